@@ -1,0 +1,106 @@
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import type { Db } from '../db/index.js';
+import { verifyPassword } from '../platform/auth/passwords.js';
+import { clearLimit, hit, isLimited, type Limit } from '../platform/auth/rate-limit.js';
+import { passwordResetTokens } from '../platform/auth/schema.js';
+import { createSession } from '../platform/auth/sessions.js';
+import { generateToken, hashToken } from '../platform/auth/tokens.js';
+import type { Translate } from '../platform/i18n/index.js';
+import type { Mailer } from '../platform/mail/index.js';
+import type { Tenant } from '../tenants/schema.js';
+import { findUserByEmail } from '../users/queries.js';
+import { setPassword } from '../users/service.js';
+
+const WINDOW = 15 * 60_000;
+export const loginLimits = {
+  perIp: (ip: string): Limit => ({ key: `login:ip:${ip}`, max: 30, windowMs: WINDOW }),
+  perAccount: (email: string): Limit => ({ key: `login:account:${email.trim().toLowerCase()}`, max: 5, windowMs: WINDOW }),
+};
+
+export type LoginResult =
+  | { ok: true; token: string; expiresAt: Date; userId: number }
+  | { ok: false; error: 'login.invalid' | 'errors.rateLimited' };
+
+/**
+ * Checks the credentials under two limits (per address and per account). A wrong email and
+ * a wrong password get the same answer, after the same amount of work.
+ */
+export async function logIn(db: Db, options: { tenantId: number; email: string; password: string; ip: string; now: Date }): Promise<LoginResult> {
+  const { tenantId, email, password, ip, now } = options;
+  const perIp = loginLimits.perIp(ip);
+  const perAccount = loginLimits.perAccount(email);
+  if ((await isLimited(db, tenantId, perIp, now)) || (await isLimited(db, tenantId, perAccount, now))) {
+    return { ok: false, error: 'errors.rateLimited' };
+  }
+  await hit(db, tenantId, perIp, now);
+  const user = await findUserByEmail(db, tenantId, email);
+  const valid = await verifyPassword(user?.active ? user.passwordHash : null, password);
+  if (!user || !valid) {
+    await hit(db, tenantId, perAccount, now);
+    return { ok: false, error: 'login.invalid' };
+  }
+  await clearLimit(db, tenantId, perAccount.key);
+  const { token, session } = await createSession(db, tenantId, user.id, now);
+  return { ok: true, token, expiresAt: session.expiresAt, userId: user.id };
+}
+
+export const RESET_TTL_MINUTES = 60;
+
+/** Emails a reset link when the address belongs to an active user; says nothing either way. */
+export async function requestPasswordReset(
+  db: Db,
+  mailer: Mailer,
+  options: { tenant: Tenant; email: string; ip: string; now: Date; t: Translate; linkFor: (token: string) => string },
+): Promise<{ ok: true } | { ok: false; error: 'errors.rateLimited' }> {
+  const { tenant, email, now } = options;
+  const limited =
+    (await hit(db, tenant.id, { key: `reset:ip:${options.ip}`, max: 20, windowMs: 3_600_000 }, now)).limited ||
+    (await hit(db, tenant.id, { key: `reset:account:${email.trim().toLowerCase()}`, max: 3, windowMs: 3_600_000 }, now)).limited;
+  if (limited) return { ok: false, error: 'errors.rateLimited' };
+  const user = await findUserByEmail(db, tenant.id, email);
+  if (!user || !user.active) return { ok: true };
+  const token = generateToken();
+  await db.insert(passwordResetTokens).values({
+    tenantId: tenant.id,
+    id: hashToken(token),
+    userId: user.id,
+    expiresAt: new Date(now.getTime() + RESET_TTL_MINUTES * 60_000),
+    createdAt: now,
+  });
+  await mailer.send(db, tenant.id, {
+    to: user.email,
+    subject: options.t('reset.mail.subject'),
+    text: options.t('reset.mail.body', { name: user.name, minutes: RESET_TTL_MINUTES, url: options.linkFor(token) }),
+  });
+  return { ok: true };
+}
+
+export async function findResetToken(db: Db, tenantId: number, token: string, now: Date) {
+  const [row] = await db
+    .select()
+    .from(passwordResetTokens)
+    .where(
+      and(
+        eq(passwordResetTokens.tenantId, tenantId),
+        eq(passwordResetTokens.id, hashToken(token)),
+        isNull(passwordResetTokens.usedAt),
+        gt(passwordResetTokens.expiresAt, now),
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/** Sets the new password, spends the token and ends every session of the user. */
+export async function resetPassword(db: Db, options: { tenantId: number; token: string; password: string; now: Date }): Promise<boolean> {
+  const row = await findResetToken(db, options.tenantId, options.token, options.now);
+  if (!row) return false;
+  const spent = await db
+    .update(passwordResetTokens)
+    .set({ usedAt: options.now })
+    .where(and(eq(passwordResetTokens.tenantId, options.tenantId), eq(passwordResetTokens.id, row.id), isNull(passwordResetTokens.usedAt)))
+    .returning({ id: passwordResetTokens.id });
+  if (spent.length === 0) return false;
+  await setPassword(db, options.tenantId, row.userId, options.password, options.now);
+  return true;
+}

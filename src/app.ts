@@ -1,0 +1,94 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { compress } from 'hono/compress';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { accountRoutes } from './account/routes.js';
+import { ping } from './db/index.js';
+import { csrfProtection } from './platform/auth/csrf.js';
+import { loadSession, requireUser } from './platform/auth/middleware.js';
+import type { AppEnv, Deps } from './platform/context.js';
+import { csrfPage, errorPage, notFoundPage, onError, tooLargePage, unknownTenantPage } from './platform/errors.js';
+import { resolveTenant } from './platform/tenancy.js';
+import { outboxRoutes } from './settings/outbox-routes.js';
+import { userRoutes } from './users/routes.js';
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Builds the web application: middleware in order, then each capability's routes. */
+export function createApp(deps: Deps) {
+  const app = new Hono<AppEnv>();
+  const { config } = deps;
+
+  app.use(requestId({ limitLength: 64 }));
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    const log = deps.logger.child({ requestId: c.var.requestId });
+    c.set('log', log);
+    const started = performance.now();
+    await next();
+    log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
+  });
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      referrerPolicy: 'same-origin',
+      strictTransportSecurity: config.scheme === 'https' ? 'max-age=31536000; includeSubDomains' : false,
+      crossOriginEmbedderPolicy: false,
+      xFrameOptions: 'DENY',
+    }),
+  );
+  app.use(compress());
+
+  app.get('/static/:file', (c) => {
+    const asset = deps.assets.get(c.req.param('file'));
+    if (!asset) return c.text('Not found', 404);
+    return c.body(new Uint8Array(asset.body), 200, {
+      'Content-Type': asset.type,
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
+  });
+  app.get('/healthz', async (c) => {
+    const ok = await ping(deps.database);
+    return c.json({ status: ok ? 'ok' : 'unavailable', database: ok }, ok ? 200 : 503);
+  });
+
+  app.use(resolveTenant(unknownTenantPage));
+  app.use((c, next) => {
+    const multipart = (c.req.header('Content-Type') ?? '').startsWith('multipart/form-data');
+    const maxSize = multipart ? config.uploadLimitBytes : config.bodyLimitBytes;
+    return bodyLimit({ maxSize, onError: (c) => tooLargePage(c as never, maxSize) })(c, next);
+  });
+  app.use(loadSession);
+  app.use(async (c, next) => {
+    if (!UNSAFE.has(c.req.method) || c.req.path.startsWith('/api/')) return next();
+    const type = c.req.header('Content-Type');
+    if (type && !type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
+      return errorPage(c, 415, 'errors.unsupportedMedia.title', 'errors.unsupportedMedia.body');
+    }
+    return next();
+  });
+  app.use(csrfProtection(csrfPage));
+
+  app.route('/app', accountRoutes);
+  app.use('/app/*', requireUser);
+  app.route('/app/settings/users', userRoutes);
+  app.route('/app/settings/outbox', outboxRoutes);
+  app.get('/app/settings', (c) => c.redirect('/app/settings/users', 303));
+
+  app.notFound(notFoundPage);
+  app.onError(onError);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

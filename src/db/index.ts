@@ -1,0 +1,129 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/** A database or a transaction on it: every query function takes one of these. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+
+export interface Database {
+  db: Db;
+  kind: 'postgres' | 'pglite';
+  /** Runs raw SQL with positional parameters; used by pg-boss and a few hand-written statements. */
+  query<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Runs several parameterless statements separated by semicolons. */
+  exec(text: string): Promise<void>;
+  close(): Promise<void>;
+  /** Present on real PostgreSQL: the postgres.js client, for COPY and reserved connections. */
+  sql?: postgres.Sql;
+  pglite?: PGlite;
+}
+
+export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+
+export interface OpenOptions {
+  databaseUrl?: string | undefined;
+  dataDir?: string;
+  poolSize?: number;
+  /** An already-created PGlite (tests load one from a migrated snapshot). */
+  pglite?: PGlite;
+}
+
+export async function openDatabase(options: OpenOptions): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.poolSize ?? 10);
+  return openPglite(options.pglite ?? (await createPglite(options.dataDir)));
+}
+
+export async function createPglite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const pg = new PGlite({
+    ...(dataDir ? { dataDir: join(dataDir, 'pglite') } : {}),
+    ...(loadDataDir ? { loadDataDir } : {}),
+    extensions: { pg_trgm },
+  });
+  await pg.waitReady;
+  return pg;
+}
+
+function openPostgres(url: string, max: number): Database {
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    connection: { application_name: 'saldo' },
+  });
+  return {
+    db: drizzlePostgres(client, { casing: 'snake_case' }) as unknown as Db,
+    kind: 'postgres',
+    sql: client,
+    async query(text, params = []) {
+      return (await client.unsafe(text, params as never[])) as never;
+    },
+    async exec(text) {
+      await client.unsafe(text);
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+function openPglite(pg: PGlite): Database {
+  return {
+    db: drizzlePglite(pg, { casing: 'snake_case' }) as unknown as Db,
+    kind: 'pglite',
+    pglite: pg,
+    async query(text, params = []) {
+      return (await pg.query(text, params)).rows as never;
+    },
+    async exec(text) {
+      await pg.exec(text);
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+/**
+ * Applies pending migrations. On PostgreSQL an advisory lock makes concurrent starts
+ * (several web processes and workers) wait for one another instead of racing.
+ */
+export async function migrate(database: Database): Promise<void> {
+  if (database.kind === 'pglite') {
+    await migratePglite(database.db as never, { migrationsFolder });
+    return;
+  }
+  // The lock lives on a connection of its own while the migrator uses the pool.
+  const reserved = await database.sql!.reserve();
+  try {
+    await reserved`select pg_advisory_lock(827163)`;
+    await migratePostgres(database.db as never, { migrationsFolder });
+  } finally {
+    await reserved`select pg_advisory_unlock(827163)`.catch(() => {});
+    reserved.release();
+  }
+}
+
+/** Rows of a raw Drizzle SQL statement, whichever driver runs it. */
+export async function rows<T>(db: Db, statement: SQL): Promise<T[]> {
+  const result = (await db.execute(statement)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows: T[] }).rows ?? []) as T[];
+}
+
+export async function ping(database: Database): Promise<boolean> {
+  try {
+    await rows(database.db, sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}

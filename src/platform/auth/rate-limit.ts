@@ -1,0 +1,45 @@
+import { sql } from 'drizzle-orm';
+import { rows, type Db } from '../../db/index.js';
+
+export interface Limit {
+  /** What is being counted, e.g. `login:ip:203.0.113.9`. */
+  key: string;
+  max: number;
+  windowMs: number;
+}
+
+/**
+ * Counts one hit in a fixed window shared by every process (the counter lives in the
+ * database) and says whether the limit is now exceeded.
+ */
+export async function hit(db: Db, tenantId: number, limit: Limit, now: Date): Promise<{ limited: boolean; hits: number }> {
+  const windowStart = new Date(Math.floor(now.getTime() / limit.windowMs) * limit.windowMs);
+  const [row] = await rows<{ hits: number }>(
+    db,
+    sql`insert into rate_limit_hits (tenant_id, key, window_start, hits)
+        values (${tenantId}, ${limit.key}, ${windowStart.toISOString()}, 1)
+        on conflict (tenant_id, key, window_start) do update set hits = rate_limit_hits.hits + 1
+        returning hits`,
+  );
+  const hits = Number(row?.hits ?? 1);
+  return { limited: hits > limit.max, hits };
+}
+
+/** Whether the limit is already reached, without counting a hit. */
+export async function isLimited(db: Db, tenantId: number, limit: Limit, now: Date): Promise<boolean> {
+  const windowStart = new Date(Math.floor(now.getTime() / limit.windowMs) * limit.windowMs);
+  const [row] = await rows<{ hits: number }>(
+    db,
+    sql`select hits from rate_limit_hits where tenant_id = ${tenantId} and key = ${limit.key} and window_start = ${windowStart.toISOString()}`,
+  );
+  return Number(row?.hits ?? 0) >= limit.max;
+}
+
+export async function clearLimit(db: Db, tenantId: number, key: string): Promise<void> {
+  await db.execute(sql`delete from rate_limit_hits where tenant_id = ${tenantId} and key = ${key}`);
+}
+
+/** Old windows are of no use; the daily maintenance job calls this. */
+export async function pruneRateLimits(db: Db, before: Date): Promise<void> {
+  await db.execute(sql`delete from rate_limit_hits where window_start < ${before.toISOString()}`);
+}

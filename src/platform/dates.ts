@@ -1,0 +1,94 @@
+import type { Clock } from './clock.js';
+
+/** A calendar date as PostgreSQL's `date` prints it: YYYY-MM-DD. */
+export type IsoDate = string;
+
+const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormatter(timeZone: string): Intl.DateTimeFormat {
+  let formatter = dayFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** The calendar date at `instant` in `timeZone`. */
+export function dateIn(timeZone: string, instant: Date): IsoDate {
+  return dayFormatter(timeZone).format(instant);
+}
+
+/** Today in the tenant's timezone, from the injectable clock. */
+export function todayIn(timeZone: string, clock: Clock): IsoDate {
+  return dateIn(timeZone, clock.now());
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function isIsoDate(value: string): boolean {
+  const m = ISO_DATE.exec(value);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === value;
+}
+
+/** Whole days from `from` to `to` (both calendar dates). */
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * The instant a calendar date ends in a timezone (the first instant of the next day),
+ * found without a timezone library: guess at UTC midnight and correct by the offset.
+ */
+export function endOfDayIn(timeZone: string, date: IsoDate): Date {
+  return startOfDayIn(timeZone, addDays(date, 1));
+}
+
+export function startOfDayIn(timeZone: string, date: IsoDate): Date {
+  const utcMidnight = Date.parse(`${date}T00:00:00Z`);
+  let guess = utcMidnight;
+  for (let i = 0; i < 3; i++) {
+    const offset = offsetMs(timeZone, new Date(guess));
+    const next = utcMidnight - offset;
+    if (next === guess) break;
+    guess = next;
+  }
+  return new Date(guess);
+}
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function offsetMs(timeZone: string, instant: Date): number {
+  let formatter = partsFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    partsFormatters.set(timeZone, formatter);
+  }
+  const p = Object.fromEntries(formatter.formatToParts(instant).map((part) => [part.type, part.value]));
+  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+  return asUtc - Math.floor(instant.getTime() / 1000) * 1000;
+}

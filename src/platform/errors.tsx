@@ -1,0 +1,52 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ErrorPage } from '../../views/errors/error-page.js';
+import type { AppContext, AppEnv } from './context.js';
+import { languageOf, translator, type MessageKey, type Params } from './i18n/index.js';
+import { render } from './render.js';
+
+/** Makes sure a context that failed before the language was chosen can still speak. */
+function ensureLanguage(c: AppContext): void {
+  if (!c.var.t) {
+    const lang = c.var.user?.language ?? languageOf((c.get('tenant') as AppContext['var']['tenant'] | undefined)?.locale);
+    c.set('lang', lang);
+    c.set('t', translator(lang));
+  }
+}
+
+export function errorPage(c: AppContext, status: ContentfulStatusCode, title: MessageKey, body: MessageKey, params?: Params) {
+  ensureLanguage(c);
+  const layout = c.var.user ? 'app' : 'plain';
+  const titleText = c.var.t(title);
+  return render(c, {
+    title: titleText,
+    status,
+    layout,
+    body: <ErrorPage title={titleText} body={c.var.t(body, params)} />,
+    fragment: <ErrorPage title={titleText} body={c.var.t(body, params)} back={false} />,
+  });
+}
+
+export const notFoundPage = (c: AppContext) => errorPage(c, 404, 'errors.notFound.title', 'errors.notFound.body');
+export const unknownTenantPage = (c: AppContext) => errorPage(c, 404, 'errors.unknownTenant.title', 'errors.unknownTenant.body');
+export const forbiddenPage = (c: AppContext) => errorPage(c, 403, 'errors.forbidden.title', 'errors.forbidden.body');
+export const csrfPage = (c: AppContext) => errorPage(c, 403, 'errors.csrf.title', 'errors.csrf.body');
+
+export function tooLargePage(c: AppContext, limitBytes: number) {
+  const limit = limitBytes >= 1024 * 1024 ? `${Math.round(limitBytes / 1024 / 1024)} MB` : `${Math.round(limitBytes / 1024)} KB`;
+  return errorPage(c, 413, 'errors.tooLarge.title', 'errors.tooLarge.body', { limit });
+}
+
+/** The one handler for unexpected failures: logged with the request id, a friendly page for the person. */
+export function onError(error: Error, c: Context<AppEnv>) {
+  if (error instanceof HTTPException && error.status < 500) {
+    if (error.status === 404) return notFoundPage(c);
+    return errorPage(c, error.status as ContentfulStatusCode, 'errors.badRequest.title', 'errors.badRequest.body');
+  }
+  (c.var.log ?? console).error('request.failed', { error, method: c.req.method, path: c.req.path });
+  if (c.req.path.startsWith('/api/')) {
+    return c.json({ error: { code: 'internal_error', message: 'Internal error', requestId: c.var.requestId } }, 500);
+  }
+  return errorPage(c, 500, 'errors.server.title', 'errors.server.body', { requestId: c.var.requestId ?? '' });
+}

@@ -1,0 +1,62 @@
+import * as v from 'valibot';
+import type { AppContext } from './context.js';
+
+export type FormValues = Record<string, string | string[]>;
+
+/** The submitted form as strings (repeated fields as arrays); files are left to upload handlers. */
+export async function formValues(c: AppContext): Promise<FormValues> {
+  const type = c.req.header('Content-Type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return {};
+  const body = await c.req.parseBody({ all: true });
+  const out: FormValues = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key === '_csrf') continue;
+    if (Array.isArray(value)) {
+      const strings = value.filter((x): x is string => typeof x === 'string');
+      out[key] = strings.length === 1 ? strings[0]! : strings;
+    } else if (typeof value === 'string') {
+      out[key] = value;
+    }
+  }
+  return out;
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+/**
+ * Validates with a valibot schema whose messages are catalogue keys. Errors come back one
+ * per field (the first), keyed by the field's path, ready for the form to show.
+ */
+export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown): Parsed<v.InferOutput<S>> {
+  const result = v.safeParse(schema, input, { abortPipeEarly: true });
+  if (result.success) return { ok: true, value: result.output };
+  const errors: Record<string, string> = {};
+  for (const issue of result.issues) {
+    const path = v.getDotPath(issue) ?? '_form';
+    if (!(path in errors)) errors[path] = issue.message;
+  }
+  return { ok: false, errors };
+}
+
+/** Empty strings from forms mean "not given". */
+export const optionalText = (max = 500) =>
+  v.pipe(
+    v.optional(v.string(), ''),
+    v.trim(),
+    v.maxLength(max, 'common.tooLong'),
+    v.transform((s) => (s === '' ? null : s)),
+  );
+
+export const requiredText = (max = 200, message = 'common.required') =>
+  v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, message), v.maxLength(max, 'common.tooLong'));
+
+export const checkbox = v.pipe(
+  v.optional(v.union([v.string(), v.array(v.string())]), ''),
+  v.transform((s) => s !== '' && s !== undefined),
+);
+
+/** A list of checked values (a single checked box arrives as a string). */
+export const checkedValues = v.pipe(
+  v.optional(v.union([v.string(), v.array(v.string())]), []),
+  v.transform((s) => (Array.isArray(s) ? s : s === '' ? [] : [s])),
+);

@@ -1,0 +1,116 @@
+/**
+ * Money is an integer count of the currency's minor units (centavos, or whole pesos for CLP).
+ * Arithmetic stays in integers; only views format.
+ */
+export type Minor = number;
+
+// ISO-4217 minor units for the region's currencies. Intl's data follows CLDR, which drops
+// the decimals of some (COP) for display; the ledger keeps what ISO says.
+const ISO_DIGITS: Record<string, number> = {
+  ARS: 2, BOB: 2, BRL: 2, CLP: 0, COP: 2, CRC: 2, DOP: 2, EUR: 2, GTQ: 2, HNL: 2,
+  MXN: 2, NIO: 2, PAB: 2, PEN: 2, PYG: 0, USD: 2, UYU: 2, VES: 2,
+};
+
+/** ISO-4217 minor-unit digits (PEN 2, CLP 0, COP 2); other currencies as Intl knows them. */
+export function currencyDigits(currency: string): number {
+  return ISO_DIGITS[currency] ?? new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+}
+
+export function isCurrencyCode(code: string): boolean {
+  if (!/^[A-Z]{3}$/.test(code)) return false;
+  try {
+    new Intl.NumberFormat('en', { style: 'currency', currency: code });
+    return Intl.supportedValuesOf('currency').includes(code);
+  } catch {
+    return false;
+  }
+}
+
+const formatters = new Map<string, Intl.NumberFormat>();
+
+export function formatMoney(minor: Minor | bigint, currency: string, locale: string): string {
+  const key = `${locale}|${currency}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    const digits = currencyDigits(currency);
+    formatter = new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    formatters.set(key, formatter);
+  }
+  const digits = currencyDigits(currency);
+  // Build the decimal string from integers so large amounts never pass through a float.
+  const value = BigInt(minor);
+  const negative = value < 0n;
+  const abs = negative ? -value : value;
+  const scale = 10n ** BigInt(digits);
+  const whole = abs / scale;
+  const fraction = (abs % scale).toString().padStart(digits, '0');
+  const decimal = `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`;
+  return formatter.format(decimal as unknown as number);
+}
+
+/** The amount as a plain decimal for inputs and spreadsheets: 123456 PEN → "1234.56". */
+export function toDecimalString(minor: Minor, currency: string): string {
+  const digits = currencyDigits(currency);
+  const negative = minor < 0;
+  const abs = BigInt(Math.abs(minor));
+  const scale = 10n ** BigInt(digits);
+  const whole = abs / scale;
+  const fraction = (abs % scale).toString().padStart(digits, '0');
+  return `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`;
+}
+
+/**
+ * Parses an amount as people type it: "S/ 1.234,50", "1,234.50", "1234.5", "$ 12.000".
+ * When both marks appear the last one is the decimal mark; a single mark followed by
+ * exactly three digits groups thousands (no Latin-American currency has three decimals);
+ * any other single mark is the decimal mark. Returns minor units, or null when the text
+ * is not an amount or has more decimals than the currency allows.
+ */
+export function parseMoney(input: string, currency: string): Minor | null {
+  const digits = currencyDigits(currency);
+  let s = input.trim();
+  let negative = false;
+  if (/^\(.*\)$/.test(s)) {
+    negative = true;
+    s = s.slice(1, -1);
+  }
+  s = s.replace(/[^0-9.,-]/g, '');
+  if (s.startsWith('-')) {
+    negative = !negative;
+    s = s.slice(1);
+  }
+  if (!/^[0-9][0-9.,]*$/.test(s) || /[.,]$/.test(s)) return null;
+  const lastComma = s.lastIndexOf(',');
+  const lastDot = s.lastIndexOf('.');
+  let decimalMark: ',' | '.' | null = null;
+  if (lastComma >= 0 && lastDot >= 0) {
+    decimalMark = lastComma > lastDot ? ',' : '.';
+  } else if (lastComma >= 0 || lastDot >= 0) {
+    const mark = lastComma >= 0 ? ',' : '.';
+    const once = s.indexOf(mark) === s.lastIndexOf(mark);
+    const tail = s.length - s.lastIndexOf(mark) - 1;
+    decimalMark = once && tail !== 3 ? mark : null;
+  }
+  let whole = s;
+  let fraction = '';
+  if (decimalMark) {
+    const at = s.lastIndexOf(decimalMark);
+    whole = s.slice(0, at);
+    fraction = s.slice(at + 1);
+    if (!/^\d+$/.test(fraction)) return null;
+  }
+  if (/[.,]/.test(whole) && !/^\d{1,3}([.,]\d{3})+$/.test(whole)) return null;
+  if (new Set(whole.replace(/\d/g, '')).size > 1) return null;
+  whole = whole.replace(/[.,]/g, '') || '0';
+  fraction = fraction.replace(/0+$/, '');
+  if (fraction.length > digits) return null;
+  const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0') || '0');
+  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  const value = Number(minor);
+  return negative && value !== 0 ? -value : value;
+}

@@ -1,0 +1,92 @@
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { View, type ViewContext } from '../../views/context.js';
+import { AppLayout } from '../../views/layouts/app.js';
+import { PlainLayout } from '../../views/layouts/plain.js';
+import type { AppContext } from './context.js';
+import { dateIn } from './dates.js';
+import { takeFlash } from './flash.js';
+import { formatMoney } from './money.js';
+import { can } from './permissions.js';
+
+const dateFormatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: string, timeZone: string, withTime: boolean): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${withTime}`;
+  let f = dateFormatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, withTime ? { timeZone, dateStyle: 'short', timeStyle: 'short' } : { timeZone: 'UTC', dateStyle: 'short' });
+    dateFormatters.set(key, f);
+  }
+  return f;
+}
+
+export function viewContext(c: AppContext): ViewContext {
+  const tenant = c.get('tenant') as AppContext['var']['tenant'] | undefined;
+  const user = c.var.user;
+  const locale = tenant ? (c.var.lang === 'en' ? 'en-US' : tenant.locale) : 'es-PE';
+  const currency = tenant?.currency ?? 'PEN';
+  const timeZone = tenant?.timezone ?? 'UTC';
+  return {
+    t: c.var.t,
+    lang: c.var.lang,
+    tenant,
+    user,
+    can: (permission) => can(user, permission),
+    csrfToken: c.var.csrfToken ?? '',
+    asset: (name) => c.var.deps.assets.url(name),
+    path: c.req.path,
+    flash: c.req.method === 'GET' ? takeFlash(c) : undefined,
+    requestId: c.var.requestId,
+    money: (minor) => (minor === null || minor === undefined ? '—' : formatMoney(minor, currency, locale)),
+    date: (value) => {
+      if (!value) return '—';
+      const iso = value instanceof Date ? dateIn(timeZone, value) : value.slice(0, 10);
+      return formatter(locale, timeZone, false).format(new Date(`${iso}T00:00:00Z`));
+    },
+    dateTime: (value) => (value ? formatter(locale, timeZone, true).format(new Date(value)) : '—'),
+    number: (value) => new Intl.NumberFormat(locale).format(value),
+  };
+}
+
+export function isHtmx(c: AppContext): boolean {
+  return c.req.header('HX-Request') === 'true' && c.req.header('HX-Boosted') !== 'true';
+}
+
+interface RenderOptions {
+  title: string;
+  /** The whole page's content, rendered inside the layout. */
+  body: Child;
+  /** The part an HTMX request swaps (usually a piece of `body`); without it HTMX gets the page. */
+  fragment?: Child;
+  layout?: 'app' | 'plain' | 'none';
+  status?: ContentfulStatusCode;
+}
+
+/**
+ * The one place that decides between the full page and the fragment: the same view code
+ * serves both, and an HTMX request gets only the part it swaps.
+ */
+export function render(c: AppContext, options: RenderOptions) {
+  const view = viewContext(c);
+  let content: Child;
+  if (options.fragment !== undefined && isHtmx(c)) {
+    content = options.fragment;
+  } else if (options.layout === 'none') {
+    content = options.body;
+  } else if ((options.layout ?? 'app') === 'app') {
+    content = <AppLayout title={options.title}>{options.body}</AppLayout>;
+  } else {
+    content = <PlainLayout title={options.title}>{options.body}</PlainLayout>;
+  }
+  c.header('Vary', 'HX-Request');
+  return c.html(<View.Provider value={view}>{content}</View.Provider>, options.status ?? 200);
+}
+
+/** A redirect after a successful POST; HTMX requests get HX-Location so the browser follows it too. */
+export function redirectTo(c: AppContext, location: string) {
+  if (isHtmx(c)) {
+    c.header('HX-Redirect', location);
+    return c.body(null, 204);
+  }
+  return c.redirect(location, 303);
+}

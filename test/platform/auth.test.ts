@@ -1,0 +1,258 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sessions } from '../../src/platform/auth/schema.js';
+import { users } from '../../src/users/schema.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startTestApp();
+});
+afterAll(() => h.close());
+
+async function sessionCount(tenantId: number, userId: number) {
+  return (await h.db.select().from(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.userId, userId)))).length;
+}
+
+describe('staff login', () => {
+  it('logs a user in with the right password and shows the shell in Spanish', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme, { role: 'admin', name: 'Ana Admin' });
+    const client = h.client(acme);
+    const response = await client.post('/app/login', { email: ana.email.toUpperCase(), password: ana.password });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/app');
+    const setCookie = response.headers.getSetCookie().find((c) => c.startsWith('saldo_session='))!;
+    expect(setCookie).toMatch(/HttpOnly/);
+    expect(setCookie).toMatch(/SameSite=Lax/);
+    const home = await client.get('/app');
+    expect(home.status).toBe(200);
+    const html = await home.text();
+    expect(html).toContain('Hola, Ana Admin');
+    expect(html).toContain('Usuarios');
+  });
+
+  it('marks the session cookie Secure when served over https', async () => {
+    const secure = await startTestApp({ env: { PUBLIC_URL_SCHEME: 'https' } });
+    try {
+      const acme = await newTenant(secure);
+      const ana = await addStaff(secure, acme);
+      const response = await secure.client(acme).post('/app/login', { email: ana.email, password: ana.password });
+      expect(response.headers.getSetCookie().find((c) => c.startsWith('saldo_session='))).toMatch(/Secure/);
+    } finally {
+      await secure.close();
+    }
+  });
+
+  it('gives the same message for a wrong password and an unknown email', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const wrongPassword = await h.client(acme).post('/app/login', { email: ana.email, password: 'not-the-password' });
+    const unknownEmail = await h.client(acme).post('/app/login', { email: 'nobody@example.pe', password: 'not-the-password' });
+    expect(wrongPassword.status).toBe(422);
+    expect(unknownEmail.status).toBe(422);
+    const a = await wrongPassword.text();
+    const b = await unknownEmail.text();
+    expect(a).toContain('El correo o la contraseña no son correctos.');
+    expect(b).toContain('El correo o la contraseña no son correctos.');
+    expect(a).toContain(`value="${ana.email}"`);
+  });
+
+  it('does not log in a deactivated user', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    await h.db.update(users).set({ active: false }).where(and(eq(users.tenantId, acme.id), eq(users.id, ana.id)));
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(422);
+  });
+
+  it('stops trying an account after five failures, even with the right password', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    for (let i = 0; i < 5; i++) {
+      expect((await h.client(acme).post('/app/login', { email: ana.email, password: `wrong-${i}` })).status).toBe(422);
+    }
+    const blocked = await h.client(acme).post('/app/login', { email: ana.email, password: ana.password });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toContain('Demasiados intentos');
+    expect(await sessionCount(acme.id, ana.id)).toBe(0);
+    h.clock.advance(16 * 60_000);
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(303);
+  });
+
+  it('limits attempts from one address across accounts', async () => {
+    const acme = await newTenant(h);
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++) {
+      statuses.push((await h.client(acme).post('/app/login', { email: `probe${i}@example.pe`, password: 'x' })).status);
+    }
+    expect(statuses.slice(0, 30).every((s) => s === 422)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
+
+  it('sends people who are not logged in to the login page and back', async () => {
+    const acme = await newTenant(h);
+    const response = await h.client(acme).get('/app/settings/users?x=1');
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toBe('/app/login?next=%2Fapp%2Fsettings%2Fusers%3Fx%3D1');
+    const ana = await addStaff(h, acme, { role: 'admin' });
+    const login = await h.client(acme).post('/app/login?next=%2Fapp%2Fsettings%2Fusers', { email: ana.email, password: ana.password });
+    expect(login.headers.get('location')).toBe('/app/settings/users');
+  });
+
+  it('never follows a next parameter to another site', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const login = await h.client(acme).post('/app/login?next=%2F%2Fevil.example', { email: ana.email, password: ana.password });
+    expect(login.headers.get('location')).toBe('/app');
+  });
+});
+
+describe('sessions', () => {
+  it('ends the session on logout: the old cookie is worthless', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    const stolen = client.cookies.get('saldo_session')!;
+    expect((await client.post('/app/logout')).status).toBe(303);
+    const replay = h.client(acme);
+    replay.cookies.set('saldo_session', stolen);
+    expect((await replay.get('/app')).status).toBe(303);
+    expect(await sessionCount(acme.id, ana.id)).toBe(0);
+  });
+
+  it('ends every session when the password changes, and keeps the person who changed it logged in', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const laptop = await loggedIn(h, acme, ana);
+    const phone = await loggedIn(h, acme, ana);
+    const oldLaptopCookie = laptop.cookies.get('saldo_session');
+    const response = await laptop.post('/app/account/password', { current: ana.password, password: 'a-new-long-password', confirm: 'a-new-long-password' });
+    expect(response.status).toBe(303);
+    expect((await phone.get('/app')).status).toBe(303);
+    expect(laptop.cookies.get('saldo_session')).not.toBe(oldLaptopCookie);
+    expect((await laptop.get('/app')).status).toBe(200);
+    expect(await sessionCount(acme.id, ana.id)).toBe(1);
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: 'a-new-long-password' })).status).toBe(303);
+  });
+
+  it('refuses a password change with a wrong current password, changing nothing', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    const response = await client.post('/app/account/password', { current: 'wrong', password: 'a-new-long-password', confirm: 'a-new-long-password' });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain('La contraseña actual no es correcta.');
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(303);
+  });
+
+  it('does not accept a session cookie from one tenant on another tenant', async () => {
+    const acme = await newTenant(h);
+    const other = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    const elsewhere = h.client(other);
+    elsewhere.cookies.set('saldo_session', client.cookies.get('saldo_session')!);
+    const response = await elsewhere.get('/app');
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toContain('/app/login');
+  });
+
+  it('expires an idle session and slides the expiry of an active one', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    const [before] = await h.db.select().from(sessions).where(and(eq(sessions.tenantId, acme.id), eq(sessions.userId, ana.id)));
+    for (let i = 0; i < 40; i++) {
+      // Use every ten hours for over 16 days: never idle for 12 hours, and the expiry moves forward.
+      h.clock.advance(10 * 3_600_000);
+      expect((await client.get('/app')).status).toBe(200);
+    }
+    const [after] = await h.db.select().from(sessions).where(and(eq(sessions.tenantId, acme.id), eq(sessions.userId, ana.id)));
+    expect(after!.expiresAt.getTime()).toBeGreaterThan(before!.expiresAt.getTime());
+    h.clock.advance(13 * 3_600_000);
+    expect((await client.get('/app')).status).toBe(303);
+  });
+
+  it('treats malformed cookies as no session', async () => {
+    const acme = await newTenant(h);
+    const client = h.client(acme);
+    client.cookies.set('saldo_session', '%%%;;"<script>');
+    const response = await client.get('/app');
+    expect(response.status).toBe(303);
+  });
+});
+
+describe('password reset', () => {
+  it('emails a link that sets a new password once and ends the old sessions', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const old = await loggedIn(h, acme, ana);
+    const client = h.client(acme);
+    const response = await client.post('/app/password-reset', { email: ana.email });
+    expect(response.status).toBe(303);
+    const { mailMessages } = await import('../../src/platform/mail/schema.js');
+    const [mail] = await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id));
+    expect(mail!.to).toBe(ana.email);
+    const link = /http:\/\/[^\s]+\/app\/password-reset\/([a-z2-7]+)/.exec(mail!.text);
+    expect(link).not.toBeNull();
+    const path = `/app/password-reset/${link![1]}`;
+    expect((await client.get(path)).status).toBe(200);
+    const mismatch = await client.post(path, { password: 'brand-new-password', confirm: 'other' });
+    expect(mismatch.status).toBe(422);
+    expect(await mismatch.text()).toContain('Las contraseñas no coinciden.');
+    expect((await client.post(path, { password: 'brand-new-password', confirm: 'brand-new-password' })).status).toBe(303);
+    expect((await old.get('/app')).status).toBe(303);
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: 'brand-new-password' })).status).toBe(303);
+    const reused = await client.post(path, { password: 'another-password-1', confirm: 'another-password-1' });
+    expect(reused.headers.get('location')).toBe('/app/password-reset');
+  });
+
+  it('answers the same for an unknown email and sends nothing', async () => {
+    const acme = await newTenant(h);
+    const response = await h.client(acme).post('/app/password-reset', { email: 'ghost@example.pe' });
+    expect(response.status).toBe(303);
+    const { mailMessages } = await import('../../src/platform/mail/schema.js');
+    expect(await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id))).toHaveLength(0);
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses a state change without the token and changes nothing', async () => {
+    const acme = await newTenant(h);
+    const admin = await addStaff(h, acme, { role: 'admin' });
+    const client = await loggedIn(h, acme, admin);
+    const response = await client.post('/app/settings/users', { name: 'Intruso', email: 'intruso@example.pe', role: 'admin', password: 'intruso-password' }, { csrf: false });
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('El formulario expiró');
+    expect(await h.db.select().from(users).where(and(eq(users.tenantId, acme.id), eq(users.email, 'intruso@example.pe')))).toHaveLength(0);
+  });
+
+  it('refuses a token made for another browser', async () => {
+    const acme = await newTenant(h);
+    const admin = await addStaff(h, acme, { role: 'admin' });
+    const client = await loggedIn(h, acme, admin);
+    const stranger = h.client(acme);
+    const response = await client.post('/app/logout', {}, { csrf: false, headers: { 'X-CSRF-Token': stranger.csrfToken } });
+    expect(response.status).toBe(403);
+    expect(await sessionCount(acme.id, admin.id)).toBe(1);
+  });
+
+  it('accepts the token in the header htmx sends', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    const response = await client.request('POST', '/app/logout', { csrf: false, htmx: true, headers: { 'X-CSRF-Token': client.csrfToken } });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('HX-Redirect')).toBe('/app/login');
+  });
+
+  it('refuses a cross-site Origin even with a valid token', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    const response = await client.post('/app/logout', {}, { headers: { Origin: 'https://evil.example' } });
+    expect(response.status).toBe(403);
+    expect(await sessionCount(acme.id, ana.id)).toBe(1);
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/platform/clock.js';
+import { addDays, daysBetween, endOfDayIn, isIsoDate, startOfDayIn, todayIn } from '../../src/platform/dates.js';
+
+describe('dates in the tenant timezone', () => {
+  it('takes today from the tenant timezone, not the server’s', () => {
+    const clock = fixedClock('2026-03-11T04:30:00Z'); // 23:30 on the 10th in Lima
+    expect(todayIn('America/Lima', clock)).toBe('2026-03-10');
+    expect(todayIn('UTC', clock)).toBe('2026-03-11');
+    expect(todayIn('America/Santiago', clock)).toBe('2026-03-11');
+  });
+
+  it('finds the instants a local day starts and ends, across daylight saving', () => {
+    expect(startOfDayIn('America/Lima', '2026-03-10').toISOString()).toBe('2026-03-10T05:00:00.000Z');
+    expect(endOfDayIn('America/Lima', '2026-03-10').toISOString()).toBe('2026-03-11T05:00:00.000Z');
+    // Santiago leaves summer time on 2026-04-05 (UTC-3 → UTC-4).
+    expect(startOfDayIn('America/Santiago', '2026-04-04').toISOString()).toBe('2026-04-04T03:00:00.000Z');
+    expect(startOfDayIn('America/Santiago', '2026-04-06').toISOString()).toBe('2026-04-06T04:00:00.000Z');
+  });
+
+  it('counts calendar days and validates dates', () => {
+    expect(daysBetween('2026-02-27', '2026-03-01')).toBe(2);
+    expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+    expect(isIsoDate('2026-02-29')).toBe(false);
+    expect(isIsoDate('2028-02-29')).toBe(true);
+    expect(isIsoDate('29/02/2028')).toBe(false);
+  });
+});

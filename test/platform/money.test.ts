@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { currencyDigits, formatMoney, parseMoney, toDecimalString } from '../../src/platform/money.js';
+
+describe('money', () => {
+  it('knows the minor units of the currencies we serve', () => {
+    expect(currencyDigits('PEN')).toBe(2);
+    expect(currencyDigits('CLP')).toBe(0);
+    expect(currencyDigits('COP')).toBe(2);
+    expect(currencyDigits('USD')).toBe(2);
+  });
+
+  it('formats minor units in the tenant locale without floating point', () => {
+    const plain = (s: string) => s.replace(/\s/g, ' ');
+    expect(plain(formatMoney(123450, 'PEN', 'es-PE'))).toBe('S/ 1,234.50');
+    expect(plain(formatMoney(12000, 'CLP', 'es-CL'))).toBe('$12.000');
+    expect(plain(formatMoney(123450, 'COP', 'es-CO'))).toContain('1.234,50');
+    expect(plain(formatMoney(900719925474099, 'PEN', 'es-PE'))).toBe('S/ 9,007,199,254,740.99');
+    expect(formatMoney(-5, 'PEN', 'es-PE')).toContain('0.05');
+    expect(toDecimalString(123405, 'PEN')).toBe('1234.05');
+    expect(toDecimalString(12000, 'CLP')).toBe('12000');
+  });
+
+  it.each([
+    ['S/ 1.234,50', 'PEN', 123450],
+    ['1,234.50', 'PEN', 123450],
+    ['1234.5', 'PEN', 123450],
+    ['1234,5', 'PEN', 123450],
+    ['1.234', 'PEN', 123400],
+    ['1,234', 'PEN', 123400],
+    ['1.234.567', 'PEN', 123456700],
+    ['$ 12.000', 'CLP', 12000],
+    ['12000', 'CLP', 12000],
+    ['0,10', 'PEN', 10],
+    ['(15.00)', 'PEN', -1500],
+    ['-15', 'PEN', -1500],
+  ])('reads %s as %s minor units', (input, currency, expected) => {
+    expect(parseMoney(input, currency)).toBe(expected);
+  });
+
+  it.each([['abc'], [''], ['1.2.3,4,5'], ['12,345.678'], ['1,5'.replace(',', ',,')], ['12.5'], ['1,23,456']])(
+    'rejects %s',
+    (input) => {
+      const currency = input === '12.5' ? 'CLP' : 'PEN';
+      expect(parseMoney(input, currency)).toBeNull();
+    },
+  );
+});

@@ -1,0 +1,83 @@
+/**
+ * The embedded-database smoke test: what a new user gets from `npm start` with nothing
+ * configured. Starts the server on PGlite in a temporary folder, logs in as the demo
+ * admin, then stops it with SIGTERM and expects a clean exit.
+ */
+import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO } from '../src/demo/tenant.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'saldo-smoke-'));
+const port = 3900 + Math.floor(Math.random() * 90);
+const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+delete env.DATABASE_URL;
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+let output = '';
+server.stdout.on('data', (chunk) => (output += chunk));
+const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));
+
+function fail(message: string): never {
+  console.error(`smoke: FAILED — ${message}\n${output}`);
+  server.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(1);
+}
+
+const host = { Host: `demo.localhost:${port}` };
+
+interface Reply {
+  status: number;
+  cookies: string[];
+  body: string;
+}
+
+/** fetch() may not set Host, so requests go through node:http to reach the tenant's host on loopback. */
+function call(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, cookies: res.headers['set-cookie'] ?? [], body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+const started = Date.now();
+for (;;) {
+  if (Date.now() - started > 120_000) fail('the server did not answer /healthz within 120 s');
+  try {
+    const health = await call('/healthz');
+    if (health.status === 200) break;
+  } catch {
+    // not listening yet
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}
+if (!output.includes(`http://demo.localhost:${port}/app`)) fail('the start did not print the demo URL');
+if (!output.includes(DEMO.admin.email)) fail('the start did not print the demo credentials');
+
+const loginPage = await call('/app/login', { headers: host });
+if (loginPage.status !== 200) fail(`login page answered ${loginPage.status}`);
+const csrfCookie = loginPage.cookies.find((c) => c.startsWith('saldo_csrf='))!.split(';')[0]!;
+const token = /name="_csrf" value="([^"]+)"/.exec(loginPage.body)?.[1];
+if (!token) fail('no CSRF token on the login page');
+const login = await call('/app/login', {
+  method: 'POST',
+  headers: { ...host, Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+  body: new URLSearchParams({ _csrf: token!, email: DEMO.admin.email, password: DEMO.admin.password }).toString(),
+});
+if (login.status !== 303) fail(`demo login answered ${login.status}`);
+const session = login.cookies.find((c) => c.startsWith('saldo_session='))!.split(';')[0]!;
+const home = await call('/app', { headers: { ...host, Cookie: `${csrfCookie}; ${session}` } });
+if (home.status !== 200 || !home.body.includes(DEMO.admin.name)) fail('the demo admin does not see the shell');
+
+server.kill('SIGTERM');
+const code = await exited;
+rmSync(dataDir, { recursive: true, force: true });
+if (code !== 0) fail(`the server exited with ${code} after SIGTERM`);
+console.log('smoke: 1 passed, 0 failed');

@@ -1,0 +1,152 @@
+import type { Child } from 'hono/jsx';
+import { translateMessage } from '../../src/platform/i18n/index.js';
+import { useView } from '../context.js';
+
+/** Field errors as message keys (or ready text), keyed by field name. */
+export type FieldErrors = Record<string, string>;
+
+export function useMessage(): (message: string) => string {
+  const { t } = useView();
+  return (message) => translateMessage(t, message);
+}
+
+export function CsrfField() {
+  const { csrfToken } = useView();
+  return <input type="hidden" name="_csrf" value={csrfToken} />;
+}
+
+export function ErrorSummary({ errors }: { errors: FieldErrors | undefined }) {
+  const { t } = useView();
+  const message = useMessage();
+  const entries = Object.entries(errors ?? {});
+  if (entries.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" tabindex={-1} id="error-summary">
+      <p>{t('common.errorSummary')}</p>
+      <ul>
+        {entries.map(([field, error]) => (
+          <li>
+            <a href={`#f-${field}`}>{message(error)}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+interface FieldProps {
+  name: string;
+  label: string;
+  value?: string | number | null | undefined;
+  type?: string;
+  errors?: FieldErrors | undefined;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+  inputmode?: 'url' | 'none' | 'search' | 'email' | 'text' | 'tel' | 'numeric' | 'decimal';
+  maxlength?: number;
+  min?: string;
+  max?: string;
+  step?: string;
+  placeholder?: string;
+  autofocus?: boolean;
+}
+
+export function Field(props: FieldProps) {
+  const message = useMessage();
+  const error = props.errors?.[props.name];
+  const id = `f-${props.name}`;
+  const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
+  return (
+    <div class={`field${error ? ' field-error' : ''}`}>
+      <label for={id}>{props.label}</label>
+      {props.hint && (
+        <p class="hint" id={`${id}-hint`}>
+          {props.hint}
+        </p>
+      )}
+      {error && (
+        <p class="error" id={`${id}-error`}>
+          {message(error)}
+        </p>
+      )}
+      <input
+        id={id}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={props.type === 'password' ? undefined : (props.value ?? undefined)}
+        required={props.required}
+        autocomplete={props.autocomplete}
+        inputmode={props.inputmode}
+        maxlength={props.maxlength}
+        min={props.min}
+        max={props.max}
+        step={props.step}
+        placeholder={props.placeholder}
+        autofocus={props.autofocus}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy}
+      />
+    </div>
+  );
+}
+
+interface SelectProps {
+  name: string;
+  label: string;
+  value?: string | null | undefined;
+  options: { value: string; label: string }[];
+  errors?: FieldErrors | undefined;
+  hint?: string;
+  blank?: string;
+  required?: boolean;
+}
+
+export function Select(props: SelectProps) {
+  const message = useMessage();
+  const error = props.errors?.[props.name];
+  const id = `f-${props.name}`;
+  return (
+    <div class={`field${error ? ' field-error' : ''}`}>
+      <label for={id}>{props.label}</label>
+      {props.hint && <p class="hint">{props.hint}</p>}
+      {error && (
+        <p class="error" id={`${id}-error`}>
+          {message(error)}
+        </p>
+      )}
+      <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined}>
+        {props.blank !== undefined && <option value="">{props.blank}</option>}
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === (props.value ?? '')}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Checkbox(props: { name: string; label: string; checked: boolean; value?: string; hint?: Child }) {
+  const id = `f-${props.name}${props.value ? `-${props.value}` : ''}`;
+  return (
+    <div class="checkbox">
+      <input type="checkbox" id={id} name={props.name} value={props.value ?? 'on'} checked={props.checked} />
+      <label for={id}>
+        {props.label}
+        {props.hint && <span class="hint"> {props.hint}</span>}
+      </label>
+    </div>
+  );
+}
+
+/** A form that works as a plain POST; `hx` attributes may upgrade it. */
+export function PostForm(props: { action: string; children: Child; class?: string; enctype?: 'multipart/form-data' | 'application/x-www-form-urlencoded'; [hx: `hx-${string}`]: string | undefined }) {
+  const { action, children, class: cls, enctype, ...hx } = props;
+  return (
+    <form method="post" action={action} class={cls} enctype={enctype} novalidate {...hx}>
+      <CsrfField />
+      {children}
+    </form>
+  );
+}

@@ -1,0 +1,42 @@
+import type { Child } from 'hono/jsx';
+import { raw } from 'hono/html';
+import { useView } from '../context.js';
+
+// htmx reads its settings from this tag; no inline script is needed (the CSP forbids it).
+const htmxConfig = JSON.stringify({
+  includeIndicatorStyles: false,
+  allowEval: false,
+  allowScriptTags: false,
+  historyCacheSize: 0,
+  responseHandling: [
+    { code: '204', swap: false },
+    { code: '[23]..', swap: true },
+    { code: '422', swap: true },
+    { code: '[45]..', swap: false, error: true },
+  ],
+});
+
+export function Document(props: { title: string; children: Child; htmx?: boolean; bodyClass?: string; styles?: string[] }) {
+  const { lang, asset, csrfToken, t } = useView();
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang={lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <link rel="icon" href="data:," />
+          <title>{`${props.title} · ${t('app.name')}`}</title>
+          {(props.styles ?? ['app.css']).map((name) => (
+            <link rel="stylesheet" href={asset(name)} />
+          ))}
+          {props.htmx !== false && <meta name="htmx-config" content={htmxConfig} />}
+          {props.htmx !== false && <script src={asset('htmx.js')} defer></script>}
+        </head>
+        <body class={props.bodyClass} hx-headers={props.htmx !== false ? JSON.stringify({ 'X-CSRF-Token': csrfToken }) : undefined}>
+          {props.children}
+        </body>
+      </html>
+    </>
+  );
+}

@@ -1,0 +1,44 @@
+import type { MessageKey } from '../../src/platform/i18n/index.js';
+import type { Permission } from '../../src/platform/permissions.js';
+
+export interface NavEntry {
+  href: string;
+  label: MessageKey;
+  /** Shown only to users who have it; entries without one are for every staff user. */
+  permission?: Permission;
+  /** Shown when the user has any of these (Reclamos: view or edit). */
+  anyOf?: Permission[];
+  children?: NavEntry[];
+}
+
+/**
+ * The back office's navigation, in the spec's words. Each capability adds its entry when
+ * it exists; a section with no entry the user may open is not shown.
+ */
+export const navigation: NavEntry[] = [
+  { href: '/app', label: 'nav.home' },
+  {
+    href: '/app/settings',
+    label: 'nav.settings',
+    children: [
+      { href: '/app/settings/users', label: 'nav.users', permission: 'users' },
+      { href: '/app/settings/outbox', label: 'nav.outbox', permission: 'settings' },
+    ],
+  },
+];
+
+export function visibleEntries(entries: NavEntry[], can: (p: Permission) => boolean): NavEntry[] {
+  const out: NavEntry[] = [];
+  for (const entry of entries) {
+    if (entry.permission && !can(entry.permission)) continue;
+    if (entry.anyOf && !entry.anyOf.some(can)) continue;
+    if (entry.children) {
+      const children = visibleEntries(entry.children, can);
+      if (children.length === 0) continue;
+      out.push({ ...entry, children, href: children[0]!.href });
+    } else {
+      out.push(entry);
+    }
+  }
+  return out;
+}
