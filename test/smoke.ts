@@ -12,7 +12,7 @@ import { DEMO } from '../src/demo/tenant.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'saldo-smoke-'));
 const port = 3900 + Math.floor(Math.random() * 90);
-const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
 delete env.DATABASE_URL;
 const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 let output = '';
