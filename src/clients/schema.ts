@@ -1,0 +1,68 @@
+import { sql } from 'drizzle-orm';
+import { bigint, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { tenants } from '../tenants/schema.js';
+import { users } from '../users/schema.js';
+
+export const clientStatuses = ['activo', 'inactivo'] as const;
+export const contactabilities = ['contactable', 'no_contactable', 'problemas_contactabilidad'] as const;
+export const portfolios = ['vigente', 'castigada'] as const;
+
+/**
+ * The debtors. Besides what staff type in, each row carries what its situation needs,
+ * kept exact in the same transaction as every change to orders, payments and claims
+ * (see ./derived.ts): the count of unpaid orders, the oldest unpaid due date, the total
+ * balance, and the open claims.
+ */
+export const clients = pgTable(
+  'clients',
+  {
+    tenantId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: bigint({ mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
+    documentType: text().notNull(),
+    documentNumber: text().notNull(),
+    name: text().notNull(),
+    email: text(),
+    /** E.164, e.g. +51987654321. */
+    phone: text(),
+    segment: text(),
+    status: text({ enum: clientStatuses }).notNull().default('activo'),
+    supervisorId: bigint({ mode: 'number' }),
+    advisorId: bigint({ mode: 'number' }),
+    contactability: text({ enum: contactabilities }).notNull().default('contactable'),
+    contactAlerts: text().array().notNull().default(sql`'{}'::text[]`),
+    portfolio: text({ enum: portfolios }).notNull().default('vigente'),
+    /** Tenant-defined variables (Ajustes): key → value. */
+    additional: jsonb().$type<Record<string, string>>().notNull().default({}),
+
+    // Derived, never typed in.
+    unpaidOrders: integer().notNull().default(0),
+    oldestUnpaidDueDate: date(),
+    totalBalance: bigint({ mode: 'number' }).notNull().default(0),
+    openClaims: integer().notNull().default(0),
+    openClaimCategories: text().array().notNull().default(sql`'{}'::text[]`),
+
+    deletedAt: timestamp({ withTimezone: true }),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    foreignKey({ columns: [t.tenantId, t.advisorId], foreignColumns: [users.tenantId, users.id] }),
+    foreignKey({ columns: [t.tenantId, t.supervisorId], foreignColumns: [users.tenantId, users.id] }),
+    uniqueIndex('clients_document').on(t.tenantId, t.documentType, t.documentNumber).where(sql`${t.deletedAt} is null`),
+    index('clients_situation').on(t.tenantId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null`),
+    index('clients_advisor_situation').on(t.tenantId, t.advisorId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null`),
+    index('clients_name').on(t.tenantId, sql`lower(${t.name}) text_pattern_ops`),
+    index('clients_document_number').on(t.tenantId, t.documentNumber),
+    index('clients_email').on(t.tenantId, sql`lower(${t.email})`),
+    index('clients_phone').on(t.tenantId, t.phone),
+    check('clients_status', sql`${t.status} in ('activo', 'inactivo')`),
+    check('clients_portfolio', sql`${t.portfolio} in ('vigente', 'castigada')`),
+    check('clients_contactability', sql`${t.contactability} in ('contactable', 'no_contactable', 'problemas_contactabilidad')`),
+    check('clients_derived', sql`${t.unpaidOrders} >= 0 and ${t.openClaims} >= 0`),
+  ],
+);
+
+export type Client = typeof clients.$inferSelect;
