@@ -18,6 +18,16 @@ export interface NavEntry {
 export const navigation: NavEntry[] = [
   { href: '/app', label: 'nav.home' },
   {
+    href: '/app/clients',
+    label: 'nav.receivables',
+    children: [
+      { href: '/app/clients', label: 'nav.clients', permission: 'receivables' },
+      { href: '/app/orders', label: 'nav.orders', permission: 'receivables' },
+    ],
+  },
+  { href: '/app/claims', label: 'nav.claims', anyOf: ['claims.view', 'claims.edit'] },
+  { href: '/app/process-log', label: 'nav.processLog', anyOf: ['imports', 'reports.download'] },
+  {
     href: '/app/settings',
     label: 'nav.settings',
     children: [
