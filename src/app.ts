@@ -4,12 +4,23 @@ import { compress } from 'hono/compress';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { accountRoutes } from './account/routes.js';
+import { claimRoutes } from './claims/routes.js';
+import { clientRoutes } from './clients/routes.js';
+import { campaignPaymentRoutes, campaignRoutes } from './campaigns/routes.js';
 import { ping } from './db/index.js';
+import { exportRoutes } from './exports/routes.js';
+import { importRoutes } from './imports/routes.js';
+import { processLogRoutes, signedFileRoutes } from './process-log/routes.js';
 import { csrfProtection } from './platform/auth/csrf.js';
 import { loadSession, requireUser } from './platform/auth/middleware.js';
 import type { AppEnv, Deps } from './platform/context.js';
 import { csrfPage, errorPage, notFoundPage, onError, tooLargePage, unknownTenantPage } from './platform/errors.js';
 import { resolveTenant } from './platform/tenancy.js';
+import { orderRoutes } from './payment-orders/routes.js';
+import { portalRoutes } from './portal/routes.js';
+import { portalSettingsRoutes } from './portal/settings-routes.js';
+import { statementRoutes } from './payments/routes.js';
+import { marketplaceRoutes } from './marketplace/routes.js';
 import { outboxRoutes } from './settings/outbox-routes.js';
 import { userRoutes } from './users/routes.js';
 
@@ -81,10 +92,23 @@ export function createApp(deps: Deps) {
   app.use(csrfProtection(csrfPage));
 
   app.route('/app', accountRoutes);
+  app.route('/files', signedFileRoutes);
   app.use('/app/*', requireUser);
+  app.route('/app/imports', importRoutes);
+  app.route('/app/exports', exportRoutes);
+  app.route('/app/process-log', processLogRoutes);
+  app.route('/app/claims', claimRoutes);
+  app.route('/app/clients', clientRoutes);
+  app.route('/app/orders', orderRoutes);
+  app.route('/app', statementRoutes);
   app.route('/app/settings/users', userRoutes);
   app.route('/app/settings/outbox', outboxRoutes);
+  app.route('/app/settings/portal', portalSettingsRoutes);
+  app.route('/app/settings/apps', marketplaceRoutes);
+  app.route('/app/campaigns', campaignRoutes);
+  app.route('/app/campaign-payments', campaignPaymentRoutes);
   app.get('/app/settings', (c) => c.redirect('/app/settings/users', 303));
+  app.route('/', portalRoutes);
 
   app.notFound(notFoundPage);
   app.onError(onError);

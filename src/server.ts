@@ -2,10 +2,14 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { migrate, openDatabase } from './db/index.js';
+import { generateDemo } from './demo/generate.js';
 import { DEMO, ensureDemoTenant } from './demo/tenant.js';
+import { jobDefinitions } from './jobs/definitions.js';
+import { startJobs } from './jobs/index.js';
 import { loadAssets } from './platform/assets.js';
 import { systemClock } from './platform/clock.js';
 import { createLogger } from './platform/logger.js';
+import { todayIn } from './platform/dates.js';
 import { createMailer } from './platform/mail/index.js';
 import { resolveSecret } from './platform/secret.js';
 import { tenantUrl } from './platform/tenancy.js';
@@ -24,10 +28,15 @@ async function main() {
   await migrate(database);
   logger.info('database.ready', { kind: database.kind });
 
-  const { tenant } = await ensureDemoTenant(database.db);
+  const { tenant, created } = await ensureDemoTenant(database.db);
+  if (created && config.demoClients > 0) {
+    const totals = await generateDemo(database, { tenantId: tenant.id, clients: config.demoClients, today: todayIn(tenant.timezone, systemClock) });
+    logger.info('demo.seeded', totals);
+  }
 
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
-  const app = createApp({ config, database, clock: systemClock, logger, mailer, assets: loadAssets(), secret });
+  const jobs = await startJobs({ config, database, clock: systemClock, logger, mailer, secret }, { definitions: jobDefinitions, work: config.runWorkers });
+  const app = createApp({ config, database, clock: systemClock, logger, mailer, assets: loadAssets(), secret, jobs });
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info('server.listening', { port: info.port });
@@ -48,6 +57,7 @@ async function main() {
     }, 15_000);
     force.unref();
     server.close(async () => {
+      await jobs.stop();
       mailer.close();
       await database.close();
       logger.info('server.stopped');

@@ -55,6 +55,8 @@ export const clients = pgTable(
     index('clients_situation').on(t.tenantId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null`),
     index('clients_advisor_situation').on(t.tenantId, t.advisorId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null`),
     index('clients_name').on(t.tenantId, sql`lower(${t.name}) text_pattern_ops`),
+    // The tray's default order (name, then id) read from an index: no sort of the whole tenant, and deep pages stay cheap.
+    index('clients_tray_name').on(t.tenantId, sql`lower(${t.name})`, t.id).where(sql`${t.deletedAt} is null`),
     index('clients_document_number').on(t.tenantId, t.documentNumber),
     index('clients_email').on(t.tenantId, sql`lower(${t.email})`),
     index('clients_phone').on(t.tenantId, t.phone),

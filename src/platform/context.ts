@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Config } from '../config.js';
 import type { Database } from '../db/index.js';
+import type { Jobs } from '../jobs/index.js';
 import type { Tenant } from '../tenants/schema.js';
 import type { User } from '../users/schema.js';
 import type { Assets } from './assets.js';
@@ -20,6 +21,8 @@ export interface Deps {
   assets: Assets;
   /** Signs CSRF tokens, flash cookies and links sent to people. */
   secret: string;
+  /** Background queues (pg-boss); absent where nothing may be queued. */
+  jobs?: Jobs;
 }
 
 export interface AppEnv {

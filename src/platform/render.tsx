@@ -48,8 +48,12 @@ export function viewContext(c: AppContext): ViewContext {
   };
 }
 
+/**
+ * Whether the request wants a fragment: htmx asked for it, and it is neither a boosted
+ * navigation nor the restoration of a page from history (back button), which need the whole page.
+ */
 export function isHtmx(c: AppContext): boolean {
-  return c.req.header('HX-Request') === 'true' && c.req.header('HX-Boosted') !== 'true';
+  return c.req.header('HX-Request') === 'true' && c.req.header('HX-Boosted') !== 'true' && c.req.header('HX-History-Restore-Request') !== 'true';
 }
 
 interface RenderOptions {

@@ -17,6 +17,8 @@ export const tenants = pgTable(
     country: text().notNull(),
     plan: text({ enum: ['essential', 'pro'] }).notNull().default('essential'),
     whatsappNumber: text(),
+    /** Marketplace apps switched on (e.g. `charged_off`); see src/marketplace. */
+    enabledApps: text().array().notNull().default(sql`'{}'::text[]`),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Database } from '../../src/db/index.js';
+import { jobDefinitions } from '../../src/jobs/definitions.js';
+import { startJobs, type Jobs } from '../../src/jobs/index.js';
 import { loadAssets } from '../../src/platform/assets.js';
 import { sign } from '../../src/platform/auth/tokens.js';
 import { fixedClock } from '../../src/platform/clock.js';
@@ -23,13 +28,17 @@ export interface Harness {
   config: Config;
   /** A browser-like client on a tenant's host, with its own cookie jar. */
   client(tenant: Pick<Tenant, 'subdomain'> | string): TestClient;
+  /** With `jobs: true`: the queues, and a way to run what is due right now in this process. */
+  jobs?: Jobs;
+  runJobs(): Promise<number>;
   close(): Promise<void>;
 }
 
 /** The whole app on a fresh database of its own, with a clock the test controls. */
-export async function startTestApp(options: { now?: string; env?: Record<string, string> } = {}): Promise<Harness> {
+export async function startTestApp(options: { now?: string; env?: Record<string, string>; jobs?: boolean } = {}): Promise<Harness> {
   const database = await createTestDatabase();
-  const config = loadConfig({ BASE_DOMAIN: 'localhost', LOG_LEVEL: 'silent', PORT: '80', NODE_ENV: 'test', ...options.env });
+  const dataDir = mkdtempSync(join(tmpdir(), 'saldo-test-'));
+  const config = loadConfig({ BASE_DOMAIN: 'localhost', LOG_LEVEL: 'silent', PORT: '80', NODE_ENV: 'test', DATA_DIR: dataDir, ...options.env });
   const clock = fixedClock(options.now ?? '2026-03-10T15:00:00Z');
   const logger = createLogger(config.logLevel);
   const deps: Deps = {
@@ -41,6 +50,7 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     assets: loadAssets(),
     secret: TEST_SECRET,
   };
+  if (options.jobs) deps.jobs = await startJobs(deps, { definitions: jobDefinitions, work: false });
   const app = createApp(deps);
   forgetTenantCache();
   return {
@@ -51,7 +61,10 @@ export async function startTestApp(options: { now?: string; env?: Record<string,
     clock,
     config,
     client: (tenant) => new TestClient(app, typeof tenant === 'string' ? tenant : `${tenant.subdomain}.localhost`),
+    jobs: deps.jobs,
+    runJobs: () => (deps.jobs ? deps.jobs.runDue() : Promise.resolve(0)),
     async close() {
+      await deps.jobs?.stop();
       deps.mailer.close();
       await database.close();
     },

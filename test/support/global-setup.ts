@@ -36,8 +36,10 @@ export default async function setup(project: TestProject) {
     const template = `saldo_tpl_${hash}`;
     const admin = postgres(url, { max: 1, onnotice: () => {} });
     try {
+      // Leftovers of runs that crashed. A database another run is using right now refuses to
+      // be dropped (no FORCE here), so parallel runs on one server leave each other alone.
       for (const { datname } of await admin<{ datname: string }[]>`select datname from pg_database where datname like 'saldo_t\\_%'`) {
-        await admin.unsafe(`drop database if exists "${datname}" with (force)`);
+        await admin.unsafe(`drop database if exists "${datname}"`).catch(() => {});
       }
       const [exists] = await admin`select 1 from pg_database where datname = ${template}`;
       if (!exists) {
@@ -57,7 +59,7 @@ export default async function setup(project: TestProject) {
     return async () => {
       const cleanup = postgres(url, { max: 1, onnotice: () => {} });
       for (const { datname } of await cleanup<{ datname: string }[]>`select datname from pg_database where datname like 'saldo_t\\_%'`) {
-        await cleanup.unsafe(`drop database if exists "${datname}" with (force)`);
+        await cleanup.unsafe(`drop database if exists "${datname}"`).catch(() => {});
       }
       await cleanup.end();
     };

@@ -31,7 +31,7 @@ function NavList({ entries }: { entries: NavEntry[] }) {
 /** The back-office shell: the tenant, the navigation the user may open, the account menu. */
 export function AppLayout(props: { title: string; children: Child }) {
   const { t, tenant, user, can } = useView();
-  const entries = visibleEntries(navigation, can);
+  const entries = visibleEntries(navigation, can, tenant?.enabledApps);
   return (
     <Document title={props.title}>
       <a class="skip" href="#main">

@@ -6,6 +6,8 @@ export interface NavEntry {
   label: MessageKey;
   /** Shown only to users who have it; entries without one are for every staff user. */
   permission?: Permission;
+  /** Shown only while the tenant has this marketplace app switched on. */
+  app?: 'charged_off';
   /** Shown when the user has any of these (Reclamos: view or edit). */
   anyOf?: Permission[];
   children?: NavEntry[];
@@ -23,6 +25,7 @@ export const navigation: NavEntry[] = [
     children: [
       { href: '/app/clients', label: 'nav.clients', permission: 'receivables' },
       { href: '/app/orders', label: 'nav.orders', permission: 'receivables' },
+      { href: '/app/campaigns', label: 'nav.chargedOff', permission: 'receivables', app: 'charged_off' },
     ],
   },
   { href: '/app/claims', label: 'nav.claims', anyOf: ['claims.view', 'claims.edit'] },
@@ -32,18 +35,21 @@ export const navigation: NavEntry[] = [
     label: 'nav.settings',
     children: [
       { href: '/app/settings/users', label: 'nav.users', permission: 'users' },
+      { href: '/app/settings/apps', label: 'nav.marketplace', permission: 'settings' },
       { href: '/app/settings/outbox', label: 'nav.outbox', permission: 'settings' },
+      { href: '/app/settings/portal', label: 'nav.portal', permission: 'settings' },
     ],
   },
 ];
 
-export function visibleEntries(entries: NavEntry[], can: (p: Permission) => boolean): NavEntry[] {
+export function visibleEntries(entries: NavEntry[], can: (p: Permission) => boolean, apps: readonly string[] = []): NavEntry[] {
   const out: NavEntry[] = [];
   for (const entry of entries) {
     if (entry.permission && !can(entry.permission)) continue;
+    if (entry.app && !apps.includes(entry.app)) continue;
     if (entry.anyOf && !entry.anyOf.some(can)) continue;
     if (entry.children) {
-      const children = visibleEntries(entry.children, can);
+      const children = visibleEntries(entry.children, can, apps);
       if (children.length === 0) continue;
       out.push({ ...entry, children, href: children[0]!.href });
     } else {

@@ -1,0 +1,65 @@
+import * as v from 'valibot';
+import { isIsoDate } from '../platform/dates.js';
+import { optionalText, requiredText } from '../platform/forms.js';
+import { parseMoney } from '../platform/money.js';
+import { discountTypes } from './schema.js';
+import { parsePercent } from './compute.js';
+
+/** YYYY-MM-DD or DD/MM/YYYY (as Spanish spreadsheets write it); '' means none. */
+export function parseDate(input: string): string | null {
+  const s = input.trim();
+  if (s === '') return '';
+  if (isIsoDate(s)) return s;
+  const m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(s);
+  if (!m) return null;
+  const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+  return isIsoDate(iso) ? iso : null;
+}
+
+/**
+ * A campaign entry's fields with the names staff know (same in the form, the file upload
+ * and the API). The discount is validated against its type and the debt here, so a form and
+ * a spreadsheet row get the same per-field messages.
+ */
+export function campaignFieldsSchema({ currency }: { currency: string }) {
+  return v.pipe(
+    v.object({
+      documentType: requiredText(20, 'campaigns.error.documentType'),
+      documentNumber: requiredText(30, 'clients.error.documentRequired'),
+      name: optionalText(200),
+      email: v.pipe(optionalText(254), v.check((s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'clients.error.emailInvalid')),
+      phone: optionalText(40),
+      campaignCode: requiredText(80, 'campaigns.error.campaignCode'),
+      debtAmount: v.pipe(
+        v.optional(v.string(), ''),
+        v.transform((s) => parseMoney(s, currency)),
+        v.check((n): n is number => n !== null && n > 0, 'campaigns.error.debtAmount'),
+        v.transform((n) => n as number),
+      ),
+      discountType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toLowerCase(), v.picklist(discountTypes, 'campaigns.error.discountType')),
+      discountValue: v.optional(v.string(), ''),
+      endDate: v.pipe(
+        v.optional(v.string(), ''),
+        v.transform(parseDate),
+        v.check((d): d is string => d !== null, 'campaigns.error.endDate'),
+        v.transform((d) => (d === '' ? null : (d as string))),
+      ),
+      paymentCode: optionalText(64),
+    }),
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const { discountType, discountValue, debtAmount } = dataset.value;
+      const value = discountType === 'porcentaje' ? parsePercent(discountValue) : parseMoney(discountValue, currency);
+      if (value === null || value < 0 || (discountType === 'porcentaje' && value > 10_000)) {
+        addIssue({ message: discountType === 'porcentaje' ? 'campaigns.error.percent' : 'campaigns.error.amount', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'discountValue', value: discountValue }] });
+        return NEVER;
+      }
+      if (discountType === 'monto' && value > debtAmount) {
+        addIssue({ message: 'campaigns.error.discountAboveDebt', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'discountValue', value: discountValue }] });
+        return NEVER;
+      }
+      return { ...dataset.value, discountValue: value };
+    }),
+  );
+}
+
+export type CampaignFields = v.InferOutput<ReturnType<typeof campaignFieldsSchema>>;

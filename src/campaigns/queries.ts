@@ -1,0 +1,152 @@
+import { and, asc, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import { clients } from '../clients/schema.js';
+import type { Db } from '../db/index.js';
+import { clientEvents } from '../events/schema.js';
+import { isIsoDate, type IsoDate } from '../platform/dates.js';
+import { parseMoney } from '../platform/money.js';
+import { users } from '../users/schema.js';
+import { activeCampaignCondition } from './service.js';
+import { campaignEntries, campaignPayments, campaignPromises, discountTypes, type DiscountType } from './schema.js';
+
+export const PAGE_SIZE = 25;
+export const COUNT_CAP = 10_000;
+
+export interface CampaignFilters {
+  q?: string;
+  campaign?: string;
+  state?: '0' | '1' | '2';
+  discountType?: DiscountType;
+  endFrom?: IsoDate;
+  endTo?: IsoDate;
+  amountFrom?: number;
+  amountTo?: number;
+  advisor?: number;
+  page: number;
+}
+
+/** Filters from the query string; anything unknown or malformed is ignored. */
+export function parseCampaignFilters(query: Record<string, string | undefined>, currency: string): CampaignFilters {
+  const text = (s: string | undefined) => (s && s.trim() ? s.trim().slice(0, 100) : undefined);
+  const date = (s: string | undefined) => (s && isIsoDate(s) ? s : undefined);
+  const money = (s: string | undefined) => (s && s.trim() ? (parseMoney(s, currency) ?? undefined) : undefined);
+  const page = Number(query.page);
+  const advisor = Number(query.advisor);
+  return {
+    q: text(query.q),
+    campaign: text(query.campaign),
+    state: query.state === '0' || query.state === '1' || query.state === '2' ? query.state : undefined,
+    discountType: (discountTypes as readonly string[]).includes(query.discountType ?? '') ? (query.discountType as DiscountType) : undefined,
+    endFrom: date(query.endFrom),
+    endTo: date(query.endTo),
+    amountFrom: money(query.amountFrom),
+    amountTo: money(query.amountTo),
+    advisor: Number.isSafeInteger(advisor) && advisor > 0 ? advisor : undefined,
+    page: Number.isSafeInteger(page) && page > 0 && page <= 100_000 ? page : 1,
+  };
+}
+
+function stateCondition(state: '0' | '1' | '2', today: IsoDate): SQL {
+  const paid = sql`(${campaignEntries.closedReason} = 'paid' or ${campaignEntries.totalDue} <= 0)`;
+  if (state === '0') return activeCampaignCondition(today);
+  if (state === '1') return paid;
+  return sql`(not ${paid} and (${campaignEntries.closedReason} = 'finished' or ${campaignEntries.endDate} < ${today}::date))`;
+}
+
+export function campaignWhere(tenantId: number, f: CampaignFilters, today: IsoDate): SQL {
+  const like = f.q ? `${f.q.replace(/[\\%_]/g, '\\$&')}%` : undefined;
+  return and(
+    eq(campaignEntries.tenantId, tenantId),
+    sql`${clients.deletedAt} is null`,
+    like ? or(ilike(clients.name, like), ilike(clients.documentNumber, like)) : undefined,
+    f.campaign ? eq(campaignEntries.campaignCode, f.campaign) : undefined,
+    f.state ? stateCondition(f.state, today) : undefined,
+    f.discountType ? eq(campaignEntries.discountType, f.discountType) : undefined,
+    f.endFrom ? gte(campaignEntries.endDate, f.endFrom) : undefined,
+    f.endTo ? lte(campaignEntries.endDate, f.endTo) : undefined,
+    f.amountFrom !== undefined ? gte(campaignEntries.campaignAmount, f.amountFrom) : undefined,
+    f.amountTo !== undefined ? lte(campaignEntries.campaignAmount, f.amountTo) : undefined,
+    f.advisor ? eq(clients.advisorId, f.advisor) : undefined,
+  )!;
+}
+
+const rowColumns = {
+  entry: campaignEntries,
+  clientName: clients.name,
+  documentType: clients.documentType,
+  documentNumber: clients.documentNumber,
+  advisorName: users.name,
+};
+
+function fromEntries(db: Db) {
+  return db
+    .select(rowColumns)
+    .from(campaignEntries)
+    .innerJoin(clients, and(eq(clients.tenantId, campaignEntries.tenantId), eq(clients.id, campaignEntries.clientId)))
+    .leftJoin(users, and(eq(users.tenantId, clients.tenantId), eq(users.id, clients.advisorId)));
+}
+
+export type CampaignRow = Awaited<ReturnType<typeof listCampaignEntries>>['rows'][number];
+
+export async function listCampaignEntries(db: Db, tenantId: number, f: CampaignFilters, today: IsoDate) {
+  const where = campaignWhere(tenantId, f, today);
+  const rows = await fromEntries(db)
+    .where(where)
+    .orderBy(desc(campaignEntries.createdAt), desc(campaignEntries.id))
+    .limit(PAGE_SIZE)
+    .offset((f.page - 1) * PAGE_SIZE);
+  const counted = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(
+      db
+        .select({ one: sql`1` })
+        .from(campaignEntries)
+        .innerJoin(clients, and(eq(clients.tenantId, campaignEntries.tenantId), eq(clients.id, campaignEntries.clientId)))
+        .where(where)
+        .limit(COUNT_CAP + 1)
+        .as('capped'),
+    );
+  const n = Number(counted[0]?.n ?? 0);
+  return { rows, total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
+}
+
+export async function findCampaignEntry(db: Db, tenantId: number, entryId: number) {
+  const [row] = await fromEntries(db).where(and(eq(campaignEntries.tenantId, tenantId), eq(campaignEntries.id, entryId)));
+  return row;
+}
+
+export async function entryPayments(db: Db, tenantId: number, entryId: number) {
+  return db
+    .select()
+    .from(campaignPayments)
+    .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, entryId)))
+    .orderBy(desc(campaignPayments.paidOn), desc(campaignPayments.id));
+}
+
+export async function entryPromises(db: Db, tenantId: number, entryId: number) {
+  return db
+    .select()
+    .from(campaignPromises)
+    .where(and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId)))
+    .orderBy(desc(campaignPromises.promisedDate), desc(campaignPromises.id));
+}
+
+/** The campaign events of the entry's client, newest first. */
+export async function entryEvents(db: Db, tenantId: number, clientId: number, entryId: number) {
+  return db
+    .select({ event: clientEvents, actorName: users.name })
+    .from(clientEvents)
+    .leftJoin(users, and(eq(users.tenantId, clientEvents.tenantId), eq(users.id, clientEvents.actorId)))
+    .where(and(eq(clientEvents.tenantId, tenantId), eq(clientEvents.clientId, clientId), sql`(${clientEvents.data}->>'entryId')::bigint = ${entryId}`))
+    .orderBy(desc(clientEvents.occurredAt), desc(clientEvents.id));
+}
+
+/** The active campaign of a client today, if any: what the portal and templates show. */
+export async function activeEntryForClient(db: Db, tenantId: number, clientId: number, today: IsoDate) {
+  const [entry] = await db
+    .select()
+    .from(campaignEntries)
+    .where(and(eq(campaignEntries.tenantId, tenantId), eq(campaignEntries.clientId, clientId), activeCampaignCondition(today)))
+    .orderBy(asc(campaignEntries.id))
+    .limit(1);
+  return entry;
+}

@@ -1,0 +1,139 @@
+import { Hono, type MiddlewareHandler } from 'hono';
+import * as v from 'valibot';
+import { CampaignEntryDetail, CampaignEntryForm } from '../../views/campaigns/entry.js';
+import { CampaignResults, CampaignTray } from '../../views/campaigns/tray.js';
+import { documentTypesFor } from '../clients/fields.js';
+import { isAppEnabled } from '../marketplace/service.js';
+import { requirePermission } from '../platform/auth/middleware.js';
+import type { AppContext, AppEnv } from '../platform/context.js';
+import { todayIn } from '../platform/dates.js';
+import { forbiddenPage, notFoundPage } from '../platform/errors.js';
+import { setFlash } from '../platform/flash.js';
+import { formValues, parseWith, requiredText } from '../platform/forms.js';
+import { can } from '../platform/permissions.js';
+import { redirectTo, render } from '../platform/render.js';
+import { listStaff } from '../users/queries.js';
+import { moneyField, isoDateField } from '../payment-orders/fields.js';
+import { campaignFieldsSchema } from './fields.js';
+import { COUNT_CAP, entryEvents, entryPayments, entryPromises, findCampaignEntry, listCampaignEntries, PAGE_SIZE, parseCampaignFilters } from './queries.js';
+import { changeCampaignPaymentState, createCampaignEntry, makeCampaignPromise, registerCampaignPayment } from './service.js';
+
+/** The whole section exists only while the tenant has the app switched on. */
+const appEnabled: MiddlewareHandler<AppEnv> = async (c, next) => (isAppEnabled(c.var.tenant, 'charged_off') ? next() : notFoundPage(c));
+
+function scopeOf(c: AppContext) {
+  return { tenantId: c.var.tenant.id, tenant: c.var.tenant, actor: c.var.user!, db: c.var.deps.database.db, clock: c.var.deps.clock };
+}
+
+const today = (c: AppContext) => todayIn(c.var.tenant.timezone, c.var.deps.clock);
+
+function idParam(c: AppContext): number | null {
+  const id = Number(c.req.param('id'));
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+const canEdit = (c: AppContext) => can(c.var.user, 'clients.edit');
+
+async function detailPage(c: AppContext, entryId: number, extra: { errors?: Record<string, string>; values?: Record<string, string | undefined> } = {}) {
+  const db = c.var.deps.database.db;
+  const row = await findCampaignEntry(db, c.var.tenant.id, entryId);
+  if (!row) return notFoundPage(c);
+  const [payments, promises, events] = await Promise.all([
+    entryPayments(db, c.var.tenant.id, entryId),
+    entryPromises(db, c.var.tenant.id, entryId),
+    entryEvents(db, c.var.tenant.id, row.entry.clientId, entryId),
+  ]);
+  return render(c, {
+    title: c.var.t('campaigns.detail', { campaign: row.entry.campaignCode }),
+    status: extra.errors ? 422 : 200,
+    body: <CampaignEntryDetail row={row} payments={payments} promises={promises} events={events} today={today(c)} canEdit={canEdit(c)} errors={extra.errors} values={extra.values} />,
+  });
+}
+
+const PaymentForm = (currency: string) =>
+  v.object({
+    amount: moneyField(currency, { required: true, positive: true }),
+    paidOn: isoDateField(),
+    method: requiredText(60, 'campaigns.error.method'),
+    reference: v.pipe(v.optional(v.string(), ''), v.trim(), v.transform((s) => (s === '' ? null : s.slice(0, 120)))),
+  });
+
+const PromiseForm = (currency: string) =>
+  v.object({
+    promiseAmount: moneyField(currency, { required: true, positive: true }),
+    promisedDate: isoDateField(),
+  });
+
+/** Cuentas por cobrar > Cartera castigada: the tray, loading one client, and each entry with its payments. */
+export const campaignRoutes = new Hono<AppEnv>()
+  .use(appEnabled, requirePermission(forbiddenPage, 'receivables'))
+  .get('/', async (c) => {
+    const query = c.req.query();
+    const filters = parseCampaignFilters(query, c.var.tenant.currency);
+    const db = c.var.deps.database.db;
+    const { rows, total, capped } = await listCampaignEntries(db, c.var.tenant.id, filters, today(c));
+    const props = { rows, total, capped, filters, query, advisors: await listStaff(db, c.var.tenant.id), today: today(c), pageSize: PAGE_SIZE };
+    return render(c, {
+      title: c.var.t('campaigns.title'),
+      body: <CampaignTray {...props} canEdit={canEdit(c)} />,
+      fragment: <CampaignResults {...props} />,
+    });
+  })
+  .get('/new', requirePermission(forbiddenPage, 'clients.edit'), async (c) =>
+    render(c, { title: c.var.t('campaigns.new'), body: <CampaignEntryForm values={{}} documentTypes={await documentTypesFor(c.var.deps.database.db, c.var.tenant.id)} /> }),
+  )
+  .post('/', requirePermission(forbiddenPage, 'clients.edit'), async (c) => {
+    const values = (await formValues(c)) as Record<string, string>;
+    const parsed = parseWith(campaignFieldsSchema({ currency: c.var.tenant.currency }), values);
+    const result = parsed.ok ? await createCampaignEntry(scopeOf(c), parsed.value) : parsed;
+    if (!result.ok) {
+      const documentTypes = await documentTypesFor(c.var.deps.database.db, c.var.tenant.id);
+      return render(c, { title: c.var.t('campaigns.new'), status: 422, body: <CampaignEntryForm values={values} errors={result.errors} documentTypes={documentTypes} /> });
+    }
+    setFlash(c, 'success', result.clientCreated ? 'campaigns.createdNewClient' : result.clientMoved ? 'campaigns.movedClient' : 'campaigns.created', { campaign: result.entry.campaignCode });
+    return redirectTo(c, `/app/campaigns/${result.entry.id}`);
+  })
+  .get('/:id', async (c) => {
+    const id = idParam(c);
+    return id ? detailPage(c, id) : notFoundPage(c);
+  })
+  .post('/:id/payments', requirePermission(forbiddenPage, 'clients.edit'), async (c) => {
+    const id = idParam(c);
+    if (!id) return notFoundPage(c);
+    const values = (await formValues(c)) as Record<string, string>;
+    const parsed = parseWith(PaymentForm(c.var.tenant.currency), values);
+    const result = parsed.ok ? await registerCampaignPayment(scopeOf(c), id, parsed.value) : parsed;
+    if (!result.ok) return 'notFound' in result ? notFoundPage(c) : detailPage(c, id, { errors: result.errors, values });
+    setFlash(c, 'success', 'campaigns.paymentRegistered');
+    return redirectTo(c, `/app/campaigns/${id}`);
+  })
+  .post('/:id/promises', requirePermission(forbiddenPage, 'clients.edit'), async (c) => {
+    const id = idParam(c);
+    if (!id) return notFoundPage(c);
+    const values = (await formValues(c)) as Record<string, string>;
+    const parsed = parseWith(PromiseForm(c.var.tenant.currency), values);
+    const result = parsed.ok ? await makeCampaignPromise(scopeOf(c), id, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate }) : parsed;
+    if (!result.ok) return 'notFound' in result ? notFoundPage(c) : detailPage(c, id, { errors: result.errors, values });
+    setFlash(c, 'success', 'campaigns.promiseMade');
+    return redirectTo(c, `/app/campaigns/${id}`);
+  });
+
+const stateRoutes = { verification: 'verificado', rejection: 'no_verificado', annulment: 'anulado' } as const;
+const stateFlash = { verification: 'campaigns.paymentVerified', rejection: 'campaigns.paymentRejected', annulment: 'campaigns.paymentAnnulled' } as const;
+
+/** Verifying, rejecting and annulling a campaign payment are resources of the payment. */
+export const campaignPaymentRoutes = new Hono<AppEnv>().use(appEnabled, requirePermission(forbiddenPage, 'clients.edit'));
+for (const resource of Object.keys(stateRoutes) as (keyof typeof stateRoutes)[]) {
+  campaignPaymentRoutes.post(`/:id/${resource}`, async (c) => {
+    const id = idParam(c);
+    if (!id) return notFoundPage(c);
+    const result = await changeCampaignPaymentState(scopeOf(c), id, stateRoutes[resource]);
+    if (!result.ok && 'notFound' in result) return notFoundPage(c);
+    if (!result.ok) {
+      setFlash(c, 'error', 'campaigns.error.transition');
+      return redirectTo(c, `/app/campaigns/${result.entryId}`);
+    }
+    setFlash(c, 'success', stateFlash[resource]);
+    return redirectTo(c, `/app/campaigns/${result.entryId}`);
+  });
+}

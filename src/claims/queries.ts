@@ -1,0 +1,313 @@
+import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { clients } from '../clients/schema.js';
+import type { Db } from '../db/index.js';
+import { endOfDayIn, isIsoDate, startOfDayIn } from '../platform/dates.js';
+import type { MessageKey, Translate } from '../platform/i18n/index.js';
+import { paymentOrders } from '../payment-orders/schema.js';
+import { users } from '../users/schema.js';
+import { claimEvents, claimOrders, claims, isClaimCategory, type ClaimCategory } from './schema.js';
+
+export const PAGE_SIZE = 25;
+/** Counting stops here: the tray says "more than 10 000" instead of counting every row. */
+export const COUNT_CAP = 10_000;
+
+export interface ClaimFilters {
+  state: 'abierto' | 'cerrado' | 'todos';
+  category?: ClaimCategory;
+  /** Part of the client's name. */
+  client?: string;
+  clientId?: number;
+  from?: string;
+  to?: string;
+  advisorId?: number;
+  alerts?: 'yes' | 'no';
+  q?: string;
+  page: number;
+}
+
+const positiveInt = (value: string | undefined): number | undefined => {
+  const n = Number(value);
+  return value && Number.isSafeInteger(n) && n > 0 ? n : undefined;
+};
+const text = (value: string | undefined, max = 100): string | undefined => {
+  const trimmed = (value ?? '').trim().slice(0, max);
+  return trimmed === '' ? undefined : trimmed;
+};
+
+/** The tray's filters from the query string; values it does not know are ignored, never errors. */
+export function parseClaimFilters(query: Record<string, string | undefined>): ClaimFilters {
+  const state = query.state === 'cerrado' || query.state === 'todos' ? query.state : 'abierto';
+  const filters: ClaimFilters = { state, page: Math.min(positiveInt(query.page) ?? 1, 10_000) };
+  if (query.category && isClaimCategory(query.category)) filters.category = query.category;
+  const client = text(query.client);
+  if (client) filters.client = client;
+  const clientId = positiveInt(query.clientId);
+  if (clientId) filters.clientId = clientId;
+  if (query.from && isIsoDate(query.from)) filters.from = query.from;
+  if (query.to && isIsoDate(query.to)) filters.to = query.to;
+  const advisorId = positiveInt(query.advisor);
+  if (advisorId) filters.advisorId = advisorId;
+  if (query.alerts === 'yes' || query.alerts === 'no') filters.alerts = query.alerts;
+  const q = text(query.q);
+  if (q) filters.q = q;
+  return filters;
+}
+
+/** The filters back as a query string (without the page unless asked), for links and downloads. */
+export function claimFiltersQuery(filters: ClaimFilters, page?: number): string {
+  const params = new URLSearchParams();
+  if (filters.state !== 'abierto') params.set('state', filters.state);
+  if (filters.category) params.set('category', filters.category);
+  if (filters.client) params.set('client', filters.client);
+  if (filters.clientId) params.set('clientId', String(filters.clientId));
+  if (filters.from) params.set('from', filters.from);
+  if (filters.to) params.set('to', filters.to);
+  if (filters.advisorId) params.set('advisor', String(filters.advisorId));
+  if (filters.alerts) params.set('alerts', filters.alerts);
+  if (filters.q) params.set('q', filters.q);
+  if (page && page > 1) params.set('page', String(page));
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
+
+function filtersWhere(tenantId: number, filters: ClaimFilters, timeZone: string): SQL {
+  const conditions: (SQL | undefined)[] = [eq(claims.tenantId, tenantId)];
+  if (filters.state !== 'todos') conditions.push(eq(claims.state, filters.state));
+  if (filters.category) conditions.push(eq(claims.category, filters.category));
+  if (filters.clientId) conditions.push(eq(claims.clientId, filters.clientId));
+  if (filters.client) conditions.push(ilike(clients.name, `%${likeEscape(filters.client)}%`));
+  if (filters.from) conditions.push(gte(claims.createdAt, startOfDayIn(timeZone, filters.from)));
+  if (filters.to) conditions.push(lt(claims.createdAt, endOfDayIn(timeZone, filters.to)));
+  if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
+  if (filters.alerts === 'yes') conditions.push(sql`cardinality(${clients.contactAlerts}) > 0`);
+  if (filters.alerts === 'no') conditions.push(sql`cardinality(${clients.contactAlerts}) = 0`);
+  if (filters.q) {
+    const pattern = `%${likeEscape(filters.q)}%`;
+    const id = /^#?\d{1,15}$/.test(filters.q) ? Number(filters.q.replace('#', '')) : undefined;
+    conditions.push(or(ilike(claims.description, pattern), ilike(clients.name, pattern), id ? eq(claims.id, id) : undefined));
+  }
+  return and(...conditions)!;
+}
+
+const advisors = alias(users, 'advisors');
+
+/** What the tray and the download show of a claim: nothing of the client but its name and alerts. */
+function claimRowColumns() {
+  return {
+    id: claims.id,
+    clientId: claims.clientId,
+    clientName: clients.name,
+    contactAlerts: clients.contactAlerts,
+    advisorName: advisors.name,
+    category: claims.category,
+    state: claims.state,
+    description: claims.description,
+    comments: claims.comments,
+    createdAt: claims.createdAt,
+    openedAt: claims.openedAt,
+    closedAt: claims.closedAt,
+    resolutionSeconds: claims.resolutionSeconds,
+    orderCodes: sql<string[]>`coalesce((
+      select array_agg(o.payment_code order by o.payment_code)
+        from ${claimOrders} co
+        join ${paymentOrders} o on o.tenant_id = co.tenant_id and o.id = co.order_id
+       where co.tenant_id = ${claims.tenantId} and co.claim_id = ${claims.id}), '{}')`,
+  };
+}
+
+function claimRows(db: Db) {
+  return db
+    .select(claimRowColumns())
+    .from(claims)
+    .innerJoin(clients, and(eq(clients.tenantId, claims.tenantId), eq(clients.id, claims.clientId)))
+    .leftJoin(advisors, and(eq(advisors.tenantId, clients.tenantId), eq(advisors.id, clients.advisorId)));
+}
+
+export type ClaimRow = NonNullable<Awaited<ReturnType<typeof findClaimRow>>>;
+
+export async function listClaims(db: Db, tenantId: number, filters: ClaimFilters, timeZone: string) {
+  const rows = await claimRows(db)
+    .where(filtersWhere(tenantId, filters, timeZone))
+    .orderBy(desc(claims.createdAt), desc(claims.id))
+    .limit(PAGE_SIZE)
+    .offset((filters.page - 1) * PAGE_SIZE);
+  const total = await countClaims(db, tenantId, filters, timeZone, COUNT_CAP + 1);
+  return { rows, total: Math.min(total, COUNT_CAP), capped: total > COUNT_CAP };
+}
+
+/** How many claims match, counting no further than `cap`. */
+export async function countClaims(db: Db, tenantId: number, filters: ClaimFilters, timeZone: string, cap: number): Promise<number> {
+  const [counted] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(
+      db
+        .select({ one: sql`1` })
+        .from(claims)
+        .innerJoin(clients, and(eq(clients.tenantId, claims.tenantId), eq(clients.id, claims.clientId)))
+        .where(filtersWhere(tenantId, filters, timeZone))
+        .limit(cap)
+        .as('capped'),
+    );
+  return counted?.n ?? 0;
+}
+
+export async function findClaimRow(db: Db, tenantId: number, claimId: number) {
+  const [row] = await claimRows(db)
+    .where(and(eq(claims.tenantId, tenantId), eq(claims.id, claimId)))
+    .limit(1);
+  return row;
+}
+
+/** A claim with the ids of its orders, for editing. */
+export async function findClaim(db: Db, tenantId: number, claimId: number) {
+  const [claim] = await db
+    .select()
+    .from(claims)
+    .where(and(eq(claims.tenantId, tenantId), eq(claims.id, claimId)))
+    .limit(1);
+  if (!claim) return undefined;
+  const orders = await db
+    .select({ orderId: claimOrders.orderId })
+    .from(claimOrders)
+    .where(and(eq(claimOrders.tenantId, tenantId), eq(claimOrders.claimId, claimId)));
+  return { ...claim, orderIds: orders.map((o) => o.orderId).sort((a, b) => a - b) };
+}
+
+export type ClaimWithOrders = NonNullable<Awaited<ReturnType<typeof findClaim>>>;
+
+/** The client's open claims, oldest first: what the two-open rule counts and names. */
+export async function openClaimsOf(db: Db, tenantId: number, clientId: number) {
+  return db
+    .select({ id: claims.id, category: claims.category, openSlot: claims.openSlot })
+    .from(claims)
+    .where(and(eq(claims.tenantId, tenantId), eq(claims.clientId, clientId), eq(claims.state, 'abierto')))
+    .orderBy(asc(claims.id));
+}
+
+/** The client as the claims screens may show it; the document only for those who see receivables. */
+export async function findClaimClient(db: Db, tenantId: number, clientId: number) {
+  const [client] = await db
+    .select({
+      id: clients.id,
+      name: clients.name,
+      documentType: clients.documentType,
+      documentNumber: clients.documentNumber,
+      contactAlerts: clients.contactAlerts,
+    })
+    .from(clients)
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId), sql`${clients.deletedAt} is null`))
+    .limit(1);
+  return client;
+}
+
+export type ClaimClient = NonNullable<Awaited<ReturnType<typeof findClaimClient>>>;
+
+/** Clients whose name (or, when allowed, document number) matches, for the claim form's picker. */
+export async function searchClaimClients(db: Db, tenantId: number, query: string, options: { byDocument: boolean }) {
+  const q = query.trim().slice(0, 100);
+  if (q === '') return [];
+  const pattern = `%${likeEscape(q)}%`;
+  return db
+    .select({ id: clients.id, name: clients.name, documentType: clients.documentType, documentNumber: clients.documentNumber })
+    .from(clients)
+    .where(
+      and(
+        eq(clients.tenantId, tenantId),
+        sql`${clients.deletedAt} is null`,
+        or(ilike(clients.name, pattern), options.byDocument ? eq(clients.documentNumber, q) : undefined),
+      ),
+    )
+    .orderBy(asc(clients.name), asc(clients.id))
+    .limit(20);
+}
+
+/** The client's payment orders a claim may be linked to. */
+export async function listClaimableOrders(db: Db, tenantId: number, clientId: number) {
+  return db
+    .select({
+      id: paymentOrders.id,
+      paymentCode: paymentOrders.paymentCode,
+      product: paymentOrders.product,
+      dueDate: paymentOrders.dueDate,
+      balance: paymentOrders.balance,
+      annulled: paymentOrders.annulled,
+    })
+    .from(paymentOrders)
+    .where(and(eq(paymentOrders.tenantId, tenantId), eq(paymentOrders.clientId, clientId)))
+    .orderBy(asc(paymentOrders.dueDate), asc(paymentOrders.id));
+}
+
+export type ClaimableOrder = Awaited<ReturnType<typeof listClaimableOrders>>[number];
+
+/** Orders among `orderIds` that belong to the client (the others are someone else's or do not exist). */
+export async function ordersOfClient(db: Db, tenantId: number, clientId: number, orderIds: readonly number[]) {
+  if (orderIds.length === 0) return [];
+  return db
+    .select({ id: paymentOrders.id, paymentCode: paymentOrders.paymentCode })
+    .from(paymentOrders)
+    .where(and(eq(paymentOrders.tenantId, tenantId), eq(paymentOrders.clientId, clientId), inArray(paymentOrders.id, [...orderIds])))
+    .orderBy(asc(paymentOrders.paymentCode));
+}
+
+export async function listClaimEvents(db: Db, tenantId: number, claimId: number) {
+  return db
+    .select({
+      id: claimEvents.id,
+      field: claimEvents.field,
+      before: claimEvents.before,
+      after: claimEvents.after,
+      occurredAt: claimEvents.occurredAt,
+      actorName: users.name,
+    })
+    .from(claimEvents)
+    .leftJoin(users, and(eq(users.tenantId, claimEvents.tenantId), eq(users.id, claimEvents.actorId)))
+    .where(and(eq(claimEvents.tenantId, tenantId), eq(claimEvents.claimId, claimId)))
+    .orderBy(desc(claimEvents.occurredAt), desc(claimEvents.id));
+}
+
+export type ClaimHistoryEntry = Awaited<ReturnType<typeof listClaimEvents>>[number];
+
+/** Every claim of a client, open ones first, for the client's page. */
+export async function listClientClaims(db: Db, tenantId: number, clientId: number) {
+  return claimRows(db)
+    .where(and(eq(claims.tenantId, tenantId), eq(claims.clientId, clientId)))
+    .orderBy(asc(claims.state), desc(claims.createdAt), desc(claims.id));
+}
+
+/**
+ * The download's rows, in id order from `afterId`, so a large download reads in batches
+ * that do not shift while new claims arrive.
+ */
+export async function listClaimsForExport(
+  db: Db,
+  tenantId: number,
+  filters: Omit<ClaimFilters, 'page'> & { page?: number },
+  options: { afterId: number; limit: number; timeZone?: string },
+) {
+  const where = filtersWhere(tenantId, { ...filters, page: 1 }, options.timeZone ?? 'UTC');
+  return claimRows(db)
+    .where(and(where, sql`${claims.id} > ${options.afterId}`))
+    .orderBy(asc(claims.id))
+    .limit(options.limit);
+}
+
+export type ClaimExportRow = Awaited<ReturnType<typeof listClaimsForExport>>[number];
+
+/** The download's columns: a header (catalogue key) and the cell of each row. */
+export const claimColumns: { key: string; label: MessageKey; value: (row: ClaimExportRow, t: Translate) => string | number | null }[] = [
+  { key: 'id', label: 'claims.number', value: (r) => r.id },
+  { key: 'client', label: 'claims.client', value: (r) => r.clientName },
+  { key: 'alerts', label: 'claims.alerts', value: (r) => r.contactAlerts.join(', ') },
+  { key: 'category', label: 'claims.category', value: (r, t) => t(`claims.category.${r.category}`) },
+  { key: 'state', label: 'claims.state', value: (r, t) => t(`claims.state.${r.state}`) },
+  { key: 'orders', label: 'claims.orders', value: (r) => r.orderCodes.join(', ') },
+  { key: 'description', label: 'claims.description', value: (r) => r.description },
+  { key: 'comments', label: 'claims.comments', value: (r) => r.comments },
+  { key: 'advisor', label: 'claims.advisor', value: (r) => r.advisorName },
+  { key: 'createdAt', label: 'claims.createdAt', value: (r) => r.createdAt.toISOString() },
+  { key: 'closedAt', label: 'claims.closedAt', value: (r) => r.closedAt?.toISOString() ?? null },
+  { key: 'resolutionSeconds', label: 'claims.timeToResolve', value: (r) => r.resolutionSeconds },
+];

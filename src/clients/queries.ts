@@ -1,0 +1,366 @@
+import { campaignEntries } from '../campaigns/schema.js';
+import { aliasedTable, and, asc, desc, eq, gt, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/index.js';
+import { clientEvents } from '../events/schema.js';
+import type { IsoDate } from '../platform/dates.js';
+import type { MessageKey, Translate } from '../platform/i18n/index.js';
+import { userPreferences, users } from '../users/schema.js';
+import { normalizePhone, type ClientVariable } from './fields.js';
+import { clients, clientStatuses, contactabilities, portfolios, type Client } from './schema.js';
+import { isSituation, situationColumn, situationWhere, type Situation } from './situation.js';
+
+export const claimCategories = ['condiciones_contractuales', 'errores_facturacion', 'problemas_pago', 'problemas_producto'] as const;
+export type ClaimCategory = (typeof claimCategories)[number];
+
+export const statusFilters = [...clientStatuses, 'eliminado'] as const;
+export const sortKeys = ['name', 'document', 'situation', 'balance', 'created'] as const;
+export type SortKey = (typeof sortKeys)[number];
+
+/** The tray's filters as the URL carries them; anything not understood is simply absent. */
+export interface ClientFilters {
+  q?: string;
+  /** The search text read as a phone number in the tenant's country, when it is one. */
+  qPhone?: string;
+  status?: (typeof statusFilters)[number];
+  portfolio?: Client['portfolio'];
+  supervisorId?: number;
+  advisorId?: number;
+  situation?: Situation;
+  alert?: string;
+  contactability?: Client['contactability'];
+  segment?: string;
+  claimCategory?: ClaimCategory;
+  /** Additional variables: key → exact value. */
+  variables: Record<string, string>;
+}
+
+export interface TrayOrder {
+  sort: SortKey;
+  dir: 'asc' | 'desc';
+  page: number;
+}
+
+const VARIABLE_PREFIX = 'var.';
+const VARIABLE_KEY = /^[A-Za-z0-9_-]{1,60}$/;
+
+const oneOf = <T extends string>(options: readonly T[], value: string | undefined): T | undefined =>
+  value !== undefined && (options as readonly string[]).includes(value) ? (value as T) : undefined;
+
+const positiveId = (value: string | undefined): number | undefined => {
+  const n = Number(value);
+  return value && /^\d{1,15}$/.test(value) && n > 0 ? n : undefined;
+};
+
+const text = (value: string | undefined, max = 120): string | undefined => {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed.slice(0, max) : undefined;
+};
+
+/**
+ * Reads the filters from a query string. Unknown or malformed values are ignored, never an
+ * error. With the tenant's country the search also matches phones typed without prefix; with
+ * the tenant's variable keys, filters on variables it never defined are dropped.
+ */
+export function parseClientFilters(
+  query: Record<string, string | undefined>,
+  options: { country?: string; variableKeys?: readonly string[] } = {},
+): ClientFilters {
+  const q = text(query.q, 200);
+  const variables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    if (!name.startsWith(VARIABLE_PREFIX)) continue;
+    const key = name.slice(VARIABLE_PREFIX.length);
+    const wanted = text(value, 500);
+    if (!wanted || !VARIABLE_KEY.test(key)) continue;
+    if (options.variableKeys && !options.variableKeys.includes(key)) continue;
+    variables[key] = wanted;
+  }
+  const filters: ClientFilters = { variables };
+  const set = <K extends keyof ClientFilters>(key: K, value: ClientFilters[K] | undefined) => {
+    if (value !== undefined) filters[key] = value;
+  };
+  set('q', q);
+  set('qPhone', q && options.country ? (normalizePhone(q, options.country) ?? undefined) : undefined);
+  set('status', oneOf(statusFilters, query.status));
+  set('portfolio', oneOf(portfolios, query.portfolio));
+  set('supervisorId', positiveId(query.supervisor));
+  set('advisorId', positiveId(query.advisor));
+  set('situation', query.situation && isSituation(query.situation) ? query.situation : undefined);
+  set('alert', text(query.alert, 80));
+  set('contactability', oneOf(contactabilities, query.contactability));
+  set('segment', text(query.segment));
+  set('claimCategory', oneOf(claimCategories, query.claim));
+  return filters;
+}
+
+/** The filters back as query parameters (for links that keep them: sorting, pages, downloads). */
+export function filterParams(filters: ClientFilters): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (filters.q) out.q = filters.q;
+  if (filters.status) out.status = filters.status;
+  if (filters.portfolio) out.portfolio = filters.portfolio;
+  if (filters.supervisorId) out.supervisor = String(filters.supervisorId);
+  if (filters.advisorId) out.advisor = String(filters.advisorId);
+  if (filters.situation) out.situation = filters.situation;
+  if (filters.alert) out.alert = filters.alert;
+  if (filters.contactability) out.contactability = filters.contactability;
+  if (filters.segment) out.segment = filters.segment;
+  if (filters.claimCategory) out.claim = filters.claimCategory;
+  for (const [key, value] of Object.entries(filters.variables)) out[`${VARIABLE_PREFIX}${key}`] = value;
+  return out;
+}
+
+export function parseTrayOrder(query: Record<string, string | undefined>): TrayOrder {
+  const page = Number(query.page);
+  return {
+    sort: oneOf(sortKeys, query.sort) ?? 'name',
+    dir: query.dir === 'desc' ? 'desc' : 'asc',
+    page: Number.isSafeInteger(page) && page > 0 && page <= 100_000 ? page : 1,
+  };
+}
+
+const likePrefix = (s: string) => `${s.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+
+/** The search box: a name prefix, a document number, an email or a phone. */
+function searchWhere(q: string, qPhone: string | undefined): SQL {
+  const document = q.toUpperCase();
+  const compact = document.replace(/[\s.\-]/g, '');
+  const digits = q.replace(/\D/g, '');
+  const matches: SQL[] = [
+    sql`lower(${clients.name}) like ${likePrefix(q)}`,
+    sql`${clients.documentNumber} in (${document}, ${compact})`,
+    sql`lower(${clients.email}) = ${q.toLowerCase()}`,
+  ];
+  const phones = [qPhone, digits.length >= 6 ? `+${digits}` : undefined].filter((p): p is string => Boolean(p));
+  if (phones.length > 0) matches.push(sql`${clients.phone} in (${sql.join(phones.map((p) => sql`${p}`), sql`, `)})`);
+  return or(...matches)!;
+}
+
+/** The filters as one condition on `clients`, always within the tenant. */
+export function clientWhere(tenantId: number, filters: ClientFilters, today: IsoDate): SQL {
+  const conditions: (SQL | undefined)[] = [eq(clients.tenantId, tenantId)];
+  if (filters.status === 'eliminado') conditions.push(isNotNull(clients.deletedAt));
+  else {
+    conditions.push(isNull(clients.deletedAt));
+    if (filters.status) conditions.push(eq(clients.status, filters.status));
+  }
+  if (filters.q) conditions.push(searchWhere(filters.q, filters.qPhone));
+  if (filters.portfolio) conditions.push(eq(clients.portfolio, filters.portfolio));
+  if (filters.supervisorId) conditions.push(eq(clients.supervisorId, filters.supervisorId));
+  if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
+  if (filters.situation) conditions.push(situationWhere(filters.situation, today));
+  if (filters.alert) conditions.push(sql`${clients.contactAlerts} @> array[${filters.alert}]::text[]`);
+  if (filters.contactability) conditions.push(eq(clients.contactability, filters.contactability));
+  if (filters.segment) conditions.push(eq(clients.segment, filters.segment));
+  if (filters.claimCategory) conditions.push(sql`${clients.openClaimCategories} @> array[${filters.claimCategory}]::text[]`);
+  if (Object.keys(filters.variables).length > 0) conditions.push(sql`${clients.additional} @> ${JSON.stringify(filters.variables)}::jsonb`);
+  return and(...conditions)!;
+}
+
+const supervisors = aliasedTable(users, 'supervisor');
+const advisors = aliasedTable(users, 'advisor');
+
+function rowSelection(today: IsoDate) {
+  return {
+    id: clients.id,
+    documentType: clients.documentType,
+    documentNumber: clients.documentNumber,
+    name: clients.name,
+    email: clients.email,
+    phone: clients.phone,
+    segment: clients.segment,
+    status: clients.status,
+    supervisorId: clients.supervisorId,
+    advisorId: clients.advisorId,
+    supervisorName: supervisors.name,
+    advisorName: advisors.name,
+    contactability: clients.contactability,
+    contactAlerts: clients.contactAlerts,
+    portfolio: clients.portfolio,
+    additional: clients.additional,
+    unpaidOrders: clients.unpaidOrders,
+    oldestUnpaidDueDate: clients.oldestUnpaidDueDate,
+    totalBalance: clients.totalBalance,
+    openClaims: clients.openClaims,
+    openClaimCategories: clients.openClaimCategories,
+    situation: situationColumn(today),
+    daysPastDue: sql<number>`greatest(0, coalesce(${today}::date - ${clients.oldestUnpaidDueDate}, 0))`.mapWith(Number),
+    /** "Cartera castigada": an open, unpaid campaign entry whose end date has not passed. */
+    activeCampaign: sql<boolean>`exists (
+      select 1 from ${campaignEntries} e
+       where e.tenant_id = ${clients.tenantId} and e.client_id = ${clients.id}
+         and e.closed_at is null and e.total_due > 0 and (e.end_date is null or e.end_date >= ${today}::date))`.mapWith(Boolean),
+    deletedAt: clients.deletedAt,
+    createdAt: clients.createdAt,
+  };
+}
+
+function selectRows(db: Db, tenantId: number, today: IsoDate) {
+  return db
+    .select(rowSelection(today))
+    .from(clients)
+    .leftJoin(supervisors, and(eq(supervisors.tenantId, tenantId), eq(supervisors.id, clients.supervisorId)))
+    .leftJoin(advisors, and(eq(advisors.tenantId, tenantId), eq(advisors.id, clients.advisorId)));
+}
+
+/** One client as the tray, the client page and downloads show it. */
+export type ClientRow = Awaited<ReturnType<typeof listClientsForExport>>[number];
+
+/** Rows after `afterId` in id order, for downloads that walk the whole selection in batches. */
+export async function listClientsForExport(
+  db: Db,
+  tenantId: number,
+  filters: ClientFilters,
+  today: IsoDate,
+  page: { afterId?: number; limit: number },
+) {
+  return selectRows(db, tenantId, today)
+    .where(and(clientWhere(tenantId, filters, today), page.afterId ? gt(clients.id, page.afterId) : undefined))
+    .orderBy(asc(clients.id))
+    .limit(page.limit);
+}
+
+/** Tray sizes; the count stops at `countCap` so a huge tenant never counts every row. */
+export const trayLimits = { pageSize: 25, countCap: 10_000 };
+
+function orderFor(order: TrayOrder): SQL[] {
+  const direction = order.dir === 'desc' ? desc : asc;
+  const nulls = order.dir === 'desc' ? sql`nulls first` : sql`nulls last`;
+  switch (order.sort) {
+    case 'name':
+      return [direction(sql`lower(${clients.name})`), direction(clients.id)];
+    case 'document':
+      return [direction(clients.documentNumber), direction(clients.documentType), direction(clients.id)];
+    case 'situation':
+      return [sql`${clients.oldestUnpaidDueDate} ${sql.raw(order.dir)} ${nulls}`, direction(clients.id)];
+    case 'balance':
+      return [direction(clients.totalBalance), direction(clients.id)];
+    case 'created':
+      return [direction(clients.createdAt), direction(clients.id)];
+  }
+}
+
+export async function listClientsPage(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, order: TrayOrder): Promise<ClientRow[]> {
+  return selectRows(db, tenantId, today)
+    .where(clientWhere(tenantId, filters, today))
+    .orderBy(...orderFor(order))
+    .limit(trayLimits.pageSize)
+    .offset((order.page - 1) * trayLimits.pageSize);
+}
+
+/** How many clients match, counting at most one past the cap. */
+export async function countClients(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, cap = trayLimits.countCap): Promise<{ count: number; capped: boolean }> {
+  const inner = db.select({ one: sql`1` }).from(clients).where(clientWhere(tenantId, filters, today)).limit(cap + 1);
+  const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(inner.as('matching'));
+  const n = row?.n ?? 0;
+  return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
+}
+
+/** A client of the tenant, deleted or not, with everything its page shows. */
+export async function findClientRow(db: Db, tenantId: number, clientId: number, today: IsoDate): Promise<ClientRow | undefined> {
+  const [row] = await selectRows(db, tenantId, today)
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId)))
+    .limit(1);
+  return row;
+}
+
+export async function findClient(db: Db, tenantId: number, clientId: number): Promise<Client | undefined> {
+  const [client] = await db
+    .select()
+    .from(clients)
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId)))
+    .limit(1);
+  return client;
+}
+
+/** A live client by its document, for imports and the API that identify clients that way. */
+export async function findClientByDocument(db: Db, tenantId: number, documentType: string, documentNumber: string): Promise<Client | undefined> {
+  const [client] = await db
+    .select()
+    .from(clients)
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.documentType, documentType), eq(clients.documentNumber, documentNumber), isNull(clients.deletedAt)))
+    .limit(1);
+  return client;
+}
+
+export interface ClientColumn {
+  key: string;
+  label: MessageKey;
+  /** A heading the tenant wrote (additional variables), shown instead of `label`. */
+  heading?: string;
+  numeric?: boolean;
+  /** A plain value for tables and spreadsheets; with `t`, coded values come out in words. */
+  value(row: ClientRow, t?: Translate): string | number;
+}
+
+const word = (t: Translate | undefined, key: MessageKey, code: string) => (t ? t(key) : code);
+
+/** Every column of the chooser (additional variables come from `columnsFor`). */
+export const clientColumns: readonly ClientColumn[] = [
+  { key: 'document', label: 'clients.field.document', value: (r) => `${r.documentType} ${r.documentNumber}` },
+  { key: 'name', label: 'clients.field.name', value: (r) => r.name },
+  { key: 'email', label: 'clients.field.email', value: (r) => r.email ?? '' },
+  { key: 'phone', label: 'clients.field.phone', value: (r) => r.phone ?? '' },
+  { key: 'segment', label: 'clients.field.segment', value: (r) => r.segment ?? '' },
+  {
+    key: 'status',
+    label: 'clients.field.status',
+    value: (r, t) => (r.deletedAt ? word(t, 'clients.status.eliminado', 'eliminado') : word(t, `clients.status.${r.status}`, r.status)),
+  },
+  { key: 'situation', label: 'clients.field.situation', value: (r, t) => word(t, `situation.${r.situation}`, r.situation) },
+  { key: 'supervisor', label: 'clients.field.supervisor', value: (r) => r.supervisorName ?? '' },
+  { key: 'advisor', label: 'clients.field.advisor', value: (r) => r.advisorName ?? '' },
+  { key: 'contactability', label: 'clients.field.contactability', value: (r, t) => word(t, `clients.contactability.${r.contactability}`, r.contactability) },
+  { key: 'alerts', label: 'clients.field.contactAlerts', value: (r) => r.contactAlerts.join(', ') },
+  { key: 'portfolio', label: 'clients.field.portfolio', value: (r, t) => word(t, `clients.portfolio.${r.portfolio}`, r.portfolio) },
+  { key: 'totalBalance', label: 'clients.field.totalBalance', numeric: true, value: (r) => r.totalBalance },
+  { key: 'daysPastDue', label: 'clients.field.daysPastDue', numeric: true, value: (r) => r.daysPastDue },
+];
+
+/** The chooser's columns for a tenant: the fixed ones, then one per additional variable. */
+export function columnsFor(variables: readonly ClientVariable[]): ClientColumn[] {
+  return [
+    ...clientColumns,
+    ...variables.map((variable) => ({
+      key: `${VARIABLE_PREFIX}${variable.key}`,
+      label: 'clients.field.additional' as const,
+      heading: variable.label,
+      value: (r: ClientRow) => r.additional[variable.key] ?? '',
+    })),
+  ];
+}
+
+export const defaultColumnKeys = ['document', 'name', 'email', 'phone', 'segment', 'status', 'situation', 'totalBalance'];
+export const COLUMNS_PREFERENCE = 'clients.columns';
+
+/** The user's chosen columns (known ones only, in the chooser's order), or the defaults. */
+export async function chosenColumns(db: Db, tenantId: number, userId: number, available: readonly ClientColumn[]): Promise<ClientColumn[]> {
+  const [preference] = await db
+    .select({ value: userPreferences.value })
+    .from(userPreferences)
+    .where(and(eq(userPreferences.tenantId, tenantId), eq(userPreferences.userId, userId), eq(userPreferences.key, COLUMNS_PREFERENCE)))
+    .limit(1);
+  const stored = Array.isArray(preference?.value) ? (preference.value as unknown[]).filter((k): k is string => typeof k === 'string') : defaultColumnKeys;
+  const picked = available.filter((column) => stored.includes(column.key));
+  return picked.length > 0 ? picked : available.filter((column) => defaultColumnKeys.includes(column.key));
+}
+
+export const EVENTS_PAGE_SIZE = 25;
+
+/** The client's history, newest first, with who acted. */
+export async function listClientEvents(db: Db, tenantId: number, clientId: number, page: number) {
+  return db
+    .select({
+      id: clientEvents.id,
+      type: clientEvents.type,
+      data: clientEvents.data,
+      occurredAt: clientEvents.occurredAt,
+      actorName: users.name,
+    })
+    .from(clientEvents)
+    .leftJoin(users, and(eq(users.tenantId, tenantId), eq(users.id, clientEvents.actorId)))
+    .where(and(eq(clientEvents.tenantId, tenantId), eq(clientEvents.clientId, clientId)))
+    .orderBy(desc(clientEvents.occurredAt), desc(clientEvents.id))
+    .limit(EVENTS_PAGE_SIZE + 1)
+    .offset((page - 1) * EVENTS_PAGE_SIZE);
+}

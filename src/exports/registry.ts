@@ -1,0 +1,45 @@
+import type { Db } from '../db/index.js';
+import type { Translate } from '../platform/i18n/index.js';
+import type { Permission } from '../platform/permissions.js';
+import type { Cell } from '../platform/spreadsheets/write.js';
+import type { Tenant } from '../tenants/schema.js';
+
+export interface ExportContext {
+  db: Db;
+  tenant: Tenant;
+  /** Whose view is exported: their remembered columns decide what the file holds. */
+  userId: number;
+  /** The filters exactly as the tray's query string carried them. */
+  query: Record<string, string>;
+  today: string;
+  t: Translate;
+}
+
+/** A prepared download: its headings, how many rows, and the rows in keyset batches. */
+export interface PreparedExport {
+  headers: string[];
+  count(): Promise<number>;
+  batches(): AsyncIterable<Cell[][]>;
+}
+
+/**
+ * One downloadable tray. Clients register here; orders, claims, campaigns and interactions
+ * add an entry each with their own columns and batch source, and the rest (confirmation,
+ * nightly scheduling, files, Process log, email) is shared.
+ */
+export interface ExportSource {
+  kind: string;
+  /** Needed besides reports.download (the tray's own access). */
+  permissions: Permission[];
+  prepare(context: ExportContext): Promise<PreparedExport>;
+}
+
+const sources = new Map<string, ExportSource>();
+
+export function registerExport(source: ExportSource): void {
+  sources.set(source.kind, source);
+}
+
+export function exportSource(kind: string): ExportSource | undefined {
+  return sources.get(kind);
+}

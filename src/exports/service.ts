@@ -1,0 +1,156 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { JobDefinition, JobDeps, Jobs } from '../jobs/index.js';
+import { signExpiring } from '../platform/auth/tokens.js';
+import { addDays, startOfDayIn, todayIn } from '../platform/dates.js';
+import { languageOf, translator } from '../platform/i18n/index.js';
+import { can } from '../platform/permissions.js';
+import type { Scope } from '../platform/scope.js';
+import { sheetWriter, type ExportFormat } from '../platform/spreadsheets/write.js';
+import { tenantUrl } from '../platform/tenancy.js';
+import { findProcess } from '../process-log/queries.js';
+import { fileProcesses, type FileProcess } from '../process-log/schema.js';
+import { openProcess, recordProgress, updateProcess } from '../process-log/service.js';
+import { newKey, storageFor } from '../storage/index.js';
+import { getTenant } from '../tenants/queries.js';
+import type { Tenant } from '../tenants/schema.js';
+import { findUser } from '../users/queries.js';
+import type { User } from '../users/schema.js';
+import './clients.js';
+import { exportSource } from './registry.js';
+
+/** Up to this many rows a download is produced at once; above, overnight after the user confirms. */
+export const IMMEDIATE_LIMIT = 50_000;
+export const NIGHTLY_HOUR = 2;
+/** How long an emailed link works. */
+export const LINK_DAYS = 7;
+
+/** The next 02:00 in the tenant's timezone after now. */
+export function nextNightly(timeZone: string, now: Date, hour = NIGHTLY_HOUR): Date {
+  const today = todayIn(timeZone, { now: () => now });
+  for (const day of [today, addDays(today, 1), addDays(today, 2)]) {
+    const at = new Date(startOfDayIn(timeZone, day).getTime() + hour * 3_600_000);
+    if (at > now) return at;
+  }
+  return new Date(now.getTime() + 86_400_000);
+}
+
+export interface ExportRequest {
+  kind: string;
+  format: ExportFormat;
+  /** The tray's query string: its filters, exactly as the user sees them. */
+  query: Record<string, string>;
+  confirmed: boolean;
+}
+
+export type ExportResult =
+  | { ok: true; process: FileProcess; scheduled: boolean }
+  | { ok: false; notFound: true }
+  | { ok: false; forbidden: true }
+  | { ok: false; confirm: { count: number; at: Date } };
+
+/**
+ * Asks for a download of a tray as the user sees it. Small ones are produced now as a job;
+ * above IMMEDIATE_LIMIT rows the user must confirm, and it is scheduled for the night.
+ */
+export async function requestExport(scope: Scope & { actor: User; tenant: Tenant }, jobs: Jobs, request: ExportRequest): Promise<ExportResult> {
+  const source = exportSource(request.kind);
+  if (!source) return { ok: false, notFound: true };
+  if (!can(scope.actor, 'reports.download') || !source.permissions.every((p) => can(scope.actor, p))) return { ok: false, forbidden: true };
+  const t = translator(scope.actor.language ?? languageOf(scope.tenant.locale));
+  const prepared = await source.prepare({
+    db: scope.db,
+    tenant: scope.tenant,
+    userId: scope.actor.id,
+    query: request.query,
+    today: todayIn(scope.tenant.timezone, scope.clock),
+    t,
+  });
+  const count = await prepared.count();
+  const large = count > IMMEDIATE_LIMIT;
+  const at = large ? nextNightly(scope.tenant.timezone, scope.clock.now()) : undefined;
+  if (large && !request.confirmed) return { ok: false, confirm: { count, at: at! } };
+  const process = await openProcess(scope.db, scope.tenantId, {
+    kind: 'export',
+    subject: source.kind,
+    format: request.format,
+    userId: scope.actor.id,
+    state: 'queued',
+    params: { query: request.query },
+    progressTotal: count,
+    scheduledFor: at ?? null,
+  });
+  await jobs.send(exportJob, { tenantId: scope.tenantId, processId: process.id }, { ...(at ? { startAfter: at } : {}), singletonKey: `export-${scope.tenantId}-${process.id}` });
+  return { ok: true, process, scheduled: large };
+}
+
+export interface ExportJobData {
+  tenantId: number;
+  processId: number;
+}
+
+/** The link an email carries: signed, for one file of one process, expiring. */
+export function signedFileLink(secret: string, process: Pick<FileProcess, 'tenantId' | 'id'>, userId: number, file: string, expiresAt: Date): string {
+  return signExpiring(secret, 'file', `${process.tenantId}-${process.id}-${userId}-${file}`, expiresAt);
+}
+
+/**
+ * Writes the file in batches (flat memory), then marks the process done and emails the
+ * user a signed link. Idempotent: a finished process is left alone; an interrupted one
+ * starts over into a new file, and the Process log only ever points at a complete one.
+ */
+export async function runExport(deps: JobDeps, data: ExportJobData): Promise<void> {
+  const db = deps.database.db;
+  const process = await findProcess(db, data.tenantId, data.processId);
+  if (!process || process.kind !== 'export' || process.state === 'completed') return;
+  const tenant = await getTenant(db, data.tenantId);
+  const user = process.userId ? await findUser(db, data.tenantId, process.userId) : undefined;
+  const source = exportSource(process.subject);
+  if (!tenant || !user || !source) {
+    await updateProcess(db, data.tenantId, data.processId, { state: 'failed', error: 'exports.error.gone', finishedAt: deps.clock.now() });
+    return;
+  }
+  const t = translator(user.language ?? languageOf(tenant.locale));
+  await updateProcess(db, data.tenantId, data.processId, { state: 'running', startedAt: deps.clock.now(), progressDone: 0, error: null });
+  const prepared = await source.prepare({
+    db,
+    tenant,
+    userId: user.id,
+    query: (process.params.query as Record<string, string> | undefined) ?? {},
+    today: todayIn(tenant.timezone, deps.clock),
+    t,
+  });
+  const storage = storageFor(deps.config);
+  const key = newKey(data.tenantId, `${source.kind}-${process.id}.${process.format}`);
+  const file = await storage.writer(key);
+  const writer = sheetWriter(process.format === 'csv' ? 'csv' : 'xlsx', file.stream, prepared.headers);
+  let done = 0;
+  let lastProgress = 0;
+  for await (const batch of prepared.batches()) {
+    await writer.write(batch);
+    done += batch.length;
+    if (done - lastProgress >= 20_000) {
+      lastProgress = done;
+      await recordProgress(db, data.tenantId, data.processId, done);
+    }
+  }
+  await writer.end();
+  await file.done();
+  const finished = await db
+    .update(fileProcesses)
+    .set({ state: 'completed', resultKey: key, progressDone: done, progressTotal: done, counts: { rows: done }, finishedAt: deps.clock.now() })
+    .where(and(eq(fileProcesses.tenantId, data.tenantId), eq(fileProcesses.id, data.processId), sql`${fileProcesses.state} <> 'completed'`))
+    .returning({ id: fileProcesses.id });
+  if (finished.length === 0) {
+    await storage.remove(key);
+    return;
+  }
+  const expires = new Date(deps.clock.now().getTime() + LINK_DAYS * 86_400_000);
+  const link = tenantUrl(deps.config, tenant, `/files/${signedFileLink(deps.secret, process, user.id, 'result', expires)}`);
+  await deps.mailer.send(db, data.tenantId, {
+    to: user.email,
+    subject: t('exports.mail.subject'),
+    text: t('exports.mail.body', { name: user.name, rows: done, link, days: LINK_DAYS }),
+  });
+}
+
+export const exportJob: JobDefinition<ExportJobData> = { name: 'exports.run', run: runExport, expireInMinutes: 60 };

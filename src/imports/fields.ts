@@ -1,0 +1,86 @@
+import type { MessageKey } from '../platform/i18n/index.js';
+import { normalizeHeader } from '../platform/spreadsheets/read.js';
+
+export interface ImportField {
+  key: string;
+  label: MessageKey;
+  required: boolean;
+  /** Headers people write for it, Spanish and English, compared after normalizeHeader. */
+  aliases: string[];
+  /** The example the template shows. */
+  example: string;
+}
+
+/** One row per payment order, with its client's columns (SPEC section 9). */
+export const clientOrderFields: ImportField[] = [
+  { key: 'documentType', label: 'imports.field.documentType', required: true, aliases: ['tipo de documento', 'tipo documento', 'tipo doc', 'document type', 'doc type', 'id type'], example: 'DNI' },
+  { key: 'documentNumber', label: 'imports.field.documentNumber', required: true, aliases: ['numero de documento', 'nro de documento', 'nro documento', 'n documento', 'documento', 'document number', 'document', 'id number'], example: '01234567' },
+  { key: 'name', label: 'imports.field.name', required: true, aliases: ['nombre', 'nombres', 'nombre completo', 'razon social', 'cliente', 'name', 'full name', 'client'], example: 'María Peña Ñahui' },
+  { key: 'email', label: 'imports.field.email', required: false, aliases: ['correo', 'correo electronico', 'email', 'e mail', 'mail'], example: 'maria.pena@example.pe' },
+  { key: 'phone', label: 'imports.field.phone', required: false, aliases: ['telefono', 'celular', 'movil', 'phone', 'mobile', 'phone number'], example: '987654321' },
+  { key: 'segment', label: 'imports.field.segment', required: false, aliases: ['segmento', 'segment'], example: 'Premium' },
+  { key: 'status', label: 'imports.field.status', required: false, aliases: ['estado', 'status'], example: 'activo' },
+  { key: 'contactability', label: 'imports.field.contactability', required: false, aliases: ['contactabilidad', 'contactability'], example: 'contactable' },
+  { key: 'portfolio', label: 'imports.field.portfolio', required: false, aliases: ['cartera', 'tipo de cartera', 'portfolio'], example: 'vigente' },
+  { key: 'contactAlerts', label: 'imports.field.contactAlerts', required: false, aliases: ['alertas de contacto', 'alertas', 'contact alerts', 'alerts'], example: '' },
+  { key: 'paymentCode', label: 'imports.field.paymentCode', required: true, aliases: ['codigo de pago', 'cod pago', 'codigo pago', 'payment code', 'code'], example: 'OP-000123' },
+  { key: 'product', label: 'imports.field.product', required: false, aliases: ['producto', 'product'], example: 'Crédito vehicular' },
+  { key: 'amount', label: 'imports.field.amount', required: true, aliases: ['monto', 'importe', 'monto op', 'amount'], example: 'S/ 1.234,50' },
+  { key: 'interest', label: 'imports.field.interest', required: false, aliases: ['interes', 'intereses', 'interest'], example: '0' },
+  { key: 'discounts', label: 'imports.field.discounts', required: false, aliases: ['descuento', 'descuentos', 'discount', 'discounts'], example: '0' },
+  { key: 'issueDate', label: 'imports.field.issueDate', required: true, aliases: ['fecha de emision', 'fecha emision', 'emision', 'issue date', 'issued'], example: '15/01/2026' },
+  { key: 'dueDate', label: 'imports.field.dueDate', required: true, aliases: ['fecha de vencimiento', 'fecha vencimiento', 'vencimiento', 'due date', 'due'], example: '15/02/2026' },
+  { key: 'annulled', label: 'imports.field.annulled', required: false, aliases: ['anulada', 'anulado', 'annulled', 'cancelled'], example: 'no' },
+];
+
+export const clientFieldKeys = ['documentType', 'documentNumber', 'name', 'email', 'phone', 'segment', 'status', 'contactability', 'portfolio', 'contactAlerts'] as const;
+
+/** Field key → column index in the file; fields the file does not bring are absent. */
+export type Mapping = Record<string, number>;
+
+/**
+ * The mapping offered for a file: what the tenant chose last time for the same headers,
+ * then the known aliases. Each column serves one field at most.
+ */
+export function suggestMapping(headers: string[], remembered: Record<string, string>): Mapping {
+  const mapping: Mapping = {};
+  const taken = new Set<number>();
+  const normalized = headers.map(normalizeHeader);
+  for (const [index, header] of normalized.entries()) {
+    const key = remembered[header];
+    if (key && clientOrderFields.some((f) => f.key === key) && !(key in mapping)) {
+      mapping[key] = index;
+      taken.add(index);
+    }
+  }
+  for (const field of clientOrderFields) {
+    if (field.key in mapping) continue;
+    const aliases = new Set([normalizeHeader(field.key), ...field.aliases.map(normalizeHeader)]);
+    const index = normalized.findIndex((h, i) => !taken.has(i) && aliases.has(h));
+    if (index >= 0) {
+      mapping[field.key] = index;
+      taken.add(index);
+    }
+  }
+  return mapping;
+}
+
+/** What a tenant's choice is remembered as: the header's normalised text → field. */
+export function rememberedFrom(headers: string[], mapping: Mapping): Record<string, string> {
+  return Object.fromEntries(Object.entries(mapping).map(([key, index]) => [normalizeHeader(headers[index] ?? ''), key]));
+}
+
+/** Problems with a mapping, per field: a required field not mapped, a column used twice. */
+export function mappingProblems(mapping: Mapping, headers: string[]): Record<string, string> {
+  const problems: Record<string, string> = {};
+  for (const field of clientOrderFields) {
+    if (field.required && !(field.key in mapping)) problems[field.key] = 'imports.error.missingColumn';
+  }
+  const usedBy = new Map<number, string>();
+  for (const [key, index] of Object.entries(mapping)) {
+    if (!Number.isInteger(index) || index < 0 || index >= headers.length) problems[key] = 'imports.error.mappingInvalid';
+    else if (usedBy.has(index)) problems[key] = `imports.error.columnTwice?header=${encodeURIComponent(headers[index]!)}`;
+    usedBy.set(index, key);
+  }
+  return problems;
+}

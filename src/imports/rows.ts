@@ -1,0 +1,90 @@
+import * as v from 'valibot';
+import { clientFieldsSchema, type ClientFieldsOptions } from '../clients/fields.js';
+import { isIsoDate } from '../platform/dates.js';
+import { parseWith } from '../platform/forms.js';
+import { orderFieldsSchema } from '../payment-orders/fields.js';
+import { clientFieldKeys, clientOrderFields, type Mapping } from './fields.js';
+
+/** A date as people type it or Excel stores it: a serial number, dd/mm/yyyy or yyyy-mm-dd. */
+export function toIsoDate(text: string): string {
+  const s = text.trim();
+  if (/^\d{1,7}(\.0+)?$/.test(s)) {
+    const serial = Number(s);
+    // Excel's day 1 is 1900-01-01 and it counts a 29 February 1900 that never was.
+    if (serial >= 1 && serial <= 2_958_465) return new Date(Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000).toISOString().slice(0, 10);
+  }
+  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
+  if (m) {
+    const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+    return isIsoDate(iso) ? iso : s;
+  }
+  m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(s);
+  if (m) return `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+  return s;
+}
+
+const CHOICES: Record<string, Record<string, string>> = {
+  status: { activo: 'activo', active: 'activo', inactivo: 'inactivo', inactive: 'inactivo' },
+  contactability: {
+    contactable: 'contactable',
+    no_contactable: 'no_contactable',
+    not_contactable: 'no_contactable',
+    problemas_contactabilidad: 'problemas_contactabilidad',
+    problemas_de_contactabilidad: 'problemas_contactabilidad',
+    contactability_problems: 'problemas_contactabilidad',
+  },
+  portfolio: { vigente: 'vigente', current: 'vigente', castigada: 'castigada', charged_off: 'castigada' },
+};
+
+function choiceValue(field: string, text: string): string {
+  const key = text.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return key === '' ? '' : (CHOICES[field]?.[key] ?? text);
+}
+
+const YES = new Set(['si', 'sí', 'yes', 'true', '1', 'x', 'verdadero', 'anulada', 'anulado']);
+
+export interface ValidRow {
+  line: number;
+  client: v.InferOutput<ReturnType<typeof clientFieldsSchema>>;
+  order: v.InferOutput<ReturnType<typeof orderFieldsSchema>>;
+}
+
+export interface RowError {
+  line: number;
+  column: string;
+  value: string;
+  message: string;
+}
+
+/**
+ * Checks one row with the same field rules as the forms (clients' and orders' own
+ * schemas), after turning what spreadsheets hold into what the forms expect.
+ */
+export function rowValidator(options: ClientFieldsOptions & { currency: string; headers: string[]; mapping: Mapping }) {
+  const clientSchema = clientFieldsSchema(options);
+  const orderSchema = orderFieldsSchema({ currency: options.currency });
+  const headerOf = new Map(clientOrderFields.map((f) => [f.key, f.key in options.mapping ? (options.headers[options.mapping[f.key]!] ?? f.key) : f.key]));
+  const entries = Object.entries(options.mapping);
+  const clientKeys = new Set<string>(clientFieldKeys);
+  return (line: number, cells: string[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
+    const raw: Record<string, string> = {};
+    for (const [key, index] of entries) raw[key] = (cells[index] ?? '').trim();
+    const client: Record<string, string> = {};
+    const order: Record<string, string> = {};
+    for (const [key, value] of Object.entries(raw)) {
+      if (clientKeys.has(key)) client[key] = key in CHOICES ? choiceValue(key, value) : value;
+      else if (key === 'issueDate' || key === 'dueDate') order[key] = toIsoDate(value);
+      else if (key === 'annulled') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
+      else order[key] = value;
+    }
+    const c = parseWith(clientSchema, client);
+    const o = parseWith(orderSchema, order);
+    if (c.ok && o.ok) return { ok: true, row: { line, client: c.value, order: o.value } };
+    const errors: RowError[] = [];
+    for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...(o.ok ? {} : o.errors) })) {
+      const key = path.split('.')[0]!;
+      errors.push({ line, column: headerOf.get(key) ?? key, value: raw[key] ?? '', message });
+    }
+    return { ok: false, errors };
+  };
+}

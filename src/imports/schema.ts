@@ -1,0 +1,58 @@
+import { bigint, boolean, date, foreignKey, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { fileProcesses } from '../process-log/schema.js';
+import { tenants } from '../tenants/schema.js';
+
+/** The header → field mapping a tenant last used for an import subject, offered next time. */
+export const importMappings = pgTable(
+  'import_mappings',
+  {
+    tenantId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    subject: text().notNull(),
+    /** Normalised header → field key. */
+    mapping: jsonb().$type<Record<string, string>>().notNull(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.subject] })],
+);
+
+/**
+ * The valid rows of an upload, checked and normalised, waiting to be applied. Staging is
+ * outside the apply transaction (so progress shows while a big file is read); applying is
+ * one set-wise transaction that also removes them, so an interrupted apply leaves nothing.
+ */
+export const importRows = pgTable(
+  'import_rows',
+  {
+    tenantId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    processId: bigint({ mode: 'number' }).notNull(),
+    line: integer().notNull(),
+    /** Whether this row is the first of its client in the file (its client columns count). */
+    firstOfClient: boolean().notNull(),
+    documentType: text().notNull(),
+    documentNumber: text().notNull(),
+    name: text(),
+    email: text(),
+    phone: text(),
+    segment: text(),
+    status: text(),
+    contactability: text(),
+    portfolio: text(),
+    contactAlerts: text().array(),
+    paymentCode: text().notNull(),
+    product: text(),
+    amount: bigint({ mode: 'number' }),
+    interest: bigint({ mode: 'number' }),
+    discounts: bigint({ mode: 'number' }),
+    issueDate: date(),
+    dueDate: date(),
+    annulled: boolean(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.processId, t.line] }),
+    foreignKey({ columns: [t.tenantId, t.processId], foreignColumns: [fileProcesses.tenantId, fileProcesses.id] }).onDelete('cascade'),
+  ],
+);

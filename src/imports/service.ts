@@ -1,0 +1,132 @@
+import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Config } from '../config.js';
+import { rows } from '../db/index.js';
+import type { FileProcess } from '../process-log/schema.js';
+import { findProcess } from '../process-log/queries.js';
+import { openProcess, updateProcess } from '../process-log/service.js';
+import type { Scope } from '../platform/scope.js';
+import { openSheet, SheetError } from '../platform/spreadsheets/read.js';
+import { newKey, storageFor } from '../storage/index.js';
+import { mappingProblems, rememberedFrom, suggestMapping, type Mapping } from './fields.js';
+import { importMappings } from './schema.js';
+
+export const IMPORT_SUBJECT = 'clients';
+
+export type UploadResult = { ok: true; process: FileProcess } | { ok: false; errors: Record<string, string> };
+
+/**
+ * Takes an uploaded file: checks it can be read as a sheet with a usable header row (the
+ * limits that can be judged without reading every row), keeps it, and opens its Process
+ * log entry waiting for the column mapping.
+ */
+export async function uploadImport(scope: Scope, config: Config, file: { name: string; bytes: Uint8Array }): Promise<UploadResult> {
+  if (file.bytes.byteLength === 0) return { ok: false, errors: { file: 'sheets.error.empty' } };
+  if (file.bytes.byteLength > config.uploadLimitBytes) {
+    return { ok: false, errors: { file: `sheets.error.fileTooLarge?limit=${Math.round(config.uploadLimitBytes / 1024 / 1024)}` } };
+  }
+  const folder = await mkdtemp(join(tmpdir(), 'saldo-upload-'));
+  let headers: string[];
+  let format: string;
+  try {
+    const path = join(folder, 'upload');
+    await writeFile(path, file.bytes);
+    const sheet = await openSheet(path, file.name, { maxRows: config.importMaxRows });
+    headers = sheet.headers;
+    format = sheet.format;
+    await sheet.rows.return(undefined);
+  } catch (error) {
+    if (error instanceof SheetError) return { ok: false, errors: { file: error.messageKey } };
+    throw error;
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+  const key = newKey(scope.tenantId, file.name);
+  await storageFor(config).put(key, file.bytes);
+  const process = await openProcess(scope.db, scope.tenantId, {
+    kind: 'import',
+    subject: IMPORT_SUBJECT,
+    format,
+    userId: scope.actor?.id ?? null,
+    stage: 'mapping',
+    state: 'queued',
+    originalName: file.name.slice(0, 200),
+    originalKey: key,
+    params: { headers },
+  });
+  return { ok: true, process };
+}
+
+export function headersOf(process: FileProcess): string[] {
+  const headers = process.params.headers;
+  return Array.isArray(headers) ? headers.map(String) : [];
+}
+
+export function mappingOf(process: FileProcess): Mapping {
+  return (process.params.mapping as Mapping | undefined) ?? {};
+}
+
+/** The mapping to offer: the one already chosen for this upload, else the tenant's remembered one. */
+export async function offeredMapping(scope: Scope, process: FileProcess): Promise<Mapping> {
+  if (process.params.mapping) return mappingOf(process);
+  const [remembered] = await scope.db
+    .select({ mapping: importMappings.mapping })
+    .from(importMappings)
+    .where(and(eq(importMappings.tenantId, scope.tenantId), eq(importMappings.subject, process.subject)));
+  return suggestMapping(headersOf(process), remembered?.mapping ?? {});
+}
+
+/** Mapping fields arrive as `map.<field>` = column index, or empty for "not in the file". */
+export function mappingFromForm(values: Record<string, string | string[]>): Mapping {
+  const mapping: Mapping = {};
+  for (const [name, value] of Object.entries(values)) {
+    if (!name.startsWith('map.') || typeof value !== 'string' || value === '') continue;
+    mapping[name.slice(4)] = /^\d{1,4}$/.test(value) ? Number(value) : -1;
+  }
+  return mapping;
+}
+
+type StepResult = { ok: true } | { ok: false; notFound: true } | { ok: false; errors: Record<string, string> };
+
+/** Confirms the mapping (remembered for the tenant) and queues the check of every row. */
+export async function confirmMapping(scope: Scope, processId: number, mapping: Mapping): Promise<StepResult> {
+  const process = await findProcess(scope.db, scope.tenantId, processId);
+  if (!process || process.kind !== 'import') return { ok: false, notFound: true };
+  if (process.stage !== 'mapping' && process.stage !== 'validated') return { ok: false, errors: { _form: 'imports.error.notNow' } };
+  const headers = headersOf(process);
+  const problems = mappingProblems(mapping, headers);
+  if (Object.keys(problems).length > 0) return { ok: false, errors: problems };
+  await scope.db.transaction(async (tx) => {
+    const remembered = rememberedFrom(headers, mapping);
+    await tx
+      .insert(importMappings)
+      .values({ tenantId: scope.tenantId, subject: process.subject, mapping: remembered })
+      .onConflictDoUpdate({
+        target: [importMappings.tenantId, importMappings.subject],
+        set: { mapping: sql`${importMappings.mapping} || excluded.mapping`, updatedAt: scope.clock.now() },
+      });
+    await updateProcess(tx, scope.tenantId, processId, {
+      params: { ...process.params, mapping },
+      stage: 'validating',
+      state: 'queued',
+      progressDone: 0,
+      counts: {},
+      error: null,
+    });
+  });
+  return { ok: true };
+}
+
+/** Queues the apply of a checked upload; only once, and only after the check. */
+export async function requestApply(scope: Scope, processId: number): Promise<StepResult> {
+  const updated = await rows<{ id: number }>(scope.db, sql`
+    update file_processes set stage = 'applying', state = 'queued', progress_done = 0
+     where tenant_id = ${scope.tenantId} and id = ${processId} and kind = 'import' and stage = 'validated'
+     returning id`);
+  if (updated.length === 1) return { ok: true };
+  const process = await findProcess(scope.db, scope.tenantId, processId);
+  if (!process || process.kind !== 'import') return { ok: false, notFound: true };
+  return { ok: false, errors: { _form: 'imports.error.notNow' } };
+}

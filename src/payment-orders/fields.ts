@@ -1,0 +1,67 @@
+import * as v from 'valibot';
+import { checkbox, optionalText, requiredText } from '../platform/forms.js';
+import { isIsoDate } from '../platform/dates.js';
+import { parseMoney, type Minor } from '../platform/money.js';
+
+/**
+ * An amount as people type it, in minor units of `currency`. The messages tell apart text
+ * that is not a number, a negative amount and more decimals than the currency has.
+ */
+export function moneyField(currency: string, opts: { required: boolean; positive?: boolean }) {
+  return v.pipe(
+    v.optional(v.string(), ''),
+    v.trim(),
+    v.check((s) => !opts.required || s !== '', 'common.required'),
+    v.rawTransform(({ dataset, addIssue, NEVER }): Minor => {
+      const text = dataset.value;
+      if (text === '') return 0;
+      // A currency sign may lead ("S/ 12", "PEN 12"); letters after the first digit mean it is not an amount.
+      const minor = /\d.*\p{L}/u.test(text) ? null : parseMoney(text, currency);
+      if (minor === null) {
+        // Tell "too many decimals" from "not a number": the digits parse once trimmed to the currency.
+        const looksNumeric = !/\d.*\p{L}/u.test(text) && /\d/.test(text) && parseMoney(text.replace(/[.,](\d+)(\)?)$/, '$2'), currency) !== null;
+        addIssue({ message: looksNumeric ? 'receivables.money.tooManyDecimals' : 'receivables.money.notANumber' });
+        return NEVER;
+      }
+      if (minor < 0) {
+        addIssue({ message: 'receivables.money.negative' });
+        return NEVER;
+      }
+      if (opts.positive && minor === 0) {
+        addIssue({ message: 'receivables.money.notPositive' });
+        return NEVER;
+      }
+      return minor;
+    }),
+  );
+}
+
+export const isoDateField = (required = true) =>
+  v.pipe(
+    v.optional(v.string(), ''),
+    v.trim(),
+    v.check((s) => !required || s !== '', 'common.required'),
+    v.check((s) => s === '' || isIsoDate(s), 'receivables.date.invalid'),
+  );
+
+/** The fields of a payment order as people type them (the form and the import share it). */
+export function orderFieldsSchema({ currency }: { currency: string }) {
+  return v.pipe(
+    v.object({
+      paymentCode: requiredText(64),
+      product: optionalText(120),
+      amount: moneyField(currency, { required: true }),
+      interest: moneyField(currency, { required: false }),
+      discounts: moneyField(currency, { required: false }),
+      issueDate: isoDateField(),
+      dueDate: isoDateField(),
+      annulled: checkbox,
+    }),
+    v.forward(
+      v.check((o) => o.dueDate >= o.issueDate, 'receivables.orders.dueBeforeIssue'),
+      ['dueDate'],
+    ),
+  );
+}
+
+export type OrderFields = v.InferOutput<ReturnType<typeof orderFieldsSchema>>;

@@ -1,0 +1,152 @@
+import { and, asc, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { clients } from '../clients/schema.js';
+import type { Db } from '../db/index.js';
+import { isIsoDate, type IsoDate } from '../platform/dates.js';
+import { parseMoney } from '../platform/money.js';
+import { paymentOrders } from './schema.js';
+import { isOrderStatus, orderStatusWhere, type OrderStatus } from './status.js';
+
+export const PAGE_SIZE = 50;
+/** Counting stops here: "more than 10,000" is all anyone needs, and an exact count of millions is slow. */
+export const COUNT_CAP = 10_000;
+
+export const orderSorts = ['due', '-due', 'amount', '-amount', 'balance', '-balance', 'code', '-code'] as const;
+export type OrderSort = (typeof orderSorts)[number];
+
+export interface OrderFilters {
+  q: string;
+  client: number | null;
+  product: string;
+  status: OrderStatus | null;
+  dueFrom: IsoDate | null;
+  dueTo: IsoDate | null;
+  amountMin: number | null;
+  amountMax: number | null;
+  sort: OrderSort;
+  page: number;
+}
+
+/** Filters from the query string; values that make no sense are ignored, never an error. */
+export function orderFiltersFrom(query: Record<string, string | undefined>, currency: string): OrderFilters {
+  const text = (key: string) => (query[key] ?? '').trim();
+  const date = (key: string) => (isIsoDate(text(key)) ? text(key) : null);
+  const money = (key: string) => {
+    const value = text(key) ? parseMoney(text(key), currency) : null;
+    return value !== null && value >= 0 ? value : null;
+  };
+  const client = Number(text('client'));
+  const page = Number(text('page'));
+  const sort = text('sort');
+  const status = text('status');
+  return {
+    q: text('q').slice(0, 100),
+    client: Number.isSafeInteger(client) && client > 0 ? client : null,
+    product: text('product').slice(0, 120),
+    status: isOrderStatus(status) ? status : null,
+    dueFrom: date('dueFrom'),
+    dueTo: date('dueTo'),
+    amountMin: money('amountMin'),
+    amountMax: money('amountMax'),
+    sort: (orderSorts as readonly string[]).includes(sort) ? (sort as OrderSort) : 'due',
+    page: Number.isSafeInteger(page) && page > 0 && page <= 10_000 ? page : 1,
+  };
+}
+
+function conditions(tenantId: number, f: OrderFilters, today: IsoDate): SQL {
+  const list: (SQL | undefined)[] = [eq(paymentOrders.tenantId, tenantId), isNull(clients.deletedAt)];
+  if (f.client) list.push(eq(paymentOrders.clientId, f.client));
+  if (f.q) {
+    const prefix = `${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    list.push(sql`(${clients.documentNumber} = ${f.q} or lower(${clients.name}) like ${prefix} or ${paymentOrders.paymentCode} = ${f.q})`);
+  }
+  if (f.product) list.push(eq(paymentOrders.product, f.product));
+  if (f.status) list.push(orderStatusWhere(f.status, today));
+  if (f.dueFrom) list.push(gte(paymentOrders.dueDate, f.dueFrom));
+  if (f.dueTo) list.push(lte(paymentOrders.dueDate, f.dueTo));
+  if (f.amountMin !== null) list.push(gte(paymentOrders.amount, f.amountMin));
+  if (f.amountMax !== null) list.push(lte(paymentOrders.amount, f.amountMax));
+  return and(...list)!;
+}
+
+const sortColumns = {
+  due: paymentOrders.dueDate,
+  amount: paymentOrders.amount,
+  balance: paymentOrders.balance,
+  code: paymentOrders.paymentCode,
+} as const;
+
+export async function listOrders(db: Db, tenantId: number, f: OrderFilters, today: IsoDate) {
+  const where = conditions(tenantId, f, today);
+  const descending = f.sort.startsWith('-');
+  const column = sortColumns[f.sort.replace('-', '') as keyof typeof sortColumns];
+  const join = and(eq(clients.tenantId, paymentOrders.tenantId), eq(clients.id, paymentOrders.clientId));
+  const items = await db
+    .select({
+      id: paymentOrders.id,
+      paymentCode: paymentOrders.paymentCode,
+      product: paymentOrders.product,
+      amount: paymentOrders.amount,
+      interest: paymentOrders.interest,
+      discounts: paymentOrders.discounts,
+      paid: paymentOrders.paid,
+      balance: paymentOrders.balance,
+      issueDate: paymentOrders.issueDate,
+      dueDate: paymentOrders.dueDate,
+      annulled: paymentOrders.annulled,
+      clientId: clients.id,
+      clientName: clients.name,
+      documentType: clients.documentType,
+      documentNumber: clients.documentNumber,
+    })
+    .from(paymentOrders)
+    .innerJoin(clients, join)
+    .where(where)
+    .orderBy(descending ? desc(column) : asc(column), descending ? desc(paymentOrders.id) : asc(paymentOrders.id))
+    .limit(PAGE_SIZE)
+    .offset((f.page - 1) * PAGE_SIZE);
+  const capped = db
+    .select({ one: sql`1` })
+    .from(paymentOrders)
+    .innerJoin(clients, join)
+    .where(where)
+    .limit(COUNT_CAP + 1)
+    .as('capped');
+  const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(capped)) as [{ count: number }];
+  return { items, count: Math.min(count, COUNT_CAP), capped: count > COUNT_CAP };
+}
+
+export async function listProducts(db: Db, tenantId: number): Promise<string[]> {
+  const found = await db
+    .selectDistinct({ product: paymentOrders.product })
+    .from(paymentOrders)
+    .where(and(eq(paymentOrders.tenantId, tenantId), sql`${paymentOrders.product} is not null`))
+    .orderBy(asc(paymentOrders.product))
+    .limit(200);
+  return found.map((r) => r.product!);
+}
+
+export async function findOrder(db: Db, tenantId: number, orderId: number) {
+  const [order] = await db
+    .select()
+    .from(paymentOrders)
+    .where(and(eq(paymentOrders.tenantId, tenantId), eq(paymentOrders.id, orderId)));
+  return order;
+}
+
+/** A client of the tenant that is not deleted, with what the order and statement pages show of it. */
+export async function findLiveClient(db: Db, tenantId: number, clientId: number) {
+  const [client] = await db
+    .select({
+      id: clients.id,
+      name: clients.name,
+      documentType: clients.documentType,
+      documentNumber: clients.documentNumber,
+      totalBalance: clients.totalBalance,
+      unpaidOrders: clients.unpaidOrders,
+      oldestUnpaidDueDate: clients.oldestUnpaidDueDate,
+      openClaims: clients.openClaims,
+    })
+    .from(clients)
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId), isNull(clients.deletedAt)));
+  return client;
+}

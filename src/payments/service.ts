@@ -1,0 +1,327 @@
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import { refreshClientBalances, refreshOrdersPaid } from '../clients/derived.js';
+import type { Db } from '../db/index.js';
+import { rows } from '../db/index.js';
+import { clientEvents } from '../events/schema.js';
+import { isoDateField, moneyField } from '../payment-orders/fields.js';
+import { paymentOrders } from '../payment-orders/schema.js';
+import { lockLiveClient } from '../payment-orders/service.js';
+import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
+import { checkedValues, optionalText } from '../platform/forms.js';
+import type { Scope } from '../platform/scope.js';
+import { tenantSettings } from '../settings/schema.js';
+import { tenants } from '../tenants/schema.js';
+import { paymentAllocations, payments, promises, type Payment, type PaymentState, type Promise_ } from './schema.js';
+
+export type Failure = { ok: false; errors: Record<string, string> };
+export type NotFound = { ok: false; notFound: true };
+const notFound: NotFound = { ok: false, notFound: true };
+const fail = (field: string, message: string): Failure => ({ ok: false, errors: { [field]: message } });
+
+export const paymentMethods = ['transferencia', 'deposito', 'efectivo', 'tarjeta', 'yape_plin', 'otro'] as const;
+
+/** The payment form: amount and orders; per-order amounts are optional (`alloc_<orderId>`). */
+export function paymentFieldsSchema({ currency }: { currency: string }) {
+  return v.object({
+    amount: moneyField(currency, { required: true, positive: true }),
+    paidOn: isoDateField(),
+    method: v.picklist(paymentMethods, 'receivables.payments.methodInvalid'),
+    reference: optionalText(120),
+    orders: v.pipe(
+      checkedValues,
+      v.transform((ids) => [...new Set(ids.map(Number).filter((n) => Number.isSafeInteger(n) && n > 0))]),
+      v.minLength(1, 'receivables.payments.ordersRequired'),
+    ),
+  });
+}
+
+export function promiseFieldsSchema({ currency }: { currency: string }) {
+  return v.object({
+    promiseAmount: moneyField(currency, { required: true, positive: true }),
+    promisedDate: isoDateField(),
+  });
+}
+
+export interface PaymentInput {
+  amount: number;
+  paidOn: IsoDate;
+  method: string;
+  reference: string | null;
+  /** The orders paid; without `allocations` the amount goes to the oldest due first. */
+  orders: number[];
+  /** Explicit amount per order (order id → minor units); their sum must be the payment's amount. */
+  allocations?: Record<number, number>;
+  source?: Payment['source'];
+}
+
+/** The tenant's receivables switches, created with the defaults the first time they are needed. */
+export async function settingsOf(db: Db, tenantId: number) {
+  await db.insert(tenantSettings).values({ tenantId }).onConflictDoNothing();
+  const [row] = await db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId));
+  return row!;
+}
+
+async function tenantToday(scope: Scope, db: Db): Promise<IsoDate> {
+  const [tenant] = await db.select({ timezone: tenants.timezone }).from(tenants).where(eq(tenants.id, scope.tenantId));
+  return todayIn(tenant!.timezone, scope.clock);
+}
+
+async function appendEvent(scope: Scope, db: Db, clientId: number, type: string, data: Record<string, unknown>): Promise<void> {
+  await db.insert(clientEvents).values({ tenantId: scope.tenantId, clientId, type, actorId: scope.actor?.id ?? null, data, occurredAt: scope.clock.now() });
+}
+
+type Allocation = { orderId: number; amount: number };
+
+/**
+ * Splits a payment over the chosen orders. Without explicit amounts, the oldest due order is
+ * paid first; what is left over stays on the last one as a credit when the tenant allows it.
+ */
+function allocate(
+  orders: { id: number; balance: number }[],
+  input: PaymentInput,
+  allowOverpayment: boolean,
+): { ok: true; allocations: Allocation[] } | Failure {
+  const owed = (o: { balance: number }) => Math.max(0, o.balance);
+  if (input.allocations) {
+    const list = orders.map((o) => ({ orderId: o.id, amount: input.allocations![o.id] ?? 0 })).filter((a) => a.amount > 0);
+    const total = list.reduce((s, a) => s + a.amount, 0);
+    if (total !== input.amount) return fail('amount', 'receivables.payments.allocationMismatch');
+    if (!allowOverpayment && list.some((a) => a.amount > owed(orders.find((o) => o.id === a.orderId)!))) {
+      return fail('amount', 'receivables.payments.exceedsBalance');
+    }
+    return { ok: true, allocations: list };
+  }
+  const list: Allocation[] = [];
+  let remaining = input.amount;
+  for (const order of orders) {
+    const part = Math.min(remaining, owed(order));
+    if (part > 0) list.push({ orderId: order.id, amount: part });
+    remaining -= part;
+  }
+  if (remaining > 0) {
+    if (!allowOverpayment) return fail('amount', 'receivables.payments.exceedsBalance');
+    const last = orders[orders.length - 1]!;
+    const existing = list.find((a) => a.orderId === last.id);
+    if (existing) existing.amount += remaining;
+    else list.push({ orderId: last.id, amount: remaining });
+  }
+  return { ok: true, allocations: list };
+}
+
+export async function registerPayment(scope: Scope, clientId: number, input: PaymentInput): Promise<{ ok: true; payment: Payment } | Failure | NotFound> {
+  return scope.db.transaction(async (tx) => {
+    if (!(await lockLiveClient(tx, scope.tenantId, clientId))) return notFound;
+    const orders = await tx
+      .select({ id: paymentOrders.id, balance: paymentOrders.balance, paymentCode: paymentOrders.paymentCode })
+      .from(paymentOrders)
+      .where(
+        and(
+          eq(paymentOrders.tenantId, scope.tenantId),
+          eq(paymentOrders.clientId, clientId),
+          eq(paymentOrders.annulled, false),
+          inArray(paymentOrders.id, input.orders),
+        ),
+      )
+      .orderBy(asc(paymentOrders.dueDate), asc(paymentOrders.id));
+    if (orders.length === 0 || orders.length !== new Set(input.orders).size) return fail('orders', 'receivables.payments.ordersInvalid');
+    const settings = await settingsOf(tx, scope.tenantId);
+    const split = allocate(orders, input, settings.allowOverpayment);
+    if (!split.ok) return split;
+    const [payment] = await tx
+      .insert(payments)
+      .values({
+        tenantId: scope.tenantId,
+        clientId,
+        amount: input.amount,
+        paidOn: input.paidOn,
+        method: input.method,
+        reference: input.reference,
+        source: input.source ?? 'staff',
+        createdBy: scope.actor?.id ?? null,
+        createdAt: scope.clock.now(),
+        updatedAt: scope.clock.now(),
+      })
+      .returning();
+    await tx.insert(paymentAllocations).values(split.allocations.map((a) => ({ tenantId: scope.tenantId, paymentId: payment!.id, ...a })));
+    const codes = new Map(orders.map((o) => [o.id, o.paymentCode]));
+    await appendEvent(scope, tx, clientId, 'payment.registered', {
+      paymentId: payment!.id,
+      amount: input.amount,
+      paidOn: input.paidOn,
+      method: input.method,
+      reference: input.reference,
+      orders: split.allocations.map((a) => ({ orderId: a.orderId, paymentCode: codes.get(a.orderId), amount: a.amount })),
+      from: null,
+      to: 'por_verificar',
+    });
+    return { ok: true, payment: payment! } as const;
+  });
+}
+
+/** Which states a payment may move to from each state. A verified payment may still be annulled. */
+export const paymentTransitions: Record<PaymentState, readonly PaymentState[]> = {
+  por_verificar: ['verificado', 'no_verificado', 'anulado'],
+  verificado: ['anulado'],
+  no_verificado: [],
+  anulado: [],
+};
+
+const eventOf: Record<Exclude<PaymentState, 'por_verificar'>, string> = {
+  verificado: 'payment.verified',
+  no_verificado: 'payment.rejected',
+  anulado: 'payment.annulled',
+};
+
+export const verifyPayment = (scope: Scope, paymentId: number) => changePaymentState(scope, paymentId, 'verificado');
+export const rejectPayment = (scope: Scope, paymentId: number) => changePaymentState(scope, paymentId, 'no_verificado');
+export const annulPayment = (scope: Scope, paymentId: number) => changePaymentState(scope, paymentId, 'anulado');
+
+async function changePaymentState(
+  scope: Scope,
+  paymentId: number,
+  to: Exclude<PaymentState, 'por_verificar'>,
+): Promise<{ ok: true; payment: Payment } | Failure | NotFound> {
+  return scope.db.transaction(async (tx) => {
+    const [found] = await tx
+      .select({ clientId: payments.clientId })
+      .from(payments)
+      .where(and(eq(payments.tenantId, scope.tenantId), eq(payments.id, paymentId)));
+    if (!found || !(await lockLiveClient(tx, scope.tenantId, found.clientId))) return notFound;
+    const [current] = await tx
+      .select()
+      .from(payments)
+      .where(and(eq(payments.tenantId, scope.tenantId), eq(payments.id, paymentId)))
+      .for('update');
+    if (!paymentTransitions[current!.state].includes(to)) return fail('state', 'receivables.payments.transitionNotAllowed');
+    const allocations = await tx
+      .select({ orderId: paymentAllocations.orderId, amount: paymentAllocations.amount, balance: paymentOrders.balance, paymentCode: paymentOrders.paymentCode })
+      .from(paymentAllocations)
+      .innerJoin(paymentOrders, and(eq(paymentOrders.tenantId, paymentAllocations.tenantId), eq(paymentOrders.id, paymentAllocations.orderId)))
+      .where(and(eq(paymentAllocations.tenantId, scope.tenantId), eq(paymentAllocations.paymentId, paymentId)));
+    if (to === 'verificado') {
+      // Another payment may have been verified since this one was registered.
+      const settings = await settingsOf(tx, scope.tenantId);
+      if (!settings.allowOverpayment && allocations.some((a) => a.amount > Math.max(0, a.balance))) {
+        return fail('state', 'receivables.payments.exceedsBalance');
+      }
+    }
+    const [payment] = await tx
+      .update(payments)
+      .set({ state: to, updatedAt: scope.clock.now() })
+      .where(and(eq(payments.tenantId, scope.tenantId), eq(payments.id, paymentId)))
+      .returning();
+    const orderIds = allocations.map((a) => a.orderId);
+    if (to === 'verificado' || current!.state === 'verificado') {
+      await refreshOrdersPaid(tx, scope.tenantId, orderIds);
+      await refreshClientBalances(tx, scope.tenantId, [current!.clientId]);
+    }
+    await appendEvent(scope, tx, current!.clientId, eventOf[to], {
+      paymentId,
+      amount: current!.amount,
+      paidOn: current!.paidOn,
+      orders: allocations.map((a) => ({ orderId: a.orderId, paymentCode: a.paymentCode, amount: a.amount })),
+      from: current!.state,
+      to,
+    });
+    if (to === 'verificado' || current!.state === 'verificado') await settlePromises(scope, tx, current!.clientId);
+    return { ok: true, payment: payment! } as const;
+  });
+}
+
+/** Verified payments made from the day a promise was given up to its date. */
+const coveredBy = sql<number>`coalesce((
+  select sum(p.amount) from payments p
+   where p.tenant_id = ${promises.tenantId} and p.client_id = ${promises.clientId} and p.state = 'verificado'
+     and p.paid_on between ${promises.madeOn} and ${promises.promisedDate}), 0)::bigint`;
+
+/**
+ * Marks as kept the client's promises that verified payments now cover (recording the event)
+ * and un-marks those that no longer are, after an annulment, so the state stays derived.
+ */
+async function settlePromises(scope: Scope, db: Db, clientId: number): Promise<void> {
+  const today = await tenantToday(scope, db);
+  const kept = await db
+    .update(promises)
+    .set({ keptOn: today })
+    .where(and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId), isNull(promises.keptOn), sql`${coveredBy} >= ${promises.amount}`))
+    .returning();
+  for (const p of kept) {
+    await appendEvent(scope, db, clientId, 'promise.kept', { promiseId: p.id, amount: p.amount, promisedDate: p.promisedDate, from: 'pending', to: 'kept' });
+  }
+  await db
+    .update(promises)
+    .set({ keptOn: null })
+    .where(and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId), sql`${promises.keptOn} is not null`, sql`${coveredBy} < ${promises.amount}`));
+}
+
+export type PromiseState = 'kept' | 'broken' | 'pending';
+
+/** Kept once covered; broken from the day after its date (in the tenant's timezone); pending until then. */
+export function promiseState(p: Pick<Promise_, 'keptOn' | 'promisedDate'>, today: IsoDate): PromiseState {
+  if (p.keptOn) return 'kept';
+  return today > p.promisedDate ? 'broken' : 'pending';
+}
+
+export async function makePromise(
+  scope: Scope,
+  clientId: number,
+  input: { amount: number; promisedDate: IsoDate; source?: Promise_['source'] },
+): Promise<{ ok: true; promise: Promise_ } | Failure | NotFound> {
+  return scope.db.transaction(async (tx) => {
+    if (!(await lockLiveClient(tx, scope.tenantId, clientId))) return notFound;
+    const today = await tenantToday(scope, tx);
+    const settings = await settingsOf(tx, scope.tenantId);
+    if (input.amount <= 0) return fail('amount', 'receivables.money.notPositive');
+    if (input.promisedDate < today || input.promisedDate > addDays(today, settings.promiseMaxDays)) {
+      return fail('promisedDate', `receivables.promises.dateRange?max=${settings.promiseMaxDays}`);
+    }
+    const [promise] = await tx
+      .insert(promises)
+      .values({
+        tenantId: scope.tenantId,
+        clientId,
+        amount: input.amount,
+        promisedDate: input.promisedDate,
+        madeOn: today,
+        source: input.source ?? 'staff',
+        createdBy: scope.actor?.id ?? null,
+        createdAt: scope.clock.now(),
+      })
+      .returning();
+    await appendEvent(scope, tx, clientId, 'promise.made', { promiseId: promise!.id, amount: input.amount, promisedDate: input.promisedDate, from: null, to: 'pending' });
+    await settlePromises(scope, tx, clientId);
+    const [fresh] = await tx.select().from(promises).where(and(eq(promises.tenantId, scope.tenantId), eq(promises.id, promise!.id)));
+    return { ok: true, promise: fresh! } as const;
+  });
+}
+
+/**
+ * Records one `promise.broken` event per promise found broken on `today` (the tenant's date),
+ * once: a second run the same day, or the next, finds nothing new.
+ */
+export async function recordBrokenPromises(db: Db, tenantId: number, today: IsoDate): Promise<number> {
+  return db.transaction(async (tx) => {
+    const broken = await rows<{ id: number; client_id: number; amount: number; promised_date: string }>(
+      tx,
+      sql`update promises p set broken_recorded_at = now()
+            from clients c
+           where p.tenant_id = ${tenantId} and p.kept_on is null and p.broken_recorded_at is null
+             and p.promised_date < ${today}::date
+             and c.tenant_id = p.tenant_id and c.id = p.client_id and c.deleted_at is null
+       returning p.id, p.client_id, p.amount, p.promised_date::text as promised_date`,
+    );
+    if (broken.length > 0) {
+      await tx.insert(clientEvents).values(
+        broken.map((p) => ({
+          tenantId,
+          clientId: Number(p.client_id),
+          type: 'promise.broken',
+          actorId: null,
+          data: { promiseId: Number(p.id), amount: Number(p.amount), promisedDate: p.promised_date, from: 'pending', to: 'broken' },
+        })),
+      );
+    }
+    return broken.length;
+  });
+}

@@ -1,0 +1,281 @@
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
+import { createInflateRaw } from 'node:zlib';
+import { parse as parseCsv } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
+import * as XLSX from '@e965/xlsx';
+
+export type SheetFormat = 'xlsx' | 'xls' | 'csv';
+
+/**
+ * A file people uploaded that cannot be read as a sheet; `message` is a catalogue key
+ * (with params) that says why in their words.
+ */
+export class SheetError extends Error {
+  constructor(readonly messageKey: string) {
+    super(messageKey);
+  }
+}
+
+export interface SheetRow {
+  /** The row's number as the spreadsheet program shows it (the header is row 1). */
+  line: number;
+  cells: string[];
+}
+
+export interface SheetLimits {
+  maxRows: number;
+  /** Bytes the zip parts of an xlsx may inflate to in total (zip bombs stop here). */
+  maxInflatedBytes?: number;
+}
+
+/**
+ * What the parts of an xlsx may inflate to: a 200,000-row, 20-column sheet is about 200 MB
+ * of XML, so twice that leaves room for honest files and stops bombs early.
+ */
+const MAX_INFLATED = 400 * 1024 * 1024;
+
+const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const startsWith = (head: Uint8Array, magic: number[]) => magic.every((b, i) => head[i] === b);
+
+/** The format by the file's first bytes, with its name only to tell csv from junk. */
+export function detectFormat(name: string, head: Uint8Array): SheetFormat | null {
+  if (startsWith(head, ZIP_MAGIC)) return 'xlsx';
+  if (startsWith(head, CFB_MAGIC)) return 'xls';
+  if (/\.(csv|txt)$/i.test(name)) return 'csv';
+  return null;
+}
+
+/** Header cells compared as people mean them: case, accents, spaces and punctuation ignored. */
+export function normalizeHeader(header: string): string {
+  return header
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+function isoDate(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+/** A cell as text, the way the sheet shows it where that matters (dates) and raw otherwise. */
+function excelCellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return isoDate(value);
+  if (typeof value === 'object') {
+    if ('richText' in value) return value.richText.map((r) => r.text).join('');
+    if ('result' in value) return excelCellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
+    if ('text' in value) return String((value as ExcelJS.CellHyperlinkValue).text);
+    if ('error' in value) return '';
+    return '';
+  }
+  return String(value);
+}
+
+/**
+ * Reads the central directory and inflates every part while counting, without keeping
+ * anything: a part that declares a small size and inflates to gigabytes is caught by the
+ * bytes actually produced, not by what it claims.
+ */
+async function checkZip(path: string, maxInflated: number): Promise<void> {
+  const data = await readFile(path);
+  let eocd = -1;
+  for (let i = data.length - 22; i >= Math.max(0, data.length - 65_557); i--) {
+    if (data.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new SheetError('sheets.error.corrupt');
+  const entries = data.readUInt16LE(eocd + 10);
+  let offset = data.readUInt32LE(eocd + 16);
+  if (entries > 10_000 || offset >= data.length) throw new SheetError('sheets.error.corrupt');
+  let total = 0;
+  for (let n = 0; n < entries; n++) {
+    if (offset + 46 > data.length || data.readUInt32LE(offset) !== 0x02014b50) throw new SheetError('sheets.error.corrupt');
+    const method = data.readUInt16LE(offset + 10);
+    const compressed = data.readUInt32LE(offset + 20);
+    const declared = data.readUInt32LE(offset + 24);
+    const nameLength = data.readUInt16LE(offset + 28);
+    const local = data.readUInt32LE(offset + 42);
+    offset += 46 + nameLength + data.readUInt16LE(offset + 30) + data.readUInt16LE(offset + 32);
+    if (declared === 0xffffffff || compressed === 0xffffffff) throw new SheetError('sheets.error.tooLarge');
+    total += declared;
+    if (total > maxInflated) throw new SheetError('sheets.error.tooLarge');
+    if (local + 30 > data.length || data.readUInt32LE(local) !== 0x04034b50) throw new SheetError('sheets.error.corrupt');
+    const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+    const body = data.subarray(start, start + compressed);
+    if (method === 0) continue;
+    if (method !== 8) throw new SheetError('sheets.error.corrupt');
+    const inflated = await inflatedSize(body, maxInflated - (total - declared));
+    if (inflated === null) throw new SheetError('sheets.error.tooLarge');
+  }
+}
+
+function inflatedSize(body: Uint8Array, cap: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const inflate = createInflateRaw();
+    let size = 0;
+    inflate.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > cap) {
+        inflate.destroy();
+        resolve(null);
+      }
+    });
+    inflate.on('end', () => resolve(size));
+    inflate.on('error', () => reject(new SheetError('sheets.error.corrupt')));
+    inflate.end(body);
+  });
+}
+
+async function isEncryptedOffice(path: string): Promise<boolean> {
+  const data = await readFile(path);
+  // An encrypted xlsx is an OLE container holding a stream named EncryptedPackage (UTF-16LE).
+  return data.includes(Buffer.from('EncryptedPackage', 'utf16le'));
+}
+
+async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
+  // Shared strings are cached (headers and repeated values); styles are cached because
+  // without them dates arrive as bare serial numbers.
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
+  for await (const worksheet of reader) {
+    for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
+      const values = row.values as ExcelJS.CellValue[];
+      const cells: string[] = [];
+      for (let i = 1; i < values.length; i++) cells.push(excelCellText(values[i]));
+      yield { line: row.number, cells };
+    }
+    // Only the first sheet is read.
+    return;
+  }
+}
+
+async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow> {
+  let workbook: XLSX.WorkBook;
+  try {
+    workbook = XLSX.read(await readFile(path), { type: 'buffer', dense: true, cellDates: false, cellNF: true, cellFormula: false, cellHTML: false, sheetRows: maxRows + 2 });
+  } catch (error) {
+    throw new SheetError(/password|encrypt/i.test(String((error as Error).message)) ? 'sheets.error.encrypted' : 'sheets.error.corrupt');
+  }
+  const name = workbook.SheetNames[0];
+  const sheet = name ? workbook.Sheets[name] : undefined;
+  const data = (sheet?.['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
+  for (let r = 0; r < data.length; r++) {
+    const row = data[r];
+    if (!row) continue;
+    const cells = Array.from(row, (cell) => {
+      if (!cell || cell.v === undefined || cell.v === null) return '';
+      if (cell.t === 'n' && cell.z && XLSX.SSF.is_date(cell.z)) {
+        const d = XLSX.SSF.parse_date_code(cell.v as number);
+        return `${String(d.y).padStart(4, '0')}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
+      }
+      if (cell.t === 'b') return cell.v ? 'true' : 'false';
+      if (cell.t === 'e') return '';
+      return String(cell.v);
+    });
+    yield { line: r + 1, cells };
+  }
+}
+
+/** Valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes, Windows-1252. */
+async function csvEncoding(path: string): Promise<'utf8' | 'win1252'> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    for await (const chunk of createReadStream(path)) decoder.decode(chunk as Buffer, { stream: true });
+    decoder.decode();
+    return 'utf8';
+  } catch {
+    return 'win1252';
+  }
+}
+
+async function csvDelimiter(path: string, encoding: 'utf8' | 'win1252'): Promise<',' | ';'> {
+  const handle = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+    const text = iconv.decode(buffer.subarray(0, bytesRead), encoding);
+    const firstLine = (text.split(/\r?\n/)[0] ?? '').replace(/"[^"]*"/g, '');
+    return (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+  } finally {
+    await handle.close();
+  }
+}
+
+async function* csvRows(path: string): AsyncGenerator<SheetRow> {
+  const encoding = await csvEncoding(path);
+  const delimiter = await csvDelimiter(path, encoding);
+  const parser = createReadStream(path)
+    .pipe(iconv.decodeStream(encoding))
+    .pipe(parseCsv({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }));
+  try {
+    for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      yield { line: record.info.lines, cells: record.record };
+    }
+  } catch (error) {
+    if (error instanceof SheetError) throw error;
+    throw new SheetError('sheets.error.corrupt');
+  }
+}
+
+export interface OpenedSheet {
+  format: SheetFormat;
+  headers: string[];
+  /** The data rows after the header, blank rows skipped; stops with an error past `maxRows`. */
+  rows: AsyncGenerator<SheetRow>;
+}
+
+/**
+ * Opens an uploaded sheet and reads its header row, checking on the way everything that
+ * makes a file unusable (unknown format, password, corruption, zip bombs, no header,
+ * repeated headers). The rows are then read lazily, one at a time.
+ */
+export async function openSheet(path: string, name: string, limits: SheetLimits): Promise<OpenedSheet> {
+  const handle = await open(path, 'r');
+  const head = Buffer.alloc(8);
+  await handle.read(head, 0, 8, 0);
+  await handle.close();
+  const format = detectFormat(name, head);
+  if (!format) throw new SheetError('sheets.error.format');
+  if (format === 'xls' && (await isEncryptedOffice(path))) throw new SheetError('sheets.error.encrypted');
+  if (format === 'xlsx') await checkZip(path, limits.maxInflatedBytes ?? MAX_INFLATED);
+
+  const source = format === 'xlsx' ? xlsxRows(path) : format === 'xls' ? xlsRows(path, limits.maxRows) : csvRows(path);
+  const guarded = guard(source, format);
+  let first: IteratorResult<SheetRow>;
+  do {
+    first = await guarded.next();
+  } while (!first.done && first.value.cells.every((c) => c.trim() === ''));
+  if (first.done) throw new SheetError('sheets.error.empty');
+  const headers = first.value.cells.map((c) => c.trim());
+  const seen = new Map<string, string>();
+  for (const header of headers) {
+    const key = normalizeHeader(header);
+    if (!key) continue;
+    if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(header)}`);
+    seen.set(key, header);
+  }
+  return { format, headers, rows: dataRows(guarded, limits.maxRows) };
+}
+
+async function* guard(source: AsyncGenerator<SheetRow>, format: SheetFormat): AsyncGenerator<SheetRow> {
+  try {
+    yield* source;
+  } catch (error) {
+    if (error instanceof SheetError) throw error;
+    throw new SheetError(format === 'xlsx' && /password|encrypt/i.test(String(error)) ? 'sheets.error.encrypted' : 'sheets.error.corrupt');
+  }
+}
+
+async function* dataRows(source: AsyncGenerator<SheetRow>, maxRows: number): AsyncGenerator<SheetRow> {
+  let count = 0;
+  for await (const row of source) {
+    if (row.cells.every((c) => c.trim() === '')) continue;
+    if (++count > maxRows) throw new SheetError(`sheets.error.tooManyRows?max=${maxRows}`);
+    yield row;
+  }
+}

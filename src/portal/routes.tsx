@@ -1,0 +1,311 @@
+import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/encoding';
+import { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { Readable } from 'node:stream';
+import { DocumentStep, ContactStep } from '../../views/portal/identify.js';
+import { PortalLayout } from '../../views/portal/layout.js';
+import { LogoutButton, StatementPage, type StatementPageProps } from '../../views/portal/statement.js';
+import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
+import { findClient } from '../clients/queries.js';
+import { statementOf } from '../payments/queries.js';
+import { settingsOf } from '../payments/service.js';
+import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
+import type { AppContext, AppEnv } from '../platform/context.js';
+import { addDays, todayIn } from '../platform/dates.js';
+import { notFoundPage } from '../platform/errors.js';
+import { setFlash } from '../platform/flash.js';
+import { formValues, parseWith } from '../platform/forms.js';
+import { clientIp } from '../platform/ip.js';
+import { redirectTo, render } from '../platform/render.js';
+import { storageFor } from '../storage/index.js';
+import { whiteTextIsReadable } from './colors.js';
+import { checkUpload, contentTypeOfKey } from './files.js';
+import { providerFor, totalCode } from './payment-provider.js';
+import { clientOfStatementToken } from './links.js';
+import { portalSettingsFor } from './queries.js';
+import type { PortalKind, PortalSettings } from './schema.js';
+import {
+  identifyDebtor,
+  portalKindFor,
+  promiseFieldsSchema,
+  promiseFromPortal,
+  receiptFieldsSchema,
+  recordPortalEvent,
+  uploadReceipt,
+} from './service.js';
+import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
+
+export const RECEIPT_MAX_BYTES = 5 * 1024 * 1024;
+const DOCUMENT_COOKIE = 'saldo_portal_doc';
+const DOCUMENT_STEP_MS = 10 * 60_000;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A portal page in the tenant's colours; the recovery portal uses the same shell with its own form. */
+export function portalPage(c: AppContext, options: { settings: PortalSettings; kind: PortalKind; title: string; body: Child; status?: ContentfulStatusCode; actions?: Child }) {
+  return render(c, {
+    title: options.title,
+    status: options.status ?? 200,
+    layout: 'none',
+    body: (
+      <PortalLayout title={options.title} kind={options.kind} settings={options.settings} actions={options.actions}>
+        {options.body}
+      </PortalLayout>
+    ),
+  });
+}
+
+/**
+ * Between the two steps the document travels in a signed cookie that lasts a few minutes,
+ * so the second page is the same whether or not the document exists.
+ */
+function rememberDocument(c: AppContext, documentType: string, documentNumber: string): void {
+  const { secret, clock, config } = c.var.deps;
+  const payload = encodeBase64urlNoPadding(encoder.encode(JSON.stringify([c.var.tenant.id, documentType, documentNumber])));
+  const value = signExpiring(secret, 'portal-document', payload, new Date(clock.now().getTime() + DOCUMENT_STEP_MS));
+  setCookie(c, DOCUMENT_COOKIE, value, { path: '/', httpOnly: true, sameSite: 'Lax', secure: config.scheme === 'https', maxAge: DOCUMENT_STEP_MS / 1000 });
+}
+
+function rememberedDocument(c: AppContext): { documentType: string; documentNumber: string } | null {
+  const raw = getCookie(c, DOCUMENT_COOKIE);
+  const payload = raw ? verifyExpiring(c.var.deps.secret, 'portal-document', raw, c.var.deps.clock.now()) : null;
+  if (!payload) return null;
+  try {
+    const [tenantId, documentType, documentNumber] = JSON.parse(decoder.decode(decodeBase64urlIgnorePadding(payload))) as [number, string, string];
+    return tenantId === c.var.tenant.id ? { documentType, documentNumber } : null;
+  } catch {
+    return null;
+  }
+}
+
+const forget = (c: AppContext) => deleteCookie(c, DOCUMENT_COOKIE, { path: '/', secure: c.var.deps.config.scheme === 'https' });
+
+async function documentStep(c: AppContext, options: { values?: Record<string, string>; errors?: Record<string, string>; notice?: string; status?: ContentfulStatusCode } = {}) {
+  const { db } = c.var.deps.database;
+  const settings = await portalSettingsFor(db, c.var.tenant.id);
+  const types = await documentTypesFor(db, c.var.tenant.id);
+  return portalPage(c, {
+    settings,
+    kind: 'customer',
+    title: c.var.t('portal.identify.title'),
+    status: options.status,
+    body: <DocumentStep welcome={settings.customerWelcome} types={types} values={options.values ?? {}} errors={options.errors} notice={options.notice} />,
+  });
+}
+
+async function contactStep(c: AppContext, options: { notice?: string; status?: ContentfulStatusCode } = {}) {
+  const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
+  return portalPage(c, {
+    settings,
+    kind: 'customer',
+    title: c.var.t('portal.identify.contactTitle'),
+    status: options.status,
+    body: <ContactStep values={{}} notice={options.notice} />,
+  });
+}
+
+/** Opens the visit and sends the debtor where they belong (the recovery portal for an active campaign). */
+async function enter(c: AppContext, clientId: number, via: 'contact' | 'link') {
+  const { database, clock } = c.var.deps;
+  const settings = await portalSettingsFor(database.db, c.var.tenant.id);
+  const kind = await portalKindFor(database.db, c.var.tenant, clientId, settings, clock.now());
+  await startPortalSession(c, clientId, kind);
+  await recordPortalEvent(database.db, c.var.tenant.id, clientId, 'portal.identified', { portal: kind, via }, clock.now());
+  return redirectTo(c, kind === 'recovery' ? '/recovery' : '/estado-de-cuenta');
+}
+
+async function customerVisit(c: AppContext): Promise<PortalVisit | null> {
+  const visit = await portalSessionFrom(c);
+  return visit?.session.kind === 'customer' ? visit : null;
+}
+
+async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<StatementPageProps, 'receipt' | 'promise'> = {}, status: ContentfulStatusCode = 200) {
+  const { database, clock, secret } = c.var.deps;
+  const tenant = c.var.tenant;
+  const today = todayIn(tenant.timezone, clock);
+  const settings = await portalSettingsFor(database.db, tenant.id);
+  const statement = await statementOf(database.db, tenant.id, visit.client.id, today);
+  const limits = await settingsOf(database.db, tenant.id);
+  return portalPage(c, {
+    settings,
+    kind: 'customer',
+    title: c.var.t('portal.statement.title'),
+    status,
+    actions: <LogoutButton />,
+    body: (
+      <StatementPage
+        clientName={visit.client.name}
+        statement={statement}
+        settings={settings}
+        payOnline={providerFor(settings, secret) !== null}
+        today={today}
+        promiseMax={addDays(today, limits.promiseMaxDays)}
+        {...extra}
+      />
+    ),
+  });
+}
+
+async function readAll(stream: Readable): Promise<Uint8Array<ArrayBuffer>> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  const joined = Buffer.concat(chunks);
+  const out = new Uint8Array(new ArrayBuffer(joined.length));
+  out.set(joined);
+  return out;
+}
+
+async function serveStoredImage(c: AppContext, key: string | null) {
+  if (!key) return notFoundPage(c);
+  const storage = storageFor(c.var.deps.config);
+  if ((await storage.size(key)) === null) return notFoundPage(c);
+  return c.body(await readAll(storage.read(key)), 200, {
+    'Content-Type': contentTypeOfKey(key),
+    'Cache-Control': 'public, max-age=31536000, immutable',
+  });
+}
+
+const isKind = (value: string): value is PortalKind => value === 'customer' || value === 'recovery';
+
+/** The customer portal (cartera vigente) at the tenant's root, plus the portals' shared files. */
+export const portalRoutes = new Hono<AppEnv>()
+  .get('/', async (c) => {
+    if (await customerVisit(c)) return c.redirect('/estado-de-cuenta', 303);
+    return documentStep(c);
+  })
+  .post('/identificacion', async (c) => {
+    const values = (await formValues(c)) as Record<string, string>;
+    const types = await documentTypesFor(c.var.deps.database.db, c.var.tenant.id);
+    const documentType = String(values.documentType ?? '').trim().toUpperCase();
+    const error = checkDocument(types, documentType, String(values.documentNumber ?? ''));
+    if (error) {
+      const field = error.startsWith('clients.error.documentTypeInvalid') ? 'documentType' : 'documentNumber';
+      return documentStep(c, { values, errors: { [field]: error }, status: 422 });
+    }
+    const type = types.find((d) => d.code === documentType)!;
+    rememberDocument(c, documentType, normalizeDocumentNumber(type, String(values.documentNumber)));
+    return redirectTo(c, '/verificacion');
+  })
+  .get('/verificacion', async (c) => {
+    if (!rememberedDocument(c)) {
+      setFlash(c, 'info', 'portal.identify.startAgain');
+      return c.redirect('/', 303);
+    }
+    return contactStep(c);
+  })
+  .post('/verificacion', async (c) => {
+    const document = rememberedDocument(c);
+    if (!document) {
+      setFlash(c, 'info', 'portal.identify.startAgain');
+      return redirectTo(c, '/');
+    }
+    const values = await formValues(c);
+    const { database, clock } = c.var.deps;
+    const result = await identifyDebtor(database.db, {
+      tenant: c.var.tenant,
+      ip: clientIp(c),
+      ...document,
+      contact: typeof values.contact === 'string' ? values.contact : '',
+      now: clock.now(),
+    });
+    if (!result.ok) {
+      if (result.reason === 'limited') return contactStep(c, { notice: c.var.t('portal.identify.limited'), status: 429 });
+      return contactStep(c, { notice: c.var.t('portal.identify.mismatch'), status: 422 });
+    }
+    forget(c);
+    return enter(c, result.client.id, 'contact');
+  })
+  .get('/s/:token', async (c) => {
+    const { database, clock, secret } = c.var.deps;
+    const clientId = clientOfStatementToken(secret, c.var.tenant.id, c.req.param('token'), clock.now());
+    const client = clientId ? await findClient(database.db, c.var.tenant.id, clientId) : undefined;
+    if (!client || client.deletedAt) return documentStep(c, { notice: c.var.t('portal.link.invalid') });
+    return enter(c, client.id, 'link');
+  })
+  .get('/estado-de-cuenta', async (c) => {
+    const visit = await customerVisit(c);
+    if (!visit) return c.redirect('/', 303);
+    const { database, clock } = c.var.deps;
+    await recordPortalEvent(database.db, c.var.tenant.id, visit.client.id, 'portal.statement_viewed', {}, clock.now());
+    return statementPage(c, visit);
+  })
+  .get('/pago-en-linea/:target', async (c) => {
+    const visit = await customerVisit(c);
+    if (!visit) return c.redirect('/', 303);
+    const { database, clock, secret } = c.var.deps;
+    const tenant = c.var.tenant;
+    const provider = providerFor(await portalSettingsFor(database.db, tenant.id), secret);
+    if (!provider) return notFoundPage(c);
+    const statement = await statementOf(database.db, tenant.id, visit.client.id, todayIn(tenant.timezone, clock));
+    const target = c.req.param('target');
+    const order = statement.payable.find((o) => String(o.id) === target && o.balance > 0);
+    const request =
+      target === 'total' && statement.totalBalance > 0
+        ? { code: totalCode(visit.client.id), amount: statement.totalBalance, currency: tenant.currency }
+        : order
+          ? { code: order.paymentCode, amount: order.balance, currency: tenant.currency }
+          : null;
+    if (!request) return notFoundPage(c);
+    await recordPortalEvent(database.db, tenant.id, visit.client.id, 'portal.pay_link_opened', { code: request.code, amount: request.amount }, clock.now());
+    return c.redirect(provider.payUrl(request), 303);
+  })
+  .post('/comprobante', async (c) => {
+    const visit = await customerVisit(c);
+    if (!visit) return redirectTo(c, '/');
+    const { database, clock, config } = c.var.deps;
+    const values = (await formValues(c)) as Record<string, string>;
+    const body = await c.req.parseBody({ all: true });
+    const parsed = parseWith(receiptFieldsSchema(c.var.tenant.currency), values);
+    const file = await checkUpload(body.receipt, { allowed: ['jpeg', 'png', 'webp', 'pdf'], maxBytes: RECEIPT_MAX_BYTES, required: true });
+    const errors = { ...(parsed.ok ? {} : parsed.errors), ...(file && !file.ok ? { receipt: file.error } : {}) };
+    if (!parsed.ok || !file || !file.ok) return statementPage(c, visit, { receipt: { values, errors } }, 422);
+    const result = await uploadReceipt(
+      { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id },
+      { ...parsed.value, file },
+    );
+    if (!result.ok) return statementPage(c, visit, { receipt: { values, errors: result.errors } }, 422);
+    setFlash(c, 'success', 'portal.receipt.sent');
+    return redirectTo(c, '/estado-de-cuenta');
+  })
+  .post('/compromiso', async (c) => {
+    const visit = await customerVisit(c);
+    if (!visit) return redirectTo(c, '/');
+    const { database, clock } = c.var.deps;
+    const values = (await formValues(c)) as Record<string, string>;
+    const parsed = parseWith(promiseFieldsSchema(c.var.tenant.currency), values);
+    const result = parsed.ok
+      ? await promiseFromPortal({ db: database.db, tenant: c.var.tenant, clock, clientId: visit.client.id }, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate })
+      : parsed;
+    if (!result.ok) return statementPage(c, visit, { promise: { values, errors: result.errors } }, 422);
+    setFlash(c, 'success', 'portal.promise.sent');
+    return redirectTo(c, '/estado-de-cuenta');
+  })
+  .post('/salida', async (c) => {
+    await endPortalSession(c);
+    setFlash(c, 'info', 'portal.loggedOut');
+    return redirectTo(c, '/');
+  })
+  .get('/portal/theme/:kind', async (c) => {
+    const kind = c.req.param('kind');
+    if (!isKind(kind)) return notFoundPage(c);
+    const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
+    const color = kind === 'customer' ? settings.customerColor : settings.recoveryColor;
+    // White text stays on the colour when it is readable; otherwise the text turns dark.
+    const ink = whiteTextIsReadable(color) ? '#ffffff' : '#111111';
+    return c.body(`:root{--brand:${color};--brand-ink:${ink}}`, 200, {
+      'Content-Type': 'text/css; charset=utf-8',
+      'Cache-Control': 'public, max-age=31536000, immutable',
+    });
+  })
+  .get('/portal/logo/:kind', async (c) => {
+    const kind = c.req.param('kind');
+    if (!isKind(kind)) return notFoundPage(c);
+    const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
+    return serveStoredImage(c, kind === 'customer' ? settings.customerLogoKey : settings.recoveryLogoKey);
+  })
+  .get('/portal/banner/recovery', async (c) => {
+    const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
+    return serveStoredImage(c, settings.recoveryBannerKey);
+  });

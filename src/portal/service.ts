@@ -1,0 +1,330 @@
+import { and, eq, sql } from 'drizzle-orm';
+import * as v from 'valibot';
+import { activeEntryForClient } from '../campaigns/queries.js';
+import { findClientByDocument } from '../clients/queries.js';
+import { normalizePhone } from '../clients/fields.js';
+import type { Client } from '../clients/schema.js';
+import type { Db } from '../db/index.js';
+import { clientEvents } from '../events/schema.js';
+import { isoDateField, moneyField } from '../payment-orders/fields.js';
+import { statementOf } from '../payments/queries.js';
+import { payments } from '../payments/schema.js';
+import { makePromise, registerPayment } from '../payments/service.js';
+import { hashToken } from '../platform/auth/tokens.js';
+import { clearLimit, hit, isLimited, type Limit } from '../platform/auth/rate-limit.js';
+import { todayIn, type IsoDate } from '../platform/dates.js';
+import { checkbox, optionalText, requiredText } from '../platform/forms.js';
+import type { Scope } from '../platform/scope.js';
+import { forgetTenantCache } from '../platform/tenancy.js';
+import { newKey, type Storage } from '../storage/index.js';
+import { tenants, type Tenant } from '../tenants/schema.js';
+import { isHexColor } from './colors.js';
+import { extensionOf, type FileKind } from './files.js';
+import { portalSettingsFor, withAdvisorReason } from './queries.js';
+import { captchaKinds, portalSettings, type PortalKind, type PortalSettings } from './schema.js';
+
+export type Failure = { ok: false; errors: Record<string, string> };
+
+/** The portal's steps recorded in the client's history (labels: `events.portal.*`). */
+export type PortalEvent = 'portal.identified' | 'portal.statement_viewed' | 'portal.pay_link_opened' | 'portal.receipt_uploaded' | 'portal.promise_made';
+
+export async function recordPortalEvent(db: Db, tenantId: number, clientId: number, type: PortalEvent | `portal.${string}`, data: Record<string, unknown>, now: Date): Promise<void> {
+  await db.insert(clientEvents).values({ tenantId, clientId, type, actorId: null, data, occurredAt: now });
+}
+
+// ---- Identification -------------------------------------------------------------------
+
+/** Failed identifications allowed per address and per document in a window; the recovery portal shares them. */
+export const identificationLimits = {
+  perIp: { max: 20, windowMs: 15 * 60_000 },
+  perDocument: { max: 5, windowMs: 15 * 60_000 },
+};
+
+function limitsFor(ip: string, documentType: string, documentNumber: string): Limit[] {
+  // The document is hashed: the counters table is no place for personal data.
+  const document = hashToken(`${documentType}:${documentNumber}`).slice(0, 32);
+  return [
+    { key: `portal:ip:${ip}`, ...identificationLimits.perIp },
+    { key: `portal:doc:${document}`, ...identificationLimits.perDocument },
+  ];
+}
+
+export async function identificationLimited(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<boolean> {
+  for (const limit of limitsFor(ip, documentType, documentNumber)) {
+    if (await isLimited(db, tenantId, limit, now)) return true;
+  }
+  return false;
+}
+
+/** Counts a failed attempt against the address and the document. */
+export async function countFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<void> {
+  for (const limit of limitsFor(ip, documentType, documentNumber)) await hit(db, tenantId, limit, now);
+}
+
+function contactMatches(client: Pick<Client, 'phone' | 'email'> | undefined, typed: string, country: string): boolean {
+  const text = typed.trim();
+  if (text.includes('@')) return !!client?.email && client.email.trim().toLowerCase() === text.toLowerCase();
+  const phone = normalizePhone(text, country);
+  return !!client?.phone && phone !== null && client.phone === phone;
+}
+
+export interface IdentifyInput {
+  tenant: Tenant;
+  ip: string;
+  documentType: string;
+  documentNumber: string;
+  contact: string;
+  now: Date;
+}
+
+/**
+ * Step 2 of the customer portal: the document and the phone or email on file must belong to
+ * the same live client. An unknown document and wrong contact data take the same path (one
+ * lookup, then the same two counters), so neither the answer nor its timing tells them apart.
+ */
+export async function identifyDebtor(db: Db, input: IdentifyInput): Promise<{ ok: true; client: Client } | { ok: false; reason: 'limited' | 'mismatch' }> {
+  const { tenant, ip, documentType, documentNumber, now } = input;
+  if (await identificationLimited(db, tenant.id, ip, documentType, documentNumber, now)) return { ok: false, reason: 'limited' };
+  const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
+  if (!client || !contactMatches(client, input.contact, tenant.country)) {
+    await countFailedIdentification(db, tenant.id, ip, documentType, documentNumber, now);
+    return { ok: false, reason: 'mismatch' };
+  }
+  const [, documentLimit] = limitsFor(ip, documentType, documentNumber);
+  await clearLimit(db, tenant.id, documentLimit!.key);
+  return { ok: true, client };
+}
+
+/**
+ * Where an identified debtor belongs: a client with an active charged-off campaign goes to
+ * /recovery while that portal is active (SPEC 6, no setting); everyone else to the statement.
+ */
+export async function portalKindFor(db: Db, tenant: Tenant, clientId: number, settings: PortalSettings, now: Date): Promise<PortalKind> {
+  if (!settings.recoveryActive) return 'customer';
+  const entry = await activeEntryForClient(db, tenant.id, clientId, todayIn(tenant.timezone, { now: () => now }));
+  return entry ? 'recovery' : 'customer';
+}
+
+// ---- Payments from the portal ---------------------------------------------------------
+
+const debtorScope = (db: Db, tenantId: number, clock: Scope['clock']): Scope => ({ tenantId, actor: null, db, clock });
+
+export function receiptFieldsSchema(currency: string) {
+  return v.object({
+    amount: moneyField(currency, { required: true, positive: true }),
+    order: v.pipe(
+      v.optional(v.string(), ''),
+      v.trim(),
+      v.transform((s) => (/^[1-9]\d{0,15}$/.test(s) ? Number(s) : null)),
+    ),
+    reference: optionalText(120),
+  });
+}
+
+export interface ReceiptInput {
+  amount: number;
+  order: number | null;
+  reference: string | null;
+  file: { bytes: Uint8Array; kind: FileKind };
+}
+
+/**
+ * The debtor reports a payment with its receipt: a "pago por verificar" from the portal,
+ * on the chosen order or on the oldest unpaid ones first. The file is stored first and
+ * removed again when the payment is refused, so a refusal leaves nothing behind.
+ */
+export async function uploadReceipt(
+  options: { db: Db; tenant: Tenant; clock: Scope['clock']; storage: Storage; clientId: number },
+  input: ReceiptInput,
+): Promise<{ ok: true; paymentId: number } | Failure> {
+  const { db, tenant, clock, storage, clientId } = options;
+  const today = todayIn(tenant.timezone, clock);
+  const statement = await statementOf(db, tenant.id, clientId, today);
+  const open = statement.payable.filter((o) => o.balance > 0);
+  const chosen = input.order === null ? open : open.filter((o) => o.id === input.order);
+  if (chosen.length === 0) return { ok: false, errors: { order: open.length === 0 ? 'portal.receipt.nothingOwed' : 'portal.receipt.orderInvalid' } };
+  const key = newKey(tenant.id, `receipt.${extensionOf(input.file.kind)}`);
+  await storage.put(key, input.file.bytes);
+  try {
+    const result = await db.transaction(async (tx) => {
+      const scope = debtorScope(tx, tenant.id, clock);
+      const registered = await registerPayment(scope, clientId, {
+        amount: input.amount,
+        paidOn: today,
+        method: 'transferencia',
+        reference: input.reference,
+        orders: chosen.map((o) => o.id),
+        source: 'portal',
+      });
+      if (!registered.ok) return registered;
+      await tx
+        .update(payments)
+        .set({ receiptKey: key })
+        .where(and(eq(payments.tenantId, tenant.id), eq(payments.id, registered.payment.id)));
+      await recordPortalEvent(tx, tenant.id, clientId, 'portal.receipt_uploaded', { paymentId: registered.payment.id, amount: input.amount }, clock.now());
+      return { ok: true as const, paymentId: registered.payment.id };
+    });
+    if (!result.ok) {
+      await storage.remove(key);
+      return 'notFound' in result ? { ok: false, errors: { order: 'portal.receipt.orderInvalid' } } : { ok: false, errors: result.errors };
+    }
+    return result;
+  } catch (error) {
+    await storage.remove(key);
+    throw error;
+  }
+}
+
+export function promiseFieldsSchema(currency: string) {
+  return v.object({
+    promiseAmount: moneyField(currency, { required: true, positive: true }),
+    promisedDate: isoDateField(),
+  });
+}
+
+/** A promise to pay typed by the debtor, within the tenant's limit of days (the payments rules decide). */
+export async function promiseFromPortal(
+  options: { db: Db; tenant: Tenant; clock: Scope['clock']; clientId: number },
+  input: { amount: number; promisedDate: IsoDate },
+): Promise<{ ok: true } | Failure> {
+  const { db, tenant, clock, clientId } = options;
+  const settings = await portalSettingsFor(db, tenant.id);
+  if (!settings.promisesEnabled) return { ok: false, errors: { promisedDate: 'portal.promise.disabled' } };
+  return db.transaction(async (tx) => {
+    const made = await makePromise(debtorScope(tx, tenant.id, clock), clientId, { ...input, source: 'portal' });
+    if (!made.ok) {
+      if ('notFound' in made) return { ok: false as const, errors: { promisedDate: 'portal.promise.failed' } };
+      const errors = Object.fromEntries(Object.entries(made.errors).map(([field, message]) => [field === 'amount' ? 'promiseAmount' : field, message]));
+      return { ok: false as const, errors };
+    }
+    await recordPortalEvent(tx, tenant.id, clientId, 'portal.promise_made', { promiseId: made.promise.id, amount: input.amount, promisedDate: input.promisedDate }, clock.now());
+    return { ok: true as const };
+  });
+}
+
+// ---- Back-office settings -------------------------------------------------------------
+
+const color = v.pipe(v.optional(v.string(), ''), v.trim(), v.check(isHexColor, 'portal.settings.colorInvalid'), v.toLowerCase());
+
+const payLinkTemplate = v.pipe(
+  v.optional(v.string(), ''),
+  v.trim(),
+  v.maxLength(500, 'common.tooLong'),
+  v.check((s) => s === '' || s.includes('{amount}'), 'portal.settings.payLinkAmount'),
+  v.check((s) => {
+    if (s === '') return true;
+    const sample = s.replaceAll('{code}', 'OP-1').replaceAll('{amount}', '1.00');
+    return URL.canParse(sample) && new URL(sample).protocol === 'https:';
+  }, 'portal.settings.payLinkHttps'),
+  v.transform((s) => (s === '' ? null : s)),
+);
+
+const welcome = v.pipe(optionalText(1000), v.transform((s) => s ?? ''));
+
+export const CustomerSettingsSchema = v.object({
+  customerTitle: requiredText(120),
+  customerWelcome: welcome,
+  customerColor: color,
+  bankDetails: optionalText(2000),
+  payLinkTemplate,
+  promisesEnabled: checkbox,
+  removeLogo: checkbox,
+});
+
+export function recoverySettingsSchema(country: string) {
+  return v.object({
+      recoveryActive: checkbox,
+      recoveryTitle: requiredText(120),
+      recoveryWelcome: welcome,
+      recoveryColor: color,
+      notInterestedReasons: v.pipe(
+        v.optional(v.string(), ''),
+        v.transform((s) => withAdvisorReason(s.split(/\r?\n/))),
+        v.check((list) => list.length <= 20, 'portal.settings.reasonsTooMany'),
+        v.check((list) => list.every((r) => r.length <= 120), 'common.tooLong'),
+      ),
+      countdownEnabled: checkbox,
+      countdownHours: v.pipe(
+        v.optional(v.string(), ''),
+        v.trim(),
+        v.check((s) => /^\d{1,4}$/.test(s) && Number(s) >= 1 && Number(s) <= 720, 'portal.settings.hoursRange'),
+        v.transform(Number),
+      ),
+      captchaKind: v.picklist(captchaKinds, 'portal.settings.captchaInvalid'),
+      recaptchaSiteKey: optionalText(200),
+      recaptchaSecret: optionalText(200),
+      legalText: optionalText(4000),
+      whatsappNumber: v.pipe(
+        v.optional(v.string(), ''),
+        v.trim(),
+        v.check((s) => s === '' || normalizePhone(s, country) !== null, 'portal.settings.whatsappInvalid'),
+        v.transform((s) => (s === '' ? null : normalizePhone(s, country))),
+      ),
+      removeLogo: checkbox,
+      removeBanner: checkbox,
+  });
+}
+
+export type CustomerSettings = v.InferOutput<typeof CustomerSettingsSchema>;
+export type RecoverySettings = v.InferOutput<ReturnType<typeof recoverySettingsSchema>>;
+
+type Image = { bytes: Uint8Array; kind: FileKind } | null;
+
+async function storeImage(storage: Storage, tenantId: number, name: string, image: Image): Promise<string | null> {
+  if (!image) return null;
+  const key = newKey(tenantId, `${name}.${extensionOf(image.kind)}`);
+  await storage.put(key, image.bytes);
+  return key;
+}
+
+/** Saves the customer portal's form; a new logo replaces the old file. */
+export async function saveCustomerSettings(scope: Scope & { storage: Storage }, input: CustomerSettings, logo: Image): Promise<{ ok: true }> {
+  const current = await portalSettingsFor(scope.db, scope.tenantId);
+  const logoKey = await storeImage(scope.storage, scope.tenantId, 'portal-logo', logo);
+  const { removeLogo, ...fields } = input;
+  await scope.db
+    .update(portalSettings)
+    .set({ ...fields, customerLogoKey: logoKey ?? (removeLogo ? null : current.customerLogoKey), updatedAt: scope.clock.now() })
+    .where(eq(portalSettings.tenantId, scope.tenantId));
+  if ((logoKey || removeLogo) && current.customerLogoKey) await scope.storage.remove(current.customerLogoKey);
+  return { ok: true };
+}
+
+/**
+ * Saves the recovery portal's form. reCAPTCHA needs its site key and secret; a blank secret
+ * keeps the stored one (it is never shown back). The WhatsApp number lives on the tenant.
+ */
+export async function saveRecoverySettings(
+  scope: Scope & { storage: Storage },
+  input: RecoverySettings,
+  images: { logo: Image; banner: Image },
+): Promise<{ ok: true } | Failure> {
+  const current = await portalSettingsFor(scope.db, scope.tenantId);
+  const secret = input.recaptchaSecret ?? current.recaptchaSecret;
+  if (input.captchaKind === 'recaptcha') {
+    const errors: Record<string, string> = {};
+    if (!input.recaptchaSiteKey) errors.recaptchaSiteKey = 'portal.settings.recaptchaRequired';
+    if (!secret) errors.recaptchaSecret = 'portal.settings.recaptchaRequired';
+    if (Object.keys(errors).length > 0) return { ok: false, errors };
+  }
+  const logoKey = await storeImage(scope.storage, scope.tenantId, 'recovery-logo', images.logo);
+  const bannerKey = await storeImage(scope.storage, scope.tenantId, 'recovery-banner', images.banner);
+  const { removeLogo, removeBanner, whatsappNumber, ...fields } = input;
+  await scope.db.transaction(async (tx) => {
+    await tx
+      .update(portalSettings)
+      .set({
+        ...fields,
+        recaptchaSecret: secret,
+        recoveryLogoKey: logoKey ?? (removeLogo ? null : current.recoveryLogoKey),
+        recoveryBannerKey: bannerKey ?? (removeBanner ? null : current.recoveryBannerKey),
+        updatedAt: scope.clock.now(),
+      })
+      .where(eq(portalSettings.tenantId, scope.tenantId));
+    await tx.update(tenants).set({ whatsappNumber, updatedAt: sql`now()` }).where(eq(tenants.id, scope.tenantId));
+  });
+  forgetTenantCache();
+  if ((logoKey || removeLogo) && current.recoveryLogoKey) await scope.storage.remove(current.recoveryLogoKey);
+  if ((bannerKey || removeBanner) && current.recoveryBannerKey) await scope.storage.remove(current.recoveryBannerKey);
+  return { ok: true };
+}

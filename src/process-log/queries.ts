@@ -1,0 +1,79 @@
+import { and, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../db/index.js';
+import { addDays, isIsoDate, startOfDayIn } from '../platform/dates.js';
+import { users } from '../users/schema.js';
+import { fileProcesses, processKinds, processStates, type FileProcess } from './schema.js';
+
+export type ProcessKind = (typeof processKinds)[number];
+
+export interface ProcessFilters {
+  kind?: ProcessKind;
+  userId?: number;
+  state?: (typeof processStates)[number];
+  from?: string;
+  to?: string;
+  page: number;
+}
+
+/** Filters from the query string; unknown values are dropped, not errors. */
+export function parseProcessFilters(query: Record<string, string | undefined>): ProcessFilters {
+  const filters: ProcessFilters = { page: 1 };
+  if ((processKinds as readonly string[]).includes(query.kind ?? '')) filters.kind = query.kind as ProcessKind;
+  if ((processStates as readonly string[]).includes(query.state ?? '')) filters.state = query.state as ProcessFilters['state'];
+  if (/^[1-9]\d{0,15}$/.test(query.user ?? '')) filters.userId = Number(query.user);
+  if (query.from && isIsoDate(query.from)) filters.from = query.from;
+  if (query.to && isIsoDate(query.to)) filters.to = query.to;
+  if (/^[1-9]\d{0,5}$/.test(query.page ?? '')) filters.page = Number(query.page);
+  return filters;
+}
+
+export type ProcessRow = FileProcess & { userName: string | null };
+
+const processColumns = getTableColumns(fileProcesses);
+
+export const PAGE_SIZE = 50;
+
+/** The Process log, newest first, limited to the kinds the user may see. */
+export async function listProcesses(db: Db, tenantId: number, timeZone: string, kinds: ProcessKind[], filters: ProcessFilters): Promise<ProcessRow[]> {
+  if (kinds.length === 0) return [];
+  const where: SQL[] = [eq(fileProcesses.tenantId, tenantId), inArray(fileProcesses.kind, kinds)];
+  if (filters.kind) where.push(eq(fileProcesses.kind, filters.kind));
+  if (filters.state) where.push(eq(fileProcesses.state, filters.state));
+  if (filters.userId) where.push(eq(fileProcesses.userId, filters.userId));
+  if (filters.from) where.push(gte(fileProcesses.createdAt, startOfDayIn(timeZone, filters.from)));
+  if (filters.to) where.push(lt(fileProcesses.createdAt, startOfDayIn(timeZone, addDays(filters.to, 1))));
+  return db
+    .select({ ...processColumns, userName: users.name })
+    .from(fileProcesses)
+    .leftJoin(users, and(eq(users.tenantId, fileProcesses.tenantId), eq(users.id, fileProcesses.userId)))
+    .where(and(...where))
+    .orderBy(desc(fileProcesses.createdAt), desc(fileProcesses.id))
+    .limit(PAGE_SIZE + 1)
+    .offset((filters.page - 1) * PAGE_SIZE);
+}
+
+export async function findProcessRow(db: Db, tenantId: number, id: number): Promise<ProcessRow | undefined> {
+  const [row] = await db
+    .select({ ...processColumns, userName: users.name })
+    .from(fileProcesses)
+    .leftJoin(users, and(eq(users.tenantId, fileProcesses.tenantId), eq(users.id, fileProcesses.userId)))
+    .where(and(eq(fileProcesses.tenantId, tenantId), eq(fileProcesses.id, id)));
+  return row;
+}
+
+export async function findProcess(db: Db, tenantId: number, id: number): Promise<FileProcess | undefined> {
+  const [row] = await db
+    .select()
+    .from(fileProcesses)
+    .where(and(eq(fileProcesses.tenantId, tenantId), eq(fileProcesses.id, id)));
+  return row;
+}
+
+/** Everyone who ever started a process in the tenant, for the user filter. */
+export async function processUsers(db: Db, tenantId: number): Promise<{ id: number; name: string }[]> {
+  return db
+    .selectDistinct({ id: users.id, name: users.name })
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), sql`exists (select 1 from file_processes p where p.tenant_id = ${tenantId} and p.user_id = ${users.id})`))
+    .orderBy(users.name);
+}

@@ -1,0 +1,195 @@
+/**
+ * Files benchmark (SPEC section 9): imports of a 100,000-row xlsx and csv against the
+ * fastest parse of the same file plus a PostgreSQL COPY of its rows; exports of 50,000
+ * rows to xlsx and csv; a 1,000,000-row csv export against a bare streamed csv of the same
+ * query. Each measurement runs in a child process of its own so its peak RSS is its own.
+ * Usage: npm run bench:files  (needs BENCH_DATABASE_URL or DATABASE_URL on PostgreSQL)
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse as parseCsv } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import postgres from 'postgres';
+import { loadConfig } from '../../src/config.js';
+import { migrate, openDatabase, type Database } from '../../src/db/index.js';
+import { runExport } from '../../src/exports/service.js';
+import { applyImport, checkImport } from '../../src/imports/jobs.js';
+import { suggestMapping } from '../../src/imports/fields.js';
+import type { JobDeps } from '../../src/jobs/index.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createMailer } from '../../src/platform/mail/index.js';
+import { csvWriter, xlsxWriter } from '../../src/platform/spreadsheets/write.js';
+import { openProcess } from '../../src/process-log/service.js';
+import { storageFor } from '../../src/storage/index.js';
+import { createTenant } from '../../src/tenants/service.js';
+import { createUser } from '../../src/users/service.js';
+
+const HEADERS = ['Tipo de documento', 'Número de documento', 'Nombre', 'Correo electrónico', 'Teléfono', 'Segmento', 'Código de pago', 'Producto', 'Monto', 'Interés', 'Fecha de emisión', 'Fecha de vencimiento'];
+const work = join(tmpdir(), 'saldo-bench-files');
+const log = (message: string) => process.stderr.write(`${message}\n`);
+
+function row(i: number): string[] {
+  return ['DNI', String(i).padStart(8, '0'), `Cliente Ñandú ${i}`, `c${i}@example.pe`, `9${String(i).padStart(8, '0')}`, i % 2 ? 'A' : 'B', `OP-${i}`, 'Crédito', `${100 + (i % 5000)},50`, '0', '01/02/2026', '01/03/2026'];
+}
+
+async function writeFixtures(rows: number) {
+  mkdirSync(work, { recursive: true });
+  const csv = createWriteStream(join(work, 'import.csv'));
+  const c = csvWriter(csv, HEADERS);
+  const x = xlsxWriter(createWriteStream(join(work, 'import.xlsx')), HEADERS);
+  for (let start = 0; start < rows; start += 5_000) {
+    const batch = Array.from({ length: Math.min(5_000, rows - start) }, (_, k) => row(start + k));
+    await c.write(batch);
+    await x.write(batch);
+  }
+  await c.end();
+  await x.end();
+}
+
+async function openBenchDatabase(baseUrl: string): Promise<Database> {
+  const url = new URL(baseUrl);
+  url.pathname = '/saldo_bench_files';
+  return openDatabase({ databaseUrl: url.toString(), poolSize: 5 });
+}
+
+function depsOf(database: Database): JobDeps {
+  const config = loadConfig({ LOG_LEVEL: 'silent', DATA_DIR: join(work, 'data'), IMPORT_MAX_ROWS: '200000' });
+  const logger = createLogger('silent');
+  return { config, database, clock: systemClock, logger, mailer: createMailer({ smtpUrl: undefined, from: config.mailFrom, logger }), secret: 'b'.repeat(32) };
+}
+
+/** One measurement, run inside a child process: prints { seconds, rssMb }. */
+async function measure(scenario: string, baseUrl: string): Promise<void> {
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  const started = performance.now();
+  const database = await openBenchDatabase(baseUrl);
+  const deps = depsOf(database);
+  const [{ id: tenantId }] = (await database.query<{ id: number }>(`select id from tenants where subdomain = 'benchfiles'`)) as [{ id: number }];
+  const [{ id: userId }] = (await database.query<{ id: number }>(`select id from users where tenant_id = $1 limit 1`, [tenantId])) as [{ id: number }];
+  const t0 = performance.now();
+  if (scenario === 'parse-csv') {
+    for await (const _ of createReadStream(join(work, 'import.csv')).pipe(parseCsv({ bom: true }))) void _;
+  } else if (scenario === 'parse-xlsx') {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(join(work, 'import.xlsx'), { sharedStrings: 'cache', styles: 'ignore' });
+    for await (const sheet of reader) for await (const _ of sheet as unknown as AsyncIterable<unknown>) void _;
+  } else if (scenario === 'copy') {
+    await database.sql!.unsafe('create temporary table bench_copy (a text, b text, c text, d text, e text, f text, g text, h text, i text, j text, k text, l text)');
+    const stream = await database.sql!.unsafe('copy bench_copy from stdin with (format csv, header true)').writable();
+    createReadStream(join(work, 'import.csv')).pipe(stream);
+    await once(stream, 'finish');
+  } else if (scenario === 'import-csv' || scenario === 'import-xlsx') {
+    const format = scenario.slice(7);
+    const name = `import.${format}`;
+    const storage = storageFor(deps.config);
+    const key = `${tenantId}/bench-${Date.now()}-${name}`;
+    await storage.put(key, new Uint8Array(await import('node:fs/promises').then((f) => f.readFile(join(work, name)))));
+    const process = await openProcess(database.db, tenantId, {
+      kind: 'import', subject: 'clients', format, userId, stage: 'validating', originalName: name, originalKey: key,
+      params: { headers: HEADERS, mapping: suggestMapping(HEADERS, {}) },
+    });
+    const t1 = performance.now();
+    await checkImport(deps, { tenantId, processId: process.id });
+    const checked = performance.now();
+    await database.query(`update file_processes set stage = 'applying' where id = $1`, [process.id]);
+    await applyImport(deps, { tenantId, processId: process.id });
+    log(`    ${scenario}: check ${((checked - t1) / 1000).toFixed(1)} s, apply ${((performance.now() - checked) / 1000).toFixed(1)} s`);
+  } else if (scenario.startsWith('export-')) {
+    const [, format, limit] = scenario.split('-') as [string, 'csv' | 'xlsx', string];
+    const process = await openProcess(database.db, tenantId, {
+      kind: 'export', subject: 'clients', format, userId, params: { query: limit === '50k' ? { segment: 'A' } : {} },
+    });
+    await runExport(deps, { tenantId, processId: process.id });
+  } else if (scenario === 'bare-csv') {
+    const out = createWriteStream(join(work, 'bare.csv'));
+    const writer = csvWriter(out, ['document', 'name', 'email', 'phone', 'segment', 'status', 'balance']);
+    const cursor = database.sql!.unsafe(
+      `select document_type || ' ' || document_number, name, email, phone, segment, status, total_balance from clients where tenant_id = $1 and deleted_at is null order by id`,
+      [tenantId],
+    ).values().cursor(5_000);
+    for await (const batch of cursor) await writer.write(batch as never);
+    await writer.end();
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  await database.close();
+  void started;
+  process.stdout.write(JSON.stringify({ seconds, rssMb: Math.round(peak / 1024 / 1024) }));
+  process.exit(0);
+}
+
+function child(scenario: string, baseUrl: string): { seconds: number; rssMb: number } {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', scenario], {
+    env: { ...process.env, BENCH_DATABASE_URL: baseUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1024 * 1024,
+  });
+  return JSON.parse(out.toString());
+}
+
+/** The whole files benchmark; the receivables runner may call it with the same database URL. */
+export async function benchFiles(baseUrl: string, options: { importRows?: number; bigExportRows?: number } = {}) {
+  const importRows = options.importRows ?? 100_000;
+  const bigRows = options.bigExportRows ?? 1_000_000;
+  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  await admin.unsafe('drop database if exists saldo_bench_files with (force)');
+  await admin.unsafe('create database saldo_bench_files');
+  await admin.end();
+  const database = await openBenchDatabase(baseUrl);
+  await migrate(database);
+  const created = await createTenant(database.db, { name: 'Bench Files', subdomain: 'benchfiles', timezone: 'America/Lima', currency: 'PEN', locale: 'es-PE', plan: 'pro' });
+  if (!created.ok) throw new Error(created.error);
+  await createUser({ tenantId: created.tenant.id, actor: null, db: database.db, clock: systemClock }, { name: 'Bench', email: 'bench@files.pe', role: 'admin', password: 'bench-password-2026' });
+  log(`writing ${importRows} rows as csv and xlsx…`);
+  await writeFixtures(importRows);
+
+  const results: Record<string, unknown> = {};
+  const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+  for (const format of ['csv', 'xlsx'] as const) {
+    await database.query(`delete from payment_orders where tenant_id = $1`, [created.tenant.id]);
+    await database.query(`delete from clients where tenant_id = $1`, [created.tenant.id]);
+    const parse = child(`parse-${format}`, baseUrl);
+    const copy = child('copy', baseUrl);
+    const imported = child(`import-${format}`, baseUrl);
+    results[`import ${format} ${importRows}`] = {
+      seconds: imported.seconds, rssMb: imported.rssMb, baseline: parse.seconds + copy.seconds,
+      ratio: ratio(imported.seconds, parse.seconds + copy.seconds), target: '≤ 1.5×, RSS ≤ 300 MB',
+    };
+    log(`  ${JSON.stringify(results[`import ${format} ${importRows}`])}`);
+  }
+  // 100,000 clients imported; half are in segment A: 50,000 rows for the immediate exports.
+  for (const format of ['xlsx', 'csv'] as const) {
+    const exported = child(`export-${format}-50k`, baseUrl);
+    results[`export ${format} 50000`] = { ...exported, target: '≤ 5 s' };
+    log(`  ${JSON.stringify(results[`export ${format} 50000`])}`);
+  }
+  await database.query(`
+    insert into clients (tenant_id, document_type, document_number, name, email, segment)
+    select $1, 'CE', lpad(g::text, 10, '0'), 'Cliente ' || g, 'c' || g || '@example.pe', 'C'
+      from generate_series(1, $2::int) g`, [created.tenant.id, bigRows - importRows]);
+  const bare = child('bare-csv', baseUrl);
+  const big = child('export-csv-all', baseUrl);
+  results[`export csv ${bigRows}`] = { seconds: big.seconds, rssMb: big.rssMb, baseline: bare.seconds, ratio: ratio(big.seconds, bare.seconds), target: '≤ 1.5×, RSS ≤ 150 MB' };
+  log(`  ${JSON.stringify(results[`export csv ${bigRows}`])}`);
+  await database.close();
+  mkdirSync('test/bench/results', { recursive: true });
+  writeFileSync('test/bench/results/files.json', JSON.stringify(results, null, 2));
+  return results;
+}
+
+const baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
+const measureAt = process.argv.indexOf('--measure');
+if (measureAt > 0) {
+  await measure(process.argv[measureAt + 1]!, baseUrl!);
+} else if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (!baseUrl || !/^postgres(ql)?:/.test(baseUrl)) {
+    console.error('The benchmark needs PostgreSQL: set BENCH_DATABASE_URL or DATABASE_URL.');
+    process.exit(1);
+  }
+  console.log(JSON.stringify(await benchFiles(baseUrl), null, 2));
+}

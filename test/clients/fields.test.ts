@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { checkDocument, clientFieldsSchema, defaultDocumentTypes, normalizeDocumentNumber, normalizePhone } from '../../src/clients/fields.js';
+import { parseClientFilters } from '../../src/clients/queries.js';
+import { parseWith } from '../../src/platform/forms.js';
+
+describe('client fields', () => {
+  it('drops separators from numeric documents, keeps leading zeros, and upper-cases the rest', () => {
+    expect(normalizeDocumentNumber('DNI', ' 01.234.567 ')).toBe('01234567');
+    expect(normalizeDocumentNumber('RUC', '20-12345678-9')).toBe('20123456789');
+    expect(normalizeDocumentNumber('PASAPORTE', ' ab12345 ')).toBe('AB12345');
+    expect(normalizeDocumentNumber('CE', 'x-1')).toBe('X-1');
+  });
+
+  it('checks each default document type against its rule', () => {
+    expect(checkDocument(defaultDocumentTypes, 'DNI', '01234567')).toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'DNI', '1234567')).toBe('clients.error.documentFormat?type=DNI');
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '20123456789')).toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '30123456789')).not.toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'CE', '00123456A')).toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'NIT', '900123456')).toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'CC', '12345')).not.toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'DNI', '  ')).toBe('clients.error.documentRequired');
+    expect(checkDocument(defaultDocumentTypes, 'LIBRETA', '123')).toBe('clients.error.documentTypeInvalid');
+  });
+
+  it('writes phones in E.164 using the tenant’s country for local numbers', () => {
+    expect(normalizePhone('987 654 321', 'PE')).toBe('+51987654321');
+    expect(normalizePhone('+56 9 1234 5678', 'PE')).toBe('+56912345678');
+    expect(normalizePhone('300 123 4567', 'CO')).toBe('+573001234567');
+    expect(normalizePhone('12', 'PE')).toBeNull();
+    expect(normalizePhone('', 'PE')).toBeNull();
+  });
+
+  it('reports every wrong field at once, the document included', () => {
+    const schema = clientFieldsSchema({ documentTypes: defaultDocumentTypes, country: 'PE', variables: [] });
+    const result = parseWith(schema, { documentType: 'DNI', documentNumber: '123', name: '', email: 'x@', phone: '1', status: 'perdido' });
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        documentNumber: 'clients.error.documentFormat?type=DNI',
+        name: 'clients.error.nameRequired',
+        email: 'clients.error.emailInvalid',
+        phone: 'clients.error.phoneInvalid',
+        status: 'clients.error.statusInvalid',
+      },
+    });
+  });
+
+  it('reads the tray filters, dropping what it does not understand', () => {
+    expect(parseClientFilters({ status: 'eliminado', situation: 'mora_1_30', supervisor: '7', advisor: 'x', claim: 'problemas_pago', 'var.region': 'Sur', 'var.bad key': 'x' })).toEqual({
+      status: 'eliminado',
+      situation: 'mora_1_30',
+      supervisorId: 7,
+      claimCategory: 'problemas_pago',
+      variables: { region: 'Sur' },
+    });
+    expect(parseClientFilters({ 'var.region': 'Sur' }, { variableKeys: ['zona'] }).variables).toEqual({});
+    expect(parseClientFilters({ q: '987654321' }, { country: 'PE' }).qPhone).toBe('+51987654321');
+  });
+});

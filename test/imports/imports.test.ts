@@ -1,0 +1,284 @@
+import { createDeflateRaw } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Tenant } from '../../src/tenants/schema.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
+import { clientsOf, fixture, importFile, ordersOf, processIdFrom, processOf, stagedRows, upload } from './support.js';
+
+let h: Harness;
+let acme: Tenant;
+let admin: Staff;
+
+beforeAll(async () => {
+  h = await startTestApp({ jobs: true, env: { LOG_LEVEL: 'error' } });
+  acme = await newTenant(h);
+  admin = await addStaff(h, acme, { role: 'admin' });
+});
+afterAll(() => h.close());
+
+const FIXTURES = ['clients-libreoffice.xlsx', 'clients-libreoffice.xls', 'clients-utf8-bom.csv', 'clients-windows1252.csv'];
+
+describe('importing clients with their payment orders', () => {
+  it.each(FIXTURES)('%s imports with accents, leading zeros, amounts and dates as people typed them', async (name) => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    const { process } = await importFile(h, client, name, fixture(name));
+    expect(process.state).toBe('completed');
+    expect(process.counts).toMatchObject({ rows: 3, create: 3, update: 0, unchanged: 0, rejected: 0 });
+
+    const stored = await clientsOf(h, tenant.id);
+    expect(stored.map((c) => [c.documentType, c.documentNumber, c.name])).toEqual([
+      ['DNI', '00456789', 'José Ávila Güemes'],
+      ['DNI', '01234567', 'María Peña Ñahui'],
+    ]);
+    expect(stored[1]!.phone).toBe('+51987654321');
+    const orders = await ordersOf(h, tenant.id);
+    expect(orders.map((o) => [o.paymentCode, o.product, o.amount, o.issueDate, o.dueDate])).toEqual([
+      ['OP-0001', 'Crédito vehicular', 123450, '2026-01-15', '2026-02-15'],
+      ['OP-0002', 'Tarjeta', 123450, '2026-01-20', '2026-03-20'],
+      ['OP-0003', 'Préstamo', 50000, '2026-01-15', '2026-04-15'],
+    ]);
+    // The balances the tray shows are kept in the same transaction.
+    expect(stored[1]!.totalBalance).toBe(246900);
+    expect(stored[1]!.unpaidOrders).toBe(2);
+    expect(await stagedRows(h, tenant.id)).toBe(0);
+  });
+
+  it('re-uploading the same file changes nothing', async () => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    await importFile(h, client, 'clients-utf8-bom.csv', fixture('clients-utf8-bom.csv'));
+    const clientsBefore = await clientsOf(h, tenant.id);
+    const ordersBefore = await ordersOf(h, tenant.id);
+    h.clock.advance(3_600_000);
+
+    const again = await importFile(h, client, 'clients-windows1252.csv', fixture('clients-windows1252.csv'));
+    expect(again.process.counts).toMatchObject({ rows: 3, create: 0, update: 0, unchanged: 3, rejected: 0 });
+    expect(await clientsOf(h, tenant.id)).toEqual(clientsBefore);
+    expect(await ordersOf(h, tenant.id)).toEqual(ordersBefore);
+  });
+
+  it('a changed amount updates that order only, and the other rows are counted unchanged', async () => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    await importFile(h, client, 'a.csv', fixture('clients-utf8-bom.csv'));
+    const changed = fixture('clients-utf8-bom.csv').toString('utf8').replace('OP-0003,Préstamo,500', 'OP-0003,Préstamo,750');
+    const { process } = await importFile(h, client, 'b.csv', Buffer.from(changed));
+    expect(process.counts).toMatchObject({ create: 0, update: 1, unchanged: 2 });
+    const orders = await ordersOf(h, tenant.id);
+    expect(orders.find((o) => o.paymentCode === 'OP-0003')!.amount).toBe(75000);
+  });
+
+  it('rows that fail validation are rejected, reported by row, column, value and message, and the rest is applied', async () => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    const csv = [
+      'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento',
+      'DNI,12345678,Ana,OP-1,100,01/02/2026,01/03/2026',
+      'DNI,123,Beto,OP-2,100,01/02/2026,01/03/2026',
+      'DNI,87654321,Carla,OP-3,cien,01/02/2026,01/03/2026',
+      'DNI,11111111,Dora,OP-1,100,01/02/2026,01/03/2026',
+      'DNI,22222222,Eva,OP-5,=HYPERLINK("x"),01/02/2026,01/03/2026',
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'errores.csv', Buffer.from(csv));
+    expect(process.state).toBe('completed_with_errors');
+    expect(process.counts).toMatchObject({ rows: 5, create: 1, rejected: 4 });
+    expect((await clientsOf(h, tenant.id)).map((c) => c.name)).toEqual(['Ana']);
+
+    const report = await client.get(`/app/process-log/${id}/files/errors`);
+    expect(report.status).toBe(200);
+    const text = await report.text();
+    expect(text).toContain('Fila,Columna,Valor,Mensaje');
+    expect(text).toMatch(/^3,Número de documento,123,/m);
+    expect(text).toMatch(/^4,Monto,cien,/m);
+    expect(text).toMatch(/^5,Código de pago,OP-1,"El código de pago se repite/m);
+    // What people typed is written back safely: a formula comes out as text.
+    expect(text).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+
+  it('the summary shows what would happen before anything is applied', async () => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    const { id, process } = await importFile(h, client, 'a.csv', fixture('clients-utf8-bom.csv'), { apply: false });
+    expect(process.stage).toBe('validated');
+    expect(await clientsOf(h, tenant.id)).toEqual([]);
+    const page = await (await client.get(`/app/imports/${id}`)).text();
+    expect(page).toContain('Por crear');
+    expect(page).toContain(`action="/app/imports/${id}/application"`);
+  });
+
+  it('the column mapping chosen by the user is remembered for the tenant', async () => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    const csv = 'TD,Doc,Cliente X,Ref,Deuda,Emitida,Vence\nDNI,12345678,Ana,OP-1,100,01/02/2026,01/03/2026\n';
+    const first = processIdFrom(await upload(client, 'raro.csv', Buffer.from(csv)));
+    const refused = await client.post(`/app/imports/${first}/mapping`, { 'map.name': '2' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('Este campo es obligatorio: elige la columna');
+    const mapping = { 'map.documentType': '0', 'map.documentNumber': '1', 'map.name': '2', 'map.paymentCode': '3', 'map.amount': '4', 'map.issueDate': '5', 'map.dueDate': '6' };
+    expect((await client.post(`/app/imports/${first}/mapping`, mapping)).status).toBe(303);
+
+    const second = processIdFrom(await upload(client, 'raro2.csv', Buffer.from(csv)));
+    const page = await (await client.get(`/app/imports/${second}`)).text();
+    expect(page).toMatch(/name="map\.amount">[\s\S]*?<option value="4" selected/);
+    expect(page).toMatch(/name="map\.dueDate">[\s\S]*?<option value="6" selected/);
+  });
+
+  it('a column assigned to two fields is refused', async () => {
+    const client = await loggedIn(h, acme, admin);
+    const id = processIdFrom(await upload(client, 'a.csv', fixture('clients-utf8-bom.csv')));
+    const response = await client.post(`/app/imports/${id}/mapping`, {
+      'map.documentType': '0', 'map.documentNumber': '1', 'map.name': '2', 'map.paymentCode': '5', 'map.amount': '7', 'map.issueDate': '8', 'map.dueDate': '8',
+    });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain('ya está asignada a otro campo');
+  });
+});
+
+describe('limits', () => {
+  const refusal = async (name: string, bytes: Uint8Array) => {
+    const client = await loggedIn(h, acme, admin);
+    const before = (await processCount()).valueOf();
+    const response = await upload(client, name, bytes);
+    expect(response.status).toBe(422);
+    expect(await processCount()).toBe(before);
+    return response.text();
+  };
+  const processCount = async () => (await h.db.$count((await import('../../src/process-log/schema.js')).fileProcesses));
+
+  it('an empty sheet is refused with its message', async () => {
+    expect(await refusal('vacio.csv', Buffer.from('\n\n'))).toContain('La hoja está vacía');
+  });
+
+  it('a repeated header is refused, accents and case ignored', async () => {
+    expect(await refusal('dup.csv', Buffer.from('Nombre,Teléfono,TELEFONO\nAna,1,2\n'))).toContain('aparece más de una vez');
+  });
+
+  it('a file that is not a spreadsheet is refused', async () => {
+    expect(await refusal('foto.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]))).toContain('no es una hoja de cálculo');
+  });
+
+  it('a corrupt xlsx is refused', async () => {
+    const xlsx = fixture('clients-libreoffice.xlsx');
+    expect(await refusal('roto.xlsx', xlsx.subarray(0, xlsx.length - 200))).toContain('dañado o incompleto');
+  });
+
+  it('a password-protected file is refused', async () => {
+    // What Excel saves with a password: an OLE container whose stream is EncryptedPackage.
+    const ole = Buffer.alloc(4096);
+    Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(ole);
+    Buffer.from('EncryptedPackage', 'utf16le').copy(ole, 1024);
+    expect(await refusal('clave.xlsx', ole)).toContain('protegido con contraseña');
+  });
+
+  it('a zip bomb is refused before it is unpacked', async () => {
+    expect(await refusal('bomba.xlsx', await zipBomb('xl/worksheets/sheet1.xml', 450))).toContain('tamaño excesivo');
+  });
+
+  it('a file over the upload limit is refused', async () => {
+    const small = await startTestApp({ jobs: true, env: { UPLOAD_LIMIT_MB: '1' } });
+    try {
+      const tenant = await newTenant(small);
+      const staff = await addStaff(small, tenant, { role: 'admin' });
+      const client = await loggedIn(small, tenant, staff);
+      const response = await upload(client, 'grande.csv', Buffer.alloc(1024 * 1024 + 10, 0x41));
+      expect(response.status).toBe(413);
+      expect(await response.text()).toContain('supera el límite');
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('a file with more rows than the limit fails with its message and leaves nothing staged', async () => {
+    const few = await startTestApp({ jobs: true, env: { IMPORT_MAX_ROWS: '2' } });
+    try {
+      const tenant = await newTenant(few);
+      const staff = await addStaff(few, tenant, { role: 'admin' });
+      const client = await loggedIn(few, tenant, staff);
+      const { id, process } = await importFile(few, client, 'a.csv', fixture('clients-utf8-bom.csv'), { apply: false });
+      expect(process.state).toBe('failed');
+      expect(await (await client.get(`/app/imports/${id}`)).text()).toContain('más de 2 filas');
+      expect(await stagedRows(few, tenant.id)).toBe(0);
+    } finally {
+      await few.close();
+    }
+  });
+});
+
+describe('access', () => {
+  it('another tenant cannot see, map or apply an upload', async () => {
+    const client = await loggedIn(h, acme, admin);
+    const id = processIdFrom(await upload(client, 'a.csv', fixture('clients-utf8-bom.csv')));
+    const other = await newTenant(h);
+    const stranger = await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }));
+    expect((await stranger.get(`/app/imports/${id}`)).status).toBe(404);
+    expect((await stranger.post(`/app/imports/${id}/mapping`, { 'map.name': '2' })).status).toBe(404);
+    expect((await stranger.post(`/app/imports/${id}/application`)).status).toBe(404);
+    expect((await stranger.get(`/app/process-log/${id}/files/original`)).status).toBe(404);
+    expect((await processOf(h, id)).stage).toBe('mapping');
+  });
+
+  it('a user without the imports permission cannot upload', async () => {
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
+    const response = await upload(advisor, 'a.csv', fixture('clients-utf8-bom.csv'));
+    expect(response.status).toBe(403);
+    expect(await clientsOf(h, acme.id)).toEqual([]);
+  });
+
+  it('the template downloads as an xlsx with the headers and an example row', async () => {
+    const client = await loggedIn(h, acme, admin);
+    const response = await client.get('/app/imports/template.xlsx');
+    expect(response.status).toBe(200);
+    const { openSheet } = await import('../../src/platform/spreadsheets/read.js');
+    const { writeFileSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = `${mkdtempSync(`${tmpdir()}/tpl-`)}/plantilla.xlsx`;
+    writeFileSync(path, Buffer.from(await response.arrayBuffer()));
+    const sheet = await openSheet(path, 'plantilla.xlsx', { maxRows: 10 });
+    expect(sheet.headers).toContain('Número de documento');
+    const { value: example } = await sheet.rows.next();
+    expect(example!.cells).toContain('01234567');
+  });
+});
+
+/** A one-entry zip whose data claims 1,000 bytes and inflates to `megabytes` of spaces. */
+async function zipBomb(name: string, megabytes: number): Promise<Buffer> {
+  const deflate = createDeflateRaw({ level: 1 });
+  const chunks: Buffer[] = [];
+  deflate.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const block = Buffer.alloc(1024 * 1024, 0x20);
+  for (let i = 0; i < megabytes; i++) if (!deflate.write(block)) await new Promise((r) => deflate.once('drain', r));
+  await new Promise((r) => deflate.end(r));
+  const data = Buffer.concat(chunks);
+  const nameBytes = Buffer.from(name);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(1000, 22);
+  local.writeUInt16LE(nameBytes.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt16LE(8, 10);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(1000, 24);
+  central.writeUInt16LE(nameBytes.length, 28);
+  central.writeUInt32LE(0, 42);
+  const cdOffset = local.length + nameBytes.length + data.length;
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(central.length + nameBytes.length, 12);
+  end.writeUInt32LE(cdOffset, 16);
+  return Buffer.concat([local, nameBytes, data, central, nameBytes, end]);
+}

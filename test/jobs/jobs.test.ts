@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Database } from '../../src/db/index.js';
+import { startJobs, type JobDefinition, type JobDeps } from '../../src/jobs/index.js';
+import { loadConfig } from '../../src/config.js';
+import { systemClock } from '../../src/platform/clock.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { createMailer } from '../../src/platform/mail/index.js';
+import { createTestDatabase } from '../support/db.js';
+
+let database: Database;
+let deps: JobDeps;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test' });
+  const logger = createLogger('silent');
+  deps = { config, database, clock: systemClock, logger, mailer: createMailer({ smtpUrl: undefined, from: config.mailFrom, logger }), secret: 'x'.repeat(32) };
+});
+afterAll(() => database.close());
+
+it(`a job sent is picked up by a polling worker of the same process, whichever database runs (${process.env.DATABASE_URL ? 'PostgreSQL' : 'PGlite'})`, async () => {
+  const seen: string[] = [];
+  let finished: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const echo: JobDefinition<{ word: string }> = {
+    name: 'test.echo',
+    async run(_deps, data) {
+      seen.push(data.word);
+      finished();
+    },
+  };
+  const jobs = await startJobs(deps, { definitions: [echo] as JobDefinition<never>[], work: true, pollingIntervalSeconds: 0.5 });
+  try {
+    await jobs.send(echo, { word: 'cobranza' });
+    await done;
+    expect(seen).toEqual(['cobranza']);
+  } finally {
+    await jobs.stop();
+  }
+});
+
+it('a job scheduled for later does not run before its time', async () => {
+  const ran: number[] = [];
+  const later: JobDefinition<{ n: number }> = {
+    name: 'test.later',
+    async run(_deps, data) {
+      ran.push(data.n);
+    },
+  };
+  const jobs = await startJobs(deps, { definitions: [later] as JobDefinition<never>[], work: false });
+  try {
+    await jobs.send(later, { n: 1 }, { startAfter: new Date(Date.now() + 3_600_000) });
+    await jobs.send(later, { n: 2 });
+    expect(await jobs.runDue()).toBe(1);
+    expect(ran).toEqual([2]);
+  } finally {
+    await jobs.stop();
+  }
+});

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { clientRow, newClient, newOrder, ordersOf } from '../payments/support.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startTestApp();
+});
+afterAll(() => h.close());
+
+const form = { paymentCode: 'OP-001', product: 'Crédito vehicular', amount: '1.234,50', interest: '10', discounts: '', issueDate: '2026-01-05', dueDate: '2026-02-05' };
+
+async function setup() {
+  const acme = await newTenant(h);
+  const supervisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+  const client = await newClient(h, acme, { name: 'Rosa Quispe Mamani' });
+  return { acme, supervisor, client };
+}
+
+describe('Órdenes de pago', () => {
+  it('creates an order in minor units and the client becomes overdue with its balance', async () => {
+    const { acme, supervisor, client } = await setup();
+    const response = await supervisor.post('/app/orders', { ...form, clientId: client.id });
+    expect(response.status).toBe(303);
+    expect(response.headers.get('Location')).toBe(`/app/clients/${client.id}/statement`);
+    const [order] = await ordersOf(h, acme, client.id);
+    expect(order).toMatchObject({ amount: 123450, interest: 1000, discounts: 0, balance: 124450, product: 'Crédito vehicular' });
+    const stored = await clientRow(h, acme, client.id);
+    expect(stored).toMatchObject({ unpaidOrders: 1, oldestUnpaidDueDate: '2026-02-05', totalBalance: 124450 });
+  });
+
+  it.each([
+    ['a non-numeric amount', { amount: 'mil soles' }, 'Escribe un monto'],
+    ['a negative amount', { amount: '-5' }, 'no puede ser negativo'],
+    ['too many decimals', { amount: '12.3456' }, 'más decimales'],
+    ['a due date before the issue date', { dueDate: '2026-01-01' }, 'no puede ser anterior a la fecha de emisión'],
+    ['no payment code', { paymentCode: '  ' }, 'Este campo es obligatorio'],
+  ])('refuses %s, keeps the values and changes nothing', async (_, change, message) => {
+    const { acme, supervisor, client } = await setup();
+    const response = await supervisor.post('/app/orders', { ...form, ...change, clientId: client.id });
+    expect(response.status).toBe(422);
+    const html = await response.text();
+    expect(html).toContain(message);
+    expect(html).toContain('value="Crédito vehicular"');
+    expect(await ordersOf(h, acme, client.id)).toHaveLength(0);
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(0);
+  });
+
+  it('refuses a payment code already used in the tenant, but not one used by another tenant', async () => {
+    const { acme, supervisor, client } = await setup();
+    const other = await newTenant(h);
+    await newOrder(h, other, (await newClient(h, other)).id, { paymentCode: 'OP-001' });
+    expect((await supervisor.post('/app/orders', { ...form, clientId: client.id })).status).toBe(303);
+    const again = await supervisor.post('/app/orders', { ...form, amount: '99', clientId: client.id });
+    expect(again.status).toBe(422);
+    expect(await again.text()).toContain('Ya existe una orden de pago con este código de pago.');
+    const orders = await ordersOf(h, acme, client.id);
+    expect(orders).toHaveLength(1);
+    expect(orders[0]!.amount).toBe(123450);
+  });
+
+  it("refuses an order for another tenant's client or a deleted client", async () => {
+    const { acme, supervisor } = await setup();
+    const other = await newTenant(h);
+    const foreign = await newClient(h, other);
+    const deleted = await newClient(h, acme, { deletedAt: new Date('2026-03-01T00:00:00Z') });
+    expect((await supervisor.post('/app/orders', { ...form, clientId: foreign.id })).status).toBe(404);
+    expect((await supervisor.post('/app/orders', { ...form, clientId: deleted.id })).status).toBe(404);
+    expect((await supervisor.get(`/app/orders/new?client=${foreign.id}`)).status).toBe(404);
+    expect(await ordersOf(h, other, foreign.id)).toHaveLength(0);
+    expect(await ordersOf(h, acme, deleted.id)).toHaveLength(0);
+  });
+
+  it('edits an order and recomputes the client; annulling it leaves the client finalizado', async () => {
+    const { acme, supervisor, client } = await setup();
+    const order = await newOrder(h, acme, client.id, { amount: 500_00, dueDate: '2026-02-01' });
+    const edit = await supervisor.get(`/app/orders/${order.id}/edit`);
+    expect(await edit.text()).toContain('value="500.00"');
+    expect((await supervisor.post(`/app/orders/${order.id}`, { ...form, paymentCode: order.paymentCode, amount: '300' })).status).toBe(303);
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(310_00);
+    expect((await supervisor.post(`/app/orders/${order.id}/annulment`)).status).toBe(303);
+    const stored = await clientRow(h, acme, client.id);
+    expect(stored).toMatchObject({ unpaidOrders: 0, oldestUnpaidDueDate: null, totalBalance: 0 });
+  });
+
+  it('an advisor without clients.edit sees the tray but cannot create, edit or annul, and nothing changes', async () => {
+    const { acme, client } = await setup();
+    const order = await newOrder(h, acme, client.id);
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
+    expect((await advisor.get('/app/orders')).status).toBe(200);
+    expect((await advisor.get(`/app/orders/new?client=${client.id}`)).status).toBe(403);
+    expect((await advisor.post('/app/orders', { ...form, clientId: client.id })).status).toBe(403);
+    expect((await advisor.post(`/app/orders/${order.id}`, { ...form, amount: '1' })).status).toBe(403);
+    expect((await advisor.post(`/app/orders/${order.id}/annulment`)).status).toBe(403);
+    const orders = await ordersOf(h, acme, client.id);
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ amount: order.amount, annulled: false });
+  });
+
+  it('a user without receivables cannot open the tray', async () => {
+    const { acme } = await setup();
+    const nobody = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor', revoke: ['receivables'] }));
+    expect((await nobody.get('/app/orders')).status).toBe(403);
+  });
+
+  it("answers 404 for another tenant's order on every route and changes nothing", async () => {
+    const { supervisor } = await setup();
+    const other = await newTenant(h);
+    const foreignClient = await newClient(h, other);
+    const foreign = await newOrder(h, other, foreignClient.id);
+    expect((await supervisor.get(`/app/orders/${foreign.id}/edit`)).status).toBe(404);
+    expect((await supervisor.post(`/app/orders/${foreign.id}`, { ...form, amount: '1' })).status).toBe(404);
+    expect((await supervisor.post(`/app/orders/${foreign.id}/annulment`)).status).toBe(404);
+    expect((await ordersOf(h, other, foreignClient.id))[0]).toMatchObject({ amount: foreign.amount, annulled: false });
+  });
+
+  it('filters the tray by client, product, status computed in the tenant timezone, due dates and amounts', async () => {
+    const { acme, supervisor, client } = await setup();
+    const other = await newClient(h, acme, { name: 'Jorge Huamán', documentNumber: '70112233' });
+    await newOrder(h, acme, client.id, { paymentCode: 'A-VENC', product: 'Tarjeta', dueDate: '2026-03-09', amount: 50_00 });
+    await newOrder(h, acme, client.id, { paymentCode: 'A-PEND', product: 'Tarjeta', dueDate: '2026-03-10', amount: 70_00 });
+    await newOrder(h, acme, other.id, { paymentCode: 'B-VEH', product: 'Crédito vehicular', dueDate: '2026-04-01', amount: 900_00 });
+    await newOrder(h, acme, other.id, { paymentCode: 'B-ANUL', product: 'Crédito vehicular', annulled: true });
+    const codes = async (query: string) => {
+      const html = await (await supervisor.get(`/app/orders?${query}`, { htmx: true })).text();
+      return ['A-VENC', 'A-PEND', 'B-VEH', 'B-ANUL'].filter((c) => html.includes(`>${c}<`));
+    };
+    expect(await codes('status=vencida')).toEqual(['A-VENC']);
+    expect(await codes('status=pendiente')).toEqual(['A-PEND', 'B-VEH']);
+    expect(await codes('status=anulada')).toEqual(['B-ANUL']);
+    expect(await codes('q=70112233')).toEqual(['B-VEH', 'B-ANUL']);
+    expect(await codes('q=rosa')).toEqual(['A-VENC', 'A-PEND']);
+    expect(await codes(`product=${encodeURIComponent('Crédito vehicular')}&status=pendiente`)).toEqual(['B-VEH']);
+    expect(await codes('dueFrom=2026-03-10&dueTo=2026-03-31')).toEqual(['A-PEND', 'B-ANUL']);
+    expect(await codes('amountMin=60&amountMax=100')).toEqual(['A-PEND', 'B-ANUL']);
+    expect(await codes('status=nonsense&sort=bogus&page=-1')).toHaveLength(4);
+    const fragment = await (await supervisor.get('/app/orders?status=vencida', { htmx: true })).text();
+    expect(fragment).not.toContain('<html');
+  });
+});

@@ -1,0 +1,233 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { payments, promises } from '../../src/payments/schema.js';
+import { recordBrokenPromises, registerPayment, verifyPayment } from '../../src/payments/service.js';
+import { tenantSettings } from '../../src/settings/schema.js';
+import type { Tenant } from '../../src/tenants/schema.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { clientRow, eventsOf, newClient, newOrder, ordersOf, scopeFor } from './support.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startTestApp({ now: '2026-03-10T15:00:00Z' });
+});
+afterAll(() => h.close());
+
+async function setup() {
+  h.clock.set('2026-03-10T15:00:00Z');
+  const acme = await newTenant(h);
+  const staff = await addStaff(h, acme, { role: 'supervisor', name: 'Carla Ríos' });
+  const supervisor = await loggedIn(h, acme, staff);
+  const client = await newClient(h, acme, { name: 'Rosa Quispe' });
+  const older = await newOrder(h, acme, client.id, { paymentCode: `OLD-${client.id}`, amount: 100_00, dueDate: '2026-02-01' });
+  const newer = await newOrder(h, acme, client.id, { paymentCode: `NEW-${client.id}`, amount: 200_00, dueDate: '2026-04-01' });
+  return { acme, staff, supervisor, client, older, newer };
+}
+
+const paymentsOf = (tenant: Tenant, clientId: number) =>
+  h.db.select().from(payments).where(and(eq(payments.tenantId, tenant.id), eq(payments.clientId, clientId))).orderBy(payments.id);
+
+describe('Payments', () => {
+  it('a registered payment awaits verification and changes no balance until it is verified', async () => {
+    const { acme, supervisor, client, older, newer } = await setup();
+    const response = await supervisor.post(`/app/clients/${client.id}/statement/payments`, {
+      orders: [String(older.id), String(newer.id)],
+      amount: '150',
+      paidOn: '2026-03-10',
+      method: 'transferencia',
+      reference: 'OP-BCP-1',
+    });
+    expect(response.status).toBe(303);
+    const [payment] = await paymentsOf(acme, client.id);
+    expect(payment).toMatchObject({ state: 'por_verificar', amount: 150_00 });
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(300_00);
+
+    expect((await supervisor.post(`/app/payments/${payment!.id}/verification`)).status).toBe(303);
+    const [o1, o2] = await ordersOf(h, acme, client.id);
+    // Oldest due first: the overdue order is paid in full, the rest goes to the next one.
+    expect(o1).toMatchObject({ paid: 100_00, balance: 0 });
+    expect(o2).toMatchObject({ paid: 50_00, balance: 150_00 });
+    expect(await clientRow(h, acme, client.id)).toMatchObject({ totalBalance: 150_00, unpaidOrders: 1, oldestUnpaidDueDate: '2026-04-01' });
+
+    expect((await supervisor.post(`/app/payments/${payment!.id}/annulment`)).status).toBe(303);
+    expect(await clientRow(h, acme, client.id)).toMatchObject({ totalBalance: 300_00, unpaidOrders: 2, oldestUnpaidDueDate: '2026-02-01' });
+  });
+
+  it('a rejected payment never reduces the balance and cannot be verified afterwards', async () => {
+    const { acme, supervisor, client, older } = await setup();
+    await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '100', paidOn: '2026-03-10', method: 'efectivo' });
+    const [payment] = await paymentsOf(acme, client.id);
+    expect((await supervisor.post(`/app/payments/${payment!.id}/rejection`)).status).toBe(303);
+    expect((await supervisor.post(`/app/payments/${payment!.id}/verification`)).status).toBe(303);
+    const page = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
+    expect(page).toContain('El pago ya no admite ese cambio de estado.');
+    expect((await paymentsOf(acme, client.id))[0]!.state).toBe('no_verificado');
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(300_00);
+  });
+
+  it('explicit amounts per order are kept and must add up to the payment', async () => {
+    const { acme, supervisor, client, older, newer } = await setup();
+    const bad = await supervisor.post(`/app/clients/${client.id}/statement/payments`, {
+      orders: [String(older.id), String(newer.id)], [`alloc_${newer.id}`]: '30', amount: '50', paidOn: '2026-03-10', method: 'deposito',
+    });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('deben sumar el monto del pago');
+    expect(await paymentsOf(acme, client.id)).toHaveLength(0);
+    const ok = await supervisor.post(`/app/clients/${client.id}/statement/payments`, {
+      orders: [String(older.id), String(newer.id)], [`alloc_${newer.id}`]: '50', amount: '50', paidOn: '2026-03-10', method: 'deposito',
+    });
+    expect(ok.status).toBe(303);
+    const [payment] = await paymentsOf(acme, client.id);
+    await verifyPayment(scopeFor(h, acme), payment!.id);
+    const [o1, o2] = await ordersOf(h, acme, client.id);
+    expect([o1!.paid, o2!.paid]).toEqual([0, 50_00]);
+  });
+
+  it('refuses a payment above what the orders owe unless the tenant allows overpayment, then shows a credit', async () => {
+    const { acme, supervisor, client, older } = await setup();
+    const form = { orders: String(older.id), amount: '130', paidOn: '2026-03-10', method: 'transferencia' };
+    const refused = await supervisor.post(`/app/clients/${client.id}/statement/payments`, form);
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('El pago supera lo que deben las órdenes elegidas.');
+    expect(await paymentsOf(acme, client.id)).toHaveLength(0);
+
+    await h.db.update(tenantSettings).set({ allowOverpayment: true }).where(eq(tenantSettings.tenantId, acme.id));
+    expect((await supervisor.post(`/app/clients/${client.id}/statement/payments`, form)).status).toBe(303);
+    const [payment] = await paymentsOf(acme, client.id);
+    await supervisor.post(`/app/payments/${payment!.id}/verification`);
+    const [o1] = await ordersOf(h, acme, client.id);
+    expect(o1).toMatchObject({ paid: 130_00, balance: -30_00 });
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(170_00);
+    const page = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
+    expect(page).toMatch(/-S\/\s?30\.00|S\/\s?-30\.00/);
+  });
+
+  it('refuses verifying a payment that another verified payment has made excessive', async () => {
+    const { acme, client, older } = await setup();
+    const scope = scopeFor(h, acme);
+    const first = await registerPayment(scope, client.id, { amount: 100_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [older.id] });
+    const second = await registerPayment(scope, client.id, { amount: 100_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [older.id] });
+    expect((await verifyPayment(scope, first.ok ? first.payment.id : 0)).ok).toBe(true);
+    expect(await verifyPayment(scope, second.ok ? second.payment.id : 0)).toEqual({ ok: false, errors: { state: 'receivables.payments.exceedsBalance' } });
+    expect((await ordersOf(h, acme, client.id))[0]!.paid).toBe(100_00);
+  });
+
+  it("refuses payments on another tenant's orders or on a deleted client's", async () => {
+    const { acme, supervisor, client } = await setup();
+    const other = await newTenant(h);
+    const foreignClient = await newClient(h, other);
+    const foreignOrder = await newOrder(h, other, foreignClient.id);
+    const asForm = { orders: String(foreignOrder.id), amount: '10', paidOn: '2026-03-10', method: 'efectivo' };
+    expect((await supervisor.post(`/app/clients/${client.id}/statement/payments`, asForm)).status).toBe(422);
+    expect((await supervisor.post(`/app/clients/${foreignClient.id}/statement/payments`, asForm)).status).toBe(404);
+    const gone = await newClient(h, acme);
+    const goneOrder = await newOrder(h, acme, gone.id);
+    const scope = scopeFor(h, acme);
+    const pending = await registerPayment(scope, gone.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [goneOrder.id] });
+    await h.db.execute(`update clients set deleted_at = now() where tenant_id = ${acme.id} and id = ${gone.id}` as never);
+    expect(await registerPayment(scope, gone.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [goneOrder.id] })).toEqual({ ok: false, notFound: true });
+    expect((await supervisor.post(`/app/payments/${pending.ok ? pending.payment.id : 0}/verification`)).status).toBe(404);
+    expect(await paymentsOf(other, foreignClient.id)).toHaveLength(0);
+    expect((await paymentsOf(acme, gone.id)).map((p) => p.state)).toEqual(['por_verificar']);
+  });
+
+  it('records who did what for every payment state change', async () => {
+    const { acme, staff, supervisor, client, older } = await setup();
+    await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '40', paidOn: '2026-03-09', method: 'yape_plin', reference: 'Y-9' });
+    const [payment] = await paymentsOf(acme, client.id);
+    await supervisor.post(`/app/payments/${payment!.id}/verification`);
+    await supervisor.post(`/app/payments/${payment!.id}/annulment`);
+    const events = await eventsOf(h, acme, client.id);
+    expect(events.map((e) => e.type)).toEqual(['payment.registered', 'payment.verified', 'payment.annulled']);
+    expect(events.every((e) => e.actorId === staff.id)).toBe(true);
+    expect(events[0]!.data).toMatchObject({ amount: 40_00, from: null, to: 'por_verificar', orders: [{ orderId: older.id, amount: 40_00 }] });
+    expect(events[2]!.data).toMatchObject({ from: 'verificado', to: 'anulado' });
+  });
+
+  it('an advisor without clients.edit sees the statement but cannot register, verify or promise; nothing changes', async () => {
+    const { acme, client, older } = await setup();
+    const pending = await registerPayment(scopeFor(h, acme), client.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [older.id] });
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
+    const page = await advisor.get(`/app/clients/${client.id}/statement`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).not.toContain('/verification');
+    expect((await advisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '5', paidOn: '2026-03-10', method: 'efectivo' })).status).toBe(403);
+    expect((await advisor.post(`/app/payments/${pending.ok ? pending.payment.id : 0}/verification`)).status).toBe(403);
+    expect((await advisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '5', promisedDate: '2026-03-12' })).status).toBe(403);
+    expect((await paymentsOf(acme, client.id)).map((p) => p.state)).toEqual(['por_verificar']);
+    expect(await h.db.select().from(promises).where(eq(promises.tenantId, acme.id))).toHaveLength(0);
+    const nobody = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor', revoke: ['receivables'] }));
+    expect((await nobody.get(`/app/clients/${client.id}/statement`)).status).toBe(403);
+  });
+
+  it("answers 404 for another tenant's client or payment on every statement route", async () => {
+    const { supervisor } = await setup();
+    const other = await newTenant(h);
+    const foreignClient = await newClient(h, other);
+    const order = await newOrder(h, other, foreignClient.id);
+    const pending = await registerPayment(scopeFor(h, other), foreignClient.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [order.id] });
+    const id = pending.ok ? pending.payment.id : 0;
+    expect((await supervisor.get(`/app/clients/${foreignClient.id}/statement`)).status).toBe(404);
+    expect((await supervisor.post(`/app/clients/${foreignClient.id}/statement/promises`, { promiseAmount: '5', promisedDate: '2026-03-12' })).status).toBe(404);
+    for (const action of ['verification', 'rejection', 'annulment']) {
+      expect((await supervisor.post(`/app/payments/${id}/${action}`)).status).toBe(404);
+    }
+    expect((await paymentsOf(other, foreignClient.id))[0]!.state).toBe('por_verificar');
+  });
+});
+
+describe('Promises to pay', () => {
+  it('refuses a promise dated before today or beyond the tenant limit, and a zero amount', async () => {
+    const { acme, supervisor, client } = await setup();
+    for (const [form, message] of [
+      [{ promiseAmount: '50', promisedDate: '2026-03-09' }, 'entre hoy y los próximos 30 días'],
+      [{ promiseAmount: '50', promisedDate: '2026-04-10' }, 'entre hoy y los próximos 30 días'],
+      [{ promiseAmount: '0', promisedDate: '2026-03-12' }, 'mayor que cero'],
+    ] as const) {
+      const response = await supervisor.post(`/app/clients/${client.id}/statement/promises`, form);
+      expect(response.status).toBe(422);
+      expect(await response.text()).toContain(message);
+    }
+    expect(await h.db.select().from(promises).where(eq(promises.tenantId, acme.id))).toHaveLength(0);
+    expect((await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '50', promisedDate: '2026-04-09' })).status).toBe(303);
+  });
+
+  it('is kept when a verified payment made since reaches the amount, recording the event', async () => {
+    const { acme, staff, supervisor, client, older } = await setup();
+    await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '40', promisedDate: '2026-03-12' });
+    const scope = scopeFor(h, acme);
+    const small = await registerPayment(scope, client.id, { amount: 30_00, paidOn: '2026-03-11', method: 'efectivo', reference: null, orders: [older.id] });
+    const before = await registerPayment(scope, client.id, { amount: 60_00, paidOn: '2026-03-01', method: 'efectivo', reference: null, orders: [older.id] });
+    await verifyPayment(scope, before.ok ? before.payment.id : 0);
+    await verifyPayment(scope, small.ok ? small.payment.id : 0);
+    let [promise] = await h.db.select().from(promises).where(eq(promises.clientId, client.id));
+    expect(promise!.keptOn).toBeNull();
+    h.clock.set('2026-03-12T20:00:00Z');
+    await supervisor.login(staff);
+    const rest = await registerPayment(scope, client.id, { amount: 10_00, paidOn: '2026-03-12', method: 'efectivo', reference: null, orders: [older.id] });
+    await supervisor.post(`/app/payments/${rest.ok ? rest.payment.id : 0}/verification`);
+    [promise] = await h.db.select().from(promises).where(eq(promises.clientId, client.id));
+    expect(promise!.keptOn).toBe('2026-03-12');
+    expect((await eventsOf(h, acme, client.id)).filter((e) => e.type.startsWith('promise.')).map((e) => e.type)).toEqual(['promise.made', 'promise.kept']);
+    expect(await (await supervisor.get(`/app/clients/${client.id}/statement`)).text()).toContain('Cumplido');
+  });
+
+  it('is broken from the first minute of the day after its date in the tenant timezone, recorded once', async () => {
+    const { acme, staff, supervisor, client } = await setup();
+    await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '80', promisedDate: '2026-03-12' });
+    // 23:59 on the promised date in Lima is 04:59 UTC the next day: still pending.
+    h.clock.set('2026-03-13T04:59:00Z');
+    await supervisor.login(staff);
+    expect(await (await supervisor.get(`/app/clients/${client.id}/statement`)).text()).toMatch(/badge-warn">Pendiente/);
+    expect(await recordBrokenPromises(h.db, acme.id, '2026-03-12')).toBe(0);
+    h.clock.set('2026-03-13T05:01:00Z');
+    expect(await (await supervisor.get(`/app/clients/${client.id}/statement`)).text()).toContain('Incumplido');
+    expect(await recordBrokenPromises(h.db, acme.id, '2026-03-13')).toBe(1);
+    expect(await recordBrokenPromises(h.db, acme.id, '2026-03-13')).toBe(0);
+    expect(await recordBrokenPromises(h.db, acme.id, '2026-03-14')).toBe(0);
+    const broken = (await eventsOf(h, acme, client.id)).filter((e) => e.type === 'promise.broken');
+    expect(broken).toHaveLength(1);
+    expect(broken[0]!.data).toMatchObject({ amount: 80_00, promisedDate: '2026-03-12' });
+  });
+});

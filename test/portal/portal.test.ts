@@ -1,0 +1,366 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portalSessions } from '../../src/portal/schema.js';
+import { payLinkSignature, verifyPayLink } from '../../src/portal/payment-provider.js';
+import { statementLink } from '../../src/portal/links.js';
+import { identificationLimits } from '../../src/portal/service.js';
+import { tenantSettings } from '../../src/settings/schema.js';
+import { TEST_SECRET, startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import {
+  activeCampaign,
+  debtor,
+  eventsOf,
+  identify,
+  multipart,
+  newOrder,
+  paymentsOf,
+  promisesOf,
+  setPortal,
+  signedIn,
+  tinyPng,
+  withoutToken,
+} from './support.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startTestApp();
+});
+afterAll(() => h.close());
+
+const location = (r: Response) => r.headers.get('Location');
+
+describe('identifying on the customer portal', () => {
+  it('lets a debtor in with their document and the phone on file, and records it', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = h.client(acme);
+    const first = await browser.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    expect(first.status).toBe(303);
+    expect(location(first)).toBe('/verificacion');
+    expect(await (await browser.get('/verificacion')).text()).toContain('Celular o correo electrónico');
+    const second = await browser.post('/verificacion', { contact: '987 654 321' });
+    expect(second.status).toBe(303);
+    expect(location(second)).toBe('/estado-de-cuenta');
+    expect(browser.cookies.has('saldo_portal')).toBe(true);
+    const page = await browser.get('/estado-de-cuenta');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Hola, Rosa Quispe');
+    const types = (await eventsOf(h, acme, rosa.id)).map((e) => e.type);
+    expect(types).toEqual(['portal.identified', 'portal.statement_viewed']);
+  });
+
+  it('accepts the email on file, whatever its capitals', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const response = await identify(h.client(acme), rosa, '  ROSA@Example.pe ');
+    expect(response.status).toBe(303);
+  });
+
+  it('answers an unknown document exactly as it answers a wrong phone', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const unknown = await identify(h.client(acme), { documentType: 'DNI', documentNumber: '09999999' }, '987654321');
+    const wrongPhone = await identify(h.client(acme), rosa, '912345678');
+    expect(unknown.status).toBe(422);
+    expect(wrongPhone.status).toBe(unknown.status);
+    const [a, b] = [withoutToken(await unknown.text()), withoutToken(await wrongPhone.text())];
+    expect(a).toContain('Los datos no coinciden con nuestros registros');
+    expect(b).toBe(a);
+    expect(await eventsOf(h, acme, rosa.id)).toHaveLength(0);
+  });
+
+  it('never lets anyone in with a document of another tenant', async () => {
+    const acme = await newTenant(h);
+    const other = await newTenant(h);
+    const rosa = await debtor(h, other);
+    const response = await identify(h.client(acme), rosa, rosa.phone!);
+    expect(response.status).toBe(422);
+    expect(await h.db.select().from(portalSessions).where(eq(portalSessions.tenantId, acme.id))).toHaveLength(0);
+  });
+
+  it('stops guessing for one document after a few failures, with a message to try later', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = h.client(acme);
+    for (let i = 0; i < identificationLimits.perDocument.max; i++) {
+      expect((await identify(browser, rosa, `91234567${i}`)).status).toBe(422);
+    }
+    const blocked = await identify(browser, rosa, rosa.phone!);
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toContain('Hiciste demasiados intentos. Inténtalo de nuevo en 15 minutos.');
+    expect(browser.cookies.has('saldo_portal')).toBe(false);
+    h.clock.advance(identificationLimits.perDocument.windowMs);
+    expect((await identify(browser, rosa, rosa.phone!)).status).toBe(303);
+    h.clock.set('2026-03-10T15:00:00Z');
+  });
+
+  it('stops guessing from one address across many documents', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = h.client(acme);
+    for (let i = 0; i < identificationLimits.perIp.max; i++) {
+      await identify(browser, { documentType: 'DNI', documentNumber: String(10_000_000 + i) }, '987654321');
+    }
+    const blocked = await identify(browser, rosa, rosa.phone!);
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toContain('Inténtalo de nuevo en 15 minutos');
+  });
+
+  it('asks for the document again when the second step comes without the first', async () => {
+    const acme = await newTenant(h);
+    const response = await h.client(acme).post('/verificacion', { contact: '987654321' });
+    expect(response.status).toBe(303);
+    expect(location(response)).toBe('/');
+  });
+
+  it('shows a format problem of the document on the first step', async () => {
+    const acme = await newTenant(h);
+    const response = await h.client(acme).post('/identificacion', { documentType: 'DNI', documentNumber: '12' });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain('Número de documento');
+  });
+});
+
+describe('portal and staff sessions', () => {
+  it('a portal cookie is no staff session, and a staff cookie opens no statement', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const debtorBrowser = await signedIn(h, acme, rosa);
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+
+    const forged = h.client(acme);
+    forged.cookies.set('saldo_session', debtorBrowser.cookies.get('saldo_portal')!);
+    const app = await forged.get('/app');
+    expect(app.status).toBe(303);
+    expect(location(app)).toContain('/app/login');
+
+    const other = h.client(acme);
+    other.cookies.set('saldo_portal', staff.cookies.get('saldo_session')!);
+    const statement = await other.get('/estado-de-cuenta');
+    expect(statement.status).toBe(303);
+    expect(location(statement)).toBe('/');
+  });
+
+  it('a visit ends after 30 minutes without activity', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = await signedIn(h, acme, rosa);
+    h.clock.advance(29 * 60_000);
+    expect((await browser.get('/estado-de-cuenta')).status).toBe(200);
+    h.clock.advance(29 * 60_000);
+    expect((await browser.get('/estado-de-cuenta')).status).toBe(200);
+    h.clock.advance(31 * 60_000);
+    expect((await browser.get('/estado-de-cuenta')).status).toBe(303);
+    h.clock.set('2026-03-10T15:00:00Z');
+  });
+
+  it('a portal cookie from one tenant opens nothing on another', async () => {
+    const acme = await newTenant(h);
+    const other = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = await signedIn(h, acme, rosa);
+    const elsewhere = h.client(other);
+    elsewhere.cookies.set('saldo_portal', browser.cookies.get('saldo_portal')!);
+    expect((await elsewhere.get('/estado-de-cuenta')).status).toBe(303);
+  });
+});
+
+describe('the statement', () => {
+  it('groups orders by product with their balances, the totals and the paid ones', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { paymentCode: 'VEH-1', product: 'Crédito vehicular', amount: 500_00, dueDate: '2026-02-28' });
+    await newOrder(h, acme, rosa.id, { paymentCode: 'VEH-2', product: 'Crédito vehicular', amount: 500_00, interest: 20_00, dueDate: '2026-04-30' });
+    await newOrder(h, acme, rosa.id, { paymentCode: 'EDU-1', product: 'Préstamo educativo', amount: 300_00, discounts: 300_00, dueDate: '2026-01-31' });
+    await newOrder(h, acme, rosa.id, { paymentCode: 'ANU-1', product: 'Préstamo educativo', amount: 999_00, annulled: true });
+    const browser = await signedIn(h, acme, rosa);
+    const html = await (await browser.get('/estado-de-cuenta')).text();
+    const text = html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').replace(/\u00a0/g, ' ');
+    expect(text).toContain('Total por pagar S/ 1,020.00');
+    expect(text).toContain('Vencido S/ 500.00');
+    expect(text).toMatch(/Crédito vehicular VEH-1 Vencida .* VEH-2 Pendiente .* Saldo del producto S\/ 1,020.00/);
+    expect(text).toMatch(/Préstamo educativo EDU-1 Pagada .* Saldo del producto S\/ 0.00/);
+    expect(text).not.toContain('ANU-1');
+  });
+
+  it('sends the debtor to the pay link with a signature that holds only for the exact amount', async () => {
+    const acme = await newTenant(h);
+    await setPortal(h, acme, { payLinkTemplate: 'https://pagos.example.pe/pay?ref={code}&monto={amount}' });
+    const rosa = await debtor(h, acme);
+    const order = await newOrder(h, acme, rosa.id, { paymentCode: 'OP-77', amount: 150_00 });
+    const browser = await signedIn(h, acme, rosa);
+    expect(await (await browser.get('/estado-de-cuenta')).text()).toContain(`href="/pago-en-linea/${order.id}"`);
+    const response = await browser.get(`/pago-en-linea/${order.id}`);
+    expect(response.status).toBe(303);
+    const url = new URL(location(response)!);
+    expect(url.origin + url.pathname).toBe('https://pagos.example.pe/pay');
+    expect(url.searchParams.get('ref')).toBe('OP-77');
+    expect(url.searchParams.get('monto')).toBe('150.00');
+    const signature = url.searchParams.get('signature')!;
+    expect(signature).toBe(payLinkSignature(TEST_SECRET, 'OP-77', '150.00'));
+    expect(verifyPayLink(TEST_SECRET, 'OP-77', '150.00', signature)).toBe(true);
+    expect(verifyPayLink(TEST_SECRET, 'OP-77', '1.00', signature)).toBe(false);
+    expect(verifyPayLink(TEST_SECRET, 'OP-78', '150.00', signature)).toBe(false);
+    const total = await browser.get('/pago-en-linea/total');
+    expect(new URL(location(total)!).searchParams.get('monto')).toBe('150.00');
+    expect((await eventsOf(h, acme, rosa.id)).filter((e) => e.type === 'portal.pay_link_opened')).toHaveLength(2);
+  });
+
+  it('never opens a pay link for another client’s order', async () => {
+    const acme = await newTenant(h);
+    await setPortal(h, acme, { payLinkTemplate: 'https://pagos.example.pe/pay?monto={amount}' });
+    const rosa = await debtor(h, acme);
+    const luis = await debtor(h, acme, { documentNumber: '70000001', phone: '+51911111111' });
+    const hisOrder = await newOrder(h, acme, luis.id);
+    const browser = await signedIn(h, acme, rosa);
+    expect((await browser.get(`/pago-en-linea/${hisOrder.id}`)).status).toBe(404);
+  });
+
+  it('shows the bank-transfer details from the settings', async () => {
+    const acme = await newTenant(h);
+    await setPortal(h, acme, { bankDetails: 'BCP Cuenta corriente 193-1234567-0-12' });
+    const rosa = await debtor(h, acme);
+    const browser = await signedIn(h, acme, rosa);
+    expect(await (await browser.get('/estado-de-cuenta')).text()).toContain('BCP Cuenta corriente 193-1234567-0-12');
+  });
+});
+
+describe('receipts from the portal', () => {
+  it('an uploaded receipt becomes a payment por verificar from the portal, with its file', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 200_00 });
+    const browser = await signedIn(h, acme, rosa);
+    const response = await browser.request('POST', '/comprobante', {
+      body: multipart(browser, { amount: '120.50', reference: 'OP 998877' }, { receipt: { bytes: tinyPng, name: 'voucher.png', type: 'image/png' } }),
+    });
+    expect(response.status).toBe(303);
+    expect(await (await browser.get('/estado-de-cuenta')).text()).toContain('Recibimos tu comprobante');
+    const [payment] = await paymentsOf(h, acme, rosa.id);
+    expect(payment).toMatchObject({ amount: 120_50, state: 'por_verificar', source: 'portal', reference: 'OP 998877' });
+    expect(payment!.receiptKey).toMatch(/\.png$/);
+    expect((await eventsOf(h, acme, rosa.id)).map((e) => e.type)).toContain('portal.receipt_uploaded');
+  });
+
+  it('refuses a renamed program and a file over 5 MB, and changes nothing', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id);
+    const browser = await signedIn(h, acme, rosa);
+    const exe = Uint8Array.from([0x4d, 0x5a, 0x90, 0x00, ...new Array(64).fill(0)]);
+    const renamed = await browser.request('POST', '/comprobante', {
+      body: multipart(browser, { amount: '50' }, { receipt: { bytes: exe, name: 'comprobante.png', type: 'image/png' } }),
+    });
+    expect(renamed.status).toBe(422);
+    expect(await renamed.text()).toContain('El archivo debe ser una imagen JPG, PNG o WebP, o un PDF.');
+    const big = new Uint8Array(5 * 1024 * 1024 + 1);
+    big.set(tinyPng);
+    const oversized = await browser.request('POST', '/comprobante', {
+      body: multipart(browser, { amount: '50' }, { receipt: { bytes: big, name: 'foto.png', type: 'image/png' } }),
+    });
+    expect(oversized.status).toBe(422);
+    const html = await oversized.text();
+    expect(html).toContain('El archivo pesa más de 5 MB.');
+    expect(html).toContain('value="50"');
+    expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(0);
+  });
+
+  it('refuses an amount above what is owed', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 100_00 });
+    const browser = await signedIn(h, acme, rosa);
+    const response = await browser.request('POST', '/comprobante', {
+      body: multipart(browser, { amount: '500' }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }),
+    });
+    expect(response.status).toBe(422);
+    expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(0);
+  });
+
+  it('needs an identified visit', async () => {
+    const acme = await newTenant(h);
+    const browser = h.client(acme);
+    const response = await browser.request('POST', '/comprobante', {
+      body: multipart(browser, { amount: '10' }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }),
+    });
+    expect(response.status).toBe(303);
+    expect(location(response)).toBe('/');
+  });
+});
+
+describe('promises from the portal', () => {
+  it('accepts a date from today up to the tenant’s limit and a positive amount', async () => {
+    const acme = await newTenant(h);
+    await h.db.insert(tenantSettings).values({ tenantId: acme.id, promiseMaxDays: 10 });
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id);
+    const browser = await signedIn(h, acme, rosa);
+    const late = await browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-21' });
+    expect(late.status).toBe(422);
+    expect(await late.text()).toContain('La fecha del compromiso debe estar entre hoy y los próximos 10 días.');
+    const past = await browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-09' });
+    expect(past.status).toBe(422);
+    const zero = await browser.post('/compromiso', { promiseAmount: '0', promisedDate: '2026-03-15' });
+    expect(zero.status).toBe(422);
+    expect(await promisesOf(h, acme, rosa.id)).toHaveLength(0);
+    const ok = await browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-20' });
+    expect(ok.status).toBe(303);
+    const [promise] = await promisesOf(h, acme, rosa.id);
+    expect(promise).toMatchObject({ amount: 50_00, promisedDate: '2026-03-20', source: 'portal' });
+    expect((await eventsOf(h, acme, rosa.id)).map((e) => e.type)).toContain('portal.promise_made');
+  });
+});
+
+describe('signed statement links', () => {
+  it('opens the statement straight away until it expires', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const link = statementLink(h.config, acme, rosa.id, TEST_SECRET, new Date('2026-03-11T00:00:00Z'));
+    const path = new URL(link).pathname;
+    const browser = h.client(acme);
+    const response = await browser.get(path);
+    expect(response.status).toBe(303);
+    expect(location(response)).toBe('/estado-de-cuenta');
+    expect((await browser.get('/estado-de-cuenta')).status).toBe(200);
+
+    h.clock.set('2026-03-11T00:00:01Z');
+    const late = h.client(acme);
+    const expired = await late.get(path);
+    expect(expired.status).toBe(200);
+    expect(await expired.text()).toContain('El enlace venció o no es válido.');
+    expect(late.cookies.has('saldo_portal')).toBe(false);
+    h.clock.set('2026-03-10T15:00:00Z');
+  });
+
+  it('a forged link or one made for another tenant opens nothing', async () => {
+    const acme = await newTenant(h);
+    const other = await newTenant(h);
+    const rosa = await debtor(h, other);
+    const theirs = new URL(statementLink(h.config, other, rosa.id, TEST_SECRET, new Date('2026-04-01T00:00:00Z'))).pathname;
+    const browser = h.client(acme);
+    expect(await (await browser.get(theirs)).text()).toContain('El enlace venció o no es válido.');
+    expect(await (await browser.get(theirs.replace(/^\/s\/\d+/, `/s/${acme.id}`))).text()).toContain('El enlace venció o no es válido.');
+    expect(browser.cookies.has('saldo_portal')).toBe(false);
+  });
+});
+
+describe('debtors with an active charged-off campaign', () => {
+  it('go to /recovery only when the recovery portal is active', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const inactive = await identify(h.client(acme), rosa, rosa.phone!);
+    expect(location(inactive)).toBe('/estado-de-cuenta');
+
+    await setPortal(h, acme, { recoveryActive: true });
+    const browser = h.client(acme);
+    const active = await identify(browser, rosa, rosa.phone!);
+    expect(location(active)).toBe('/recovery');
+    const [session] = await h.db.select().from(portalSessions).where(and(eq(portalSessions.tenantId, acme.id), eq(portalSessions.kind, 'recovery')));
+    expect(session?.clientId).toBe(rosa.id);
+
+    const luis = await debtor(h, acme, { documentNumber: '70000002', phone: '+51922222222' });
+    expect(location(await identify(h.client(acme), luis, luis.phone!))).toBe('/estado-de-cuenta');
+  });
+});

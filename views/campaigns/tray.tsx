@@ -1,0 +1,163 @@
+import type { CampaignFilters, CampaignRow } from '../../src/campaigns/queries.js';
+import { offerOf } from '../../src/campaigns/compute.js';
+import type { IsoDate } from '../../src/platform/dates.js';
+import { Pager } from '../components/pager.js';
+import { useView } from '../context.js';
+
+interface TrayProps {
+  rows: CampaignRow[];
+  total: number;
+  capped: boolean;
+  filters: CampaignFilters;
+  query: Record<string, string | undefined>;
+  advisors: { id: number; name: string }[];
+  today: IsoDate;
+  pageSize: number;
+}
+
+export function StateBadge({ state }: { state: 0 | 1 | 2 }) {
+  const { t } = useView();
+  const kind = state === 0 ? 'badge-warn' : state === 1 ? 'badge-ok' : 'badge-muted';
+  return <span class={`badge ${kind}`}>{t(`campaigns.state.${state}`)}</span>;
+}
+
+export function CampaignResults(props: TrayProps) {
+  const { t, money, date } = useView();
+  return (
+    <div id="campaign-results">
+      {props.rows.length === 0 ? (
+        <p class="panel">{t('campaigns.empty')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('campaigns.client')}</th>
+                <th scope="col">{t('campaigns.campaignCode')}</th>
+                <th scope="col" class="num">{t('campaigns.debtAmount')}</th>
+                <th scope="col">{t('campaigns.discount')}</th>
+                <th scope="col" class="num">{t('campaigns.campaignAmount')}</th>
+                <th scope="col" class="num">{t('campaigns.totalDue')}</th>
+                <th scope="col">{t('campaigns.endDate')}</th>
+                <th scope="col">{t('campaigns.state')}</th>
+                <th scope="col">{t('campaigns.advisor')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((row) => {
+                const offer = offerOf(row.entry, props.today);
+                return (
+                  <tr>
+                    <td>
+                      <a href={`/app/campaigns/${row.entry.id}`}>{row.clientName}</a>
+                      <br />
+                      <small>
+                        {row.documentType} {row.documentNumber}
+                      </small>
+                    </td>
+                    <td>{row.entry.campaignCode}</td>
+                    <td class="num">{offer.discountAmount ? <s>{money(offer.debt)}</s> : money(offer.debt)}</td>
+                    <td>{offer.discountPercent === null || offer.discountAmount === 0 ? t('campaigns.noDiscount') : `${offer.discountPercent}% (${money(offer.discountAmount)})`}</td>
+                    <td class="num">{offer.campaignAmount === null ? '—' : money(offer.campaignAmount)}</td>
+                    <td class="num">{money(offer.owed)}</td>
+                    <td>{row.entry.endDate ? date(row.entry.endDate) : t('campaigns.openEnded')}</td>
+                    <td>
+                      <StateBadge state={offer.state} />
+                    </td>
+                    <td>{row.advisorName ?? '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <Pager path="/app/campaigns" query={props.query} page={props.filters.page} pageSize={props.pageSize} total={props.total} capped={props.capped} target="#campaign-results" />
+    </div>
+  );
+}
+
+export function CampaignTray(props: TrayProps & { canEdit: boolean }) {
+  const { t } = useView();
+  const q = props.query;
+  return (
+    <>
+      <div class="page-header">
+        <h1>{t('campaigns.title')}</h1>
+        {props.canEdit && (
+          <a class="button primary" href="/app/campaigns/new">
+            {t('campaigns.new')}
+          </a>
+        )}
+      </div>
+      <form method="get" action="/app/campaigns" class="filters panel" hx-get="/app/campaigns" hx-target="#campaign-results" hx-push-url="true" hx-trigger="submit, change delay:300ms">
+        <div class="filter-grid">
+          <div class="field">
+            <label for="f-q">{t('campaigns.search')}</label>
+            <input id="f-q" name="q" type="search" value={q.q ?? ''} />
+          </div>
+          <div class="field">
+            <label for="f-campaign">{t('campaigns.campaignCode')}</label>
+            <input id="f-campaign" name="campaign" value={q.campaign ?? ''} />
+          </div>
+          <div class="field">
+            <label for="f-state">{t('campaigns.state')}</label>
+            <select id="f-state" name="state">
+              <option value="">{t('common.all')}</option>
+              {(['0', '1', '2'] as const).map((s) => (
+                <option value={s} selected={props.filters.state === s}>
+                  {t(`campaigns.state.${s}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="f-discountType">{t('campaigns.discountType')}</label>
+            <select id="f-discountType" name="discountType">
+              <option value="">{t('common.all')}</option>
+              {(['porcentaje', 'monto'] as const).map((d) => (
+                <option value={d} selected={props.filters.discountType === d}>
+                  {t(`campaigns.discountType.${d}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field">
+            <label for="f-endFrom">{t('campaigns.endFrom')}</label>
+            <input id="f-endFrom" name="endFrom" type="date" value={props.filters.endFrom ?? ''} />
+          </div>
+          <div class="field">
+            <label for="f-endTo">{t('campaigns.endTo')}</label>
+            <input id="f-endTo" name="endTo" type="date" value={props.filters.endTo ?? ''} />
+          </div>
+          <div class="field">
+            <label for="f-amountFrom">{t('campaigns.amountFrom')}</label>
+            <input id="f-amountFrom" name="amountFrom" inputmode="decimal" value={q.amountFrom ?? ''} />
+          </div>
+          <div class="field">
+            <label for="f-amountTo">{t('campaigns.amountTo')}</label>
+            <input id="f-amountTo" name="amountTo" inputmode="decimal" value={q.amountTo ?? ''} />
+          </div>
+          <div class="field">
+            <label for="f-advisor">{t('campaigns.advisor')}</label>
+            <select id="f-advisor" name="advisor">
+              <option value="">{t('common.all')}</option>
+              {props.advisors.map((a) => (
+                <option value={String(a.id)} selected={props.filters.advisor === a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            {t('common.filter')}
+          </button>
+          <a href="/app/campaigns">{t('common.clear')}</a>
+        </div>
+      </form>
+      <CampaignResults {...props} />
+    </>
+  );
+}

@@ -1,0 +1,237 @@
+import type { ClientVariable } from '../../src/clients/fields.js';
+import { claimCategories, filterParams, statusFilters, trayLimits, type ClientColumn, type ClientFilters, type ClientRow, type SortKey, type TrayOrder } from '../../src/clients/queries.js';
+import { contactabilities, portfolios } from '../../src/clients/schema.js';
+import { situations } from '../../src/clients/situation.js';
+import { Field, PostForm, Select } from '../components/forms.js';
+import { useView } from '../context.js';
+import { ChargedOffBadge, Icon, IconLink, SituationBadge, StatusBadge } from './parts.js';
+
+export interface TrayProps {
+  rows: ClientRow[];
+  columns: ClientColumn[];
+  available: ClientColumn[];
+  filters: ClientFilters;
+  order: TrayOrder;
+  total: { count: number; capped: boolean };
+  staff: { id: number; name: string; role: string }[];
+  variables: ClientVariable[];
+}
+
+const RESULTS = 'clients-results';
+const FILTERS = 'clients-filters';
+
+/** Which column a sortable heading sorts by. */
+const sortOf: Record<string, SortKey> = { name: 'name', document: 'document', situation: 'situation', totalBalance: 'balance' };
+
+function trayUrl(filters: ClientFilters, order: Partial<TrayOrder>): string {
+  const params = new URLSearchParams(filterParams(filters));
+  if (order.sort && order.sort !== 'name') params.set('sort', order.sort);
+  if (order.dir === 'desc') params.set('dir', 'desc');
+  if (order.page && order.page > 1) params.set('page', String(order.page));
+  const qs = params.toString();
+  return qs ? `/app/clients?${qs}` : '/app/clients';
+}
+
+/** Groups thousands with a space, as Spanish style guides write counts ("10 000"). */
+const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+
+const hxLink = (href: string) => ({ 'hx-get': href, 'hx-target': `#${RESULTS}`, 'hx-push-url': 'true' });
+
+export function ClientsTray(props: TrayProps) {
+  const { t, can } = useView();
+  const f = props.filters;
+  const supervisors = props.staff.filter((s) => s.role !== 'advisor');
+  const advisors = props.staff;
+  return (
+    <>
+      <div class="page-header">
+        <h1>{t('clients.title')}</h1>
+        <div class="toolbar">
+          {can('clients.edit') && (
+            <a class="button primary" href="/app/clients/new">
+              {t('clients.create')}
+            </a>
+          )}
+        </div>
+      </div>
+      <ColumnChooser available={props.available} chosen={props.columns} />
+      <form method="get" action="/app/clients" id={FILTERS} class="panel clients-filters" role="search" hx-get="/app/clients" hx-target={`#${RESULTS}`} hx-push-url="true" hx-trigger="submit, change">
+        <Field name="q" type="search" label={t('clients.filter.search')} hint={t('clients.filter.searchHint')} value={f.q} />
+        <div class="filter-grid">
+          <Select name="status" label={t('clients.field.status')} value={f.status} blank={t('common.all')} options={statusFilters.map((s) => ({ value: s, label: t(`clients.status.${s}`) }))} />
+          <Select name="portfolio" label={t('clients.field.portfolio')} value={f.portfolio} blank={t('common.all')} options={portfolios.map((p) => ({ value: p, label: t(`clients.portfolio.${p}`) }))} />
+          <Select name="supervisor" label={t('clients.field.supervisor')} value={f.supervisorId ? String(f.supervisorId) : ''} blank={t('common.all')} options={supervisors.map((s) => ({ value: String(s.id), label: s.name }))} />
+          <Select name="advisor" label={t('clients.field.advisor')} value={f.advisorId ? String(f.advisorId) : ''} blank={t('common.all')} options={advisors.map((s) => ({ value: String(s.id), label: s.name }))} />
+          <Select name="situation" label={t('clients.field.situation')} value={f.situation} blank={t('common.all')} options={situations.map((s) => ({ value: s, label: t(`situation.${s}`) }))} />
+          <Field name="alert" label={t('clients.field.contactAlerts')} value={f.alert} />
+          <Select name="contactability" label={t('clients.field.contactability')} value={f.contactability} blank={t('common.all')} options={contactabilities.map((c) => ({ value: c, label: t(`clients.contactability.${c}`) }))} />
+          <Field name="segment" label={t('clients.field.segment')} value={f.segment} />
+          <Select name="claim" label={t('clients.field.claimCategory')} value={f.claimCategory} blank={t('common.all')} options={claimCategories.map((c) => ({ value: c, label: t(`claimCategory.${c}`) }))} />
+          {props.variables.map((variable) => (
+            <Field name={`var.${variable.key}`} label={variable.label} value={f.variables[variable.key]} />
+          ))}
+        </div>
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            {t('common.filter')}
+          </button>
+          <a href="/app/clients">{t('common.clear')}</a>
+        </div>
+      </form>
+      <div id={RESULTS} aria-live="polite">
+        <ClientsResults {...props} />
+      </div>
+    </>
+  );
+}
+
+function ColumnChooser(props: { available: ClientColumn[]; chosen: ClientColumn[] }) {
+  const { t } = useView();
+  const chosen = new Set(props.chosen.map((c) => c.key));
+  return (
+    <details class="column-chooser">
+      <summary>{t('clients.columns.choose')}</summary>
+      <PostForm action="/app/clients/columns">
+        <fieldset>
+          <legend>{t('clients.columns.legend')}</legend>
+          <div class="column-options">
+            {props.available.map((column) => (
+              <div class="checkbox">
+                <input type="checkbox" id={`col-${column.key}`} name="columns" value={column.key} checked={chosen.has(column.key)} />
+                <label for={`col-${column.key}`}>{column.heading ?? t(column.label)}</label>
+              </div>
+            ))}
+          </div>
+        </fieldset>
+        <button type="submit">{t('clients.columns.save')}</button>
+      </PostForm>
+    </details>
+  );
+}
+
+/** The part a filter, sort or page change swaps: the count, the table and the pager. */
+export function ClientsResults(props: TrayProps) {
+  const { t, number } = useView();
+  const { filters, order, total } = props;
+  const lastPage = Math.max(1, Math.ceil(total.count / trayLimits.pageSize));
+  return (
+    <>
+      {/* The sort travels with the results, so a filter change after an htmx sort keeps it. */}
+      {order.sort !== 'name' && <input type="hidden" name="sort" value={order.sort} form={FILTERS} />}
+      {order.dir === 'desc' && <input type="hidden" name="dir" value="desc" form={FILTERS} />}
+      <p class="results-count">
+        {total.capped ? t('clients.countCapped', { count: grouped(total.count) }) : t('clients.count', { count: number(total.count) })}
+      </p>
+      {props.rows.length === 0 ? (
+        <p class="panel">{t('common.noResults')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="table clients-table">
+            <caption class="visually-hidden">{t('clients.title')}</caption>
+            <thead>
+              <tr>
+                {props.columns.map((column) => (
+                  <SortableHeading column={column} filters={filters} order={order} />
+                ))}
+                <th scope="col">{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((row) => (
+                <ClientTableRow row={row} columns={props.columns} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label={t('clients.pages')}>
+        {order.page > 1 && (
+          <a href={trayUrl(filters, { ...order, page: order.page - 1 })} rel="prev" {...hxLink(trayUrl(filters, { ...order, page: order.page - 1 }))}>
+            {t('common.previous')}
+          </a>
+        )}
+        <span>{t('common.page', { page: order.page })}</span>
+        {(total.capped || order.page < lastPage) && (
+          <a href={trayUrl(filters, { ...order, page: order.page + 1 })} rel="next" {...hxLink(trayUrl(filters, { ...order, page: order.page + 1 }))}>
+            {t('common.next')}
+          </a>
+        )}
+      </nav>
+    </>
+  );
+}
+
+function SortableHeading(props: { column: ClientColumn; filters: ClientFilters; order: TrayOrder }) {
+  const { t } = useView();
+  const label = props.column.heading ?? t(props.column.label);
+  const sort = sortOf[props.column.key];
+  const cls = props.column.numeric ? 'num' : undefined;
+  if (!sort) {
+    return (
+      <th scope="col" class={cls}>
+        {label}
+      </th>
+    );
+  }
+  const current = props.order.sort === sort;
+  const dir = current && props.order.dir === 'asc' ? 'desc' : 'asc';
+  const href = trayUrl(props.filters, { sort, dir });
+  return (
+    <th scope="col" class={cls} aria-sort={current ? (props.order.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+      <a href={href} {...hxLink(href)}>
+        {label}
+        {current && <span aria-hidden="true">{props.order.dir === 'asc' ? ' ▲' : ' ▼'}</span>}
+      </a>
+    </th>
+  );
+}
+
+function ClientTableRow({ row, columns }: { row: ClientRow; columns: ClientColumn[] }) {
+  const { t, can, money, number } = useView();
+  const cell = (column: ClientColumn) => {
+    switch (column.key) {
+      case 'name':
+        return (
+          <td>
+            <a href={`/app/clients/${row.id}`}>{row.name}</a> <ChargedOffBadge client={row} />
+          </td>
+        );
+      case 'status':
+        return (
+          <td>
+            <StatusBadge client={row} />
+          </td>
+        );
+      case 'situation':
+        return (
+          <td>
+            <SituationBadge situation={row.situation} />
+          </td>
+        );
+      case 'totalBalance':
+        return <td class="num">{money(row.totalBalance)}</td>;
+      case 'daysPastDue':
+        return <td class="num">{number(row.daysPastDue)}</td>;
+      default:
+        return <td class={column.numeric ? 'num' : undefined}>{String(column.value(row, t))}</td>;
+    }
+  };
+  return (
+    <tr class={row.deletedAt ? 'deleted' : undefined}>
+      {columns.map(cell)}
+      <td class="actions">
+        {!row.deletedAt && can('clients.edit') && <IconLink href={`/app/clients/${row.id}/edit`} icon="pencil" label={t('clients.action.editOf', { name: row.name })} />}
+        <IconLink href={`/app/clients/${row.id}/statement`} icon="eye" label={t('clients.action.statementOf', { name: row.name })} />
+        <IconLink href={`/app/clients/${row.id}/interactions`} icon="envelope" label={t('clients.action.interactionsOf', { name: row.name })} />
+        {!row.deletedAt && can('clients.delete') && <IconLink href={`/app/clients/${row.id}/deletion`} icon="bin" label={t('clients.action.deleteOf', { name: row.name })} />}
+        {row.deletedAt && can('clients.delete') && (
+          <PostForm action={`/app/clients/${row.id}/restoration`} class="inline-action">
+            <button type="submit" class="icon-button" title={t('clients.action.restoreOf', { name: row.name })}>
+              <Icon name="restore" label={t('clients.action.restoreOf', { name: row.name })} />
+            </button>
+          </PostForm>
+        )}
+      </td>
+    </tr>
+  );
+}

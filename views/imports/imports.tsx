@@ -1,0 +1,155 @@
+import { clientOrderFields, type Mapping } from '../../src/imports/fields.js';
+import type { FileProcess } from '../../src/process-log/schema.js';
+import { translateMessage } from '../../src/platform/i18n/index.js';
+import { ErrorSummary, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
+import { useView } from '../context.js';
+import { ProcessProgress, StateBadge } from '../process-log/process-log.js';
+
+export function UploadPage(props: { errors?: FieldErrors; limitMb: number; maxRows: number }) {
+  const { t, number } = useView();
+  const message = useMessage();
+  const error = props.errors?.file;
+  return (
+    <>
+      <h1>{t('imports.title')}</h1>
+      <p>{t('imports.intro', { limit: props.limitMb, rows: number(props.maxRows) })}</p>
+      <p>
+        <a href="/app/imports/template.xlsx">{t('imports.template')}</a>
+      </p>
+      <ErrorSummary errors={props.errors} />
+      <PostForm action="/app/imports" enctype="multipart/form-data">
+        <div class={`field${error ? ' field-error' : ''}`}>
+          <label for="f-file">{t('imports.file')}</label>
+          {error && (
+            <p class="error" id="f-file-error">
+              {message(error)}
+            </p>
+          )}
+          <input id="f-file" type="file" name="file" accept=".xlsx,.xls,.csv" required aria-invalid={error ? 'true' : undefined} />
+        </div>
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            {t('imports.upload')}
+          </button>
+        </div>
+      </PostForm>
+    </>
+  );
+}
+
+function MappingForm(props: { process: FileProcess; headers: string[]; mapping: Mapping; errors?: FieldErrors }) {
+  const { t } = useView();
+  const message = useMessage();
+  return (
+    <PostForm action={`/app/imports/${props.process.id}/mapping`}>
+      <table class="table">
+        <thead>
+          <tr>
+            <th scope="col">{t('imports.mapping.field')}</th>
+            <th scope="col">{t('imports.mapping.column')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {clientOrderFields.map((field) => {
+            const error = props.errors?.[field.key];
+            return (
+              <tr class={error ? 'field-error' : undefined}>
+                <td>
+                  <label for={`f-map-${field.key}`}>
+                    {t(field.label)}
+                    {field.required ? ' *' : ''}
+                  </label>
+                  {error && <p class="error">{message(error)}</p>}
+                </td>
+                <td>
+                  <select id={`f-map-${field.key}`} name={`map.${field.key}`}>
+                    <option value="">{t('imports.mapping.none')}</option>
+                    {props.headers.map((header, index) => (
+                      <option value={String(index)} selected={props.mapping[field.key] === index}>
+                        {header || t('imports.mapping.untitled', { n: index + 1 })}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <div class="form-actions">
+        <button type="submit" class="primary">
+          {t('imports.mapping.submit')}
+        </button>
+      </div>
+    </PostForm>
+  );
+}
+
+function Summary(props: { process: FileProcess }) {
+  const { t, number } = useView();
+  const c = props.process.counts;
+  return (
+    <dl class="summary">
+      <dt>{t('imports.summary.rows')}</dt>
+      <dd>{number(c.rows ?? 0)}</dd>
+      <dt>{t('imports.summary.create')}</dt>
+      <dd>{number(c.create ?? 0)}</dd>
+      <dt>{t('imports.summary.update')}</dt>
+      <dd>{number(c.update ?? 0)}</dd>
+      <dt>{t('imports.summary.unchanged')}</dt>
+      <dd>{number(c.unchanged ?? 0)}</dd>
+      <dt>{t('imports.summary.rejected')}</dt>
+      <dd>{number(c.rejected ?? 0)}</dd>
+    </dl>
+  );
+}
+
+/** The part of the import page that follows the job; refreshed by HTMX while it runs. */
+export function ImportStatus(props: { process: FileProcess }) {
+  const { t } = useView();
+  const p = props.process;
+  const live = p.state === 'queued' || p.state === 'running';
+  return (
+    <section id="import-status" aria-live="polite" {...(live && p.stage !== 'mapping' ? { 'hx-get': `/app/imports/${p.id}/status`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {})}>
+      <p>
+        <StateBadge process={p} /> <ProcessProgress process={p} />
+      </p>
+      {p.error && <p class="error">{translateMessage(t, p.error)}</p>}
+      {(p.stage === 'validated' || p.stage === 'applied' || p.stage === 'applying') && <Summary process={p} />}
+      {p.errorReportKey && (
+        <p>
+          <a href={`/app/process-log/${p.id}/files/errors`}>{t('imports.errorReport')}</a>
+        </p>
+      )}
+      {p.stage === 'validated' && (
+        <PostForm action={`/app/imports/${p.id}/application`}>
+          <p>{t('imports.applyHint')}</p>
+          <button type="submit" class="primary">
+            {t('imports.apply')}
+          </button>
+        </PostForm>
+      )}
+      {p.stage === 'applied' && <p>{t('imports.applied')}</p>}
+    </section>
+  );
+}
+
+export function ImportPage(props: { process: FileProcess; headers: string[]; mapping: Mapping; errors?: FieldErrors }) {
+  const { t } = useView();
+  const p = props.process;
+  const mappable = p.stage === 'mapping' || p.stage === 'validated';
+  return (
+    <>
+      <h1>{t('imports.titleOf', { name: p.originalName ?? '' })}</h1>
+      <ErrorSummary errors={props.errors?._form ? { _form: props.errors._form } : undefined} />
+      <ImportStatus process={p} />
+      {mappable && (
+        <>
+          <h2>{t('imports.mapping.title')}</h2>
+          <p>{t('imports.mapping.intro')}</p>
+          <MappingForm process={p} headers={props.headers} mapping={props.mapping} errors={props.errors} />
+        </>
+      )}
+    </>
+  );
+}

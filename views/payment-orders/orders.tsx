@@ -1,0 +1,199 @@
+import type { OrderFilters } from '../../src/payment-orders/queries.js';
+import { orderSorts } from '../../src/payment-orders/queries.js';
+import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
+import type { IsoDate } from '../../src/platform/dates.js';
+import { Checkbox, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { useView } from '../context.js';
+
+export const statusBadge: Record<OrderStatus, string> = {
+  pendiente: 'badge',
+  vencida: 'badge badge-danger',
+  pagada: 'badge badge-ok',
+  anulada: 'badge badge-muted',
+};
+
+export interface OrderRow {
+  id: number;
+  paymentCode: string;
+  product: string | null;
+  amount: number;
+  balance: number;
+  dueDate: string;
+  annulled: boolean;
+  clientId: number;
+  clientName: string;
+  documentType: string;
+  documentNumber: string;
+}
+
+interface TrayProps {
+  filters: OrderFilters;
+  query: Record<string, string>;
+  products: string[];
+  items: OrderRow[];
+  count: number;
+  capped: boolean;
+  pageSize: number;
+  today: IsoDate;
+}
+
+function withQuery(query: Record<string, string>, changes: Record<string, string | null>): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries({ ...query, ...changes })) if (v) params.set(k, v);
+  const s = params.toString();
+  return s ? `/app/orders?${s}` : '/app/orders';
+}
+
+export function OrdersTray(props: TrayProps) {
+  const { t, can } = useView();
+  const f = props.filters;
+  return (
+    <>
+      <div class="page-header">
+        <h1>{t('orders.title')}</h1>
+      </div>
+      <form method="get" action="/app/orders" class="panel filters" role="search" hx-get="/app/orders" hx-target="#orders-results" hx-push-url="true" hx-trigger="submit, change">
+        <Field name="q" type="search" label={t('orders.filter.client')} value={f.q} hint={t('orders.filter.clientHint')} />
+        <Select name="product" label={t('orders.product')} value={f.product} blank={t('common.all')} options={props.products.map((p) => ({ value: p, label: p }))} />
+        <Select name="status" label={t('orders.status')} value={f.status ?? ''} blank={t('common.all')} options={orderStatuses.map((s) => ({ value: s, label: t(`orders.status.${s}`) }))} />
+        <Field name="dueFrom" type="date" label={t('orders.filter.dueFrom')} value={f.dueFrom} />
+        <Field name="dueTo" type="date" label={t('orders.filter.dueTo')} value={f.dueTo} />
+        <Field name="amountMin" inputmode="decimal" label={t('orders.filter.amountMin')} value={props.query.amountMin} />
+        <Field name="amountMax" inputmode="decimal" label={t('orders.filter.amountMax')} value={props.query.amountMax} />
+        <Select name="sort" label={t('orders.sort')} value={f.sort} options={orderSorts.map((s) => ({ value: s, label: t(`orders.sort.${s}`) }))} />
+        {f.client && <input type="hidden" name="client" value={String(f.client)} />}
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            {t('common.filter')}
+          </button>
+          <a href="/app/orders">{t('common.clear')}</a>
+          {can('clients.edit') && f.client && <a href={`/app/orders/new?client=${f.client}`}>{t('orders.new')}</a>}
+        </div>
+      </form>
+      <div id="orders-results" aria-live="polite">
+        <OrdersResults {...props} />
+      </div>
+    </>
+  );
+}
+
+export function OrdersResults(props: TrayProps) {
+  const { t, money, date, number, can } = useView();
+  const pages = Math.max(1, Math.ceil(props.count / props.pageSize));
+  const page = props.filters.page;
+  return (
+    <>
+      <p>{props.capped ? t('common.resultsCapped', { count: number(props.count) }) : t('common.results', { count: number(props.count) })}</p>
+      {props.items.length === 0 ? (
+        <p>{t('common.noResults')}</p>
+      ) : (
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr>
+                <th scope="col">{t('orders.paymentCode')}</th>
+                <th scope="col">{t('orders.client')}</th>
+                <th scope="col">{t('orders.product')}</th>
+                <th scope="col" class="num">{t('orders.amount')}</th>
+                <th scope="col" class="num">{t('orders.balance')}</th>
+                <th scope="col">{t('orders.dueDate')}</th>
+                <th scope="col">{t('orders.status')}</th>
+                <th scope="col">{t('common.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.items.map((o) => {
+                const status = orderStatusOf(o, props.today);
+                return (
+                  <tr>
+                    <td>{o.paymentCode}</td>
+                    <td>
+                      <a href={`/app/clients/${o.clientId}/statement`}>{o.clientName}</a>
+                      <br />
+                      <span class="hint">
+                        {o.documentType} {o.documentNumber}
+                      </span>
+                    </td>
+                    <td>{o.product ?? t('common.none')}</td>
+                    <td class="num">{money(o.amount)}</td>
+                    <td class="num">{money(o.balance)}</td>
+                    <td>{date(o.dueDate)}</td>
+                    <td>
+                      <span class={statusBadge[status]}>{t(`orders.status.${status}`)}</span>
+                    </td>
+                    <td class="actions">
+                      <a href={`/app/clients/${o.clientId}/statement`}>{t('statement.title')}</a>
+                      {can('clients.edit') && <a href={`/app/orders/${o.id}/edit`}>{t('common.edit')}</a>}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav class="pager" aria-label={t('orders.pages')}>
+        {page > 1 && (
+          <a href={withQuery(props.query, { page: String(page - 1) })} rel="prev">
+            {t('common.previous')}
+          </a>
+        )}
+        <span>{t('common.page', { page })}</span>
+        {(page < pages || props.capped) && props.items.length === props.pageSize && (
+          <a href={withQuery(props.query, { page: String(page + 1) })} rel="next">
+            {t('common.next')}
+          </a>
+        )}
+      </nav>
+    </>
+  );
+}
+
+export type OrderFormValues = Record<string, string | boolean | undefined>;
+
+export function OrderForm(props: {
+  orderId?: number;
+  client: { id: number; name: string; documentType: string; documentNumber: string };
+  values: OrderFormValues;
+  errors?: FieldErrors;
+  annulled?: boolean;
+}) {
+  const { t } = useView();
+  const v = props.values;
+  const text = (key: string) => (typeof v[key] === 'string' ? (v[key] as string) : undefined);
+  const back = `/app/clients/${props.client.id}/statement`;
+  return (
+    <>
+      <h1>{t(props.orderId ? 'orders.edit' : 'orders.new')}</h1>
+      <p>
+        {t('orders.client')}: <a href={back}>{props.client.name}</a> ({props.client.documentType} {props.client.documentNumber})
+      </p>
+      <ErrorSummary errors={props.errors} />
+      <PostForm action={props.orderId ? `/app/orders/${props.orderId}` : '/app/orders'}>
+        {!props.orderId && <input type="hidden" name="clientId" value={String(props.client.id)} />}
+        <Field name="paymentCode" label={t('orders.paymentCode')} value={text('paymentCode')} required maxlength={64} errors={props.errors} />
+        <Field name="product" label={t('orders.product')} value={text('product')} hint={t('orders.productHint')} maxlength={120} errors={props.errors} />
+        <Field name="amount" label={t('orders.amount')} value={text('amount')} inputmode="decimal" required errors={props.errors} />
+        <Field name="interest" label={t('orders.interest')} value={text('interest')} inputmode="decimal" errors={props.errors} />
+        <Field name="discounts" label={t('orders.discounts')} value={text('discounts')} inputmode="decimal" errors={props.errors} />
+        <Field name="issueDate" type="date" label={t('orders.issueDate')} value={text('issueDate')} required errors={props.errors} />
+        <Field name="dueDate" type="date" label={t('orders.dueDate')} value={text('dueDate')} required errors={props.errors} />
+        <Checkbox name="annulled" label={t('orders.annulled')} checked={v.annulled === true || v.annulled === 'on'} />
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            {t('common.save')}
+          </button>
+          <a href={back}>{t('common.cancel')}</a>
+        </div>
+      </PostForm>
+      {props.orderId && !props.annulled && (
+        <PostForm action={`/app/orders/${props.orderId}/annulment`} class="panel">
+          <p>{t('orders.annulHint')}</p>
+          <button type="submit" class="danger">
+            {t('orders.annul')}
+          </button>
+        </PostForm>
+      )}
+    </>
+  );
+}

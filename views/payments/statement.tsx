@@ -1,0 +1,267 @@
+import type { Statement } from '../../src/payments/queries.js';
+import { paymentMethods, paymentTransitions } from '../../src/payments/service.js';
+import type { PaymentState } from '../../src/payments/schema.js';
+import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { useView } from '../context.js';
+import { statusBadge } from '../payment-orders/orders.js';
+
+const paymentBadge: Record<PaymentState, string> = {
+  por_verificar: 'badge badge-warn',
+  verificado: 'badge badge-ok',
+  no_verificado: 'badge badge-danger',
+  anulado: 'badge badge-muted',
+};
+const promiseBadge = { kept: 'badge badge-ok', broken: 'badge badge-danger', pending: 'badge badge-warn' } as const;
+
+/** Where each state change is posted: one resource per change. */
+const actionPath = { verificado: 'verification', no_verificado: 'rejection', anulado: 'annulment' } as const;
+
+export interface StatementProps {
+  client: { id: number; name: string; documentType: string; documentNumber: string };
+  statement: Statement;
+  today: string;
+  paymentValues?: Record<string, string | string[]>;
+  paymentErrors?: FieldErrors | undefined;
+  promiseValues?: Record<string, string | string[]>;
+  promiseErrors?: FieldErrors | undefined;
+}
+
+export function StatementPage(props: StatementProps) {
+  const { t, money, date, can } = useView();
+  const s = props.statement;
+  const editable = can('clients.edit');
+  return (
+    <>
+      <div class="page-header">
+        <h1>{t('statement.titleOf', { name: props.client.name })}</h1>
+        <div class="toolbar">
+          <a href={`/app/orders?client=${props.client.id}`}>{t('statement.ordersOf')}</a>
+          {editable && (
+            <a class="button primary" href={`/app/orders/new?client=${props.client.id}`}>
+              {t('orders.new')}
+            </a>
+          )}
+        </div>
+      </div>
+      <p class="hint">
+        {props.client.documentType} {props.client.documentNumber}
+      </p>
+      <dl class="totals panel" id="statement-totals">
+        <div>
+          <dt>{t('statement.totalBalance')}</dt>
+          <dd data-total="balance">{money(s.totalBalance)}</dd>
+        </div>
+        <div>
+          <dt>{t('statement.totalOverdue')}</dt>
+          <dd data-total="overdue">{money(s.totalOverdue)}</dd>
+        </div>
+        <div>
+          <dt>{t('statement.oldestOverdue')}</dt>
+          <dd>{date(s.oldestOverdueDueDate)}</dd>
+        </div>
+      </dl>
+      {s.groups.length === 0 && <p>{t('statement.noOrders')}</p>}
+      {s.groups.map((group) => (
+        <section class="statement-group">
+          <h2>{group.product ?? t('statement.noProduct')}</h2>
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('orders.paymentCode')}</th>
+                  <th scope="col">{t('orders.dueDate')}</th>
+                  <th scope="col" class="num">{t('orders.amount')}</th>
+                  <th scope="col" class="num">{t('orders.interest')}</th>
+                  <th scope="col" class="num">{t('orders.discounts')}</th>
+                  <th scope="col" class="num">{t('orders.paid')}</th>
+                  <th scope="col" class="num">{t('orders.balance')}</th>
+                  <th scope="col">{t('orders.status')}</th>
+                  {editable && <th scope="col">{t('common.actions')}</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {group.orders.map((o) => (
+                  <tr>
+                    <td>{o.paymentCode}</td>
+                    <td>{date(o.dueDate)}</td>
+                    <td class="num">{money(o.amount)}</td>
+                    <td class="num">{money(o.interest)}</td>
+                    <td class="num">{money(o.discounts)}</td>
+                    <td class="num">{money(o.paid)}</td>
+                    <td class="num">{money(o.balance)}</td>
+                    <td>
+                      <span class={statusBadge[o.status]}>{t(`orders.status.${o.status}`)}</span>
+                    </td>
+                    {editable && (
+                      <td class="actions">
+                        <a href={`/app/orders/${o.id}/edit`}>{t('common.edit')}</a>
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th scope="row" colspan={6}>
+                    {t('statement.groupBalance')}
+                  </th>
+                  <td class="num">{money(group.balance)}</td>
+                  <td colspan={editable ? 2 : 1}></td>
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+        </section>
+      ))}
+
+      <section id="payments">
+        <h2>{t('payments.title')}</h2>
+        {s.payments.length === 0 ? (
+          <p>{t('payments.none')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('payments.paidOn')}</th>
+                  <th scope="col" class="num">{t('payments.amount')}</th>
+                  <th scope="col">{t('payments.method')}</th>
+                  <th scope="col">{t('payments.reference')}</th>
+                  <th scope="col">{t('payments.orders')}</th>
+                  <th scope="col">{t('payments.state')}</th>
+                  {editable && <th scope="col">{t('common.actions')}</th>}
+                </tr>
+              </thead>
+              <tbody>
+                {s.payments.map((p) => (
+                  <tr>
+                    <td>{date(p.paidOn)}</td>
+                    <td class="num">{money(p.amount)}</td>
+                    <td>{t(`payments.method.${p.method as (typeof paymentMethods)[number]}`)}</td>
+                    <td>{p.reference ?? t('common.none')}</td>
+                    <td>{p.allocations.map((a) => `${a.paymentCode} (${money(a.amount)})`).join(', ')}</td>
+                    <td>
+                      <span class={paymentBadge[p.state]}>{t(`payments.state.${p.state}`)}</span>
+                    </td>
+                    {editable && (
+                      <td class="actions">
+                        {paymentTransitions[p.state].map((to) => (
+                          <PostForm action={`/app/payments/${p.id}/${actionPath[to as keyof typeof actionPath]}`} class="state-action">
+                            <button type="submit" class={to === 'verificado' ? 'primary' : 'link'}>
+                              {t(`payments.action.${to as keyof typeof actionPath}`)}
+                            </button>
+                          </PostForm>
+                        ))}
+                      </td>
+                    )}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section id="promises">
+        <h2>{t('promises.title')}</h2>
+        {s.promises.length === 0 ? (
+          <p>{t('promises.none')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">{t('promises.madeOn')}</th>
+                  <th scope="col">{t('promises.promisedDate')}</th>
+                  <th scope="col" class="num">{t('promises.amount')}</th>
+                  <th scope="col">{t('promises.state')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.promises.map((p) => (
+                  <tr>
+                    <td>{date(p.madeOn)}</td>
+                    <td>{date(p.promisedDate)}</td>
+                    <td class="num">{money(p.amount)}</td>
+                    <td>
+                      <span class={promiseBadge[p.state]}>{t(`promises.state.${p.state}`)}</span>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      {editable && <PaymentForm {...props} />}
+      {editable && <PromiseForm {...props} />}
+    </>
+  );
+}
+
+function one(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function PaymentForm(props: StatementProps) {
+  const { t, money, date } = useView();
+  const values = props.paymentValues ?? {};
+  const chosen = new Set([values.orders ?? []].flat());
+  const payable = props.statement.payable.filter((o) => o.balance > 0 || chosen.has(String(o.id)));
+  if (payable.length === 0) return null;
+  const error = props.paymentErrors?.orders;
+  return (
+    <section id="register-payment" class="panel">
+      <h2>{t('payments.register')}</h2>
+      <ErrorSummary errors={props.paymentErrors} />
+      <PostForm action={`/app/clients/${props.client.id}/statement/payments`}>
+        <fieldset class={error ? 'field-error' : undefined} id="f-orders">
+          <legend>{t('payments.chooseOrders')}</legend>
+          <p class="hint">{t('payments.allocationHint')}</p>
+          {error && <p class="error">{t('receivables.payments.ordersRequired')}</p>}
+          {payable.map((o) => (
+            <div class="allocation">
+              <div class="checkbox">
+                <input type="checkbox" id={`f-orders-${o.id}`} name="orders" value={String(o.id)} checked={chosen.has(String(o.id))} />
+                <label for={`f-orders-${o.id}`}>
+                  {o.paymentCode} · {o.product ?? t('statement.noProduct')} · {date(o.dueDate)} · {t('orders.balance')} {money(o.balance)}
+                </label>
+              </div>
+              <Field name={`alloc_${o.id}`} label={t('payments.allocationFor', { code: o.paymentCode })} value={one(values[`alloc_${o.id}`])} inputmode="decimal" errors={props.paymentErrors} />
+            </div>
+          ))}
+        </fieldset>
+        <Field name="amount" label={t('payments.amount')} value={one(values.amount)} inputmode="decimal" required errors={props.paymentErrors} />
+        <Field name="paidOn" type="date" label={t('payments.paidOn')} value={one(values.paidOn) ?? props.today} required errors={props.paymentErrors} />
+        <Select name="method" label={t('payments.method')} value={one(values.method) ?? 'transferencia'} options={paymentMethods.map((m) => ({ value: m, label: t(`payments.method.${m}`) }))} errors={props.paymentErrors} />
+        <Field name="reference" label={t('payments.reference')} value={one(values.reference)} maxlength={120} errors={props.paymentErrors} />
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            {t('payments.register')}
+          </button>
+        </div>
+      </PostForm>
+    </section>
+  );
+}
+
+function PromiseForm(props: StatementProps) {
+  const { t } = useView();
+  const values = props.promiseValues ?? {};
+  return (
+    <section id="make-promise" class="panel">
+      <h2>{t('promises.make')}</h2>
+      <ErrorSummary errors={props.promiseErrors} />
+      <PostForm action={`/app/clients/${props.client.id}/statement/promises`}>
+        <Field name="promiseAmount" label={t('promises.amount')} value={one(values.promiseAmount)} inputmode="decimal" required errors={props.promiseErrors} />
+        <Field name="promisedDate" type="date" label={t('promises.promisedDate')} value={one(values.promisedDate)} required min={props.today} errors={props.promiseErrors} />
+        <div class="form-actions">
+          <button type="submit" class="primary">
+            {t('promises.make')}
+          </button>
+        </div>
+      </PostForm>
+    </section>
+  );
+}

@@ -1,0 +1,194 @@
+import type { Statement } from '../../src/payments/queries.js';
+import type { PortalSettings } from '../../src/portal/schema.js';
+import { toDecimalString } from '../../src/platform/money.js';
+import { ErrorSummary, Field, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
+import { useView } from '../context.js';
+
+export interface StatementPageProps {
+  clientName: string;
+  statement: Statement;
+  settings: PortalSettings;
+  payOnline: boolean;
+  today: string;
+  promiseMax: string;
+  receipt?: { values: Record<string, string>; errors: FieldErrors };
+  promise?: { values: Record<string, string>; errors: FieldErrors };
+}
+
+function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' | 'payOnline'>) {
+  const { t, money, date } = useView();
+  const groups = statement.groups
+    .map((g) => ({ ...g, orders: g.orders.filter((o) => !o.annulled) }))
+    .filter((g) => g.orders.length > 0);
+  if (groups.length === 0) return <p>{t('portal.statement.noOrders')}</p>;
+  return (
+    <>
+      {groups.map((group) => (
+        <section class="card">
+          <h2>{group.product ?? t('portal.statement.noProduct')}</h2>
+          <ul class="orders">
+            {group.orders.map((order) => (
+              <li class={`order ${order.status}`}>
+                <p class="row">
+                  <strong>{order.paymentCode}</strong>
+                  <span class={`status ${order.status}`}>{t(`portal.status.${order.status as 'pendiente' | 'vencida' | 'pagada'}`)}</span>
+                </p>
+                <p class="row">
+                  <span>{t('portal.statement.due', { date: date(order.dueDate) })}</span>
+                  <span>
+                    {t('portal.statement.balance')} <strong>{money(order.balance)}</strong>
+                  </span>
+                </p>
+                {payOnline && order.balance > 0 && (
+                  <p>
+                    <a class="button small" href={`/pago-en-linea/${order.id}`}>
+                      {t('portal.statement.payOrder', { code: order.paymentCode })}
+                    </a>
+                  </p>
+                )}
+              </li>
+            ))}
+          </ul>
+          <p class="row total">
+            <span>{t('portal.statement.groupTotal')}</span>
+            <strong>{money(group.balance)}</strong>
+          </p>
+        </section>
+      ))}
+    </>
+  );
+}
+
+function ReceiptForm({ statement, receipt }: Pick<StatementPageProps, 'statement' | 'receipt'>) {
+  const { t, tenant } = useView();
+  const message = useMessage();
+  const open = statement.payable.filter((o) => o.balance > 0);
+  const values = receipt?.values ?? {};
+  const fileError = receipt?.errors.receipt;
+  return (
+    <section class="card" id="comprobante">
+      <h2>{t('portal.receipt.title')}</h2>
+      <p>{t('portal.receipt.help')}</p>
+      <ErrorSummary errors={receipt?.errors} />
+      <PostForm action="/comprobante" enctype="multipart/form-data">
+        <Field name="amount" label={t('portal.receipt.amount')} value={values.amount} errors={receipt?.errors} inputmode="decimal" required />
+        <Select
+          name="order"
+          label={t('portal.receipt.order')}
+          value={values.order}
+          blank={t('portal.receipt.allOrders')}
+          options={open.map((o) => ({ value: String(o.id), label: `${o.paymentCode} · ${toDecimalString(o.balance, tenant?.currency ?? 'PEN')}` }))}
+          errors={receipt?.errors}
+        />
+        <Field name="reference" label={t('portal.receipt.reference')} value={values.reference} errors={receipt?.errors} maxlength={120} />
+        <div class={`field${fileError ? ' field-error' : ''}`}>
+          <label for="f-receipt">{t('portal.receipt.file')}</label>
+          <p class="hint" id="f-receipt-hint">
+            {t('portal.receipt.fileHint')}
+          </p>
+          {fileError && (
+            <p class="error" id="f-receipt-error">
+              {message(fileError)}
+            </p>
+          )}
+          <input
+            type="file"
+            id="f-receipt"
+            name="receipt"
+            accept="image/jpeg,image/png,image/webp,application/pdf"
+            required
+            aria-invalid={fileError ? 'true' : undefined}
+            aria-describedby={fileError ? 'f-receipt-hint f-receipt-error' : 'f-receipt-hint'}
+          />
+        </div>
+        <button type="submit" class="button">
+          {t('portal.receipt.send')}
+        </button>
+      </PostForm>
+    </section>
+  );
+}
+
+function PromiseForm({ promise, today, promiseMax }: Pick<StatementPageProps, 'promise' | 'today' | 'promiseMax'>) {
+  const { t, date } = useView();
+  const values = promise?.values ?? {};
+  return (
+    <section class="card" id="compromiso">
+      <h2>{t('portal.promise.title')}</h2>
+      <p>{t('portal.promise.help', { max: date(promiseMax) })}</p>
+      <ErrorSummary errors={promise?.errors} />
+      <PostForm action="/compromiso">
+        <Field name="promiseAmount" label={t('portal.promise.amount')} value={values.promiseAmount} errors={promise?.errors} inputmode="decimal" required />
+        <Field name="promisedDate" type="date" label={t('portal.promise.date')} value={values.promisedDate} errors={promise?.errors} min={today} max={promiseMax} required />
+        <button type="submit" class="button">
+          {t('portal.promise.send')}
+        </button>
+      </PostForm>
+    </section>
+  );
+}
+
+export function StatementPage(props: StatementPageProps) {
+  const { t, money, date } = useView();
+  const { statement, settings } = props;
+  const pending = statement.payments.filter((p) => p.state === 'por_verificar');
+  const promises = statement.promises.filter((p) => p.state === 'pending');
+  return (
+    <>
+      <section class="card summary">
+        <h1>{t('portal.statement.hello', { name: props.clientName })}</h1>
+        {settings.customerWelcome && <p>{settings.customerWelcome}</p>}
+        <dl>
+          <div>
+            <dt>{t('portal.statement.total')}</dt>
+            <dd class="big">{money(statement.totalBalance)}</dd>
+          </div>
+          <div>
+            <dt>{t('portal.statement.overdue')}</dt>
+            <dd>{money(statement.totalOverdue)}</dd>
+          </div>
+        </dl>
+        {props.payOnline && statement.totalBalance > 0 && (
+          <p>
+            <a class="button" href="/pago-en-linea/total">
+              {t('portal.statement.payTotal')}
+            </a>
+          </p>
+        )}
+      </section>
+      <Orders statement={statement} payOnline={props.payOnline} />
+      {(pending.length > 0 || promises.length > 0) && (
+        <section class="card">
+          <h2>{t('portal.statement.inProgress')}</h2>
+          <ul class="plain">
+            {pending.map((p) => (
+              <li>{t('portal.statement.pendingPayment', { amount: money(p.amount), date: date(p.paidOn) })}</li>
+            ))}
+            {promises.map((p) => (
+              <li>{t('portal.statement.pendingPromise', { amount: money(p.amount), date: date(p.promisedDate) })}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      {settings.bankDetails && (
+        <section class="card">
+          <h2>{t('portal.bank.title')}</h2>
+          <p class="pre">{settings.bankDetails}</p>
+        </section>
+      )}
+      {statement.totalBalance > 0 && <ReceiptForm statement={statement} receipt={props.receipt} />}
+      {settings.promisesEnabled && statement.totalBalance > 0 && <PromiseForm promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
+    </>
+  );
+}
+
+export function LogoutButton() {
+  const { t } = useView();
+  return (
+    <PostForm action="/salida" class="logout">
+      <button type="submit" class="link">
+        {t('portal.logout')}
+      </button>
+    </PostForm>
+  );
+}

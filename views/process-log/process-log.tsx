@@ -1,0 +1,184 @@
+import type { ProcessFilters, ProcessRow } from '../../src/process-log/queries.js';
+import { processKinds, processStates, type FileProcess } from '../../src/process-log/schema.js';
+import { translateMessage } from '../../src/platform/i18n/index.js';
+import { useView } from '../context.js';
+
+const running = (p: Pick<FileProcess, 'state' | 'scheduledFor'>, now: Date) =>
+  (p.state === 'queued' || p.state === 'running') && !(p.scheduledFor && p.scheduledFor > now);
+
+export function ProcessProgress(props: { process: FileProcess }) {
+  const { t, number } = useView();
+  const p = props.process;
+  if (p.state !== 'running' && p.state !== 'queued') return null;
+  const label = p.progressTotal ? t('processLog.progressOf', { done: number(p.progressDone), total: number(p.progressTotal) }) : t('processLog.progressRows', { done: number(p.progressDone) });
+  return (
+    <>
+      {p.progressTotal ? <progress max={p.progressTotal} value={Math.min(p.progressDone, p.progressTotal)} aria-label={label} /> : <progress aria-label={label} />}
+      <span class="hint"> {label}</span>
+    </>
+  );
+}
+
+export function StateBadge(props: { process: FileProcess }) {
+  const { t, dateTime } = useView();
+  const p = props.process;
+  const tone = p.state === 'failed' ? 'badge-error' : p.state === 'completed' ? 'badge-ok' : p.state === 'completed_with_errors' ? 'badge-warn' : 'badge-muted';
+  return (
+    <>
+      <span class={`badge ${tone}`}>{t(`processLog.state.${p.state}`)}</span>
+      {p.kind === 'import' && p.stage === 'validated' && <span class="hint"> {t('processLog.awaitingApply')}</span>}
+      {p.scheduledFor && p.state === 'queued' && <span class="hint"> {t('processLog.scheduledFor', { at: dateTime(p.scheduledFor) })}</span>}
+    </>
+  );
+}
+
+function Files(props: { process: FileProcess }) {
+  const { t, can } = useView();
+  const p = props.process;
+  const link = (file: string, label: string) => (
+    <li>
+      <a href={`/app/process-log/${p.id}/files/${file}`}>{label}</a>
+    </li>
+  );
+  return (
+    <ul class="file-list">
+      {p.originalKey && can('imports') && link('original', p.originalName ?? t('processLog.file.original'))}
+      {p.errorReportKey && can('imports') && link('errors', t('processLog.file.errors'))}
+      {p.resultKey && can('reports.download') && link('result', t('processLog.file.result', { format: p.format.toUpperCase() }))}
+    </ul>
+  );
+}
+
+function Counts(props: { process: FileProcess }) {
+  const { t, number } = useView();
+  const c = props.process.counts;
+  if (props.process.kind === 'export') return <>{c.rows !== undefined ? t('processLog.countRows', { rows: number(c.rows) }) : '—'}</>;
+  if (c.rows === undefined) return <>—</>;
+  return (
+    <>
+      {t('processLog.countImport', {
+        rows: number(c.rows),
+        create: number(c.create ?? 0),
+        update: number(c.update ?? 0),
+        unchanged: number(c.unchanged ?? 0),
+        rejected: number(c.rejected ?? 0),
+      })}
+    </>
+  );
+}
+
+/** One row; while its job runs, HTMX fetches it again every two seconds. */
+export function ProcessRowView(props: { row: ProcessRow; now: Date }) {
+  const { t, dateTime } = useView();
+  const p = props.row;
+  const live = running(p, props.now);
+  const kind = t(`processLog.kind.${p.kind}`, { subject: translateMessage(t, `processLog.subject.${p.subject}`) });
+  return (
+    <tr id={`process-${p.id}`} {...(live ? { 'hx-get': `/app/process-log/${p.id}/row`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {})}>
+      <td>
+        {p.kind === 'import' ? <a href={`/app/imports/${p.id}`}>{kind}</a> : kind}
+      </td>
+      <td>{p.userName ?? '—'}</td>
+      <td>{dateTime(p.createdAt)}</td>
+      <td>
+        <StateBadge process={p} />
+        <ProcessProgress process={p} />
+        {p.error && <p class="error">{translateMessage(t, p.error)}</p>}
+      </td>
+      <td>
+        <Counts process={p} />
+      </td>
+      <td>
+        <Files process={p} />
+      </td>
+    </tr>
+  );
+}
+
+export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilters; users: { id: number; name: string }[]; more: boolean; now: Date; query: string }) {
+  const { t } = useView();
+  const f = props.filters;
+  const pageLink = (page: number) => {
+    const q = new URLSearchParams(props.query);
+    q.set('page', String(page));
+    return `/app/process-log?${q}`;
+  };
+  return (
+    <>
+      <div class="page-header">
+        <h1>{t('processLog.title')}</h1>
+        <a class="button" href="/app/imports/new">
+          {t('imports.new')}
+        </a>
+      </div>
+      <form method="get" action="/app/process-log" class="filters" hx-get="/app/process-log" hx-target="#process-rows" hx-select="#process-rows" hx-swap="outerHTML" hx-push-url="true">
+        <label>
+          {t('processLog.filter.kind')}
+          <select name="kind">
+            <option value="">{t('common.all')}</option>
+            {processKinds.map((k) => (
+              <option value={k} selected={f.kind === k}>
+                {t(`processLog.kindName.${k}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('processLog.filter.user')}
+          <select name="user">
+            <option value="">{t('common.all')}</option>
+            {props.users.map((u) => (
+              <option value={String(u.id)} selected={f.userId === u.id}>
+                {u.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('processLog.filter.state')}
+          <select name="state">
+            <option value="">{t('common.all')}</option>
+            {processStates.map((s) => (
+              <option value={s} selected={f.state === s}>
+                {t(`processLog.state.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('processLog.filter.from')}
+          <input type="date" name="from" value={f.from ?? ''} />
+        </label>
+        <label>
+          {t('processLog.filter.to')}
+          <input type="date" name="to" value={f.to ?? ''} />
+        </label>
+        <button type="submit">{t('common.filter')}</button>
+      </form>
+      <div class="table-wrap" id="process-rows">
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('processLog.col.type')}</th>
+              <th scope="col">{t('processLog.col.user')}</th>
+              <th scope="col">{t('processLog.col.when')}</th>
+              <th scope="col">{t('processLog.col.state')}</th>
+              <th scope="col">{t('processLog.col.counts')}</th>
+              <th scope="col">{t('processLog.col.files')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((row) => (
+              <ProcessRowView row={row} now={props.now} />
+            ))}
+          </tbody>
+        </table>
+        {props.rows.length === 0 && <p>{t('common.noResults')}</p>}
+        <nav class="pager">
+          {f.page > 1 && <a href={pageLink(f.page - 1)}>{t('common.previous')}</a>}
+          {props.more && <a href={pageLink(f.page + 1)}>{t('common.next')}</a>}
+        </nav>
+      </div>
+    </>
+  );
+}
