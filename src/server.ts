@@ -1,32 +1,16 @@
 import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
-import { migrate, openDatabase } from './db/index.js';
+import { boot, onStopSignal } from './boot.js';
 import { generateDemo } from './demo/generate.js';
 import { DEMO, ensureDemoTenant } from './demo/tenant.js';
-import { jobDefinitions } from './jobs/definitions.js';
-import { startJobs } from './jobs/index.js';
 import { loadAssets } from './platform/assets.js';
 import { systemClock } from './platform/clock.js';
-import { createLogger } from './platform/logger.js';
 import { todayIn } from './platform/dates.js';
-import { createMailer } from './platform/mail/index.js';
-import { resolveSecret } from './platform/secret.js';
 import { tenantUrl } from './platform/tenancy.js';
 
 async function main() {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    console.error((error as Error).message);
-    process.exit(1);
-  }
-  const logger = createLogger(config.logLevel);
-  const secret = resolveSecret(config, logger);
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
-  await migrate(database);
-  logger.info('database.ready', { kind: database.kind });
+  const runtime = await boot({ work: (config) => config.runWorkers });
+  const { config, logger, database } = runtime;
 
   const { tenant, created } = await ensureDemoTenant(database.db);
   if (created && config.demoClients > 0) {
@@ -34,10 +18,7 @@ async function main() {
     logger.info('demo.seeded', totals);
   }
 
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
-  const jobs = await startJobs({ config, database, clock: systemClock, logger, mailer, secret }, { definitions: jobDefinitions, work: config.runWorkers });
-  const app = createApp({ config, database, clock: systemClock, logger, mailer, assets: loadAssets(), secret, jobs });
-
+  const app = createApp({ ...runtime, clock: systemClock, assets: loadAssets() });
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     logger.info('server.listening', { port: info.port });
     const url = tenantUrl({ ...config, port: info.port }, tenant, '/app');
@@ -46,10 +27,7 @@ async function main() {
     );
   });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+  onStopSignal((signal) => {
     logger.info('server.stopping', { signal });
     const force = setTimeout(() => {
       logger.error('server.stop_timeout');
@@ -57,17 +35,13 @@ async function main() {
     }, 15_000);
     force.unref();
     server.close(async () => {
-      await jobs.stop();
-      mailer.close();
-      await database.close();
+      await runtime.close();
       logger.info('server.stopped');
       process.exit(0);
     });
     // Idle keep-alive connections would otherwise hold the close open.
     (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
+  });
 }
 
 main().catch((error) => {

@@ -13,7 +13,6 @@ import { can } from '../platform/permissions.js';
 import { isHtmx, redirectTo, render } from '../platform/render.js';
 import type { Scope } from '../platform/scope.js';
 import { listStaff } from '../users/queries.js';
-import './export.js';
 import {
   findClaim,
   findClaimClient,

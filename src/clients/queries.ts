@@ -223,12 +223,18 @@ export async function listClientsForExport(
 /** Tray sizes; the count stops at `countCap` so a huge tenant never counts every row. */
 export const trayLimits = { pageSize: 25, countCap: 10_000 };
 
-function orderFor(order: TrayOrder): SQL[] {
+function orderFor(order: TrayOrder, searching: boolean): SQL[] {
   const direction = order.dir === 'desc' ? desc : asc;
   const nulls = order.dir === 'desc' ? sql`nulls first` : sql`nulls last`;
   switch (order.sort) {
     case 'name':
-      return [direction(sql`lower(${clients.name})`), direction(clients.id)];
+      // A search's matches sit together in name order (a name prefix), so walking the name
+      // index to find them reads most of the tenant first; the same order written so that no
+      // index provides it makes the planner fetch the matches through the search's own indexes
+      // and sort those few instead.
+      return searching
+        ? [direction(sql`lower(${clients.name}) || ''`), direction(clients.id)]
+        : [direction(sql`lower(${clients.name})`), direction(clients.id)];
     case 'document':
       return [direction(clients.documentNumber), direction(clients.documentType), direction(clients.id)];
     case 'situation':
@@ -243,7 +249,7 @@ function orderFor(order: TrayOrder): SQL[] {
 export async function listClientsPage(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, order: TrayOrder): Promise<ClientRow[]> {
   return selectRows(db, tenantId, today)
     .where(clientWhere(tenantId, filters, today))
-    .orderBy(...orderFor(order))
+    .orderBy(...orderFor(order, Boolean(filters.q)))
     .limit(trayLimits.pageSize)
     .offset((order.page - 1) * trayLimits.pageSize);
 }
@@ -333,16 +339,25 @@ export function columnsFor(variables: readonly ClientVariable[]): ClientColumn[]
 export const defaultColumnKeys = ['document', 'name', 'email', 'phone', 'segment', 'status', 'situation', 'totalBalance'];
 export const COLUMNS_PREFERENCE = 'clients.columns';
 
-/** The user's chosen columns (known ones only, in the chooser's order), or the defaults. */
-export async function chosenColumns(db: Db, tenantId: number, userId: number, available: readonly ClientColumn[]): Promise<ClientColumn[]> {
+/** The column keys the user saved, or the defaults; read apart so it can run beside other lookups. */
+export async function storedColumnChoice(db: Db, tenantId: number, userId: number): Promise<string[]> {
   const [preference] = await db
     .select({ value: userPreferences.value })
     .from(userPreferences)
     .where(and(eq(userPreferences.tenantId, tenantId), eq(userPreferences.userId, userId), eq(userPreferences.key, COLUMNS_PREFERENCE)))
     .limit(1);
-  const stored = Array.isArray(preference?.value) ? (preference.value as unknown[]).filter((k): k is string => typeof k === 'string') : defaultColumnKeys;
+  return Array.isArray(preference?.value) ? (preference.value as unknown[]).filter((k): k is string => typeof k === 'string') : defaultColumnKeys;
+}
+
+/** The chosen keys that are known columns, in the chooser's order, or the defaults. */
+export function pickColumns(stored: readonly string[], available: readonly ClientColumn[]): ClientColumn[] {
   const picked = available.filter((column) => stored.includes(column.key));
   return picked.length > 0 ? picked : available.filter((column) => defaultColumnKeys.includes(column.key));
+}
+
+/** The user's chosen columns (known ones only, in the chooser's order), or the defaults. */
+export async function chosenColumns(db: Db, tenantId: number, userId: number, available: readonly ClientColumn[]): Promise<ClientColumn[]> {
+  return pickColumns(await storedColumnChoice(db, tenantId, userId), available);
 }
 
 export const EVENTS_PAGE_SIZE = 25;

@@ -16,7 +16,6 @@ import type { Scope } from '../platform/scope.js';
 import { listStaff, listUsers } from '../users/queries.js';
 import { clientFieldsSchema, clientVariablesFor, documentTypesFor, variableField } from './fields.js';
 import {
-  chosenColumns,
   columnsFor,
   COLUMNS_PREFERENCE,
   countClients,
@@ -26,6 +25,8 @@ import {
   listClientsPage,
   parseClientFilters,
   parseTrayOrder,
+  pickColumns,
+  storedColumnChoice,
   type ClientRow,
 } from './queries.js';
 import { createClient, deleteClient, restoreClient, saveColumnChoice, updateClient } from './service.js';
@@ -117,17 +118,25 @@ export const clientRoutes = new Hono<AppEnv>()
     const db = dbOf(c);
     const tenant = c.var.tenant;
     const today = todayOf(c);
-    const variables = await clientVariablesFor(db, tenant.id);
     const query = c.req.query();
-    const filters = parseClientFilters(query, { country: tenant.country, variableKeys: variables.map((x) => x.key) });
     const order = parseTrayOrder(query);
-    const available = columnsFor(variables);
-    const [rows, total, columns, staff] = await Promise.all([
+    const loadingVariables = clientVariablesFor(db, tenant.id);
+    // The tenant's variables only prune filters on variables; without any in the query the
+    // page and the count need not wait for them, and every statement goes out at once.
+    const variableFilters = Object.keys(query).some((name) => name.startsWith('var.'));
+    const filters = parseClientFilters(query, {
+      country: tenant.country,
+      ...(variableFilters ? { variableKeys: (await loadingVariables).map((x) => x.key) } : {}),
+    });
+    const [rows, total, variables, stored, staff] = await Promise.all([
       listClientsPage(db, tenant.id, filters, today, order),
       countClients(db, tenant.id, filters, today),
-      chosenColumns(db, tenant.id, c.var.user!.id, available),
+      loadingVariables,
+      storedColumnChoice(db, tenant.id, c.var.user!.id),
       listStaff(db, tenant.id),
     ]);
+    const available = columnsFor(variables);
+    const columns = pickColumns(stored, available);
     const props = { rows, total, columns, available, filters, order, staff, variables };
     return render(c, {
       title: c.var.t('clients.title'),

@@ -57,6 +57,10 @@ export const clients = pgTable(
     index('clients_name').on(t.tenantId, sql`lower(${t.name}) text_pattern_ops`),
     // The tray's default order (name, then id) read from an index: no sort of the whole tenant, and deep pages stay cheap.
     index('clients_tray_name').on(t.tenantId, sql`lower(${t.name})`, t.id).where(sql`${t.deletedAt} is null`),
+    // Clients with an open claim are few: "con reclamo" reads them here instead of scanning the tenant.
+    index('clients_open_claims').on(t.tenantId, sql`lower(${t.name})`, t.id).where(sql`${t.deletedAt} is null and ${t.openClaims} > 0`),
+    // The delinquency buckets also require no open claim; with it in the predicate their capped count is index-only.
+    index('clients_owing').on(t.tenantId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null and ${t.openClaims} = 0`),
     index('clients_document_number').on(t.tenantId, t.documentNumber),
     index('clients_email').on(t.tenantId, sql`lower(${t.email})`),
     index('clients_phone').on(t.tenantId, t.phone),

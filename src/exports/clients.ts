@@ -1,5 +1,6 @@
 import { clientVariablesFor } from '../clients/fields.js';
-import { chosenColumns, columnsFor, countClients, listClientsForExport, parseClientFilters } from '../clients/queries.js';
+import { chosenColumns, columnsFor, countClients, listClientsForExport, parseClientFilters, type ClientRow } from '../clients/queries.js';
+import type { Cell } from '../platform/spreadsheets/write.js';
 import { toDecimalString } from '../platform/money.js';
 import { registerExport, type ExportSource } from './registry.js';
 
@@ -21,18 +22,44 @@ export const clientsExport: ExportSource = {
         return (await countClients(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).count;
       },
       async *batches() {
-        let afterId: number | undefined;
+        // Coded values (status, situation…) repeat on every row: each is translated once.
+        const words = new Map<string, string>();
+        const word: typeof t = (key, params) => {
+          if (params) return t(key, params);
+          let text = words.get(key);
+          if (text === undefined) words.set(key, (text = t(key)));
+          return text;
+        };
+        const cells = columns.map((c) =>
+          MONEY_COLUMNS.has(c.key)
+            ? (row: ClientRow) => {
+                const value = c.value(row, word);
+                return typeof value === 'number' ? Number(toDecimalString(value, tenant.currency)) : value;
+              }
+            : (row: ClientRow) => c.value(row, word),
+        );
+        const fetch = (afterId?: number) => {
+          const next = listClientsForExport(db, tenant.id, filters, today, { ...(afterId ? { afterId } : {}), limit: BATCH });
+          // Awaited on the next turn; if the writer stops first, its failure must not go unhandled.
+          next.catch(() => undefined);
+          return next;
+        };
+        let pending = fetch();
         for (;;) {
-          const page = await listClientsForExport(db, tenant.id, filters, today, { afterId, limit: BATCH });
+          const page = await pending;
           if (page.length === 0) return;
-          yield page.map((row) =>
-            columns.map((c) => {
-              const value = c.value(row, t);
-              return MONEY_COLUMNS.has(c.key) && typeof value === 'number' ? Number(toDecimalString(value, tenant.currency)) : value;
-            }),
-          );
-          afterId = page.at(-1)!.id;
-          if (page.length < BATCH) return;
+          const full = page.length === BATCH;
+          // The next batch is read while this one is turned into cells and written.
+          if (full) pending = fetch(page.at(-1)!.id);
+          const out: Cell[][] = new Array(page.length);
+          for (let i = 0; i < page.length; i++) {
+            const row = page[i]!;
+            const line: Cell[] = new Array(cells.length);
+            for (let j = 0; j < cells.length; j++) line[j] = cells[j]!(row);
+            out[i] = line;
+          }
+          yield out;
+          if (!full) return;
         }
       },
     };

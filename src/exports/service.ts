@@ -15,6 +15,8 @@ import { getTenant } from '../tenants/queries.js';
 import type { Tenant } from '../tenants/schema.js';
 import { findUser } from '../users/queries.js';
 import type { User } from '../users/schema.js';
+// Every download kind registers itself when imported; the web process and a lone worker both need all of them.
+import '../claims/export.js';
 import './clients.js';
 import { exportSource } from './registry.js';
 

@@ -33,6 +33,28 @@ export const clientOrderFields: ImportField[] = [
   { key: 'annulled', label: 'imports.field.annulled', required: false, aliases: ['anulada', 'anulado', 'annulled', 'cancelled'], example: 'no' },
 ];
 
+/** One row per client in a charged-off campaign, with the names staff know (SPEC section 5). */
+export const campaignEntryFields: ImportField[] = [
+  { key: 'documentType', label: 'campaignImports.field.documentType', required: true, aliases: ['tipo de documento', 'tipo documento', 'tipo doc', 'document type', 'doc type', 'id type'], example: 'DNI' },
+  { key: 'documentNumber', label: 'campaignImports.field.documentNumber', required: true, aliases: ['numero de documento', 'nro de documento', 'nro documento', 'n documento', 'documento', 'document number', 'document', 'id number'], example: '01234567' },
+  { key: 'name', label: 'campaignImports.field.name', required: false, aliases: ['nombre y apellido', 'nombre', 'nombres', 'nombre completo', 'cliente', 'name', 'full name'], example: 'María Peña Ñahui' },
+  { key: 'email', label: 'campaignImports.field.email', required: false, aliases: ['correo electronico', 'correo', 'email', 'e mail', 'mail'], example: 'maria.pena@example.pe' },
+  { key: 'phone', label: 'campaignImports.field.phone', required: false, aliases: ['celular', 'telefono', 'movil', 'mobile', 'phone', 'phone number'], example: '987654321' },
+  { key: 'campaignCode', label: 'campaignImports.field.campaignCode', required: true, aliases: ['id de campana', 'id campana', 'campana', 'id de campana de cartera castigada', 'campaign id', 'campaign'], example: 'NAVIDAD-2026' },
+  { key: 'debtAmount', label: 'campaignImports.field.debtAmount', required: true, aliases: ['monto de deuda castigada', 'deuda castigada', 'monto de deuda', 'deuda', 'charged off debt amount', 'debt amount', 'debt'], example: '1.250,00' },
+  { key: 'discountType', label: 'campaignImports.field.discountType', required: true, aliases: ['tipo de descuento', 'tipo descuento', 'discount type'], example: 'porcentaje' },
+  { key: 'discountValue', label: 'campaignImports.field.discountValue', required: true, aliases: ['valor del descuento', 'valor descuento', 'descuento', 'discount value', 'discount'], example: '30' },
+  { key: 'endDate', label: 'campaignImports.field.endDate', required: false, aliases: ['fecha de finalizacion', 'fecha fin de campana', 'fecha de fin', 'fecha fin', 'end date'], example: '31/12/2026' },
+  { key: 'paymentCode', label: 'campaignImports.field.paymentCode', required: false, aliases: ['codigo de pago asociado', 'codigo de pago', 'payment code', 'associated payment code'], example: '' },
+];
+
+/** What an upload loads: clients with their payment orders, or charged-off campaign entries. */
+export type ImportSubject = 'clients' | 'campaign_entries';
+
+export function fieldsFor(subject: string): ImportField[] {
+  return subject === 'campaign_entries' ? campaignEntryFields : clientOrderFields;
+}
+
 export const clientFieldKeys = ['documentType', 'documentNumber', 'name', 'email', 'phone', 'segment', 'status', 'contactability', 'portfolio', 'contactAlerts'] as const;
 
 /** Field key → column index in the file; fields the file does not bring are absent. */
@@ -42,18 +64,18 @@ export type Mapping = Record<string, number>;
  * The mapping offered for a file: what the tenant chose last time for the same headers,
  * then the known aliases. Each column serves one field at most.
  */
-export function suggestMapping(headers: string[], remembered: Record<string, string>): Mapping {
+export function suggestMapping(headers: string[], remembered: Record<string, string>, fields: ImportField[] = clientOrderFields): Mapping {
   const mapping: Mapping = {};
   const taken = new Set<number>();
   const normalized = headers.map(normalizeHeader);
   for (const [index, header] of normalized.entries()) {
     const key = remembered[header];
-    if (key && clientOrderFields.some((f) => f.key === key) && !(key in mapping)) {
+    if (key && fields.some((f) => f.key === key) && !(key in mapping)) {
       mapping[key] = index;
       taken.add(index);
     }
   }
-  for (const field of clientOrderFields) {
+  for (const field of fields) {
     if (field.key in mapping) continue;
     const aliases = new Set([normalizeHeader(field.key), ...field.aliases.map(normalizeHeader)]);
     const index = normalized.findIndex((h, i) => !taken.has(i) && aliases.has(h));
@@ -71,9 +93,9 @@ export function rememberedFrom(headers: string[], mapping: Mapping): Record<stri
 }
 
 /** Problems with a mapping, per field: a required field not mapped, a column used twice. */
-export function mappingProblems(mapping: Mapping, headers: string[]): Record<string, string> {
+export function mappingProblems(mapping: Mapping, headers: string[], fields: ImportField[] = clientOrderFields): Record<string, string> {
   const problems: Record<string, string> = {};
-  for (const field of clientOrderFields) {
+  for (const field of fields) {
     if (field.required && !(field.key in mapping)) problems[field.key] = 'imports.error.missingColumn';
   }
   const usedBy = new Map<number, string>();

@@ -13,6 +13,7 @@ import { newKey, storageFor } from '../storage/index.js';
 import { getTenant } from '../tenants/queries.js';
 import { findUser } from '../users/queries.js';
 import { clientFieldKeys, type Mapping } from './fields.js';
+import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { rowValidator, type RowError, type ValidRow } from './rows.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -55,14 +56,14 @@ function tuple(alias: string, columns: string[]) {
   return sql.raw(`(${columns.map((c) => `${alias}.${c}`).join(', ')})`);
 }
 
-async function context(deps: JobDeps, data: ImportJobData) {
+export async function importContext(deps: JobDeps, data: ImportJobData) {
   const db = deps.database.db;
   const process = await findProcess(db, data.tenantId, data.processId);
   const tenant = await getTenant(db, data.tenantId);
   if (!process || !tenant) return null;
   const user = process.userId ? await findUser(db, data.tenantId, process.userId) : undefined;
   const t = translator(user?.language ?? languageOf(tenant.locale));
-  return { db, process, tenant, t };
+  return { db, process, tenant, t, user };
 }
 
 async function stage(db: Db, tenantId: number, processId: number, batch: { row: ValidRow; first: boolean }[]): Promise<void> {
@@ -144,8 +145,9 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
  * Safe to run again: it starts by clearing what an earlier, interrupted run staged.
  */
 export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<void> {
-  const found = await context(deps, data);
+  const found = await importContext(deps, data);
   if (!found || found.process.stage !== 'validating') return;
+  if (found.process.subject === 'campaign_entries') return checkCampaignEntries(deps, data, found);
   const { db, process, tenant, t } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
@@ -258,8 +260,9 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
  * of a finished apply does nothing.
  */
 export async function applyImport(deps: JobDeps, data: ImportJobData): Promise<void> {
-  const found = await context(deps, data);
+  const found = await importContext(deps, data);
   if (!found || found.process.stage !== 'applying') return;
+  if (found.process.subject === 'campaign_entries') return applyCampaignEntries(deps, data, found);
   const { db, process } = found;
   const { tenantId, processId } = data;
   const mapping = mappingOf(process);

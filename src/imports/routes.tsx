@@ -6,7 +6,9 @@ import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
 import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
+import { isAppEnabled } from '../marketplace/service.js';
 import { findProcess } from '../process-log/queries.js';
+import { fieldsFor, type ImportSubject } from './fields.js';
 import { applyImportJob, checkImportJob } from './jobs.js';
 import { confirmMapping, headersOf, mappingFromForm, offeredMapping, requestApply, uploadImport } from './service.js';
 import { importTemplate } from './template.js';
@@ -26,32 +28,51 @@ async function findImport(c: AppContext) {
   return process?.kind === 'import' ? process : undefined;
 }
 
-function uploadPage(c: AppContext, errors?: Record<string, string>) {
+/**
+ * What an upload loads, from `kind` in the query or form: clients with their orders unless
+ * it names charged-off campaign entries, which exist only while the tenant has that app on.
+ */
+function subjectOf(c: AppContext, kind: unknown): ImportSubject | null {
+  if (kind !== 'campaign_entries') return 'clients';
+  return isAppEnabled(c.var.tenant, 'charged_off') ? 'campaign_entries' : null;
+}
+
+const titleOf = (subject: ImportSubject) => (subject === 'campaign_entries' ? 'campaignImports.title' : 'imports.title');
+
+function uploadPage(c: AppContext, subject: ImportSubject, errors?: Record<string, string>) {
   const { config } = c.var.deps;
   return render(c, {
-    title: c.var.t('imports.title'),
+    title: c.var.t(titleOf(subject)),
     status: errors ? 422 : 200,
-    body: <UploadPage errors={errors} limitMb={Math.round(config.uploadLimitBytes / 1024 / 1024)} maxRows={config.importMaxRows} />,
+    body: <UploadPage subject={subject} errors={errors} limitMb={Math.round(config.uploadLimitBytes / 1024 / 1024)} maxRows={config.importMaxRows} />,
   });
 }
 
 /** Uploads of clients with their payment orders: upload → mapping → check → apply. */
 export const importRoutes = new Hono<AppEnv>()
   .use(requirePermission(forbiddenPage, 'imports'))
-  .get('/new', (c) => uploadPage(c))
+  .get('/new', (c) => {
+    const subject = subjectOf(c, c.req.query('kind'));
+    return subject ? uploadPage(c, subject) : notFoundPage(c);
+  })
   .get('/template.xlsx', async (c) => {
-    const body = await importTemplate(c.var.t);
+    const subject = subjectOf(c, c.req.query('kind'));
+    if (!subject) return notFoundPage(c);
+    const body = await importTemplate(c.var.t, fieldsFor(subject));
+    const name = subject === 'campaign_entries' ? 'plantilla-cartera-castigada.xlsx' : 'plantilla-clientes.xlsx';
     return c.body(new Uint8Array(body), 200, {
       'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      'Content-Disposition': 'attachment; filename="plantilla-clientes.xlsx"',
+      'Content-Disposition': `attachment; filename="${name}"`,
     });
   })
   .post('/', async (c) => {
     const body = await c.req.parseBody();
+    const subject = subjectOf(c, body.kind);
+    if (!subject) return notFoundPage(c);
     const file = body.file;
-    if (!(file instanceof File) || file.size === 0) return uploadPage(c, { file: 'imports.error.noFile' });
-    const result = await uploadImport(scopeOf(c), c.var.deps.config, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
-    if (!result.ok) return uploadPage(c, result.errors);
+    if (!(file instanceof File) || file.size === 0) return uploadPage(c, subject, { file: 'imports.error.noFile' });
+    const result = await uploadImport(scopeOf(c), c.var.deps.config, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }, subject);
+    if (!result.ok) return uploadPage(c, subject, result.errors);
     return redirectTo(c, `/app/imports/${result.process.id}`);
   })
   .get('/:id', async (c) => {

@@ -10,10 +10,8 @@ import { openProcess, updateProcess } from '../process-log/service.js';
 import type { Scope } from '../platform/scope.js';
 import { openSheet, SheetError } from '../platform/spreadsheets/read.js';
 import { newKey, storageFor } from '../storage/index.js';
-import { mappingProblems, rememberedFrom, suggestMapping, type Mapping } from './fields.js';
+import { fieldsFor, mappingProblems, rememberedFrom, suggestMapping, type ImportSubject, type Mapping } from './fields.js';
 import { importMappings } from './schema.js';
-
-export const IMPORT_SUBJECT = 'clients';
 
 export type UploadResult = { ok: true; process: FileProcess } | { ok: false; errors: Record<string, string> };
 
@@ -22,7 +20,7 @@ export type UploadResult = { ok: true; process: FileProcess } | { ok: false; err
  * limits that can be judged without reading every row), keeps it, and opens its Process
  * log entry waiting for the column mapping.
  */
-export async function uploadImport(scope: Scope, config: Config, file: { name: string; bytes: Uint8Array }): Promise<UploadResult> {
+export async function uploadImport(scope: Scope, config: Config, file: { name: string; bytes: Uint8Array }, subject: ImportSubject = 'clients'): Promise<UploadResult> {
   if (file.bytes.byteLength === 0) return { ok: false, errors: { file: 'sheets.error.empty' } };
   if (file.bytes.byteLength > config.uploadLimitBytes) {
     return { ok: false, errors: { file: `sheets.error.fileTooLarge?limit=${Math.round(config.uploadLimitBytes / 1024 / 1024)}` } };
@@ -47,7 +45,7 @@ export async function uploadImport(scope: Scope, config: Config, file: { name: s
   await storageFor(config).put(key, file.bytes);
   const process = await openProcess(scope.db, scope.tenantId, {
     kind: 'import',
-    subject: IMPORT_SUBJECT,
+    subject,
     format,
     userId: scope.actor?.id ?? null,
     stage: 'mapping',
@@ -75,7 +73,7 @@ export async function offeredMapping(scope: Scope, process: FileProcess): Promis
     .select({ mapping: importMappings.mapping })
     .from(importMappings)
     .where(and(eq(importMappings.tenantId, scope.tenantId), eq(importMappings.subject, process.subject)));
-  return suggestMapping(headersOf(process), remembered?.mapping ?? {});
+  return suggestMapping(headersOf(process), remembered?.mapping ?? {}, fieldsFor(process.subject));
 }
 
 /** Mapping fields arrive as `map.<field>` = column index, or empty for "not in the file". */
@@ -96,7 +94,7 @@ export async function confirmMapping(scope: Scope, processId: number, mapping: M
   if (!process || process.kind !== 'import') return { ok: false, notFound: true };
   if (process.stage !== 'mapping' && process.stage !== 'validated') return { ok: false, errors: { _form: 'imports.error.notNow' } };
   const headers = headersOf(process);
-  const problems = mappingProblems(mapping, headers);
+  const problems = mappingProblems(mapping, headers, fieldsFor(process.subject));
   if (Object.keys(problems).length > 0) return { ok: false, errors: problems };
   await scope.db.transaction(async (tx) => {
     const remembered = rememberedFrom(headers, mapping);

@@ -74,6 +74,8 @@ function adapterFor(database: Database): PgBoss.Db {
 
 export interface StartOptions {
   definitions: JobDefinition<never>[];
+  /** Recurring jobs (cron, UTC) that the working processes keep scheduled. */
+  schedules?: { job: JobDefinition<never>; cron: string }[];
   /** Poll queues and run jobs in this process (config.runWorkers, or a worker process). */
   work: boolean;
   pollingIntervalSeconds?: number;
@@ -113,6 +115,7 @@ export async function startJobs(deps: JobDeps, options: StartOptions): Promise<J
   };
 
   if (options.work) {
+    for (const { job, cron } of options.schedules ?? []) await boss.schedule(job.name, cron, {}, { tz: 'UTC' });
     for (const definition of byName.values()) {
       await boss.work(definition.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
         for (const job of jobs) await runOne(definition, job);

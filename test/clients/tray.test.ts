@@ -153,6 +153,15 @@ describe('the clients tray', () => {
     expect(restore).toContain('<html');
   });
 
+  it('offers "Descargar" with the filters in force, inside the part that filters swap', async () => {
+    const fragment = await (await browser.get('/app/clients?situation=al_dia&bogus=1', { htmx: true })).text();
+    expect(fragment).toContain('action="/app/exports"');
+    expect(fragment).toContain('<input type="hidden" name="kind" value="clients"/>');
+    expect(fragment).toContain('<input type="hidden" name="query" value="situation=al_dia"/>');
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
+    expect(await (await advisor.get('/app/clients')).text()).not.toContain('action="/app/exports"');
+  });
+
   it('remembers the columns each user chooses, without changing anyone else’s', async () => {
     const other = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
     const chosen = await browser.post('/app/clients/columns', { columns: ['name', 'advisor', 'daysPastDue', 'var.region', 'secret'] }, { headers: { Referer: `http://${browser.host}/app/clients?segment=Premium` } });

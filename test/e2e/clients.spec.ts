@@ -1,3 +1,4 @@
+import { campaignEntries } from '../../src/campaigns/schema.js';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/tenants/schema.js';
@@ -19,7 +20,8 @@ beforeAll(async () => {
   await addOrder(s.h, acme, ana, { dueDate: `${Number(today.slice(0, 4)) + 1}${today.slice(4)}` });
   const beto = await seedClient(s.h, acme, { name: 'Beto Moroso', email: 'beto@correo.pe' });
   await addOrder(s.h, acme, beto, { dueDate: overdue, amount: 25_000 });
-  await seedClient(s.h, acme, { name: 'Carla Castigada', portfolio: 'castigada' });
+  const carla = await seedClient(s.h, acme, { name: 'Carla Castigada', portfolio: 'castigada' });
+  await s.h.db.insert(campaignEntries).values({ tenantId: acme.id, clientId: carla.id, campaignCode: 'C1', debtAmount: 1000, discountType: 'monto', discountValue: 0, campaignAmount: 1000 });
 });
 afterAll(() => s?.close());
 

@@ -78,19 +78,29 @@ export function CampaignResults(props: TrayProps) {
 }
 
 export function CampaignTray(props: TrayProps & { canEdit: boolean }) {
-  const { t } = useView();
+  const { t, can } = useView();
   const q = props.query;
   return (
     <>
       <div class="page-header">
         <h1>{t('campaigns.title')}</h1>
-        {props.canEdit && (
-          <a class="button primary" href="/app/campaigns/new">
-            {t('campaigns.new')}
-          </a>
-        )}
+        <p class="actions">
+          {can('imports') && (
+            <>
+              <a href="/app/imports/template.xlsx?kind=campaign_entries">{t('campaignImports.template')}</a>
+              <a class="button" href="/app/imports/new?kind=campaign_entries">
+                {t('campaignImports.upload')}
+              </a>
+            </>
+          )}
+          {props.canEdit && (
+            <a class="button primary" href="/app/campaigns/new">
+              {t('campaigns.new')}
+            </a>
+          )}
+        </p>
       </div>
-      <form method="get" action="/app/campaigns" class="filters panel" hx-get="/app/campaigns" hx-target="#campaign-results" hx-push-url="true" hx-trigger="submit, change delay:300ms">
+      <form method="get" action="/app/campaigns" class="panel" hx-get="/app/campaigns" hx-target="#campaign-results" hx-push-url="true" hx-trigger="submit, change delay:300ms">
         <div class="filter-grid">
           <div class="field">
             <label for="f-q">{t('campaigns.search')}</label>

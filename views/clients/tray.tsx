@@ -3,6 +3,7 @@ import { claimCategories, filterParams, statusFilters, trayLimits, type ClientCo
 import { contactabilities, portfolios } from '../../src/clients/schema.js';
 import { situations } from '../../src/clients/situation.js';
 import { Field, PostForm, Select } from '../components/forms.js';
+import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 import { ChargedOffBadge, Icon, IconLink, SituationBadge, StatusBadge } from './parts.js';
 
@@ -111,7 +112,7 @@ function ColumnChooser(props: { available: ClientColumn[]; chosen: ClientColumn[
 
 /** The part a filter, sort or page change swaps: the count, the table and the pager. */
 export function ClientsResults(props: TrayProps) {
-  const { t, number } = useView();
+  const { t, number, can } = useView();
   const { filters, order, total } = props;
   const lastPage = Math.max(1, Math.ceil(total.count / trayLimits.pageSize));
   return (
@@ -119,9 +120,13 @@ export function ClientsResults(props: TrayProps) {
       {/* The sort travels with the results, so a filter change after an htmx sort keeps it. */}
       {order.sort !== 'name' && <input type="hidden" name="sort" value={order.sort} form={FILTERS} />}
       {order.dir === 'desc' && <input type="hidden" name="dir" value="desc" form={FILTERS} />}
-      <p class="results-count">
-        {total.capped ? t('clients.countCapped', { count: grouped(total.count) }) : t('clients.count', { count: number(total.count) })}
-      </p>
+      <div class="toolbar results-toolbar">
+        <p class="results-count">
+          {total.capped ? t('clients.countCapped', { count: grouped(total.count) }) : t('clients.count', { count: number(total.count) })}
+        </p>
+        {/* "Descargar" exports exactly these filters; it sits in the swapped part so it follows them. */}
+        {can('reports.download') && <DownloadForm kind="clients" query={new URLSearchParams(filterParams(filters)).toString()} />}
+      </div>
       {props.rows.length === 0 ? (
         <p class="panel">{t('common.noResults')}</p>
       ) : (

@@ -1,23 +1,26 @@
-import { clientOrderFields, type Mapping } from '../../src/imports/fields.js';
+import { fieldsFor, type ImportSubject, type Mapping } from '../../src/imports/fields.js';
 import type { FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { ErrorSummary, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 import { ProcessProgress, StateBadge } from '../process-log/process-log.js';
 
-export function UploadPage(props: { errors?: FieldErrors; limitMb: number; maxRows: number }) {
+export function UploadPage(props: { subject: ImportSubject; errors?: FieldErrors; limitMb: number; maxRows: number }) {
   const { t, number } = useView();
   const message = useMessage();
   const error = props.errors?.file;
+  const campaigns = props.subject === 'campaign_entries';
+  const limits = { limit: props.limitMb, rows: number(props.maxRows) };
   return (
     <>
-      <h1>{t('imports.title')}</h1>
-      <p>{t('imports.intro', { limit: props.limitMb, rows: number(props.maxRows) })}</p>
+      <h1>{t(campaigns ? 'campaignImports.title' : 'imports.title')}</h1>
+      <p>{campaigns ? t('campaignImports.intro', limits) : t('imports.intro', limits)}</p>
       <p>
-        <a href="/app/imports/template.xlsx">{t('imports.template')}</a>
+        <a href={campaigns ? '/app/imports/template.xlsx?kind=campaign_entries' : '/app/imports/template.xlsx'}>{t('imports.template')}</a>
       </p>
       <ErrorSummary errors={props.errors} />
       <PostForm action="/app/imports" enctype="multipart/form-data">
+        {campaigns && <input type="hidden" name="kind" value="campaign_entries" />}
         <div class={`field${error ? ' field-error' : ''}`}>
           <label for="f-file">{t('imports.file')}</label>
           {error && (
@@ -50,7 +53,7 @@ function MappingForm(props: { process: FileProcess; headers: string[]; mapping: 
           </tr>
         </thead>
         <tbody>
-          {clientOrderFields.map((field) => {
+          {fieldsFor(props.process.subject).map((field) => {
             const error = props.errors?.[field.key];
             return (
               <tr class={error ? 'field-error' : undefined}>

@@ -111,7 +111,7 @@ export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilt
           {t('imports.new')}
         </a>
       </div>
-      <form method="get" action="/app/process-log" class="filters" hx-get="/app/process-log" hx-target="#process-rows" hx-select="#process-rows" hx-swap="outerHTML" hx-push-url="true">
+      <form method="get" action="/app/process-log" class="filters panel" hx-get="/app/process-log" hx-target="#process-rows" hx-select="#process-rows" hx-swap="outerHTML" hx-push-url="true">
         <label>
           {t('processLog.filter.kind')}
           <select name="kind">

@@ -1,3 +1,4 @@
+import { campaignImports } from './catalogue/campaign-imports.js';
 import { campaigns } from './catalogue/campaigns.js';
 import { claimsCatalogue } from './catalogue/claims.js';
 import { clients } from './catalogue/clients.js';
@@ -10,7 +11,7 @@ import { receivables } from './catalogue/receivables.js';
  * The catalogue, assembled from one part per capability (`catalogue/*.ts`). Spanish is the
  * product's language; every other language has exactly these keys.
  */
-const parts = [core, clients, receivables, campaigns, claimsCatalogue, files, portal] as const;
+const parts = [core, clients, receivables, campaigns, claimsCatalogue, files, portal, campaignImports] as const;
 
 type Merge<T extends readonly { es: Record<string, string> }[]> = T extends readonly [infer H extends { es: Record<string, string> }, ...infer R extends readonly { es: Record<string, string> }[]]
   ? H['es'] & Merge<R>

@@ -1,0 +1,2 @@
+CREATE INDEX "clients_open_claims" ON "clients" USING btree ("tenant_id",lower("name"),"id") WHERE "clients"."deleted_at" is null and "clients"."open_claims" > 0;--> statement-breakpoint
+CREATE INDEX "clients_owing" ON "clients" USING btree ("tenant_id","oldest_unpaid_due_date") WHERE "clients"."deleted_at" is null and "clients"."open_claims" = 0;

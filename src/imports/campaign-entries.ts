@@ -1,0 +1,250 @@
+import { text } from 'node:stream/consumers';
+import { sql } from 'drizzle-orm';
+import { campaignFieldsSchema, type CampaignFields } from '../campaigns/fields.js';
+import { createCampaignEntry } from '../campaigns/service.js';
+import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone } from '../clients/fields.js';
+import { rows, type Db } from '../db/index.js';
+import type { JobDeps } from '../jobs/index.js';
+import { todayIn } from '../platform/dates.js';
+import { parseWith } from '../platform/forms.js';
+import { translateMessage } from '../platform/i18n/index.js';
+import { SheetError, openSheet } from '../platform/spreadsheets/read.js';
+import { csvWriter } from '../platform/spreadsheets/write.js';
+import { recordProgress, updateProcess } from '../process-log/service.js';
+import { newKey, storageFor } from '../storage/index.js';
+import type { importContext, ImportJobData } from './jobs.js';
+import type { RowError } from './rows.js';
+import { toIsoDate } from './rows.js';
+import { headersOf, mappingOf } from './service.js';
+
+type Found = NonNullable<Awaited<ReturnType<typeof importContext>>>;
+
+interface StagedEntry {
+  line: number;
+  fields: CampaignFields;
+}
+
+interface Candidate extends StagedEntry {
+  documentType: string;
+  documentNumber: string;
+}
+
+const DISCOUNT_TYPES: Record<string, string> = { porcentaje: 'porcentaje', percentage: 'porcentaje', percent: 'porcentaje', '%': 'porcentaje', monto: 'monto', amount: 'monto' };
+
+const CHUNK = 2_000;
+
+function stagedKeyOf(params: Record<string, unknown>): string | null {
+  return typeof params.stagedKey === 'string' ? params.stagedKey : null;
+}
+
+/**
+ * What the database already holds for each candidate row: the client by document, another
+ * active campaign of that client, its entry in the same campaign (and whether it carries the
+ * same values), and whether the associated payment code is one of the client's orders.
+ */
+async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[]) {
+  const payload = JSON.stringify(
+    batch.map((c) => ({
+      line: c.line,
+      document_type: c.documentType,
+      document_number: c.documentNumber,
+      campaign_code: c.fields.campaignCode,
+      payment_code: c.fields.paymentCode,
+      debt_amount: c.fields.debtAmount,
+      discount_type: c.fields.discountType,
+      discount_value: c.fields.discountValue,
+      end_date: c.fields.endDate,
+    })),
+  );
+  const found = await rows<{ line: number; client: boolean; other_active: string | null; same_exists: boolean; same_values: boolean; code_ok: boolean }>(
+    db,
+    sql`
+    select r.line,
+           cl.id is not null as client,
+           (select e.campaign_code from campaign_entries e
+             where e.tenant_id = ${tenantId} and e.client_id = cl.id and e.campaign_code <> r.campaign_code
+               and e.closed_at is null and e.total_due > 0 and (e.end_date is null or e.end_date >= ${today}::date)
+             limit 1) as other_active,
+           same.id is not null as same_exists,
+           same.id is not null and (same.debt_amount, same.discount_type, same.discount_value, same.end_date, same.payment_code)
+             is not distinct from (r.debt_amount, r.discount_type, r.discount_value, r.end_date, r.payment_code) as same_values,
+           (r.payment_code is null or exists (select 1 from payment_orders po
+             where po.tenant_id = ${tenantId} and po.client_id = cl.id and po.payment_code = r.payment_code)) as code_ok
+      from jsonb_to_recordset(${payload}::jsonb) as r(line int, document_type text, document_number text, campaign_code text, payment_code text,
+           debt_amount bigint, discount_type text, discount_value bigint, end_date date)
+      left join clients cl on cl.tenant_id = ${tenantId} and cl.deleted_at is null
+            and cl.document_type = r.document_type and cl.document_number = r.document_number
+      left join campaign_entries same on same.tenant_id = ${tenantId} and same.client_id = cl.id and same.campaign_code = r.campaign_code`,
+  );
+  return new Map(found.map((f) => [Number(f.line), f]));
+}
+
+/**
+ * Checks every row of a campaign upload with the campaign form's own rules, then against
+ * the file itself (one row per client) and against what is stored, with the same refusals
+ * loading one entry applies; so applying finds nothing left to refuse. Rows whose entry is
+ * already stored with the same values are counted unchanged. The rows to create are kept
+ * beside the upload until it is applied.
+ */
+export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
+  const { db, process, tenant, t } = found;
+  const { tenantId, processId } = data;
+  const storage = storageFor(deps.config);
+  const previous = stagedKeyOf(process.params);
+  if (previous) await storage.remove(previous);
+  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), progressDone: 0, progressTotal: null, error: null });
+
+  const headers = headersOf(process);
+  const mapping = mappingOf(process);
+  const header = (key: string) => (key in mapping ? (headers[mapping[key]!] ?? key) : key);
+  const schema = campaignFieldsSchema({ currency: tenant.currency });
+  const types = await documentTypesFor(db, tenantId);
+  const today = todayIn(tenant.timezone, deps.clock);
+
+  const reportKey = newKey(tenantId, `errores-${processId}.csv`);
+  const report = await storage.writer(reportKey);
+  const errors = csvWriter(report.stream, [t('imports.report.row'), t('imports.report.column'), t('imports.report.value'), t('imports.report.message')]);
+  let errorCount = 0;
+  let rejected = 0;
+  const raws = new Map<number, Record<string, string>>();
+  const reject = async (line: number, key: string, message: string) => {
+    rejected++;
+    errorCount++;
+    await errors.write([[line, header(key), raws.get(line)?.[key] ?? '', translateMessage(t, message)]]);
+  };
+  const rejectAll = async (list: RowError[]) => {
+    rejected++;
+    errorCount += list.length;
+    await errors.write(list.map((e) => [e.line, e.column, e.value, translateMessage(t, e.message)]));
+  };
+
+  const candidates: Candidate[] = [];
+  const seen = new Map<string, string>();
+  let total = 0;
+  try {
+    const sheet = await openSheet(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
+    for await (const { line, cells } of sheet.rows) {
+      total++;
+      const raw: Record<string, string> = {};
+      for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();
+      raws.set(line, raw);
+      const input = { ...raw };
+      if (input.endDate) input.endDate = toIsoDate(input.endDate);
+      if (input.discountType) input.discountType = DISCOUNT_TYPES[input.discountType.trim().toLowerCase()] ?? input.discountType;
+      const parsed = parseWith(schema, input);
+      if (!parsed.ok) {
+        await rejectAll(Object.entries(parsed.errors).map(([path, message]) => {
+          const key = path.split('.')[0]!;
+          return { line, column: header(key), value: raw[key] ?? '', message };
+        }));
+      } else {
+        const fields = parsed.value;
+        const documentError = checkDocument(types, fields.documentType, fields.documentNumber);
+        if (documentError) await reject(line, 'documentNumber', documentError);
+        else if (fields.phone && !normalizePhone(fields.phone, tenant.country)) await reject(line, 'phone', 'campaigns.error.phone');
+        else {
+          const documentType = fields.documentType.trim().toUpperCase();
+          const documentNumber = normalizeDocumentNumber(types.find((type) => type.code === documentType)!, fields.documentNumber);
+          const clientKey = `${documentType}\u0000${documentNumber}`;
+          const earlier = seen.get(clientKey);
+          if (earlier === fields.campaignCode) await reject(line, 'documentNumber', `campaignImports.error.repeatedInCampaign?campaign=${encodeURIComponent(earlier)}`);
+          else if (earlier !== undefined) await reject(line, 'campaignCode', `campaignImports.error.twoCampaigns?campaign=${encodeURIComponent(earlier)}`);
+          else {
+            seen.set(clientKey, fields.campaignCode);
+            candidates.push({ line, fields, documentType, documentNumber });
+          }
+        }
+      }
+      if (total % CHUNK === 0) await recordProgress(db, tenantId, processId, total);
+    }
+  } catch (error) {
+    await errors.end();
+    await report.done();
+    await storage.remove(reportKey);
+    if (!(error instanceof SheetError)) throw error;
+    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
+    return;
+  }
+
+  const staged: StagedEntry[] = [];
+  let unchanged = 0;
+  for (let start = 0; start < candidates.length; start += CHUNK) {
+    const batch = candidates.slice(start, start + CHUNK);
+    const stored = await lookUp(db, tenantId, today, batch);
+    for (const candidate of batch) {
+      const { line, fields } = candidate;
+      const s = stored.get(line)!;
+      if (s.same_exists && s.same_values) unchanged++;
+      else if (s.same_exists) await reject(line, 'campaignCode', `campaigns.error.duplicate?campaign=${encodeURIComponent(fields.campaignCode)}`);
+      else if (fields.endDate !== null && fields.endDate < today) await reject(line, 'endDate', 'campaigns.error.endDatePast');
+      else if (!s.code_ok) await reject(line, 'paymentCode', 'campaigns.error.unknownPaymentCode');
+      else if (s.other_active !== null) await reject(line, 'campaignCode', `campaigns.error.secondActive?campaign=${encodeURIComponent(s.other_active)}`);
+      else staged.push({ line, fields });
+    }
+  }
+  await errors.end();
+  await report.done();
+  if (errorCount === 0) await storage.remove(reportKey);
+
+  const stagedKey = newKey(tenantId, `campana-${processId}.json`);
+  await storage.put(stagedKey, new TextEncoder().encode(JSON.stringify(staged)));
+  await updateProcess(db, tenantId, processId, {
+    state: 'completed',
+    stage: 'validated',
+    params: { ...process.params, stagedKey },
+    progressDone: total,
+    progressTotal: total,
+    counts: { rows: total, create: staged.length, update: 0, unchanged, rejected },
+    errorReportKey: errorCount > 0 ? reportKey : null,
+    finishedAt: deps.clock.now(),
+  });
+}
+
+class RowRefused extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
+}
+
+/**
+ * Loads the checked rows in one transaction, each through the same use case as loading one
+ * entry (its own savepoint inside this transaction). Should the data have changed since the
+ * check so that a row is refused now, nothing is written and the Process log says which row
+ * and why; checking the file again shows the current picture.
+ */
+export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
+  const { db, process, tenant, t, user } = found;
+  const { tenantId, processId } = data;
+  const storage = storageFor(deps.config);
+  const stagedKey = stagedKeyOf(process.params);
+  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null });
+  try {
+    const staged: StagedEntry[] = stagedKey ? JSON.parse(await text(storage.read(stagedKey))) : [];
+    await db.transaction(async (tx) => {
+      const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
+      if (locked?.stage !== 'applying') return;
+      const scope = { tenantId, tenant, actor: user ? { id: user.id, name: user.name } : null, db: tx, clock: deps.clock };
+      for (const row of staged) {
+        const result = await createCampaignEntry(scope, row.fields);
+        if (!result.ok) {
+          const reason = Object.values(result.errors)[0] ?? 'imports.error.applyFailed';
+          throw new RowRefused(`campaignImports.error.applyRefused?line=${row.line}&reason=${encodeURIComponent(translateMessage(t, reason))}`);
+        }
+      }
+      await updateProcess(tx, tenantId, processId, {
+        stage: 'applied',
+        state: (process.counts.rejected ?? 0) > 0 ? 'completed_with_errors' : 'completed',
+        progressDone: process.counts.rows ?? 0,
+        finishedAt: deps.clock.now(),
+      });
+    });
+  } catch (error) {
+    if (!(error instanceof RowRefused)) {
+      await updateProcess(db, tenantId, processId, { state: 'failed', error: 'imports.error.applyFailed' });
+      throw error;
+    }
+    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.reason, finishedAt: deps.clock.now() });
+    return;
+  }
+  if (stagedKey) await storage.remove(stagedKey);
+}

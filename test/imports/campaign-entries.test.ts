@@ -1,0 +1,262 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { asc, eq } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignEntries } from '../../src/campaigns/schema.js';
+import { refreshClientBalances } from '../../src/clients/derived.js';
+import { clients } from '../../src/clients/schema.js';
+import { paymentOrders } from '../../src/payment-orders/schema.js';
+import { forgetTenantCache } from '../../src/platform/tenancy.js';
+import { openSheet } from '../../src/platform/spreadsheets/read.js';
+import { tenants, type Tenant } from '../../src/tenants/schema.js';
+import { startTestApp, type Harness, type TestClient } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { clientsOf, processIdFrom, processOf } from './support.js';
+
+let h: Harness;
+beforeAll(async () => {
+  // 15:00 UTC is 10:00 in Lima: "today" is 2026-03-10.
+  h = await startTestApp({ jobs: true, now: '2026-03-10T15:00:00Z', env: { LOG_LEVEL: 'error' } });
+});
+afterAll(() => h.close());
+
+async function withApp(): Promise<Tenant> {
+  const tenant = await newTenant(h, { plan: 'pro' });
+  const [updated] = await h.db.update(tenants).set({ enabledApps: ['charged_off'] }).where(eq(tenants.id, tenant.id)).returning();
+  forgetTenantCache();
+  return updated!;
+}
+
+async function vigenteClient(tenant: Tenant, documentNumber: string, orderCode?: string) {
+  const [client] = await h.db.insert(clients).values({ tenantId: tenant.id, documentType: 'DNI', documentNumber, name: 'Rosa Quispe' }).returning();
+  if (orderCode) {
+    await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: client!.id, paymentCode: orderCode, amount: 50_000, issueDate: '2025-01-01', dueDate: '2025-06-01' });
+  }
+  await refreshClientBalances(h.db, tenant.id, [client!.id]);
+  return client!;
+}
+
+const entriesOf = (tenantId: number) => h.db.select().from(campaignEntries).where(eq(campaignEntries.tenantId, tenantId)).orderBy(asc(campaignEntries.id));
+
+async function upload(client: TestClient, name: string, bytes: Uint8Array, kind = 'campaign_entries'): Promise<Response> {
+  const form = new FormData();
+  form.append('kind', kind);
+  form.append('file', new Blob([new Uint8Array(bytes)]), name);
+  const request = new Request('http://upload.test/', { method: 'POST', body: form });
+  return client.request('POST', '/app/imports', {
+    body: new Uint8Array(await request.arrayBuffer()),
+    headers: { 'Content-Type': request.headers.get('Content-Type')!, 'X-CSRF-Token': client.csrfToken },
+  });
+}
+
+/** Upload → the offered mapping, confirmed as it is → check → (apply). */
+async function importCampaignFile(client: TestClient, name: string, bytes: Uint8Array, options: { apply?: boolean } = {}) {
+  const id = processIdFrom(await upload(client, name, bytes));
+  const page = await (await client.get(`/app/imports/${id}`)).text();
+  const form: Record<string, string> = {};
+  for (const select of page.matchAll(/<select id="f-map-(\w+)" name="map\.\w+">([\s\S]*?)<\/select>/g)) {
+    const chosen = /<option value="(\d+)" selected/.exec(select[2]!);
+    form[`map.${select[1]}`] = chosen ? chosen[1]! : '';
+  }
+  const mapped = await client.post(`/app/imports/${id}/mapping`, form);
+  if (mapped.status !== 303) throw new Error(`mapping refused: ${mapped.status} ${await mapped.text()}`);
+  await h.runJobs();
+  if (options.apply !== false) {
+    const applied = await client.post(`/app/imports/${id}/application`);
+    if (applied.status !== 303) throw new Error(`apply refused: ${applied.status}`);
+    await h.runJobs();
+  }
+  return { id, process: await processOf(h, id), form };
+}
+
+const HEADERS = 'Tipo de documento;Número de documento;Nombre y apellido;Correo electrónico;Celular;ID de campaña;Monto de deuda castigada;Tipo de descuento;Valor del descuento;Fecha de finalización;Código de pago asociado';
+const csv = (...lines: string[]) => Buffer.from(`\uFEFF${[HEADERS, ...lines].join('\r\n')}\r\n`, 'utf8');
+
+describe('loading charged-off campaign entries by file', () => {
+  it('a csv with Spanish headers creates new clients and moves an existing vigente client without duplicating it', async () => {
+    const tenant = await withApp();
+    const existing = await vigenteClient(tenant, '07654321', 'OP-1');
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const file = csv(
+      'DNI;12345678;José Ávila Güemes;jose@example.pe;987654321;NAVIDAD-2026;1.000,00;porcentaje;30;31/12/2026;',
+      'DNI;07654321;Rosa Quispe;;;NAVIDAD-2026;500,00;monto;100,00;;OP-1',
+    );
+    const { process, form } = await importCampaignFile(admin, 'campana.csv', file);
+    expect(form).toMatchObject({ 'map.documentType': '0', 'map.campaignCode': '5', 'map.debtAmount': '6', 'map.endDate': '9', 'map.paymentCode': '10' });
+    expect(process.state).toBe('completed');
+    expect(process.subject).toBe('campaign_entries');
+    expect(process.counts).toMatchObject({ rows: 2, create: 2, update: 0, unchanged: 0, rejected: 0 });
+
+    const stored = await clientsOf(h, tenant.id);
+    expect(stored.map((c) => [c.documentNumber, c.name, c.portfolio])).toEqual([
+      ['07654321', 'Rosa Quispe', 'castigada'],
+      ['12345678', 'José Ávila Güemes', 'castigada'],
+    ]);
+    expect(stored[0]!.id).toBe(existing.id);
+    expect(stored[1]!.phone).toBe('+51987654321');
+    const entries = await entriesOf(tenant.id);
+    expect(entries.map((e) => [e.clientId, e.campaignCode, e.debtAmount, e.discountType, e.discountValue, e.campaignAmount, e.endDate, e.paymentCode])).toEqual([
+      [stored[1]!.id, 'NAVIDAD-2026', 100_000, 'porcentaje', 3000, 70_000, '2026-12-31', null],
+      [existing.id, 'NAVIDAD-2026', 50_000, 'monto', 10_000, 40_000, null, 'OP-1'],
+    ]);
+  });
+
+  it('re-uploading the same file changes nothing: its rows count as unchanged', async () => {
+    const tenant = await withApp();
+    await vigenteClient(tenant, '07654321', 'OP-1');
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const file = csv('DNI;12345678;José Ávila;;;NAVIDAD-2026;1.000,00;porcentaje;30;31/12/2026;', 'DNI;07654321;Rosa Quispe;;;NAVIDAD-2026;500,00;monto;100,00;;OP-1');
+    await importCampaignFile(admin, 'a.csv', file);
+    const clientsBefore = await clientsOf(h, tenant.id);
+    const entriesBefore = await entriesOf(tenant.id);
+    h.clock.advance(3_600_000);
+
+    const again = await importCampaignFile(admin, 'b.csv', file);
+    expect(again.process.state).toBe('completed');
+    expect(again.process.counts).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2, rejected: 0 });
+    expect(await clientsOf(h, tenant.id)).toEqual(clientsBefore);
+    expect(await entriesOf(tenant.id)).toEqual(entriesBefore);
+  });
+
+  it('an xlsx with English headers, numbers and a date cell loads as typed', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Campaign');
+    sheet.addRow(['Document type', 'Document number', 'Name', 'Mobile', 'Campaign ID', 'Charged-off debt amount', 'Discount type', 'Discount value', 'End date']);
+    sheet.addRow(['DNI', '00456789', 'Ana Torres', '987654321', 'VERANO', 1234.5, 'monto', 234.5, new Date(Date.UTC(2026, 5, 30))]);
+    sheet.addRow(['DNI', '00456790', 'Beto Ríos', '', 'VERANO', 800, 'percentage', 12.5, '']);
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    const { process } = await importCampaignFile(admin, 'campaign.xlsx', bytes);
+    expect(process.counts).toMatchObject({ rows: 2, create: 2, rejected: 0 });
+    const entries = await entriesOf(tenant.id);
+    expect(entries.map((e) => [e.campaignCode, e.debtAmount, e.discountType, e.discountValue, e.campaignAmount, e.endDate])).toEqual([
+      ['VERANO', 123_450, 'monto', 23_450, 100_000, '2026-06-30'],
+      ['VERANO', 80_000, 'porcentaje', 1250, 70_000, null],
+    ]);
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['00456789', '00456790']);
+  });
+
+  it('rows that break a rule are reported by row, column, value and message, and nothing of them is written', async () => {
+    const tenant = await withApp();
+    await vigenteClient(tenant, '07654321', 'OP-1');
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    await importCampaignFile(admin, 'antes.csv', csv('DNI;55555555;Activa Ya;;;OTOÑO;300;monto;0;;'));
+    const before = await entriesOf(tenant.id);
+
+    const { id, process } = await importCampaignFile(
+      admin,
+      'errores.csv',
+      csv(
+        'DNI;11111111;Válida;;;NAVIDAD;1000;porcentaje;10;;',
+        'DNI;22222222;Porcentaje alto;;;NAVIDAD;1000;porcentaje;120;;',
+        'DNI;33333333;Descuento alto;;;NAVIDAD;1000;monto;1500;;',
+        'DNI;44444444;Fecha pasada;;;NAVIDAD;1000;porcentaje;10;01/01/2026;',
+        'DNI;07654321;Código raro;;;NAVIDAD;1000;porcentaje;10;;OP-999',
+        'DNI;55555555;Segunda activa;;;NAVIDAD;1000;porcentaje;10;;',
+        'DNI;11111111;Repetida;;;NAVIDAD;1000;porcentaje;10;;',
+        'DNI;11111111;Otra campaña;;;VERANO;1000;porcentaje;10;;',
+      ),
+    );
+    expect(process.state).toBe('completed_with_errors');
+    expect(process.counts).toMatchObject({ rows: 8, create: 1, unchanged: 0, rejected: 7 });
+
+    const report = await (await admin.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toContain('Fila,Columna,Valor,Mensaje');
+    expect(report).toMatch(/^3,Valor del descuento,120,"?El porcentaje de descuento debe estar entre 0 y 100/m);
+    expect(report).toMatch(/^4,Valor del descuento,1500,"?El descuento no puede ser mayor que la deuda castigada/m);
+    expect(report).toMatch(/^5,Fecha de finalización,01\/01\/2026,"?La fecha de finalización no puede ser anterior a hoy/m);
+    expect(report).toMatch(/^6,Código de pago asociado,OP-999,"?El código de pago no corresponde/m);
+    expect(report).toMatch(/^7,ID de campaña,NAVIDAD,"?El cliente ya tiene una campaña activa \(OTOÑO\)/m);
+    expect(report).toMatch(/^8,Número de documento,11111111,"?El cliente ya aparece en una fila anterior del archivo para la campaña NAVIDAD/m);
+    expect(report).toMatch(/^9,ID de campaña,VERANO,"?El cliente ya aparece en una fila anterior del archivo con la campaña NAVIDAD/m);
+
+    const entries = await entriesOf(tenant.id);
+    expect(entries).toHaveLength(before.length + 1);
+    expect(entries.at(-1)).toMatchObject({ campaignCode: 'NAVIDAD', debtAmount: 100_000 });
+    const documents = (await clientsOf(h, tenant.id)).map((c) => c.documentNumber);
+    expect(documents).toEqual(['07654321', '11111111', '55555555']);
+    expect((await clientsOf(h, tenant.id)).find((c) => c.documentNumber === '07654321')!.portfolio).toBe('vigente');
+  });
+
+  it('a row that became impossible between the check and the apply makes the whole apply fail with nothing written', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { id } = await importCampaignFile(admin, 'a.csv', csv('DNI;11111111;Ana;;;NAVIDAD;1000;porcentaje;10;;', 'DNI;22222222;Beto;;;NAVIDAD;1000;porcentaje;10;;'), { apply: false });
+    const form = { documentType: 'DNI', documentNumber: '22222222', campaignCode: 'OTRA', debtAmount: '100', discountType: 'monto', discountValue: '0' };
+    expect((await admin.post('/app/campaigns', form)).status).toBe(303);
+    expect((await admin.post(`/app/imports/${id}/application`)).status).toBe(303);
+    await h.runJobs();
+
+    const process = await processOf(h, id);
+    expect(process.state).toBe('failed');
+    const page = await (await admin.get('/app/process-log')).text();
+    expect(page).toContain('Fallido');
+    const detail = await (await admin.get(`/app/imports/${id}`)).text();
+    expect(detail).toContain('la fila 3 ya no se puede cargar');
+    expect((await entriesOf(tenant.id)).map((e) => e.campaignCode)).toEqual(['OTRA']);
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['22222222']);
+  });
+
+  it('the template downloads with the campaign headers and an example row', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const response = await admin.get('/app/imports/template.xlsx?kind=campaign_entries');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('Content-Disposition')).toContain('plantilla-cartera-castigada.xlsx');
+    const path = `${mkdtempSync(`${tmpdir()}/tpl-`)}/plantilla.xlsx`;
+    writeFileSync(path, Buffer.from(await response.arrayBuffer()));
+    const sheet = await openSheet(path, 'plantilla.xlsx', { maxRows: 10 });
+    expect(sheet.headers).toEqual(HEADERS.split(';'));
+    const { value: example } = await sheet.rows.next();
+    expect(example!.cells).toContain('NAVIDAD-2026');
+  });
+
+  it('the tray links to the upload and the template for users with the imports permission', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const tray = await (await admin.get('/app/campaigns')).text();
+    expect(tray).toContain('href="/app/imports/new?kind=campaign_entries"');
+    expect(tray).toContain('href="/app/imports/template.xlsx?kind=campaign_entries"');
+    const advisor = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'advisor' }));
+    expect(await (await advisor.get('/app/campaigns')).text()).not.toContain('/app/imports/new');
+    const page = await (await admin.get('/app/imports/new?kind=campaign_entries')).text();
+    expect(page).toContain('Cargar cartera castigada');
+    expect(page).toContain('name="kind" value="campaign_entries"');
+  });
+});
+
+describe('access to campaign uploads', () => {
+  it('a user without the imports permission cannot upload, and nothing is written', async () => {
+    const tenant = await withApp();
+    const advisor = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'advisor' }));
+    expect((await advisor.get('/app/imports/new?kind=campaign_entries')).status).toBe(403);
+    const response = await upload(advisor, 'a.csv', csv('DNI;11111111;Ana;;;NAVIDAD;1000;porcentaje;10;;'));
+    expect(response.status).toBe(403);
+    expect(await clientsOf(h, tenant.id)).toEqual([]);
+  });
+
+  it('a tenant without the app cannot upload campaign entries', async () => {
+    const tenant = await newTenant(h, { plan: 'pro' });
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    expect((await admin.get('/app/imports/new?kind=campaign_entries')).status).toBe(404);
+    expect((await admin.get('/app/imports/template.xlsx?kind=campaign_entries')).status).toBe(404);
+    expect((await upload(admin, 'a.csv', csv('DNI;11111111;Ana;;;NAVIDAD;1000;porcentaje;10;;'))).status).toBe(404);
+    expect(await clientsOf(h, tenant.id)).toEqual([]);
+  });
+
+  it('another tenant cannot see, map or apply a campaign upload', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { id } = await importCampaignFile(admin, 'a.csv', csv('DNI;11111111;Ana;;;NAVIDAD;1000;porcentaje;10;;'), { apply: false });
+    const other = await withApp();
+    const stranger = await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }));
+    expect((await stranger.get(`/app/imports/${id}`)).status).toBe(404);
+    expect((await stranger.post(`/app/imports/${id}/mapping`, { 'map.documentType': '0' })).status).toBe(404);
+    expect((await stranger.post(`/app/imports/${id}/application`)).status).toBe(404);
+    await h.runJobs();
+    expect((await processOf(h, id)).stage).toBe('validated');
+    expect(await entriesOf(tenant.id)).toEqual([]);
+  });
+});

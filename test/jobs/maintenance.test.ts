@@ -1,0 +1,54 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { campaignEntries } from '../../src/campaigns/schema.js';
+import { clients } from '../../src/clients/schema.js';
+import { clientEvents } from '../../src/events/schema.js';
+import { maintenanceJob } from '../../src/jobs/maintenance.js';
+import { rateLimitHits } from '../../src/platform/auth/schema.js';
+import { hit } from '../../src/platform/auth/rate-limit.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { newTenant } from '../support/factories.js';
+
+let h: Harness;
+beforeAll(async () => {
+  // 04:30 UTC on the 11th is still the 10th in Lima, already the 11th in UTC.
+  h = await startTestApp({ now: '2026-03-11T04:30:00Z', jobs: true });
+});
+afterAll(() => h.close());
+
+describe('the hourly maintenance job', () => {
+  it('closes campaigns whose end date passed in each tenant’s own timezone, recording the end once', async () => {
+    const lima = await newTenant(h, { timezone: 'America/Lima' });
+    const utc = await newTenant(h, { timezone: 'UTC' });
+    const entries = [];
+    for (const tenant of [lima, utc]) {
+      const [client] = await h.db.insert(clients).values({ tenantId: tenant.id, documentType: 'DNI', documentNumber: '12345678', name: 'Rosa', portfolio: 'castigada' }).returning();
+      const [entry] = await h.db
+        .insert(campaignEntries)
+        .values({ tenantId: tenant.id, clientId: client!.id, campaignCode: 'C', debtAmount: 1000, discountType: 'monto', discountValue: 100, campaignAmount: 900, endDate: '2026-03-10' })
+        .returning();
+      entries.push(entry!);
+    }
+    await h.jobs!.send(maintenanceJob, {});
+    expect(await h.runJobs()).toBe(1);
+    await h.jobs!.send(maintenanceJob, {});
+    await h.runJobs();
+
+    const [limaEntry] = await h.db.select().from(campaignEntries).where(eq(campaignEntries.id, entries[0]!.id));
+    const [utcEntry] = await h.db.select().from(campaignEntries).where(eq(campaignEntries.id, entries[1]!.id));
+    expect(limaEntry!.closedAt).toBeNull();
+    expect(utcEntry).toMatchObject({ closedReason: 'finished' });
+    const finished = await h.db.select().from(clientEvents).where(and(eq(clientEvents.tenantId, utc.id), eq(clientEvents.type, 'campaign.finished')));
+    expect(finished).toHaveLength(1);
+  });
+
+  it('forgets rate-limit windows older than a day', async () => {
+    const tenant = await newTenant(h);
+    await hit(h.db, tenant.id, { key: 'old', max: 5, windowMs: 60_000 }, new Date('2026-03-08T00:00:00Z'));
+    await hit(h.db, tenant.id, { key: 'new', max: 5, windowMs: 60_000 }, h.clock.now());
+    await h.jobs!.send(maintenanceJob, {});
+    await h.runJobs();
+    const left = await h.db.select().from(rateLimitHits).where(eq(rateLimitHits.tenantId, tenant.id));
+    expect(left.map((r) => r.key)).toEqual(['new']);
+  });
+});
