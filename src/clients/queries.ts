@@ -1,5 +1,5 @@
 import { campaignEntries } from '../campaigns/schema.js';
-import { aliasedTable, and, asc, desc, eq, gt, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, Column, desc, eq, gt, is, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import type { IsoDate } from '../platform/dates.js';
@@ -220,6 +220,76 @@ export async function listClientsForExport(
     .limit(page.limit);
 }
 
+/** How values of the computed fields arrive from the driver, to decode rows read outside the query builder. */
+const computedDecoders: Record<string, (value: unknown) => unknown> = { situation: String, daysPastDue: Number };
+
+/** A client of the driver that can stream a statement through one server-side cursor. */
+interface CursorClient {
+  unsafe(query: string, params: unknown[]): { values(): { cursor(rows: number): AsyncIterable<unknown[][]> } };
+}
+
+function cursorClientOf(db: Db): CursorClient | undefined {
+  const client = (db as unknown as { $client?: { unsafe?: unknown; reserve?: unknown } }).$client;
+  return client && typeof client.unsafe === 'function' && typeof client.reserve === 'function' ? (client as unknown as CursorClient) : undefined;
+}
+
+/**
+ * The whole selection in id order, in batches, with what the columns show. On PostgreSQL
+ * it is one statement read through a server-side cursor: planned once, scanned once, only
+ * the fields the columns read, and the next batch is fetched only when the caller asks for
+ * it (memory stays flat however big the tenant). Elsewhere it walks keyset batches,
+ * reading each next one while the caller works.
+ */
+export async function* streamClientsForExport(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, batchSize: number): AsyncGenerator<ColumnRow[]> {
+  const client = cursorClientOf(db);
+  if (client) {
+    const all = rowSelection(today);
+    const selection = Object.fromEntries(columnFields.map((key) => [key, all[key]])) as Pick<typeof all, (typeof columnFields)[number]>;
+    const query = db
+      .select(selection)
+      .from(clients)
+      .leftJoin(supervisors, and(eq(supervisors.tenantId, tenantId), eq(supervisors.id, clients.supervisorId)))
+      .leftJoin(advisors, and(eq(advisors.tenantId, tenantId), eq(advisors.id, clients.advisorId)))
+      .where(clientWhere(tenantId, filters, today))
+      .orderBy(asc(clients.id))
+      .toSQL();
+    const fields = Object.entries(selection).map(([key, field]): [string, (value: unknown) => unknown] => {
+      const decode = is(field, Column) ? (value: unknown) => field.mapFromDriverValue(value) : computedDecoders[key];
+      if (!decode) throw new Error(`no decoder for ${key}`);
+      return [key, decode];
+    });
+    for await (const batch of client.unsafe(query.sql, query.params).values().cursor(batchSize)) {
+      const rows = new Array<ColumnRow>(batch.length);
+      for (let i = 0; i < batch.length; i++) {
+        const values = batch[i]!;
+        const row: Record<string, unknown> = {};
+        for (let j = 0; j < fields.length; j++) {
+          const value = values[j];
+          row[fields[j]![0]] = value === null ? null : fields[j]![1](value);
+        }
+        rows[i] = row as ColumnRow;
+      }
+      yield rows;
+    }
+    return;
+  }
+  const fetch = (afterId?: number) => {
+    const next = listClientsForExport(db, tenantId, filters, today, { ...(afterId ? { afterId } : {}), limit: batchSize });
+    // Awaited on the next turn; if the caller stops first, its failure must not go unhandled.
+    next.catch(() => undefined);
+    return next;
+  };
+  let pending = fetch();
+  for (;;) {
+    const page = await pending;
+    if (page.length === 0) return;
+    const full = page.length === batchSize;
+    if (full) pending = fetch(page.at(-1)!.id);
+    yield page;
+    if (!full) return;
+  }
+}
+
 /** Tray sizes; the count stops at `countCap` so a huge tenant never counts every row. */
 export const trayLimits = { pageSize: 25, countCap: 10_000 };
 
@@ -247,11 +317,22 @@ function orderFor(order: TrayOrder, searching: boolean): SQL[] {
 }
 
 export async function listClientsPage(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, order: TrayOrder): Promise<ClientRow[]> {
-  return selectRows(db, tenantId, today)
+  const sorting = orderFor(order, Boolean(filters.q));
+  // The page's ids first, from the index alone where it covers them; names of staff,
+  // situation and campaign are then worked out for those rows only, not for every row a
+  // deep page skips or a search sorts.
+  const page = db
+    .select({ id: clients.id })
+    .from(clients)
     .where(clientWhere(tenantId, filters, today))
-    .orderBy(...orderFor(order, Boolean(filters.q)))
+    .orderBy(...sorting)
     .limit(trayLimits.pageSize)
-    .offset((order.page - 1) * trayLimits.pageSize);
+    .offset((order.page - 1) * trayLimits.pageSize)
+    .as('page');
+  return selectRows(db, tenantId, today)
+    .innerJoin(page, eq(page.id, clients.id))
+    .where(eq(clients.tenantId, tenantId))
+    .orderBy(...sorting);
 }
 
 /** How many clients match, counting at most one past the cap. */
@@ -289,6 +370,13 @@ export async function findClientByDocument(db: Db, tenantId: number, documentTyp
   return client;
 }
 
+/** What the columns read of a client; downloads fetch these fields only. */
+const columnFields = [
+  'documentType', 'documentNumber', 'name', 'email', 'phone', 'segment', 'status', 'deletedAt', 'situation', 'supervisorName',
+  'advisorName', 'contactability', 'contactAlerts', 'portfolio', 'totalBalance', 'daysPastDue', 'additional',
+] as const satisfies readonly (keyof ClientRow)[];
+export type ColumnRow = Pick<ClientRow, (typeof columnFields)[number]>;
+
 export interface ClientColumn {
   key: string;
   label: MessageKey;
@@ -296,7 +384,7 @@ export interface ClientColumn {
   heading?: string;
   numeric?: boolean;
   /** A plain value for tables and spreadsheets; with `t`, coded values come out in words. */
-  value(row: ClientRow, t?: Translate): string | number;
+  value(row: ColumnRow, t?: Translate): string | number;
 }
 
 const word = (t: Translate | undefined, key: MessageKey, code: string) => (t ? t(key) : code);
@@ -331,7 +419,7 @@ export function columnsFor(variables: readonly ClientVariable[]): ClientColumn[]
       key: `${VARIABLE_PREFIX}${variable.key}`,
       label: 'clients.field.additional' as const,
       heading: variable.label,
-      value: (r: ClientRow) => r.additional[variable.key] ?? '',
+      value: (r: ColumnRow) => r.additional[variable.key] ?? '',
     })),
   ];
 }

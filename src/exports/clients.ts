@@ -1,5 +1,5 @@
 import { clientVariablesFor } from '../clients/fields.js';
-import { chosenColumns, columnsFor, countClients, listClientsForExport, parseClientFilters, type ClientRow } from '../clients/queries.js';
+import { chosenColumns, columnsFor, countClients, parseClientFilters, streamClientsForExport, type ColumnRow } from '../clients/queries.js';
 import type { Cell } from '../platform/spreadsheets/write.js';
 import { toDecimalString } from '../platform/money.js';
 import { registerExport, type ExportSource } from './registry.js';
@@ -32,25 +32,13 @@ export const clientsExport: ExportSource = {
         };
         const cells = columns.map((c) =>
           MONEY_COLUMNS.has(c.key)
-            ? (row: ClientRow) => {
+            ? (row: ColumnRow) => {
                 const value = c.value(row, word);
                 return typeof value === 'number' ? Number(toDecimalString(value, tenant.currency)) : value;
               }
-            : (row: ClientRow) => c.value(row, word),
+            : (row: ColumnRow) => c.value(row, word),
         );
-        const fetch = (afterId?: number) => {
-          const next = listClientsForExport(db, tenant.id, filters, today, { ...(afterId ? { afterId } : {}), limit: BATCH });
-          // Awaited on the next turn; if the writer stops first, its failure must not go unhandled.
-          next.catch(() => undefined);
-          return next;
-        };
-        let pending = fetch();
-        for (;;) {
-          const page = await pending;
-          if (page.length === 0) return;
-          const full = page.length === BATCH;
-          // The next batch is read while this one is turned into cells and written.
-          if (full) pending = fetch(page.at(-1)!.id);
+        for await (const page of streamClientsForExport(db, tenant.id, filters, today, BATCH)) {
           const out: Cell[][] = new Array(page.length);
           for (let i = 0; i < page.length; i++) {
             const row = page[i]!;
@@ -59,7 +47,6 @@ export const clientsExport: ExportSource = {
             out[i] = line;
           }
           yield out;
-          if (!full) return;
         }
       },
     };

@@ -177,8 +177,8 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
   results[`export csv ${bigRows}`] = { seconds: big.seconds, rssMb: big.rssMb, baseline: bare.seconds, ratio: ratio(big.seconds, bare.seconds), target: '≤ 1.5×, RSS ≤ 150 MB' };
   log(`  ${JSON.stringify(results[`export csv ${bigRows}`])}`);
   await database.close();
-  mkdirSync('test/bench/results', { recursive: true });
-  writeFileSync('test/bench/results/files.json', JSON.stringify(results, null, 2));
+  mkdirSync('bench-results', { recursive: true });
+  writeFileSync(`bench-results/files-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(results, null, 2));
   return results;
 }
 
