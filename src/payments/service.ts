@@ -53,6 +53,8 @@ export interface PaymentInput {
   /** Explicit amount per order (order id → minor units); their sum must be the payment's amount. */
   allocations?: Record<number, number>;
   source?: Payment['source'];
+  /** A receipt the debtor uploaded, already in file storage. */
+  receiptKey?: string | null;
 }
 
 /** The tenant's receivables switches, created with the defaults the first time they are needed. */
@@ -138,6 +140,7 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
         method: input.method,
         reference: input.reference,
         source: input.source ?? 'staff',
+        receiptKey: input.receiptKey ?? null,
         createdBy: scope.actor?.id ?? null,
         createdAt: scope.clock.now(),
         updatedAt: scope.clock.now(),

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { activeEntryForClient } from '../campaigns/queries.js';
 import { findClientByDocument } from '../clients/queries.js';
@@ -8,7 +8,6 @@ import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { isoDateField, moneyField } from '../payment-orders/fields.js';
 import { statementOf } from '../payments/queries.js';
-import { payments } from '../payments/schema.js';
 import { makePromise, registerPayment } from '../payments/service.js';
 import { hashToken } from '../platform/auth/tokens.js';
 import { clearLimit, hit, isLimited, type Limit } from '../platform/auth/rate-limit.js';
@@ -155,12 +154,9 @@ export async function uploadReceipt(
         reference: input.reference,
         orders: chosen.map((o) => o.id),
         source: 'portal',
+        receiptKey: key,
       });
       if (!registered.ok) return registered;
-      await tx
-        .update(payments)
-        .set({ receiptKey: key })
-        .where(and(eq(payments.tenantId, tenant.id), eq(payments.id, registered.payment.id)));
       await recordPortalEvent(tx, tenant.id, clientId, 'portal.receipt_uploaded', { paymentId: registered.payment.id, amount: input.amount }, clock.now());
       return { ok: true as const, paymentId: registered.payment.id };
     });
