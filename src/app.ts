@@ -17,7 +17,10 @@ import type { AppEnv, Deps } from './platform/context.js';
 import { csrfPage, errorPage, notFoundPage, onError, tooLargePage, unknownTenantPage } from './platform/errors.js';
 import { resolveTenant } from './platform/tenancy.js';
 import { orderRoutes } from './payment-orders/routes.js';
+import { captchaCspHeaders } from './portal/captcha.js';
 import { portalRoutes } from './portal/routes.js';
+import { recoveryRoutes } from './portal/recovery-routes.js';
+import { alertRoutes } from './alerts/routes.js';
 import { portalSettingsRoutes } from './portal/settings-routes.js';
 import { statementRoutes } from './payments/routes.js';
 import { marketplaceRoutes } from './marketplace/routes.js';
@@ -40,6 +43,8 @@ export function createApp(deps: Deps) {
     await next();
     log.info('request', { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
+  // Before secureHeaders, so it can widen the policy that secureHeaders writes, on captcha pages only.
+  app.use(captchaCspHeaders);
   app.use(
     secureHeaders({
       contentSecurityPolicy: {
@@ -76,6 +81,8 @@ export function createApp(deps: Deps) {
 
   app.use(resolveTenant(unknownTenantPage));
   app.use((c, next) => {
+    // GET and HEAD carry no body; asking for one builds a full Request object on every page view.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const multipart = (c.req.header('Content-Type') ?? '').startsWith('multipart/form-data');
     const maxSize = multipart ? config.uploadLimitBytes : config.bodyLimitBytes;
     return bodyLimit({ maxSize, onError: (c) => tooLargePage(c as never, maxSize) })(c, next);
@@ -107,7 +114,9 @@ export function createApp(deps: Deps) {
   app.route('/app/settings/apps', marketplaceRoutes);
   app.route('/app/campaigns', campaignRoutes);
   app.route('/app/campaign-payments', campaignPaymentRoutes);
+  app.route('/app/alerts', alertRoutes);
   app.get('/app/settings', (c) => c.redirect('/app/settings/users', 303));
+  app.route('/recovery', recoveryRoutes);
   app.route('/', portalRoutes);
 
   app.notFound(notFoundPage);

@@ -39,6 +39,7 @@ const EnvSchema = v.object({
   UPLOAD_LIMIT_MB: integer(20, 1),
   IMPORT_MAX_ROWS: integer(200_000, 1),
   DEMO_CLIENTS: integer(300, 0),
+  RECAPTCHA_VERIFY_URL: v.optional(v.pipe(v.string(), v.url('must be an https:// URL')), 'https://www.google.com/recaptcha/api/siteverify'),
 });
 
 export type Env = v.InferOutput<typeof EnvSchema>;
@@ -64,6 +65,8 @@ export interface Config {
   uploadLimitBytes: number;
   importMaxRows: number;
   demoClients: number;
+  /** Google's siteverify endpoint; tests point it at a local stand-in. */
+  recaptchaVerifyUrl: string;
 }
 
 /** Reads the environment once; a wrong value stops the start with a message naming it. */
@@ -99,5 +102,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     uploadLimitBytes: e.UPLOAD_LIMIT_MB * 1024 * 1024,
     importMaxRows: e.IMPORT_MAX_ROWS,
     demoClients: e.DEMO_CLIENTS,
+    recaptchaVerifyUrl: e.RECAPTCHA_VERIFY_URL,
   };
 }

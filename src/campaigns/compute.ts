@@ -33,7 +33,7 @@ export function campaignStateOf(entry: Pick<CampaignEntry, 'totalDue' | 'closedR
 export interface Offer {
   state: CampaignState;
   debt: number;
-  /** Percentage with two decimals (12.5 → "12.5"), shown while the campaign is active. */
+  /** Percentage with up to two decimals (12.5), shown while the campaign is active: as typed, or implied by a fixed amount. */
   discountPercent: number | null;
   discountAmount: number | null;
   campaignAmount: number | null;
@@ -55,7 +55,8 @@ export function offerOf(entry: Pick<CampaignEntry, 'debtAmount' | 'discountType'
   return {
     state,
     debt: entry.debtAmount,
-    discountPercent: entry.debtAmount > 0 ? Math.round((discount * 10_000) / entry.debtAmount) / 100 : 0,
+    // A percentage campaign shows the percentage staff typed (33.33, not what the rounded amounts imply).
+    discountPercent: entry.discountType === 'porcentaje' ? entry.discountValue / 100 : entry.debtAmount > 0 ? Math.round((discount * 10_000) / entry.debtAmount) / 100 : 0,
     discountAmount: discount,
     campaignAmount: entry.campaignAmount,
     paid: entry.paid,

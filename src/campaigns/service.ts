@@ -191,6 +191,11 @@ export interface CampaignPaymentInput {
   reference: string | null;
   source?: 'staff' | 'portal' | 'import' | 'api';
   receiptKey?: string | null;
+  /**
+   * The debtor's own reports may not add up to more than the offer leaves to pay, counting
+   * the ones still to verify; staff may record what actually arrived.
+   */
+  limitToOutstanding?: boolean;
 }
 
 /**
@@ -204,6 +209,13 @@ export async function registerCampaignPayment(scope: CampaignScope, entryId: num
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
+    if (input.limitToOutstanding) {
+      const [pending] = await tx
+        .select({ total: sql<string>`coalesce(sum(${campaignPayments.amount}), 0)` })
+        .from(campaignPayments)
+        .where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
+      if (input.amount > entry.totalDue - Number(pending?.total ?? 0)) return fail('amount', 'campaigns.error.aboveOutstanding');
+    }
     const [payment] = await tx
       .insert(campaignPayments)
       .values({

@@ -2,6 +2,7 @@ import { listClientClaims } from '../claims/queries.js';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { ClientPage, DeletionPage, InteractionsPage } from '../../views/clients/client.js';
+import { listOpenAlerts } from '../alerts/service.js';
 import { ClientForm, type ClientFormValues } from '../../views/clients/form.js';
 import { ClientsResults, ClientsTray } from '../../views/clients/tray.js';
 import { requirePermission } from '../platform/auth/middleware.js';
@@ -172,8 +173,12 @@ export const clientRoutes = new Hono<AppEnv>()
   .get('/:id', canSee, async (c) => {
     const client = await clientOf(c);
     if (!client) return notFoundPage(c);
-    const [variables, claims] = await Promise.all([clientVariablesFor(dbOf(c), c.var.tenant.id), listClientClaims(dbOf(c), c.var.tenant.id, client.id)]);
-    return render(c, { title: client.name, body: <ClientPage client={client} variables={variables} claims={claims} /> });
+    const [variables, claims, alerts] = await Promise.all([
+      clientVariablesFor(dbOf(c), c.var.tenant.id),
+      listClientClaims(dbOf(c), c.var.tenant.id, client.id),
+      listOpenAlerts(dbOf(c), c.var.tenant.id, { clientId: client.id }),
+    ]);
+    return render(c, { title: client.name, body: <ClientPage client={client} variables={variables} claims={claims} alerts={alerts} /> });
   })
   .get('/:id/edit', canSee, canEdit, async (c) => {
     const client = await clientOf(c);

@@ -2,6 +2,7 @@ import { closeFinishedCampaigns } from '../campaigns/service.js';
 import { pruneRateLimits } from '../platform/auth/rate-limit.js';
 import { todayIn } from '../platform/dates.js';
 import { recordBrokenPromises } from '../payments/service.js';
+import { pruneCaptchaUses } from '../portal/captcha.js';
 import { tenants } from '../tenants/schema.js';
 import type { JobDefinition } from './index.js';
 
@@ -22,6 +23,7 @@ export const maintenanceJob: JobDefinition<Record<string, never>> = {
       const today = todayIn(tenant.timezone, deps.clock);
       await closeFinishedCampaigns(db, { tenantId: tenant.id, today, now });
       await recordBrokenPromises(db, tenant.id, today);
+      await pruneCaptchaUses(db, tenant.id, now);
     }
     await pruneRateLimits(db, new Date(now.getTime() - 86_400_000));
   },

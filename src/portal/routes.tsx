@@ -22,7 +22,7 @@ import { redirectTo, render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
-import { providerFor, totalCode } from './payment-provider.js';
+import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
 import type { PortalKind, PortalSettings } from './schema.js';
@@ -44,13 +44,15 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** A portal page in the tenant's colours; the recovery portal uses the same shell with its own form. */
-export function portalPage(c: AppContext, options: { settings: PortalSettings; kind: PortalKind; title: string; body: Child; status?: ContentfulStatusCode; actions?: Child }) {
+export function portalPage(c: AppContext, options: { settings: PortalSettings; kind: PortalKind; title: string; body: Child; status?: ContentfulStatusCode; actions?: Child; head?: Child }) {
+  // Debts, names and single-use tokens: never kept by the browser or anything on the way (a phone may be shared).
+  c.header('Cache-Control', 'no-store');
   return render(c, {
     title: options.title,
     status: options.status ?? 200,
     layout: 'none',
     body: (
-      <PortalLayout title={options.title} kind={options.kind} settings={options.settings} actions={options.actions}>
+      <PortalLayout title={options.title} kind={options.kind} settings={options.settings} actions={options.actions} head={options.head}>
         {options.body}
       </PortalLayout>
     ),
@@ -167,6 +169,21 @@ async function serveStoredImage(c: AppContext, key: string | null) {
   });
 }
 
+/**
+ * "Envía tu comprobante" as posted: the fields checked and the file checked by its content.
+ * Both portals take it the same way; what the payment applies to is theirs to decide.
+ */
+export async function readReceiptForm(c: AppContext) {
+  const values = (await formValues(c)) as Record<string, string>;
+  const body = await c.req.parseBody({ all: true });
+  const parsed = parseWith(receiptFieldsSchema(c.var.tenant.currency), values);
+  const file = await checkUpload(body.receipt, { allowed: ['jpeg', 'png', 'webp', 'pdf'], maxBytes: RECEIPT_MAX_BYTES, required: true });
+  if (!parsed.ok || !file || !file.ok) {
+    return { ok: false as const, values, errors: { ...(parsed.ok ? {} : parsed.errors), ...(file && !file.ok ? { receipt: file.error } : {}) } };
+  }
+  return { ok: true as const, values, fields: parsed.value, file };
+}
+
 const isKind = (value: string): value is PortalKind => value === 'customer' || value === 'recovery';
 
 /** The customer portal (cartera vigente) at the tenant's root, plus the portals' shared files. */
@@ -241,11 +258,12 @@ export const portalRoutes = new Hono<AppEnv>()
     const statement = await statementOf(database.db, tenant.id, visit.client.id, todayIn(tenant.timezone, clock));
     const target = c.req.param('target');
     const order = statement.payable.find((o) => String(o.id) === target && o.balance > 0);
+    const base = { tenantId: tenant.id, currency: tenant.currency, expiresAt: new Date(clock.now().getTime() + PAY_LINK_MS) };
     const request =
       target === 'total' && statement.totalBalance > 0
-        ? { code: totalCode(visit.client.id), amount: statement.totalBalance, currency: tenant.currency }
+        ? { ...base, code: totalCode(visit.client.id), amount: statement.totalBalance }
         : order
-          ? { code: order.paymentCode, amount: order.balance, currency: tenant.currency }
+          ? { ...base, code: order.paymentCode, amount: order.balance }
           : null;
     if (!request) return notFoundPage(c);
     await recordPortalEvent(database.db, tenant.id, visit.client.id, 'portal.pay_link_opened', { code: request.code, amount: request.amount }, clock.now());
@@ -255,15 +273,12 @@ export const portalRoutes = new Hono<AppEnv>()
     const visit = await customerVisit(c);
     if (!visit) return redirectTo(c, '/');
     const { database, clock, config } = c.var.deps;
-    const values = (await formValues(c)) as Record<string, string>;
-    const body = await c.req.parseBody({ all: true });
-    const parsed = parseWith(receiptFieldsSchema(c.var.tenant.currency), values);
-    const file = await checkUpload(body.receipt, { allowed: ['jpeg', 'png', 'webp', 'pdf'], maxBytes: RECEIPT_MAX_BYTES, required: true });
-    const errors = { ...(parsed.ok ? {} : parsed.errors), ...(file && !file.ok ? { receipt: file.error } : {}) };
-    if (!parsed.ok || !file || !file.ok) return statementPage(c, visit, { receipt: { values, errors } }, 422);
+    const form = await readReceiptForm(c);
+    if (!form.ok) return statementPage(c, visit, { receipt: form }, 422);
+    const { values } = form;
     const result = await uploadReceipt(
       { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id },
-      { ...parsed.value, file },
+      { ...form.fields, file: form.file },
     );
     if (!result.ok) return statementPage(c, visit, { receipt: { values, errors: result.errors } }, 422);
     setFlash(c, 'success', 'portal.receipt.sent');

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, check, foreignKey, index, integer, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { campaignEntries } from '../campaigns/schema.js';
 import { clients } from '../clients/schema.js';
 import { tenants } from '../tenants/schema.js';
 
@@ -83,3 +84,47 @@ export const portalSessions = pgTable(
 
 export type PortalSettings = typeof portalSettings.$inferSelect;
 export type PortalSession = typeof portalSessions.$inferSelect;
+
+/**
+ * The recovery portal's countdown of one debtor in one campaign: it starts at their first
+ * identified visit while the countdown is on, and the deadline is derived from it and the
+ * current settings (hours, and the campaign's end date as a cap), so an extended campaign or
+ * a changed number of hours applies to everyone. `expired_at` records, once, when the
+ * server first saw the deadline pass.
+ */
+export const recoveryCountdowns = pgTable(
+  'recovery_countdowns',
+  {
+    tenantId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    entryId: bigint({ mode: 'number' }).notNull(),
+    clientId: bigint({ mode: 'number' }).notNull(),
+    startedAt: timestamp({ withTimezone: true }).notNull(),
+    expiredAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.entryId] }),
+    foreignKey({ columns: [t.tenantId, t.entryId], foreignColumns: [campaignEntries.tenantId, campaignEntries.id] }).onDelete('cascade'),
+    foreignKey({ columns: [t.tenantId, t.clientId], foreignColumns: [clients.tenantId, clients.id] }).onDelete('cascade'),
+  ],
+);
+
+export type RecoveryCountdown = typeof recoveryCountdowns.$inferSelect;
+
+/**
+ * Captcha solutions already accepted (SHA-256 of the challenge's identity), kept until the
+ * challenge expires: a signed challenge stays valid until then, so without this row the same
+ * solution could be replayed.
+ */
+export const captchaUses = pgTable(
+  'captcha_uses',
+  {
+    tenantId: bigint({ mode: 'number' })
+      .notNull()
+      .references(() => tenants.id, { onDelete: 'cascade' }),
+    id: text().notNull(),
+    expiresAt: timestamp({ withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('captcha_uses_expiry').on(t.tenantId, t.expiresAt)],
+);

@@ -1,6 +1,8 @@
 import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { activeEntryForClient } from '../campaigns/queries.js';
+import { isAppEnabled } from '../marketplace/service.js';
+import { countdownOf } from './recovery.js';
 import { findClientByDocument } from '../clients/queries.js';
 import { normalizePhone } from '../clients/fields.js';
 import type { Client } from '../clients/schema.js';
@@ -27,7 +29,7 @@ export type Failure = { ok: false; errors: Record<string, string> };
 /** The portal's steps recorded in the client's history (labels: `events.portal.*`). */
 export type PortalEvent = 'portal.identified' | 'portal.statement_viewed' | 'portal.pay_link_opened' | 'portal.receipt_uploaded' | 'portal.promise_made';
 
-export async function recordPortalEvent(db: Db, tenantId: number, clientId: number, type: PortalEvent | `portal.${string}`, data: Record<string, unknown>, now: Date): Promise<void> {
+export async function recordPortalEvent(db: Db, tenantId: number, clientId: number, type: PortalEvent | `portal.${string}` | `recovery.${string}`, data: Record<string, unknown>, now: Date): Promise<void> {
   await db.insert(clientEvents).values({ tenantId, clientId, type, actorId: null, data, occurredAt: now });
 }
 
@@ -60,6 +62,12 @@ export async function countFailedIdentification(db: Db, tenantId: number, ip: st
   for (const limit of limitsFor(ip, documentType, documentNumber)) await hit(db, tenantId, limit, now);
 }
 
+/** A successful identification forgives the document's failed attempts (the address keeps its count). */
+export async function clearFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string): Promise<void> {
+  const [, documentLimit] = limitsFor(ip, documentType, documentNumber);
+  await clearLimit(db, tenantId, documentLimit!.key);
+}
+
 function contactMatches(client: Pick<Client, 'phone' | 'email'> | undefined, typed: string, country: string): boolean {
   const text = typed.trim();
   if (text.includes('@')) return !!client?.email && client.email.trim().toLowerCase() === text.toLowerCase();
@@ -89,19 +97,27 @@ export async function identifyDebtor(db: Db, input: IdentifyInput): Promise<{ ok
     await countFailedIdentification(db, tenant.id, ip, documentType, documentNumber, now);
     return { ok: false, reason: 'mismatch' };
   }
-  const [, documentLimit] = limitsFor(ip, documentType, documentNumber);
-  await clearLimit(db, tenant.id, documentLimit!.key);
+  await clearFailedIdentification(db, tenant.id, ip, documentType, documentNumber);
   return { ok: true, client };
 }
 
 /**
  * Where an identified debtor belongs: a client with an active charged-off campaign goes to
- * /recovery while that portal is active (SPEC 6, no setting); everyone else to the statement.
+ * /recovery while that portal is available (SPEC 6, no setting), unless their countdown has
+ * run out; everyone else to the statement.
  */
 export async function portalKindFor(db: Db, tenant: Tenant, clientId: number, settings: PortalSettings, now: Date): Promise<PortalKind> {
-  if (!settings.recoveryActive) return 'customer';
+  if (!recoveryAvailable(tenant, settings)) return 'customer';
   const entry = await activeEntryForClient(db, tenant.id, clientId, todayIn(tenant.timezone, { now: () => now }));
-  return entry ? 'recovery' : 'customer';
+  if (!entry) return 'customer';
+  // Once their countdown has run out the offer is gone for this debtor: their original debt is on the statement.
+  const countdown = await countdownOf(db, { tenant, settings, entry, now, start: false, visit: null });
+  return countdown?.expired ? 'customer' : 'recovery';
+}
+
+/** /recovery exists while the admin has it on and the tenant has the Cartera castigada app. */
+export function recoveryAvailable(tenant: Tenant, settings: PortalSettings): boolean {
+  return settings.recoveryActive && isAppEnabled(tenant, 'charged_off');
 }
 
 // ---- Payments from the portal ---------------------------------------------------------

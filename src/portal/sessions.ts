@@ -35,7 +35,7 @@ export interface PortalVisit {
   client: Client;
 }
 
-async function findVisit(db: Db, tenantId: number, token: string, now: Date): Promise<PortalVisit | null> {
+async function findVisit(db: Db, tenantId: number, token: string, now: Date, slide: boolean): Promise<PortalVisit | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const id = hashToken(token);
   const [found] = await db
@@ -49,7 +49,7 @@ async function findVisit(db: Db, tenantId: number, token: string, now: Date): Pr
     await db.delete(portalSessions).where(and(eq(portalSessions.tenantId, tenantId), lt(portalSessions.expiresAt, now)));
     return null;
   }
-  if (found.session.expiresAt.getTime() - now.getTime() < PORTAL_SESSION_MS - SLIDE_AFTER_MS) {
+  if (slide && found.session.expiresAt.getTime() - now.getTime() < PORTAL_SESSION_MS - SLIDE_AFTER_MS) {
     const expiresAt = new Date(now.getTime() + PORTAL_SESSION_MS);
     await db.update(portalSessions).set({ expiresAt }).where(and(eq(portalSessions.tenantId, tenantId), eq(portalSessions.id, id)));
     found.session.expiresAt = expiresAt;
@@ -59,12 +59,14 @@ async function findVisit(db: Db, tenantId: number, token: string, now: Date): Pr
 
 /**
  * The identified visit of this request, looked up within the request's tenant (a cookie
- * carried to another tenant's host finds nothing). Expired visits are ended.
+ * carried to another tenant's host finds nothing). Expired visits are ended. Requests the
+ * page makes by itself (a countdown's refresh) pass `slide: false`: a phone left on the page
+ * is not a debtor still there, and the visit closes after 30 quiet minutes all the same.
  */
-export async function portalSessionFrom(c: AppContext): Promise<PortalVisit | null> {
+export async function portalSessionFrom(c: AppContext, options: { slide?: boolean } = {}): Promise<PortalVisit | null> {
   const token = getCookie(c, PORTAL_COOKIE);
   if (!token) return null;
-  const visit = await findVisit(c.var.deps.database.db, c.var.tenant.id, token, c.var.deps.clock.now());
+  const visit = await findVisit(c.var.deps.database.db, c.var.tenant.id, token, c.var.deps.clock.now(), options.slide ?? true);
   if (!visit) deleteCookie(c, PORTAL_COOKIE, { path: '/', secure: c.var.deps.config.scheme === 'https' });
   return visit;
 }

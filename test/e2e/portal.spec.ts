@@ -1,12 +1,11 @@
-import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Client } from '../../src/clients/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { newTenant } from '../support/factories.js';
 import { debtor, newOrder, paymentsOf, promisesOf, setPortal, tinyPng } from '../portal/support.js';
-import { serveForBrowser, type Served } from './support.js';
+import { firstViewWeight, phoneContext, serveForBrowser, type Served } from './support.js';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -28,16 +27,7 @@ async function debtorWithOrders(): Promise<Client> {
   return client;
 }
 
-const phone = (options: { javaScript: boolean; bypassCSP?: boolean }) =>
-  s.browser.newContext({
-    javaScriptEnabled: options.javaScript,
-    bypassCSP: options.bypassCSP ?? false,
-    viewport: { width: 360, height: 740 },
-    isMobile: true,
-    hasTouch: true,
-    deviceScaleFactor: 2,
-    locale: 'es-PE',
-  });
+const phone = (options: { javaScript: boolean; bypassCSP?: boolean }) => phoneContext(s.browser, options);
 
 async function identify(page: Page, client: Client) {
   await page.goto(s.url(acme.subdomain, '/'));
@@ -50,19 +40,6 @@ async function identify(page: Page, client: Client) {
   await page.waitForURL(/\/estado-de-cuenta$/);
 }
 
-/** gzip of the page and of every stylesheet and script it loads: what a first visit downloads. */
-async function firstViewWeight(context: BrowserContext, url: string): Promise<number> {
-  const page = await context.newPage();
-  const responses: { url: string; type: string; body: Buffer }[] = [];
-  page.on('response', async (r) => {
-    const type = r.request().resourceType();
-    if (['document', 'stylesheet', 'script'].includes(type)) responses.push({ url: r.url(), type, body: await r.body().catch(() => Buffer.alloc(0)) });
-  });
-  await page.goto(url, { waitUntil: 'load' });
-  await page.waitForTimeout(100);
-  await page.close();
-  return responses.reduce((sum, r) => sum + gzipSync(r.body).length, 0);
-}
 
 describe('the customer portal on a phone', () => {
   for (const javaScript of [false, true]) {

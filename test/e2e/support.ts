@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { chromiumPath } from '../../vitest.config.js';
 import { startTestApp, type Harness } from '../support/app.js';
@@ -45,4 +46,30 @@ export async function serveForBrowser(options: { now?: string } = {}): Promise<S
       await h.close();
     },
   };
+}
+
+/** A cheap phone: 360×740, touch, Spanish (Peru), JavaScript on or off. */
+export function phoneContext(browser: Browser, options: { javaScript: boolean; bypassCSP?: boolean }): Promise<BrowserContext> {
+  return browser.newContext({
+    javaScriptEnabled: options.javaScript,
+    bypassCSP: options.bypassCSP ?? false,
+    viewport: { width: 360, height: 740 },
+    isMobile: true,
+    hasTouch: true,
+    deviceScaleFactor: 2,
+    locale: 'es-PE',
+  });
+}
+
+/** gzip of the page and of every stylesheet and script it loads: what a first visit downloads. */
+export async function firstViewWeight(context: BrowserContext, url: string): Promise<number> {
+  const page = await context.newPage();
+  const bodies: Promise<Buffer>[] = [];
+  page.on('response', (r) => {
+    if (['document', 'stylesheet', 'script'].includes(r.request().resourceType())) bodies.push(r.body().catch(() => Buffer.alloc(0)));
+  });
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForTimeout(300);
+  await page.close();
+  return (await Promise.all(bodies)).reduce((sum, body) => sum + gzipSync(body).length, 0);
 }

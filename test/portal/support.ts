@@ -1,9 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { campaignEntries } from '../../src/campaigns/schema.js';
 import type { Client } from '../../src/clients/schema.js';
 import { payments, promises } from '../../src/payments/schema.js';
 import { portalSettings } from '../../src/portal/schema.js';
-import type { Tenant } from '../../src/tenants/schema.js';
+import { tenants, type Tenant } from '../../src/tenants/schema.js';
+import { forgetTenantCache } from '../../src/platform/tenancy.js';
 import type { Harness, TestClient } from '../support/app.js';
 import { newClient, newOrder } from '../payments/support.js';
 
@@ -54,8 +55,18 @@ export async function setPortal(h: Harness, tenant: Tenant, values: Partial<type
   await h.db.insert(portalSettings).values({ tenantId: tenant.id, ...values }).onConflictDoUpdate({ target: portalSettings.tenantId, set: values });
 }
 
-/** An active charged-off campaign entry for the client, as an upload would leave it. */
-export async function activeCampaign(h: Harness, tenant: Tenant, clientId: number) {
+/** Switches the Cartera castigada app on, as an admin does in the marketplace. */
+export async function enableChargedOff(h: Harness, tenant: Tenant) {
+  await h.db
+    .update(tenants)
+    .set({ enabledApps: sql`array_append(${tenants.enabledApps}, 'charged_off')` })
+    .where(and(eq(tenants.id, tenant.id), sql`not ('charged_off' = any(${tenants.enabledApps}))`));
+  forgetTenantCache();
+}
+
+/** An active charged-off campaign entry for the client, as an upload would leave it (the app is on). */
+export async function activeCampaign(h: Harness, tenant: Tenant, clientId: number, attributes: Partial<typeof campaignEntries.$inferInsert> = {}) {
+  await enableChargedOff(h, tenant);
   await h.db.insert(campaignEntries).values({
     tenantId: tenant.id,
     clientId,
@@ -65,6 +76,7 @@ export async function activeCampaign(h: Harness, tenant: Tenant, clientId: numbe
     discountValue: 5000,
     campaignAmount: 500_00,
     endDate: '2026-12-31',
+    ...attributes,
   });
 }
 

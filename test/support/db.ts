@@ -2,10 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { createPglite, openDatabase, type Database } from '../../src/db/index.js';
+import { createPglite, migrate, openDatabase, type Database } from '../../src/db/index.js';
 
 /** A fresh, migrated database of its own for one test file, on whichever engine this run uses. */
 export async function createTestDatabase(): Promise<Database> {
+  // Outside vitest (the benchmarks reuse the harness): an embedded database, migrated here.
+  if (!process.env.VITEST) {
+    const database = await openDatabase({ pglite: await createPglite() });
+    await migrate(database);
+    return database;
+  }
   const template = inject('databaseTemplate');
   if (template.kind === 'pglite') {
     const pg = await createPglite(undefined, new Blob([readFileSync(template.snapshot)]));

@@ -1,3 +1,5 @@
+import type { AlertRow } from '../../src/alerts/service.js';
+import { ClientAlerts } from '../alerts/list.js';
 import type { ClientVariable } from '../../src/clients/fields.js';
 import type { ClientRow } from '../../src/clients/queries.js';
 import { isMessageKey, type MessageKey, type Translate } from '../../src/platform/i18n/index.js';
@@ -26,7 +28,7 @@ function ClientHeading({ client }: { client: ClientRow }) {
   );
 }
 
-export function ClientPage(props: { client: ClientRow; variables: ClientVariable[]; claims: ClaimRow[] }) {
+export function ClientPage(props: { client: ClientRow; variables: ClientVariable[]; claims: ClaimRow[]; alerts?: AlertRow[] }) {
   const { t, can, money, number, date } = useView();
   const c = props.client;
   return (
@@ -45,6 +47,7 @@ export function ClientPage(props: { client: ClientRow; variables: ClientVariable
           )}
         </div>
       )}
+      <ClientAlerts rows={props.alerts ?? []} clientId={c.id} />
       <div class="client-totals">
         <div class="panel">
           <p class="total-label">{t('clients.field.totalBalance')}</p>
@@ -196,6 +199,23 @@ function Changes(props: { data: Record<string, unknown>; people: Map<number, str
   );
 }
 
+/** What the debtor chose on a portal: the reason they gave, the way to pay they picked. */
+function EventDetail(props: { data: Record<string, unknown> }) {
+  const { t } = useView();
+  const { reason, method } = props.data;
+  const lines: string[] = [];
+  if (typeof reason === 'string') lines.push(t('events.detail.reason', { value: reason }));
+  if (method === 'online' || method === 'receipt' || method === 'promise') lines.push(t('events.detail.method', { value: t(`events.detail.method.${method}`) }));
+  if (lines.length === 0) return null;
+  return (
+    <ul class="event-changes">
+      {lines.map((line) => (
+        <li>{line}</li>
+      ))}
+    </ul>
+  );
+}
+
 export function InteractionsPage(props: { client: ClientRow; events: EventItem[]; page: number; hasMore: boolean; people: Map<number, string> }) {
   const { t, dateTime } = useView();
   const c = props.client;
@@ -217,6 +237,7 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
                 {event.actorName ?? t('clients.interactions.system')}
               </p>
               <Changes data={event.data} people={props.people} />
+              <EventDetail data={event.data} />
             </li>
           ))}
         </ol>

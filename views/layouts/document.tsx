@@ -3,7 +3,7 @@ import { raw } from 'hono/html';
 import { useView } from '../context.js';
 
 // htmx reads its settings from this tag; no inline script is needed (the CSP forbids it).
-const htmxConfig = JSON.stringify({
+export const htmxConfig = JSON.stringify({
   includeIndicatorStyles: false,
   allowEval: false,
   allowScriptTags: false,

@@ -26,6 +26,7 @@ export const navigation: NavEntry[] = [
       { href: '/app/clients', label: 'nav.clients', permission: 'receivables' },
       { href: '/app/orders', label: 'nav.orders', permission: 'receivables' },
       { href: '/app/campaigns', label: 'nav.chargedOff', permission: 'receivables', app: 'charged_off' },
+      { href: '/app/alerts', label: 'nav.alerts', permission: 'receivables' },
     ],
   },
   { href: '/app/claims', label: 'nav.claims', anyOf: ['claims.view', 'claims.edit'] },

@@ -12,6 +12,23 @@ export function Notice(props: { text: string | undefined }) {
   );
 }
 
+/** Document type and number: how a debtor says who they are on both portals. */
+export function DocumentFields(props: { types: DocumentType[]; values: Record<string, string>; errors?: FieldErrors | undefined }) {
+  const { t } = useView();
+  return (
+    <>
+      <Select
+        name="documentType"
+        label={t('portal.identify.documentType')}
+        value={props.values.documentType ?? props.types[0]?.code}
+        options={props.types.map((d) => ({ value: d.code, label: d.label }))}
+        errors={props.errors}
+      />
+      <Field name="documentNumber" label={t('portal.identify.documentNumber')} value={props.values.documentNumber} errors={props.errors} autocomplete="off" required maxlength={20} />
+    </>
+  );
+}
+
 export function DocumentStep(props: { welcome: string | null; types: DocumentType[]; values: Record<string, string>; errors?: FieldErrors; notice?: string }) {
   const { t } = useView();
   return (
@@ -21,14 +38,7 @@ export function DocumentStep(props: { welcome: string | null; types: DocumentTyp
       <Notice text={props.notice} />
       <ErrorSummary errors={props.errors} />
       <PostForm action="/identificacion">
-        <Select
-          name="documentType"
-          label={t('portal.identify.documentType')}
-          value={props.values.documentType ?? props.types[0]?.code}
-          options={props.types.map((d) => ({ value: d.code, label: d.label }))}
-          errors={props.errors}
-        />
-        <Field name="documentNumber" label={t('portal.identify.documentNumber')} value={props.values.documentNumber} errors={props.errors} autocomplete="off" required maxlength={20} />
+        <DocumentFields types={props.types} values={props.values} errors={props.errors} />
         <button type="submit" class="button">
           {t('portal.identify.continue')}
         </button>

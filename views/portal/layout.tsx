@@ -19,7 +19,7 @@ export function portalAssetUrls(settings: PortalSettings, kind: PortalKind) {
  * The debtor portals' page: no back-office stylesheet and no script, the tenant's colour
  * from a tiny stylesheet of its own (inline styles are not allowed by the CSP), and its logo.
  */
-export function PortalLayout(props: { title: string; kind: PortalKind; settings: PortalSettings; children: Child; actions?: Child }) {
+export function PortalLayout(props: { title: string; kind: PortalKind; settings: PortalSettings; children: Child; actions?: Child; head?: Child }) {
   const { lang, asset, tenant } = useView();
   const urls = portalAssetUrls(props.settings, props.kind);
   const heading = props.kind === 'customer' ? props.settings.customerTitle : props.settings.recoveryTitle;
@@ -34,6 +34,7 @@ export function PortalLayout(props: { title: string; kind: PortalKind; settings:
           <title>{`${props.title} · ${tenant?.name ?? ''}`}</title>
           <link rel="stylesheet" href={asset('portal.css')} />
           <link rel="stylesheet" href={urls.theme} />
+          {props.head}
         </head>
         <body>
           <header class="top">
@@ -45,6 +46,11 @@ export function PortalLayout(props: { title: string; kind: PortalKind; settings:
             <FlashMessage />
             {props.children}
           </main>
+          {props.kind === 'recovery' && props.settings.legalText && (
+            <footer class="legal">
+              <p class="pre">{props.settings.legalText}</p>
+            </footer>
+          )}
         </body>
       </html>
     </>

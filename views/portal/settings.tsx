@@ -1,3 +1,4 @@
+import { isAppEnabled } from '../../src/marketplace/service.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { whiteTextIsReadable } from '../../src/portal/colors.js';
 import { Checkbox, ErrorSummary, Field, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
@@ -40,11 +41,12 @@ function TextArea(props: { name: string; label: string; value: string | null | u
   );
 }
 
-function FileField(props: { name: string; label: string; hint: string; errors?: FieldErrors; current: boolean; removeName: string }) {
+/** `form` keeps the ids of the two forms' file fields apart (both post `logo`). */
+function FileField(props: { form: 'customer' | 'recovery'; name: string; label: string; hint: string; errors?: FieldErrors; current: boolean; removeName: string }) {
   const { t } = useView();
   const message = useMessage();
   const error = props.errors?.[props.name];
-  const id = `f-${props.name}`;
+  const id = `f-${props.form}-${props.name}`;
   return (
     <div class={`field${error ? ' field-error' : ''}`}>
       <label for={id}>{props.label}</label>
@@ -90,7 +92,7 @@ function CustomerForm({ settings, values, errors }: { settings: PortalSettings; 
         <Field name="customerTitle" label={t('portal.settings.title')} value={text(values.customerTitle)} errors={errors} required maxlength={120} />
         <TextArea name="customerWelcome" label={t('portal.settings.welcome')} value={text(values.customerWelcome)} errors={errors} />
         <ColorField name="customerColor" value={text(values.customerColor) ?? ''} errors={errors} />
-        <FileField name="logo" label={t('portal.settings.logo')} hint={t('portal.settings.imageHint')} errors={errors} current={!!settings.customerLogoKey} removeName="removeLogo" />
+        <FileField form="customer" name="logo" label={t('portal.settings.logo')} hint={t('portal.settings.imageHint')} errors={errors} current={!!settings.customerLogoKey} removeName="removeLogo" />
         <h3>{t('portal.settings.paymentOptions')}</h3>
         <TextArea name="bankDetails" label={t('portal.settings.bankDetails')} value={text(values.bankDetails)} errors={errors} rows={4} />
         <Field name="payLinkTemplate" label={t('portal.settings.payLink')} hint={t('portal.settings.payLinkHint')} value={text(values.payLinkTemplate)} errors={errors} inputmode="url" maxlength={500} />
@@ -104,7 +106,7 @@ function CustomerForm({ settings, values, errors }: { settings: PortalSettings; 
 }
 
 function RecoveryForm({ settings, values, errors, recoveryUrl }: { settings: PortalSettings; values: Values; errors?: FieldErrors; recoveryUrl: string }) {
-  const { t } = useView();
+  const { t, tenant } = useView();
   return (
     <section class="panel" aria-labelledby="recovery-form">
       <h2 id="recovery-form">{t('portal.settings.recoveryForm')}</h2>
@@ -115,6 +117,11 @@ function RecoveryForm({ settings, values, errors, recoveryUrl }: { settings: Por
           {t('portal.settings.recoveryUrl')} <code>{recoveryUrl}</code>
         </p>
         <Checkbox name="recoveryActive" label={t('portal.settings.recoveryActive')} checked={values.recoveryActive === true} />
+        {!isAppEnabled(tenant, 'charged_off') && (
+          <p class="warning" role="status">
+            {t('portal.settings.needsChargedOffApp')} <a href="/app/settings/apps">{t('nav.marketplace')}</a>
+          </p>
+        )}
         <Select
           name="captchaKind"
           label={t('portal.settings.captcha')}
@@ -139,8 +146,8 @@ function RecoveryForm({ settings, values, errors, recoveryUrl }: { settings: Por
         <Field name="recoveryTitle" label={t('portal.settings.title')} value={text(values.recoveryTitle)} errors={errors} required maxlength={120} />
         <TextArea name="recoveryWelcome" label={t('portal.settings.welcome')} value={text(values.recoveryWelcome)} errors={errors} />
         <ColorField name="recoveryColor" value={text(values.recoveryColor) ?? ''} errors={errors} />
-        <FileField name="logo" label={t('portal.settings.logo')} hint={t('portal.settings.imageHint')} errors={errors} current={!!settings.recoveryLogoKey} removeName="removeLogo" />
-        <FileField name="banner" label={t('portal.settings.banner')} hint={t('portal.settings.imageHint')} errors={errors} current={!!settings.recoveryBannerKey} removeName="removeBanner" />
+        <FileField form="recovery" name="logo" label={t('portal.settings.logo')} hint={t('portal.settings.imageHint')} errors={errors} current={!!settings.recoveryLogoKey} removeName="removeLogo" />
+        <FileField form="recovery" name="banner" label={t('portal.settings.banner')} hint={t('portal.settings.imageHint')} errors={errors} current={!!settings.recoveryBannerKey} removeName="removeBanner" />
         <TextArea name="notInterestedReasons" label={t('portal.settings.reasons')} hint={t('portal.settings.reasonsHint')} value={text(values.notInterestedReasons)} errors={errors} rows={5} />
         <h3>{t('portal.settings.legal')}</h3>
         <TextArea name="legalText" label={t('portal.settings.legalText')} value={text(values.legalText)} errors={errors} rows={4} />

@@ -59,27 +59,33 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
   );
 }
 
-function ReceiptForm({ statement, receipt }: Pick<StatementPageProps, 'statement' | 'receipt'>) {
+/**
+ * "Envía tu comprobante": the amount, optionally the order it pays, a reference and the file.
+ * The recovery portal uses it for the campaign (no order to choose, the amount suggested).
+ */
+export function ReceiptForm({ action, orders, receipt, suggested }: { action: string; orders: Statement['payable'] | null; receipt: StatementPageProps['receipt']; suggested?: string }) {
   const { t, tenant } = useView();
   const message = useMessage();
-  const open = statement.payable.filter((o) => o.balance > 0);
-  const values = receipt?.values ?? {};
+  const open = (orders ?? []).filter((o) => o.balance > 0);
+  const values = receipt?.values ?? (suggested ? { amount: suggested } : {});
   const fileError = receipt?.errors.receipt;
   return (
     <section class="card" id="comprobante">
       <h2>{t('portal.receipt.title')}</h2>
       <p>{t('portal.receipt.help')}</p>
       <ErrorSummary errors={receipt?.errors} />
-      <PostForm action="/comprobante" enctype="multipart/form-data">
+      <PostForm action={action} enctype="multipart/form-data">
         <Field name="amount" label={t('portal.receipt.amount')} value={values.amount} errors={receipt?.errors} inputmode="decimal" required />
-        <Select
-          name="order"
-          label={t('portal.receipt.order')}
-          value={values.order}
-          blank={t('portal.receipt.allOrders')}
-          options={open.map((o) => ({ value: String(o.id), label: `${o.paymentCode} · ${toDecimalString(o.balance, tenant?.currency ?? 'PEN')}` }))}
-          errors={receipt?.errors}
-        />
+        {orders && (
+          <Select
+            name="order"
+            label={t('portal.receipt.order')}
+            value={values.order}
+            blank={t('portal.receipt.allOrders')}
+            options={open.map((o) => ({ value: String(o.id), label: `${o.paymentCode} · ${toDecimalString(o.balance, tenant?.currency ?? 'PEN')}` }))}
+            errors={receipt?.errors}
+          />
+        )}
         <Field name="reference" label={t('portal.receipt.reference')} value={values.reference} errors={receipt?.errors} maxlength={120} />
         <div class={`field${fileError ? ' field-error' : ''}`}>
           <label for="f-receipt">{t('portal.receipt.file')}</label>
@@ -109,7 +115,8 @@ function ReceiptForm({ statement, receipt }: Pick<StatementPageProps, 'statement
   );
 }
 
-function PromiseForm({ promise, today, promiseMax }: Pick<StatementPageProps, 'promise' | 'today' | 'promiseMax'>) {
+/** A promise to pay: amount and a date between today and the tenant's limit. */
+export function PromiseForm({ action, promise, today, promiseMax }: Pick<StatementPageProps, 'promise' | 'today' | 'promiseMax'> & { action: string }) {
   const { t, date } = useView();
   const values = promise?.values ?? {};
   return (
@@ -117,7 +124,7 @@ function PromiseForm({ promise, today, promiseMax }: Pick<StatementPageProps, 'p
       <h2>{t('portal.promise.title')}</h2>
       <p>{t('portal.promise.help', { max: date(promiseMax) })}</p>
       <ErrorSummary errors={promise?.errors} />
-      <PostForm action="/compromiso">
+      <PostForm action={action}>
         <Field name="promiseAmount" label={t('portal.promise.amount')} value={values.promiseAmount} errors={promise?.errors} inputmode="decimal" required />
         <Field name="promisedDate" type="date" label={t('portal.promise.date')} value={values.promisedDate} errors={promise?.errors} min={today} max={promiseMax} required />
         <button type="submit" class="button">
@@ -170,22 +177,29 @@ export function StatementPage(props: StatementPageProps) {
           </ul>
         </section>
       )}
-      {settings.bankDetails && (
-        <section class="card">
-          <h2>{t('portal.bank.title')}</h2>
-          <p class="pre">{settings.bankDetails}</p>
-        </section>
-      )}
-      {statement.totalBalance > 0 && <ReceiptForm statement={statement} receipt={props.receipt} />}
-      {settings.promisesEnabled && statement.totalBalance > 0 && <PromiseForm promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
+      <BankDetails text={settings.bankDetails} />
+      {statement.totalBalance > 0 && <ReceiptForm action="/comprobante" orders={statement.payable} receipt={props.receipt} />}
+      {settings.promisesEnabled && statement.totalBalance > 0 && <PromiseForm action="/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
     </>
   );
 }
 
-export function LogoutButton() {
+/** The tenant's bank-transfer details, as they typed them. */
+export function BankDetails({ text }: { text: string | null }) {
+  const { t } = useView();
+  if (!text) return null;
+  return (
+    <section class="card">
+      <h2>{t('portal.bank.title')}</h2>
+      <p class="pre">{text}</p>
+    </section>
+  );
+}
+
+export function LogoutButton({ action = '/salida' }: { action?: string }) {
   const { t } = useView();
   return (
-    <PostForm action="/salida" class="logout">
+    <PostForm action={action} class="logout">
       <button type="submit" class="link">
         {t('portal.logout')}
       </button>

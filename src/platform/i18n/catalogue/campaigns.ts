@@ -97,6 +97,7 @@ export const campaigns = messages(
     'campaigns.error.method': 'Indica el medio de pago.',
     'campaigns.error.transition': 'Este pago ya no puede cambiar a ese estado.',
     'campaigns.error.promiseDate': 'La fecha del compromiso debe ser desde hoy y dentro del plazo permitido.',
+    'campaigns.error.aboveOutstanding': 'El monto no puede ser mayor que lo que falta pagar de la oferta, contando los pagos por verificar.',
 
     'campaignPayment.method': 'Medio de pago',
     'campaignPayment.reference': 'Referencia',
@@ -215,6 +216,7 @@ export const campaigns = messages(
     'campaigns.error.method': 'Enter the payment method.',
     'campaigns.error.transition': 'This payment can no longer change to that state.',
     'campaigns.error.promiseDate': 'The promised date must be from today and within the allowed period.',
+    'campaigns.error.aboveOutstanding': 'The amount cannot be more than what is left to pay on the offer, counting payments still to verify.',
 
     'campaignPayment.method': 'Payment method',
     'campaignPayment.reference': 'Reference',

@@ -1,0 +1,234 @@
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { activeEntryForClient } from '../campaigns/queries.js';
+import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
+import { campaignEntries, type CampaignEntry } from '../campaigns/schema.js';
+import { makeCampaignPromise, registerCampaignPayment } from '../campaigns/service.js';
+import { findClientByDocument } from '../clients/queries.js';
+import type { Client } from '../clients/schema.js';
+import type { Db } from '../db/index.js';
+import { clientEvents } from '../events/schema.js';
+import type { Clock } from '../platform/clock.js';
+import { addDays, dateIn, endOfDayIn, todayIn, type IsoDate } from '../platform/dates.js';
+import { newKey, type Storage } from '../storage/index.js';
+import type { Tenant } from '../tenants/schema.js';
+import { extensionOf, type FileKind } from './files.js';
+import { recoveryCountdowns, type PortalSettings } from './schema.js';
+import { clearFailedIdentification, countFailedIdentification, identificationLimited, recordPortalEvent, type Failure } from './service.js';
+
+/**
+ * The steps of a recovery visit, recorded in the client's history (labels `events.recovery.*`):
+ * how far each visit got, tied together by the visit's id.
+ */
+export type RecoveryStep =
+  | 'recovery.entered'
+  | 'recovery.identified'
+  | 'recovery.offer_viewed'
+  | 'recovery.pay_pressed'
+  | 'recovery.method_chosen'
+  | 'recovery.not_interested'
+  | 'recovery.advisor_requested'
+  | 'recovery.countdown_expired';
+
+export type PaymentMethod = 'online' | 'receipt' | 'promise';
+
+/**
+ * Records a step once per visit: a reload of the same page does not repeat it. The lookup
+ * reads the client's recent history through its (tenant, client, time) index.
+ */
+export async function recordStep(db: Db, tenantId: number, clientId: number, step: RecoveryStep, data: Record<string, unknown> & { visit: string | null }, now: Date, options: { once?: boolean } = {}): Promise<void> {
+  if (options.once !== false && data.visit) {
+    const [seen] = await db
+      .select({ id: clientEvents.id })
+      .from(clientEvents)
+      .where(
+        and(
+          eq(clientEvents.tenantId, tenantId),
+          eq(clientEvents.clientId, clientId),
+          gt(clientEvents.occurredAt, new Date(now.getTime() - 24 * 3_600_000)),
+          eq(clientEvents.type, step),
+          sql`${clientEvents.data}->>'visit' = ${data.visit}`,
+        ),
+      )
+      .limit(1);
+    if (seen) return;
+  }
+  await recordPortalEvent(db, tenantId, clientId, step, data, now);
+}
+
+// ---- Identification -------------------------------------------------------------------
+
+/**
+ * Document and captcha, no contact check (SPEC 6): the debtor gets in when the document
+ * belongs to a live client with an active campaign. Anything else — an unknown document, a
+ * client without an offer — takes the same path and the same answer, and counts against the
+ * address and the document like a failed identification on the customer portal.
+ */
+export async function identifyForRecovery(
+  db: Db,
+  input: { tenant: Tenant; ip: string; documentType: string; documentNumber: string; now: Date },
+): Promise<{ ok: true; client: Client; entry: CampaignEntry } | { ok: false; reason: 'limited' | 'noOffer' }> {
+  const { tenant, ip, documentType, documentNumber, now } = input;
+  if (await identificationLimited(db, tenant.id, ip, documentType, documentNumber, now)) return { ok: false, reason: 'limited' };
+  const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
+  const entry = client ? await activeEntryForClient(db, tenant.id, client.id, todayIn(tenant.timezone, { now: () => now })) : undefined;
+  if (!client || !entry) {
+    await countFailedIdentification(db, tenant.id, ip, documentType, documentNumber, now);
+    return { ok: false, reason: 'noOffer' };
+  }
+  await clearFailedIdentification(db, tenant.id, ip, documentType, documentNumber);
+  return { ok: true, client, entry };
+}
+
+// ---- The offer and its countdown ------------------------------------------------------
+
+export interface Countdown {
+  startedAt: Date;
+  deadline: Date;
+  remainingMs: number;
+  expired: boolean;
+}
+
+/** First identified visit + the hours, never later than the end of the campaign's end date (tenant time). */
+export function deadlineOf(startedAt: Date, hours: number, endDate: IsoDate | null, timezone: string): Date {
+  const byHours = startedAt.getTime() + hours * 3_600_000;
+  const byCampaign = endDate ? endOfDayIn(timezone, endDate).getTime() : Number.POSITIVE_INFINITY;
+  return new Date(Math.min(byHours, byCampaign));
+}
+
+/**
+ * The debtor's countdown for an active campaign, when the tenant has it on. `start` begins it
+ * at this visit if it has not begun (only an identified visit to the offer does that). The
+ * first time the server sees it run out, it records `recovery.countdown_expired`, once.
+ */
+export async function countdownOf(
+  db: Db,
+  options: { tenant: Tenant; settings: PortalSettings; entry: CampaignEntry; now: Date; start: boolean; visit: string | null },
+): Promise<Countdown | null> {
+  const { tenant, settings, entry, now } = options;
+  if (!settings.countdownEnabled) return null;
+  if (campaignStateOf(entry, todayIn(tenant.timezone, { now: () => now })) !== 0) return null;
+  const where = and(eq(recoveryCountdowns.tenantId, tenant.id), eq(recoveryCountdowns.entryId, entry.id));
+  let [row] = await db.select().from(recoveryCountdowns).where(where);
+  if (!row) {
+    if (!options.start) return null;
+    await db.insert(recoveryCountdowns).values({ tenantId: tenant.id, entryId: entry.id, clientId: entry.clientId, startedAt: now }).onConflictDoNothing();
+    [row] = await db.select().from(recoveryCountdowns).where(where);
+  }
+  const deadline = deadlineOf(row!.startedAt, settings.countdownHours, entry.endDate, tenant.timezone);
+  const remainingMs = Math.max(0, deadline.getTime() - now.getTime());
+  const expired = remainingMs === 0;
+  if (expired && !row!.expiredAt) {
+    const [first] = await db.update(recoveryCountdowns).set({ expiredAt: now }).where(and(where, isNull(recoveryCountdowns.expiredAt))).returning();
+    if (first) {
+      await recordStep(db, tenant.id, entry.clientId, 'recovery.countdown_expired', { visit: options.visit, entryId: entry.id, campaign: entry.campaignCode, deadline: deadline.toISOString() }, now, { once: false });
+    }
+  }
+  return { startedAt: row!.startedAt, deadline, remainingMs, expired };
+}
+
+/** What the recovery portal shows an identified debtor. */
+export type RecoveryState =
+  | { kind: 'offer'; entry: CampaignEntry; offer: Offer; countdown: Countdown | null }
+  /** The countdown ran out: the offer is withdrawn for this debtor. */
+  | { kind: 'expired'; entry: CampaignEntry; countdown: Countdown }
+  /** The campaign was paid in full. */
+  | { kind: 'paid'; entry: CampaignEntry }
+  /** No active campaign any more (finished, or removed). */
+  | { kind: 'concluded' };
+
+export async function recoveryStateOf(
+  db: Db,
+  options: { tenant: Tenant; settings: PortalSettings; clientId: number; now: Date; start: boolean; visit: string | null },
+): Promise<RecoveryState> {
+  const { tenant, clientId, now } = options;
+  const today = todayIn(tenant.timezone, { now: () => now });
+  const entry = await activeEntryForClient(db, tenant.id, clientId, today);
+  if (!entry) {
+    const [latest] = await db
+      .select()
+      .from(campaignEntries)
+      .where(and(eq(campaignEntries.tenantId, tenant.id), eq(campaignEntries.clientId, clientId)))
+      .orderBy(desc(campaignEntries.id))
+      .limit(1);
+    return latest && campaignStateOf(latest, today) === 1 ? { kind: 'paid', entry: latest } : { kind: 'concluded' };
+  }
+  const countdown = await countdownOf(db, { ...options, entry });
+  if (countdown?.expired) return { kind: 'expired', entry, countdown };
+  return { kind: 'offer', entry, offer: offerOf(entry, today), countdown };
+}
+
+/** The code a provider receives for a campaign's payment: never an order's own code, so the two are not confused. */
+export const campaignPayCode = (entry: Pick<CampaignEntry, 'id'>) => `CASTIGO-${entry.id}`;
+
+/** The WhatsApp address of "Habla con un asesor": the tenant's number, digits only. */
+export function whatsappUrl(number: string | null, text: string): string | null {
+  if (!number) return null;
+  return `https://wa.me/${number.replace(/\D/g, '')}?text=${encodeURIComponent(text)}`;
+}
+
+// ---- Paying the campaign from the portal ----------------------------------------------
+
+interface DebtorOptions {
+  db: Db;
+  tenant: Tenant;
+  clock: Clock;
+  entry: CampaignEntry;
+}
+
+const debtorScope = (o: DebtorOptions) => ({ tenantId: o.tenant.id, tenant: o.tenant, actor: null, db: o.db, clock: o.clock });
+
+/**
+ * "Pago a verificar cartera castigada" with the debtor's receipt. The file is stored first
+ * and removed again if the payment is refused, so a refusal leaves nothing behind.
+ */
+export async function uploadCampaignReceipt(
+  options: DebtorOptions & { storage: Storage },
+  input: { amount: number; reference: string | null; file: { bytes: Uint8Array; kind: FileKind } },
+): Promise<{ ok: true } | Failure> {
+  const { tenant, clock, storage, entry } = options;
+  const key = newKey(tenant.id, `receipt.${extensionOf(input.file.kind)}`);
+  await storage.put(key, input.file.bytes);
+  try {
+    const result = await registerCampaignPayment(debtorScope(options), entry.id, {
+      amount: input.amount,
+      paidOn: todayIn(tenant.timezone, clock),
+      method: 'transferencia',
+      reference: input.reference,
+      source: 'portal',
+      receiptKey: key,
+      limitToOutstanding: true,
+    });
+    if (!result.ok) {
+      await storage.remove(key);
+      return 'errors' in result && result.errors ? { ok: false, errors: result.errors } : { ok: false, errors: { amount: 'recovery.notActive' } };
+    }
+    return { ok: true };
+  } catch (error) {
+    await storage.remove(key);
+    throw error;
+  }
+}
+
+/**
+ * The last day a debtor may promise to pay the offer: the tenant's limit of days, but never
+ * after the campaign's end date nor after their countdown's deadline (tenant time).
+ */
+export function lastPromiseDate(options: { today: IsoDate; maxDays: number; endDate: IsoDate | null; deadline: Date | null; timezone: string }): IsoDate {
+  const candidates = [addDays(options.today, options.maxDays)];
+  if (options.endDate) candidates.push(options.endDate);
+  if (options.deadline) candidates.push(dateIn(options.timezone, new Date(options.deadline.getTime() - 1)));
+  return candidates.sort()[0]!;
+}
+
+/** "Compromiso de pago cartera castigada" typed by the debtor, by the offer's last day. */
+export async function campaignPromiseFromPortal(options: DebtorOptions & { lastDate: IsoDate }, input: { amount: number; promisedDate: IsoDate }): Promise<{ ok: true } | Failure> {
+  if (input.amount > options.entry.totalDue) return { ok: false, errors: { promiseAmount: 'recovery.receipt.tooMuch' } };
+  if (input.promisedDate > options.lastDate) return { ok: false, errors: { promisedDate: 'recovery.promise.afterOffer' } };
+  const made = await makeCampaignPromise(debtorScope(options), options.entry.id, { ...input, source: 'portal' });
+  if (made.ok) return { ok: true };
+  if ('errors' in made && made.errors) {
+    const errors = Object.fromEntries(Object.entries(made.errors).map(([field, message]) => [field === 'amount' ? 'promiseAmount' : field, message]));
+    return { ok: false, errors };
+  }
+  return { ok: false, errors: { promisedDate: 'recovery.notActive' } };
+}

@@ -1,0 +1,417 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alerts } from '../../src/alerts/schema.js';
+import { campaignEntries, campaignPayments, campaignPromises } from '../../src/campaigns/schema.js';
+import { verifyPayLink } from '../../src/portal/payment-provider.js';
+import { deadlineOf } from '../../src/portal/recovery.js';
+import { mailMessages } from '../../src/platform/mail/schema.js';
+import { forgetTenantCache } from '../../src/platform/tenancy.js';
+import { tenants } from '../../src/tenants/schema.js';
+import { payments } from '../../src/payments/schema.js';
+import { TEST_SECRET, startTestApp, type Harness, type TestClient } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { captchaFields } from './captcha-support.js';
+import { activeCampaign, debtor, enableChargedOff, eventsOf, multipart, newOrder, setPortal, tinyPng, withoutToken } from './support.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startTestApp({ now: '2026-03-10T15:00:00Z', jobs: true });
+});
+afterAll(() => h.close());
+
+const location = (r: Response) => r.headers.get('Location');
+const HOUR = 3_600_000;
+
+type Tenant = Awaited<ReturnType<typeof newTenant>>;
+
+async function recoveryTenant(values: Parameters<typeof setPortal>[2] = {}) {
+  const tenant = await newTenant(h);
+  await enableChargedOff(h, tenant);
+  await setPortal(h, tenant, { recoveryActive: true, payLinkTemplate: 'https://pay.example/checkout?code={code}&amount={amount}', ...values });
+  return tenant;
+}
+
+async function entryOf(tenant: Tenant, clientId: number) {
+  const [entry] = await h.db.select().from(campaignEntries).where(and(eq(campaignEntries.tenantId, tenant.id), eq(campaignEntries.clientId, clientId)));
+  return entry!;
+}
+
+/** The identification form, as a browser posts it after the captcha is solved. */
+async function identifyOnRecovery(browser: TestClient, document: { documentType: string; documentNumber: string }) {
+  const page = await browser.get('/recovery');
+  expect(page.status).toBe(200);
+  const fields = await captchaFields(h, await page.text());
+  return browser.post('/recovery/identificacion', { ...document, ...fields });
+}
+
+async function onOffer(tenant: Tenant, client: { documentType: string; documentNumber: string }) {
+  const browser = h.client(tenant);
+  const response = await identifyOnRecovery(browser, client);
+  expect(response.status).toBe(303);
+  expect(location(response)).toBe('/recovery/oferta');
+  return browser;
+}
+
+describe('the recovery portal is born inactive', () => {
+  it('answers "no disponible" with 404 until an admin switches it on', async () => {
+    const acme = await newTenant(h);
+    const browser = h.client(acme);
+    const page = await browser.get('/recovery');
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('Página no disponible');
+    expect((await browser.get('/recovery/oferta')).status).toBe(404);
+    expect((await browser.post('/recovery/identificacion', { documentType: 'DNI', documentNumber: '12345678' })).status).toBe(404);
+    await setPortal(h, acme, { recoveryActive: true });
+    // Without the Cartera castigada app there are no offers to show: still not available.
+    expect((await browser.get('/recovery')).status).toBe(404);
+    await enableChargedOff(h, acme);
+    const open = await browser.get('/recovery');
+    expect(open.status).toBe(200);
+    expect(open.headers.get('Cache-Control')).toBe('no-store');
+  });
+
+  it('closes for identified debtors too when the app is switched off, and the customer portal keeps them', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    await h.db.update(tenants).set({ enabledApps: [] }).where(eq(tenants.id, acme.id));
+    forgetTenantCache();
+    expect((await browser.get('/recovery/oferta')).status).toBe(404);
+    expect((await browser.get('/recovery/pago-en-linea')).status).toBe(404);
+    await browser.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    expect(location(await browser.post('/verificacion', { contact: '987654321' }))).toBe('/estado-de-cuenta');
+  });
+});
+
+describe('identifying on /recovery', () => {
+  it('takes the document and the captcha, no contact data, and records how the visit went', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = h.client(acme);
+    const form = await browser.get('/recovery');
+    const html = await form.text();
+    expect(html).toContain('Consulta tu oferta');
+    expect(html).not.toContain('Celular o correo');
+    const response = await browser.post('/recovery/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber, ...(await captchaFields(h, html)) });
+    expect(location(response)).toBe('/recovery/oferta');
+
+    const offer = await browser.get('/recovery/oferta');
+    expect(offer.status).toBe(200);
+    const text = await offer.text();
+    expect(text).toContain('Hola, Rosa');
+    expect(text).not.toContain('Quispe');
+    expect(text).toMatch(/<s><span class="visually-hidden">Antes: <\/span>S\/\s?1,000\.00<\/s>/);
+    expect(text).toContain('50 %');
+    expect(text).toMatch(/S\/\s?500\.00/);
+    expect(text).toContain('¡Cancelar mi deuda ahora!');
+    expect(text).toContain('No me interesa esta oferta');
+    expect(text).toContain('Necesito que un asesor me contacte');
+    await browser.get('/recovery/oferta');
+
+    const events = await eventsOf(h, acme, rosa.id);
+    expect(events.map((e) => e.type)).toEqual(['recovery.entered', 'recovery.identified', 'recovery.offer_viewed']);
+    const visits = new Set(events.map((e) => (e.data as { visit?: string }).visit));
+    expect(visits.size).toBe(1);
+  });
+
+  it('refuses a missing or wrong captcha without opening a visit', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = h.client(acme);
+    await browser.get('/recovery');
+    const response = await browser.post('/recovery/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain('No pudimos comprobar que eres una persona');
+    expect(browser.cookies.has('saldo_portal')).toBe(false);
+    expect(await eventsOf(h, acme, rosa.id)).toEqual([]);
+  });
+
+  it('answers an unknown document exactly as a client without an offer, and limits attempts', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    const unknown = await identifyOnRecovery(h.client(acme), { documentType: 'DNI', documentNumber: '87654321' });
+    const noOffer = await identifyOnRecovery(h.client(acme), { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    expect(unknown.status).toBe(422);
+    expect(noOffer.status).toBe(422);
+    const strip = (html: string) => withoutToken(html).replace(/<altcha-widget[\s\S]*?<\/altcha-widget>|<noscript>[\s\S]*?<\/noscript>|value="[A-Za-z0-9_.~+/=:-]{24,}"/g, '');
+    const [a, b] = [strip(await unknown.text()), strip(await noOffer.text())];
+    expect(a).toContain('No encontramos una oferta vigente');
+    expect(a.replace(/87654321/g, 'X')).toBe(b.replace(new RegExp(rosa.documentNumber, 'g'), 'X'));
+
+    const browser = h.client(acme);
+    let last: Response | undefined;
+    for (let i = 0; i < 6; i++) last = await identifyOnRecovery(browser, { documentType: 'DNI', documentNumber: '11112222' });
+    expect(last!.status).toBe(429);
+    expect(await last!.text()).toContain('Hiciste demasiados intentos');
+  });
+
+  it('checks the document number like the customer portal does', async () => {
+    const acme = await recoveryTenant();
+    const response = await identifyOnRecovery(h.client(acme), { documentType: 'DNI', documentNumber: '12a' });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain('f-documentNumber');
+  });
+
+  it('sends a debtor who identified on the customer portal straight to the offer', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = h.client(acme);
+    await browser.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    const entered = await browser.post('/verificacion', { contact: '987654321' });
+    expect(location(entered)).toBe('/recovery');
+    const recovery = await browser.get('/recovery');
+    expect(location(recovery)).toBe('/recovery/oferta');
+    expect(await (await browser.get('/recovery/oferta')).text()).toContain('¡Cancelar mi deuda ahora!');
+  });
+});
+
+describe('paying the offer', () => {
+  it('offers the statement\'s payment options for the campaign amount and records each step', async () => {
+    const acme = await recoveryTenant({ bankDetails: 'BCP 123-456' });
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 1000_00 });
+    await activeCampaign(h, acme, rosa.id);
+    const entry = await entryOf(acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    await browser.get('/recovery/oferta');
+
+    const pay = await browser.get('/recovery/pago');
+    const html = await pay.text();
+    expect(pay.status).toBe(200);
+    expect(html).toContain('BCP 123-456');
+    expect(html).toContain('Pagar en línea');
+    expect(html).toContain('action="/recovery/comprobante"');
+    expect(html).toContain('action="/recovery/compromiso"');
+
+    const online = await browser.get('/recovery/pago-en-linea');
+    expect(online.status).toBe(303);
+    const url = new URL(location(online)!);
+    expect(url.searchParams.get('code')).toBe(`CASTIGO-${entry.id}`);
+    expect(url.searchParams.get('amount')).toBe('500.00');
+    const link = { tenantId: acme.id, code: `CASTIGO-${entry.id}`, amount: '500.00', expires: url.searchParams.get('expires')!, signature: url.searchParams.get('signature')! };
+    expect(verifyPayLink(TEST_SECRET, link, h.clock.now())).toBe(true);
+
+    const upload = (fields: Record<string, string>) =>
+      browser.request('POST', '/recovery/comprobante', { body: multipart(browser, fields, { receipt: { bytes: tinyPng, name: 'voucher.png', type: 'image/png' } }) });
+    const tooMuch = await upload({ amount: '600' });
+    expect(tooMuch.status).toBe(422);
+    expect(await tooMuch.text()).toContain('no puede ser mayor');
+
+    const receipt = await upload({ amount: '500', reference: 'OP 991' });
+    expect(receipt.status).toBe(303);
+    // What is still to verify counts: the debtor cannot report more than the offer leaves.
+    const again = await upload({ amount: '1' });
+    expect(again.status).toBe(422);
+    expect(await again.text()).toContain('contando los pagos por verificar');
+    const [payment] = await h.db.select().from(campaignPayments).where(and(eq(campaignPayments.tenantId, acme.id), eq(campaignPayments.entryId, entry.id)));
+    expect(payment).toMatchObject({ amount: 500_00, state: 'por_verificar', source: 'portal', reference: 'OP 991' });
+    expect(payment!.receiptKey).toBeTruthy();
+    // The client's own orders are untouched: campaign payments live apart.
+    expect(await h.db.select().from(payments).where(eq(payments.tenantId, acme.id))).toEqual([]);
+
+    const promise = await browser.post('/recovery/compromiso', { promiseAmount: '500', promisedDate: '2026-03-15' });
+    expect(promise.status).toBe(303);
+    const [made] = await h.db.select().from(campaignPromises).where(eq(campaignPromises.tenantId, acme.id));
+    expect(made).toMatchObject({ amount: 500_00, promisedDate: '2026-03-15', source: 'portal' });
+
+    const events = await eventsOf(h, acme, rosa.id);
+    const steps = events.filter((e) => e.type.startsWith('recovery.')).map((e) => [e.type, (e.data as { method?: string }).method ?? null]);
+    expect(steps).toEqual([
+      ['recovery.entered', null],
+      ['recovery.identified', null],
+      ['recovery.offer_viewed', null],
+      ['recovery.pay_pressed', null],
+      ['recovery.method_chosen', 'online'],
+      ['recovery.method_chosen', 'receipt'],
+      ['recovery.method_chosen', 'promise'],
+    ]);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['campaign_payment.registered', 'campaign_promise.made']));
+  });
+
+  it('shows the paid page once the campaign is paid', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    await h.db.update(campaignEntries).set({ paid: 500_00, closedReason: 'paid', closedAt: h.clock.now() }).where(eq(campaignEntries.tenantId, acme.id));
+    const page = await browser.get('/recovery/oferta');
+    expect(await page.text()).toContain('¡Tu deuda está cancelada!');
+  });
+});
+
+describe('"No me interesa esta oferta"', () => {
+  it('records the reason, and the advisor option raises one alert for the client\'s advisor', async () => {
+    const acme = await recoveryTenant();
+    const advisor = await addStaff(h, acme, { role: 'advisor', email: 'ana@acme.pe', name: 'Ana Torres' });
+    const rosa = await debtor(h, acme, { advisorId: advisor.id });
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+
+    const missing = await browser.post('/recovery/no-me-interesa', { reason: 'Porque sí' });
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain('Elige un motivo de la lista');
+
+    const plain = await browser.post('/recovery/no-me-interesa', { reason: 'No puedo pagar en este momento' });
+    expect(plain.status).toBe(303);
+    expect(await (await browser.get(location(plain)!)).text()).toContain('Registramos tu respuesta');
+    expect(await h.db.select().from(alerts).where(eq(alerts.tenantId, acme.id))).toEqual([]);
+
+    await setPortal(h, acme, { recoveryActive: true });
+    const asked = await browser.post('/recovery/no-me-interesa', { reason: 'Necesito que un asesor me contacte' });
+    expect(location(asked)).toBe('/recovery/gracias?asesor=1');
+    expect(await (await browser.get(location(asked)!)).text()).toContain('Un asesor te contactará pronto');
+    await browser.post('/recovery/no-me-interesa', { reason: 'Necesito que un asesor me contacte' });
+    const open = await h.db.select().from(alerts).where(eq(alerts.tenantId, acme.id));
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ clientId: rosa.id, advisorId: advisor.id, kind: 'advisor_requested', source: 'recovery', resolvedAt: null });
+
+    const events = (await eventsOf(h, acme, rosa.id)).filter((e) => !e.type.startsWith('recovery.entered') && !e.type.startsWith('recovery.identified') && e.type !== 'recovery.offer_viewed');
+    expect(events.map((e) => [e.type, (e.data as { reason?: string }).reason ?? null])).toEqual([
+      ['recovery.not_interested', 'No puedo pagar en este momento'],
+      ['recovery.not_interested', 'Necesito que un asesor me contacte'],
+      ['recovery.advisor_requested', null],
+      ['alert.raised', null],
+      ['recovery.not_interested', 'Necesito que un asesor me contacte'],
+      ['recovery.advisor_requested', null],
+      ['alert.raised', null],
+    ]);
+
+    // The advisor hears about it once, by email, and finds it under Alertas.
+    await h.runJobs();
+    await h.runJobs();
+    const mail = await h.db.select().from(mailMessages).where(and(eq(mailMessages.tenantId, acme.id), eq(mailMessages.to, 'ana@acme.pe')));
+    expect(mail).toHaveLength(1);
+    expect(mail[0]!.subject).toContain('Rosa Quispe');
+
+    const staff = await loggedIn(h, acme, advisor);
+    const list = await staff.get('/app/alerts');
+    expect(await list.text()).toContain('Rosa Quispe');
+    const clientPage = await (await staff.get(`/app/clients/${rosa.id}`)).text();
+    expect(clientPage).toContain('Alertas abiertas');
+    expect(clientPage).toContain('Pidió que un asesor lo contacte');
+    const interactions = await (await staff.get(`/app/clients/${rosa.id}/interactions`)).text();
+    expect(interactions).toContain('Motivo: No puedo pagar en este momento');
+    const resolved = await staff.post(`/app/alerts/${open[0]!.id}/resolution`, { back: '/app/alerts' });
+    expect(resolved.status).toBe(303);
+    const [after] = await h.db.select().from(alerts).where(eq(alerts.tenantId, acme.id));
+    expect(after!.resolvedById).toBe(advisor.id);
+    expect(await (await staff.get('/app/alerts')).text()).toContain('No hay alertas pendientes');
+    expect(await (await staff.get(`/app/clients/${rosa.id}`)).text()).not.toContain('Alertas abiertas');
+  });
+});
+
+describe('the countdown', () => {
+  it('runs from the first identified visit and withdraws the offer on the server when it runs out', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant({ countdownEnabled: true, countdownHours: 48 });
+    await h.db.update(tenants).set({ whatsappNumber: '+51999888777' }).where(eq(tenants.id, acme.id));
+    forgetTenantCache();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+
+    const first = await (await browser.get('/recovery/oferta')).text();
+    expect(first).toContain('La oferta vence en');
+    expect(first).toContain('2 d 00 h 00 min');
+    expect(first).toContain('hx-get="/recovery/tiempo"');
+
+    // Two days later the debtor comes back and identifies again: the countdown did not restart.
+    h.clock.advance(47 * HOUR);
+    expect((await browser.get('/recovery/tiempo', { htmx: true })).headers.get('HX-Refresh')).toBe('true');
+    const back = await onOffer(acme, rosa);
+    expect(await (await back.get('/recovery/oferta')).text()).toContain('1 h 00 min');
+    const fragment = await back.get('/recovery/tiempo', { htmx: true });
+    expect(fragment.status).toBe(200);
+    const part = await fragment.text();
+    expect(part).toContain('1 h 00 min');
+    expect(part).not.toContain('<html');
+
+    // The visit stays open while the debtor uses the page (visits close after 30 quiet minutes).
+    h.clock.advance(25 * 60_000);
+    expect(await (await back.get('/recovery/tiempo', { htmx: true })).text()).toContain('35 min');
+    expect(await (await back.get('/recovery/oferta')).text()).toContain('35 min');
+    h.clock.advance(25 * 60_000);
+    expect(await (await back.get('/recovery/tiempo', { htmx: true })).text()).toContain('10 min');
+    expect(await (await back.get('/recovery/oferta')).text()).toContain('10 min');
+    h.clock.advance(10 * 60_000);
+    const over = await back.get('/recovery/tiempo', { htmx: true });
+    expect(over.headers.get('HX-Refresh')).toBe('true');
+    const page = await (await back.get('/recovery/oferta')).text();
+    expect(page).toContain('La oferta ha concluido, contáctanos para más detalles');
+    expect(page).toContain('https://wa.me/51999888777');
+    expect(page).toContain('Habla con un asesor');
+    expect(page).not.toContain('¡Cancelar mi deuda ahora!');
+
+    // The deadline is the server's: a form opened before it is refused after it.
+    const late = await back.request('POST', '/recovery/comprobante', { body: multipart(back, { amount: '500' }, { receipt: { bytes: tinyPng, name: 'v.png', type: 'image/png' } }) });
+    expect(late.status).toBe(410);
+    expect((await back.get('/recovery/pago-en-linea')).status).toBe(410);
+    expect(await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id))).toEqual([]);
+
+    await back.get('/recovery/oferta');
+    const expired = (await eventsOf(h, acme, rosa.id)).filter((e) => e.type === 'recovery.countdown_expired');
+    expect(expired).toHaveLength(1);
+  });
+
+  it('does not keep a visit open by polling alone, and sends an expired debtor to the customer portal', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant({ countdownEnabled: true, countdownHours: 1 });
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 1000_00 });
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    await browser.get('/recovery/oferta');
+    h.clock.advance(20 * 60_000);
+    expect((await browser.get('/recovery/tiempo', { htmx: true })).status).toBe(200);
+    h.clock.advance(20 * 60_000);
+    // 40 minutes without the debtor doing anything: the phone may be someone else's now.
+    expect((await browser.get('/recovery/tiempo', { htmx: true })).headers.get('HX-Refresh')).toBe('true');
+    expect(location(await browser.get('/recovery/oferta'))).toBe('/recovery');
+
+    // Past the deadline the offer is gone for them: the customer portal shows the original debt.
+    h.clock.advance(30 * 60_000);
+    const customer = h.client(acme);
+    await customer.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    expect(location(await customer.post('/verificacion', { contact: '987654321' }))).toBe('/estado-de-cuenta');
+    expect(await (await customer.get('/estado-de-cuenta')).text()).toMatch(/1[,.]?000\.00/);
+  });
+
+  it('takes promises only up to the offer\'s last day', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { endDate: '2026-03-12' });
+    const browser = await onOffer(acme, rosa);
+    expect(await (await browser.get('/recovery/pago')).text()).toContain('max="2026-03-12"');
+    const late = await browser.post('/recovery/compromiso', { promiseAmount: '500', promisedDate: '2026-03-13' });
+    expect(late.status).toBe(422);
+    expect(await late.text()).toContain('antes de que termine la oferta');
+    expect((await browser.post('/recovery/compromiso', { promiseAmount: '500', promisedDate: '2026-03-12' })).status).toBe(303);
+  });
+
+  it('never runs past the end of the campaign\'s end date, in the tenant\'s timezone', () => {
+    const started = new Date('2026-03-10T15:00:00Z');
+    // Lima is UTC−5: the 11th ends at 2026-03-12T05:00Z, before start + 48 h.
+    expect(deadlineOf(started, 48, '2026-03-11', 'America/Lima').toISOString()).toBe('2026-03-12T05:00:00.000Z');
+    expect(deadlineOf(started, 2, '2026-03-11', 'America/Lima').toISOString()).toBe('2026-03-10T17:00:00.000Z');
+    expect(deadlineOf(started, 2, null, 'America/Lima').toISOString()).toBe('2026-03-10T17:00:00.000Z');
+  });
+
+  it('does not show or start without the setting', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    const page = await (await browser.get('/recovery/oferta')).text();
+    expect(page).not.toContain('La oferta vence en');
+    expect(page).not.toContain('htmx');
+    h.clock.advance(400 * HOUR);
+    const later = await onOffer(acme, rosa);
+    expect(await (await later.get('/recovery/oferta')).text()).toContain('¡Cancelar mi deuda ahora!');
+  });
+});

@@ -1,0 +1,97 @@
+import type { AlertRow } from '../../src/alerts/service.js';
+import { PostForm } from '../components/forms.js';
+import { useView } from '../context.js';
+
+function ResolveButton({ id, back, clientName }: { id: number; back: string; clientName: string }) {
+  const { t } = useView();
+  return (
+    <PostForm action={`/app/alerts/${id}/resolution`}>
+      <input type="hidden" name="back" value={back} />
+      <button type="submit" class="small" aria-label={`${t('alerts.resolve')}: ${clientName}`}>
+        {t('alerts.resolve')}
+      </button>
+    </PostForm>
+  );
+}
+
+/** Alertas: what debtors asked for, the oldest first; an advisor sees their clients' by default. */
+export function AlertsPage(props: { rows: AlertRow[]; scope: 'mine' | 'all'; back: string }) {
+  const { t, dateTime } = useView();
+  return (
+    <>
+      <div class="page-header">
+        <h1>{t('alerts.title')}</h1>
+      </div>
+      <nav class="tabs" aria-label={t('alerts.title')}>
+        <a href="/app/alerts" aria-current={props.scope === 'mine' ? 'page' : undefined}>
+          {t('alerts.mine')}
+        </a>
+        <a href="/app/alerts?scope=all" aria-current={props.scope === 'all' ? 'page' : undefined}>
+          {t('alerts.all')}
+        </a>
+      </nav>
+      {props.rows.length === 0 ? (
+        <p class="panel">{t('alerts.empty')}</p>
+      ) : (
+        <table class="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('alerts.client')}</th>
+              <th scope="col">{t('alerts.kind')}</th>
+              <th scope="col">{t('alerts.since')}</th>
+              <th scope="col">{t('alerts.advisor')}</th>
+              <th scope="col">
+                <span class="visually-hidden">{t('alerts.resolve')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((row) => (
+              <tr>
+                <td>
+                  <a href={`/app/clients/${row.clientId}`}>{row.clientName}</a>
+                  <br />
+                  <small>
+                    {row.documentType} {row.documentNumber}
+                    {row.phone ? ` · ${row.phone}` : ''}
+                  </small>
+                </td>
+                <td>
+                  {t(`alerts.kind.${row.kind}`)}
+                  <br />
+                  <small>{row.source === 'recovery' ? t('alerts.source.recovery') : row.source}</small>
+                </td>
+                <td>
+                  <time datetime={row.createdAt.toISOString()}>{dateTime(row.createdAt)}</time>
+                </td>
+                <td>{row.advisorName ?? t('alerts.noAdvisor')}</td>
+                <td>
+                  <ResolveButton id={row.id} back={props.back} clientName={row.clientName} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+/** The client's open alerts, on the client's page. */
+export function ClientAlerts(props: { rows: AlertRow[]; clientId: number }) {
+  const { t, dateTime } = useView();
+  if (props.rows.length === 0) return null;
+  return (
+    <section class="panel alerts" aria-labelledby="client-alerts">
+      <h2 id="client-alerts">{t('alerts.onClient')}</h2>
+      <ul class="plain">
+        {props.rows.map((row) => (
+          <li>
+            <strong>{t(`alerts.kind.${row.kind}`)}</strong> · <time datetime={row.createdAt.toISOString()}>{dateTime(row.createdAt)}</time>
+            <ResolveButton id={row.id} back={`/app/clients/${props.clientId}`} clientName={row.clientName} />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

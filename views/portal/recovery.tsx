@@ -1,0 +1,215 @@
+import type { Child } from 'hono/jsx';
+import type { Offer } from '../../src/campaigns/compute.js';
+import type { DocumentType } from '../../src/clients/fields.js';
+import type { Countdown } from '../../src/portal/recovery.js';
+import type { PortalSettings } from '../../src/portal/schema.js';
+import { ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
+import { useView } from '../context.js';
+import { DocumentFields, Notice } from './identify.js';
+import { portalAssetUrls } from './layout.js';
+import { BankDetails, PromiseForm, ReceiptForm, type StatementPageProps } from './statement.js';
+
+/** The recovery form's banner: sized, so the page does not jump when it arrives, and lazy. */
+function Banner({ settings }: { settings: PortalSettings }) {
+  const url = portalAssetUrls(settings, 'recovery').banner;
+  if (!url) return null;
+  // Decorative: the logo beside it already names the tenant.
+  return <img class="banner" src={url} alt="" width="640" height="240" loading="lazy" decoding="async" />;
+}
+
+export function RecoveryIdentify(props: { settings: PortalSettings; types: DocumentType[]; values: Record<string, string>; errors?: FieldErrors; notice?: string; captcha: Child }) {
+  const { t } = useView();
+  return (
+    <section class="card">
+      <Banner settings={props.settings} />
+      <h1>{t('recovery.identify.title')}</h1>
+      {props.settings.recoveryWelcome && <p>{props.settings.recoveryWelcome}</p>}
+      <Notice text={props.notice} />
+      <ErrorSummary errors={props.errors} />
+      <PostForm action="/recovery/identificacion">
+        <DocumentFields types={props.types} values={props.values} errors={props.errors} />
+        {props.captcha}
+        <button type="submit" class="button">
+          {t('recovery.identify.submit')}
+        </button>
+      </PostForm>
+    </section>
+  );
+}
+
+/** "2 d 04 h 12 min": what is left, to the minute (the server refreshes it). */
+export function remainingText(ms: number, t: ReturnType<typeof useView>['t']): string {
+  const minutes = Math.ceil(ms / 60_000);
+  if (minutes <= 1) return t('recovery.countdown.lessThanMinute');
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const rest = minutes % 60;
+  const hh = String(hours).padStart(2, '0');
+  const mm = String(rest).padStart(2, '0');
+  if (days > 0) return t('recovery.countdown.days', { days, hours: hh, minutes: mm });
+  if (hours > 0) return t('recovery.countdown.hours', { hours, minutes: mm });
+  return t('recovery.countdown.minutes', { minutes: rest });
+}
+
+/**
+ * The time left, as the server counts it. With JavaScript, htmx asks again every 30 seconds
+ * (every 5 in the last minutes) and the server reloads the page when it runs out; without it,
+ * the deadline itself is on the page and a link refreshes it.
+ */
+export function CountdownBox({ countdown }: { countdown: Countdown }) {
+  const { t, dateTime } = useView();
+  const every = countdown.remainingMs < 5 * 60_000 ? '5s' : '30s';
+  return (
+    <div class="countdown" id="countdown" hx-get="/recovery/tiempo" hx-trigger={`every ${every}`} hx-swap="outerHTML" role="timer" aria-live="off">
+      <p class="countdown-label">{t('recovery.countdown.label')}</p>
+      <p class="countdown-time">{remainingText(countdown.remainingMs, t)}</p>
+      <p class="hint">
+        {t('recovery.countdown.until', { when: dateTime(countdown.deadline) })} <a href="/recovery/oferta">{t('recovery.countdown.refresh')}</a>
+      </p>
+    </div>
+  );
+}
+
+export function NotInterestedForm(props: { reasons: string[]; values?: Record<string, string>; errors?: FieldErrors }) {
+  const { t } = useView();
+  const error = props.errors?.reason;
+  return (
+    <PostForm action="/recovery/no-me-interesa">
+      <fieldset class={`field reasons${error ? ' field-error' : ''}`} id="f-reason" aria-describedby={error ? 'f-reason-error' : undefined}>
+        <legend>{t('recovery.notInterested.question')}</legend>
+        {error && (
+          <p class="error" id="f-reason-error">
+            {t('recovery.notInterested.reasonRequired')}
+          </p>
+        )}
+        {props.reasons.map((reason, i) => (
+          <label class="choice" for={`reason-${i}`}>
+            <input type="radio" id={`reason-${i}`} name="reason" value={reason} checked={props.values?.reason === reason} required />
+            <span>{reason}</span>
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit" class="button secondary">
+        {t('recovery.notInterested.send')}
+      </button>
+    </PostForm>
+  );
+}
+
+export function RecoveryOffer(props: { firstName: string; settings: PortalSettings; offer: Offer; endDate: string | null; countdown: Countdown | null }) {
+  const { t, money, date, number } = useView();
+  const { offer } = props;
+  const discounted = offer.discountAmount !== null && offer.discountAmount > 0;
+  return (
+    <>
+      <section class="card offer">
+        <Banner settings={props.settings} />
+        <h1>{t('recovery.offer.hello', { name: props.firstName })}</h1>
+        {props.settings.recoveryWelcome && <p>{props.settings.recoveryWelcome}</p>}
+        <dl class="offer-figures">
+          <div>
+            <dt>{t('recovery.offer.debt')}</dt>
+            <dd>
+              {discounted ? (
+                <s>
+                  <span class="visually-hidden">{t('recovery.offer.before')} </span>
+                  {money(offer.debt)}
+                </s>
+              ) : (
+                money(offer.debt)
+              )}
+            </dd>
+          </div>
+          {discounted && (
+            <div>
+              <dt>{t('recovery.offer.discount')}</dt>
+              <dd class="discount">{t('recovery.offer.percent', { percent: number(offer.discountPercent ?? 0) })}</dd>
+            </div>
+          )}
+          <div>
+            <dt>{offer.paid > 0 ? t('recovery.offer.left') : t('recovery.offer.amount')}</dt>
+            <dd class="big">{money(offer.owed)}</dd>
+          </div>
+        </dl>
+        {offer.paid > 0 && <p class="hint">{t('recovery.offer.paidSoFar', { amount: money(offer.paid), total: money(offer.campaignAmount ?? 0) })}</p>}
+        {props.endDate && !props.countdown && <p class="hint">{t('recovery.offer.validUntil', { date: date(props.endDate) })}</p>}
+        {props.countdown && <CountdownBox countdown={props.countdown} />}
+        <p>
+          <a class="button cta" href="/recovery/pago">
+            {t('recovery.offer.payNow')}
+          </a>
+        </p>
+      </section>
+      <details class="card not-interested">
+        <summary>{t('recovery.offer.notInterested')}</summary>
+        <NotInterestedForm reasons={props.settings.notInterestedReasons} />
+      </details>
+    </>
+  );
+}
+
+/** "¡Cancelar mi deuda ahora!": the statement's payment options, for the campaign's amount. */
+export function RecoveryPay(props: {
+  owed: number;
+  owedDecimal: string;
+  settings: PortalSettings;
+  payOnline: boolean;
+  today: string;
+  promiseMax: string;
+  countdown: Countdown | null;
+  receipt?: StatementPageProps['receipt'];
+  promise?: StatementPageProps['promise'];
+}) {
+  const { t, money } = useView();
+  return (
+    <>
+      <section class="card summary">
+        <h1>{t('recovery.pay.title')}</h1>
+        <dl>
+          <div>
+            <dt>{t('recovery.offer.amount')}</dt>
+            <dd class="big">{money(props.owed)}</dd>
+          </div>
+        </dl>
+        {props.countdown && <CountdownBox countdown={props.countdown} />}
+        {props.payOnline && (
+          <p>
+            <a class="button" href="/recovery/pago-en-linea">
+              {t('recovery.pay.online')}
+            </a>
+          </p>
+        )}
+        <p>
+          <a href="/recovery/oferta">{t('recovery.pay.back')}</a>
+        </p>
+      </section>
+      <BankDetails text={props.settings.bankDetails} />
+      <ReceiptForm action="/recovery/comprobante" orders={null} receipt={props.receipt} suggested={props.owedDecimal} />
+      {props.settings.promisesEnabled && <PromiseForm action="/recovery/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
+    </>
+  );
+}
+
+export function AdvisorLink({ url }: { url: string | null }) {
+  const { t } = useView();
+  if (!url) return null;
+  return (
+    <p>
+      <a class="button whatsapp" href={url} rel="noopener noreferrer">
+        {t('recovery.advisor.whatsapp')}
+      </a>
+    </p>
+  );
+}
+
+/** The end of the road: the offer is over (its countdown or its campaign), or it was paid. */
+export function RecoveryMessage(props: { title: string; text?: string; whatsapp?: string | null; children?: Child }) {
+  return (
+    <section class="card">
+      <h1>{props.title}</h1>
+      {props.text && <p>{props.text}</p>}
+      {props.whatsapp !== undefined && <AdvisorLink url={props.whatsapp} />}
+      {props.children}
+    </section>
+  );
+}
