@@ -4,7 +4,8 @@ import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import type { IsoDate } from '../platform/dates.js';
 import type { MessageKey, Translate } from '../platform/i18n/index.js';
-import { userPreferences, users } from '../users/schema.js';
+import { tenants } from '../tenants/schema.js';
+import { userPreferences, users, type User } from '../users/schema.js';
 import { normalizePhone, type ClientVariable } from './fields.js';
 import { clients, clientStatuses, contactabilities, portfolios, type Client } from './schema.js';
 import { isSituation, situationColumn, situationWhere, type Situation } from './situation.js';
@@ -434,7 +435,49 @@ export async function storedColumnChoice(db: Db, tenantId: number, userId: numbe
     .from(userPreferences)
     .where(and(eq(userPreferences.tenantId, tenantId), eq(userPreferences.userId, userId), eq(userPreferences.key, COLUMNS_PREFERENCE)))
     .limit(1);
-  return Array.isArray(preference?.value) ? (preference.value as unknown[]).filter((k): k is string => typeof k === 'string') : defaultColumnKeys;
+  return columnKeys(preference?.value);
+}
+
+/** What the tray shows besides its rows: the tenant's variables, its active staff by name, the user's saved columns. */
+export interface TraySettings {
+  variables: ClientVariable[];
+  staff: Pick<User, 'id' | 'name' | 'role'>[];
+  columns: string[];
+}
+
+// The tray reads these beside its rows and count on every request: one statement (one round
+// trip, not three), built once per database and parsed once per connection. The lookups are
+// those of clientVariablesFor, listStaff and storedColumnChoice.
+const traySettingsStatements = new WeakMap<Db, ReturnType<typeof prepareTraySettings>>();
+function prepareTraySettings(db: Db) {
+  const tenantId = sql.placeholder('tenantId');
+  return db
+    .select({
+      variables: sql<ClientVariable[]>`(select coalesce(json_agg(json_build_object('key', v.key, 'label', v.label) order by v.position, v.key), '[]')
+          from client_variables v where v.tenant_id = ${tenantId})`,
+      staff: sql<TraySettings['staff']>`(select coalesce(json_agg(json_build_object('id', u.id, 'name', u.name, 'role', u.role) order by u.name), '[]')
+          from users u where u.tenant_id = ${tenantId} and u.active)`,
+      columns: sql<unknown>`(select p.value from user_preferences p
+          where p.tenant_id = ${tenantId} and p.user_id = ${sql.placeholder('userId')} and p.key = ${COLUMNS_PREFERENCE})`,
+    })
+    .from(tenants)
+    .where(eq(tenants.id, tenantId))
+    .prepare('clients_tray_settings');
+}
+
+export async function traySettings(db: Db, tenantId: number, userId: number): Promise<TraySettings> {
+  let statement = traySettingsStatements.get(db);
+  if (!statement) {
+    statement = prepareTraySettings(db);
+    traySettingsStatements.set(db, statement);
+  }
+  const [row] = await statement.execute({ tenantId, userId });
+  return { variables: row?.variables ?? [], staff: row?.staff ?? [], columns: columnKeys(row?.columns) };
+}
+
+/** The saved value of the column preference as keys, or the defaults. */
+function columnKeys(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((k): k is string => typeof k === 'string') : defaultColumnKeys;
 }
 
 /** The chosen keys that are known columns, in the chooser's order, or the defaults. */

@@ -27,7 +27,7 @@ import {
   parseClientFilters,
   parseTrayOrder,
   pickColumns,
-  storedColumnChoice,
+  traySettings,
   type ClientRow,
 } from './queries.js';
 import { createClient, deleteClient, restoreClient, saveColumnChoice, updateClient } from './service.js';
@@ -121,20 +121,18 @@ export const clientRoutes = new Hono<AppEnv>()
     const today = todayOf(c);
     const query = c.req.query();
     const order = parseTrayOrder(query);
-    const loadingVariables = clientVariablesFor(db, tenant.id);
+    const loadingSettings = traySettings(db, tenant.id, c.var.user!.id);
     // The tenant's variables only prune filters on variables; without any in the query the
     // page and the count need not wait for them, and every statement goes out at once.
     const variableFilters = Object.keys(query).some((name) => name.startsWith('var.'));
     const filters = parseClientFilters(query, {
       country: tenant.country,
-      ...(variableFilters ? { variableKeys: (await loadingVariables).map((x) => x.key) } : {}),
+      ...(variableFilters ? { variableKeys: (await loadingSettings).variables.map((x) => x.key) } : {}),
     });
-    const [rows, total, variables, stored, staff] = await Promise.all([
+    const [rows, total, { variables, staff, columns: stored }] = await Promise.all([
       listClientsPage(db, tenant.id, filters, today, order),
       countClients(db, tenant.id, filters, today),
-      loadingVariables,
-      storedColumnChoice(db, tenant.id, c.var.user!.id),
-      listStaff(db, tenant.id),
+      loadingSettings,
     ]);
     const available = columnsFor(variables);
     const columns = pickColumns(stored, available);

@@ -52,11 +52,15 @@ export const clients = pgTable(
     foreignKey({ columns: [t.tenantId, t.advisorId], foreignColumns: [users.tenantId, users.id] }),
     foreignKey({ columns: [t.tenantId, t.supervisorId], foreignColumns: [users.tenantId, users.id] }),
     uniqueIndex('clients_document').on(t.tenantId, t.documentType, t.documentNumber).where(sql`${t.deletedAt} is null`),
-    index('clients_situation').on(t.tenantId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null`),
+    // Situation ranges and the tray's sort by situation (oldest due date, then id, either way) read from here;
+    // without the id a page sorted by situation re-sorted every client sharing its first date (all the finalizados).
+    index('clients_situation').on(t.tenantId, t.oldestUnpaidDueDate, t.id).where(sql`${t.deletedAt} is null`),
     index('clients_advisor_situation').on(t.tenantId, t.advisorId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null`),
     index('clients_name').on(t.tenantId, sql`lower(${t.name}) text_pattern_ops`),
     // The tray's default order (name, then id) read from an index: no sort of the whole tenant, and deep pages stay cheap.
-    index('clients_tray_name').on(t.tenantId, sql`lower(${t.name})`, t.id).where(sql`${t.deletedAt} is null`),
+    // The name itself ends the key (the id already decides the order) so that PostgreSQL can walk past the rows a deep
+    // page skips in the index alone, without reading each from the table.
+    index('clients_tray_name').on(t.tenantId, sql`lower(${t.name})`, t.id, t.name).where(sql`${t.deletedAt} is null`),
     // Clients with an open claim are few: "con reclamo" reads them here instead of scanning the tenant.
     index('clients_open_claims').on(t.tenantId, sql`lower(${t.name})`, t.id).where(sql`${t.deletedAt} is null and ${t.openClaims} > 0`),
     // The delinquency buckets also require no open claim; with it in the predicate their capped count is index-only.

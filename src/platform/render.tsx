@@ -4,6 +4,7 @@ import { View, type ViewContext } from '../../views/context.js';
 import { AppLayout } from '../../views/layouts/app.js';
 import { PlainLayout } from '../../views/layouts/plain.js';
 import type { AppContext } from './context.js';
+import { COMPRESS_FROM_BYTES, gzipPage, takesGzip } from './compression.js';
 import { dateIn } from './dates.js';
 import { takeFlash } from './flash.js';
 import { formatMoney } from './money.js';
@@ -16,6 +17,16 @@ function formatter(locale: string, timeZone: string, withTime: boolean): Intl.Da
   if (!f) {
     f = new Intl.DateTimeFormat(locale, withTime ? { timeZone, dateStyle: 'short', timeStyle: 'short' } : { timeZone: 'UTC', dateStyle: 'short' });
     dateFormatters.set(key, f);
+  }
+  return f;
+}
+
+const numberFormatters = new Map<string, Intl.NumberFormat>();
+function numberFormatter(locale: string): Intl.NumberFormat {
+  let f = numberFormatters.get(locale);
+  if (!f) {
+    f = new Intl.NumberFormat(locale);
+    numberFormatters.set(locale, f);
   }
   return f;
 }
@@ -44,7 +55,7 @@ export function viewContext(c: AppContext): ViewContext {
       return formatter(locale, timeZone, false).format(new Date(`${iso}T00:00:00Z`));
     },
     dateTime: (value) => (value ? formatter(locale, timeZone, true).format(new Date(value)) : '—'),
-    number: (value) => new Intl.NumberFormat(locale).format(value),
+    number: (value) => numberFormatter(locale).format(value),
   };
 }
 
@@ -82,8 +93,19 @@ export function render(c: AppContext, options: RenderOptions) {
   } else {
     content = <PlainLayout title={options.title}>{options.body}</PlainLayout>;
   }
-  c.header('Vary', 'HX-Request');
-  return c.html(<View.Provider value={view}>{content}</View.Provider>, options.status ?? 200);
+  // Accept-Encoding is named here, as the compression middleware names it anyway: when the
+  // middleware adds it to a finished response, the response is rebuilt around a stream.
+  c.header('Vary', 'HX-Request, Accept-Encoding');
+  const status = options.status ?? 200;
+  const page = (<View.Provider value={view}>{content}</View.Provider>).toString();
+  // Views are synchronous, so the page is a whole string here: it is cheaper to compress it
+  // now than to let the middleware stream it (./compression.ts).
+  if (typeof page === 'string' && page.length >= COMPRESS_FROM_BYTES && c.req.method !== 'HEAD' && takesGzip(c.req.header('Accept-Encoding'))) {
+    c.header('Content-Encoding', 'gzip');
+    c.header('Content-Type', 'text/html; charset=UTF-8');
+    return c.body(gzipPage(page), status);
+  }
+  return c.html(page, status);
 }
 
 /** A redirect after a successful POST; HTMX requests get HX-Location so the browser follows it too. */

@@ -1,7 +1,10 @@
 /**
  * Receivables benchmark: a large tenant on PostgreSQL, then the clients tray measured over
  * HTTP and as bare SQL, and the stored situation filter against recomputing situation from
- * the orders at query time. Usage: npm run bench -- [--clients 1000000] [--requests 30]
+ * the orders at query time. Usage:
+ *   npm run bench -- [--clients 1000000] [--requests 30] [--reuse] [--accept-encoding gzip]
+ * With --reuse, a scratch database left complete by an earlier run of the same size is
+ * measured again instead of generated anew (pending migrations are applied to it first).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -21,15 +24,25 @@ import { systemClock } from '../../src/platform/clock.js';
 import { addDays, todayIn } from '../../src/platform/dates.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { createMailer } from '../../src/platform/mail/index.js';
+import { findTenantBySubdomain } from '../../src/tenants/queries.js';
+import type { Tenant } from '../../src/tenants/schema.js';
 import { createTenant } from '../../src/tenants/service.js';
 import { users } from '../../src/users/schema.js';
 import { createUser } from '../../src/users/service.js';
 
 const { values } = parseArgs({
-  options: { clients: { type: 'string', default: '1000000' }, requests: { type: 'string', default: '30' }, 'orders-per-client': { type: 'string', default: '3' } },
+  options: {
+    clients: { type: 'string', default: '1000000' },
+    requests: { type: 'string', default: '30' },
+    'orders-per-client': { type: 'string', default: '3' },
+    reuse: { type: 'boolean', default: false },
+    // Browsers ask for compressed pages; without it the tray is measured as sent uncompressed.
+    'accept-encoding': { type: 'string' },
+  },
 });
 const CLIENTS = Number(values.clients);
 const REQUESTS = Number(values.requests);
+const ORDERS_PER_CLIENT = Number(values['orders-per-client']);
 const baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
 if (!baseUrl || !/^postgres(ql)?:/.test(baseUrl)) {
   console.error('The benchmark needs PostgreSQL: set BENCH_DATABASE_URL or DATABASE_URL.');
@@ -38,44 +51,73 @@ if (!baseUrl || !/^postgres(ql)?:/.test(baseUrl)) {
 const log = (message: string) => process.stderr.write(`${message}\n`);
 const seconds = (since: number) => Number(((performance.now() - since) / 1000).toFixed(1));
 
+// Written on the scratch database once generation and analysis have finished, so --reuse
+// never measures a half-generated set or one of another size.
+const marker = `saldo bench: clients=${CLIENTS} orders-per-client=${ORDERS_PER_CLIENT}`;
 const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe('drop database if exists saldo_bench with (force)');
-await admin.unsafe('create database saldo_bench');
+const [previous] = await admin<{ note: string | null }[]>`select shobj_description(oid, 'pg_database') as note from pg_database where datname = 'saldo_bench'`;
+const reusing = values.reuse && previous?.note === marker;
+if (values.reuse && !reusing) log('no complete benchmark database of this size to reuse: generating one');
+if (!reusing) {
+  await admin.unsafe('drop database if exists saldo_bench with (force)');
+  await admin.unsafe('create database saldo_bench');
+}
 await admin.end();
 const url = new URL(baseUrl);
 url.pathname = '/saldo_bench';
 const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 10 });
 await migrate(database);
 
-const created = await createTenant(database.db, { name: 'Financiera Benchmark', subdomain: 'bench', timezone: 'America/Lima', currency: 'PEN', locale: 'es-PE', plan: 'pro' });
-if (!created.ok) throw new Error(created.error);
-const tenant = created.tenant;
 const password = 'bench-password-2026';
-const staff = await createUser({ tenantId: tenant.id, actor: null, db: database.db, clock: systemClock }, { name: 'Admin Bench', email: 'admin@bench.pe', role: 'admin', password });
-if (!staff.ok) throw new Error('could not create the benchmark admin');
-const advisors = await database.db
-  .insert(users)
-  .values(Array.from({ length: 40 }, (_, i) => ({ tenantId: tenant.id, name: `Asesor ${i + 1}`, email: `asesor${i + 1}@bench.pe`, role: 'advisor' as const, passwordHash: staff.user.passwordHash })))
-  .returning({ id: users.id });
-const today = todayIn(tenant.timezone, systemClock);
-
-log(`generating ${CLIENTS} clients…`);
+let tenant: Tenant;
+let totals: { clients: number; orders: number; payments: number; promises: number };
+let generationSeconds: number | null = null;
 let started = performance.now();
-const totals = await generateDemo(database, {
-  tenantId: tenant.id,
-  clients: CLIENTS,
-  today,
-  seed: 2026,
-  ordersPerClient: Number(values['orders-per-client']),
-  advisorIds: advisors.map((a) => a.id),
-  batchSize: 20_000,
-  onProgress: (done) => done % 100_000 === 0 && log(`  ${done} clients (${seconds(started)} s)`),
-});
-const generationSeconds = seconds(started);
-started = performance.now();
-await database.exec('vacuum analyze');
-const analyzeSeconds = seconds(started);
-log(`generated ${JSON.stringify(totals)} in ${generationSeconds} s (+ ${analyzeSeconds} s vacuum analyze)`);
+if (reusing) {
+  const found = await findTenantBySubdomain(database.db, 'bench');
+  if (!found) throw new Error('the reused benchmark database has no tenant');
+  tenant = found;
+  const [counted] = await database.query<typeof totals>(
+    `select (select count(*)::int from clients where tenant_id = $1) as clients, (select count(*)::int from payment_orders where tenant_id = $1) as orders,
+            (select count(*)::int from payments where tenant_id = $1) as payments, (select count(*)::int from promises where tenant_id = $1) as promises`,
+    [tenant.id],
+  );
+  totals = counted!;
+  log(`reusing ${JSON.stringify(totals)}`);
+  // Statistics for whatever the pending migrations added (new indexes).
+  await database.exec('analyze');
+} else {
+  const created = await createTenant(database.db, { name: 'Financiera Benchmark', subdomain: 'bench', timezone: 'America/Lima', currency: 'PEN', locale: 'es-PE', plan: 'pro' });
+  if (!created.ok) throw new Error(created.error);
+  tenant = created.tenant;
+  const staff = await createUser({ tenantId: tenant.id, actor: null, db: database.db, clock: systemClock }, { name: 'Admin Bench', email: 'admin@bench.pe', role: 'admin', password });
+  if (!staff.ok) throw new Error('could not create the benchmark admin');
+  const advisors = await database.db
+    .insert(users)
+    .values(Array.from({ length: 40 }, (_, i) => ({ tenantId: tenant.id, name: `Asesor ${i + 1}`, email: `asesor${i + 1}@bench.pe`, role: 'advisor' as const, passwordHash: staff.user.passwordHash })))
+    .returning({ id: users.id });
+  log(`generating ${CLIENTS} clients…`);
+  totals = await generateDemo(database, {
+    tenantId: tenant.id,
+    clients: CLIENTS,
+    today: todayIn(tenant.timezone, systemClock),
+    seed: 2026,
+    ordersPerClient: ORDERS_PER_CLIENT,
+    advisorIds: advisors.map((a) => a.id),
+    batchSize: 20_000,
+    onProgress: (done) => done % 100_000 === 0 && log(`  ${done} clients (${seconds(started)} s)`),
+  });
+  generationSeconds = seconds(started);
+}
+const today = todayIn(tenant.timezone, systemClock);
+let analyzeSeconds: number | null = null;
+if (!reusing) {
+  started = performance.now();
+  await database.exec('vacuum analyze');
+  analyzeSeconds = seconds(started);
+  await database.exec(`comment on database saldo_bench is '${marker}'`);
+  log(`generated ${JSON.stringify(totals)} in ${generationSeconds} s (+ ${analyzeSeconds} s vacuum analyze)`);
+}
 
 const config = loadConfig({ BASE_DOMAIN: 'localhost', LOG_LEVEL: 'silent', NODE_ENV: 'production', PUBLIC_URL_SCHEME: 'http', PORT: '0' });
 const logger = createLogger('silent');
@@ -90,14 +132,24 @@ const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const csrfCookie = 'a'.repeat(32);
 let cookies = `saldo_csrf=${csrfCookie}`;
 
-function http(method: string, path: string, body?: string): Promise<{ status: number; ms: number; setCookie: string[] }> {
+const acceptEncoding = values['accept-encoding'] ? { 'Accept-Encoding': values['accept-encoding'] } : {};
+
+function http(method: string, path: string, body?: string): Promise<{ status: number; ms: number; bytes: number; setCookie: string[] }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = request(
-      { host: '127.0.0.1', port, method, path, agent, headers: { Host: host, Cookie: cookies, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } : {}) } },
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: { Host: host, Cookie: cookies, ...acceptEncoding, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } : {}) },
+      },
       (res) => {
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0, setCookie: res.headers['set-cookie'] ?? [] }));
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0, bytes, setCookie: res.headers['set-cookie'] ?? [] }));
       },
     );
     req.on('error', reject);
@@ -114,15 +166,33 @@ const percentile = (list: number[], p: number) => {
   const sorted = [...list].sort((a, b) => a - b);
   return Number(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!.toFixed(2));
 };
-async function measure(run: () => Promise<unknown>) {
-  for (let i = 0; i < 3; i++) await run();
-  const times: number[] = [];
-  for (let i = 0; i < REQUESTS; i++) {
+/**
+ * Times two things taken in turns (A B, B A, …) rather than one series after the other, so
+ * that both see the same moments of a machine shared with other work, and neither always
+ * runs on caches the other just warmed.
+ */
+async function measurePair(a: () => Promise<unknown>, b: () => Promise<unknown>) {
+  for (let i = 0; i < 3; i++) {
+    await a();
+    await b();
+  }
+  const times: [number[], number[]] = [[], []];
+  const timed = async (run: () => Promise<unknown>, into: number[]) => {
     const t0 = performance.now();
     await run();
-    times.push(performance.now() - t0);
+    into.push(performance.now() - t0);
+  };
+  for (let i = 0; i < REQUESTS; i++) {
+    if (i % 2 === 0) {
+      await timed(a, times[0]);
+      await timed(b, times[1]);
+    } else {
+      await timed(b, times[1]);
+      await timed(a, times[0]);
+    }
   }
-  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+  const stats = (list: number[]) => ({ p50: percentile(list, 50), p95: percentile(list, 95) });
+  return [stats(times[0]), stats(times[1])] as const;
 }
 
 const [sample] = await database.query<{ document_number: string; advisor_id: string }>(
@@ -139,19 +209,29 @@ const scenarios: [string, Record<string, string>][] = [
 ];
 
 const db = database.db;
+// Every scenario once over HTTP and as SQL before any is timed: otherwise the first one
+// measures the server's code before the JIT has compiled it, and the bare SQL does not.
+for (const [, query] of scenarios) {
+  const qs = new URLSearchParams(query).toString();
+  const filters = parseClientFilters(query, { country: tenant.country });
+  await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
+  await Promise.all([listClientsPage(db, tenant.id, filters, today, parseTrayOrder(query)), countClients(db, tenant.id, filters, today)]);
+}
 const tray: Record<string, unknown>[] = [];
 for (const [name, query] of scenarios) {
   const qs = new URLSearchParams(query).toString();
-  let status = 0;
-  const overHttp = await measure(async () => {
-    const r = await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
-    status = r.status;
-    if (status !== 200) throw new Error(`${name}: HTTP ${status}`);
-  });
   const filters = parseClientFilters(query, { country: tenant.country });
   const order = parseTrayOrder(query);
-  const sqlAlone = await measure(() => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today)]));
-  tray.push({ scenario: name, http: overHttp, sql: sqlAlone, httpOverSqlP95: Number((overHttp.p95 / sqlAlone.p95).toFixed(2)) });
+  let bytes = 0;
+  const [overHttp, sqlAlone] = await measurePair(
+    async () => {
+      const r = await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
+      if (r.status !== 200) throw new Error(`${name}: HTTP ${r.status}`);
+      bytes = r.bytes;
+    },
+    () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today)]),
+  );
+  tray.push({ scenario: name, http: { ...overHttp, bytes }, sql: sqlAlone, httpOverSqlP95: Number((overHttp.p95 / sqlAlone.p95).toFixed(2)) });
   log(`${name}: http p95 ${overHttp.p95} ms, sql p95 ${sqlAlone.p95} ms`);
 }
 
@@ -179,16 +259,17 @@ const recompute: Record<string, unknown>[] = [];
 for (const s of situations.filter((x) => x !== 'con_reclamo' && x !== 'finalizado')) {
   const filters = parseClientFilters({ situation: s });
   const order = parseTrayOrder({});
-  const stored = await measure(() => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today)]));
   const from = `from clients c
       left join (select client_id, min(due_date) filter (where not annulled and balance > 0) as oldest
                    from payment_orders where tenant_id = $1 group by client_id) s on s.client_id = c.id
      where c.tenant_id = $1 and c.deleted_at is null and ${recomputedBounds(s)}`;
-  const atQueryTime = await measure(() =>
-    Promise.all([
-      database.query(`select c.id, c.name ${from} order by lower(c.name), c.id limit 25`, [tenant.id]),
-      database.query(`select count(*) from (select 1 ${from} limit 10001) x`, [tenant.id]),
-    ]),
+  const [stored, atQueryTime] = await measurePair(
+    () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today)]),
+    () =>
+      Promise.all([
+        database.query(`select c.id, c.name ${from} order by lower(c.name), c.id limit 25`, [tenant.id]),
+        database.query(`select count(*) from (select 1 ${from} limit 10001) x`, [tenant.id]),
+      ]),
   );
   recompute.push({ situation: s, stored, recomputed: atQueryTime, ratioP95: Number((atQueryTime.p95 / stored.p95).toFixed(1)) });
   log(`${s}: stored p95 ${stored.p95} ms, recomputed p95 ${atQueryTime.p95} ms`);
@@ -199,8 +280,9 @@ const worstRatio = Math.max(...tray.map((r) => r.httpOverSqlP95 as number));
 const minRecompute = Math.min(...recompute.map((r) => r.ratioP95 as number));
 const results = {
   at: new Date().toISOString(),
-  size: { ...totals, generationSeconds, analyzeSeconds },
+  size: { ...totals, generationSeconds, analyzeSeconds, reused: reusing },
   requestsPerScenario: REQUESTS,
+  acceptEncoding: values['accept-encoding'] ?? null,
   tray,
   situationFilter: recompute,
   summary: {

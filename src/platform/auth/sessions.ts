@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Db } from '../../db/index.js';
 import { users, type User } from '../../users/schema.js';
 import { sessions } from './schema.js';
@@ -25,6 +25,19 @@ export interface ValidSession {
   user: User;
 }
 
+// Every request looks its session up: the statement is built once per database, and the
+// server parses it once per connection, instead of both on every request.
+const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
+function prepareLookup(db: Db) {
+  return db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, and(eq(users.tenantId, sessions.tenantId), eq(users.id, sessions.userId)))
+    .where(and(eq(sessions.tenantId, sql.placeholder('tenantId')), eq(sessions.id, sql.placeholder('id'))))
+    .limit(1)
+    .prepare('session_lookup');
+}
+
 /**
  * The Lucia-guide validation: look the hashed token up within the tenant, refuse expired,
  * idle or deactivated ones, and slide the expiry forward in the last 15 days.
@@ -32,12 +45,12 @@ export interface ValidSession {
 export async function validateSession(db: Db, tenantId: number, token: string, now: Date, idleTimeoutMs: number): Promise<ValidSession | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const id = hashToken(token);
-  const [found] = await db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, and(eq(users.tenantId, sessions.tenantId), eq(users.id, sessions.userId)))
-    .where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)))
-    .limit(1);
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = prepareLookup(db);
+    lookups.set(db, lookup);
+  }
+  const [found] = await lookup.execute({ tenantId, id });
   if (!found) return null;
   const { session, user } = found;
   const idle = now.getTime() - session.lastActiveAt.getTime() > idleTimeoutMs;

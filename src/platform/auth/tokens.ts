@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { hmac } from '@oslojs/crypto/hmac';
-import { SHA256, sha256 } from '@oslojs/crypto/sha2';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
-import { encodeBase32LowerCaseNoPadding, encodeBase64urlNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
+import { encodeBase32LowerCaseNoPadding } from '@oslojs/encoding';
 
 const encoder = new TextEncoder();
 
@@ -11,13 +9,17 @@ export function generateToken(): string {
   return encodeBase32LowerCaseNoPadding(randomBytes(20));
 }
 
+// Hashing and signing run on every request (session lookup, CSRF token): Node's native
+// SHA-256 and HMAC give the same bytes several times faster than a JavaScript implementation.
+
 /** What the database stores in place of a token: its SHA-256, hex. */
 export function hashToken(token: string): string {
-  return encodeHexLowerCase(sha256(encoder.encode(token)));
+  return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** HMAC-SHA-256, base64url without padding. */
 export function sign(secret: string, message: string): string {
-  return encodeBase64urlNoPadding(hmac(SHA256, encoder.encode(secret), encoder.encode(message)));
+  return createHmac('sha256', secret).update(message, 'utf8').digest('base64url');
 }
 
 export function verifySignature(secret: string, message: string, signature: string): boolean {
