@@ -70,7 +70,8 @@ export async function identifyForRecovery(
   const { tenant, ip, documentType, documentNumber, now } = input;
   if (await identificationLimited(db, tenant.id, ip, documentType, documentNumber, now)) return { ok: false, reason: 'limited' };
   const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
-  const entry = client ? await activeEntryForClient(db, tenant.id, client.id, todayIn(tenant.timezone, { now: () => now })) : undefined;
+  // The same two lookups whether or not the document exists (no client has id 0), so timing tells nothing.
+  const entry = await activeEntryForClient(db, tenant.id, client?.id ?? 0, todayIn(tenant.timezone, { now: () => now }));
   if (!client || !entry) {
     await countFailedIdentification(db, tenant.id, ip, documentType, documentNumber, now);
     return { ok: false, reason: 'noOffer' };

@@ -6,7 +6,8 @@
  * With --reuse, a scratch database left complete by an earlier run of the same size is
  * measured again instead of generated anew (pending migrations are applied to it first).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chromiumPath } from '../../vitest.config.js';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     requests: { type: 'string', default: '30' },
     'orders-per-client': { type: 'string', default: '3' },
     reuse: { type: 'boolean', default: false },
+    'skip-portal': { type: 'boolean', default: false },
     // Browsers ask for compressed pages; without it the tray is measured as sent uncompressed.
     'accept-encoding': { type: 'string' },
   },
@@ -275,6 +277,10 @@ for (const s of situations.filter((x) => x !== 'con_reclamo' && x !== 'finalizad
   log(`${s}: stored p95 ${stored.p95} ms, recomputed p95 ${atQueryTime.p95} ms`);
 }
 
+// The debtor portals on a slow 3G phone, in Chromium (test/bench/portal.ts); skipped without it.
+const portals = values['skip-portal'] || !existsSync(chromiumPath) ? null : await (await import('./portal.js')).runPortalBench();
+if (portals) log(`portals: ${JSON.stringify((portals as { slow3g: unknown }).slow3g)}`);
+
 const worstHttp = Math.max(...tray.map((r) => (r.http as { p95: number }).p95));
 const worstRatio = Math.max(...tray.map((r) => r.httpOverSqlP95 as number));
 const minRecompute = Math.min(...recompute.map((r) => r.ratioP95 as number));
@@ -285,6 +291,7 @@ const results = {
   acceptEncoding: values['accept-encoding'] ?? null,
   tray,
   situationFilter: recompute,
+  portals,
   summary: {
     worstHttpP95Ms: worstHttp,
     worstHttpOverSqlP95: worstRatio,
