@@ -237,15 +237,24 @@ function cursorClientOf(db: Db): CursorClient | undefined {
 /**
  * The whole selection in id order, in batches, with what the columns show. On PostgreSQL
  * it is one statement read through a server-side cursor: planned once, scanned once, only
- * the fields the columns read, and the next batch is fetched only when the caller asks for
- * it (memory stays flat however big the tenant). Elsewhere it walks keyset batches,
- * reading each next one while the caller works.
+ * the `fields` the columns read, and the batch after this one is fetched while the caller
+ * works (memory stays flat however big the tenant). Elsewhere it walks keyset batches,
+ * reading each next one while the caller works. With `map`, batches hold what it makes of
+ * each row; the row it is given is only valid during the call (one object serves them all).
  */
-export async function* streamClientsForExport(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, batchSize: number): AsyncGenerator<ColumnRow[]> {
+export async function* streamClientsForExport<T = ColumnRow>(
+  db: Db,
+  tenantId: number,
+  filters: ClientFilters,
+  today: IsoDate,
+  batchSize: number,
+  fields: readonly ColumnField[] = columnFields,
+  map?: (row: ColumnRow) => T,
+): AsyncGenerator<T[]> {
   const client = cursorClientOf(db);
   if (client) {
     const all = rowSelection(today);
-    const selection = Object.fromEntries(columnFields.map((key) => [key, all[key]])) as Pick<typeof all, (typeof columnFields)[number]>;
+    const selection = Object.fromEntries([...new Set(fields)].map((key) => [key, all[key]])) as Pick<typeof all, ColumnField>;
     const query = db
       .select(selection)
       .from(clients)
@@ -254,25 +263,46 @@ export async function* streamClientsForExport(db: Db, tenantId: number, filters:
       .where(clientWhere(tenantId, filters, today))
       .orderBy(asc(clients.id))
       .toSQL();
-    const fields = Object.entries(selection).map(([key, field]): [string, (value: unknown) => unknown] => {
-      const decode = is(field, Column) ? (value: unknown) => field.mapFromDriverValue(value) : computedDecoders[key];
+    const decoders = Object.entries(selection).map(([key, field]): [string, ((value: unknown) => unknown) | null] => {
+      // Text arrives as it is stored: no call per value for it.
+      if (is(field, Column)) return [key, field.getSQLType() === 'text' ? null : (value: unknown) => field.mapFromDriverValue(value)];
+      const decode = computedDecoders[key];
       if (!decode) throw new Error(`no decoder for ${key}`);
       return [key, decode];
     });
-    for await (const batch of client.unsafe(query.sql, query.params).values().cursor(batchSize)) {
-      const rows = new Array<ColumnRow>(batch.length);
-      for (let i = 0; i < batch.length; i++) {
-        const values = batch[i]!;
-        const row: Record<string, unknown> = {};
-        for (let j = 0; j < fields.length; j++) {
-          const value = values[j];
-          row[fields[j]![0]] = value === null ? null : fields[j]![1](value);
+    const keys = decoders.map(([key]) => key);
+    const decode = decoders.map(([, d]) => d);
+    const cursor = client.unsafe(query.sql, query.params).values().cursor(batchSize)[Symbol.asyncIterator]();
+    // The next batch is asked for before this one is handed over: the server sends it while
+    // the caller writes this one. Stopping early waits for it, then closes the cursor (a
+    // cursor left with a batch on the way would hold its connection for good).
+    let next: Promise<IteratorResult<unknown[][]>> | null = cursor.next();
+    try {
+      for (;;) {
+        const current: IteratorResult<unknown[][]> = await next;
+        next = null;
+        if (current.done) return;
+        const batch = current.value;
+        if (batch.length === batchSize) next = cursor.next();
+        const rows = new Array<T>(batch.length);
+        let row: Record<string, unknown> = {};
+        for (let i = 0; i < batch.length; i++) {
+          const values = batch[i]!;
+          if (!map) row = {};
+          for (let j = 0; j < keys.length; j++) {
+            const value = values[j];
+            const d = decode[j] as ((value: unknown) => unknown) | null;
+            row[keys[j]!] = value === null || d === null ? value : d(value);
+          }
+          rows[i] = map ? map(row as ColumnRow) : (row as T);
         }
-        rows[i] = row as ColumnRow;
+        yield rows;
+        if (!next) return;
       }
-      yield rows;
+    } finally {
+      if (next) await next.catch(() => undefined);
+      await cursor.return?.();
     }
-    return;
   }
   const fetch = (afterId?: number) => {
     const next = listClientsForExport(db, tenantId, filters, today, { ...(afterId ? { afterId } : {}), limit: batchSize });
@@ -286,7 +316,7 @@ export async function* streamClientsForExport(db: Db, tenantId: number, filters:
     if (page.length === 0) return;
     const full = page.length === batchSize;
     if (full) pending = fetch(page.at(-1)!.id);
-    yield page;
+    yield map ? page.map(map) : (page as T[]);
     if (!full) return;
   }
 }
@@ -376,11 +406,14 @@ const columnFields = [
   'documentType', 'documentNumber', 'name', 'email', 'phone', 'segment', 'status', 'deletedAt', 'situation', 'supervisorName',
   'advisorName', 'contactability', 'contactAlerts', 'portfolio', 'totalBalance', 'daysPastDue', 'additional',
 ] as const satisfies readonly (keyof ClientRow)[];
-export type ColumnRow = Pick<ClientRow, (typeof columnFields)[number]>;
+export type ColumnField = (typeof columnFields)[number];
+export type ColumnRow = Pick<ClientRow, ColumnField>;
 
 export interface ClientColumn {
   key: string;
   label: MessageKey;
+  /** The fields `value` reads: a download fetches only those of the columns it shows. */
+  reads: readonly ColumnField[];
   /** A heading the tenant wrote (additional variables), shown instead of `label`. */
   heading?: string;
   numeric?: boolean;
@@ -392,24 +425,30 @@ const word = (t: Translate | undefined, key: MessageKey, code: string) => (t ? t
 
 /** Every column of the chooser (additional variables come from `columnsFor`). */
 export const clientColumns: readonly ClientColumn[] = [
-  { key: 'document', label: 'clients.field.document', value: (r) => `${r.documentType} ${r.documentNumber}` },
-  { key: 'name', label: 'clients.field.name', value: (r) => r.name },
-  { key: 'email', label: 'clients.field.email', value: (r) => r.email ?? '' },
-  { key: 'phone', label: 'clients.field.phone', value: (r) => r.phone ?? '' },
-  { key: 'segment', label: 'clients.field.segment', value: (r) => r.segment ?? '' },
+  { key: 'document', label: 'clients.field.document', reads: ['documentType', 'documentNumber'], value: (r) => `${r.documentType} ${r.documentNumber}` },
+  { key: 'name', label: 'clients.field.name', reads: ['name'], value: (r) => r.name },
+  { key: 'email', label: 'clients.field.email', reads: ['email'], value: (r) => r.email ?? '' },
+  { key: 'phone', label: 'clients.field.phone', reads: ['phone'], value: (r) => r.phone ?? '' },
+  { key: 'segment', label: 'clients.field.segment', reads: ['segment'], value: (r) => r.segment ?? '' },
   {
     key: 'status',
     label: 'clients.field.status',
+    reads: ['status', 'deletedAt'],
     value: (r, t) => (r.deletedAt ? word(t, 'clients.status.eliminado', 'eliminado') : word(t, `clients.status.${r.status}`, r.status)),
   },
-  { key: 'situation', label: 'clients.field.situation', value: (r, t) => word(t, `situation.${r.situation}`, r.situation) },
-  { key: 'supervisor', label: 'clients.field.supervisor', value: (r) => r.supervisorName ?? '' },
-  { key: 'advisor', label: 'clients.field.advisor', value: (r) => r.advisorName ?? '' },
-  { key: 'contactability', label: 'clients.field.contactability', value: (r, t) => word(t, `clients.contactability.${r.contactability}`, r.contactability) },
-  { key: 'alerts', label: 'clients.field.contactAlerts', value: (r) => r.contactAlerts.join(', ') },
-  { key: 'portfolio', label: 'clients.field.portfolio', value: (r, t) => word(t, `clients.portfolio.${r.portfolio}`, r.portfolio) },
-  { key: 'totalBalance', label: 'clients.field.totalBalance', numeric: true, value: (r) => r.totalBalance },
-  { key: 'daysPastDue', label: 'clients.field.daysPastDue', numeric: true, value: (r) => r.daysPastDue },
+  { key: 'situation', label: 'clients.field.situation', reads: ['situation'], value: (r, t) => word(t, `situation.${r.situation}`, r.situation) },
+  { key: 'supervisor', label: 'clients.field.supervisor', reads: ['supervisorName'], value: (r) => r.supervisorName ?? '' },
+  { key: 'advisor', label: 'clients.field.advisor', reads: ['advisorName'], value: (r) => r.advisorName ?? '' },
+  {
+    key: 'contactability',
+    label: 'clients.field.contactability',
+    reads: ['contactability'],
+    value: (r, t) => word(t, `clients.contactability.${r.contactability}`, r.contactability),
+  },
+  { key: 'alerts', label: 'clients.field.contactAlerts', reads: ['contactAlerts'], value: (r) => r.contactAlerts.join(', ') },
+  { key: 'portfolio', label: 'clients.field.portfolio', reads: ['portfolio'], value: (r, t) => word(t, `clients.portfolio.${r.portfolio}`, r.portfolio) },
+  { key: 'totalBalance', label: 'clients.field.totalBalance', numeric: true, reads: ['totalBalance'], value: (r) => r.totalBalance },
+  { key: 'daysPastDue', label: 'clients.field.daysPastDue', numeric: true, reads: ['daysPastDue'], value: (r) => r.daysPastDue },
 ];
 
 /** The chooser's columns for a tenant: the fixed ones, then one per additional variable. */
@@ -420,6 +459,7 @@ export function columnsFor(variables: readonly ClientVariable[]): ClientColumn[]
       key: `${VARIABLE_PREFIX}${variable.key}`,
       label: 'clients.field.additional' as const,
       heading: variable.label,
+      reads: ['additional'] as const,
       value: (r: ColumnRow) => r.additional[variable.key] ?? '',
     })),
   ];

@@ -1,12 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
@@ -42,7 +39,10 @@ export async function openDatabase(options: OpenOptions): Promise<Database> {
   return openPglite(options.pglite ?? (await createPglite(options.dataDir)));
 }
 
+// The embedded database is loaded only when used: on PostgreSQL its modules would only
+// take memory in every web process and worker.
 export async function createPglite(dataDir?: string, loadDataDir?: Blob): Promise<PGlite> {
+  const [{ PGlite }, { pg_trgm }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pg_trgm')]);
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const pg = new PGlite({
     ...(dataDir ? { dataDir: join(dataDir, 'pglite') } : {}),
@@ -75,7 +75,8 @@ function openPostgres(url: string, max: number): Database {
   };
 }
 
-function openPglite(pg: PGlite): Database {
+async function openPglite(pg: PGlite): Promise<Database> {
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   return {
     db: drizzlePglite(pg, { casing: 'snake_case' }) as unknown as Db,
     kind: 'pglite',
@@ -98,6 +99,7 @@ function openPglite(pg: PGlite): Database {
  */
 export async function migrate(database: Database): Promise<void> {
   if (database.kind === 'pglite') {
+    const { migrate: migratePglite } = await import('drizzle-orm/pglite/migrator');
     await migratePglite(database.db as never, { migrationsFolder });
     return;
   }

@@ -1,10 +1,10 @@
 import { clientVariablesFor } from '../clients/fields.js';
 import { chosenColumns, columnsFor, countClients, parseClientFilters, streamClientsForExport, type ColumnRow } from '../clients/queries.js';
 import type { Cell } from '../platform/spreadsheets/write.js';
-import { toDecimalString } from '../platform/money.js';
+import { currencyDigits, toDecimalString } from '../platform/money.js';
 import { registerExport, type ExportSource } from './registry.js';
 
-const BATCH = 5_000;
+const BATCH = 2_000;
 
 /** Amounts go out as numbers in the currency's units (1234.5), not minor units. */
 const MONEY_COLUMNS = new Set(['totalBalance']);
@@ -30,24 +30,24 @@ export const clientsExport: ExportSource = {
           if (text === undefined) words.set(key, (text = t(key)));
           return text;
         };
-        const cells = columns.map((c) =>
-          MONEY_COLUMNS.has(c.key)
-            ? (row: ColumnRow) => {
-                const value = c.value(row, word);
-                return typeof value === 'number' ? Number(toDecimalString(value, tenant.currency)) : value;
-              }
-            : (row: ColumnRow) => c.value(row, word),
-        );
-        for await (const page of streamClientsForExport(db, tenant.id, filters, today, BATCH)) {
-          const out: Cell[][] = new Array(page.length);
-          for (let i = 0; i < page.length; i++) {
-            const row = page[i]!;
-            const line: Cell[] = new Array(cells.length);
-            for (let j = 0; j < cells.length; j++) line[j] = cells[j]!(row);
-            out[i] = line;
+        const scale = 10 ** currencyDigits(tenant.currency);
+        const cells = columns.map((c): ((row: ColumnRow) => Cell) => {
+          if (MONEY_COLUMNS.has(c.key)) {
+            return (row) => {
+              const value = c.value(row, word);
+              // Exact: minor units below 2^53 divided by a power of ten give the nearest number to the decimal.
+              return typeof value === 'number' ? (Number.isSafeInteger(value) ? value / scale : Number(toDecimalString(value, tenant.currency))) : value;
+            };
           }
-          yield out;
-        }
+          return (row) => c.value(row, word);
+        });
+        const fields = columns.flatMap((c) => c.reads);
+        const line = (row: ColumnRow): Cell[] => {
+          const out: Cell[] = new Array(cells.length);
+          for (let j = 0; j < cells.length; j++) out[j] = cells[j]!(row);
+          return out;
+        };
+        yield* streamClientsForExport(db, tenant.id, filters, today, BATCH, fields, line);
       },
     };
   },

@@ -126,12 +126,13 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
   const file = await storage.writer(key);
   const writer = sheetWriter(process.format === 'csv' ? 'csv' : 'xlsx', file.stream, prepared.headers);
   let done = 0;
-  let lastProgress = 0;
+  // The Process log refreshes its bar every two seconds: progress is written about once a second.
+  let progressAt = performance.now();
   for await (const batch of prepared.batches()) {
     await writer.write(batch);
     done += batch.length;
-    if (done - lastProgress >= 20_000) {
-      lastProgress = done;
+    if (performance.now() - progressAt >= 1_000) {
+      progressAt = performance.now();
       await recordProgress(db, data.tenantId, data.processId, done);
     }
   }

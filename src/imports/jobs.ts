@@ -14,7 +14,8 @@ import { getTenant } from '../tenants/queries.js';
 import { findUser } from '../users/queries.js';
 import { clientFieldKeys, type Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
-import { rowValidator, type RowError, type ValidRow } from './rows.js';
+import { rowValidator, type RowError } from './rows.js';
+import { stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 
 export interface ImportJobData {
@@ -22,7 +23,8 @@ export interface ImportJobData {
   processId: number;
 }
 
-const BATCH = 2_000;
+/** Rows between two progress updates. */
+const PROGRESS_EVERY = 5_000;
 
 /** Field key → column of clients / payment_orders / import_rows (a fixed list: safe to splice into SQL). */
 const CLIENT_COLUMNS: Record<string, string> = {
@@ -66,44 +68,6 @@ export async function importContext(deps: JobDeps, data: ImportJobData) {
   return { db, process, tenant, t, user };
 }
 
-async function stage(db: Db, tenantId: number, processId: number, batch: { row: ValidRow; first: boolean }[]): Promise<void> {
-  if (batch.length === 0) return;
-  const payload = JSON.stringify(
-    batch.map(({ row, first }) => ({
-      line: row.line,
-      first,
-      document_type: row.client.documentType,
-      document_number: row.client.documentNumber,
-      name: row.client.name,
-      email: row.client.email,
-      phone: row.client.phone,
-      segment: row.client.segment,
-      status: row.client.status,
-      contactability: row.client.contactability,
-      portfolio: row.client.portfolio,
-      contact_alerts: row.client.contactAlerts,
-      payment_code: row.order.paymentCode,
-      product: row.order.product,
-      amount: row.order.amount,
-      interest: row.order.interest,
-      discounts: row.order.discounts,
-      issue_date: row.order.issueDate,
-      due_date: row.order.dueDate,
-      annulled: row.order.annulled,
-    })),
-  );
-  await db.execute(sql`
-    insert into import_rows (tenant_id, process_id, line, first_of_client, document_type, document_number, name, email, phone, segment,
-                             status, contactability, portfolio, contact_alerts, payment_code, product, amount, interest, discounts,
-                             issue_date, due_date, annulled)
-    select ${tenantId}, ${processId}, r.line, r.first, r.document_type, r.document_number, r.name, r.email, r.phone, r.segment,
-           r.status, r.contactability, r.portfolio, r.contact_alerts, r.payment_code, r.product, r.amount, r.interest, r.discounts,
-           r.issue_date, r.due_date, r.annulled
-      from jsonb_to_recordset(${payload}::jsonb) as r(line int, first boolean, document_type text, document_number text, name text,
-           email text, phone text, segment text, status text, contactability text, portfolio text, contact_alerts text[],
-           payment_code text, product text, amount bigint, interest bigint, discounts bigint, issue_date date, due_date date, annulled boolean)`);
-}
-
 /**
  * Set-wise statements over a whole upload: the planner, misled by statistics that lag
  * behind a bulk load (or by rows this very transaction wrote), would pick nested loops that
@@ -111,6 +75,8 @@ async function stage(db: Db, tenantId: number, processId: number, batch: { row: 
  */
 async function preferHashJoins(tx: Db): Promise<void> {
   await tx.execute(sql`set local enable_nestloop = off`);
+  // Room for those hashes (an upload's rows are tens of megabytes) so they are not spilled to disk.
+  await tx.execute(sql`set local work_mem = '64MB'`);
 }
 
 const sameClient = (tenantId: number) => sql`cl.tenant_id = ${tenantId} and cl.deleted_at is null
@@ -176,7 +142,9 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
 
   const codes = new Set<string>();
   const clientsSeen = new Map<string, string>();
-  let batch: { row: ValidRow; first: boolean }[] = [];
+  const signatureKeys = clientFieldKeys.filter((k) => k in mapping);
+  const header = (key: string) => headers[mapping[key]!] ?? key;
+  const staging = stager(deps.database, tenantId, processId);
   let total = 0;
   try {
     const sheet = await openSheet(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
@@ -189,9 +157,8 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
       } else {
         const { client, order } = result.row;
         const clientKey = `${client.documentType}\u0000${client.documentNumber}`;
-        const signature = JSON.stringify(clientFieldKeys.filter((k) => k in mapping).map((k) => client[k]));
+        const signature = JSON.stringify(signatureKeys.map((k) => client[k]));
         const earlier = clientsSeen.get(clientKey);
-        const header = (key: string) => headers[mapping[key]!] ?? key;
         if (codes.has(order.paymentCode)) {
           rejected++;
           await writeErrors([{ line, column: header('paymentCode'), value: order.paymentCode, message: 'imports.error.codeRepeated' }]);
@@ -201,17 +168,14 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
         } else {
           codes.add(order.paymentCode);
           clientsSeen.set(clientKey, signature);
-          batch.push({ row: result.row, first: earlier === undefined });
+          await staging.add(result.row, earlier === undefined);
         }
       }
-      if (batch.length >= BATCH) {
-        await stage(db, tenantId, processId, batch);
-        batch = [];
-        await recordProgress(db, tenantId, processId, total);
-      }
+      if (total % PROGRESS_EVERY === 0) await recordProgress(db, tenantId, processId, total);
     }
-    await stage(db, tenantId, processId, batch);
+    await staging.end();
   } catch (error) {
+    await staging.abort();
     await errors.end();
     await report.done();
     await storage.remove(reportKey);
@@ -221,26 +185,26 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
     return;
   }
 
-  // An order already stored under another client is never moved by an upload.
-  const moved = await rows<{ line: number; payment_code: string }>(
-    db,
-    sql`
-    delete from import_rows s using payment_orders po
-     where s.tenant_id = ${tenantId} and s.process_id = ${processId}
-       and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
-       and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
-    returning s.line, s.payment_code`,
-  );
+  const { moved, counts } = await db.transaction(async (tx) => {
+    await preferHashJoins(tx);
+    // An order already stored under another client is never moved by an upload.
+    const moved = await rows<{ line: number; payment_code: string }>(
+      tx,
+      sql`
+      delete from import_rows s using payment_orders po
+       where s.tenant_id = ${tenantId} and s.process_id = ${processId}
+         and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
+         and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
+      returning s.line, s.payment_code`,
+    );
+    return { moved, counts: await classify(tx, tenantId, processId, mapping) };
+  });
   rejected += moved.length;
   await writeErrors(moved.map((m) => ({ line: m.line, column: headers[mapping.paymentCode!] ?? '', value: m.payment_code, message: 'imports.error.codeOfAnotherClient' })));
   await errors.end();
   await report.done();
   if (errorCount === 0) await storage.remove(reportKey);
 
-  const counts = await db.transaction(async (tx) => {
-    await preferHashJoins(tx);
-    return classify(tx, tenantId, processId, mapping);
-  });
   await updateProcess(db, tenantId, processId, {
     state: 'completed',
     stage: 'validated',
@@ -276,40 +240,68 @@ export async function applyImport(deps: JobDeps, data: ImportJobData): Promise<v
       if (locked?.stage !== 'applying') return;
       await preferHashJoins(tx);
       const counts = await classify(tx, tenantId, processId, mapping);
-      const updated = await rows<{ id: number }>(
-        tx,
-        sql`
+      const staged = sql`s.tenant_id = ${tenantId} and s.process_id = ${processId}`;
+      const storedCode = (alias: string) =>
+        sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
+      await tx.execute(sql`
         update clients cl set ${set(clientCols, 's')}, updated_at = now()
           from import_rows s
-         where s.tenant_id = ${tenantId} and s.process_id = ${processId} and s.first_of_client and ${sameClient(tenantId)}
-           and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}
-        returning cl.id`,
-      );
-      const inserted = await rows<{ id: number }>(
+         where ${staged} and s.first_of_client and ${sameClient(tenantId)}
+           and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
+      // New clients are written once, with the receivables state their staged orders will give
+      // them (every order of a new client is new); the refresh below checks it against the
+      // orders as written and corrects any client it does not match.
+      const created = await rows<{ id: number }>(
         tx,
         sql`
-        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts)
+        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                             unpaid_orders, oldest_unpaid_due_date, total_balance)
         select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}')
+               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+               coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
           from import_rows s
-         where s.tenant_id = ${tenantId} and s.process_id = ${processId} and s.first_of_client
+          left join (
+            select r.document_type, r.document_number,
+                   count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
+                   min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
+                   coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
+              from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
+                           s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
+                      from import_rows s
+                     where ${staged} and not ${storedCode('s')}) r
+             group by r.document_type, r.document_number) o
+            on o.document_type = s.document_type and o.document_number = s.document_number
+         where ${staged} and s.first_of_client
            and not exists (select 1 from clients cl where ${sameClient(tenantId)})
         returning id`,
       );
-      const orders = await rows<{ client_id: number }>(
+      // Orders by payment code: the new ones, then the stored ones whose values change, and
+      // only under the same client (an order is never moved to another client).
+      const inserted = await rows<{ client_id: number }>(
         tx,
         sql`
-        insert into payment_orders as po (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
+        insert into payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
         select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
           from import_rows s
           join clients cl on ${sameClient(tenantId)}
-         where s.tenant_id = ${tenantId} and s.process_id = ${processId}
-        on conflict (tenant_id, payment_code) do update set ${set(orderCols, 'excluded')}, updated_at = now()
-         where po.client_id = excluded.client_id and ${tuple('po', orderCols)} is distinct from ${tuple('excluded', orderCols)}
+         where ${staged} and not ${storedCode('s')}
+        on conflict (tenant_id, payment_code) do nothing
+        returning client_id`,
+      );
+      const changed = await rows<{ client_id: number }>(
+        tx,
+        sql`
+        update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
+          from import_rows s
+          join clients cl on ${sameClient(tenantId)}
+         where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
+           and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}
         returning po.client_id`,
       );
-      const touched = [...updated.map((r) => r.id), ...inserted.map((r) => r.id), ...orders.map((r) => r.client_id)].map(Number);
-      await refreshClientBalances(tx, tenantId, touched);
+      const fresh = new Set(created.map((r) => Number(r.id)));
+      const touched = new Set([...inserted, ...changed].map((r) => Number(r.client_id)).filter((id) => !fresh.has(id)));
+      await refreshClientBalances(tx, tenantId, [...touched]);
+      await refreshClientBalances(tx, tenantId, [...fresh], { onlyChanged: true });
       await tx.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
       const rejected = process.counts.rejected ?? 0;
       await updateProcess(tx, tenantId, processId, {

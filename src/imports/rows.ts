@@ -66,6 +66,11 @@ export function rowValidator(options: ClientFieldsOptions & { currency: string; 
   const headerOf = new Map(clientOrderFields.map((f) => [f.key, f.key in options.mapping ? (options.headers[options.mapping[f.key]!] ?? f.key) : f.key]));
   const entries = Object.entries(options.mapping);
   const clientKeys = new Set<string>(clientFieldKeys);
+  const mappedClientKeys = entries.map(([key]) => key).filter((key) => clientKeys.has(key));
+  // A client's orders usually come on consecutive rows with the same client columns: those
+  // are checked once (the client's rules, a phone number's above all, are the costly part).
+  let previous: { input: Record<string, string>; value: ValidRow['client'] } | undefined;
+  const sameClient = (a: Record<string, string>, b: Record<string, string>) => mappedClientKeys.every((key) => a[key] === b[key]);
   return (line: number, cells: string[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
     const raw: Record<string, string> = {};
     for (const [key, index] of entries) raw[key] = (cells[index] ?? '').trim();
@@ -77,7 +82,8 @@ export function rowValidator(options: ClientFieldsOptions & { currency: string; 
       else if (key === 'annulled') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
       else order[key] = value;
     }
-    const c = parseWith(clientSchema, client);
+    const c = previous && sameClient(previous.input, client) ? ({ ok: true, value: previous.value } as const) : parseWith(clientSchema, client);
+    if (c.ok) previous = { input: client, value: c.value };
     const o = parseWith(orderSchema, order);
     if (c.ok && o.ok) return { ok: true, row: { line, client: c.value, order: o.value } };
     const errors: RowError[] = [];

@@ -63,7 +63,7 @@ function depsOf(database: Database): JobDeps {
   return { config, database, clock: systemClock, logger, mailer: createMailer({ smtpUrl: undefined, from: config.mailFrom, logger }), secret: 'b'.repeat(32) };
 }
 
-/** One measurement, run inside a child process: prints { seconds, rssMb }. */
+/** One measurement, run inside a child process: prints { seconds, rssMb }; `idle` does nothing. */
 async function measure(scenario: string, baseUrl: string): Promise<void> {
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
@@ -117,6 +117,8 @@ async function measure(scenario: string, baseUrl: string): Promise<void> {
   }
   const seconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
+  // A last sample: a scenario shorter than the sampling interval would otherwise report nothing.
+  peak = Math.max(peak, process.memoryUsage().rss);
   await database.close();
   void started;
   process.stdout.write(JSON.stringify({ seconds, rssMb: Math.round(peak / 1024 / 1024) }));
@@ -150,6 +152,10 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
 
   const results: Record<string, unknown> = {};
   const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
+  // What a measuring process takes before it does anything (runtime, modules, connections):
+  // every RSS figure below includes it.
+  results['idle process'] = { rssMb: child('idle', baseUrl).rssMb };
+  log(`  idle process: ${JSON.stringify(results['idle process'])}`);
   for (const format of ['csv', 'xlsx'] as const) {
     await database.query(`delete from payment_orders where tenant_id = $1`, [created.tenant.id]);
     await database.query(`delete from clients where tenant_id = $1`, [created.tenant.id]);

@@ -4,11 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { columnsFor, findClientRow } from '../../src/clients/queries.js';
+import { clients } from '../../src/clients/schema.js';
 import { rows } from '../../src/db/index.js';
+import { todayIn } from '../../src/platform/dates.js';
+import { translator } from '../../src/platform/i18n/index.js';
 import { mailMessages } from '../../src/platform/mail/schema.js';
+import { neutralizeFormula } from '../../src/platform/spreadsheets/write.js';
 import { fileProcesses } from '../../src/process-log/schema.js';
+import { clientVariables } from '../../src/settings/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
+import { addOrder, seedClient } from '../clients/support.js';
 import { startTestApp, type Harness, type TestClient } from '../support/app.js';
 import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
 import { addClients, addManyClients } from './support.js';
@@ -79,6 +87,52 @@ describe('downloading the clients tray', () => {
     expect(text).toContain(`'@SUM(A1)`);
     expect(text).toContain(`'\tcmd`);
     expect(process.counts.rows).toBe(7);
+  });
+
+  it('with every column chosen, each row of the csv shows what the tray shows for that client', async () => {
+    const tenant = await newTenant(h);
+    const boss = await addStaff(h, tenant, { role: 'admin' });
+    const sara = await addStaff(h, tenant, { role: 'supervisor', name: 'Sara Supervisora' });
+    const luis = await addStaff(h, tenant, { role: 'advisor', name: 'Luis Asesor' });
+    await h.db.insert(clientVariables).values({ tenantId: tenant.id, key: 'region', label: 'Región' });
+    const ana = await seedClient(h, tenant, {
+      name: 'Ana Peña', email: 'ana@correo.pe', phone: '+51987654321', segment: 'Premium', supervisorId: sara.id, advisorId: luis.id,
+      contactAlerts: ['No llamar', 'Sin WhatsApp'], contactability: 'no_contactable', portfolio: 'castigada', additional: { region: 'Norte' },
+    });
+    await addOrder(h, tenant, ana, { dueDate: '2026-01-20', amount: 123_456 });
+    const beto = await seedClient(h, tenant, { name: 'Beto Ávila', status: 'inactivo' });
+    await addOrder(h, tenant, beto, { dueDate: '2026-03-15', amount: 5_000 });
+    await seedClient(h, tenant, { name: 'Carla Sin Deuda' });
+    const client = await loggedIn(h, tenant, boss);
+    const all = columnsFor([{ key: 'region', label: 'Región' }]);
+    expect((await client.post('/app/clients/columns', { columns: all.map((c) => c.key) })).status).toBe(303);
+
+    const response = await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '' });
+    expect(response.status).toBe(303);
+    await h.runJobs();
+    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id));
+    expect(process!.state).toBe('completed');
+    const body = await (await client.get(`/app/process-log/${process!.id}/files/result`)).text();
+    const [headers, ...records] = parseCsv(body, { bom: true }) as string[][];
+    const t = translator('es');
+    expect(headers).toEqual(all.map((c) => c.heading ?? t(c.label)));
+    const today = todayIn(tenant.timezone, h.clock);
+    const stored = await h.db.select({ id: clients.id }).from(clients).where(eq(clients.tenantId, tenant.id)).orderBy(clients.id);
+    const expected = await Promise.all(
+      stored.map(async ({ id }) => {
+        const row = (await findClientRow(h.db, tenant.id, id, today))!;
+        // Amounts go out in the currency's units; text that looks like a formula (a phone's +) with its apostrophe.
+        return all.map((c) => {
+          const value = c.value(row, t);
+          return typeof value === 'string' ? neutralizeFormula(value) : String(c.key === 'totalBalance' ? value / 100 : value);
+        });
+      }),
+    );
+    expect(records).toEqual(expected);
+    expect(records[0]).toEqual([
+      'DNI ' + ana.documentNumber, 'Ana Peña', 'ana@correo.pe', "'+51987654321", 'Premium', 'Activo', expected[0]![6], 'Sara Supervisora', 'Luis Asesor',
+      expected[0]![9], 'No llamar, Sin WhatsApp', expected[0]![11], '1234.56', '49', 'Norte',
+    ]);
   });
 
   it('the xlsx writes every value as a typed value, never a formula', async () => {

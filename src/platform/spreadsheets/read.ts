@@ -139,10 +139,47 @@ async function isEncryptedOffice(path: string): Promise<boolean> {
   return data.includes(Buffer.from('EncryptedPackage', 'utf16le'));
 }
 
+/** Text from chunks of UTF-8, with a letter split between two chunks carried over whole. */
+async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  for await (const chunk of chunks) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    if (text) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest) yield rest;
+}
+
+interface ReaderInternals {
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): unknown;
+  _parseSharedStrings(entry: NodeJS.ReadableStream): unknown;
+}
+
+/**
+ * exceljs's streaming reader decodes each inflated chunk of a part on its own, so a letter
+ * whose UTF-8 bytes straddle two chunks (ñ, é…) comes out as two U+FFFD: one cell in tens of
+ * thousands of a big upload. Its sheets and shared strings are handed to it as text decoded
+ * across chunks instead (it passes text through untouched).
+ */
+function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>) {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, options);
+  const internals = reader as unknown as ReaderInternals;
+  const { _parseWorksheet: parseWorksheet, _parseSharedStrings: parseSharedStrings } = internals;
+  if (typeof parseWorksheet !== 'function' || typeof parseSharedStrings !== 'function') throw new Error('exceljs: unexpected WorkbookReader');
+  internals._parseWorksheet = function (iterator, sheetNo) {
+    return parseWorksheet.call(this, utf8Text(iterator), sheetNo);
+  };
+  internals._parseSharedStrings = function (entry) {
+    entry.setEncoding('utf8');
+    return parseSharedStrings.call(this, entry);
+  };
+  return reader;
+}
+
 async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
   // Shared strings are cached (headers and repeated values); styles are cached because
   // without them dates arrive as bare serial numbers.
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
+  const reader = workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
   for await (const worksheet of reader) {
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];

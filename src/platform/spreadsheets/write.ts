@@ -11,27 +11,55 @@ export interface SheetWriter {
   end(): Promise<void>;
 }
 
-const FORMULA_START = /^[=+\-@\t\r\0]/;
+/** First characters a spreadsheet program reads as a formula: = + - @ tab CR NUL. */
+function startsFormula(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 || c === 0;
+}
 
 /**
  * A text cell a spreadsheet program would run as a formula (=, +, -, @, tab, CR, NUL at
  * the start) gets a leading apostrophe, so it is shown as the text it is.
  */
 export function neutralizeFormula(text: string): string {
-  return FORMULA_START.test(text) ? `'${text}` : text;
+  return startsFormula(text) ? `'${text}` : text;
+}
+
+const NEEDS_QUOTES = /[",\r\n;]/;
+
+function csvText(value: string): string {
+  const text = neutralizeFormula(value);
+  return NEEDS_QUOTES.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 function csvField(value: Cell): string {
+  if (typeof value === 'string') return csvText(value);
   if (value === null || value === undefined) return '';
-  let text: string;
-  if (value instanceof Date) text = value.toISOString();
-  else if (typeof value === 'number' || typeof value === 'boolean') text = String(value);
-  else text = neutralizeFormula(value);
-  return /[",\r\n;]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  // Numbers, booleans and ISO timestamps never hold a quote, a separator or a line end.
+  if (value instanceof Date) return value.toISOString();
+  return String(value);
+}
+
+function csvLine(row: Cell[]): string {
+  let line = row.length > 0 ? csvField(row[0]) : '';
+  for (let i = 1; i < row.length; i++) line += `,${csvField(row[i])}`;
+  return `${line}\r\n`;
+}
+
+/**
+ * What a destination may hold unwritten before a writer waits for it: the file is written
+ * while the next rows are made (a file stream holds only 16 KB, less than one batch, so
+ * waiting on each write would take turns with the disk), and memory stays bounded.
+ */
+const UNWRITTEN = 4 * 1024 * 1024;
+
+async function flowControl(out: Writable): Promise<void> {
+  if (out.writableNeedDrain && out.writableLength >= UNWRITTEN) await once(out, 'drain');
 }
 
 async function writeChunk(out: Writable, chunk: string): Promise<void> {
-  if (!out.write(chunk)) await once(out, 'drain');
+  out.write(chunk);
+  await flowControl(out);
 }
 
 /** UTF-8 csv with a BOM, so Excel opens accents right; CRLF line ends as RFC 4180 says. */
@@ -39,13 +67,13 @@ export function csvWriter(out: Writable, headers: string[]): SheetWriter {
   let started = false;
   return {
     async write(rows) {
-      let chunk = started ? '' : `\uFEFF${headers.map(csvField).join(',')}\r\n`;
+      let chunk = started ? '' : `\uFEFF${csvLine(headers)}`;
       started = true;
-      for (const row of rows) chunk += `${row.map(csvField).join(',')}\r\n`;
+      for (const row of rows) chunk += csvLine(row);
       await writeChunk(out, chunk);
     },
     async end() {
-      if (!started) await writeChunk(out, `\uFEFF${headers.map(csvField).join(',')}\r\n`);
+      if (!started) await writeChunk(out, `\uFEFF${csvLine(headers)}`);
       out.end();
       await once(out, 'finish').catch(() => {});
     },
@@ -66,7 +94,7 @@ export function xlsxWriter(out: Writable, headers: string[], sheetName = 'Datos'
       for (const row of rows) {
         sheet.addRow(row.map((v) => (v === undefined ? null : v))).commit();
       }
-      if (out.writableNeedDrain) await once(out, 'drain');
+      await flowControl(out);
     },
     async end() {
       sheet.commit();

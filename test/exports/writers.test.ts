@@ -1,0 +1,118 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { columnsFor, type ColumnRow } from '../../src/clients/queries.js';
+import { translator } from '../../src/platform/i18n/index.js';
+import { csvWriter, neutralizeFormula, type Cell } from '../../src/platform/spreadsheets/write.js';
+
+/** What a csv writer produces for these batches, as one string. */
+async function csv(headers: string[], batches: Cell[][][]): Promise<string> {
+  const chunks: Buffer[] = [];
+  const out = new Writable({
+    // A slow destination: the writer must wait for it, not pile up.
+    highWaterMark: 16,
+    write(chunk: Buffer, _encoding, done) {
+      chunks.push(chunk);
+      setImmediate(done);
+    },
+  });
+  const writer = csvWriter(out, headers);
+  for (const batch of batches) await writer.write(batch);
+  await writer.end();
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+describe('the csv writer', () => {
+  it('writes a BOM, the headers and CRLF-ended rows, quoting what needs it', async () => {
+    const text = await csv(['Nombre', 'Nota'], [
+      [['Ana', 'simple'], ['Beto', 'con, coma'], ['Carla', 'con; punto y coma']],
+      [['Dario', 'con "comillas"'], ['Elena', 'dos\r\nlíneas'], ['Fabio', '']],
+    ]);
+    expect(text).toBe(
+      '\uFEFFNombre,Nota\r\nAna,simple\r\nBeto,"con, coma"\r\nCarla,"con; punto y coma"\r\nDario,"con ""comillas"""\r\nElena,"dos\r\nlíneas"\r\nFabio,\r\n',
+    );
+  });
+
+  it('neutralises text that a spreadsheet would run as a formula, and only text', async () => {
+    const starts = ['=1+1', '+51 987', '-2+3', '@SUM(A1)', '\tcmd', '\rcmd', '\0cmd'];
+    const text = await csv(['v'], [starts.map((s) => [s]), [[-5], [0], [true], [null], [undefined], [new Date('2026-03-10T15:00:00Z')], ['a=b'], ['ok-']]]);
+    const lines = text.slice(1).split('\r\n');
+    expect(lines.slice(1, 8)).toEqual(["'=1+1", "'+51 987", "'-2+3", "'@SUM(A1)", "'\tcmd", `"'\rcmd"`, "'\0cmd"]);
+    expect(lines.slice(8, 16)).toEqual(['-5', '0', 'true', '', '', '2026-03-10T15:00:00.000Z', 'a=b', 'ok-']);
+    expect(starts.map(neutralizeFormula)).toEqual(starts.map((s) => `'${s}`));
+  });
+
+  it('lets a slow destination fall a few megabytes behind at most, then waits for it', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // Nothing is written until released: everything handed over piles up in the stream.
+    const out = new Writable({
+      write(_chunk, _encoding, done) {
+        void released.then(() => done());
+      },
+    });
+    const writer = csvWriter(out, ['texto']);
+    const batch = Array.from({ length: 1_000 }, () => ['x'.repeat(1_000)]);
+    const settled = (promise: Promise<void>) => Promise.race([promise.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 50))]);
+    let batches = 0;
+    for (;;) {
+      const written = writer.write(batch);
+      batches++;
+      if (!(await settled(written))) {
+        // About a megabyte a batch: it waits once some four are unwritten, not before and not much later.
+        expect(batches).toBeGreaterThanOrEqual(4);
+        expect(out.writableLength).toBeGreaterThanOrEqual(4 * 1024 * 1024);
+        expect(out.writableLength).toBeLessThan(6 * 1024 * 1024);
+        release();
+        await written;
+        break;
+      }
+      expect(batches).toBeLessThan(10);
+    }
+    await writer.end();
+  });
+
+  it('writes the headers alone when there are no rows', async () => {
+    expect(await csv(['A', 'B'], [])).toBe('\uFEFFA,B\r\n');
+  });
+});
+
+describe('the clients columns', () => {
+  const t = translator('es');
+  const columns = columnsFor([{ key: 'region', label: 'Región' }]);
+  const base: ColumnRow = {
+    documentType: 'DNI',
+    documentNumber: '01234567',
+    name: 'María Peña',
+    email: 'maria@correo.pe',
+    phone: '+51987654321',
+    segment: 'Premium',
+    status: 'inactivo',
+    deletedAt: null,
+    situation: 'mora_31_60',
+    supervisorName: 'Sara Supervisora',
+    advisorName: 'Luis Asesor',
+    contactability: 'no_contactable',
+    contactAlerts: ['No llamar', 'Sin WhatsApp'],
+    portfolio: 'castigada',
+    totalBalance: 123456,
+    daysPastDue: 45,
+    additional: { region: 'Norte' },
+  };
+  const samples: ColumnRow[] = [base, { ...base, deletedAt: new Date('2026-03-01T00:00:00Z'), email: null, phone: null, segment: null, additional: {} }];
+
+  // Downloads fetch only what the chosen columns declare they read: a column that reads
+  // anything else would come out wrong in the file.
+  it.each(columns.map((c) => [c.key, c] as const))('%s reads only the fields it declares', (_key, column) => {
+    for (const row of samples) {
+      const declared = Object.fromEntries(column.reads.map((field) => [field, row[field]]));
+      const only = new Proxy(declared, {
+        get(target, field) {
+          if (typeof field === 'string' && !(field in target)) throw new Error(`${column.key} reads ${field}, which it does not declare`);
+          return target[field as string];
+        },
+      }) as unknown as ColumnRow;
+      expect(column.value(only, t)).toEqual(column.value(row, t));
+      expect(column.value(only)).toEqual(column.value(row));
+    }
+  });
+});

@@ -1,0 +1,206 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { and, asc, eq, sql, TransactionRollbackError } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { refreshClientBalances } from '../../src/clients/derived.js';
+import { clients } from '../../src/clients/schema.js';
+import { applyImport } from '../../src/imports/jobs.js';
+import { paymentOrders } from '../../src/payment-orders/schema.js';
+import { openSheet } from '../../src/platform/spreadsheets/read.js';
+import { xlsxWriter } from '../../src/platform/spreadsheets/write.js';
+import type { Tenant } from '../../src/tenants/schema.js';
+import { seedClient } from '../clients/support.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { clientsOf, importFile, ordersOf, processOf, stagedRows } from './support.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startTestApp({ jobs: true, env: { LOG_LEVEL: 'error' } });
+});
+afterAll(() => h.close());
+
+async function staffClient(tenant: Tenant) {
+  return loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+}
+
+/** The receivables state stored on the tenant's clients, by document number. */
+async function storedState(tenant: Tenant) {
+  return h.db
+    .select({ number: clients.documentNumber, unpaid: clients.unpaidOrders, oldest: clients.oldestUnpaidDueDate, balance: clients.totalBalance })
+    .from(clients)
+    .where(eq(clients.tenantId, tenant.id))
+    .orderBy(asc(clients.documentNumber));
+}
+
+/**
+ * The same state recomputed from the orders by the rule every feature uses (and rolled
+ * back): the stored one must already be it.
+ */
+async function recomputed(tenant: Tenant) {
+  let list: Awaited<ReturnType<typeof storedState>> = [];
+  await h.db
+    .transaction(async (tx) => {
+      const ids = await tx.select({ id: clients.id }).from(clients).where(eq(clients.tenantId, tenant.id));
+      await refreshClientBalances(tx, tenant.id, ids.map((c) => c.id));
+      list = await tx
+        .select({ number: clients.documentNumber, unpaid: clients.unpaidOrders, oldest: clients.oldestUnpaidDueDate, balance: clients.totalBalance })
+        .from(clients)
+        .where(eq(clients.tenantId, tenant.id))
+        .orderBy(asc(clients.documentNumber));
+      tx.rollback();
+    })
+    .catch((error: unknown) => {
+      if (!(error instanceof TransactionRollbackError)) throw error;
+    });
+  return list;
+}
+
+const HEADER = 'Tipo de documento,Número de documento,Nombre,Segmento,Alertas de contacto,Código de pago,Producto,Monto,Interés,Descuentos,Fecha de emisión,Fecha de vencimiento,Anulada';
+
+describe('staging and applying a whole upload', () => {
+  it('text with backslashes, tabs, quotes, line breaks and braces arrives exactly as typed', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const csv = [
+      HEADER,
+      'DNI,12345678,"Ana \\ ""La Tía""\tMaría",\\N,"no llamar; {urgente}, ""sin \\ whatsapp""",OP-\\1,"Crédito\nvehicular",100,0,0,01/02/2026,01/03/2026,',
+      'DNI,87654321,NULL,\\\\N,,OP-2,\t,200,0,0,01/02/2026,01/03/2026,',
+    ].join('\r\n');
+    const { process } = await importFile(h, client, 'raros.csv', Buffer.from(csv));
+    expect(process.counts).toMatchObject({ rows: 2, create: 2, rejected: 0 });
+    const [ana, nulo] = await clientsOf(h, tenant.id);
+    expect(ana).toMatchObject({ documentNumber: '12345678', name: 'Ana \\ "La Tía"\tMaría', segment: '\\N', contactAlerts: ['no llamar', '{urgente}', '"sin \\ whatsapp"'] });
+    expect(nulo).toMatchObject({ documentNumber: '87654321', name: 'NULL', segment: '\\\\N', contactAlerts: [] });
+    const orders = await ordersOf(h, tenant.id);
+    expect(orders.map((o) => [o.paymentCode, o.product])).toEqual([
+      ['OP-2', null],
+      ['OP-\\1', 'Crédito\nvehicular'],
+    ]);
+
+    // The same file again finds every value equal to what is stored.
+    const again = await importFile(h, client, 'raros.csv', Buffer.from(csv));
+    expect(again.process.counts).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2 });
+  });
+
+  it('leaves every client’s receivables state exactly what its orders give, for new and existing clients', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const first = [
+      HEADER,
+      // A new client with an unpaid order, an annulled one and one whose discounts cover it.
+      'DNI,10000001,Uno,A,,OP-1,,100,10,0,01/01/2026,01/02/2026,',
+      'DNI,10000001,Uno,A,,OP-2,,500,0,0,01/01/2026,15/01/2026,sí',
+      'DNI,10000001,Uno,A,,OP-3,,300,0,300,01/01/2026,01/01/2026,',
+      // A new client whose only order is settled by its discounts.
+      'DNI,10000002,Dos,B,,OP-4,,50,0,50,01/01/2026,01/03/2026,',
+      // A new client with two unpaid orders.
+      'DNI,10000003,Tres,B,,OP-5,,70,0,0,01/01/2026,20/02/2026,',
+      'DNI,10000003,Tres,B,,OP-6,,30,0,0,01/01/2026,10/02/2026,',
+    ].join('\n');
+    await importFile(h, client, 'a.csv', Buffer.from(first));
+    expect(await storedState(tenant)).toEqual([
+      { number: '10000001', unpaid: 1, oldest: '2026-02-01', balance: 11_000 },
+      { number: '10000002', unpaid: 0, oldest: null, balance: 0 },
+      { number: '10000003', unpaid: 2, oldest: '2026-02-10', balance: 10_000 },
+    ]);
+
+    // Then: an existing client gains an order, another's order changes, a client stored
+    // before any upload gets its first orders, and a new client arrives.
+    await seedClient(h, tenant, { documentNumber: '10000004', name: 'Cuatro' });
+    const second = [
+      HEADER,
+      'DNI,10000001,Uno,A,,OP-1,,100,10,0,01/01/2026,01/02/2026,',
+      'DNI,10000001,Uno,A,,OP-7,,40,0,0,01/01/2026,05/01/2026,',
+      'DNI,10000003,Tres,B,,OP-6,,30,0,0,01/01/2026,10/02/2026,sí',
+      'DNI,10000004,Cuatro,,,OP-8,,80,0,0,01/01/2026,03/03/2026,',
+      'DNI,10000005,Cinco,C,,OP-9,,90,0,0,01/01/2026,04/03/2026,',
+    ].join('\n');
+    const { process } = await importFile(h, client, 'b.csv', Buffer.from(second));
+    expect(process.counts).toMatchObject({ rows: 5, create: 3, update: 1, unchanged: 1, rejected: 0 });
+    const state = await storedState(tenant);
+    expect(state).toEqual([
+      { number: '10000001', unpaid: 2, oldest: '2026-01-05', balance: 15_000 },
+      { number: '10000002', unpaid: 0, oldest: null, balance: 0 },
+      { number: '10000003', unpaid: 1, oldest: '2026-02-20', balance: 7_000 },
+      { number: '10000004', unpaid: 1, oldest: '2026-03-03', balance: 8_000 },
+      { number: '10000005', unpaid: 1, oldest: '2026-03-04', balance: 9_000 },
+    ]);
+    expect(await recomputed(tenant)).toEqual(state);
+  });
+
+  it('a payment code taken by another client after the check is neither moved nor counted in the new client’s balance', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const csv = [HEADER, 'DNI,20000001,Nueva,,,OP-A,,100,0,0,01/01/2026,01/02/2026,', 'DNI,20000001,Nueva,,,OP-B,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
+    const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
+    expect((await processOf(h, id)).counts).toMatchObject({ create: 2 });
+
+    // Between the check and the apply someone stores OP-B under another client.
+    const other = await seedClient(h, tenant, { documentNumber: '20000002', name: 'Otra' });
+    await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: other.id, paymentCode: 'OP-B', amount: 999, issueDate: '2026-01-01', dueDate: '2026-01-02' });
+    await refreshClientBalances(h.db, tenant.id, [other.id]);
+
+    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+    await applyImport(h.deps, { tenantId: tenant.id, processId: id });
+    expect((await processOf(h, id)).stage).toBe('applied');
+    const orders = await h.db
+      .select({ code: paymentOrders.paymentCode, clientId: paymentOrders.clientId, amount: paymentOrders.amount })
+      .from(paymentOrders)
+      .where(eq(paymentOrders.tenantId, tenant.id))
+      .orderBy(asc(paymentOrders.paymentCode));
+    const [nueva] = await h.db.select().from(clients).where(and(eq(clients.tenantId, tenant.id), eq(clients.documentNumber, '20000001')));
+    expect(orders).toEqual([
+      { code: 'OP-A', clientId: nueva!.id, amount: 10_000 },
+      { code: 'OP-B', clientId: other.id, amount: 999 },
+    ]);
+    expect(await storedState(tenant)).toEqual([
+      { number: '20000001', unpaid: 1, oldest: '2026-02-01', balance: 10_000 },
+      { number: '20000002', unpaid: 1, oldest: '2026-01-02', balance: 999 },
+    ]);
+    expect(await stagedRows(h, tenant.id)).toBe(0);
+  });
+});
+
+describe('reading big xlsx files', () => {
+  // Every letter here is two bytes of UTF-8, so the reader's chunks of a part split
+  // letters many times over; each must still come out whole.
+  const accented = (i: number) => `Ñandú Peña Ávila Güemes ${'ñáéíóú'.repeat(20)} ${i}`;
+  const rowsIn = async (path: string) => {
+    const sheet = await openSheet(path, 'grande.xlsx', { maxRows: 10_000 });
+    const out: string[] = [];
+    for await (const row of sheet.rows) out.push(row.cells[0]!);
+    return out;
+  };
+  const count = 3_000;
+
+  it('keeps letters whole across chunks, with text written in the sheet', async () => {
+    const out = new PassThrough();
+    const written = buffer(out);
+    const writer = xlsxWriter(out, ['Nombre']);
+    await writer.write(Array.from({ length: count }, (_, i) => [accented(i)]));
+    await writer.end();
+    const path = join(mkdtempSync(join(tmpdir(), 'xlsx-')), 'grande.xlsx');
+    writeFileSync(path, await written);
+    const names = await rowsIn(path);
+    expect(names).toHaveLength(count);
+    expect(names.filter((n, i) => n !== accented(i))).toEqual([]);
+  });
+
+  it('keeps letters whole across chunks, with text in shared strings', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Datos');
+    sheet.addRow(['Nombre']);
+    for (let i = 0; i < count; i++) sheet.addRow([accented(i)]);
+    const path = join(mkdtempSync(join(tmpdir(), 'xlsx-')), 'grande.xlsx');
+    await workbook.xlsx.writeFile(path);
+    const names = await rowsIn(path);
+    expect(names).toHaveLength(count);
+    expect(names.filter((n, i) => n !== accented(i))).toEqual([]);
+  });
+});
