@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { transitionPaths } from '../payments/service.js';
 import * as v from 'valibot';
 import { CampaignEntryDetail, CampaignEntryForm } from '../../views/campaigns/entry.js';
 import { CampaignResults, CampaignTray } from '../../views/campaigns/tray.js';
@@ -118,22 +119,21 @@ export const campaignRoutes = new Hono<AppEnv>()
     return redirectTo(c, `/app/campaigns/${id}`);
   });
 
-const stateRoutes = { verification: 'verificado', rejection: 'no_verificado', annulment: 'anulado' } as const;
-const stateFlash = { verification: 'campaigns.paymentVerified', rejection: 'campaigns.paymentRejected', annulment: 'campaigns.paymentAnnulled' } as const;
+const stateFlash = { verificado: 'campaigns.paymentVerified', no_verificado: 'campaigns.paymentRejected', anulado: 'campaigns.paymentAnnulled' } as const;
 
 /** Verifying, rejecting and annulling a campaign payment are resources of the payment. */
 export const campaignPaymentRoutes = new Hono<AppEnv>().use(appEnabled, requirePermission(forbiddenPage, 'clients.edit'));
-for (const resource of Object.keys(stateRoutes) as (keyof typeof stateRoutes)[]) {
+for (const [to, resource] of Object.entries(transitionPaths) as [keyof typeof transitionPaths, string][]) {
   campaignPaymentRoutes.post(`/:id/${resource}`, async (c) => {
     const id = idParam(c);
     if (!id) return notFoundPage(c);
-    const result = await changeCampaignPaymentState(scopeOf(c), id, stateRoutes[resource]);
+    const result = await changeCampaignPaymentState(scopeOf(c), id, to);
     if (!result.ok && 'notFound' in result) return notFoundPage(c);
     if (!result.ok) {
       setFlash(c, 'error', 'campaigns.error.transition');
       return redirectTo(c, `/app/campaigns/${result.entryId}`);
     }
-    setFlash(c, 'success', stateFlash[resource]);
+    setFlash(c, 'success', stateFlash[to]);
     return redirectTo(c, `/app/campaigns/${result.entryId}`);
   });
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, date, foreignKey, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { clients } from '../clients/schema.js';
+import { paymentStates, type PaymentState } from '../payments/schema.js';
 import { tenants } from '../tenants/schema.js';
 
 export const discountTypes = ['porcentaje', 'monto'] as const;
@@ -53,8 +54,9 @@ export const campaignEntries = pgTable(
   ],
 );
 
-export const campaignPaymentStates = ['por_verificar', 'verificado', 'no_verificado', 'anulado'] as const;
-export type CampaignPaymentState = (typeof campaignPaymentStates)[number];
+/** The same lifecycle as the client's payments ("utiliza los mismos eventos"). */
+export const campaignPaymentStates = paymentStates;
+export type CampaignPaymentState = PaymentState;
 
 /** Payments on a campaign entry: separate from order payments, they never touch the original credit. */
 export const campaignPayments = pgTable(

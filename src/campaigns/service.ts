@@ -6,6 +6,7 @@ import { clientEvents } from '../events/schema.js';
 import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { paymentOrders } from '../payment-orders/schema.js';
+import { paymentTransitions } from '../payments/service.js';
 import { tenantSettings } from '../settings/schema.js';
 import type { Tenant } from '../tenants/schema.js';
 import { campaignAmountOf, campaignStateOf } from './compute.js';
@@ -237,13 +238,6 @@ export async function registerCampaignPayment(scope: CampaignScope, entryId: num
   });
 }
 
-const transitions: Record<CampaignPaymentState, CampaignPaymentState[]> = {
-  por_verificar: ['verificado', 'no_verificado', 'anulado'],
-  verificado: ['anulado'],
-  no_verificado: ['verificado', 'anulado'],
-  anulado: [],
-};
-
 const eventFor: Record<Exclude<CampaignPaymentState, 'por_verificar'>, string> = {
   verificado: 'campaign_payment.verified',
   no_verificado: 'campaign_payment.rejected',
@@ -260,7 +254,7 @@ export async function changeCampaignPaymentState(scope: CampaignScope, paymentId
       .for('update');
     if (!payment) return { ok: false, notFound: true } as const;
     const entry = await lockedEntry(tx, scope.tenantId, payment.entryId);
-    if (!transitions[payment.state].includes(to)) return { ...fail('state', 'campaigns.error.transition'), entryId: entry!.id };
+    if (!paymentTransitions[payment.state].includes(to)) return { ...fail('state', 'campaigns.error.transition'), entryId: entry!.id };
     await tx
       .update(campaignPayments)
       .set({ state: to, updatedAt: scope.clock.now() })

@@ -170,6 +170,9 @@ export const paymentTransitions: Record<PaymentState, readonly PaymentState[]> =
   anulado: [],
 };
 
+/** The resource under a payment that makes each change (POST …/<id>/verification), for receivables and campaigns alike. */
+export const transitionPaths = { verificado: 'verification', no_verificado: 'rejection', anulado: 'annulment' } as const satisfies Record<Exclude<PaymentState, 'por_verificar'>, string>;
+
 const eventOf: Record<Exclude<PaymentState, 'por_verificar'>, string> = {
   verificado: 'payment.verified',
   no_verificado: 'payment.rejected',

@@ -215,6 +215,20 @@ describe('campaign payments', () => {
     expect(paidEntry).toMatchObject({ paid: 70_000, totalDue: 0, closedReason: 'paid' });
   });
 
+  it('move through the same states as the client\'s payments: a rejected one stays rejected', async () => {
+    const { acme, admin, entry } = await setup();
+    await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '100,00', paidOn: '2026-03-10', method: 'Yape' });
+    const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
+    expect(await (await admin.get(`/app/campaigns/${entry.id}`)).text()).toContain(`/app/campaign-payments/${payment!.id}/rejection`);
+    await admin.post(`/app/campaign-payments/${payment!.id}/rejection`);
+    const page = await (await admin.get(`/app/campaigns/${entry.id}`)).text();
+    expect(page).not.toContain(`/app/campaign-payments/${payment!.id}/verification`);
+    await admin.post(`/app/campaign-payments/${payment!.id}/verification`);
+    const [after] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
+    expect(after!.state).toBe('no_verificado');
+    expect((await entriesOf(acme.id))[0]!.paid).toBe(0);
+  });
+
   it('records the four charged-off events under their own names', async () => {
     const { acme, admin, entry } = await setup();
     await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '100,00', paidOn: '2026-03-10', method: 'Yape' });

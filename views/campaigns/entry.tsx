@@ -6,9 +6,12 @@ import type { ClientEvent } from '../../src/events/schema.js';
 import type { IsoDate } from '../../src/platform/dates.js';
 import type { MessageKey } from '../../src/platform/i18n/index.js';
 import { isMessageKey } from '../../src/platform/i18n/index.js';
+import { paymentTransitions, transitionPaths } from '../../src/payments/service.js';
 import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 import { StateBadge } from './tray.js';
+
+const transitionLabels = { verificado: 'campaignPayment.verify', no_verificado: 'campaignPayment.reject', anulado: 'campaignPayment.annul' } as const;
 
 export function CampaignEntryForm(props: { values: Record<string, string | undefined>; errors?: FieldErrors; documentTypes: DocumentType[] }) {
   const { t } = useView();
@@ -147,23 +150,13 @@ export function CampaignEntryDetail(props: DetailProps) {
                     <td>{t(`campaignPayment.state.${p.state}`)}</td>
                     {props.canEdit && (
                       <td class="actions">
-                        {(p.state === 'por_verificar' || p.state === 'no_verificado') && (
-                          <PostForm action={`/app/campaign-payments/${p.id}/verification`} class="inline-action">
-                            <button type="submit">{t('campaignPayment.verify')}</button>
-                          </PostForm>
-                        )}
-                        {p.state === 'por_verificar' && (
-                          <PostForm action={`/app/campaign-payments/${p.id}/rejection`} class="inline-action">
-                            <button type="submit">{t('campaignPayment.reject')}</button>
-                          </PostForm>
-                        )}
-                        {p.state !== 'anulado' && (
-                          <PostForm action={`/app/campaign-payments/${p.id}/annulment`} class="inline-action">
-                            <button type="submit" class="danger">
-                              {t('campaignPayment.annul')}
+                        {paymentTransitions[p.state].map((to) => (
+                          <PostForm action={`/app/campaign-payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="inline-action">
+                            <button type="submit" class={to === 'anulado' ? 'danger' : undefined}>
+                              {t(transitionLabels[to as keyof typeof transitionLabels])}
                             </button>
                           </PostForm>
-                        )}
+                        ))}
                       </td>
                     )}
                   </tr>

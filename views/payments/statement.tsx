@@ -1,5 +1,5 @@
 import type { Statement } from '../../src/payments/queries.js';
-import { paymentMethods, paymentTransitions } from '../../src/payments/service.js';
+import { paymentMethods, paymentTransitions, transitionPaths } from '../../src/payments/service.js';
 import type { PaymentState } from '../../src/payments/schema.js';
 import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
@@ -14,7 +14,6 @@ const paymentBadge: Record<PaymentState, string> = {
 const promiseBadge = { kept: 'badge badge-ok', broken: 'badge badge-danger', pending: 'badge badge-warn' } as const;
 
 /** Where each state change is posted: one resource per change. */
-const actionPath = { verificado: 'verification', no_verificado: 'rejection', anulado: 'annulment' } as const;
 
 export interface StatementProps {
   client: { id: number; name: string; documentType: string; documentNumber: string };
@@ -146,9 +145,9 @@ export function StatementPage(props: StatementProps) {
                     {editable && (
                       <td class="actions">
                         {paymentTransitions[p.state].map((to) => (
-                          <PostForm action={`/app/payments/${p.id}/${actionPath[to as keyof typeof actionPath]}`} class="state-action">
+                          <PostForm action={`/app/payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="state-action">
                             <button type="submit" class={to === 'verificado' ? 'primary' : 'link'}>
-                              {t(`payments.action.${to as keyof typeof actionPath}`)}
+                              {t(`payments.action.${to as keyof typeof transitionPaths}`)}
                             </button>
                           </PostForm>
                         ))}
