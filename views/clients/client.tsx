@@ -10,7 +10,6 @@ import { useView } from '../context.js';
 import { ChargedOffBadge, ClientTabs, SituationBadge, StatusBadge } from './parts.js';
 
 function ClientHeading({ client }: { client: ClientRow }) {
-  const { t } = useView();
   return (
     <div class="page-header">
       <div>

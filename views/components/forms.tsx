@@ -52,10 +52,20 @@ interface FieldProps {
   autofocus?: boolean;
 }
 
-export function Field(props: FieldProps) {
+/** What every control shares: its label, hint and error, and the ids that tie them to it. */
+interface ShellProps {
+  name: string;
+  label: string;
+  errors?: FieldErrors | undefined;
+  hint?: string | undefined;
+  /** The control's id when two forms on a page post the same name; `f-<name>` otherwise. */
+  id?: string | undefined;
+}
+
+function FieldShell(props: ShellProps & { children: (control: { id: string; invalid: 'true' | undefined; describedBy: string | undefined }) => Child; after?: Child }) {
   const message = useMessage();
   const error = props.errors?.[props.name];
-  const id = `f-${props.name}`;
+  const id = props.id ?? `f-${props.name}`;
   const describedBy = [props.hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div class={`field${error ? ' field-error' : ''}`}>
@@ -70,24 +80,58 @@ export function Field(props: FieldProps) {
           {message(error)}
         </p>
       )}
-      <input
-        id={id}
-        name={props.name}
-        type={props.type ?? 'text'}
-        value={props.type === 'password' ? undefined : (props.value ?? undefined)}
-        required={props.required}
-        autocomplete={props.autocomplete}
-        inputmode={props.inputmode}
-        maxlength={props.maxlength}
-        min={props.min}
-        max={props.max}
-        step={props.step}
-        placeholder={props.placeholder}
-        autofocus={props.autofocus}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={describedBy}
-      />
+      {props.children({ id, invalid: error ? 'true' : undefined, describedBy })}
+      {props.after}
     </div>
+  );
+}
+
+export function Field(props: FieldProps) {
+  return (
+    <FieldShell name={props.name} label={props.label} errors={props.errors} hint={props.hint}>
+      {({ id, invalid, describedBy }) => (
+        <input
+          id={id}
+          name={props.name}
+          type={props.type ?? 'text'}
+          value={props.type === 'password' ? undefined : (props.value ?? undefined)}
+          required={props.required}
+          autocomplete={props.autocomplete}
+          inputmode={props.inputmode}
+          maxlength={props.maxlength}
+          min={props.min}
+          max={props.max}
+          step={props.step}
+          placeholder={props.placeholder}
+          autofocus={props.autofocus}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+        />
+      )}
+    </FieldShell>
+  );
+}
+
+export function TextArea(props: ShellProps & { value: string | null | undefined; rows?: number; maxlength?: number }) {
+  return (
+    <FieldShell {...props}>
+      {({ id, invalid, describedBy }) => (
+        <textarea id={id} name={props.name} rows={props.rows ?? 3} maxlength={props.maxlength} aria-invalid={invalid} aria-describedby={describedBy}>
+          {props.value ?? ''}
+        </textarea>
+      )}
+    </FieldShell>
+  );
+}
+
+/** A file upload; `accept` is a hint for the picker, the server checks the content. `after` goes below it. */
+export function FileInput(props: ShellProps & { accept: string; required?: boolean; after?: Child }) {
+  return (
+    <FieldShell {...props}>
+      {({ id, invalid, describedBy }) => (
+        <input type="file" id={id} name={props.name} accept={props.accept} required={props.required} aria-invalid={invalid} aria-describedby={describedBy} />
+      )}
+    </FieldShell>
   );
 }
 

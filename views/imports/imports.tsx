@@ -1,14 +1,12 @@
 import { fieldsFor, type ImportSubject, type Mapping } from '../../src/imports/fields.js';
 import type { FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
-import { ErrorSummary, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
+import { ErrorSummary, FileInput, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 import { ProcessProgress, StateBadge } from '../process-log/process-log.js';
 
 export function UploadPage(props: { subject: ImportSubject; errors?: FieldErrors; limitMb: number; maxRows: number }) {
   const { t, number } = useView();
-  const message = useMessage();
-  const error = props.errors?.file;
   const campaigns = props.subject === 'campaign_entries';
   const limits = { limit: props.limitMb, rows: number(props.maxRows) };
   return (
@@ -21,15 +19,7 @@ export function UploadPage(props: { subject: ImportSubject; errors?: FieldErrors
       <ErrorSummary errors={props.errors} />
       <PostForm action="/app/imports" enctype="multipart/form-data">
         {campaigns && <input type="hidden" name="kind" value="campaign_entries" />}
-        <div class={`field${error ? ' field-error' : ''}`}>
-          <label for="f-file">{t('imports.file')}</label>
-          {error && (
-            <p class="error" id="f-file-error">
-              {message(error)}
-            </p>
-          )}
-          <input id="f-file" type="file" name="file" accept=".xlsx,.xls,.csv" required aria-invalid={error ? 'true' : undefined} />
-        </div>
+        <FileInput name="file" label={t('imports.file')} errors={props.errors} accept=".xlsx,.xls,.csv" required />
         <div class="form-actions">
           <button type="submit" class="primary">
             {t('imports.upload')}

@@ -1,7 +1,7 @@
 import { isAppEnabled } from '../../src/marketplace/service.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { whiteTextIsReadable } from '../../src/portal/colors.js';
-import { Checkbox, ErrorSummary, Field, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
+import { Checkbox, ErrorSummary, Field, FileInput, PostForm, Select, TextArea, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 
 export type SettingsTab = 'ajustes' | 'configuracion';
@@ -17,50 +17,19 @@ export interface PortalSettingsPageProps {
   invalid?: { form: 'customer' | 'recovery'; values: Values; errors: FieldErrors };
 }
 
-function TextArea(props: { name: string; label: string; value: string | null | undefined; errors?: FieldErrors; hint?: string; rows?: number }) {
-  const message = useMessage();
-  const error = props.errors?.[props.name];
-  const id = `f-${props.name}`;
-  return (
-    <div class={`field${error ? ' field-error' : ''}`}>
-      <label for={id}>{props.label}</label>
-      {props.hint && (
-        <p class="hint" id={`${id}-hint`}>
-          {props.hint}
-        </p>
-      )}
-      {error && (
-        <p class="error" id={`${id}-error`}>
-          {message(error)}
-        </p>
-      )}
-      <textarea id={id} name={props.name} rows={props.rows ?? 3} aria-invalid={error ? 'true' : undefined} aria-describedby={props.hint ? `${id}-hint` : undefined}>
-        {props.value ?? ''}
-      </textarea>
-    </div>
-  );
-}
-
 /** `form` keeps the ids of the two forms' file fields apart (both post `logo`). */
 function FileField(props: { form: 'customer' | 'recovery'; name: string; label: string; hint: string; errors?: FieldErrors; current: boolean; removeName: string }) {
   const { t } = useView();
-  const message = useMessage();
-  const error = props.errors?.[props.name];
-  const id = `f-${props.form}-${props.name}`;
   return (
-    <div class={`field${error ? ' field-error' : ''}`}>
-      <label for={id}>{props.label}</label>
-      <p class="hint" id={`${id}-hint`}>
-        {props.hint}
-      </p>
-      {error && (
-        <p class="error" id={`${id}-error`}>
-          {message(error)}
-        </p>
-      )}
-      <input type="file" id={id} name={props.name} accept="image/png,image/jpeg,image/webp" aria-describedby={`${id}-hint`} aria-invalid={error ? 'true' : undefined} />
-      {props.current && <Checkbox name={props.removeName} label={t('portal.settings.removeImage')} checked={false} />}
-    </div>
+    <FileInput
+      id={`f-${props.form}-${props.name}`}
+      name={props.name}
+      label={props.label}
+      hint={props.hint}
+      errors={props.errors}
+      accept="image/png,image/jpeg,image/webp"
+      after={props.current && <Checkbox name={props.removeName} label={t('portal.settings.removeImage')} checked={false} />}
+    />
   );
 }
 

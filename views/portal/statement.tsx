@@ -1,7 +1,7 @@
 import type { Statement } from '../../src/payments/queries.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { toDecimalString } from '../../src/platform/money.js';
-import { ErrorSummary, Field, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
+import { ErrorSummary, Field, FileInput, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 
 export interface StatementPageProps {
@@ -65,10 +65,8 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
  */
 export function ReceiptForm({ action, orders, receipt, suggested }: { action: string; orders: Statement['payable'] | null; receipt: StatementPageProps['receipt']; suggested?: string }) {
   const { t, tenant } = useView();
-  const message = useMessage();
   const open = (orders ?? []).filter((o) => o.balance > 0);
   const values = receipt?.values ?? (suggested ? { amount: suggested } : {});
-  const fileError = receipt?.errors.receipt;
   return (
     <section class="card" id="comprobante">
       <h2>{t('portal.receipt.title')}</h2>
@@ -87,26 +85,7 @@ export function ReceiptForm({ action, orders, receipt, suggested }: { action: st
           />
         )}
         <Field name="reference" label={t('portal.receipt.reference')} value={values.reference} errors={receipt?.errors} maxlength={120} />
-        <div class={`field${fileError ? ' field-error' : ''}`}>
-          <label for="f-receipt">{t('portal.receipt.file')}</label>
-          <p class="hint" id="f-receipt-hint">
-            {t('portal.receipt.fileHint')}
-          </p>
-          {fileError && (
-            <p class="error" id="f-receipt-error">
-              {message(fileError)}
-            </p>
-          )}
-          <input
-            type="file"
-            id="f-receipt"
-            name="receipt"
-            accept="image/jpeg,image/png,image/webp,application/pdf"
-            required
-            aria-invalid={fileError ? 'true' : undefined}
-            aria-describedby={fileError ? 'f-receipt-hint f-receipt-error' : 'f-receipt-hint'}
-          />
-        </div>
+        <FileInput name="receipt" label={t('portal.receipt.file')} hint={t('portal.receipt.fileHint')} errors={receipt?.errors} accept="image/jpeg,image/png,image/webp,application/pdf" required />
         <button type="submit" class="button">
           {t('portal.receipt.send')}
         </button>
