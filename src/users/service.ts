@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { Db } from '../db/index.js';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../platform/auth/passwords.js';
-import { invalidateUserSessions } from '../platform/auth/sessions.js';
+import { forgetRecentSessions, invalidateUserSessions } from '../platform/auth/sessions.js';
 import { checkbox, checkedValues, requiredText } from '../platform/forms.js';
 import { can, isPermission, overridesFor, roles, type Permission, type Role } from '../platform/permissions.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
@@ -90,6 +90,9 @@ export async function updateUser(scope: Scope, userId: number, input: v.InferOut
     if (isUniqueViolation(error, 'users_tenant_email')) return fail('email', 'users.emailTaken');
     if (isRollback(error)) return fail('role', 'users.lastAdmin');
     throw error;
+  } finally {
+    // The user's sessions carry the user: they are looked up again after the commit.
+    forgetRecentSessions();
   }
 }
 
@@ -110,6 +113,8 @@ export async function setPermissions(scope: Scope, userId: number, granted: Perm
   } catch (error) {
     if (isRollback(error)) return fail('permissions', 'users.lastAdmin');
     throw error;
+  } finally {
+    forgetRecentSessions();
   }
 }
 
@@ -146,6 +151,7 @@ export async function setPassword(db: Db, tenantId: number, userId: number, pass
       .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
     await invalidateUserSessions(tx, tenantId, userId);
   });
+  forgetRecentSessions();
 }
 
 export async function setLanguage(scope: Scope, language: 'es' | 'en'): Promise<void> {
@@ -153,4 +159,5 @@ export async function setLanguage(scope: Scope, language: 'es' | 'en'): Promise<
     .update(users)
     .set({ language, updatedAt: sql`now()` })
     .where(and(eq(users.tenantId, scope.tenantId), eq(users.id, scope.actor!.id)));
+  forgetRecentSessions();
 }

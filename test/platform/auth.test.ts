@@ -174,6 +174,28 @@ describe('sessions', () => {
     expect((await client.get('/app')).status).toBe(303);
   });
 
+  it('sees a session ended or a user deactivated elsewhere within five seconds, and at once when done here', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    expect((await client.get('/app')).status).toBe(200);
+    // Another process deactivates her: this one checked her session a moment ago.
+    await h.db.update(users).set({ active: false }).where(and(eq(users.tenantId, acme.id), eq(users.id, ana.id)));
+    h.clock.advance(4_000);
+    expect((await client.get('/app')).status).toBe(200);
+    h.clock.advance(1_000);
+    expect((await client.get('/app')).status).toBe(303);
+    expect(await sessionCount(acme.id, ana.id)).toBe(0);
+
+    // Logging out here ends the session here at once.
+    const bea = await addStaff(h, acme);
+    const other = await loggedIn(h, acme, bea);
+    expect((await other.get('/app')).status).toBe(200);
+    const logout = await other.post('/app/logout', {});
+    expect(logout.status).toBe(303);
+    expect((await other.get('/app')).status).toBe(303);
+  });
+
   it('treats malformed cookies as no session', async () => {
     const acme = await newTenant(h);
     const client = h.client(acme);

@@ -39,12 +39,35 @@ function prepareLookup(db: Db) {
 }
 
 /**
+ * Sessions checked in the last few seconds, by tenant and token hash: every page view
+ * looks its session up, and most come seconds after the previous one. A change made
+ * through this process (logout, deactivation, new permissions or password) forgets them
+ * at once; one made by another process is seen within `RECHECK_MS`, as with tenants
+ * (decision 0012). Only sessions that need no write are served from here.
+ */
+const RECHECK_MS = 5_000;
+const RECENT_MAX = 10_000;
+const recent = new Map<string, { checkedAt: number; found: ValidSession }>();
+
+/** Forgets every recently checked session: the next request of each looks it up again. */
+export function forgetRecentSessions(): void {
+  recent.clear();
+}
+
+/**
  * The Lucia-guide validation: look the hashed token up within the tenant, refuse expired,
  * idle or deactivated ones, and slide the expiry forward in the last 15 days.
  */
 export async function validateSession(db: Db, tenantId: number, token: string, now: Date, idleTimeoutMs: number): Promise<ValidSession | null> {
   if (!/^[a-z2-7]{32}$/.test(token)) return null;
   const id = hashToken(token);
+  const key = `${tenantId}:${id}`;
+  const cached = recent.get(key);
+  if (cached) {
+    const age = now.getTime() - cached.checkedAt;
+    if (age >= 0 && age < RECHECK_MS && !needsWrite(cached.found.session, now, idleTimeoutMs)) return cached.found;
+    recent.delete(key);
+  }
   let lookup = lookups.get(db);
   if (!lookup) {
     lookup = prepareLookup(db);
@@ -58,22 +81,36 @@ export async function validateSession(db: Db, tenantId: number, token: string, n
     await db.delete(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)));
     return null;
   }
-  const renew = session.expiresAt.getTime() - now.getTime() < RENEW_WITHIN_MS;
-  const touch = now.getTime() - session.lastActiveAt.getTime() > TOUCH_EVERY_MS;
-  if (renew || touch) {
+  if (needsWrite(session, now, idleTimeoutMs)) {
+    const renew = session.expiresAt.getTime() - now.getTime() < RENEW_WITHIN_MS;
     const patch = { lastActiveAt: now, ...(renew ? { expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS) } : {}) };
     await db.update(sessions).set(patch).where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)));
     Object.assign(session, patch);
   }
-  return { session, user };
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value!);
+  recent.set(key, { checkedAt: now.getTime(), found });
+  return found;
+}
+
+/** Whether the session must be refused, renewed or touched: all of which go to the database. */
+function needsWrite(session: Session, now: Date, idleTimeoutMs: number): boolean {
+  const time = now.getTime();
+  return (
+    time >= session.expiresAt.getTime() ||
+    time - session.lastActiveAt.getTime() > idleTimeoutMs ||
+    session.expiresAt.getTime() - time < RENEW_WITHIN_MS ||
+    time - session.lastActiveAt.getTime() > TOUCH_EVERY_MS
+  );
 }
 
 export async function invalidateSession(db: Db, tenantId: number, sessionId: string): Promise<void> {
+  forgetRecentSessions();
   await db.delete(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, sessionId)));
 }
 
 /** Ends every session of a user, except one when given (the one changing the password). */
 export async function invalidateUserSessions(db: Db, tenantId: number, userId: number, except?: string): Promise<void> {
+  forgetRecentSessions();
   const scope = and(eq(sessions.tenantId, tenantId), eq(sessions.userId, userId));
   await db.delete(sessions).where(except ? and(scope, ne(sessions.id, except)) : scope);
 }
