@@ -181,9 +181,9 @@ describe('the clients tray', () => {
     await h.db.insert(campaignEntries).values({ tenantId: acme.id, clientId: dario!.id, campaignCode: 'C1', debtAmount: 1000, discountType: 'monto', discountValue: 0, campaignAmount: 1000 });
     const html = await (await browser.get('/app/clients?portfolio=castigada')).text();
     expect(html).toContain('<span class="badge badge-charged-off">Cartera castigada</span>');
-    expect(html).toContain('<span class="visually-hidden">Editar a Dario Noventa</span>');
-    expect(html).toContain('<span class="visually-hidden">Ver órdenes de pago de Dario Noventa</span>');
-    expect(html).toContain('<span class="visually-hidden">Ver interacciones de Dario Noventa</span>');
-    expect(html).toContain('<span class="visually-hidden">Eliminar a Dario Noventa</span>');
+    expect(html).toContain('title="Editar a Dario Noventa"><svg');
+    expect(html).toContain('title="Ver órdenes de pago de Dario Noventa"><svg');
+    expect(html).toContain('title="Ver interacciones de Dario Noventa"><svg');
+    expect(html).toContain('title="Eliminar a Dario Noventa"><svg');
   });
 });

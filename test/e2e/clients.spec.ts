@@ -1,4 +1,6 @@
 import { campaignEntries } from '../../src/campaigns/schema.js';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/tenants/schema.js';
@@ -69,6 +71,19 @@ describe('the clients tray in a browser', () => {
       await context.close();
     });
   }
+
+  it('has no serious or critical accessibility problems on the tray, its icon actions included', async () => {
+    const context = await s.context();
+    const page = await context.newPage();
+    await logIn(page, sara);
+    await page.goto(s.url(acme.subdomain, '/app/clients'));
+    // Evaluated rather than added as a script tag: the page's policy allows only its own scripts.
+    await page.evaluate(readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'));
+    const result = (await page.evaluate(() => (window as unknown as { axe: { run(): Promise<unknown> } }).axe.run())) as { violations: { id: string; impact: string }[] };
+    expect(result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)).toEqual([]);
+    expect(await page.getByRole('link', { name: 'Ver órdenes de pago de Beto Moroso' }).getAttribute('href')).toMatch(/\/statement$/);
+    await context.close();
+  });
 
   it('staff change their columns and the choice stays', async () => {
     const context = await s.context();

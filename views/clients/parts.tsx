@@ -1,7 +1,9 @@
-import { html, raw } from 'hono/html';
+import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
 import type { ClientRow } from '../../src/clients/queries.js';
 import type { Situation } from '../../src/clients/situation.js';
+import type { Translate } from '../../src/platform/i18n/index.js';
+import { escapeHtml, markup } from '../components/markup.js';
 import { useView } from '../context.js';
 
 const situationTone: Record<Situation, string> = {
@@ -14,26 +16,35 @@ const situationTone: Record<Situation, string> = {
   mora_90_mas: 'badge-danger',
 };
 
-// The badges and icons are html templates rather than JSX: the tray repeats them on every
-// row, and JSX's cost per element made most of a page's rendering time. As components they
+// The badges and icons are strings rather than JSX: the tray repeats them on every row,
+// where JSX's cost per element made most of a page's rendering time. As components they
 // render the same in JSX views.
 
+export function situationBadge(t: Translate, situation: Situation): string {
+  const title = situation === 'mora_1_30' ? ` title="${escapeHtml(t('situation.mora_1_30.hint'))}"` : '';
+  return `<span class="badge ${situationTone[situation]}"${title}>${escapeHtml(t(`situation.${situation}`))}</span>`;
+}
+
 export function SituationBadge({ situation }: { situation: Situation }) {
-  const { t } = useView();
-  const title = situation === 'mora_1_30' ? html` title="${t('situation.mora_1_30.hint')}"` : '';
-  return html`<span class="badge ${situationTone[situation]}"${title}>${t(`situation.${situation}`)}</span>`;
+  return markup(situationBadge(useView().t, situation));
+}
+
+export function statusBadge(t: Translate, client: Pick<ClientRow, 'status' | 'deletedAt'>): string {
+  if (client.deletedAt) return `<span class="badge badge-danger">${escapeHtml(t('clients.status.eliminado'))}</span>`;
+  return `<span class="badge ${client.status === 'activo' ? 'badge-ok' : 'badge-muted'}">${escapeHtml(t(`clients.status.${client.status}`))}</span>`;
 }
 
 export function StatusBadge({ client }: { client: Pick<ClientRow, 'status' | 'deletedAt'> }) {
-  const { t } = useView();
-  if (client.deletedAt) return html`<span class="badge badge-danger">${t('clients.status.eliminado')}</span>`;
-  return html`<span class="badge ${client.status === 'activo' ? 'badge-ok' : 'badge-muted'}">${t(`clients.status.${client.status}`)}</span>`;
+  return markup(statusBadge(useView().t, client));
 }
 
 /** The "Cartera castigada" label: shown while the client has an active charged-off campaign. */
+export function chargedOffBadge(t: Translate, client: Pick<ClientRow, 'activeCampaign'>): string {
+  return client.activeCampaign ? `<span class="badge badge-charged-off">${escapeHtml(t('clients.chargedOff'))}</span>` : '';
+}
+
 export function ChargedOffBadge({ client }: { client: Pick<ClientRow, 'activeCampaign'> }) {
-  const { t } = useView();
-  return client.activeCampaign ? html`<span class="badge badge-charged-off">${t('clients.chargedOff')}</span>` : null;
+  return client.activeCampaign ? markup(chargedOffBadge(useView().t, client)) : null;
 }
 
 const paths = {
@@ -58,18 +69,29 @@ export function IconSprite() {
   return sprite;
 }
 
-// Built once: an icon is always the same markup, only its words change.
+// Built once: an icon is always the same markup, only its words change. Its size is in the
+// markup so that a page whose stylesheet has not arrived does not show it huge.
 const shapes = Object.fromEntries(
-  Object.keys(paths).map((name) => [name, raw(`<svg class="icon" width="18" height="18" aria-hidden="true" focusable="false"><use href="#icon-${name}"></use></svg>`)]),
-) as Record<keyof typeof paths, ReturnType<typeof raw>>;
+  Object.keys(paths).map((name) => [name, `<svg class="icon" width="18" height="18" aria-hidden="true"><use href="#icon-${name}"></use></svg>`]),
+) as Record<IconName, string>;
 
-/** An icon with its words for screen readers and a tooltip for everyone else. */
-export function Icon({ name, label }: { name: keyof typeof paths; label: string }) {
-  return html`${shapes[name]}<span class="visually-hidden">${label}</span>`;
+export type IconName = keyof typeof paths;
+
+/** An icon with its words for screen readers. */
+export function Icon({ name, label }: { name: IconName; label: string }) {
+  return markup(`${shapes[name]}<span class="visually-hidden">${escapeHtml(label)}</span>`);
 }
 
-export function IconLink(props: { href: string; icon: keyof typeof paths; label: string }) {
-  return html`<a class="icon-link" href="${props.href}" title="${props.label}">${shapes[props.icon]}<span class="visually-hidden">${props.label}</span></a>`;
+/**
+ * A link shown as an icon. Its title is its name: a tooltip for the eye and, for want of
+ * any text inside, the name assistive technology reads out.
+ */
+export function iconLink(href: string, icon: IconName, label: string): string {
+  return `<a class="icon-link" href="${escapeHtml(href)}" title="${escapeHtml(label)}">${shapes[icon]}</a>`;
+}
+
+export function IconLink(props: { href: string; icon: IconName; label: string }) {
+  return markup(iconLink(props.href, props.icon, props.label));
 }
 
 /** Links between a client's pages. */
