@@ -5,8 +5,12 @@
  *   npm run bench -- [--clients 1000000] [--requests 30] [--reuse] [--accept-encoding gzip]
  * With --reuse, a scratch database left complete by an earlier run of the same size is
  * measured again instead of generated anew (pending migrations are applied to it first).
+ * The web server runs in a process of its own, as in production, so that the measuring
+ * client's work does not run on the server's event loop.
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromiumPath } from '../../vitest.config.js';
 import { Agent, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { serve } from '@hono/node-server';
 import postgres from 'postgres';
 import { createApp } from '../../src/app.js';
-import { countClients, listClientsPage, parseClientFilters, parseTrayOrder } from '../../src/clients/queries.js';
+import { countClients, listClientsPage, parseClientFilters, parseTrayOrder, traySettings } from '../../src/clients/queries.js';
 import { situations, type Situation } from '../../src/clients/situation.js';
 import { loadConfig } from '../../src/config.js';
 import { migrate, openDatabase } from '../../src/db/index.js';
@@ -30,6 +34,27 @@ import type { Tenant } from '../../src/tenants/schema.js';
 import { createTenant } from '../../src/tenants/service.js';
 import { users } from '../../src/users/schema.js';
 import { createUser } from '../../src/users/service.js';
+
+const secret = 'bench-secret-bench-secret-bench-secret-01';
+
+/** The server half: serves the app on the given database and prints its port. */
+async function serveTray(databaseUrl: string): Promise<void> {
+  const database = await openDatabase({ databaseUrl, poolSize: 10 });
+  const config = loadConfig({ BASE_DOMAIN: 'localhost', LOG_LEVEL: 'silent', NODE_ENV: 'production', PUBLIC_URL_SCHEME: 'http', PORT: '0' });
+  const logger = createLogger('silent');
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
+  const app = createApp({ config, database, clock: systemClock, logger, mailer, assets: loadAssets(), secret });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise((resolve) => server.once('listening', resolve));
+  process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`);
+  // It ends with the benchmark that started it.
+  process.stdin.resume();
+  process.stdin.on('end', () => process.exit(0));
+}
+if (process.argv.includes('--serve')) {
+  await serveTray(process.env.BENCH_TRAY_DATABASE_URL!);
+  await new Promise(() => {});
+}
 
 const { values } = parseArgs({
   options: {
@@ -121,14 +146,19 @@ if (!reusing) {
   log(`generated ${JSON.stringify(totals)} in ${generationSeconds} s (+ ${analyzeSeconds} s vacuum analyze)`);
 }
 
-const config = loadConfig({ BASE_DOMAIN: 'localhost', LOG_LEVEL: 'silent', NODE_ENV: 'production', PUBLIC_URL_SCHEME: 'http', PORT: '0' });
-const logger = createLogger('silent');
-const secret = 'bench-secret-bench-secret-bench-secret-01';
-const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
-const app = createApp({ config, database, clock: systemClock, logger, mailer, assets: loadAssets(), secret });
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-await new Promise((resolve) => server.once('listening', resolve));
-const port = (server.address() as AddressInfo).port;
+const serverProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+  env: { ...process.env, BENCH_TRAY_DATABASE_URL: url.toString() },
+  stdio: ['pipe', 'pipe', 'inherit'],
+});
+const port = await new Promise<number>((resolve, reject) => {
+  let out = '';
+  serverProcess.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    const found = /port (\d+)/.exec(out);
+    if (found) resolve(Number(found[1]));
+  });
+  serverProcess.once('exit', (code) => reject(new Error(`the benchmark server stopped (${code})`)));
+});
 const host = `bench.localhost:${port}`;
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const csrfCookie = 'a'.repeat(32);
@@ -197,6 +227,8 @@ async function measurePair(a: () => Promise<unknown>, b: () => Promise<unknown>)
   return [stats(times[0]), stats(times[1])] as const;
 }
 
+const [benchAdmin] = await database.query<{ id: number }>('select id from users where tenant_id = $1 and email = $2', [tenant.id, 'admin@bench.pe']);
+const adminId = Number(benchAdmin!.id);
 const [sample] = await database.query<{ document_number: string; advisor_id: string }>(
   'select document_number, advisor_id from clients where tenant_id = $1 and deleted_at is null order by id desc limit 1',
   [tenant.id],
@@ -217,7 +249,7 @@ for (const [, query] of scenarios) {
   const qs = new URLSearchParams(query).toString();
   const filters = parseClientFilters(query, { country: tenant.country });
   await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
-  await Promise.all([listClientsPage(db, tenant.id, filters, today, parseTrayOrder(query)), countClients(db, tenant.id, filters, today)]);
+  await Promise.all([listClientsPage(db, tenant.id, filters, today, parseTrayOrder(query)), countClients(db, tenant.id, filters, today), traySettings(db, tenant.id, adminId)]);
 }
 const tray: Record<string, unknown>[] = [];
 for (const [name, query] of scenarios) {
@@ -231,7 +263,9 @@ for (const [name, query] of scenarios) {
       if (r.status !== 200) throw new Error(`${name}: HTTP ${r.status}`);
       bytes = r.bytes;
     },
-    () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today)]),
+    // The statements the page runs, as it runs them: the page, the count and the tray's
+    // settings at once (its session is one the server checked moments before).
+    () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today), traySettings(db, tenant.id, adminId)]),
   );
   tray.push({ scenario: name, http: { ...overHttp, bytes }, sql: sqlAlone, httpOverSqlP95: Number((overHttp.p95 / sqlAlone.p95).toFixed(2)) });
   log(`${name}: http p95 ${overHttp.p95} ms, sql p95 ${sqlAlone.p95} ms`);
@@ -307,7 +341,6 @@ process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 log(`written to ${file}`);
 
 agent.destroy();
-server.close();
-mailer.close();
+serverProcess.stdin!.end();
 await database.close();
 process.exit(0);
