@@ -1,5 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+// The library's modern build (same source and metadata as its default entry, transpiled for
+// current engines): the default build's spread helpers cost more than the parse on a big upload.
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core/es6';
+import phoneMetadata from 'libphonenumber-js/min/metadata';
 import * as v from 'valibot';
 import type { Db } from '../db/index.js';
 import { optionalText } from '../platform/forms.js';
@@ -75,17 +78,49 @@ export function checkDocument(types: readonly DocumentType[], type: string, numb
   if (!found) return 'clients.error.documentTypeInvalid';
   const normalized = normalizeDocumentNumber(found, number);
   if (normalized === '') return 'clients.error.documentRequired';
-  if (!new RegExp(found.pattern).test(normalized)) return `clients.error.documentFormat?type=${encodeURIComponent(found.code)}`;
+  if (!new RegExp(found.pattern).test(normalized)) return documentFormatMessage(found);
   return null;
+}
+
+const documentFormatMessage = (type: DocumentType) => `clients.error.documentFormat?type=${encodeURIComponent(type.code)}`;
+
+/**
+ * checkDocument and normalizeDocumentNumber for one list of types, for checking many rows:
+ * each type's pattern is read and compiled once (lazily, so a broken pattern fails where it did).
+ */
+function documentRules(types: readonly DocumentType[]) {
+  const rules = new Map<string, { type: DocumentType; numeric: boolean; pattern: RegExp | undefined }>();
+  for (const type of types) if (!rules.has(type.code)) rules.set(type.code, { type, numeric: isNumericPattern(type.pattern), pattern: undefined });
+  return {
+    /** The number as stored and, when the type is known, what is wrong with it (null if nothing). */
+    check(type: string, number: string): { normalized: string; problem: string | null } {
+      const rule = rules.get(type.trim().toUpperCase());
+      if (!rule) return { normalized: normalizeDocumentNumber(type, number), problem: null };
+      const trimmed = number.trim().toUpperCase();
+      const normalized = rule.numeric ? trimmed.replace(/[\s.\-]/g, '') : trimmed;
+      if (normalized === '') return { normalized, problem: 'clients.error.documentRequired' };
+      rule.pattern ??= new RegExp(rule.type.pattern);
+      return { normalized, problem: rule.pattern.test(normalized) ? null : documentFormatMessage(rule.type) };
+    },
+  };
+}
+
+/** Reads phone numbers for one country: the country is looked up once, not per number. */
+function phoneReader(country: string): (raw: string) => string | null {
+  const code = country.toUpperCase();
+  const options = isSupportedCountry(code as CountryCode, phoneMetadata) ? { defaultCountry: code as CountryCode } : {};
+  return (raw) => {
+    const text = raw.trim();
+    if (text === '') return null;
+    const parsed = parsePhoneNumberFromString(text, options, phoneMetadata);
+    // `number` is the E.164 form (what format('E.164') builds), without formatting again.
+    return parsed && parsed.isValid() ? parsed.number : null;
+  };
 }
 
 /** The phone in E.164 (+51987654321), read with the tenant's country when it has no prefix; null if not a valid number. */
 export function normalizePhone(raw: string, country: string): string | null {
-  const text = raw.trim();
-  if (text === '') return null;
-  const code = country.toUpperCase();
-  const parsed = parsePhoneNumberFromString(text, isSupportedCountry(code) ? (code as CountryCode) : undefined);
-  return parsed && parsed.isValid() ? parsed.format('E.164') : null;
+  return phoneReader(country)(raw);
 }
 
 const choice = <T extends readonly string[]>(options: T, fallback: T[number], message: string) =>
@@ -105,8 +140,10 @@ const userId = v.pipe(
 
 /** Alerts arrive as checkboxes, a list, or one comma-separated text (forms and spreadsheets). */
 const alerts = v.pipe(
-  v.optional(v.union([v.string(), v.array(v.string())]), []),
+  // Missing means '' (no alerts), which the union takes at its first try.
+  v.optional(v.union([v.string(), v.array(v.string())]), ''),
   v.transform((value) => {
+    if (value === '') return [];
     const items = (Array.isArray(value) ? value : [value]).flatMap((s) => s.split(/[,;]/)).map((s) => s.trim()).filter(Boolean);
     return [...new Set(items)].slice(0, 20);
   }),
@@ -132,15 +169,23 @@ export interface ClientFieldsOptions {
 export function clientFieldsSchema(options: ClientFieldsOptions) {
   const codes = options.documentTypes.map((d) => d.code);
   const variableEntries = Object.fromEntries(options.variables.map((variable) => [variableField(variable.key), optionalText(500)]));
-  const typeOf = (code: string) => options.documentTypes.find((d) => d.code === code.trim().toUpperCase());
-  /** The number is judged with its type: the pair travels together so both errors show at once. */
+  const documents = documentRules(options.documentTypes);
+  const readPhone = phoneReader(options.country);
+  /**
+   * The number is judged with its type: the pair travels together so both errors show at once.
+   * Checked and normalised in one pass (an unknown type is the type field's error, not this one's).
+   */
   const documentNumber = v.pipe(
     v.tuple([v.string(), v.string()]),
-    v.check(([type, number]) => !typeOf(type) || checkDocument(options.documentTypes, type, number) === null, (issue) => {
-      const [type, number] = issue.input as [string, string];
-      return checkDocument(options.documentTypes, type, number) ?? 'clients.error.documentRequired';
+    v.rawTransform(({ dataset, addIssue, NEVER }) => {
+      const [type, number] = dataset.value;
+      const { normalized, problem } = documents.check(type, number);
+      if (problem !== null) {
+        addIssue({ message: problem });
+        return NEVER;
+      }
+      return normalized;
     }),
-    v.transform(([type, number]) => normalizeDocumentNumber(typeOf(type) ?? type, number)),
   );
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   return v.pipe(
@@ -163,7 +208,7 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
         v.trim(),
         v.rawTransform(({ dataset, addIssue, NEVER }) => {
           if (dataset.value === '') return null;
-          const phone = normalizePhone(dataset.value, options.country);
+          const phone = readPhone(dataset.value);
           if (phone === null) {
             addIssue({ message: 'clients.error.phoneInvalid' });
             return NEVER;

@@ -5,9 +5,28 @@ import { parseWith } from '../platform/forms.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
 import { clientFieldKeys, clientOrderFields, type Mapping } from './fields.js';
 
+/** '/', '.' or '-', the marks a typed date may use. */
+const isDateMark = (code: number) => code === 47 || code === 46 || code === 45;
+
+/** Where dd/mm/yyyy has its digits. */
+const DAY_MONTH_YEAR_DIGITS = [0, 1, 3, 4, 6, 7, 8, 9];
+
+function allDigits(text: string, positions: readonly number[]): boolean {
+  for (const i of positions) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return true;
+}
+
 /** A date as people type it or Excel stores it: a serial number, dd/mm/yyyy or yyyy-mm-dd. */
 export function toIsoDate(text: string): string {
   const s = text.trim();
+  // dd/mm/yyyy with two-digit day and month, the usual case, read without regular expressions.
+  if (s.length === 10 && isDateMark(s.charCodeAt(2)) && isDateMark(s.charCodeAt(5)) && allDigits(s, DAY_MONTH_YEAR_DIGITS)) {
+    const iso = `${s.slice(6)}-${s.slice(3, 5)}-${s.slice(0, 2)}`;
+    return isIsoDate(iso) ? iso : s;
+  }
   if (/^\d{1,7}(\.0+)?$/.test(s)) {
     const serial = Number(s);
     // Excel's day 1 is 1900-01-01 and it counts a 29 February 1900 that never was.
@@ -64,22 +83,32 @@ export function rowValidator(options: ClientFieldsOptions & { currency: string; 
   const clientSchema = clientFieldsSchema(options);
   const orderSchema = orderFieldsSchema({ currency: options.currency });
   const headerOf = new Map(clientOrderFields.map((f) => [f.key, f.key in options.mapping ? (options.headers[options.mapping[f.key]!] ?? f.key) : f.key]));
-  const entries = Object.entries(options.mapping);
   const clientKeys = new Set<string>(clientFieldKeys);
-  const mappedClientKeys = entries.map(([key]) => key).filter((key) => clientKeys.has(key));
+  // What each mapped column becomes, worked out once for the whole file rather than per row.
+  const columns = Object.entries(options.mapping).map(([key, index]) => ({
+    key,
+    index,
+    kind: clientKeys.has(key) ? (key in CHOICES ? 'choice' : 'client') : key === 'issueDate' || key === 'dueDate' ? 'date' : key === 'annulled' ? 'yes' : 'order',
+  }));
+  const mappedClientKeys = columns.map((c) => c.key).filter((key) => clientKeys.has(key));
   // A client's orders usually come on consecutive rows with the same client columns: those
   // are checked once (the client's rules, a phone number's above all, are the costly part).
   let previous: { input: Record<string, string>; value: ValidRow['client'] } | undefined;
-  const sameClient = (a: Record<string, string>, b: Record<string, string>) => mappedClientKeys.every((key) => a[key] === b[key]);
+  const sameClient = (a: Record<string, string>, b: Record<string, string>) => {
+    for (const key of mappedClientKeys) if (a[key] !== b[key]) return false;
+    return true;
+  };
   return (line: number, cells: string[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
     const raw: Record<string, string> = {};
-    for (const [key, index] of entries) raw[key] = (cells[index] ?? '').trim();
     const client: Record<string, string> = {};
     const order: Record<string, string> = {};
-    for (const [key, value] of Object.entries(raw)) {
-      if (clientKeys.has(key)) client[key] = key in CHOICES ? choiceValue(key, value) : value;
-      else if (key === 'issueDate' || key === 'dueDate') order[key] = toIsoDate(value);
-      else if (key === 'annulled') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
+    for (const { key, index, kind } of columns) {
+      const value = (cells[index] ?? '').trim();
+      raw[key] = value;
+      if (kind === 'client') client[key] = value;
+      else if (kind === 'choice') client[key] = choiceValue(key, value);
+      else if (kind === 'date') order[key] = toIsoDate(value);
+      else if (kind === 'yes') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
       else order[key] = value;
     }
     const c = previous && sameClient(previous.input, client) ? ({ ok: true, value: previous.value } as const) : parseWith(clientSchema, client);

@@ -74,12 +74,25 @@ export function toDecimalString(minor: Minor, currency: string): string {
 export function parseMoney(input: string, currency: string): Minor | null {
   const digits = currencyDigits(currency);
   let s = input.trim();
+  // The usual shapes ("1234", "1234,50", "0.5"): digits with at most one mark inside, not
+  // followed by exactly three digits. What the rules below make of them, found in one pass.
+  let mark = -1;
+  let simple = s.length > 0;
+  for (let i = 0; i < s.length && simple; i++) {
+    const code = s.charCodeAt(i);
+    if (code >= 48 && code <= 57) continue;
+    if ((code === 44 || code === 46) && mark < 0 && i > 0 && i < s.length - 1) mark = i;
+    else simple = false;
+  }
+  if (simple && mark < 0) return minorUnits(s, '', digits, false);
+  if (simple && s.length - mark - 1 !== 3) return minorUnits(s.slice(0, mark), s.slice(mark + 1), digits, false);
+
   let negative = false;
-  if (/^\(.*\)$/.test(s)) {
+  if (s.charCodeAt(0) === 40 /* ( */ && /^\(.*\)$/.test(s)) {
     negative = true;
     s = s.slice(1, -1);
   }
-  s = s.replace(/[^0-9.,-]/g, '');
+  if (!/^[0-9.,-]*$/.test(s)) s = s.replace(/[^0-9.,-]/g, '');
   if (s.startsWith('-')) {
     negative = !negative;
     s = s.slice(1);
@@ -104,13 +117,31 @@ export function parseMoney(input: string, currency: string): Minor | null {
     fraction = s.slice(at + 1);
     if (!/^\d+$/.test(fraction)) return null;
   }
-  if (/[.,]/.test(whole) && !/^\d{1,3}([.,]\d{3})+$/.test(whole)) return null;
-  if (new Set(whole.replace(/\d/g, '')).size > 1) return null;
-  whole = whole.replace(/[.,]/g, '') || '0';
+  const comma = whole.includes(',');
+  const dot = whole.includes('.');
+  if (comma || dot) {
+    if (!/^\d{1,3}([.,]\d{3})+$/.test(whole)) return null;
+    // Thousands are grouped with one mark only.
+    if (comma && dot) return null;
+    whole = whole.replace(/[.,]/g, '');
+  }
+  return minorUnits(whole, fraction, digits, negative);
+}
+
+/** Whole and fraction digits (already checked) as minor units; null with more decimals than the currency has or beyond safe integers. */
+function minorUnits(whole: string, fraction: string, digits: number, negative: boolean): Minor | null {
+  whole ||= '0';
   fraction = fraction.replace(/0+$/, '');
   if (fraction.length > digits) return null;
-  const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt(fraction.padEnd(digits, '0') || '0');
-  if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
-  const value = Number(minor);
+  const cents = fraction.padEnd(digits, '0') || '0';
+  let value: number;
+  if (whole.length + digits <= 15) {
+    // Below 10^15 doubles are exact integers: no BigInt needed (the common case).
+    value = Number(whole) * 10 ** digits + Number(cents);
+  } else {
+    const minor = BigInt(whole) * 10n ** BigInt(digits) + BigInt(cents);
+    if (minor > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+    value = Number(minor);
+  }
   return negative && value !== 0 ? -value : value;
 }
