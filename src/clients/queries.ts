@@ -234,6 +234,21 @@ function cursorClientOf(db: Db): CursorClient | undefined {
   return client && typeof client.unsafe === 'function' && typeof client.reserve === 'function' ? (client as unknown as CursorClient) : undefined;
 }
 
+/** The one statement an export reads: the filtered clients in id order, only the `fields` its columns read. */
+export function exportStatement(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, fields: readonly ColumnField[]) {
+  const all = rowSelection(today);
+  const selection = Object.fromEntries([...new Set(fields)].map((key) => [key, all[key]])) as Pick<typeof all, ColumnField>;
+  const query = db
+    .select(selection)
+    .from(clients)
+    .leftJoin(supervisors, and(eq(supervisors.tenantId, tenantId), eq(supervisors.id, clients.supervisorId)))
+    .leftJoin(advisors, and(eq(advisors.tenantId, tenantId), eq(advisors.id, clients.advisorId)))
+    .where(clientWhere(tenantId, filters, today))
+    .orderBy(asc(clients.id))
+    .toSQL();
+  return { selection, query };
+}
+
 /**
  * The whole selection in id order, in batches, with what the columns show. On PostgreSQL
  * it is one statement read through a server-side cursor: planned once, scanned once, only
@@ -253,16 +268,7 @@ export async function* streamClientsForExport<T = ColumnRow>(
 ): AsyncGenerator<T[]> {
   const client = cursorClientOf(db);
   if (client) {
-    const all = rowSelection(today);
-    const selection = Object.fromEntries([...new Set(fields)].map((key) => [key, all[key]])) as Pick<typeof all, ColumnField>;
-    const query = db
-      .select(selection)
-      .from(clients)
-      .leftJoin(supervisors, and(eq(supervisors.tenantId, tenantId), eq(supervisors.id, clients.supervisorId)))
-      .leftJoin(advisors, and(eq(advisors.tenantId, tenantId), eq(advisors.id, clients.advisorId)))
-      .where(clientWhere(tenantId, filters, today))
-      .orderBy(asc(clients.id))
-      .toSQL();
+    const { selection, query } = exportStatement(db, tenantId, filters, today, fields);
     const decoders = Object.entries(selection).map(([key, field]): [string, ((value: unknown) => unknown) | null] => {
       // Text arrives as it is stored: no call per value for it.
       if (is(field, Column)) return [key, field.getSQLType() === 'text' ? null : (value: unknown) => field.mapFromDriverValue(value)];

@@ -1,8 +1,9 @@
 /**
  * Files benchmark (SPEC section 9): imports of a 100,000-row xlsx and csv against the
- * fastest parse of the same file plus a PostgreSQL COPY of its rows; exports of 50,000
+ * fastest parse of the same file plus a PostgreSQL COPY of its rows into the tables the
+ * import fills (and, for comparison, into a bare table without indexes); exports of 50,000
  * rows to xlsx and csv; a 1,000,000-row csv export against a bare streamed csv of the same
- * query. Each measurement runs in a child process of its own so its peak RSS is its own.
+ * query (the export's own statement, its values written as the driver returns them). Each measurement runs in a child process of its own so its peak RSS is its own.
  * Usage: npm run bench:files  (needs BENCH_DATABASE_URL or DATABASE_URL on PostgreSQL)
  */
 import { execFileSync } from 'node:child_process';
@@ -14,7 +15,9 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import postgres from 'postgres';
+import { chosenColumns, columnsFor, exportStatement, parseClientFilters } from '../../src/clients/queries.js';
 import { loadConfig } from '../../src/config.js';
+import { todayIn } from '../../src/platform/dates.js';
 import { migrate, openDatabase, type Database } from '../../src/db/index.js';
 import { runExport } from '../../src/exports/service.js';
 import { applyImport, checkImport } from '../../src/imports/jobs.js';
@@ -35,6 +38,37 @@ const log = (message: string) => process.stderr.write(`${message}\n`);
 
 function row(i: number): string[] {
   return ['DNI', String(i).padStart(8, '0'), `Cliente Ñandú ${i}`, `c${i}@example.pe`, `9${String(i).padStart(8, '0')}`, i % 2 ? 'A' : 'B', `OP-${i}`, 'Crédito', `${100 + (i % 5000)},50`, '0', '01/02/2026', '01/03/2026'];
+}
+
+/**
+ * The same rows as the import stores them (document, E.164 phone, minor units, ISO dates),
+ * in COPY's text format for a scratch tenant: what the fastest possible load of this file
+ * into the product's own tables would send.
+ */
+function tableRows(tenantId: number, i: number): { client: string; order: string } {
+  const id = i + 1;
+  const client = [tenantId, id, 'DNI', String(i).padStart(8, '0'), `Cliente Ñandú ${i}`, `c${i}@example.pe`, `+519${String(i).padStart(8, '0')}`, i % 2 ? 'A' : 'B', 1, '2026-03-01', (100 + (i % 5000)) * 100 + 50];
+  const order = [tenantId, id, `OP-${i}`, 'Crédito', (100 + (i % 5000)) * 100 + 50, 0, 0, '2026-02-01', '2026-03-01', 'f'];
+  return { client: `${client.join('\t')}\n`, order: `${order.join('\t')}\n` };
+}
+
+async function writeTableFixtures(rows: number, tenantId: number) {
+  const clients = createWriteStream(join(work, 'clients.copy'));
+  const orders = createWriteStream(join(work, 'orders.copy'));
+  for (let start = 0; start < rows; start += 5_000) {
+    let c = '';
+    let o = '';
+    for (let i = start; i < Math.min(rows, start + 5_000); i++) {
+      const r = tableRows(tenantId, i);
+      c += r.client;
+      o += r.order;
+    }
+    if (!clients.write(c)) await once(clients, 'drain');
+    if (!orders.write(o)) await once(orders, 'drain');
+  }
+  clients.end();
+  orders.end();
+  await Promise.all([once(clients, 'finish'), once(orders, 'finish')]);
 }
 
 async function writeFixtures(rows: number) {
@@ -83,6 +117,18 @@ async function measure(scenario: string, baseUrl: string): Promise<void> {
     const stream = await database.sql!.unsafe('copy bench_copy from stdin with (format csv, header true)').writable();
     createReadStream(join(work, 'import.csv')).pipe(stream);
     await once(stream, 'finish');
+  } else if (scenario === 'copy-tables') {
+    // The rows into clients and payment_orders, indexes, constraints and all, in one transaction.
+    await database.sql!.begin(async (tx) => {
+      for (const [file, statement] of [
+        ['clients.copy', 'copy clients (tenant_id, id, document_type, document_number, name, email, phone, segment, unpaid_orders, oldest_unpaid_due_date, total_balance) from stdin'],
+        ['orders.copy', 'copy payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled) from stdin'],
+      ] as const) {
+        const stream = await tx.unsafe(statement).writable();
+        createReadStream(join(work, file)).pipe(stream);
+        await once(stream, 'finish');
+      }
+    });
   } else if (scenario === 'import-csv' || scenario === 'import-xlsx') {
     const format = scenario.slice(7);
     const name = `import.${format}`;
@@ -106,12 +152,12 @@ async function measure(scenario: string, baseUrl: string): Promise<void> {
     });
     await runExport(deps, { tenantId, processId: process.id });
   } else if (scenario === 'bare-csv') {
+    // The export's own statement for the same user and filters, its values written as they come.
+    const columns = await chosenColumns(database.db, tenantId, userId, columnsFor([]));
+    const { query } = exportStatement(database.db, tenantId, parseClientFilters({}), todayIn('America/Lima', systemClock), columns.flatMap((c) => c.reads));
     const out = createWriteStream(join(work, 'bare.csv'));
-    const writer = csvWriter(out, ['document', 'name', 'email', 'phone', 'segment', 'status', 'balance']);
-    const cursor = database.sql!.unsafe(
-      `select document_type || ' ' || document_number, name, email, phone, segment, status, total_balance from clients where tenant_id = $1 and deleted_at is null order by id`,
-      [tenantId],
-    ).values().cursor(5_000);
+    const writer = csvWriter(out, columns.map((c) => c.key));
+    const cursor = database.sql!.unsafe(query.sql, query.params as never[]).values().cursor(5_000);
     for await (const batch of cursor) await writer.write(batch as never);
     await writer.end();
   }
@@ -147,8 +193,11 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
   const created = await createTenant(database.db, { name: 'Bench Files', subdomain: 'benchfiles', timezone: 'America/Lima', currency: 'PEN', locale: 'es-PE', plan: 'pro' });
   if (!created.ok) throw new Error(created.error);
   await createUser({ tenantId: created.tenant.id, actor: null, db: database.db, clock: systemClock }, { name: 'Bench', email: 'bench@files.pe', role: 'admin', password: 'bench-password-2026' });
+  const scratch = await createTenant(database.db, { name: 'Bench Copy', subdomain: 'benchcopy', timezone: 'America/Lima', currency: 'PEN', locale: 'es-PE', plan: 'pro' });
+  if (!scratch.ok) throw new Error(scratch.error);
   log(`writing ${importRows} rows as csv and xlsx…`);
   await writeFixtures(importRows);
+  await writeTableFixtures(importRows, scratch.tenant.id);
 
   const results: Record<string, unknown> = {};
   const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
@@ -159,12 +208,23 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
   for (const format of ['csv', 'xlsx'] as const) {
     await database.query(`delete from payment_orders where tenant_id = $1`, [created.tenant.id]);
     await database.query(`delete from clients where tenant_id = $1`, [created.tenant.id]);
+    // Each import starts on clean tables, not on the dead rows of the one before.
+    await database.exec('vacuum analyze clients, payment_orders');
     const parse = child(`parse-${format}`, baseUrl);
     const copy = child('copy', baseUrl);
+    const tables = child('copy-tables', baseUrl);
+    await database.query(`delete from payment_orders where tenant_id = $1`, [scratch.tenant.id]);
+    await database.query(`delete from clients where tenant_id = $1`, [scratch.tenant.id]);
+    await database.exec('vacuum analyze clients, payment_orders');
     const imported = child(`import-${format}`, baseUrl);
+    // The baseline (decision 0006): the file parsed, and its rows copied into the tables the
+    // import fills. A copy into a bare table without indexes is shown beside it.
+    const baseline = parse.seconds + tables.seconds;
     results[`import ${format} ${importRows}`] = {
-      seconds: imported.seconds, rssMb: imported.rssMb, baseline: parse.seconds + copy.seconds,
-      ratio: ratio(imported.seconds, parse.seconds + copy.seconds), target: '≤ 1.5×, RSS ≤ 300 MB',
+      seconds: imported.seconds, rssMb: imported.rssMb,
+      parseSeconds: parse.seconds, copyIntoTablesSeconds: tables.seconds, baseline, ratio: ratio(imported.seconds, baseline),
+      copyIntoBareTableSeconds: copy.seconds, ratioToBareCopy: ratio(imported.seconds, parse.seconds + copy.seconds),
+      target: '≤ 1.5×, RSS ≤ 300 MB',
     };
     log(`  ${JSON.stringify(results[`import ${format} ${importRows}`])}`);
   }
@@ -178,9 +238,19 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
     insert into clients (tenant_id, document_type, document_number, name, email, segment)
     select $1, 'CE', lpad(g::text, 10, '0'), 'Cliente ' || g, 'c' || g || '@example.pe', 'C'
       from generate_series(1, $2::int) g`, [created.tenant.id, bigRows - importRows]);
-  const bare = child('bare-csv', baseUrl);
-  const big = child('export-csv-all', baseUrl);
-  results[`export csv ${bigRows}`] = { seconds: big.seconds, rssMb: big.rssMb, baseline: bare.seconds, ratio: ratio(big.seconds, bare.seconds), target: '≤ 1.5×, RSS ≤ 150 MB' };
+  // Settled as a table a day old would be (hint bits set, statistics current), so that the
+  // first of the two runs does not pay for what the insert left behind.
+  await database.exec('vacuum analyze clients');
+  // Taken in turns, twice; the faster of each, and the larger peak.
+  const runs = { bare: [] as { seconds: number; rssMb: number }[], big: [] as { seconds: number; rssMb: number }[] };
+  for (let round = 0; round < 2; round++) {
+    runs.bare.push(child('bare-csv', baseUrl));
+    runs.big.push(child('export-csv-all', baseUrl));
+  }
+  const fastest = (list: { seconds: number }[]) => Math.min(...list.map((r) => r.seconds));
+  const bare = { seconds: fastest(runs.bare) };
+  const big = { seconds: fastest(runs.big), rssMb: Math.max(...runs.big.map((r) => r.rssMb)) };
+  results[`export csv ${bigRows}`] = { seconds: big.seconds, rssMb: big.rssMb, baseline: bare.seconds, baselineRssMb: Math.max(...runs.bare.map((r) => r.rssMb)), ratio: ratio(big.seconds, bare.seconds), target: '≤ 1.5×, RSS ≤ 150 MB' };
   log(`  ${JSON.stringify(results[`export csv ${bigRows}`])}`);
   await database.close();
   mkdirSync('bench-results', { recursive: true });
