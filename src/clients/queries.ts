@@ -1,6 +1,6 @@
 import { campaignEntries } from '../campaigns/schema.js';
 import { aliasedTable, and, asc, Column, desc, eq, gt, is, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../db/index.js';
+import { rows, type Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import type { IsoDate } from '../platform/dates.js';
 import type { MessageKey, Translate } from '../platform/i18n/index.js';
@@ -124,17 +124,59 @@ const likePrefix = (s: string) => `${s.toLowerCase().replace(/[\\%_]/g, (m) => `
 
 /** The search box: a name prefix, a document number, an email or a phone. */
 function searchWhere(q: string, qPhone: string | undefined): SQL {
+  return or(sql`lower(${clients.name}) like ${likePrefix(q)}`, exactMatches(q, qPhone))!;
+}
+
+/** The search box's exact matches: a document number, an email or a phone. */
+function exactMatches(q: string, qPhone: string | undefined): SQL {
   const document = q.toUpperCase();
   const compact = document.replace(/[\s.\-]/g, '');
   const digits = q.replace(/\D/g, '');
-  const matches: SQL[] = [
-    sql`lower(${clients.name}) like ${likePrefix(q)}`,
-    sql`${clients.documentNumber} in (${document}, ${compact})`,
-    sql`lower(${clients.email}) = ${q.toLowerCase()}`,
-  ];
+  const matches: SQL[] = [sql`${clients.documentNumber} in (${document}, ${compact})`, sql`lower(${clients.email}) = ${q.toLowerCase()}`];
   const phones = [qPhone, digits.length >= 6 ? `+${digits}` : undefined].filter((p): p is string => Boolean(p));
   if (phones.length > 0) matches.push(sql`${clients.phone} in (${sql.join(phones.map((p) => sql`${p}`), sql`, `)})`);
   return or(...matches)!;
+}
+
+/**
+ * A name prefix as a range of the name index. Where text sorts by code point (collations C
+ * and C.UTF-8), every name that starts with the prefix lies between the prefix and the
+ * prefix with its last character's successor, so the index walks just the matches, in name
+ * order; the LIKE keeps the test exact. Other collations weigh letters by more rules than
+ * their code points, and keep the plain LIKE (see `searchByRange`).
+ */
+function namePrefixRange(q: string): SQL {
+  const low = q.toLowerCase();
+  const chars = [...low];
+  const last = chars.pop()!.codePointAt(0)!;
+  const like = sql`lower(${clients.name}) like ${likePrefix(q)}`;
+  if (last >= 0x10ffff) return sql`lower(${clients.name}) >= ${low} and ${like}`;
+  const high = chars.join('') + String.fromCodePoint(last + 1);
+  return sql`lower(${clients.name}) >= ${low} and lower(${clients.name}) < ${high} and ${like}`;
+}
+
+const codePointOrder = new WeakMap<Db, Promise<boolean>>();
+/** Whether this database sorts text by code point, which makes a name prefix an index range. */
+function searchByRange(db: Db): Promise<boolean> {
+  let known = codePointOrder.get(db);
+  if (!known) {
+    known = rows<{ bytes: boolean }>(db, sql`select datcollate in ('C', 'POSIX', 'C.UTF-8', 'C.utf8') as bytes from pg_database where datname = current_database()`)
+      .then(([row]) => row?.bytes === true)
+      .catch(() => false);
+    codePointOrder.set(db, known);
+  }
+  return known;
+}
+
+/**
+ * A search's two halves as one set: the name prefix through the name index and the exact
+ * matches through theirs, each cut at `limit`. An OR of both in one condition makes the
+ * planner fetch every match of a short prefix (tens of thousands on a big tenant) and sort
+ * them for one page.
+ */
+function searchHalves(filters: ClientFilters, tenantId: number, today: IsoDate, pick: (match: SQL, base: SQL) => SQL): SQL {
+  const base = clientWhere(tenantId, { ...filters, q: undefined, qPhone: undefined }, today);
+  return sql`${pick(namePrefixRange(filters.q!), base)} union ${pick(exactMatches(filters.q!, filters.qPhone), base)}`;
 }
 
 /** The filters as one condition on `clients`, always within the tenant. */
@@ -355,6 +397,18 @@ function orderFor(order: TrayOrder, searching: boolean): SQL[] {
 
 export async function listClientsPage(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, order: TrayOrder): Promise<ClientRow[]> {
   const sorting = orderFor(order, Boolean(filters.q));
+  if (filters.q && order.sort === 'name' && (await searchByRange(db))) {
+    const dir = sql.raw(order.dir === 'desc' ? 'desc' : 'asc');
+    const upTo = order.page * trayLimits.pageSize;
+    const halves = searchHalves(filters, tenantId, today, (match, base) =>
+      sql`(select ${clients.id} as id, lower(${clients.name}) as sort_name from ${clients} where ${base} and ${match}
+           order by lower(${clients.name}) ${dir}, ${clients.id} ${dir} limit ${upTo})`);
+    const pageIds = sql`select m.id from (${halves}) m order by m.sort_name ${dir}, m.id ${dir}
+      limit ${trayLimits.pageSize} offset ${(order.page - 1) * trayLimits.pageSize}`;
+    return selectRows(db, tenantId, today)
+      .where(and(eq(clients.tenantId, tenantId), sql`${clients.id} in (${pageIds})`))
+      .orderBy(...sorting);
+  }
   // The page's ids first, from the index alone where it covers them; names of staff,
   // situation and campaign are then worked out for those rows only, not for every row a
   // deep page skips or a search sorts.
@@ -374,6 +428,13 @@ export async function listClientsPage(db: Db, tenantId: number, filters: ClientF
 
 /** How many clients match, counting at most one past the cap. */
 export async function countClients(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, cap = trayLimits.countCap): Promise<{ count: number; capped: boolean }> {
+  if (filters.q && (await searchByRange(db))) {
+    // Either half reaching the cap means the union does too; below it, the union is exact.
+    const halves = searchHalves(filters, tenantId, today, (match, base) => sql`(select ${clients.id} from ${clients} where ${base} and ${match} limit ${cap + 1})`);
+    const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from (${halves}) m`);
+    const n = Number(row?.n ?? 0);
+    return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
+  }
   const inner = db.select({ one: sql`1` }).from(clients).where(clientWhere(tenantId, filters, today)).limit(cap + 1);
   const [row] = await db.select({ n: sql<number>`count(*)`.mapWith(Number) }).from(inner.as('matching'));
   const n = row?.n ?? 0;

@@ -91,6 +91,29 @@ describe('the clients tray', () => {
     expect(await names('?q=emprano')).toEqual([]);
   });
 
+  it('pages a search in name order, with prefix and exact matches together and each client once', async () => {
+    const saved = trayLimits.pageSize;
+    trayLimits.pageSize = 2;
+    try {
+      // Ana matches by name prefix and by email; Carla, whose name does not start with "an", by document.
+      await h.db.update(clients).set({ email: 'an' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Ana Al Día')));
+      await h.db.update(clients).set({ documentNumber: 'AN' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Carla Sesenta')));
+      expect(await names('?q=an')).toEqual(['Ana Al Día', 'Carla Sesenta']);
+      expect(await names('?q=An&dir=desc')).toEqual(['Carla Sesenta', 'Ana Al Día']);
+      const page = await (await browser.get('/app/clients?q=an')).text();
+      expect(page).toMatch(/\b2 clientes\b/);
+      expect(await names('?q=an&page=2')).toEqual([]);
+      // A prefix with letters past ASCII and one with LIKE's wildcards.
+      expect(await names('?q=ana%20al%20d%C3%AD')).toEqual(['Ana Al Día']);
+      expect(await names('?q=an%25')).toEqual([]);
+      expect(await names('?q=_na')).toEqual([]);
+    } finally {
+      trayLimits.pageSize = saved;
+      await h.db.update(clients).set({ documentNumber: '08765432' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Carla Sesenta')));
+      await h.db.update(clients).set({ email: 'ana@correo.pe' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Ana Al Día')));
+    }
+  });
+
   it('ignores filter values it does not know instead of failing', async () => {
     const all = await names('');
     expect(await names('?status=borrado&situation=mora_eterna&portfolio=x&supervisor=abc&claim=otro&sort=color&dir=up&page=-3&var.nope=1')).toEqual(all);
