@@ -1,6 +1,7 @@
 import type { Child } from 'hono/jsx';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { useView } from '../context.js';
+import { escapeHtml, markup } from './markup.js';
 
 /** Field errors as message keys (or ready text), keyed by field name. */
 export type FieldErrors = Record<string, string>;
@@ -146,6 +147,18 @@ interface SelectProps {
   required?: boolean;
 }
 
+/**
+ * A select's options as one string: lists of staff or statuses run to dozens of options,
+ * repeated in every filter form, and each was an element for JSX to build and walk.
+ */
+function optionList(options: readonly { value: string; label: string }[], selected: string): string {
+  let out = '';
+  for (const o of options) {
+    out += `<option value="${escapeHtml(o.value)}"${o.value === selected ? ' selected=""' : ''}>${escapeHtml(o.label)}</option>`;
+  }
+  return out;
+}
+
 export function Select(props: SelectProps) {
   const message = useMessage();
   const error = props.errors?.[props.name];
@@ -161,11 +174,7 @@ export function Select(props: SelectProps) {
       )}
       <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined}>
         {props.blank !== undefined && <option value="">{props.blank}</option>}
-        {props.options.map((o) => (
-          <option value={o.value} selected={o.value === (props.value ?? '')}>
-            {o.label}
-          </option>
-        ))}
+        {markup(optionList(props.options, props.value ?? ''))}
       </select>
     </div>
   );
