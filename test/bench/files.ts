@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
 import postgres from 'postgres';
 import { chosenColumns, columnsFor, exportStatement, parseClientFilters } from '../../src/clients/queries.js';
 import { loadConfig } from '../../src/config.js';
@@ -110,6 +109,7 @@ async function measure(scenario: string, baseUrl: string): Promise<void> {
   if (scenario === 'parse-csv') {
     for await (const _ of createReadStream(join(work, 'import.csv')).pipe(parseCsv({ bom: true }))) void _;
   } else if (scenario === 'parse-xlsx') {
+    const { default: ExcelJS } = await import('exceljs');
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(join(work, 'import.xlsx'), { sharedStrings: 'cache', styles: 'ignore' });
     for await (const sheet of reader) for await (const _ of sheet as unknown as AsyncIterable<unknown>) void _;
   } else if (scenario === 'copy') {

@@ -2,9 +2,14 @@ import { createReadStream } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInflateRaw } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
-import * as XLSX from '@e965/xlsx';
+import type * as XLSX from '@e965/xlsx';
+
+// The spreadsheet libraries are loaded on first use: together some 25 MB that a process
+// reading only csv (or serving pages) never needs.
+const exceljs = () => import('exceljs').then((module) => module.default);
+const sheetjs = () => import('@e965/xlsx');
 
 export type SheetFormat = 'xlsx' | 'xls' | 'csv';
 
@@ -161,8 +166,8 @@ interface ReaderInternals {
  * thousands of a big upload. Its sheets and shared strings are handed to it as text decoded
  * across chunks instead (it passes text through untouched).
  */
-function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>) {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, options);
+async function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>) {
+  const reader = new (await exceljs()).stream.xlsx.WorkbookReader(path, options);
   const internals = reader as unknown as ReaderInternals;
   const { _parseWorksheet: parseWorksheet, _parseSharedStrings: parseSharedStrings } = internals;
   if (typeof parseWorksheet !== 'function' || typeof parseSharedStrings !== 'function') throw new Error('exceljs: unexpected WorkbookReader');
@@ -179,7 +184,7 @@ function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx.Workb
 async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
   // Shared strings are cached (headers and repeated values); styles are cached because
   // without them dates arrive as bare serial numbers.
-  const reader = workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
+  const reader = await workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
   for await (const worksheet of reader) {
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
@@ -193,9 +198,10 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
 }
 
 async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow> {
+  const sheets = await sheetjs();
   let workbook: XLSX.WorkBook;
   try {
-    workbook = XLSX.read(await readFile(path), { type: 'buffer', dense: true, cellDates: false, cellNF: true, cellFormula: false, cellHTML: false, sheetRows: maxRows + 2 });
+    workbook = sheets.read(await readFile(path), { type: 'buffer', dense: true, cellDates: false, cellNF: true, cellFormula: false, cellHTML: false, sheetRows: maxRows + 2 });
   } catch (error) {
     throw new SheetError(/password|encrypt/i.test(String((error as Error).message)) ? 'sheets.error.encrypted' : 'sheets.error.corrupt');
   }
@@ -207,8 +213,8 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow>
     if (!row) continue;
     const cells = Array.from(row, (cell) => {
       if (!cell || cell.v === undefined || cell.v === null) return '';
-      if (cell.t === 'n' && cell.z && XLSX.SSF.is_date(cell.z)) {
-        const d = XLSX.SSF.parse_date_code(cell.v as number);
+      if (cell.t === 'n' && cell.z && sheets.SSF.is_date(cell.z)) {
+        const d = sheets.SSF.parse_date_code(cell.v as number);
         return `${String(d.y).padStart(4, '0')}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
       }
       if (cell.t === 'b') return cell.v ? 'true' : 'false';

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 
 export type Cell = string | number | boolean | Date | null | undefined;
 export type ExportFormat = 'xlsx' | 'csv';
@@ -86,17 +86,25 @@ export function csvWriter(out: Writable, headers: string[]): SheetWriter {
  * value (string, number, date), never as a formula, whatever it starts with.
  */
 export function xlsxWriter(out: Writable, headers: string[], sheetName = 'Datos'): SheetWriter {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
-  const sheet = workbook.addWorksheet(sheetName);
-  sheet.addRow(headers).commit();
+  // exceljs is loaded with the first rows (some 20 MB a csv-only process never needs).
+  let opened: Promise<{ workbook: ExcelJS.stream.xlsx.WorkbookWriter; sheet: ExcelJS.Worksheet }> | undefined;
+  const open = () =>
+    (opened ??= import('exceljs').then(({ default: excel }) => {
+      const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+      const sheet = workbook.addWorksheet(sheetName);
+      sheet.addRow(headers).commit();
+      return { workbook, sheet };
+    }));
   return {
     async write(rows) {
+      const { sheet } = await open();
       for (const row of rows) {
         sheet.addRow(row.map((v) => (v === undefined ? null : v))).commit();
       }
       await flowControl(out);
     },
     async end() {
+      const { workbook, sheet } = await open();
       sheet.commit();
       await workbook.commit();
     },
