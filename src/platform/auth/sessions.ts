@@ -65,7 +65,7 @@ export async function validateSession(db: Db, tenantId: number, token: string, n
   const cached = recent.get(key);
   if (cached) {
     const age = now.getTime() - cached.checkedAt;
-    if (age >= 0 && age < RECHECK_MS && !needsWrite(cached.found.session, now, idleTimeoutMs)) return cached.found;
+    if (age >= 0 && age < RECHECK_MS && standing(cached.found.session, now, idleTimeoutMs) === 'current') return cached.found;
     recent.delete(key);
   }
   let lookup = lookups.get(db);
@@ -76,14 +76,13 @@ export async function validateSession(db: Db, tenantId: number, token: string, n
   const [found] = await lookup.execute({ tenantId, id });
   if (!found) return null;
   const { session, user } = found;
-  const idle = now.getTime() - session.lastActiveAt.getTime() > idleTimeoutMs;
-  if (now >= session.expiresAt || idle || !user.active) {
+  const state = standing(session, now, idleTimeoutMs);
+  if (state === 'ended' || !user.active) {
     await db.delete(sessions).where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)));
     return null;
   }
-  if (needsWrite(session, now, idleTimeoutMs)) {
-    const renew = session.expiresAt.getTime() - now.getTime() < RENEW_WITHIN_MS;
-    const patch = { lastActiveAt: now, ...(renew ? { expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS) } : {}) };
+  if (state !== 'current') {
+    const patch = { lastActiveAt: now, ...(state === 'renew' ? { expiresAt: new Date(now.getTime() + SESSION_LIFETIME_MS) } : {}) };
     await db.update(sessions).set(patch).where(and(eq(sessions.tenantId, tenantId), eq(sessions.id, id)));
     Object.assign(session, patch);
   }
@@ -92,15 +91,16 @@ export async function validateSession(db: Db, tenantId: number, token: string, n
   return found;
 }
 
-/** Whether the session must be refused, renewed or touched: all of which go to the database. */
-function needsWrite(session: Session, now: Date, idleTimeoutMs: number): boolean {
+/**
+ * Where a session stands at `now`: ended (expired or idle too long), due for a new expiry,
+ * due for its once-a-minute touch, or current. Only a current one needs no database write.
+ */
+function standing(session: Session, now: Date, idleTimeoutMs: number): 'ended' | 'renew' | 'touch' | 'current' {
   const time = now.getTime();
-  return (
-    time >= session.expiresAt.getTime() ||
-    time - session.lastActiveAt.getTime() > idleTimeoutMs ||
-    session.expiresAt.getTime() - time < RENEW_WITHIN_MS ||
-    time - session.lastActiveAt.getTime() > TOUCH_EVERY_MS
-  );
+  const idleFor = time - session.lastActiveAt.getTime();
+  if (time >= session.expiresAt.getTime() || idleFor > idleTimeoutMs) return 'ended';
+  if (session.expiresAt.getTime() - time < RENEW_WITHIN_MS) return 'renew';
+  return idleFor > TOUCH_EVERY_MS ? 'touch' : 'current';
 }
 
 export async function invalidateSession(db: Db, tenantId: number, sessionId: string): Promise<void> {
