@@ -68,39 +68,37 @@ function typeFrom(type: Pick<DocumentType, 'pattern'> | string): Pick<DocumentTy
  */
 export function normalizeDocumentNumber(type: Pick<DocumentType, 'pattern'> | string, raw: string): string {
   const found = typeFrom(type);
+  return normalized(Boolean(found && isNumericPattern(found.pattern)), raw);
+}
+
+function normalized(numeric: boolean, raw: string): string {
   const trimmed = raw.trim().toUpperCase();
-  return found && isNumericPattern(found.pattern) ? trimmed.replace(/[\s.\-]/g, '') : trimmed;
+  return numeric ? trimmed.replace(/[\s.\-]/g, '') : trimmed;
 }
 
 /** Null when the document is acceptable for the tenant's types; otherwise the message to show. */
 export function checkDocument(types: readonly DocumentType[], type: string, number: string): string | null {
-  const found = types.find((d) => d.code === type.trim().toUpperCase());
-  if (!found) return 'clients.error.documentTypeInvalid';
-  const normalized = normalizeDocumentNumber(found, number);
-  if (normalized === '') return 'clients.error.documentRequired';
-  if (!new RegExp(found.pattern).test(normalized)) return documentFormatMessage(found);
-  return null;
+  const { known, problem } = documentRules(types).check(type, number);
+  return known ? problem : 'clients.error.documentTypeInvalid';
 }
 
-const documentFormatMessage = (type: DocumentType) => `clients.error.documentFormat?type=${encodeURIComponent(type.code)}`;
-
 /**
- * checkDocument and normalizeDocumentNumber for one list of types, for checking many rows:
- * each type's pattern is read and compiled once (lazily, so a broken pattern fails where it did).
+ * The document rules of one list of types: each type's pattern is read and compiled once
+ * (lazily, so a broken pattern fails where it did), for checking many rows with one list.
  */
 function documentRules(types: readonly DocumentType[]) {
   const rules = new Map<string, { type: DocumentType; numeric: boolean; pattern: RegExp | undefined }>();
   for (const type of types) if (!rules.has(type.code)) rules.set(type.code, { type, numeric: isNumericPattern(type.pattern), pattern: undefined });
   return {
     /** The number as stored and, when the type is known, what is wrong with it (null if nothing). */
-    check(type: string, number: string): { normalized: string; problem: string | null } {
+    check(type: string, number: string): { known: boolean; normalized: string; problem: string | null } {
       const rule = rules.get(type.trim().toUpperCase());
-      if (!rule) return { normalized: normalizeDocumentNumber(type, number), problem: null };
-      const trimmed = number.trim().toUpperCase();
-      const normalized = rule.numeric ? trimmed.replace(/[\s.\-]/g, '') : trimmed;
-      if (normalized === '') return { normalized, problem: 'clients.error.documentRequired' };
+      if (!rule) return { known: false, normalized: normalizeDocumentNumber(type, number), problem: null };
+      const value = normalized(rule.numeric, number);
+      if (value === '') return { known: true, normalized: value, problem: 'clients.error.documentRequired' };
       rule.pattern ??= new RegExp(rule.type.pattern);
-      return { normalized, problem: rule.pattern.test(normalized) ? null : documentFormatMessage(rule.type) };
+      const problem = rule.pattern.test(value) ? null : `clients.error.documentFormat?type=${encodeURIComponent(rule.type.code)}`;
+      return { known: true, normalized: value, problem };
     },
   };
 }
