@@ -33,8 +33,6 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
 /** The number written by `length` ASCII digits at `start`, or -1 if any of them is not one. */
 function digitsAt(text: string, start: number, length: number): number {
   let value = 0;
@@ -48,24 +46,13 @@ function digitsAt(text: string, start: number, length: number): number {
 
 /** A real calendar date written yyyy-mm-dd (years before 0100 are refused). Counted, not built: uploads check it on every row. */
 export function isIsoDate(value: string): boolean {
-  let year: number;
-  let month: number;
-  let day: number;
-  if (typeof value === 'string') {
-    // Read character by character (what ISO_DATE says, without the match arrays).
-    if (value.length !== 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return false;
-    year = digitsAt(value, 0, 4);
-    month = digitsAt(value, 5, 2);
-    day = digitsAt(value, 8, 2);
-    if (year < 0 || month < 0 || day < 0) return false;
-  } else {
-    // Anything else is read as before: the pattern sees it as text.
-    const m = ISO_DATE.exec(value);
-    if (!m) return false;
-    year = Number(m[1]);
-    month = Number(m[2]);
-    day = Number(m[3]);
-  }
+  // Read character by character, without match arrays. Anything but text (a repeated query
+  // parameter arrives as an array) is read as its text.
+  const text = typeof value === 'string' ? value : String(value);
+  if (text.length !== 10 || text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45) return false;
+  const year = digitsAt(text, 0, 4);
+  const month = digitsAt(text, 5, 2);
+  const day = digitsAt(text, 8, 2);
   if (year < 100 || month < 1 || month > 12 || day < 1) return false;
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   return day <= (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
