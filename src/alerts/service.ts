@@ -1,4 +1,4 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
@@ -101,10 +101,6 @@ export async function listOpenAlerts(db: Db, tenantId: number, options: { adviso
     )
     .orderBy(alerts.createdAt, alerts.id)
     .limit(options.limit ?? 200);
-}
-
-export async function recentAlertsOf(db: Db, tenantId: number, clientId: number) {
-  return db.select().from(alerts).where(and(eq(alerts.tenantId, tenantId), eq(alerts.clientId, clientId))).orderBy(desc(alerts.createdAt)).limit(20);
 }
 
 /**

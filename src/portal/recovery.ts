@@ -29,7 +29,6 @@ export type RecoveryStep =
   | 'recovery.advisor_requested'
   | 'recovery.countdown_expired';
 
-export type PaymentMethod = 'online' | 'receipt' | 'promise';
 
 /**
  * Records a step once per visit: a reload of the same page does not repeat it. The lookup

@@ -110,7 +110,6 @@ export const recoveryCountdowns = pgTable(
   ],
 );
 
-export type RecoveryCountdown = typeof recoveryCountdowns.$inferSelect;
 
 /**
  * Captcha solutions already accepted (SHA-256 of the challenge's identity), kept until the

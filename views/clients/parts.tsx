@@ -90,9 +90,6 @@ export function iconLink(href: string, icon: IconName, label: string): string {
   return `<a class="icon-link" href="${escapeHtml(href)}" title="${escapeHtml(label)}">${shapes[icon]}</a>`;
 }
 
-export function IconLink(props: { href: string; icon: IconName; label: string }) {
-  return markup(iconLink(props.href, props.icon, props.label));
-}
 
 /** Links between a client's pages. */
 export function ClientTabs(props: { clientId: number; current: 'client' | 'interactions' }) {
