@@ -160,23 +160,15 @@ function optionList(options: readonly { value: string; label: string }[], select
 }
 
 export function Select(props: SelectProps) {
-  const message = useMessage();
-  const error = props.errors?.[props.name];
-  const id = `f-${props.name}`;
   return (
-    <div class={`field${error ? ' field-error' : ''}`}>
-      <label for={id}>{props.label}</label>
-      {props.hint && <p class="hint">{props.hint}</p>}
-      {error && (
-        <p class="error" id={`${id}-error`}>
-          {message(error)}
-        </p>
+    <FieldShell name={props.name} label={props.label} errors={props.errors} hint={props.hint}>
+      {({ id, invalid, describedBy }) => (
+        <select id={id} name={props.name} required={props.required} aria-invalid={invalid} aria-describedby={describedBy}>
+          {props.blank !== undefined && <option value="">{props.blank}</option>}
+          {markup(optionList(props.options, props.value ?? ''))}
+        </select>
       )}
-      <select id={id} name={props.name} required={props.required} aria-invalid={error ? 'true' : undefined}>
-        {props.blank !== undefined && <option value="">{props.blank}</option>}
-        {markup(optionList(props.options, props.value ?? ''))}
-      </select>
-    </div>
+    </FieldShell>
   );
 }
 
