@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
+import { createHmac, randomBytes, randomInt } from 'node:crypto';
 import { createChallenge, verifySolution, type Challenge } from 'altcha-lib';
 import { deriveKey } from 'altcha-lib/algorithms/pbkdf2';
 import { sql } from 'drizzle-orm';
@@ -6,7 +6,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { rows, type Db } from '../db/index.js';
 import { hit } from '../platform/auth/rate-limit.js';
-import { safeEqual, sign, signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
+import { hashToken, safeEqual, sign, signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { clientIp } from '../platform/ip.js';
@@ -65,7 +65,7 @@ function keyFor(secret: string, purpose: string): string {
 
 /** What the captcha_uses table stores for a spent challenge: a hash, so the table says nothing by itself. */
 function useId(kind: string, identity: string): string {
-  return createHash('sha256').update(`${kind}:${identity}`).digest('hex');
+  return hashToken(`${kind}:${identity}`);
 }
 
 /** Spends a solution: true the first time, false for a replay (the primary key refuses the second row). */
@@ -155,6 +155,7 @@ async function verifyAltcha(c: AppContext, value: string): Promise<boolean> {
 const QUESTION_PURPOSE = 'captcha-question';
 const numberKeys = ['portal.captcha.n1', 'portal.captcha.n2', 'portal.captcha.n3', 'portal.captcha.n4', 'portal.captcha.n5', 'portal.captcha.n6', 'portal.captcha.n7', 'portal.captcha.n8', 'portal.captcha.n9'] as const satisfies readonly MessageKey[];
 
+/** Hex, not `sign`'s base64url: the token's fields are joined by '-', which base64url may contain. */
 function answerMac(secret: string, nonce: string, answer: string): string {
   return createHmac('sha256', keyFor(secret, 'question-answer')).update(`${nonce}:${answer}`).digest('hex').slice(0, 32);
 }
