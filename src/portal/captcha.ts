@@ -155,7 +155,7 @@ async function verifyAltcha(c: AppContext, value: string): Promise<boolean> {
 const QUESTION_PURPOSE = 'captcha-question';
 const numberKeys = ['portal.captcha.n1', 'portal.captcha.n2', 'portal.captcha.n3', 'portal.captcha.n4', 'portal.captcha.n5', 'portal.captcha.n6', 'portal.captcha.n7', 'portal.captcha.n8', 'portal.captcha.n9'] as const satisfies readonly MessageKey[];
 
-/** Hex, not `sign`'s base64url: the token's fields are joined by '-', which base64url may contain. */
+/** 32 hex digits, not `sign`'s base64url: `verifyQuestion` reads the token's '-'-joined fields with a pattern that expects them. */
 function answerMac(secret: string, nonce: string, answer: string): string {
   return createHmac('sha256', keyFor(secret, 'question-answer')).update(`${nonce}:${answer}`).digest('hex').slice(0, 32);
 }
