@@ -224,6 +224,18 @@ describe('access', () => {
     expect((await processOf(h, id)).stage).toBe('mapping');
   });
 
+  it('an upload read only for its headers leaves no copy of the sheet in the temporary folder', async () => {
+    // LibreOffice stores the sheet before its shared strings; the reader parks it in a file.
+    const { readdirSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const parked = () => readdirSync(tmpdir()).filter((name) => name.startsWith(`tmp-${process.pid}-`));
+    const before = parked();
+    const client = await loggedIn(h, acme, admin);
+    const response = await upload(client, 'clientes.xlsx', fixture('clients-libreoffice.xlsx'));
+    expect(response.status).toBe(303);
+    expect(parked()).toEqual(before);
+  });
+
   it('a user without the imports permission cannot upload', async () => {
     const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
     const response = await upload(advisor, 'a.csv', fixture('clients-utf8-bom.csv'));

@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, ReadStream, rmSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { createInflateRaw } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
@@ -155,6 +155,20 @@ async function* utf8Text(chunks: AsyncIterable<Buffer | string>): AsyncGenerator
   if (rest) yield rest;
 }
 
+/**
+ * A sheet stored in the zip before its shared strings (LibreOffice writes them so) is parked
+ * by exceljs in a temporary file, which it removes only when the whole workbook has been
+ * read: a read that stops early (the header row at upload, the row limit, a bad cell) would
+ * leave a copy of the debtors' data behind. It is removed however the read ends.
+ */
+function* removingWhenDone<T>(parsed: Generator<T>, path: string | Buffer): Generator<T> {
+  try {
+    yield* parsed;
+  } finally {
+    rmSync(path, { force: true });
+  }
+}
+
 interface ReaderInternals {
   _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): unknown;
   _parseSharedStrings(entry: NodeJS.ReadableStream): unknown;
@@ -172,7 +186,8 @@ async function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx
   const { _parseWorksheet: parseWorksheet, _parseSharedStrings: parseSharedStrings } = internals;
   if (typeof parseWorksheet !== 'function' || typeof parseSharedStrings !== 'function') throw new Error('exceljs: unexpected WorkbookReader');
   internals._parseWorksheet = function (iterator, sheetNo) {
-    return parseWorksheet.call(this, utf8Text(iterator), sheetNo);
+    const parsed = parseWorksheet.call(this, utf8Text(iterator), sheetNo) as Generator<unknown>;
+    return iterator instanceof ReadStream ? removingWhenDone(parsed, iterator.path) : parsed;
   };
   internals._parseSharedStrings = function (entry) {
     entry.setEncoding('utf8');
@@ -289,9 +304,19 @@ export async function openSheet(path: string, name: string, limits: SheetLimits)
 
   const source = format === 'xlsx' ? xlsxRows(path) : format === 'xls' ? xlsRows(path, limits.maxRows) : csvRows(path);
   const guarded = guard(source, format);
+  try {
+    const headers = await headerRow(guarded);
+    return { format, headers, rows: closingWithSource(dataRows(guarded, limits.maxRows), guarded) };
+  } catch (error) {
+    await guarded.return(undefined);
+    throw error;
+  }
+}
+
+async function headerRow(rows: AsyncGenerator<SheetRow>): Promise<string[]> {
   let first: IteratorResult<SheetRow>;
   do {
-    first = await guarded.next();
+    first = await rows.next();
   } while (!first.done && first.value.cells.every((c) => c.trim() === ''));
   if (first.done) throw new SheetError('sheets.error.empty');
   const headers = first.value.cells.map((c) => c.trim());
@@ -302,7 +327,21 @@ export async function openSheet(path: string, name: string, limits: SheetLimits)
     if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(header)}`);
     seen.set(key, header);
   }
-  return { format, headers, rows: dataRows(guarded, limits.maxRows) };
+  return headers;
+}
+
+/**
+ * A generator returned before its first row never runs its body, so it would leave the
+ * reader under it open (streams, and the file a parked sheet is kept in): returning the rows
+ * returns the reader too.
+ */
+function closingWithSource(rows: AsyncGenerator<SheetRow>, source: AsyncGenerator<SheetRow>): AsyncGenerator<SheetRow> {
+  const finish = rows.return.bind(rows);
+  rows.return = async (value) => {
+    await source.return(undefined);
+    return finish(value);
+  };
+  return rows;
 }
 
 async function* guard(source: AsyncGenerator<SheetRow>, format: SheetFormat): AsyncGenerator<SheetRow> {
