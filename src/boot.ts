@@ -23,7 +23,7 @@ export interface Runtime {
  * process with a message naming it), the database with its migrations applied, mail and
  * the job queues, worked here when `work` is true.
  */
-export async function boot(options: { work: (config: Config) => boolean }): Promise<Runtime> {
+export async function boot(options: { work: (config: Config) => boolean; queues?: string[] }): Promise<Runtime> {
   let config: Config;
   try {
     config = loadConfig();
@@ -39,7 +39,7 @@ export async function boot(options: { work: (config: Config) => boolean }): Prom
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   const jobs = await startJobs(
     { config, database, clock: systemClock, logger, mailer, secret },
-    { definitions: jobDefinitions, schedules: jobSchedules, work: options.work(config) },
+    { definitions: jobDefinitions, schedules: jobSchedules, work: options.work(config), ...(options.queues ? { queues: options.queues } : {}) },
   );
   return {
     config,

@@ -1,7 +1,8 @@
 /**
  * The embedded-database smoke test: what a new user gets from `npm start` with nothing
- * configured. Starts the server on PGlite in a temporary folder, logs in as the demo
- * admin, then stops it with SIGTERM and expects a clean exit.
+ * configured. Builds and starts the server as the start script does, on PGlite in a
+ * temporary folder, logs in as the demo admin, then stops it with SIGTERM and expects a
+ * clean exit.
  */
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
@@ -9,12 +10,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO } from '../src/demo/tenant.js';
+import { build, nodeArgumentsOf } from '../scripts/build.mjs';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'saldo-smoke-'));
 const port = 3900 + Math.floor(Math.random() * 90);
 const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
 delete env.DATABASE_URL;
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+// As `npm start` runs it: compiled first, then started with the start script's options.
+await build();
+const start = nodeArgumentsOf('start');
+const server = spawn(process.execPath, [...start.options, start.file, ...start.args], { env, stdio: ['ignore', 'pipe', 'inherit'] });
 let output = '';
 server.stdout.on('data', (chunk) => (output += chunk));
 const exited = new Promise<number | null>((resolve) => server.on('exit', (code) => resolve(code)));

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../platform/paths.js';
 import type { PGlite } from '@electric-sql/pglite';
 import { sql, type SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -24,7 +24,7 @@ export interface Database {
   pglite?: PGlite;
 }
 
-export const migrationsFolder = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
+export const migrationsFolder = join(projectRoot, 'migrations');
 
 export interface OpenOptions {
   databaseUrl?: string | undefined;

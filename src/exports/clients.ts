@@ -4,7 +4,7 @@ import type { Cell } from '../platform/spreadsheets/write.js';
 import { currencyDigits, toDecimalString } from '../platform/money.js';
 import { registerExport, type ExportSource } from './registry.js';
 
-const BATCH = 2_000;
+const BATCH = 1_000;
 
 /** Amounts go out as numbers in the currency's units (1234.5), not minor units. */
 const MONEY_COLUMNS = new Set(['totalBalance']);

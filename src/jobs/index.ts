@@ -78,10 +78,28 @@ export interface StartOptions {
   schedules?: { job: JobDefinition<never>; cron: string }[];
   /** Poll queues and run jobs in this process (config.runWorkers, or a worker process). */
   work: boolean;
+  /**
+   * Only these queues are worked here, each named in full (`exports.run`) or by its group
+   * (`exports`); all of them when absent. Every queue is still created, so jobs can be sent
+   * to any of them.
+   */
+  queues?: string[];
   pollingIntervalSeconds?: number;
 }
 
+/** The definitions a `queues` selection names; an entry that names none is an error. */
+export function selectQueues(definitions: JobDefinition<never>[], queues: string[] | undefined): JobDefinition<never>[] {
+  if (!queues) return definitions;
+  const names = (entry: string) => definitions.filter((d) => d.name === entry || d.name.startsWith(`${entry}.`));
+  const unknown = queues.filter((entry) => names(entry).length === 0);
+  if (unknown.length > 0) {
+    throw new Error(`Unknown queue ${unknown.join(', ')}: the queues are ${definitions.map((d) => d.name).join(', ')} (or their groups before the dot).`);
+  }
+  return definitions.filter((d) => queues.some((entry) => names(entry).includes(d)));
+}
+
 export async function startJobs(deps: JobDeps, options: StartOptions): Promise<Jobs> {
+  const worked = selectQueues(options.definitions, options.queues);
   const boss = new PgBoss({
     db: adapterFor(deps.database),
     schedule: options.work,
@@ -116,7 +134,7 @@ export async function startJobs(deps: JobDeps, options: StartOptions): Promise<J
 
   if (options.work) {
     for (const { job, cron } of options.schedules ?? []) await boss.schedule(job.name, cron, {}, { tz: 'UTC' });
-    for (const definition of byName.values()) {
+    for (const definition of worked) {
       await boss.work(definition.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
         for (const job of jobs) await runOne(definition, job);
       });

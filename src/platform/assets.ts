@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, extname, join } from 'node:path';
+import { projectRoot } from './paths.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const root = projectRoot;
 const require = createRequire(import.meta.url);
 
 const types: Record<string, string> = {

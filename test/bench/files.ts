@@ -3,8 +3,10 @@
  * fastest parse of the same file plus a PostgreSQL COPY of its rows into the tables the
  * import fills (and, for comparison, into a bare table without indexes); exports of 50,000
  * rows to xlsx and csv; a 1,000,000-row csv export against a bare streamed csv of the same
- * query (the export's own statement, its values written as the driver returns them). Each measurement runs in a child process of its own so its peak RSS is its own.
- * Usage: npm run bench:files  (needs BENCH_DATABASE_URL or DATABASE_URL on PostgreSQL)
+ * query (the export's own statement, its values written as the driver returns them). Each
+ * measurement runs in a child process of its own, so that its peak RSS is its own, started
+ * as the worker that does that work starts: compiled, with its Node.js options.
+ * Usage: npm run bench:files [-- --only imports|exports]  (needs BENCH_DATABASE_URL or DATABASE_URL on PostgreSQL)
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse';
 import postgres from 'postgres';
 import { chosenColumns, columnsFor, exportStatement, parseClientFilters } from '../../src/clients/queries.js';
@@ -171,8 +174,17 @@ async function measure(scenario: string, baseUrl: string): Promise<void> {
   process.exit(0);
 }
 
-function child(scenario: string, baseUrl: string): { seconds: number; rssMb: number } {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--measure', scenario], {
+/**
+ * One measurement in a process of its own, running this file's compiled copy with the
+ * Node.js options of the worker that does that work in production (package.json): the
+ * exports worker (`npm run worker:exports`) for exports and the bare stream they are held
+ * against, the general one (`npm run worker`) for the rest.
+ */
+async function child(scenario: string, baseUrl: string): Promise<{ seconds: number; rssMb: number }> {
+  // Imported here: the compiled copy that measures has no scripts/ beside it.
+  const { nodeArgumentsOf, outdir } = await import('../../scripts/build.mjs');
+  const { options } = nodeArgumentsOf(scenario.startsWith('export-') || scenario === 'bare-csv' ? 'worker:exports' : 'worker');
+  const out = execFileSync(process.execPath, [...options, join(outdir, 'test/bench/files.js'), '--measure', scenario], {
     env: { ...process.env, BENCH_DATABASE_URL: baseUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1024 * 1024,
@@ -181,8 +193,10 @@ function child(scenario: string, baseUrl: string): { seconds: number; rssMb: num
 }
 
 /** The whole files benchmark; the receivables runner may call it with the same database URL. */
-export async function benchFiles(baseUrl: string, options: { importRows?: number; bigExportRows?: number } = {}) {
+export async function benchFiles(baseUrl: string, options: { importRows?: number; bigExportRows?: number; only?: 'imports' | 'exports' } = {}) {
   const importRows = options.importRows ?? 100_000;
+  // The measured processes run the compiled code, as the workers do.
+  await (await import('../../scripts/build.mjs')).build();
   const bigRows = options.bigExportRows ?? 1_000_000;
   const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe('drop database if exists saldo_bench_files with (force)');
@@ -203,20 +217,20 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
   const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
   // What a measuring process takes before it does anything (runtime, modules, connections):
   // every RSS figure below includes it.
-  results['idle process'] = { rssMb: child('idle', baseUrl).rssMb };
+  results['idle process'] = { rssMb: (await child('idle', baseUrl)).rssMb };
   log(`  idle process: ${JSON.stringify(results['idle process'])}`);
-  for (const format of ['csv', 'xlsx'] as const) {
+  for (const format of options.only === 'exports' ? [] : (['csv', 'xlsx'] as const)) {
     await database.query(`delete from payment_orders where tenant_id = $1`, [created.tenant.id]);
     await database.query(`delete from clients where tenant_id = $1`, [created.tenant.id]);
     // Each import starts on clean tables, not on the dead rows of the one before.
     await database.exec('vacuum analyze clients, payment_orders');
-    const parse = child(`parse-${format}`, baseUrl);
-    const copy = child('copy', baseUrl);
-    const tables = child('copy-tables', baseUrl);
+    const parse = await child(`parse-${format}`, baseUrl);
+    const copy = await child('copy', baseUrl);
+    const tables = await child('copy-tables', baseUrl);
     await database.query(`delete from payment_orders where tenant_id = $1`, [scratch.tenant.id]);
     await database.query(`delete from clients where tenant_id = $1`, [scratch.tenant.id]);
     await database.exec('vacuum analyze clients, payment_orders');
-    const imported = child(`import-${format}`, baseUrl);
+    const imported = await child(`import-${format}`, baseUrl);
     // The baseline (decision 0006): the file parsed, and its rows copied into the tables the
     // import fills. A copy into a bare table without indexes is shown beside it.
     const baseline = parse.seconds + tables.seconds;
@@ -228,9 +242,17 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
     };
     log(`  ${JSON.stringify(results[`import ${format} ${importRows}`])}`);
   }
+  if (options.only === 'imports') return finish(results);
+  // The exports read what the imports wrote; without them, rows of the same shape go in directly.
+  if (options.only === 'exports') {
+    await database.query(`
+      insert into clients (tenant_id, document_type, document_number, name, email, phone, segment)
+      select $1, 'DNI', lpad(g::text, 8, '0'), 'Cliente Ñandú ' || g, 'c' || g || '@example.pe', '+519' || lpad(g::text, 8, '0'), case when g % 2 = 1 then 'A' else 'B' end
+        from generate_series(0, $2::int - 1) g`, [created.tenant.id, importRows]);
+  }
   // 100,000 clients imported; half are in segment A: 50,000 rows for the immediate exports.
   for (const format of ['xlsx', 'csv'] as const) {
-    const exported = child(`export-${format}-50k`, baseUrl);
+    const exported = await child(`export-${format}-50k`, baseUrl);
     results[`export ${format} 50000`] = { ...exported, target: '≤ 5 s' };
     log(`  ${JSON.stringify(results[`export ${format} 50000`])}`);
   }
@@ -244,18 +266,22 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
   // Taken in turns, twice; the faster of each, and the larger peak.
   const runs = { bare: [] as { seconds: number; rssMb: number }[], big: [] as { seconds: number; rssMb: number }[] };
   for (let round = 0; round < 2; round++) {
-    runs.bare.push(child('bare-csv', baseUrl));
-    runs.big.push(child('export-csv-all', baseUrl));
+    runs.bare.push(await child('bare-csv', baseUrl));
+    runs.big.push(await child('export-csv-all', baseUrl));
   }
   const fastest = (list: { seconds: number }[]) => Math.min(...list.map((r) => r.seconds));
   const bare = { seconds: fastest(runs.bare) };
   const big = { seconds: fastest(runs.big), rssMb: Math.max(...runs.big.map((r) => r.rssMb)) };
   results[`export csv ${bigRows}`] = { seconds: big.seconds, rssMb: big.rssMb, baseline: bare.seconds, baselineRssMb: Math.max(...runs.bare.map((r) => r.rssMb)), ratio: ratio(big.seconds, bare.seconds), target: '≤ 1.5×, RSS ≤ 150 MB' };
   log(`  ${JSON.stringify(results[`export csv ${bigRows}`])}`);
-  await database.close();
-  mkdirSync('bench-results', { recursive: true });
-  writeFileSync(`bench-results/files-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(results, null, 2));
-  return results;
+  return finish(results);
+
+  async function finish(results: Record<string, unknown>) {
+    await database.close();
+    mkdirSync('bench-results', { recursive: true });
+    writeFileSync(`bench-results/files-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, JSON.stringify(results, null, 2));
+    return results;
+  }
 }
 
 const baseUrl = process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL;
@@ -267,5 +293,10 @@ if (measureAt > 0) {
     console.error('The benchmark needs PostgreSQL: set BENCH_DATABASE_URL or DATABASE_URL.');
     process.exit(1);
   }
-  console.log(JSON.stringify(await benchFiles(baseUrl), null, 2));
+  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  if (values.only !== undefined && values.only !== 'imports' && values.only !== 'exports') {
+    console.error('--only takes imports or exports.');
+    process.exit(1);
+  }
+  console.log(JSON.stringify(await benchFiles(baseUrl, { only: values.only }), null, 2));
 }

@@ -5,56 +5,32 @@
  *   npm run bench -- [--clients 1000000] [--requests 30] [--recompute-requests 10] [--reuse] [--accept-encoding gzip]
  * With --reuse, a scratch database left complete by an earlier run of the same size is
  * measured again instead of generated anew (pending migrations are applied to it first).
- * The web server runs in a process of its own, as in production, so that the measuring
- * client's work does not run on the server's event loop.
+ * The web server (./tray-server.ts) runs in a process of its own, compiled and started as
+ * `npm start` starts the app, so that the measuring client's work does not run on the
+ * server's event loop.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromiumPath } from '../../vitest.config.js';
 import { Agent, request } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { serve } from '@hono/node-server';
 import postgres from 'postgres';
-import { createApp } from '../../src/app.js';
 import { countClients, listClientsPage, parseClientFilters, parseTrayOrder, traySettings } from '../../src/clients/queries.js';
 import { situations, type Situation } from '../../src/clients/situation.js';
-import { loadConfig } from '../../src/config.js';
 import { migrate, openDatabase } from '../../src/db/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
-import { loadAssets } from '../../src/platform/assets.js';
 import { sign } from '../../src/platform/auth/tokens.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { addDays, todayIn } from '../../src/platform/dates.js';
-import { createLogger } from '../../src/platform/logger.js';
-import { createMailer } from '../../src/platform/mail/index.js';
 import { findTenantBySubdomain } from '../../src/tenants/queries.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { createTenant } from '../../src/tenants/service.js';
 import { users } from '../../src/users/schema.js';
 import { createUser } from '../../src/users/service.js';
+import { benchSecret } from './tray-server.js';
+import { build, nodeArgumentsOf, outdir } from '../../scripts/build.mjs';
 
-const secret = 'bench-secret-bench-secret-bench-secret-01';
-
-/** The server half: serves the app on the given database and prints its port. */
-async function serveTray(databaseUrl: string): Promise<void> {
-  const database = await openDatabase({ databaseUrl, poolSize: 10 });
-  const config = loadConfig({ BASE_DOMAIN: 'localhost', LOG_LEVEL: 'silent', NODE_ENV: 'production', PUBLIC_URL_SCHEME: 'http', PORT: '0' });
-  const logger = createLogger('silent');
-  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
-  const app = createApp({ config, database, clock: systemClock, logger, mailer, assets: loadAssets(), secret });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  process.stdout.write(`port ${(server.address() as AddressInfo).port}\n`);
-  // It ends with the benchmark that started it.
-  process.stdin.resume();
-  process.stdin.on('end', () => process.exit(0));
-}
-if (process.argv.includes('--serve')) {
-  await serveTray(process.env.BENCH_TRAY_DATABASE_URL!);
-  await new Promise(() => {});
-}
 
 const { values } = parseArgs({
   options: {
@@ -150,7 +126,9 @@ if (!reusing) {
   log(`generated ${JSON.stringify(totals)} in ${generationSeconds} s (+ ${analyzeSeconds} s vacuum analyze)`);
 }
 
-const serverProcess = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+// The server runs compiled, with the start script's Node.js options, as `npm start` runs it.
+await build();
+const serverProcess = spawn(process.execPath, [...nodeArgumentsOf('start').options, join(outdir, 'test/bench/tray-server.js')], {
   env: { ...process.env, BENCH_TRAY_DATABASE_URL: url.toString() },
   stdio: ['pipe', 'pipe', 'inherit'],
 });
@@ -193,7 +171,7 @@ function http(method: string, path: string, body?: string): Promise<{ status: nu
   });
 }
 
-const login = await http('POST', '/app/login', new URLSearchParams({ _csrf: sign(secret, `csrf:${csrfCookie}`), email: 'admin@bench.pe', password }).toString());
+const login = await http('POST', '/app/login', new URLSearchParams({ _csrf: sign(benchSecret, `csrf:${csrfCookie}`), email: 'admin@bench.pe', password }).toString());
 const session = login.setCookie.map((c) => c.split(';')[0]!).find((c) => c.startsWith('saldo_session='));
 if (login.status !== 303 || !session) throw new Error(`login failed: ${login.status}`);
 cookies = `${cookies}; ${session}`;

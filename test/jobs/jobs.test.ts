@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
-import { startJobs, type JobDefinition, type JobDeps } from '../../src/jobs/index.js';
+import { selectQueues, startJobs, type JobDefinition, type JobDeps } from '../../src/jobs/index.js';
 import { loadConfig } from '../../src/config.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -56,4 +56,49 @@ it('a job scheduled for later does not run before its time', async () => {
   } finally {
     await jobs.stop();
   }
+});
+
+it('a worker given some queues works only those; jobs of the others wait for a process that works them', async () => {
+  const ran: string[] = [];
+  let finished: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const picked: JobDefinition<{ word: string }> = {
+    name: 'files.picked',
+    async run(_deps, data) {
+      ran.push(data.word);
+      finished();
+    },
+  };
+  const left: JobDefinition<{ word: string }> = {
+    name: 'mail.left',
+    async run(_deps, data) {
+      ran.push(data.word);
+    },
+  };
+  const definitions = [picked, left] as JobDefinition<never>[];
+  const worker = await startJobs(deps, { definitions, work: true, queues: ['files'], pollingIntervalSeconds: 0.5 });
+  try {
+    await worker.send(left, { word: 'left' });
+    await worker.send(picked, { word: 'picked' });
+    await done;
+    // Two more polling rounds: the queue it does not work is still untouched.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(ran).toEqual(['picked']);
+  } finally {
+    await worker.stop();
+  }
+  const other = await startJobs(deps, { definitions, work: false });
+  try {
+    expect(await other.runDue()).toBe(1);
+    expect(ran).toEqual(['picked', 'left']);
+  } finally {
+    await other.stop();
+  }
+});
+
+it('a queue selection that names no queue is refused with the list of queues', () => {
+  const definitions = [{ name: 'exports.run', run: async () => {} }, { name: 'imports.check', run: async () => {} }] as JobDefinition<never>[];
+  expect(selectQueues(definitions, ['exports']).map((d) => d.name)).toEqual(['exports.run']);
+  expect(selectQueues(definitions, undefined)).toHaveLength(2);
+  expect(() => selectQueues(definitions, ['export'])).toThrow('Unknown queue export: the queues are exports.run, imports.check');
 });
