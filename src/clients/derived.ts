@@ -21,11 +21,9 @@ export async function refreshOrdersPaid(db: Db, tenantId: number, orderIds: read
 /**
  * Recomputes the stored receivables state of clients from their orders: how many are unpaid,
  * the oldest unpaid due date (which drives the situation), and the total balance. Call in
- * the same transaction as any change to orders or to what they have been paid. With
- * `onlyChanged`, clients that already hold the right values are not written (a check after
- * a bulk load that wrote them along with the clients).
+ * the same transaction as any change to orders or to what they have been paid.
  */
-export async function refreshClientBalances(db: Db, tenantId: number, clientIds: readonly number[], options: { onlyChanged?: boolean } = {}): Promise<void> {
+export async function refreshClientBalances(db: Db, tenantId: number, clientIds: readonly number[]): Promise<void> {
   if (clientIds.length === 0) return;
   const ids = sql.raw(`'{${[...new Set(clientIds)].map((id) => Number(id)).join(',')}}'`);
   await db.execute(sql`
@@ -42,7 +40,5 @@ export async function refreshClientBalances(db: Db, tenantId: number, clientIds:
           left join payment_orders o on o.tenant_id = ${tenantId} and o.client_id = ids.id
          group by ids.id
       ) s
-     where c.tenant_id = ${tenantId} and c.id = s.id${
-       options.onlyChanged ? sql` and (c.unpaid_orders, c.oldest_unpaid_due_date, c.total_balance) is distinct from (s.unpaid, s.oldest, s.balance)` : sql``
-     }`);
+     where c.tenant_id = ${tenantId} and c.id = s.id`);
 }

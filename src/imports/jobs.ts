@@ -82,11 +82,17 @@ async function preferHashJoins(tx: Db): Promise<void> {
 const sameClient = (tenantId: number) => sql`cl.tenant_id = ${tenantId} and cl.deleted_at is null
   and cl.document_type = s.document_type and cl.document_number = s.document_number`;
 
+type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'>> & {
+  /** Stored clients and stored orders that the file changes (the counts above are per row). */
+  changedClients: number;
+  changedOrders: number;
+};
+
 /** What applying the staged rows would do, row by row, against the data as it is now. */
-async function classify(db: Db, tenantId: number, processId: number, mapping: Mapping): Promise<Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'>>> {
+async function classify(db: Db, tenantId: number, processId: number, mapping: Mapping): Promise<Classified> {
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
-  const [counts] = await rows<{ create: number; update: number; unchanged: number }>(
+  const [counts] = await rows<Classified>(
     db,
     sql`
     with r as (
@@ -99,7 +105,9 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
        where s.tenant_id = ${tenantId} and s.process_id = ${processId})
     select count(*) filter (where order_new)::int as "create",
            count(*) filter (where not order_new and (order_changed or client_changed))::int as "update",
-           count(*) filter (where not order_new and not order_changed and not client_changed)::int as "unchanged"
+           count(*) filter (where not order_new and not order_changed and not client_changed)::int as "unchanged",
+           count(*) filter (where client_changed)::int as "changedClients",
+           count(*) filter (where order_changed)::int as "changedOrders"
       from r`,
   );
   return counts!;
@@ -146,6 +154,7 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
   const header = (key: string) => headers[mapping[key]!] ?? key;
   const staging = stager(deps.database, tenantId, processId);
   let total = 0;
+  let progress = Promise.resolve();
   try {
     const sheet = await openSheet(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
     for await (const { line, cells } of sheet.rows) {
@@ -171,9 +180,15 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
           await staging.add(result.row, earlier === undefined);
         }
       }
-      if (total % PROGRESS_EVERY === 0) await recordProgress(db, tenantId, processId, total);
+      if (total % PROGRESS_EVERY === 0) {
+        // Written while reading goes on: the bar needs no round trip in the rows' way.
+        const done = total;
+        progress = progress.then(() => recordProgress(db, tenantId, processId, done));
+        progress.catch(() => undefined);
+      }
     }
     await staging.end();
+    await progress;
   } catch (error) {
     await staging.abort();
     await errors.end();
@@ -197,7 +212,8 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
          and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
       returning s.line, s.payment_code`,
     );
-    return { moved, counts: await classify(tx, tenantId, processId, mapping) };
+    const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
+    return { moved, counts: { create, update, unchanged } };
   });
   rejected += moved.length;
   await writeErrors(moved.map((m) => ({ line: m.line, column: headers[mapping.paymentCode!] ?? '', value: m.payment_code, message: 'imports.error.codeOfAnotherClient' })));
@@ -239,41 +255,48 @@ export async function applyImport(deps: JobDeps, data: ImportJobData): Promise<v
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
       if (locked?.stage !== 'applying') return;
       await preferHashJoins(tx);
-      const counts = await classify(tx, tenantId, processId, mapping);
+      const { changedClients, changedOrders, ...counts } = await classify(tx, tenantId, processId, mapping);
       const staged = sql`s.tenant_id = ${tenantId} and s.process_id = ${processId}`;
       const storedCode = (alias: string) =>
         sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
-      await tx.execute(sql`
-        update clients cl set ${set(clientCols, 's')}, updated_at = now()
-          from import_rows s
-         where ${staged} and s.first_of_client and ${sameClient(tenantId)}
-           and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
+      // Statements with nothing to change are not run (each would still read every staged row).
+      if (changedClients > 0) {
+        await tx.execute(sql`
+          update clients cl set ${set(clientCols, 's')}, updated_at = now()
+            from import_rows s
+           where ${staged} and s.first_of_client and ${sameClient(tenantId)}
+             and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
+      }
       // New clients are written once, with the receivables state their staged orders will give
-      // them (every order of a new client is new); the refresh below checks it against the
-      // orders as written and corrects any client it does not match.
-      const created = await rows<{ id: number }>(
+      // them (every order of a new client is new), and with how many orders that state counts.
+      const created = await rows<{ id: number; orders: number }>(
         tx,
         sql`
-        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                             unpaid_orders, oldest_unpaid_due_date, total_balance)
-        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-               coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
-          from import_rows s
-          left join (
-            select r.document_type, r.document_number,
-                   count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
-                   min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
-                   coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
-              from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
-                           s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
-                      from import_rows s
-                     where ${staged} and not ${storedCode('s')}) r
-             group by r.document_type, r.document_number) o
-            on o.document_type = s.document_type and o.document_number = s.document_number
-         where ${staged} and s.first_of_client
-           and not exists (select 1 from clients cl where ${sameClient(tenantId)})
-        returning id`,
+        with o as (
+          select r.document_type, r.document_number,
+                 count(*)::int as orders,
+                 count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
+                 min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
+                 coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
+            from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
+                         s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
+                    from import_rows s
+                   where ${staged} and not ${storedCode('s')}) r
+           group by r.document_type, r.document_number),
+        inserted as (
+          insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                               unpaid_orders, oldest_unpaid_due_date, total_balance)
+          select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
+                 coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+                 coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
+            from import_rows s
+            left join o on o.document_type = s.document_type and o.document_number = s.document_number
+           where ${staged} and s.first_of_client
+             and not exists (select 1 from clients cl where ${sameClient(tenantId)})
+          returning id, document_type, document_number)
+        select i.id, coalesce(o.orders, 0) as orders
+          from inserted i
+          left join o on o.document_type = i.document_type and o.document_number = i.document_number`,
       );
       // Orders by payment code: the new ones, then the stored ones whose values change, and
       // only under the same client (an order is never moved to another client).
@@ -288,20 +311,32 @@ export async function applyImport(deps: JobDeps, data: ImportJobData): Promise<v
         on conflict (tenant_id, payment_code) do nothing
         returning client_id`,
       );
-      const changed = await rows<{ client_id: number }>(
-        tx,
-        sql`
-        update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
-          from import_rows s
-          join clients cl on ${sameClient(tenantId)}
-         where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
-           and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}
-        returning po.client_id`,
-      );
-      const fresh = new Set(created.map((r) => Number(r.id)));
-      const touched = new Set([...inserted, ...changed].map((r) => Number(r.client_id)).filter((id) => !fresh.has(id)));
+      const changed =
+        changedOrders > 0
+          ? await rows<{ client_id: number }>(
+              tx,
+              sql`
+              update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
+                from import_rows s
+                join clients cl on ${sameClient(tenantId)}
+               where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
+                 and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}
+              returning po.client_id`,
+            )
+          : [];
+      // A new client whose orders were all written holds the right state already; one whose
+      // orders another transaction took meanwhile (a code written between the two inserts)
+      // is worked out again from what its orders are now.
+      const expected = new Map(created.map((r) => [Number(r.id), Number(r.orders)]));
+      const written = new Map<number, number>();
+      const touched = new Set<number>();
+      for (const { client_id } of [...inserted, ...changed]) {
+        const id = Number(client_id);
+        if (expected.has(id)) written.set(id, (written.get(id) ?? 0) + 1);
+        else touched.add(id);
+      }
+      for (const [id, orders] of expected) if ((written.get(id) ?? 0) !== orders) touched.add(id);
       await refreshClientBalances(tx, tenantId, [...touched]);
-      await refreshClientBalances(tx, tenantId, [...fresh], { onlyChanged: true });
       await tx.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
       const rejected = process.counts.rejected ?? 0;
       await updateProcess(tx, tenantId, processId, {
