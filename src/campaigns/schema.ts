@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, date, foreignKey, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { clients } from '../clients/schema.js';
-import { paymentStates, type PaymentState } from '../payments/schema.js';
+import { paymentRecordColumns, paymentStates, type PaymentState } from '../payments/schema.js';
 import { tenants } from '../tenants/schema.js';
 
 export const discountTypes = ['porcentaje', 'monto'] as const;
@@ -62,21 +62,8 @@ export type CampaignPaymentState = PaymentState;
 export const campaignPayments = pgTable(
   'campaign_payments',
   {
-    tenantId: bigint({ mode: 'number' })
-      .notNull()
-      .references(() => tenants.id, { onDelete: 'cascade' }),
-    id: bigint({ mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
+    ...paymentRecordColumns(),
     entryId: bigint({ mode: 'number' }).notNull(),
-    amount: bigint({ mode: 'number' }).notNull(),
-    paidOn: date().notNull(),
-    method: text().notNull(),
-    reference: text(),
-    state: text({ enum: campaignPaymentStates }).notNull().default('por_verificar'),
-    source: text({ enum: ['staff', 'portal', 'import', 'api'] }).notNull().default('staff'),
-    receiptKey: text(),
-    createdBy: bigint({ mode: 'number' }),
-    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

@@ -6,7 +6,7 @@ import { clientEvents } from '../events/schema.js';
 import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { paymentOrders } from '../payment-orders/schema.js';
-import { paymentTransitions } from '../payments/service.js';
+import { newPaymentRecord, paymentTransitions } from '../payments/service.js';
 import { tenantSettings } from '../settings/schema.js';
 import type { Tenant } from '../tenants/schema.js';
 import { campaignAmountOf, campaignStateOf } from './compute.js';
@@ -219,19 +219,7 @@ export async function registerCampaignPayment(scope: CampaignScope, entryId: num
     }
     const [payment] = await tx
       .insert(campaignPayments)
-      .values({
-        tenantId: scope.tenantId,
-        entryId,
-        amount: input.amount,
-        paidOn: input.paidOn,
-        method: input.method,
-        reference: input.reference,
-        source: input.source ?? 'staff',
-        receiptKey: input.receiptKey ?? null,
-        createdBy: scope.actor?.id ?? null,
-        createdAt: scope.clock.now(),
-        updatedAt: scope.clock.now(),
-      })
+      .values({ ...newPaymentRecord(scope, input), entryId })
       .returning();
     await tx.insert(clientEvents).values(event(scope, entry.clientId, 'campaign_payment.registered', { entryId, paymentId: payment!.id, amount: input.amount, campaign: entry.campaignCode }));
     return { ok: true, payment: payment! } as const;

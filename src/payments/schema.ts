@@ -8,15 +8,17 @@ export const paymentStates = ['por_verificar', 'verificado', 'no_verificado', 'a
 export type PaymentState = (typeof paymentStates)[number];
 export const paymentSources = ['staff', 'portal', 'import', 'api'] as const;
 
-/** A payment on one or more orders (cartera vigente). Only verified payments reduce balances. */
-export const payments = pgTable(
-  'payments',
-  {
+/**
+ * The columns every payment record has, on orders (`payments`) and on a charged-off
+ * campaign entry (`campaign_payments`): the same lifecycle, the same fields. A function,
+ * so that each table gets builders of its own.
+ */
+export function paymentRecordColumns() {
+  return {
     tenantId: bigint({ mode: 'number' })
       .notNull()
       .references(() => tenants.id, { onDelete: 'cascade' }),
     id: bigint({ mode: 'number' }).notNull().generatedByDefaultAsIdentity(),
-    clientId: bigint({ mode: 'number' }).notNull(),
     amount: bigint({ mode: 'number' }).notNull(),
     paidOn: date().notNull(),
     method: text().notNull(),
@@ -28,6 +30,15 @@ export const payments = pgTable(
     createdBy: bigint({ mode: 'number' }),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  };
+}
+
+/** A payment on one or more orders (cartera vigente). Only verified payments reduce balances. */
+export const payments = pgTable(
+  'payments',
+  {
+    ...paymentRecordColumns(),
+    clientId: bigint({ mode: 'number' }).notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),

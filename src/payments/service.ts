@@ -57,6 +57,22 @@ export interface PaymentInput {
   receiptKey?: string | null;
 }
 
+/** What a new payment record holds, on orders or on a campaign entry, before what it pays. */
+export function newPaymentRecord(scope: Scope, input: Pick<PaymentInput, 'amount' | 'paidOn' | 'method' | 'reference' | 'source' | 'receiptKey'>) {
+  return {
+    tenantId: scope.tenantId,
+    amount: input.amount,
+    paidOn: input.paidOn,
+    method: input.method,
+    reference: input.reference,
+    source: input.source ?? 'staff',
+    receiptKey: input.receiptKey ?? null,
+    createdBy: scope.actor?.id ?? null,
+    createdAt: scope.clock.now(),
+    updatedAt: scope.clock.now(),
+  };
+}
+
 /** The tenant's receivables switches, created with the defaults the first time they are needed. */
 export async function settingsOf(db: Db, tenantId: number) {
   await db.insert(tenantSettings).values({ tenantId }).onConflictDoNothing();
@@ -132,19 +148,7 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
     if (!split.ok) return split;
     const [payment] = await tx
       .insert(payments)
-      .values({
-        tenantId: scope.tenantId,
-        clientId,
-        amount: input.amount,
-        paidOn: input.paidOn,
-        method: input.method,
-        reference: input.reference,
-        source: input.source ?? 'staff',
-        receiptKey: input.receiptKey ?? null,
-        createdBy: scope.actor?.id ?? null,
-        createdAt: scope.clock.now(),
-        updatedAt: scope.clock.now(),
-      })
+      .values({ ...newPaymentRecord(scope, input), clientId })
       .returning();
     await tx.insert(paymentAllocations).values(split.allocations.map((a) => ({ tenantId: scope.tenantId, paymentId: payment!.id, ...a })));
     const codes = new Map(orders.map((o) => [o.id, o.paymentCode]));

@@ -8,6 +8,7 @@ import type { MessageKey } from '../../src/platform/i18n/index.js';
 import { isMessageKey } from '../../src/platform/i18n/index.js';
 import { paymentTransitions, transitionPaths } from '../../src/payments/service.js';
 import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { StateBadge } from './tray.js';
 
@@ -128,42 +129,28 @@ export function CampaignEntryDetail(props: DetailProps) {
         {props.payments.length === 0 ? (
           <p>{t('campaigns.noPayments')}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('campaignPayment.paidOn')}</th>
-                  <th scope="col" class="num">{t('campaignPayment.amount')}</th>
-                  <th scope="col">{t('campaignPayment.method')}</th>
-                  <th scope="col">{t('campaignPayment.reference')}</th>
-                  <th scope="col">{t('campaigns.state')}</th>
-                  {props.canEdit && <th scope="col">{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {props.payments.map((p) => (
-                  <tr>
-                    <td>{date(p.paidOn)}</td>
-                    <td class="num">{money(p.amount)}</td>
-                    <td>{p.method}</td>
-                    <td>{p.reference ?? '—'}</td>
-                    <td>{t(`campaignPayment.state.${p.state}`)}</td>
-                    {props.canEdit && (
-                      <td class="actions">
-                        {paymentTransitions[p.state].map((to) => (
-                          <PostForm action={`/app/campaign-payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="inline-action">
-                            <button type="submit" class={to === 'anulado' ? 'danger' : undefined}>
-                              {t(transitionLabels[to as keyof typeof transitionLabels])}
-                            </button>
-                          </PostForm>
-                        ))}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={props.payments}
+            columns={[
+              { heading: t('campaignPayment.paidOn'), cell: (p) => date(p.paidOn) },
+              { heading: t('campaignPayment.amount'), kind: 'num', cell: (p) => money(p.amount) },
+              { heading: t('campaignPayment.method'), cell: (p) => p.method },
+              { heading: t('campaignPayment.reference'), cell: (p) => p.reference ?? '—' },
+              { heading: t('campaigns.state'), cell: (p) => t(`campaignPayment.state.${p.state}`) },
+              props.canEdit && {
+                heading: t('common.actions'),
+                kind: 'actions',
+                cell: (p) =>
+                  paymentTransitions[p.state].map((to) => (
+                    <PostForm action={`/app/campaign-payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="inline-action">
+                      <button type="submit" class={to === 'anulado' ? 'danger' : undefined}>
+                        {t(transitionLabels[to as keyof typeof transitionLabels])}
+                      </button>
+                    </PostForm>
+                  )),
+              },
+            ]}
+          />
         )}
         {props.canEdit && offer.state === 0 && (
           <PostForm action={`/app/campaigns/${entry.id}/payments`} class="inline">

@@ -2,6 +2,7 @@ import type { ClaimHistoryEntry, ClaimRow } from '../../src/claims/queries.js';
 import { isClaimCategory } from '../../src/claims/schema.js';
 import type { Translate } from '../../src/platform/i18n/index.js';
 import { ErrorSummary, type FieldErrors } from '../components/forms.js';
+import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { AlertBadges, categoryLabel, duration, StateBadge } from './parts.js';
 import { StateButton } from './tray.js';
@@ -69,29 +70,23 @@ export function ClaimPage(props: { row: ClaimRow; history: ClaimHistoryEntry[]; 
         <dd>{row.advisorName ?? '—'}</dd>
       </dl>
       <h2>{t('claims.history')}</h2>
-      <div class="table-wrap">
-        <table class="table claim-history">
-          <thead>
-            <tr>
-              <th scope="col">{t('claims.when')}</th>
-              <th scope="col">{t('claims.who')}</th>
-              <th scope="col">{t('claims.change')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.history.map((e) => (
-              <tr>
-                <td>{dateTime(e.occurredAt)}</td>
-                <td>{e.actorName ?? t('claims.system')}</td>
-                <td>
-                  <strong>{e.field in fieldLabels ? t(fieldLabels[e.field as keyof typeof fieldLabels]) : e.field}:</strong> {shown(t, e.field, e.before)} →{' '}
-                  {shown(t, e.field, e.after)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        class="claim-history"
+        rows={props.history}
+        columns={[
+          { heading: t('claims.when'), cell: (e) => dateTime(e.occurredAt) },
+          { heading: t('claims.who'), cell: (e) => e.actorName ?? t('claims.system') },
+          {
+            heading: t('claims.change'),
+            cell: (e) => (
+              <>
+                <strong>{e.field in fieldLabels ? t(fieldLabels[e.field as keyof typeof fieldLabels]) : e.field}:</strong> {shown(t, e.field, e.before)} →{' '}
+                {shown(t, e.field, e.after)}
+              </>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

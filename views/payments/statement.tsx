@@ -2,6 +2,7 @@ import type { Statement } from '../../src/payments/queries.js';
 import { paymentMethods, paymentTransitions, transitionPaths } from '../../src/payments/service.js';
 import type { PaymentState } from '../../src/payments/schema.js';
 import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { statusBadge } from '../payment-orders/orders.js';
 
@@ -12,8 +13,6 @@ const paymentBadge: Record<PaymentState, string> = {
   anulado: 'badge badge-muted',
 };
 const promiseBadge = { kept: 'badge badge-ok', broken: 'badge badge-danger', pending: 'badge badge-warn' } as const;
-
-/** Where each state change is posted: one resource per change. */
 
 export interface StatementProps {
   client: { id: number; name: string; documentType: string; documentNumber: string };
@@ -63,53 +62,29 @@ export function StatementPage(props: StatementProps) {
       {s.groups.map((group) => (
         <section class="statement-group">
           <h2>{group.product ?? t('statement.noProduct')}</h2>
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('orders.paymentCode')}</th>
-                  <th scope="col">{t('orders.dueDate')}</th>
-                  <th scope="col" class="num">{t('orders.amount')}</th>
-                  <th scope="col" class="num">{t('orders.interest')}</th>
-                  <th scope="col" class="num">{t('orders.discounts')}</th>
-                  <th scope="col" class="num">{t('orders.paid')}</th>
-                  <th scope="col" class="num">{t('orders.balance')}</th>
-                  <th scope="col">{t('orders.status')}</th>
-                  {editable && <th scope="col">{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {group.orders.map((o) => (
-                  <tr>
-                    <td>{o.paymentCode}</td>
-                    <td>{date(o.dueDate)}</td>
-                    <td class="num">{money(o.amount)}</td>
-                    <td class="num">{money(o.interest)}</td>
-                    <td class="num">{money(o.discounts)}</td>
-                    <td class="num">{money(o.paid)}</td>
-                    <td class="num">{money(o.balance)}</td>
-                    <td>
-                      <span class={statusBadge[o.status]}>{t(`orders.status.${o.status}`)}</span>
-                    </td>
-                    {editable && (
-                      <td class="actions">
-                        <a href={`/app/orders/${o.id}/edit`}>{t('common.edit')}</a>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row" colspan={6}>
-                    {t('statement.groupBalance')}
-                  </th>
-                  <td class="num">{money(group.balance)}</td>
-                  <td colspan={editable ? 2 : 1}></td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
+          <DataTable
+            rows={group.orders}
+            columns={[
+              { heading: t('orders.paymentCode'), cell: (o) => o.paymentCode },
+              { heading: t('orders.dueDate'), cell: (o) => date(o.dueDate) },
+              { heading: t('orders.amount'), kind: 'num', cell: (o) => money(o.amount) },
+              { heading: t('orders.interest'), kind: 'num', cell: (o) => money(o.interest) },
+              { heading: t('orders.discounts'), kind: 'num', cell: (o) => money(o.discounts) },
+              { heading: t('orders.paid'), kind: 'num', cell: (o) => money(o.paid) },
+              { heading: t('orders.balance'), kind: 'num', cell: (o) => money(o.balance) },
+              { heading: t('orders.status'), cell: (o) => <span class={statusBadge[o.status]}>{t(`orders.status.${o.status}`)}</span> },
+              editable && { heading: t('common.actions'), kind: 'actions', cell: (o) => <a href={`/app/orders/${o.id}/edit`}>{t('common.edit')}</a> },
+            ]}
+            foot={
+              <tr>
+                <th scope="row" colspan={6}>
+                  {t('statement.groupBalance')}
+                </th>
+                <td class="num">{money(group.balance)}</td>
+                <td colspan={editable ? 2 : 1}></td>
+              </tr>
+            }
+          />
         </section>
       ))}
 
@@ -118,46 +93,29 @@ export function StatementPage(props: StatementProps) {
         {s.payments.length === 0 ? (
           <p>{t('payments.none')}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('payments.paidOn')}</th>
-                  <th scope="col" class="num">{t('payments.amount')}</th>
-                  <th scope="col">{t('payments.method')}</th>
-                  <th scope="col">{t('payments.reference')}</th>
-                  <th scope="col">{t('payments.orders')}</th>
-                  <th scope="col">{t('payments.state')}</th>
-                  {editable && <th scope="col">{t('common.actions')}</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {s.payments.map((p) => (
-                  <tr>
-                    <td>{date(p.paidOn)}</td>
-                    <td class="num">{money(p.amount)}</td>
-                    <td>{t(`payments.method.${p.method as (typeof paymentMethods)[number]}`)}</td>
-                    <td>{p.reference ?? t('common.none')}</td>
-                    <td>{p.allocations.map((a) => `${a.paymentCode} (${money(a.amount)})`).join(', ')}</td>
-                    <td>
-                      <span class={paymentBadge[p.state]}>{t(`payments.state.${p.state}`)}</span>
-                    </td>
-                    {editable && (
-                      <td class="actions">
-                        {paymentTransitions[p.state].map((to) => (
-                          <PostForm action={`/app/payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="state-action">
-                            <button type="submit" class={to === 'verificado' ? 'primary' : 'link'}>
-                              {t(`payments.action.${to as keyof typeof transitionPaths}`)}
-                            </button>
-                          </PostForm>
-                        ))}
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={s.payments}
+            columns={[
+              { heading: t('payments.paidOn'), cell: (p) => date(p.paidOn) },
+              { heading: t('payments.amount'), kind: 'num', cell: (p) => money(p.amount) },
+              { heading: t('payments.method'), cell: (p) => t(`payments.method.${p.method as (typeof paymentMethods)[number]}`) },
+              { heading: t('payments.reference'), cell: (p) => p.reference ?? t('common.none') },
+              { heading: t('payments.orders'), cell: (p) => p.allocations.map((a) => `${a.paymentCode} (${money(a.amount)})`).join(', ') },
+              { heading: t('payments.state'), cell: (p) => <span class={paymentBadge[p.state]}>{t(`payments.state.${p.state}`)}</span> },
+              editable && {
+                heading: t('common.actions'),
+                kind: 'actions',
+                cell: (p) =>
+                  paymentTransitions[p.state].map((to) => (
+                    <PostForm action={`/app/payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="state-action">
+                      <button type="submit" class={to === 'verificado' ? 'primary' : 'link'}>
+                        {t(`payments.action.${to as keyof typeof transitionPaths}`)}
+                      </button>
+                    </PostForm>
+                  )),
+              },
+            ]}
+          />
         )}
       </section>
 
@@ -166,30 +124,15 @@ export function StatementPage(props: StatementProps) {
         {s.promises.length === 0 ? (
           <p>{t('promises.none')}</p>
         ) : (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">{t('promises.madeOn')}</th>
-                  <th scope="col">{t('promises.promisedDate')}</th>
-                  <th scope="col" class="num">{t('promises.amount')}</th>
-                  <th scope="col">{t('promises.state')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {s.promises.map((p) => (
-                  <tr>
-                    <td>{date(p.madeOn)}</td>
-                    <td>{date(p.promisedDate)}</td>
-                    <td class="num">{money(p.amount)}</td>
-                    <td>
-                      <span class={promiseBadge[p.state]}>{t(`promises.state.${p.state}`)}</span>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            rows={s.promises}
+            columns={[
+              { heading: t('promises.madeOn'), cell: (p) => date(p.madeOn) },
+              { heading: t('promises.promisedDate'), cell: (p) => date(p.promisedDate) },
+              { heading: t('promises.amount'), kind: 'num', cell: (p) => money(p.amount) },
+              { heading: t('promises.state'), cell: (p) => <span class={promiseBadge[p.state]}>{t(`promises.state.${p.state}`)}</span> },
+            ]}
+          />
         )}
       </section>
 

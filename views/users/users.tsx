@@ -1,6 +1,7 @@
 import type { User } from '../../src/users/schema.js';
 import { can, permissions, roleGrants, roles, type Permission } from '../../src/platform/permissions.js';
 import { Checkbox, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 
 export function UsersList(props: { users: User[] }) {
@@ -13,35 +14,28 @@ export function UsersList(props: { users: User[] }) {
           {t('users.new')}
         </a>
       </div>
-      <div class="table-wrap">
-      <table class="table">
-        <thead>
-          <tr>
-            <th scope="col">{t('users.name')}</th>
-            <th scope="col">{t('users.email')}</th>
-            <th scope="col">{t('users.role')}</th>
-            <th scope="col">{t('users.status')}</th>
-            <th scope="col">{t('common.actions')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.users.map((u) => (
-            <tr>
-              <td>{u.name}</td>
-              <td>{u.email}</td>
-              <td>{t(`role.${u.role}`)}</td>
-              <td>
-                <span class={`badge ${u.active ? 'badge-ok' : 'badge-muted'}`}>{t(u.active ? 'users.statusActive' : 'users.statusInactive')}</span>
-              </td>
-              <td class="actions">
+      <DataTable
+        rows={props.users}
+        columns={[
+          { heading: t('users.name'), cell: (u) => u.name },
+          { heading: t('users.email'), cell: (u) => u.email },
+          { heading: t('users.role'), cell: (u) => t(`role.${u.role}`) },
+          {
+            heading: t('users.status'),
+            cell: (u) => <span class={`badge ${u.active ? 'badge-ok' : 'badge-muted'}`}>{t(u.active ? 'users.statusActive' : 'users.statusInactive')}</span>,
+          },
+          {
+            heading: t('common.actions'),
+            kind: 'actions',
+            cell: (u) => (
+              <>
                 <a href={`/app/settings/users/${u.id}/edit`}>{t('common.edit')}</a>
                 <a href={`/app/settings/users/${u.id}/permissions`}>{t('users.permissions')}</a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      </div>
+              </>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

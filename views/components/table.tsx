@@ -1,0 +1,43 @@
+import type { Child } from 'hono/jsx';
+
+export interface TableColumn<T> {
+  heading: Child;
+  /** `num` right-aligns amounts and counts; `actions` holds the row's buttons and links. */
+  kind?: 'num' | 'actions';
+  cell: (row: T) => Child;
+}
+
+/**
+ * A table of records, one column per entry; a `false` entry is a column left out (one the
+ * user may not use). The markup every table of the back office shares: it scrolls sideways
+ * on a narrow screen instead of widening the page.
+ */
+export function DataTable<T>(props: { rows: readonly T[]; columns: (TableColumn<T> | false)[]; caption?: string; foot?: Child; class?: string }) {
+  const columns = props.columns.filter((column): column is TableColumn<T> => column !== false);
+  return (
+    <div class="table-wrap">
+      <table class={props.class ? `table ${props.class}` : 'table'}>
+        {props.caption && <caption class="visually-hidden">{props.caption}</caption>}
+        <thead>
+          <tr>
+            {columns.map((column) => (
+              <th scope="col" class={column.kind === 'num' ? 'num' : undefined}>
+                {column.heading}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr>
+              {columns.map((column) => (
+                <td class={column.kind}>{column.cell(row)}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+        {props.foot && <tfoot>{props.foot}</tfoot>}
+      </table>
+    </div>
+  );
+}
