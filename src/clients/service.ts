@@ -75,24 +75,6 @@ async function record(db: Db, scope: Scope, clientId: number, type: string, data
   });
 }
 
-function values(input: ClientFields) {
-  return {
-    documentType: input.documentType,
-    documentNumber: input.documentNumber,
-    name: input.name,
-    email: input.email,
-    phone: input.phone,
-    segment: input.segment,
-    status: input.status,
-    supervisorId: input.supervisorId,
-    advisorId: input.advisorId,
-    contactability: input.contactability,
-    contactAlerts: input.contactAlerts,
-    portfolio: input.portfolio,
-    additional: input.additional,
-  };
-}
-
 export async function createClient(scope: Scope, input: ClientFields): Promise<ClientResult> {
   try {
     return await scope.db.transaction(async (tx) => {
@@ -101,7 +83,7 @@ export async function createClient(scope: Scope, input: ClientFields): Promise<C
       const now = scope.clock.now();
       const [client] = await tx
         .insert(clients)
-        .values({ tenantId: scope.tenantId, ...values(input), createdAt: now, updatedAt: now })
+        .values({ tenantId: scope.tenantId, ...input, createdAt: now, updatedAt: now })
         .returning();
       await record(tx, scope, client!.id, 'client.created', { changes: changesBetween({}, input) });
       return { ok: true, client: client! } as const;
@@ -128,7 +110,8 @@ export async function updateClient(scope: Scope, clientId: number, input: Client
       if (Object.keys(changes).length === 0) return { ok: true, client: current } as const;
       const [client] = await tx
         .update(clients)
-        .set({ ...values(input), updatedAt: scope.clock.now() })
+        // The checked fields are the client's columns, one for one (clientFieldsSchema).
+        .set({ ...input, updatedAt: scope.clock.now() })
         .where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, clientId)))
         .returning();
       await record(tx, scope, clientId, 'client.updated', { changes });
