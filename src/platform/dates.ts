@@ -19,9 +19,25 @@ export function dateIn(timeZone: string, instant: Date): IsoDate {
   return dayFormatter(timeZone).format(instant);
 }
 
-/** Today in the tenant's timezone, from the injectable clock. */
+/** The day last asked for in each timezone, with the instants it spans. */
+const todays = new Map<string, { day: IsoDate; from: number; until: number }>();
+
+/**
+ * Today in the tenant's timezone, from the injectable clock. Every page asks, and formatting
+ * an instant in a timezone costs tens of microseconds: the day is kept with the instants it
+ * spans and worked out again only outside them (a clock that moves back included).
+ */
 export function todayIn(timeZone: string, clock: Clock): IsoDate {
-  return dateIn(timeZone, clock.now());
+  const now = clock.now().getTime();
+  const known = todays.get(timeZone);
+  if (known && now >= known.from && now < known.until) return known.day;
+  const day = dateIn(timeZone, new Date(now));
+  const from = startOfDayIn(timeZone, day).getTime();
+  const until = startOfDayIn(timeZone, addDays(day, 1)).getTime();
+  // Kept only when both ends check out: a zone whose midnight is odd is worked out each time.
+  const exact = from <= now && now < until && dateIn(timeZone, new Date(from)) === day && dateIn(timeZone, new Date(until - 1)) === day && dateIn(timeZone, new Date(until)) !== day;
+  if (exact) todays.set(timeZone, { day, from, until });
+  return day;
 }
 
 export function isValidTimeZone(timeZone: string): boolean {

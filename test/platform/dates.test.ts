@@ -1,8 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/platform/clock.js';
-import { addDays, daysBetween, endOfDayIn, isIsoDate, startOfDayIn, todayIn } from '../../src/platform/dates.js';
+import { addDays, dateIn, daysBetween, endOfDayIn, isIsoDate, startOfDayIn, todayIn } from '../../src/platform/dates.js';
 
 describe('dates in the tenant timezone', () => {
+  it('gives the same today as formatting the instant, minute by minute across midnights and clock changes, forwards and back', () => {
+    // Santiago moves its clocks at midnight (back on 5 April, forward on 6 September 2026).
+    const spans = [
+      ['America/Santiago', '2026-04-04T00:00:00Z'],
+      ['America/Santiago', '2026-09-05T00:00:00Z'],
+      ['America/Lima', '2026-03-10T00:00:00Z'],
+      ['Pacific/Chatham', '2026-04-04T00:00:00Z'],
+    ] as const;
+    for (const [zone, start] of spans) {
+      let now = Date.parse(start);
+      const clock = { now: () => new Date(now) };
+      const instants = Array.from({ length: (3 * 24 * 60) / 7 }, (_, i) => Date.parse(start) + i * 7 * 60_000);
+      for (const at of [...instants, ...instants.reverse()]) {
+        now = at;
+        expect(todayIn(zone, clock), `${zone} at ${new Date(at).toISOString()}`).toBe(dateIn(zone, new Date(at)));
+      }
+    }
+  });
+
   it('takes today from the tenant timezone, not the server’s', () => {
     const clock = fixedClock('2026-03-11T04:30:00Z'); // 23:30 on the 10th in Lima
     expect(todayIn('America/Lima', clock)).toBe('2026-03-10');
