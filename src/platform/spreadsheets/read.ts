@@ -37,6 +37,21 @@ export interface SheetRow {
  */
 const BATCH = 500;
 
+/** Gathers rows into batches: `add` hands back a batch once it is full, `rest` what is left. */
+function batcher() {
+  let batch: SheetRow[] = [];
+  return {
+    add(row: SheetRow): SheetRow[] | undefined {
+      batch.push(row);
+      if (batch.length < BATCH) return undefined;
+      const full = batch;
+      batch = [];
+      return full;
+    },
+    rest: (): SheetRow[] | undefined => (batch.length > 0 ? batch : undefined),
+  };
+}
+
 export interface SheetLimits {
   maxRows: number;
   /** Bytes the zip parts of an xlsx may inflate to in total (zip bombs stop here). */
@@ -209,18 +224,16 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
   // without them dates arrive as bare serial numbers.
   const reader = await workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
   for await (const worksheet of reader) {
-    let batch: SheetRow[] = [];
+    const rows = batcher();
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) cells.push(excelCellText(values[i]));
-      batch.push({ line: row.number, cells });
-      if (batch.length === BATCH) {
-        yield batch;
-        batch = [];
-      }
+      const full = rows.add({ line: row.number, cells });
+      if (full) yield full;
     }
-    if (batch.length > 0) yield batch;
+    const rest = rows.rest();
+    if (rest) yield rest;
     // Only the first sheet is read.
     return;
   }
@@ -237,7 +250,7 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
   const name = workbook.SheetNames[0];
   const sheet = name ? workbook.Sheets[name] : undefined;
   const data = (sheet?.['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
-  let batch: SheetRow[] = [];
+  const rows = batcher();
   for (let r = 0; r < data.length; r++) {
     const row = data[r];
     if (!row) continue;
@@ -251,13 +264,11 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
       if (cell.t === 'e') return '';
       return String(cell.v);
     });
-    batch.push({ line: r + 1, cells });
-    if (batch.length === BATCH) {
-      yield batch;
-      batch = [];
-    }
+    const full = rows.add({ line: r + 1, cells });
+    if (full) yield full;
   }
-  if (batch.length > 0) yield batch;
+  const rest = rows.rest();
+  if (rest) yield rest;
 }
 
 /** Valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes, Windows-1252. */
@@ -294,15 +305,13 @@ async function* csvRows(path: string): AsyncGenerator<SheetRow[]> {
   const stages: NodeJS.ReadWriteStream[] = encoding === 'utf8' ? [] : [iconv.decodeStream(encoding)];
   pipeline([createReadStream(path), ...stages, parser], () => {});
   try {
-    let batch: SheetRow[] = [];
+    const rows = batcher();
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      batch.push({ line: record.info.lines, cells: record.record });
-      if (batch.length === BATCH) {
-        yield batch;
-        batch = [];
-      }
+      const full = rows.add({ line: record.info.lines, cells: record.record });
+      if (full) yield full;
     }
-    if (batch.length > 0) yield batch;
+    const rest = rows.rest();
+    if (rest) yield rest;
   } catch (error) {
     if (error instanceof SheetError) throw error;
     throw new SheetError('sheets.error.corrupt');
