@@ -34,7 +34,8 @@ import {
 } from './recovery.js';
 import { portalPage, readReceiptForm } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
-import { identificationLimits, promiseFieldsSchema, recoveryAvailable } from './service.js';
+import { identificationLimits } from './identification.js';
+import { promiseFieldsSchema, recoveryAvailable } from './service.js';
 import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
 /**

@@ -13,7 +13,7 @@ import { newKey, type Storage } from '../storage/index.js';
 import type { Tenant } from '../tenants/schema.js';
 import { extensionOf, type FileKind } from './files.js';
 import { recoveryCountdowns, type PortalSettings } from './schema.js';
-import { clearFailedIdentification, countFailedIdentification, identificationLimited, recordPortalEvent, type Failure } from './service.js';
+import { clearFailedIdentification, countFailedIdentification, identificationLimited, recordPortalEvent, type Failure } from './identification.js';
 
 /**
  * The steps of a recovery visit, recorded in the client's history (labels `events.recovery.*`):

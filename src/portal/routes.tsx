@@ -23,6 +23,7 @@ import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
+import { recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
 import type { PortalKind, PortalSettings } from './schema.js';
@@ -32,7 +33,6 @@ import {
   promiseFieldsSchema,
   promiseFromPortal,
   receiptFieldsSchema,
-  recordPortalEvent,
   uploadReceipt,
 } from './service.js';
 import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';

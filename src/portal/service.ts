@@ -7,12 +7,9 @@ import { findClientByDocument } from '../clients/queries.js';
 import { normalizePhone } from '../clients/fields.js';
 import type { Client } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
-import { clientEvents } from '../events/schema.js';
 import { isoDateField, moneyField } from '../payment-orders/fields.js';
 import { statementOf } from '../payments/queries.js';
 import { makePromise, registerPayment } from '../payments/service.js';
-import { hashToken } from '../platform/auth/tokens.js';
-import { clearLimit, hit, isLimited, type Limit } from '../platform/auth/rate-limit.js';
 import { todayIn, type IsoDate } from '../platform/dates.js';
 import { checkbox, optionalText, requiredText } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
@@ -20,53 +17,10 @@ import { forgetTenantCache } from '../platform/tenancy.js';
 import { newKey, type Storage } from '../storage/index.js';
 import { tenants, type Tenant } from '../tenants/schema.js';
 import { isHexColor } from './colors.js';
+import { clearFailedIdentification, countFailedIdentification, identificationLimited, recordPortalEvent, type Failure } from './identification.js';
 import { extensionOf, type FileKind } from './files.js';
 import { portalSettingsFor, withAdvisorReason } from './queries.js';
 import { captchaKinds, portalSettings, type PortalKind, type PortalSettings } from './schema.js';
-
-export type Failure = { ok: false; errors: Record<string, string> };
-
-/** The portal's steps recorded in the client's history (labels: `events.portal.*`). */
-export type PortalEvent = 'portal.identified' | 'portal.statement_viewed' | 'portal.pay_link_opened' | 'portal.receipt_uploaded' | 'portal.promise_made';
-
-export async function recordPortalEvent(db: Db, tenantId: number, clientId: number, type: PortalEvent | `portal.${string}` | `recovery.${string}`, data: Record<string, unknown>, now: Date): Promise<void> {
-  await db.insert(clientEvents).values({ tenantId, clientId, type, actorId: null, data, occurredAt: now });
-}
-
-// ---- Identification -------------------------------------------------------------------
-
-/** Failed identifications allowed per address and per document in a window; the recovery portal shares them. */
-export const identificationLimits = {
-  perIp: { max: 20, windowMs: 15 * 60_000 },
-  perDocument: { max: 5, windowMs: 15 * 60_000 },
-};
-
-function limitsFor(ip: string, documentType: string, documentNumber: string): Limit[] {
-  // The document is hashed: the counters table is no place for personal data.
-  const document = hashToken(`${documentType}:${documentNumber}`).slice(0, 32);
-  return [
-    { key: `portal:ip:${ip}`, ...identificationLimits.perIp },
-    { key: `portal:doc:${document}`, ...identificationLimits.perDocument },
-  ];
-}
-
-export async function identificationLimited(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<boolean> {
-  for (const limit of limitsFor(ip, documentType, documentNumber)) {
-    if (await isLimited(db, tenantId, limit, now)) return true;
-  }
-  return false;
-}
-
-/** Counts a failed attempt against the address and the document. */
-export async function countFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<void> {
-  for (const limit of limitsFor(ip, documentType, documentNumber)) await hit(db, tenantId, limit, now);
-}
-
-/** A successful identification forgives the document's failed attempts (the address keeps its count). */
-export async function clearFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string): Promise<void> {
-  const [, documentLimit] = limitsFor(ip, documentType, documentNumber);
-  await clearLimit(db, tenantId, documentLimit!.key);
-}
 
 function contactMatches(client: Pick<Client, 'phone' | 'email'> | undefined, typed: string, country: string): boolean {
   const text = typed.trim();

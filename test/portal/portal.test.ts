@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { portalSessions } from '../../src/portal/schema.js';
 import { payLinkSignature, verifyPayLink } from '../../src/portal/payment-provider.js';
 import { statementLink } from '../../src/portal/links.js';
-import { identificationLimits } from '../../src/portal/service.js';
+import { identificationLimits } from '../../src/portal/identification.js';
 import { tenantSettings } from '../../src/settings/schema.js';
 import { TEST_SECRET, startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';

@@ -1,0 +1,51 @@
+/**
+ * What both debtor portals share before a debtor is known: the limits on failed
+ * identification attempts (per address and per document) and the record of the steps a
+ * debtor takes, in the client's history.
+ */
+import type { Db } from '../db/index.js';
+import { clientEvents } from '../events/schema.js';
+import { clearLimit, hit, isLimited, type Limit } from '../platform/auth/rate-limit.js';
+import { hashToken } from '../platform/auth/tokens.js';
+
+export type Failure = { ok: false; errors: Record<string, string> };
+
+/** The portal's steps recorded in the client's history (labels: `events.portal.*`). */
+export type PortalEvent = 'portal.identified' | 'portal.statement_viewed' | 'portal.pay_link_opened' | 'portal.receipt_uploaded' | 'portal.promise_made';
+
+export async function recordPortalEvent(db: Db, tenantId: number, clientId: number, type: PortalEvent | `portal.${string}` | `recovery.${string}`, data: Record<string, unknown>, now: Date): Promise<void> {
+  await db.insert(clientEvents).values({ tenantId, clientId, type, actorId: null, data, occurredAt: now });
+}
+
+/** Failed identifications allowed per address and per document in a window; the recovery portal shares them. */
+export const identificationLimits = {
+  perIp: { max: 20, windowMs: 15 * 60_000 },
+  perDocument: { max: 5, windowMs: 15 * 60_000 },
+};
+
+function limitsFor(ip: string, documentType: string, documentNumber: string): Limit[] {
+  // The document is hashed: the counters table is no place for personal data.
+  const document = hashToken(`${documentType}:${documentNumber}`).slice(0, 32);
+  return [
+    { key: `portal:ip:${ip}`, ...identificationLimits.perIp },
+    { key: `portal:doc:${document}`, ...identificationLimits.perDocument },
+  ];
+}
+
+export async function identificationLimited(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<boolean> {
+  for (const limit of limitsFor(ip, documentType, documentNumber)) {
+    if (await isLimited(db, tenantId, limit, now)) return true;
+  }
+  return false;
+}
+
+/** Counts a failed attempt against the address and the document. */
+export async function countFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<void> {
+  for (const limit of limitsFor(ip, documentType, documentNumber)) await hit(db, tenantId, limit, now);
+}
+
+/** A successful identification forgives the document's failed attempts (the address keeps its count). */
+export async function clearFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string): Promise<void> {
+  const [, documentLimit] = limitsFor(ip, documentType, documentNumber);
+  await clearLimit(db, tenantId, documentLimit!.key);
+}
