@@ -37,21 +37,6 @@ export interface SheetRow {
  */
 const BATCH = 500;
 
-/** Gathers rows into batches: `add` hands back a batch once it is full, `rest` what is left. */
-function batcher() {
-  let batch: SheetRow[] = [];
-  return {
-    add(row: SheetRow): SheetRow[] | undefined {
-      batch.push(row);
-      if (batch.length < BATCH) return undefined;
-      const full = batch;
-      batch = [];
-      return full;
-    },
-    rest: (): SheetRow[] | undefined => (batch.length > 0 ? batch : undefined),
-  };
-}
-
 export interface SheetLimits {
   maxRows: number;
   /** Bytes the zip parts of an xlsx may inflate to in total (zip bombs stop here). */
@@ -224,16 +209,18 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
   // without them dates arrive as bare serial numbers.
   const reader = await workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
   for await (const worksheet of reader) {
-    const rows = batcher();
+    let batch: SheetRow[] = [];
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) cells.push(excelCellText(values[i]));
-      const full = rows.add({ line: row.number, cells });
-      if (full) yield full;
+      batch.push({ line: row.number, cells });
+      if (batch.length === BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
-    const rest = rows.rest();
-    if (rest) yield rest;
+    if (batch.length > 0) yield batch;
     // Only the first sheet is read.
     return;
   }
@@ -250,7 +237,7 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
   const name = workbook.SheetNames[0];
   const sheet = name ? workbook.Sheets[name] : undefined;
   const data = (sheet?.['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
-  const rows = batcher();
+  let batch: SheetRow[] = [];
   for (let r = 0; r < data.length; r++) {
     const row = data[r];
     if (!row) continue;
@@ -264,11 +251,13 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
       if (cell.t === 'e') return '';
       return String(cell.v);
     });
-    const full = rows.add({ line: r + 1, cells });
-    if (full) yield full;
+    batch.push({ line: r + 1, cells });
+    if (batch.length === BATCH) {
+      yield batch;
+      batch = [];
+    }
   }
-  const rest = rows.rest();
-  if (rest) yield rest;
+  if (batch.length > 0) yield batch;
 }
 
 /** Valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes, Windows-1252. */
@@ -305,13 +294,15 @@ async function* csvRows(path: string): AsyncGenerator<SheetRow[]> {
   const stages: NodeJS.ReadWriteStream[] = encoding === 'utf8' ? [] : [iconv.decodeStream(encoding)];
   pipeline([createReadStream(path), ...stages, parser], () => {});
   try {
-    const rows = batcher();
+    let batch: SheetRow[] = [];
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      const full = rows.add({ line: record.info.lines, cells: record.record });
-      if (full) yield full;
+      batch.push({ line: record.info.lines, cells: record.record });
+      if (batch.length === BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
-    const rest = rows.rest();
-    if (rest) yield rest;
+    if (batch.length > 0) yield batch;
   } catch (error) {
     if (error instanceof SheetError) throw error;
     throw new SheetError('sheets.error.corrupt');
