@@ -123,7 +123,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   let total = 0;
   try {
     const sheet = await openSheet(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
-    for await (const batch of sheet.batches) for (const { line, cells } of batch) {
+    for await (const { line, cells } of sheet.rows) {
       total++;
       const raw: Record<string, string> = {};
       for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();

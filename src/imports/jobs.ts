@@ -157,7 +157,7 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
   let progress = Promise.resolve();
   try {
     const sheet = await openSheet(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
-    for await (const batch of sheet.batches) for (const { line, cells } of batch) {
+    for await (const { line, cells } of sheet.rows) {
       total++;
       const result = validate(line, cells);
       if (!result.ok) {

@@ -34,7 +34,7 @@ export async function uploadImport(scope: Scope, config: Config, file: { name: s
     const sheet = await openSheet(path, file.name, { maxRows: config.importMaxRows });
     headers = sheet.headers;
     format = sheet.format;
-    await sheet.batches.return(undefined);
+    await sheet.rows.return(undefined);
   } catch (error) {
     if (error instanceof SheetError) return { ok: false, errors: { file: error.messageKey } };
     throw error;

@@ -209,8 +209,8 @@ describe('loading charged-off campaign entries by file', () => {
     writeFileSync(path, Buffer.from(await response.arrayBuffer()));
     const sheet = await openSheet(path, 'plantilla.xlsx', { maxRows: 10 });
     expect(sheet.headers).toEqual(HEADERS.split(';'));
-    const { value: batch } = await sheet.batches.next();
-    expect(batch![0]!.cells).toContain('NAVIDAD-2026');
+    const { value: example } = await sheet.rows.next();
+    expect(example!.cells).toContain('NAVIDAD-2026');
   });
 
   it('the tray links to the upload and the template for users with the imports permission', async () => {

@@ -254,8 +254,8 @@ describe('access', () => {
     writeFileSync(path, Buffer.from(await response.arrayBuffer()));
     const sheet = await openSheet(path, 'plantilla.xlsx', { maxRows: 10 });
     expect(sheet.headers).toContain('Número de documento');
-    const { value: batch } = await sheet.batches.next();
-    expect(batch![0]!.cells).toContain('01234567');
+    const { value: example } = await sheet.rows.next();
+    expect(example!.cells).toContain('01234567');
   });
 });
 

@@ -1,6 +1,5 @@
 import { createReadStream, ReadStream, rmSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
 import { createInflateRaw } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
@@ -29,13 +28,6 @@ export interface SheetRow {
   line: number;
   cells: string[];
 }
-
-/**
- * Rows travel in batches of up to this many: each layer between the file and the checks
- * (format, guard, blank rows and the row limit, the caller) then takes one step per batch,
- * not per row, which on a 100,000-row upload was a good part of the time spent reading it.
- */
-const BATCH = 500;
 
 export interface SheetLimits {
   maxRows: number;
@@ -204,29 +196,23 @@ async function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx
   return reader;
 }
 
-async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
+async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
   // Shared strings are cached (headers and repeated values); styles are cached because
   // without them dates arrive as bare serial numbers.
   const reader = await workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
   for await (const worksheet of reader) {
-    let batch: SheetRow[] = [];
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) cells.push(excelCellText(values[i]));
-      batch.push({ line: row.number, cells });
-      if (batch.length === BATCH) {
-        yield batch;
-        batch = [];
-      }
+      yield { line: row.number, cells };
     }
-    if (batch.length > 0) yield batch;
     // Only the first sheet is read.
     return;
   }
 }
 
-async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[]> {
+async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow> {
   const sheets = await sheetjs();
   let workbook: XLSX.WorkBook;
   try {
@@ -237,7 +223,6 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
   const name = workbook.SheetNames[0];
   const sheet = name ? workbook.Sheets[name] : undefined;
   const data = (sheet?.['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
-  let batch: SheetRow[] = [];
   for (let r = 0; r < data.length; r++) {
     const row = data[r];
     if (!row) continue;
@@ -251,13 +236,8 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
       if (cell.t === 'e') return '';
       return String(cell.v);
     });
-    batch.push({ line: r + 1, cells });
-    if (batch.length === BATCH) {
-      yield batch;
-      batch = [];
-    }
+    yield { line: r + 1, cells };
   }
-  if (batch.length > 0) yield batch;
 }
 
 /** Valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes, Windows-1252. */
@@ -284,25 +264,16 @@ async function csvDelimiter(path: string, encoding: 'utf8' | 'win1252'): Promise
   }
 }
 
-async function* csvRows(path: string): AsyncGenerator<SheetRow[]> {
+async function* csvRows(path: string): AsyncGenerator<SheetRow> {
   const encoding = await csvEncoding(path);
   const delimiter = await csvDelimiter(path, encoding);
-  const parser = parseCsv({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true });
-  // UTF-8 goes to the parser as bytes (it decodes whole fields, so a letter split between
-  // two chunks arrives whole); Windows-1252 is decoded on the way. A failure anywhere ends
-  // the parser with it, and so the loop below.
-  const stages: NodeJS.ReadWriteStream[] = encoding === 'utf8' ? [] : [iconv.decodeStream(encoding)];
-  pipeline([createReadStream(path), ...stages, parser], () => {});
+  const parser = createReadStream(path)
+    .pipe(iconv.decodeStream(encoding))
+    .pipe(parseCsv({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }));
   try {
-    let batch: SheetRow[] = [];
     for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      batch.push({ line: record.info.lines, cells: record.record });
-      if (batch.length === BATCH) {
-        yield batch;
-        batch = [];
-      }
+      yield { line: record.info.lines, cells: record.record };
     }
-    if (batch.length > 0) yield batch;
   } catch (error) {
     if (error instanceof SheetError) throw error;
     throw new SheetError('sheets.error.corrupt');
@@ -312,17 +283,14 @@ async function* csvRows(path: string): AsyncGenerator<SheetRow[]> {
 export interface OpenedSheet {
   format: SheetFormat;
   headers: string[];
-  /**
-   * The data rows after the header, in file order and in batches, blank rows skipped; stops
-   * with an error past `maxRows`.
-   */
-  batches: AsyncGenerator<SheetRow[]>;
+  /** The data rows after the header, blank rows skipped; stops with an error past `maxRows`. */
+  rows: AsyncGenerator<SheetRow>;
 }
 
 /**
  * Opens an uploaded sheet and reads its header row, checking on the way everything that
  * makes a file unusable (unknown format, password, corruption, zip bombs, no header,
- * repeated headers). The rows are then read lazily, a batch at a time.
+ * repeated headers). The rows are then read lazily, one at a time.
  */
 export async function openSheet(path: string, name: string, limits: SheetLimits): Promise<OpenedSheet> {
   const handle = await open(path, 'r');
@@ -337,26 +305,21 @@ export async function openSheet(path: string, name: string, limits: SheetLimits)
   const source = format === 'xlsx' ? xlsxRows(path) : format === 'xls' ? xlsRows(path, limits.maxRows) : csvRows(path);
   const guarded = guard(source, format);
   try {
-    const { headers, rest } = await headerRow(guarded);
-    return { format, headers, batches: closingWithSource(dataRows(rest, guarded, limits.maxRows), guarded) };
+    const headers = await headerRow(guarded);
+    return { format, headers, rows: closingWithSource(dataRows(guarded, limits.maxRows), guarded) };
   } catch (error) {
     await guarded.return(undefined);
     throw error;
   }
 }
 
-const blank = (row: SheetRow) => row.cells.every((c) => c.trim() === '');
-
-/** The first row that is not blank, as headers, and the rows of its batch after it. */
-async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers: string[]; rest: SheetRow[] }> {
-  let found: { row: SheetRow; rest: SheetRow[] } | undefined;
-  while (!found) {
-    const next = await batches.next();
-    if (next.done) throw new SheetError('sheets.error.empty');
-    const at = next.value.findIndex((row) => !blank(row));
-    if (at >= 0) found = { row: next.value[at]!, rest: next.value.slice(at + 1) };
-  }
-  const headers = found.row.cells.map((c) => c.trim());
+async function headerRow(rows: AsyncGenerator<SheetRow>): Promise<string[]> {
+  let first: IteratorResult<SheetRow>;
+  do {
+    first = await rows.next();
+  } while (!first.done && first.value.cells.every((c) => c.trim() === ''));
+  if (first.done) throw new SheetError('sheets.error.empty');
+  const headers = first.value.cells.map((c) => c.trim());
   const seen = new Map<string, string>();
   for (const header of headers) {
     const key = normalizeHeader(header);
@@ -364,7 +327,7 @@ async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers
     if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(header)}`);
     seen.set(key, header);
   }
-  return { headers, rest: found.rest };
+  return headers;
 }
 
 /**
@@ -372,7 +335,7 @@ async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers
  * reader under it open (streams, and the file a parked sheet is kept in): returning the rows
  * returns the reader too.
  */
-function closingWithSource(rows: AsyncGenerator<SheetRow[]>, source: AsyncGenerator<SheetRow[]>): AsyncGenerator<SheetRow[]> {
+function closingWithSource(rows: AsyncGenerator<SheetRow>, source: AsyncGenerator<SheetRow>): AsyncGenerator<SheetRow> {
   const finish = rows.return.bind(rows);
   rows.return = async (value) => {
     await source.return(undefined);
@@ -381,7 +344,7 @@ function closingWithSource(rows: AsyncGenerator<SheetRow[]>, source: AsyncGenera
   return rows;
 }
 
-async function* guard(source: AsyncGenerator<SheetRow[]>, format: SheetFormat): AsyncGenerator<SheetRow[]> {
+async function* guard(source: AsyncGenerator<SheetRow>, format: SheetFormat): AsyncGenerator<SheetRow> {
   try {
     yield* source;
   } catch (error) {
@@ -390,18 +353,11 @@ async function* guard(source: AsyncGenerator<SheetRow[]>, format: SheetFormat): 
   }
 }
 
-async function* dataRows(first: SheetRow[], source: AsyncGenerator<SheetRow[]>, maxRows: number): AsyncGenerator<SheetRow[]> {
+async function* dataRows(source: AsyncGenerator<SheetRow>, maxRows: number): AsyncGenerator<SheetRow> {
   let count = 0;
-  const kept = (batch: SheetRow[]) => {
-    const rows = batch.filter((row) => !blank(row));
-    count += rows.length;
-    if (count > maxRows) throw new SheetError(`sheets.error.tooManyRows?max=${maxRows}`);
-    return rows;
-  };
-  const head = kept(first);
-  if (head.length > 0) yield head;
-  for await (const batch of source) {
-    const rows = kept(batch);
-    if (rows.length > 0) yield rows;
+  for await (const row of source) {
+    if (row.cells.every((c) => c.trim() === '')) continue;
+    if (++count > maxRows) throw new SheetError(`sheets.error.tooManyRows?max=${maxRows}`);
+    yield row;
   }
 }
