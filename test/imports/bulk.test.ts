@@ -167,17 +167,25 @@ describe('staging and applying a whole upload', () => {
   });
 });
 
-describe('reading big xlsx files', () => {
+describe('reading big files', () => {
   // Every letter here is two bytes of UTF-8, so the reader's chunks of a part split
   // letters many times over; each must still come out whole.
   const accented = (i: number) => `Ñandú Peña Ávila Güemes ${'ñáéíóú'.repeat(20)} ${i}`;
-  const rowsIn = async (path: string) => {
-    const sheet = await openSheet(path, 'grande.xlsx', { maxRows: 10_000 });
+  const rowsIn = async (path: string, name = 'grande.xlsx') => {
+    const sheet = await openSheet(path, name, { maxRows: 10_000 });
     const out: string[] = [];
     for await (const row of sheet.rows) out.push(row.cells[0]!);
     return out;
   };
   const count = 3_000;
+
+  it('keeps letters whole across the chunks of a UTF-8 csv, and every row in order', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'csv-')), 'grande.csv');
+    writeFileSync(path, `\uFEFFNombre,Código\r\n${Array.from({ length: count }, (_, i) => `"${accented(i)}",OP-${i}\r\n`).join('')}`);
+    const names = await rowsIn(path, 'grande.csv');
+    expect(names).toHaveLength(count);
+    expect(names.filter((n, i) => n !== accented(i))).toEqual([]);
+  });
 
   it('keeps letters whole across chunks, with text written in the sheet', async () => {
     const out = new PassThrough();
