@@ -1,5 +1,6 @@
 import type { AlertRow } from '../../src/alerts/service.js';
 import { PostForm } from '../components/forms.js';
+import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 
 function ResolveButton({ id, back, clientName }: { id: number; back: string; clientName: string }) {
@@ -33,45 +34,41 @@ export function AlertsPage(props: { rows: AlertRow[]; scope: 'mine' | 'all'; bac
       {props.rows.length === 0 ? (
         <p class="panel">{t('alerts.empty')}</p>
       ) : (
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('alerts.client')}</th>
-              <th scope="col">{t('alerts.kind')}</th>
-              <th scope="col">{t('alerts.since')}</th>
-              <th scope="col">{t('alerts.advisor')}</th>
-              <th scope="col">
-                <span class="visually-hidden">{t('alerts.resolve')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.rows.map((row) => (
-              <tr>
-                <td>
+        <DataTable
+          rows={props.rows}
+          columns={[
+            {
+              heading: t('alerts.client'),
+              cell: (row) => (
+                <>
                   <a href={`/app/clients/${row.clientId}`}>{row.clientName}</a>
                   <br />
                   <small>
                     {row.documentType} {row.documentNumber}
                     {row.phone ? ` · ${row.phone}` : ''}
                   </small>
-                </td>
-                <td>
+                </>
+              ),
+            },
+            {
+              heading: t('alerts.kind'),
+              cell: (row) => (
+                <>
                   {t(`alerts.kind.${row.kind}`)}
                   <br />
                   <small>{row.source === 'recovery' ? t('alerts.source.recovery') : row.source}</small>
-                </td>
-                <td>
-                  <time datetime={row.createdAt.toISOString()}>{dateTime(row.createdAt)}</time>
-                </td>
-                <td>{row.advisorName ?? t('alerts.noAdvisor')}</td>
-                <td>
-                  <ResolveButton id={row.id} back={props.back} clientName={row.clientName} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                </>
+              ),
+            },
+            { heading: t('alerts.since'), cell: (row) => <time datetime={row.createdAt.toISOString()}>{dateTime(row.createdAt)}</time> },
+            { heading: t('alerts.advisor'), cell: (row) => row.advisorName ?? t('alerts.noAdvisor') },
+            {
+              heading: <span class="visually-hidden">{t('alerts.resolve')}</span>,
+              kind: 'actions',
+              cell: (row) => <ResolveButton id={row.id} back={props.back} clientName={row.clientName} />,
+            },
+          ]}
+        />
       )}
     </>
   );

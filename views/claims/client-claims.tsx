@@ -1,4 +1,5 @@
 import type { ClaimRow } from '../../src/claims/queries.js';
+import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { categoryLabel, duration, StateBadge } from './parts.js';
 
@@ -18,36 +19,17 @@ export function ClientClaims(props: { claims: ClaimRow[]; clientId: number }) {
       {props.claims.length === 0 ? (
         <p class="hint">{t('claims.noneForClient')}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('claims.number')}</th>
-                <th scope="col">{t('claims.category')}</th>
-                <th scope="col">{t('claims.state')}</th>
-                <th scope="col">{t('claims.orders')}</th>
-                <th scope="col">{t('claims.createdAt')}</th>
-                <th scope="col">{t('claims.timeToResolve')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.claims.map((c) => (
-                <tr>
-                  <td>
-                    <a href={`/app/claims/${c.id}`}>#{c.id}</a>
-                  </td>
-                  <td>{categoryLabel(t, c.category)}</td>
-                  <td>
-                    <StateBadge state={c.state} />
-                  </td>
-                  <td>{c.orderCodes.join(', ')}</td>
-                  <td>{date(c.createdAt)}</td>
-                  <td>{c.state === 'cerrado' ? duration(t, c.resolutionSeconds) : '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={props.claims}
+          columns={[
+            { heading: t('claims.number'), cell: (c) => <a href={`/app/claims/${c.id}`}>#{c.id}</a> },
+            { heading: t('claims.category'), cell: (c) => categoryLabel(t, c.category) },
+            { heading: t('claims.state'), cell: (c) => <StateBadge state={c.state} /> },
+            { heading: t('claims.orders'), cell: (c) => c.orderCodes.join(', ') },
+            { heading: t('claims.createdAt'), cell: (c) => date(c.createdAt) },
+            { heading: t('claims.timeToResolve'), cell: (c) => (c.state === 'cerrado' ? duration(t, c.resolutionSeconds) : '—') },
+          ]}
+        />
       )}
     </section>
   );
