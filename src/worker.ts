@@ -9,6 +9,12 @@ import { selectQueues } from './jobs/index.js';
  * their own with a small young generation).
  */
 async function main() {
+  if (!process.env.DATABASE_URL) {
+    // The embedded database lives in one process's memory and files: a second process
+    // opening the same folder would corrupt it. That process, `npm start`, works the queues.
+    console.error('npm run worker needs PostgreSQL (DATABASE_URL). On the embedded database, npm start works the queues itself (RUN_WORKERS=true).');
+    process.exit(1);
+  }
   const { values } = parseArgs({ options: { queues: { type: 'string' } } });
   const queues = values.queues?.split(',').map((q) => q.trim()).filter(Boolean);
   try {

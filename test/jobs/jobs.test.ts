@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Database } from '../../src/db/index.js';
 import { selectQueues, startJobs, type JobDefinition, type JobDeps } from '../../src/jobs/index.js';
@@ -101,4 +102,12 @@ it('a queue selection that names no queue is refused with the list of queues', (
   expect(selectQueues(definitions, ['exports']).map((d) => d.name)).toEqual(['exports.run']);
   expect(selectQueues(definitions, undefined)).toHaveLength(2);
   expect(() => selectQueues(definitions, ['export'])).toThrow('Unknown queue export: the queues are exports.run, imports.check');
+});
+
+it('a lone worker refuses the embedded database, which the web process already holds, and says what to do', () => {
+  const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent' };
+  delete env.DATABASE_URL;
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/worker.ts'], { env, encoding: 'utf8', timeout: 60_000 });
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('npm run worker needs PostgreSQL (DATABASE_URL)');
 });
