@@ -17,6 +17,7 @@ import { findUser } from '../users/queries.js';
 import type { User } from '../users/schema.js';
 // Every download kind registers itself when imported; the web process and a lone worker both need all of them.
 import '../claims/export.js';
+import '../payment-orders/export.js';
 import './clients.js';
 import { exportSource } from './registry.js';
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { isIsoDate, type IsoDate } from '../platform/dates.js';
@@ -75,44 +75,66 @@ const sortColumns = {
   code: paymentOrders.paymentCode,
 } as const;
 
-export async function listOrders(db: Db, tenantId: number, f: OrderFilters, today: IsoDate) {
-  const where = conditions(tenantId, f, today);
-  const descending = f.sort.startsWith('-');
-  const column = sortColumns[f.sort.replace('-', '') as keyof typeof sortColumns];
-  const join = and(eq(clients.tenantId, paymentOrders.tenantId), eq(clients.id, paymentOrders.clientId));
-  const items = await db
-    .select({
-      id: paymentOrders.id,
-      paymentCode: paymentOrders.paymentCode,
-      product: paymentOrders.product,
-      amount: paymentOrders.amount,
-      interest: paymentOrders.interest,
-      discounts: paymentOrders.discounts,
-      paid: paymentOrders.paid,
-      balance: paymentOrders.balance,
-      issueDate: paymentOrders.issueDate,
-      dueDate: paymentOrders.dueDate,
-      annulled: paymentOrders.annulled,
-      clientId: clients.id,
-      clientName: clients.name,
-      documentType: clients.documentType,
-      documentNumber: clients.documentNumber,
-    })
-    .from(paymentOrders)
-    .innerJoin(clients, join)
-    .where(where)
-    .orderBy(descending ? desc(column) : asc(column), descending ? desc(paymentOrders.id) : asc(paymentOrders.id))
-    .limit(PAGE_SIZE)
-    .offset((f.page - 1) * PAGE_SIZE);
+const ordersJoin = and(eq(clients.tenantId, paymentOrders.tenantId), eq(clients.id, paymentOrders.clientId));
+
+/** What the tray and its download show of each order. */
+const orderRowSelection = {
+  id: paymentOrders.id,
+  paymentCode: paymentOrders.paymentCode,
+  product: paymentOrders.product,
+  amount: paymentOrders.amount,
+  interest: paymentOrders.interest,
+  discounts: paymentOrders.discounts,
+  paid: paymentOrders.paid,
+  balance: paymentOrders.balance,
+  issueDate: paymentOrders.issueDate,
+  dueDate: paymentOrders.dueDate,
+  annulled: paymentOrders.annulled,
+  clientId: clients.id,
+  clientName: clients.name,
+  documentType: clients.documentType,
+  documentNumber: clients.documentNumber,
+};
+
+/** How many orders the filters select, counted up to `cap` (then `capped`). */
+export async function countOrders(db: Db, tenantId: number, f: OrderFilters, today: IsoDate, cap = COUNT_CAP): Promise<{ count: number; capped: boolean }> {
   const capped = db
     .select({ one: sql`1` })
     .from(paymentOrders)
-    .innerJoin(clients, join)
-    .where(where)
-    .limit(COUNT_CAP + 1)
+    .innerJoin(clients, ordersJoin)
+    .where(conditions(tenantId, f, today))
+    .limit(cap + 1)
     .as('capped');
   const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(capped)) as [{ count: number }];
-  return { items, count: Math.min(count, COUNT_CAP), capped: count > COUNT_CAP };
+  return { count: Math.min(count, cap), capped: count > cap };
+}
+
+export async function listOrders(db: Db, tenantId: number, f: OrderFilters, today: IsoDate) {
+  const descending = f.sort.startsWith('-');
+  const column = sortColumns[f.sort.replace('-', '') as keyof typeof sortColumns];
+  const [items, { count, capped }] = await Promise.all([
+    db
+      .select(orderRowSelection)
+      .from(paymentOrders)
+      .innerJoin(clients, ordersJoin)
+      .where(conditions(tenantId, f, today))
+      .orderBy(descending ? desc(column) : asc(column), descending ? desc(paymentOrders.id) : asc(paymentOrders.id))
+      .limit(PAGE_SIZE)
+      .offset((f.page - 1) * PAGE_SIZE),
+    countOrders(db, tenantId, f, today),
+  ]);
+  return { items, count, capped };
+}
+
+/** The orders the filters select, in id order from after `afterId`: the download's batches. */
+export async function listOrdersForExport(db: Db, tenantId: number, f: OrderFilters, today: IsoDate, batch: { afterId: number; limit: number }) {
+  return db
+    .select(orderRowSelection)
+    .from(paymentOrders)
+    .innerJoin(clients, ordersJoin)
+    .where(and(conditions(tenantId, f, today), gt(paymentOrders.id, batch.afterId)))
+    .orderBy(asc(paymentOrders.id))
+    .limit(batch.limit);
 }
 
 export async function listProducts(db: Db, tenantId: number): Promise<string[]> {

@@ -43,6 +43,7 @@ describe('downloading the claims tray', () => {
     expect(lines[1]).toContain('Errores de facturación');
     expect(text).not.toContain('Pedro Salas');
     expect(text).not.toContain('Cliente Ajeno');
+    expect(await (await client.get('/app/process-log')).text()).toContain('Descarga de reclamos');
   });
 
   it('a user who may edit claims but not download reports is refused', async () => {

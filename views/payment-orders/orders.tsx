@@ -3,6 +3,7 @@ import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
 import type { IsoDate } from '../../src/platform/dates.js';
 import { Checkbox, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 
 export const statusBadge: Record<OrderStatus, string> = {
@@ -83,7 +84,11 @@ export function OrdersResults(props: TrayProps) {
   const page = props.filters.page;
   return (
     <>
-      <p>{props.capped ? t('common.resultsCapped', { count: number(props.count) }) : t('common.results', { count: number(props.count) })}</p>
+      <div class="toolbar results-toolbar">
+        <p>{props.capped ? t('common.resultsCapped', { count: number(props.count) }) : t('common.results', { count: number(props.count) })}</p>
+        {/* "Descargar" exports these filters; it sits in the swapped part so it follows them. */}
+        {can('reports.download') && <DownloadForm kind="orders" query={new URLSearchParams(Object.entries(props.query).filter(([key, value]) => key !== 'page' && value)).toString()} />}
+      </div>
       {props.items.length === 0 ? (
         <p>{t('common.noResults')}</p>
       ) : (

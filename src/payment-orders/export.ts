@@ -1,0 +1,47 @@
+import { registerExport, type ExportSource } from '../exports/registry.js';
+import { currencyDigits } from '../platform/money.js';
+import { countOrders, listOrdersForExport, orderFiltersFrom } from './queries.js';
+import { orderStatusOf } from './status.js';
+
+const BATCH = 5_000;
+
+/**
+ * "Descargar" on Órdenes de pago: the orders the tray's filters select, with the tray's
+ * columns (the client's name and document apart). Amounts go out as numbers in the
+ * currency's units, dates as the calendar dates they are.
+ */
+export const ordersExport: ExportSource = {
+  kind: 'orders',
+  permissions: ['receivables'],
+  async prepare({ db, tenant, query, today, t }) {
+    const filters = orderFiltersFrom(query, tenant.currency);
+    const scale = 10 ** currencyDigits(tenant.currency);
+    const headers = ['orders.paymentCode', 'orders.client', 'clients.field.documentType', 'clients.field.documentNumber', 'orders.product', 'orders.amount', 'orders.balance', 'orders.dueDate', 'orders.status'] as const;
+    return {
+      headers: headers.map((key) => t(key)),
+      count: async () => (await countOrders(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).count,
+      async *batches() {
+        let afterId = 0;
+        for (;;) {
+          const rows = await listOrdersForExport(db, tenant.id, filters, today, { afterId, limit: BATCH });
+          if (rows.length === 0) return;
+          yield rows.map((o) => [
+            o.paymentCode,
+            o.clientName,
+            o.documentType,
+            o.documentNumber,
+            o.product,
+            o.amount / scale,
+            o.balance / scale,
+            o.dueDate,
+            t(`orders.status.${orderStatusOf(o, today)}`),
+          ]);
+          afterId = rows.at(-1)!.id;
+          if (rows.length < BATCH) return;
+        }
+      },
+    };
+  },
+};
+
+registerExport(ordersExport);

@@ -1,0 +1,55 @@
+import { desc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileProcesses } from '../../src/process-log/schema.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { newClient, newOrder } from '../payments/support.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startTestApp({ jobs: true });
+});
+afterAll(() => h.close());
+
+describe('downloading the orders tray', () => {
+  it('the file holds the orders of the tray’s filters with its columns, amounts in soles, and nothing of another tenant', async () => {
+    const acme = await newTenant(h);
+    const admin = await addStaff(h, acme, { role: 'admin' });
+    const rosa = await newClient(h, acme, { name: 'Rosa Huamán', documentNumber: '01234567' });
+    const pedro = await newClient(h, acme, { name: 'Pedro Salas' });
+    await newOrder(h, acme, rosa.id, { paymentCode: 'VEH-1', product: 'Crédito vehicular', amount: 1_234_50, dueDate: '2026-02-10' });
+    await newOrder(h, acme, rosa.id, { paymentCode: 'TAR-1', product: 'Tarjeta', amount: 50_00 });
+    await newOrder(h, acme, pedro.id, { paymentCode: 'VEH-2', product: 'Crédito vehicular', amount: 999_00, annulled: true });
+    const other = await newTenant(h);
+    const stranger = await newClient(h, other, { name: 'Cliente Ajeno' });
+    await newOrder(h, other, stranger.id, { paymentCode: 'VEH-9', product: 'Crédito vehicular' });
+
+    const client = await loggedIn(h, acme, admin);
+    const tray = await (await client.get('/app/orders?product=Cr%C3%A9dito+vehicular&page=2')).text();
+    expect(tray).toContain('name="kind" value="orders"');
+    // The page is not a filter: the download holds every page.
+    expect(tray).toContain('name="query" value="product=Cr%C3%A9dito+vehicular"');
+    const response = await client.post('/app/exports', { kind: 'orders', format: 'csv', query: 'product=Crédito vehicular' });
+    expect(response.status).toBe(303);
+    await h.runJobs();
+    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
+    expect(process!.state).toBe('completed');
+    const text = Buffer.from(await (await client.get(`/app/process-log/${process!.id}/files/result`)).arrayBuffer()).toString('utf8');
+    const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    expect(lines).toEqual([
+      'Código de pago,Cliente,Tipo de documento,Número de documento,Producto,Monto,Saldo,Fecha de vencimiento,Estado',
+      expect.stringMatching(/^VEH-1,Rosa Huamán,DNI,01234567,Crédito vehicular,1234.5,1234.5,2026-02-10,(Pendiente|Vencida)$/),
+      expect.stringMatching(/^VEH-2,Pedro Salas,DNI,\d+,Crédito vehicular,999,999,2026-03-31,Anulada$/),
+    ]);
+    expect(text).not.toContain('TAR-1');
+    expect(text).not.toContain('Cliente Ajeno');
+    expect(await (await client.get('/app/process-log')).text()).toContain('Descarga de órdenes de pago');
+  });
+
+  it('a user without reports.download sees no Descargar and is refused', async () => {
+    const acme = await newTenant(h);
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
+    expect(await (await advisor.get('/app/orders')).text()).not.toContain('name="kind" value="orders"');
+    expect((await advisor.post('/app/exports', { kind: 'orders', format: 'csv', query: '' })).status).toBe(403);
+  });
+});
