@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
@@ -87,13 +87,8 @@ function fromEntries(db: Db) {
 
 export type CampaignRow = Awaited<ReturnType<typeof listCampaignEntries>>['rows'][number];
 
-export async function listCampaignEntries(db: Db, tenantId: number, f: CampaignFilters, today: IsoDate) {
-  const where = campaignWhere(tenantId, f, today);
-  const rows = await fromEntries(db)
-    .where(where)
-    .orderBy(desc(campaignEntries.createdAt), desc(campaignEntries.id))
-    .limit(PAGE_SIZE)
-    .offset((f.page - 1) * PAGE_SIZE);
+/** How many entries the filters select, counted up to `cap` (then `capped`). */
+export async function countCampaignEntries(db: Db, tenantId: number, f: CampaignFilters, today: IsoDate, cap = COUNT_CAP): Promise<{ total: number; capped: boolean }> {
   const counted = await db
     .select({ n: sql<number>`count(*)::int` })
     .from(
@@ -101,12 +96,32 @@ export async function listCampaignEntries(db: Db, tenantId: number, f: CampaignF
         .select({ one: sql`1` })
         .from(campaignEntries)
         .innerJoin(clients, and(eq(clients.tenantId, campaignEntries.tenantId), eq(clients.id, campaignEntries.clientId)))
-        .where(where)
-        .limit(COUNT_CAP + 1)
+        .where(campaignWhere(tenantId, f, today))
+        .limit(cap + 1)
         .as('capped'),
     );
   const n = Number(counted[0]?.n ?? 0);
-  return { rows, total: Math.min(n, COUNT_CAP), capped: n > COUNT_CAP };
+  return { total: Math.min(n, cap), capped: n > cap };
+}
+
+export async function listCampaignEntries(db: Db, tenantId: number, f: CampaignFilters, today: IsoDate) {
+  const [rows, { total, capped }] = await Promise.all([
+    fromEntries(db)
+      .where(campaignWhere(tenantId, f, today))
+      .orderBy(desc(campaignEntries.createdAt), desc(campaignEntries.id))
+      .limit(PAGE_SIZE)
+      .offset((f.page - 1) * PAGE_SIZE),
+    countCampaignEntries(db, tenantId, f, today),
+  ]);
+  return { rows, total, capped };
+}
+
+/** The entries the filters select, in id order from after `afterId`: the download's batches. */
+export async function listCampaignEntriesForExport(db: Db, tenantId: number, f: CampaignFilters, today: IsoDate, batch: { afterId: number; limit: number }) {
+  return fromEntries(db)
+    .where(and(campaignWhere(tenantId, f, today), gt(campaignEntries.id, batch.afterId)))
+    .orderBy(asc(campaignEntries.id))
+    .limit(batch.limit);
 }
 
 export async function findCampaignEntry(db: Db, tenantId: number, entryId: number) {

@@ -23,14 +23,16 @@ export interface PreparedExport {
 }
 
 /**
- * One downloadable tray. Clients register here; orders, claims, campaigns and interactions
- * add an entry each with their own columns and batch source, and the rest (confirmation,
- * nightly scheduling, files, Process log, email) is shared.
+ * One downloadable tray (clients, orders, claims, charged-off campaigns), each with its own
+ * columns and batch source; the rest (confirmation, nightly scheduling, files, Process log,
+ * email) is shared.
  */
 export interface ExportSource {
   kind: string;
   /** Needed besides reports.download (the tray's own access). */
   permissions: Permission[];
+  /** Whether the tenant has this tray at all (an app it may not have enabled); always when absent. */
+  available?: (tenant: Tenant) => boolean;
   prepare(context: ExportContext): Promise<PreparedExport>;
 }
 

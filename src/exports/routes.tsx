@@ -8,7 +8,7 @@ import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
 import { requestExport } from './service.js';
 
-const TRAYS: Record<string, string> = { clients: '/app/clients', claims: '/app/claims', orders: '/app/orders' };
+const TRAYS: Record<string, string> = { clients: '/app/clients', claims: '/app/claims', orders: '/app/orders', campaigns: '/app/campaigns' };
 
 /** "Descargar" on a tray: POST kind, format and the tray's query string. */
 export const exportRoutes = new Hono<AppEnv>().use(requirePermission(forbiddenPage, 'reports.download')).post('/', async (c) => {

@@ -17,6 +17,7 @@ import { findUser } from '../users/queries.js';
 import type { User } from '../users/schema.js';
 // Every download kind registers itself when imported; the web process and a lone worker both need all of them.
 import '../claims/export.js';
+import '../campaigns/export.js';
 import '../payment-orders/export.js';
 import './clients.js';
 import { exportSource } from './registry.js';
@@ -57,7 +58,7 @@ export type ExportResult =
  */
 export async function requestExport(scope: Scope & { actor: User; tenant: Tenant }, jobs: Jobs, request: ExportRequest): Promise<ExportResult> {
   const source = exportSource(request.kind);
-  if (!source) return { ok: false, notFound: true };
+  if (!source || !(source.available?.(scope.tenant) ?? true)) return { ok: false, notFound: true };
   if (!can(scope.actor, 'reports.download') || !source.permissions.every((p) => can(scope.actor, p))) return { ok: false, forbidden: true };
   const t = translator(scope.actor.language ?? languageOf(scope.tenant.locale));
   const prepared = await source.prepare({
@@ -108,7 +109,7 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
   const tenant = await getTenant(db, data.tenantId);
   const user = process.userId ? await findUser(db, data.tenantId, process.userId) : undefined;
   const source = exportSource(process.subject);
-  if (!tenant || !user || !source) {
+  if (!tenant || !user || !source || !(source.available?.(tenant) ?? true)) {
     await updateProcess(db, data.tenantId, data.processId, { state: 'failed', error: 'exports.error.gone', finishedAt: deps.clock.now() });
     return;
   }

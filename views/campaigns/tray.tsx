@@ -2,6 +2,7 @@ import type { CampaignFilters, CampaignRow } from '../../src/campaigns/queries.j
 import { offerOf } from '../../src/campaigns/compute.js';
 import type { IsoDate } from '../../src/platform/dates.js';
 import { Pager } from '../components/pager.js';
+import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 
 interface TrayProps {
@@ -22,9 +23,16 @@ export function StateBadge({ state }: { state: 0 | 1 | 2 }) {
 }
 
 export function CampaignResults(props: TrayProps) {
-  const { t, money, date } = useView();
+  const { t, money, date, can } = useView();
+  const filtersQuery = new URLSearchParams(Object.entries(props.query).filter((pair): pair is [string, string] => pair[0] !== 'page' && Boolean(pair[1]))).toString();
   return (
     <div id="campaign-results">
+      {/* "Descargar" exports these filters; it sits in the swapped part so it follows them. */}
+      {can('reports.download') && (
+        <div class="toolbar results-toolbar">
+          <DownloadForm kind="campaigns" query={filtersQuery} />
+        </div>
+      )}
       {props.rows.length === 0 ? (
         <p class="panel">{t('campaigns.empty')}</p>
       ) : (

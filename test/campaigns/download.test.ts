@@ -1,0 +1,56 @@
+import { desc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileProcesses } from '../../src/process-log/schema.js';
+import { forgetTenantCache } from '../../src/platform/tenancy.js';
+import { tenants } from '../../src/tenants/schema.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+
+let h: Harness;
+beforeAll(async () => {
+  // 15:00 UTC is 10:00 in Lima.
+  h = await startTestApp({ jobs: true, now: '2026-03-10T15:00:00Z' });
+});
+afterAll(() => h.close());
+
+const entry = (documentNumber: string, name: string, campaignCode: string, discount: Record<string, string>) => ({
+  documentType: 'DNI',
+  documentNumber,
+  name,
+  campaignCode,
+  debtAmount: '1.000,00',
+  endDate: '2026-03-31',
+  ...discount,
+});
+
+describe('downloading the Cartera castigada tray', () => {
+  it('the file holds the entries of the tray’s filters, and only those, with the offer as it stands', async () => {
+    const acme = await newTenant(h, { plan: 'pro' });
+    await h.db.update(tenants).set({ enabledApps: ['charged_off'] }).where(eq(tenants.id, acme.id));
+    forgetTenantCache();
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    expect((await admin.post('/app/campaigns', entry('11111111', 'Ana Uno', 'NAVIDAD', { discountType: 'porcentaje', discountValue: '30' }))).status).toBe(303);
+    expect((await admin.post('/app/campaigns', entry('22222222', 'Beto Dos', 'VERANO', { discountType: 'monto', discountValue: '100' }))).status).toBe(303);
+
+    const tray = await (await admin.get('/app/campaigns?campaign=NAVIDAD')).text();
+    expect(tray).toContain('name="kind" value="campaigns"');
+    expect(tray).toContain('name="query" value="campaign=NAVIDAD"');
+    expect((await admin.post('/app/exports', { kind: 'campaigns', format: 'csv', query: 'campaign=NAVIDAD' })).status).toBe(303);
+    await h.runJobs();
+    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
+    expect(process!.state).toBe('completed');
+    const text = Buffer.from(await (await admin.get(`/app/process-log/${process!.id}/files/result`)).arrayBuffer()).toString('utf8');
+    expect(text.replace(/^\uFEFF/, '').trimEnd().split('\r\n')).toEqual([
+      'Cliente,Tipo de documento,Número de documento,ID de campaña,Monto de deuda castigada,Descuento (%),Monto de la campaña,Monto total,Fecha de finalización,Estado,Asesor',
+      'Ana Uno,DNI,11111111,NAVIDAD,1000,30,700,700,2026-03-31,Activa,',
+    ]);
+    expect(await (await admin.get('/app/process-log')).text()).toContain('Descarga de cartera castigada');
+  });
+
+  it('is not found for a tenant without the app', async () => {
+    const acme = await newTenant(h, { plan: 'pro' });
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    expect((await admin.post('/app/exports', { kind: 'campaigns', format: 'csv', query: '' })).status).toBe(404);
+    expect(await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id))).toEqual([]);
+  });
+});
