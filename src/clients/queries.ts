@@ -600,8 +600,8 @@ export async function chosenColumns(db: Db, tenantId: number, userId: number, av
 
 export const EVENTS_PAGE_SIZE = 25;
 
-/** The client's history, newest first, with who acted. */
-export async function listClientEvents(db: Db, tenantId: number, clientId: number, page: number) {
+/** The client's history, newest first, with who acted: `limit` events from `offset`. */
+export async function clientEventsFrom(db: Db, tenantId: number, clientId: number, offset: number, limit: number) {
   return db
     .select({
       id: clientEvents.id,
@@ -614,6 +614,19 @@ export async function listClientEvents(db: Db, tenantId: number, clientId: numbe
     .leftJoin(users, and(eq(users.tenantId, tenantId), eq(users.id, clientEvents.actorId)))
     .where(and(eq(clientEvents.tenantId, tenantId), eq(clientEvents.clientId, clientId)))
     .orderBy(desc(clientEvents.occurredAt), desc(clientEvents.id))
-    .limit(EVENTS_PAGE_SIZE + 1)
-    .offset((page - 1) * EVENTS_PAGE_SIZE);
+    .limit(limit)
+    .offset(offset);
+}
+
+/** A page of the client's history (one more than the page, to tell whether another follows). */
+export function listClientEvents(db: Db, tenantId: number, clientId: number, page: number) {
+  return clientEventsFrom(db, tenantId, clientId, (page - 1) * EVENTS_PAGE_SIZE, EVENTS_PAGE_SIZE + 1);
+}
+
+export async function countClientEvents(db: Db, tenantId: number, clientId: number): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(clientEvents)
+    .where(and(eq(clientEvents.tenantId, tenantId), eq(clientEvents.clientId, clientId)));
+  return Number(row?.n ?? 0);
 }

@@ -20,7 +20,10 @@ export const exportRoutes = new Hono<AppEnv>().use(requirePermission(forbiddenPa
   const query = Object.fromEntries(new URLSearchParams(rawQuery));
   const scope = { tenantId: c.var.tenant.id, tenant: c.var.tenant, actor: c.var.user!, db: c.var.deps.database.db, clock: c.var.deps.clock };
   const result = await requestExport(scope, c.var.deps.jobs!, { kind, format, query, confirmed: text('confirm') === '1' });
-  const back = `${TRAYS[kind] ?? '/app'}${rawQuery ? `?${rawQuery}` : ''}`;
+  const back =
+    kind === 'interactions' && /^\d+$/.test(query.client ?? '')
+      ? `/app/clients/${query.client}/interactions`
+      : `${TRAYS[kind] ?? '/app'}${rawQuery ? `?${rawQuery}` : ''}`;
   if (!result.ok) {
     if ('notFound' in result) return notFoundPage(c);
     if ('forbidden' in result) return forbiddenPage(c);

@@ -18,6 +18,7 @@ import type { User } from '../users/schema.js';
 // Every download kind registers itself when imported; the web process and a lone worker both need all of them.
 import '../claims/export.js';
 import '../campaigns/export.js';
+import '../events/export.js';
 import '../payment-orders/export.js';
 import './clients.js';
 import { exportSource } from './registry.js';

@@ -19,6 +19,19 @@ export function dateIn(timeZone: string, instant: Date): IsoDate {
   return dayFormatter(timeZone).format(instant);
 }
 
+const minuteFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The local date and time at `instant` in `timeZone`, to the minute: "2026-03-10 10:05". */
+export function dateTimeIn(timeZone: string, instant: Date): string {
+  let formatter = minuteFormatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    minuteFormatters.set(timeZone, formatter);
+  }
+  const part = Object.fromEntries(formatter.formatToParts(instant).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+}
+
 /** The day last asked for in each timezone, with the instants it spans. */
 const todays = new Map<string, { day: IsoDate; from: number; until: number }>();
 

@@ -2,10 +2,12 @@ import type { AlertRow } from '../../src/alerts/service.js';
 import { ClientAlerts } from '../alerts/list.js';
 import type { ClientVariable } from '../../src/clients/fields.js';
 import type { ClientRow } from '../../src/clients/queries.js';
-import { isMessageKey, type MessageKey, type Translate } from '../../src/platform/i18n/index.js';
+import { changeLines, detailLines, eventLabel } from '../../src/events/describe.js';
+import { isMessageKey, type MessageKey } from '../../src/platform/i18n/index.js';
 import type { ClaimRow } from '../../src/claims/queries.js';
 import { ClientClaims } from '../claims/client-claims.js';
 import { PostForm } from '../components/forms.js';
+import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 import { ChargedOffBadge, ClientTabs, SituationBadge, StatusBadge } from './parts.js';
 
@@ -148,67 +150,12 @@ export interface EventItem {
   actorName: string | null;
 }
 
-/** `events.<type>` when some part of the catalogue names the event; the type itself otherwise. */
-export function eventLabel(t: Translate, type: string): string {
-  const key = `events.${type}`;
-  return isMessageKey(key) ? t(key) : type;
-}
-
-const fieldLabels: Record<string, MessageKey> = {
-  documentType: 'clients.field.documentType',
-  documentNumber: 'clients.field.documentNumber',
-  name: 'clients.field.name',
-  email: 'clients.field.email',
-  phone: 'clients.field.phone',
-  segment: 'clients.field.segment',
-  status: 'clients.field.status',
-  supervisorId: 'clients.field.supervisor',
-  advisorId: 'clients.field.advisor',
-  contactability: 'clients.field.contactability',
-  contactAlerts: 'clients.field.contactAlerts',
-  portfolio: 'clients.field.portfolio',
-  additional: 'clients.field.additional',
-};
-
-function shown(value: unknown, people: Map<number, string>, field: string, t: Translate): string {
-  if (value === null || value === undefined || value === '') return t('common.none');
-  if ((field === 'supervisorId' || field === 'advisorId') && typeof value === 'number') return people.get(value) ?? String(value);
-  if (Array.isArray(value)) return value.length > 0 ? value.join(', ') : t('common.none');
-  if (typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>);
-    return entries.length > 0 ? entries.map(([k, v]) => `${k}: ${String(v)}`).join(', ') : t('common.none');
-  }
-  return String(value);
-}
-
-function Changes(props: { data: Record<string, unknown>; people: Map<number, string> }) {
-  const { t } = useView();
-  const changes = props.data.changes;
-  if (!changes || typeof changes !== 'object') return null;
-  const entries = Object.entries(changes as Record<string, [unknown, unknown]>).filter(([, pair]) => Array.isArray(pair));
-  if (entries.length === 0) return null;
+/** Lines under an event: what an edit changed, what a debtor chose. */
+function EventLines(props: { lines: string[] }) {
+  if (props.lines.length === 0) return null;
   return (
     <ul class="event-changes">
-      {entries.map(([field, [before, after]]) => (
-        <li>
-          {fieldLabels[field] ? t(fieldLabels[field]) : field}: {shown(before, props.people, field, t)} → {shown(after, props.people, field, t)}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** What the debtor chose on a portal: the reason they gave, the way to pay they picked. */
-function EventDetail(props: { data: Record<string, unknown> }) {
-  const { t } = useView();
-  const { reason, method } = props.data;
-  const lines: string[] = [];
-  if (typeof reason === 'string') lines.push(t('events.detail.reason', { value: reason }));
-  if (method === 'online' || method === 'receipt' || method === 'promise') lines.push(t('events.detail.method', { value: t(`events.detail.method.${method}`) }));
-  if (lines.length === 0) return null;
-  return (
-    <ul class="event-changes">
-      {lines.map((line) => (
+      {props.lines.map((line) => (
         <li>{line}</li>
       ))}
     </ul>
@@ -216,14 +163,17 @@ function EventDetail(props: { data: Record<string, unknown> }) {
 }
 
 export function InteractionsPage(props: { client: ClientRow; events: EventItem[]; page: number; hasMore: boolean; people: Map<number, string> }) {
-  const { t, dateTime } = useView();
+  const { t, dateTime, can } = useView();
   const c = props.client;
   const href = (page: number) => `/app/clients/${c.id}/interactions${page > 1 ? `?page=${page}` : ''}`;
   return (
     <>
       <ClientHeading client={c} />
       <ClientTabs clientId={c.id} current="interactions" />
-      <h2>{t('clients.interactions.title')}</h2>
+      <div class="page-header">
+        <h2>{t('clients.interactions.title')}</h2>
+        {can('reports.download') && props.events.length > 0 && <DownloadForm kind="interactions" query={`client=${c.id}`} />}
+      </div>
       {props.events.length === 0 ? (
         <p class="panel">{t('clients.interactions.empty')}</p>
       ) : (
@@ -235,8 +185,8 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
                 {' · '}
                 {event.actorName ?? t('clients.interactions.system')}
               </p>
-              <Changes data={event.data} people={props.people} />
-              <EventDetail data={event.data} />
+              <EventLines lines={changeLines(t, event.data, props.people)} />
+              <EventLines lines={detailLines(t, event.data)} />
             </li>
           ))}
         </ol>

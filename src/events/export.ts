@@ -1,0 +1,41 @@
+import { clientEventsFrom, countClientEvents } from '../clients/queries.js';
+import { registerExport, type ExportSource } from '../exports/registry.js';
+import { dateTimeIn } from '../platform/dates.js';
+import { listUsers } from '../users/queries.js';
+import { changeLines, detailLines, eventLabel } from './describe.js';
+
+const BATCH = 5_000;
+
+/**
+ * "Descargar" on a client's Interacciones: every event, newest first as the page lists them,
+ * with when (the tenant's local time), what, who, and the lines the page shows under it.
+ */
+export const interactionsExport: ExportSource = {
+  kind: 'interactions',
+  permissions: ['receivables'],
+  async prepare({ db, tenant, query, t }) {
+    const clientId = Number(query.client);
+    const valid = Number.isSafeInteger(clientId) && clientId > 0;
+    const people = new Map((await listUsers(db, tenant.id)).map((u) => [u.id, u.name]));
+    return {
+      headers: [t('events.export.when'), t('events.export.event'), t('events.export.who'), t('events.export.detail')],
+      count: async () => (valid ? countClientEvents(db, tenant.id, clientId) : 0),
+      async *batches() {
+        if (!valid) return;
+        for (let offset = 0; ; offset += BATCH) {
+          const events = await clientEventsFrom(db, tenant.id, clientId, offset, BATCH);
+          if (events.length === 0) return;
+          yield events.map((e) => [
+            dateTimeIn(tenant.timezone, e.occurredAt),
+            eventLabel(t, e.type),
+            e.actorName ?? t('clients.interactions.system'),
+            [...changeLines(t, e.data, people), ...detailLines(t, e.data)].join('; '),
+          ]);
+          if (events.length < BATCH) return;
+        }
+      },
+    };
+  },
+};
+
+registerExport(interactionsExport);
