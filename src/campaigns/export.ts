@@ -1,10 +1,8 @@
-import { registerExport, type ExportSource } from '../exports/registry.js';
+import { batchesById, registerExport, type ExportSource } from '../exports/registry.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { currencyDigits } from '../platform/money.js';
 import { offerOf } from './compute.js';
 import { countCampaignEntries, listCampaignEntriesForExport, parseCampaignFilters } from './queries.js';
-
-const BATCH = 5_000;
 
 /**
  * "Descargar" on Cartera castigada: the entries the tray's filters select, with the tray's
@@ -33,12 +31,11 @@ export const campaignsExport: ExportSource = {
         t('campaigns.advisor'),
       ],
       count: async () => (await countCampaignEntries(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).total,
-      async *batches() {
-        let afterId = 0;
-        for (;;) {
-          const rows = await listCampaignEntriesForExport(db, tenant.id, filters, today, { afterId, limit: BATCH });
-          if (rows.length === 0) return;
-          yield rows.map((row) => {
+      batches: () =>
+        batchesById(
+          (afterId, limit) => listCampaignEntriesForExport(db, tenant.id, filters, today, { afterId, limit }),
+          (row) => row.entry.id,
+          (row) => {
             const offer = offerOf(row.entry, today);
             return [
               row.clientName,
@@ -53,11 +50,8 @@ export const campaignsExport: ExportSource = {
               t(`campaigns.state.${offer.state}`),
               row.advisorName,
             ];
-          });
-          afterId = rows.at(-1)!.entry.id;
-          if (rows.length < BATCH) return;
-        }
-      },
+          },
+        ),
     };
   },
 };

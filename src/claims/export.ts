@@ -1,7 +1,5 @@
-import { registerExport, type ExportSource } from '../exports/registry.js';
+import { batchesById, registerExport, type ExportSource } from '../exports/registry.js';
 import { claimColumns, countClaims, listClaimsForExport, parseClaimFilters } from './queries.js';
-
-const BATCH = 5_000;
 
 /** "Descargar" on Reclamos: the claims the tray shows with its filters, in the tray's columns. */
 export const claimsExport: ExportSource = {
@@ -12,16 +10,12 @@ export const claimsExport: ExportSource = {
     return {
       headers: claimColumns.map((c) => t(c.label)),
       count: () => countClaims(db, tenant.id, filters, tenant.timezone, Number.MAX_SAFE_INTEGER - 1),
-      async *batches() {
-        let afterId = 0;
-        for (;;) {
-          const rows = await listClaimsForExport(db, tenant.id, filters, { afterId, limit: BATCH, timeZone: tenant.timezone });
-          if (rows.length === 0) return;
-          yield rows.map((row) => claimColumns.map((c) => c.value(row, t)));
-          afterId = rows.at(-1)!.id;
-          if (rows.length < BATCH) return;
-        }
-      },
+      batches: () =>
+        batchesById(
+          (afterId, limit) => listClaimsForExport(db, tenant.id, filters, { afterId, limit, timeZone: tenant.timezone }),
+          (row) => row.id,
+          (row) => claimColumns.map((c) => c.value(row, t)),
+        ),
     };
   },
 };

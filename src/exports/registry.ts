@@ -45,3 +45,18 @@ export function registerExport(source: ExportSource): void {
 export function exportSource(kind: string): ExportSource | undefined {
   return sources.get(kind);
 }
+
+/**
+ * A tray's rows in batches of `size`, walked by id (each batch starts after the last id of
+ * the one before), each row made into its cells: the batch source most downloads share.
+ */
+export async function* batchesById<T>(next: (afterId: number, limit: number) => Promise<T[]>, idOf: (row: T) => number, cells: (row: T) => Cell[], size = 5_000): AsyncGenerator<Cell[][]> {
+  let afterId = 0;
+  for (;;) {
+    const rows = await next(afterId, size);
+    if (rows.length === 0) return;
+    yield rows.map(cells);
+    afterId = idOf(rows.at(-1)!);
+    if (rows.length < size) return;
+  }
+}

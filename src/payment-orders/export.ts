@@ -1,9 +1,7 @@
-import { registerExport, type ExportSource } from '../exports/registry.js';
+import { batchesById, registerExport, type ExportSource } from '../exports/registry.js';
 import { currencyDigits } from '../platform/money.js';
 import { countOrders, listOrdersForExport, orderFiltersFrom } from './queries.js';
 import { orderStatusOf } from './status.js';
-
-const BATCH = 5_000;
 
 /**
  * "Descargar" on Órdenes de pago: the orders the tray's filters select, with the tray's
@@ -20,26 +18,12 @@ export const ordersExport: ExportSource = {
     return {
       headers: headers.map((key) => t(key)),
       count: async () => (await countOrders(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).count,
-      async *batches() {
-        let afterId = 0;
-        for (;;) {
-          const rows = await listOrdersForExport(db, tenant.id, filters, today, { afterId, limit: BATCH });
-          if (rows.length === 0) return;
-          yield rows.map((o) => [
-            o.paymentCode,
-            o.clientName,
-            o.documentType,
-            o.documentNumber,
-            o.product,
-            o.amount / scale,
-            o.balance / scale,
-            o.dueDate,
-            t(`orders.status.${orderStatusOf(o, today)}`),
-          ]);
-          afterId = rows.at(-1)!.id;
-          if (rows.length < BATCH) return;
-        }
-      },
+      batches: () =>
+        batchesById(
+          (afterId, limit) => listOrdersForExport(db, tenant.id, filters, today, { afterId, limit }),
+          (o) => o.id,
+          (o) => [o.paymentCode, o.clientName, o.documentType, o.documentNumber, o.product, o.amount / scale, o.balance / scale, o.dueDate, t(`orders.status.${orderStatusOf(o, today)}`)],
+        ),
     };
   },
 };

@@ -1,10 +1,11 @@
-import { desc, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileProcesses } from '../../src/process-log/schema.js';
 import { forgetTenantCache } from '../../src/platform/tenancy.js';
 import { tenants } from '../../src/tenants/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { downloadCsv } from '../exports/support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -35,12 +36,8 @@ describe('downloading the Cartera castigada tray', () => {
     const tray = await (await admin.get('/app/campaigns?campaign=NAVIDAD')).text();
     expect(tray).toContain('name="kind" value="campaigns"');
     expect(tray).toContain('name="query" value="campaign=NAVIDAD"');
-    expect((await admin.post('/app/exports', { kind: 'campaigns', format: 'csv', query: 'campaign=NAVIDAD' })).status).toBe(303);
-    await h.runJobs();
-    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
-    expect(process!.state).toBe('completed');
-    const text = Buffer.from(await (await admin.get(`/app/process-log/${process!.id}/files/result`)).arrayBuffer()).toString('utf8');
-    expect(text.replace(/^\uFEFF/, '').trimEnd().split('\r\n')).toEqual([
+    const { lines } = await downloadCsv(h, admin, acme.id, 'campaigns', 'campaign=NAVIDAD');
+    expect(lines).toEqual([
       'Cliente,Tipo de documento,Número de documento,ID de campaña,Monto de deuda castigada,Descuento (%),Monto de la campaña,Monto total,Fecha de finalización,Estado,Asesor',
       'Ana Uno,DNI,11111111,NAVIDAD,1000,30,700,700,2026-03-31,Activa,',
     ]);

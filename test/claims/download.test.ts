@@ -1,9 +1,8 @@
-import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeClaim, openClaim } from '../../src/claims/service.js';
-import { fileProcesses } from '../../src/process-log/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { downloadCsv } from '../exports/support.js';
 import { debtor, scopeFor } from './support.js';
 
 let h: Harness;
@@ -30,13 +29,7 @@ describe('downloading the claims tray', () => {
     const client = await loggedIn(h, acme, admin);
     const tray = await (await client.get('/app/claims')).text();
     expect(tray).toContain('name="kind" value="claims"');
-    const response = await client.post('/app/exports', { kind: 'claims', format: 'csv', query: '?state=todos&category=errores_facturacion' });
-    expect(response.status).toBe(303);
-    await h.runJobs();
-    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
-    expect(process!.state).toBe('completed');
-    const text = Buffer.from(await (await client.get(`/app/process-log/${process!.id}/files/result`)).arrayBuffer()).toString('utf8');
-    const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const { lines, text } = await downloadCsv(h, client, acme.id, 'claims', '?state=todos&category=errores_facturacion');
     expect(lines[0]).toContain('N.º,Cliente,Alertas,Categoría,Estado del reclamo,Órdenes de pago,Descripción');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toContain('Rosa Huamán');

@@ -1,9 +1,8 @@
-import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientEvents } from '../../src/events/schema.js';
-import { fileProcesses } from '../../src/process-log/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { downloadCsv } from '../exports/support.js';
 import { seedClient } from './support.js';
 
 let h: Harness;
@@ -26,12 +25,7 @@ describe('downloading a client’s Interacciones', () => {
     const page = await (await browser.get(`/app/clients/${client.id}/interactions`)).text();
     expect(page).toContain('name="kind" value="interactions"');
     expect(page).toContain(`name="query" value="client=${client.id}"`);
-    expect((await browser.post('/app/exports', { kind: 'interactions', format: 'csv', query: `client=${client.id}` })).status).toBe(303);
-    await h.runJobs();
-    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
-    expect(process!.state).toBe('completed');
-    const text = Buffer.from(await (await browser.get(`/app/process-log/${process!.id}/files/result`)).arrayBuffer()).toString('utf8');
-    const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const { lines } = await downloadCsv(h, browser, acme.id, 'interactions', `client=${client.id}`);
     expect(lines[0]).toBe('Fecha y hora,Evento,Quién,Detalle');
     expect(lines[1]).toMatch(/^2026-03-10 10:00,Datos del cliente editados,Ana Admin,.*Nombre: Pedro Ramos → Pedro Ramos Díaz/);
     expect(lines[2]).toMatch(/^2026-03-09 15:30,[^,]+,Sistema,Motivo: Ya pagué$/);
@@ -45,9 +39,8 @@ describe('downloading a client’s Interacciones', () => {
     const stranger = await seedClient(h, other, { name: 'Cliente Ajeno', documentNumber: '11111111' });
     await h.db.insert(clientEvents).values({ tenantId: other.id, clientId: stranger.id, type: 'client.created', actorId: null, data: {}, occurredAt: new Date() });
     const browser = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
-    expect((await browser.post('/app/exports', { kind: 'interactions', format: 'csv', query: `client=${stranger.id}` })).status).toBe(303);
-    await h.runJobs();
-    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
-    expect(process!.counts).toMatchObject({ rows: 0 });
+    const { lines, rows } = await downloadCsv(h, browser, acme.id, 'interactions', `client=${stranger.id}`);
+    expect(rows).toBe(0);
+    expect(lines).toEqual(['Fecha y hora,Evento,Quién,Detalle']);
   });
 });

@@ -1,8 +1,7 @@
-import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileProcesses } from '../../src/process-log/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { downloadCsv } from '../exports/support.js';
 import { newClient, newOrder } from '../payments/support.js';
 
 let h: Harness;
@@ -29,13 +28,7 @@ describe('downloading the orders tray', () => {
     expect(tray).toContain('name="kind" value="orders"');
     // The page is not a filter: the download holds every page.
     expect(tray).toContain('name="query" value="product=Cr%C3%A9dito+vehicular"');
-    const response = await client.post('/app/exports', { kind: 'orders', format: 'csv', query: 'product=Crédito vehicular' });
-    expect(response.status).toBe(303);
-    await h.runJobs();
-    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id)).orderBy(desc(fileProcesses.id)).limit(1);
-    expect(process!.state).toBe('completed');
-    const text = Buffer.from(await (await client.get(`/app/process-log/${process!.id}/files/result`)).arrayBuffer()).toString('utf8');
-    const lines = text.replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+    const { lines, text } = await downloadCsv(h, client, acme.id, 'orders', 'product=Crédito vehicular');
     expect(lines).toEqual([
       'Código de pago,Cliente,Tipo de documento,Número de documento,Producto,Monto,Saldo,Fecha de vencimiento,Estado',
       expect.stringMatching(/^VEH-1,Rosa Huamán,DNI,01234567,Crédito vehicular,1234.5,1234.5,2026-02-10,(Pendiente|Vencida)$/),
