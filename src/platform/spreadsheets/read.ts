@@ -1,5 +1,6 @@
 import { createReadStream, ReadStream, rmSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createInflateRaw } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
@@ -8,7 +9,29 @@ import type * as XLSX from '@e965/xlsx';
 
 // The spreadsheet libraries are loaded on first use: together some 25 MB that a process
 // reading only csv (or serving pages) never needs.
-const exceljs = () => import('exceljs').then((module) => module.default);
+const exceljs = () =>
+  import('exceljs').then((module) => {
+    closeParkedSheetDescriptors();
+    return module.default;
+  });
+
+let descriptorsClosed = false;
+
+/**
+ * exceljs parks a sheet stored before the shared strings in a temporary file it makes with
+ * tmp's `file`, writes and reads it by path, and leaves open the descriptor `file` hands back
+ * until the whole workbook has been read: a read that stops early (every upload, which reads
+ * only the headers) kept one open for good. tmp is asked to close it at once instead (this
+ * reader is tmp's only user in the project: `npm ls tmp`).
+ */
+function closeParkedSheetDescriptors(): void {
+  if (descriptorsClosed) return;
+  descriptorsClosed = true;
+  const tmp = createRequire(createRequire(import.meta.url).resolve('exceljs'))('tmp') as { file: (options: unknown, callback?: unknown) => void };
+  const file = tmp.file.bind(tmp);
+  tmp.file = (options, callback) =>
+    typeof options === 'function' ? file({ discardDescriptor: true }, options) : file({ ...(options as object), discardDescriptor: true }, callback);
+}
 const sheetjs = () => import('@e965/xlsx');
 
 export type SheetFormat = 'xlsx' | 'xls' | 'csv';
