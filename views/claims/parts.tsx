@@ -2,7 +2,7 @@ import type { ClaimableOrder } from '../../src/claims/queries.js';
 import { claimCategories, type ClaimCategory } from '../../src/claims/schema.js';
 import type { OpenClaimRef } from '../../src/claims/service.js';
 import type { Translate } from '../../src/platform/i18n/index.js';
-import { useMessage, type FieldErrors } from '../components/forms.js';
+import { Select, TextArea, useMessage, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 
 export const categoryLabel = (t: Translate, category: ClaimCategory) => t(`claims.category.${category}`);
@@ -69,22 +69,10 @@ export function ClaimFields(props: {
   const { t, can, money, date } = useView();
   const { prefix, values, errors } = props;
   const id = (name: string) => `${prefix}-${name}`;
-  const invalid = (name: string) => (errors?.[name] ? 'true' : undefined);
   const seeAmounts = can('receivables');
   return (
     <>
-      <div class={`field${errors?.category ? ' field-error' : ''}`}>
-        <label for={id('category')}>{t('claims.category')}</label>
-        <FieldError id={id('category')} error={errors?.category} />
-        <select id={id('category')} name="category" aria-invalid={invalid('category')}>
-          <option value=""></option>
-          {claimCategories.map((c) => (
-            <option value={c} selected={values.category === c}>
-              {categoryLabel(t, c)}
-            </option>
-          ))}
-        </select>
-      </div>
+      <Select id={id('category')} name="category" label={t('claims.category')} value={values.category} blank="" options={claimCategories.map((c) => ({ value: c, label: categoryLabel(t, c) }))} errors={errors} />
       <fieldset class={errors?.orderIds ? 'field-error' : undefined} id={id('orderIds')}>
         <legend>{t('claims.orders')}</legend>
         <FieldError id={id('orderIds')} error={errors?.orderIds} />
@@ -104,13 +92,7 @@ export function ClaimFields(props: {
           </div>
         ))}
       </fieldset>
-      <div class={`field${errors?.description ? ' field-error' : ''}`}>
-        <label for={id('description')}>{t('claims.description')}</label>
-        <FieldError id={id('description')} error={errors?.description} />
-        <textarea id={id('description')} name="description" maxlength={4000} aria-invalid={invalid('description')}>
-          {values.description ?? ''}
-        </textarea>
-      </div>
+      <TextArea id={id('description')} name="description" label={t('claims.description')} value={values.description} maxlength={4000} errors={errors} />
       {props.closed ? (
         <div class={`field${errors?.comments ? ' field-error' : ''}`}>
           <p class="hint">{t('claims.closedEditHint')}</p>
@@ -120,13 +102,7 @@ export function ClaimFields(props: {
           </p>
         </div>
       ) : (
-        <div class={`field${errors?.comments ? ' field-error' : ''}`}>
-          <label for={id('comments')}>{t('claims.comments')}</label>
-          <FieldError id={id('comments')} error={errors?.comments} />
-          <textarea id={id('comments')} name="comments" maxlength={4000} aria-invalid={invalid('comments')}>
-            {values.comments ?? ''}
-          </textarea>
-        </div>
+        <TextArea id={id('comments')} name="comments" label={t('claims.comments')} value={values.comments} maxlength={4000} errors={errors} />
       )}
     </>
   );

@@ -139,6 +139,8 @@ export function FileInput(props: ShellProps & { accept: string; required?: boole
 interface SelectProps {
   name: string;
   label: string;
+  /** The control's id when two forms on a page post the same name; `f-<name>` otherwise. */
+  id?: string | undefined;
   value?: string | null | undefined;
   options: { value: string; label: string }[];
   errors?: FieldErrors | undefined;
@@ -161,7 +163,7 @@ function optionList(options: readonly { value: string; label: string }[], select
 
 export function Select(props: SelectProps) {
   return (
-    <FieldShell name={props.name} label={props.label} errors={props.errors} hint={props.hint}>
+    <FieldShell id={props.id} name={props.name} label={props.label} errors={props.errors} hint={props.hint}>
       {({ id, invalid, describedBy }) => (
         <select id={id} name={props.name} required={props.required} aria-invalid={invalid} aria-describedby={describedBy}>
           {props.blank !== undefined && <option value="">{props.blank}</option>}
