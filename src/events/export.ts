@@ -22,6 +22,8 @@ export const interactionsExport: ExportSource = {
       count: async () => (valid ? countClientEvents(db, tenant.id, clientId) : 0),
       async *batches() {
         if (!valid) return;
+        // One client's history is short (hundreds of events): it is paged by offset, in the
+        // page's own order, rather than by a key the order does not follow.
         for (let offset = 0; ; offset += BATCH) {
           const events = await clientEventsFrom(db, tenant.id, clientId, offset, BATCH);
           if (events.length === 0) return;
