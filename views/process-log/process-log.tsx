@@ -52,7 +52,7 @@ function Files(props: { process: FileProcess }) {
 function Counts(props: { process: FileProcess }) {
   const { t, number } = useView();
   const c = props.process.counts;
-  if (props.process.kind === 'export') return <>{c.rows !== undefined ? t('processLog.countRows', { rows: number(c.rows) }) : '—'}</>;
+  if (props.process.kind === 'export') return <>{c.rows !== undefined ? t('processLog.countRows', { count: number(c.rows) }) : '—'}</>;
   if (c.rows === undefined) return <>—</>;
   return (
     <>

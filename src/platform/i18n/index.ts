@@ -12,7 +12,9 @@ export type Translate = (key: MessageKey, params?: Params) => string;
 export function translator(language: Language): Translate {
   const catalogue = catalogues[language];
   return (key, params) => {
-    const message = catalogue[key] ?? es[key] ?? key;
+    // A message with a `.one` variant says it when {count} is 1 ("1 resultado", not "1 resultados").
+    const one = params && String(params.count) === '1' ? (`${key}.one` as MessageKey) : undefined;
+    const message = (one && (catalogue[one] ?? es[one])) || (catalogue[key] ?? es[key] ?? key);
     if (!params) return message;
     return message.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
   };
