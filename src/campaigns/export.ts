@@ -1,4 +1,4 @@
-import { batchesById, registerExport, type ExportSource } from '../exports/registry.js';
+import { batchesById, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { currencyDigits } from '../platform/money.js';
 import { offerOf } from './compute.js';
@@ -13,6 +13,7 @@ export const campaignsExport: ExportSource = {
   kind: 'campaigns',
   permissions: ['receivables'],
   available: (tenant) => isAppEnabled(tenant, 'charged_off'),
+  trayPath: (query) => pathWithQuery('/app/campaigns', query),
   async prepare({ db, tenant, query, today, t }) {
     const filters = parseCampaignFilters(query, tenant.currency);
     const units = (minor: number | null) => (minor === null ? null : minor / 10 ** currencyDigits(tenant.currency));

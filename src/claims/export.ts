@@ -1,10 +1,11 @@
-import { batchesById, registerExport, type ExportSource } from '../exports/registry.js';
+import { batchesById, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
 import { claimColumns, countClaims, listClaimsForExport, parseClaimFilters } from './queries.js';
 
 /** "Descargar" on Reclamos: the claims the tray shows with its filters, in the tray's columns. */
 export const claimsExport: ExportSource = {
   kind: 'claims',
   permissions: ['claims.view'],
+  trayPath: (query) => pathWithQuery('/app/claims', query),
   async prepare({ db, tenant, query, t }) {
     const filters = parseClaimFilters(query);
     return {

@@ -13,6 +13,7 @@ const BATCH = 5_000;
 export const interactionsExport: ExportSource = {
   kind: 'interactions',
   permissions: ['receivables'],
+  trayPath: (query) => (/^\d+$/.test(query.client ?? '') ? `/app/clients/${query.client}/interactions` : '/app/clients'),
   async prepare({ db, tenant, query, t }) {
     const clientId = Number(query.client);
     const valid = Number.isSafeInteger(clientId) && clientId > 0;

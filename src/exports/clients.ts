@@ -2,7 +2,7 @@ import { clientVariablesFor } from '../clients/fields.js';
 import { chosenColumns, columnsFor, countClients, parseClientFilters, streamClientsForExport, type ColumnRow } from '../clients/queries.js';
 import type { Cell } from '../platform/spreadsheets/write.js';
 import { currencyDigits, toDecimalString } from '../platform/money.js';
-import { registerExport, type ExportSource } from './registry.js';
+import { pathWithQuery, registerExport, type ExportSource } from './registry.js';
 
 const BATCH = 1_000;
 
@@ -12,6 +12,7 @@ const MONEY_COLUMNS = new Set(['totalBalance']);
 export const clientsExport: ExportSource = {
   kind: 'clients',
   permissions: ['receivables'],
+  trayPath: (query) => pathWithQuery('/app/clients', query),
   async prepare({ db, tenant, userId, query, today, t }) {
     const variables = await clientVariablesFor(db, tenant.id);
     const filters = parseClientFilters(query, { country: tenant.country, variableKeys: variables.map((v) => v.key) });

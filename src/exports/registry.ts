@@ -23,9 +23,9 @@ export interface PreparedExport {
 }
 
 /**
- * One downloadable tray (clients, orders, claims, charged-off campaigns), each with its own
- * columns and batch source; the rest (confirmation, nightly scheduling, files, Process log,
- * email) is shared.
+ * One downloadable tray (clients, orders, claims, charged-off campaigns, a client's
+ * Interacciones), each with its own columns and batch source; the rest (confirmation,
+ * nightly scheduling, files, Process log, email) is shared.
  */
 export interface ExportSource {
   kind: string;
@@ -33,6 +33,8 @@ export interface ExportSource {
   permissions: Permission[];
   /** Whether the tenant has this tray at all (an app it may not have enabled); always when absent. */
   available?: (tenant: Tenant) => boolean;
+  /** The page the download was asked from, with its filters: where "Cancelar" goes back to. */
+  trayPath(query: Record<string, string>): string;
   prepare(context: ExportContext): Promise<PreparedExport>;
 }
 
@@ -42,8 +44,16 @@ export function registerExport(source: ExportSource): void {
   sources.set(source.kind, source);
 }
 
-export function exportSource(kind: string): ExportSource | undefined {
-  return sources.get(kind);
+/** The download of that kind, if the tenant has its tray. */
+export function exportSource(kind: string, tenant: Tenant): ExportSource | undefined {
+  const source = sources.get(kind);
+  return source && (source.available?.(tenant) ?? true) ? source : undefined;
+}
+
+/** A tray's path with the filters of its query string. */
+export function pathWithQuery(path: string, query: Record<string, string>): string {
+  const search = new URLSearchParams(query).toString();
+  return search ? `${path}?${search}` : path;
 }
 
 /**

@@ -6,9 +6,8 @@ import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
 import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
+import { exportSource } from './registry.js';
 import { requestExport } from './service.js';
-
-const TRAYS: Record<string, string> = { clients: '/app/clients', claims: '/app/claims', orders: '/app/orders', campaigns: '/app/campaigns' };
 
 /** "Descargar" on a tray: POST kind, format and the tray's query string. */
 export const exportRoutes = new Hono<AppEnv>().use(requirePermission(forbiddenPage, 'reports.download')).post('/', async (c) => {
@@ -20,10 +19,7 @@ export const exportRoutes = new Hono<AppEnv>().use(requirePermission(forbiddenPa
   const query = Object.fromEntries(new URLSearchParams(rawQuery));
   const scope = { tenantId: c.var.tenant.id, tenant: c.var.tenant, actor: c.var.user!, db: c.var.deps.database.db, clock: c.var.deps.clock };
   const result = await requestExport(scope, c.var.deps.jobs!, { kind, format, query, confirmed: text('confirm') === '1' });
-  const back =
-    kind === 'interactions' && /^\d+$/.test(query.client ?? '')
-      ? `/app/clients/${query.client}/interactions`
-      : `${TRAYS[kind] ?? '/app'}${rawQuery ? `?${rawQuery}` : ''}`;
+  const back = exportSource(kind, c.var.tenant)?.trayPath(query) ?? '/app';
   if (!result.ok) {
     if ('notFound' in result) return notFoundPage(c);
     if ('forbidden' in result) return forbiddenPage(c);

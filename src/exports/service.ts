@@ -58,8 +58,8 @@ export type ExportResult =
  * above IMMEDIATE_LIMIT rows the user must confirm, and it is scheduled for the night.
  */
 export async function requestExport(scope: Scope & { actor: User; tenant: Tenant }, jobs: Jobs, request: ExportRequest): Promise<ExportResult> {
-  const source = exportSource(request.kind);
-  if (!source || !(source.available?.(scope.tenant) ?? true)) return { ok: false, notFound: true };
+  const source = exportSource(request.kind, scope.tenant);
+  if (!source) return { ok: false, notFound: true };
   if (!can(scope.actor, 'reports.download') || !source.permissions.every((p) => can(scope.actor, p))) return { ok: false, forbidden: true };
   const t = translator(scope.actor.language ?? languageOf(scope.tenant.locale));
   const prepared = await source.prepare({
@@ -109,8 +109,8 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
   if (!process || process.kind !== 'export' || process.state === 'completed') return;
   const tenant = await getTenant(db, data.tenantId);
   const user = process.userId ? await findUser(db, data.tenantId, process.userId) : undefined;
-  const source = exportSource(process.subject);
-  if (!tenant || !user || !source || !(source.available?.(tenant) ?? true)) {
+  const source = tenant && exportSource(process.subject, tenant);
+  if (!tenant || !user || !source) {
     await updateProcess(db, data.tenantId, data.processId, { state: 'failed', error: 'exports.error.gone', finishedAt: deps.clock.now() });
     return;
   }

@@ -1,4 +1,4 @@
-import { batchesById, registerExport, type ExportSource } from '../exports/registry.js';
+import { batchesById, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
 import { currencyDigits } from '../platform/money.js';
 import { countOrders, listOrdersForExport, orderFiltersFrom } from './queries.js';
 import { orderStatusOf } from './status.js';
@@ -11,6 +11,7 @@ import { orderStatusOf } from './status.js';
 export const ordersExport: ExportSource = {
   kind: 'orders',
   permissions: ['receivables'],
+  trayPath: (query) => pathWithQuery('/app/orders', query),
   async prepare({ db, tenant, query, today, t }) {
     const filters = orderFiltersFrom(query, tenant.currency);
     const scale = 10 ** currencyDigits(tenant.currency);

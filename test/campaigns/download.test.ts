@@ -44,6 +44,19 @@ describe('downloading the Cartera castigada tray', () => {
     expect(await (await admin.get('/app/process-log')).text()).toContain('Descarga de cartera castigada');
   });
 
+  it('a download queued before the app was switched off fails as gone, with no file', async () => {
+    const acme = await newTenant(h, { plan: 'pro' });
+    await h.db.update(tenants).set({ enabledApps: ['charged_off'] }).where(eq(tenants.id, acme.id));
+    forgetTenantCache();
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    expect((await admin.post('/app/exports', { kind: 'campaigns', format: 'csv', query: '' })).status).toBe(303);
+    await h.db.update(tenants).set({ enabledApps: [] }).where(eq(tenants.id, acme.id));
+    forgetTenantCache();
+    await h.runJobs();
+    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id));
+    expect(process).toMatchObject({ state: 'failed', error: 'exports.error.gone', resultKey: null });
+  });
+
   it('is not found for a tenant without the app', async () => {
     const acme = await newTenant(h, { plan: 'pro' });
     const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));

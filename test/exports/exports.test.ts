@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { columnsFor, findClientRow } from '../../src/clients/queries.js';
 import { clients } from '../../src/clients/schema.js';
 import { rows } from '../../src/db/index.js';
+import { exportSource } from '../../src/exports/registry.js';
 import { todayIn } from '../../src/platform/dates.js';
 import { translator } from '../../src/platform/i18n/index.js';
 import { mailMessages } from '../../src/platform/mail/schema.js';
@@ -175,6 +176,7 @@ describe('downloading the clients tray', () => {
     const page = await asked.text();
     expect(page).toContain('50,001');
     expect(page).toContain('Generar esta noche');
+    expect(page).toContain('href="/app/clients"');
     expect(await h.db.$count(fileProcesses, eq(fileProcesses.tenantId, big.id))).toBe(0);
 
     const confirmed = await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '', confirm: '1' });
@@ -235,5 +237,21 @@ describe('who may download', () => {
     await h.db.update(users).set({ permissionOverrides: { 'reports.download': false } }).where(eq(users.id, admin.id));
     expect((await anonymous.get(path)).status).toBe(403);
     await h.db.update(users).set({ permissionOverrides: {} }).where(eq(users.id, admin.id));
+  });
+});
+
+describe('where a download goes back to', () => {
+  it('is the page it was asked from, with its filters, for every kind the tenant has', async () => {
+    await import('../../src/exports/service.js');
+    const tenant = { enabledApps: ['charged_off'] } as unknown as Tenant;
+    const back = (kind: string, query: Record<string, string>) => exportSource(kind, tenant)?.trayPath(query);
+    expect(back('clients', { situation: 'mora_1_30' })).toBe('/app/clients?situation=mora_1_30');
+    expect(back('orders', { product: 'Crédito vehicular' })).toBe('/app/orders?product=Cr%C3%A9dito+vehicular');
+    expect(back('claims', {})).toBe('/app/claims');
+    expect(back('campaigns', { campaign: 'NAVIDAD' })).toBe('/app/campaigns?campaign=NAVIDAD');
+    expect(back('interactions', { client: '12' })).toBe('/app/clients/12/interactions');
+    expect(back('interactions', { client: '../x' })).toBe('/app/clients');
+    expect(exportSource('campaigns', { enabledApps: [] } as unknown as Tenant)).toBeUndefined();
+    expect(exportSource('nothing', tenant)).toBeUndefined();
   });
 });
