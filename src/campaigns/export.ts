@@ -1,6 +1,6 @@
 import { batchesById, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
 import { isAppEnabled } from '../marketplace/service.js';
-import { currencyDigits } from '../platform/money.js';
+import { toUnits } from '../platform/money.js';
 import { offerOf } from './compute.js';
 import { countCampaignEntries, listCampaignEntriesForExport, parseCampaignFilters } from './queries.js';
 
@@ -16,7 +16,7 @@ export const campaignsExport: ExportSource = {
   trayPath: (query) => pathWithQuery('/app/campaigns', query),
   async prepare({ db, tenant, query, today, t }) {
     const filters = parseCampaignFilters(query, tenant.currency);
-    const units = (minor: number | null) => (minor === null ? null : minor / 10 ** currencyDigits(tenant.currency));
+    const units = (minor: number | null) => (minor === null ? null : toUnits(minor, tenant.currency));
     return {
       headers: [
         t('campaigns.client'),

@@ -1,7 +1,7 @@
 import { clientVariablesFor } from '../clients/fields.js';
 import { chosenColumns, columnsFor, countClients, parseClientFilters, streamClientsForExport, type ColumnRow } from '../clients/queries.js';
 import type { Cell } from '../platform/spreadsheets/write.js';
-import { currencyDigits, toDecimalString } from '../platform/money.js';
+import { toUnits } from '../platform/money.js';
 import { pathWithQuery, registerExport, type ExportSource } from './registry.js';
 
 const BATCH = 1_000;
@@ -31,13 +31,11 @@ export const clientsExport: ExportSource = {
           if (text === undefined) words.set(key, (text = t(key)));
           return text;
         };
-        const scale = 10 ** currencyDigits(tenant.currency);
         const cells = columns.map((c): ((row: ColumnRow) => Cell) => {
           if (MONEY_COLUMNS.has(c.key)) {
             return (row) => {
               const value = c.value(row, word);
-              // Exact: minor units below 2^53 divided by a power of ten give the nearest number to the decimal.
-              return typeof value === 'number' ? (Number.isSafeInteger(value) ? value / scale : Number(toDecimalString(value, tenant.currency))) : value;
+              return typeof value === 'number' ? toUnits(value, tenant.currency) : value;
             };
           }
           return (row) => c.value(row, word);

@@ -1,5 +1,5 @@
 import { batchesById, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
-import { currencyDigits } from '../platform/money.js';
+import { toUnits } from '../platform/money.js';
 import { countOrders, listOrdersForExport, orderFiltersFrom } from './queries.js';
 import { orderStatusOf } from './status.js';
 
@@ -14,7 +14,6 @@ export const ordersExport: ExportSource = {
   trayPath: (query) => pathWithQuery('/app/orders', query),
   async prepare({ db, tenant, query, today, t }) {
     const filters = orderFiltersFrom(query, tenant.currency);
-    const scale = 10 ** currencyDigits(tenant.currency);
     const headers = ['orders.paymentCode', 'orders.client', 'clients.field.documentType', 'clients.field.documentNumber', 'orders.product', 'orders.amount', 'orders.balance', 'orders.dueDate', 'orders.status'] as const;
     return {
       headers: headers.map((key) => t(key)),
@@ -23,7 +22,7 @@ export const ordersExport: ExportSource = {
         batchesById(
           (afterId, limit) => listOrdersForExport(db, tenant.id, filters, today, { afterId, limit }),
           (o) => o.id,
-          (o) => [o.paymentCode, o.clientName, o.documentType, o.documentNumber, o.product, o.amount / scale, o.balance / scale, o.dueDate, t(`orders.status.${orderStatusOf(o, today)}`)],
+          (o) => [o.paymentCode, o.clientName, o.documentType, o.documentNumber, o.product, toUnits(o.amount, tenant.currency), toUnits(o.balance, tenant.currency), o.dueDate, t(`orders.status.${orderStatusOf(o, today)}`)],
         ),
     };
   },

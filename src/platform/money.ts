@@ -65,6 +65,15 @@ export function toDecimalString(minor: Minor, currency: string): string {
 }
 
 /**
+ * The amount as a number in the currency's units, for a spreadsheet cell: 123456 PEN →
+ * 1234.56. Exact: minor units below 2^53 divided by a power of ten give the nearest number
+ * to the decimal; beyond, the decimal is read back.
+ */
+export function toUnits(minor: Minor, currency: string): number {
+  return Number.isSafeInteger(minor) ? minor / 10 ** currencyDigits(currency) : Number(toDecimalString(minor, currency));
+}
+
+/**
  * Parses an amount as people type it: "S/ 1.234,50", "1,234.50", "1234.5", "$ 12.000".
  * When both marks appear the last one is the decimal mark; a single mark followed by
  * exactly three digits groups thousands (no Latin-American currency has three decimals);

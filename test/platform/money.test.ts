@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, formatMoney, parseMoney, toDecimalString } from '../../src/platform/money.js';
+import { currencyDigits, formatMoney, parseMoney, toDecimalString, toUnits } from '../../src/platform/money.js';
 
 describe('money', () => {
   it('knows the minor units of the currencies we serve', () => {
@@ -18,6 +18,10 @@ describe('money', () => {
     expect(formatMoney(-5, 'PEN', 'es-PE')).toContain('0.05');
     expect(toDecimalString(123405, 'PEN')).toBe('1234.05');
     expect(toDecimalString(12000, 'CLP')).toBe('12000');
+    // Numbers for spreadsheet cells, in the currency's units.
+    expect(toUnits(123405, 'PEN')).toBe(1234.05);
+    expect(toUnits(12000, 'CLP')).toBe(12000);
+    expect(toUnits(-5, 'PEN')).toBe(-0.05);
   });
 
   it.each([
