@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, check, date, foreignKey, index, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { clients } from '../clients/schema.js';
-import { paymentRecordColumns, paymentStates, type PaymentState } from '../payments/schema.js';
+import { paymentRecordColumns, type PaymentState } from '../payments/schema.js';
 import { tenants } from '../tenants/schema.js';
 
 export const discountTypes = ['porcentaje', 'monto'] as const;
@@ -55,7 +55,6 @@ export const campaignEntries = pgTable(
 );
 
 /** The same lifecycle as the client's payments ("utiliza los mismos eventos"). */
-export const campaignPaymentStates = paymentStates;
 export type CampaignPaymentState = PaymentState;
 
 /** Payments on a campaign entry: separate from order payments, they never touch the original credit. */

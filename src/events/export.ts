@@ -17,12 +17,13 @@ export const interactionsExport: ExportSource = {
   async prepare({ db, tenant, query, t }) {
     const clientId = Number(query.client);
     const valid = Number.isSafeInteger(clientId) && clientId > 0;
-    const people = new Map((await listUsers(db, tenant.id)).map((u) => [u.id, u.name]));
     return {
       headers: [t('events.export.when'), t('events.export.event'), t('events.export.who'), t('events.export.detail')],
       count: async () => (valid ? countClientEvents(db, tenant.id, clientId) : 0),
       async *batches() {
         if (!valid) return;
+        // Staff named in edits (supervisor, advisor) are looked up when the file is made, not when it is asked for.
+        const people = new Map((await listUsers(db, tenant.id)).map((u) => [u.id, u.name]));
         // One client's history is short (hundreds of events): it is paged by offset, in the
         // page's own order, rather than by a key the order does not follow.
         for (let offset = 0; ; offset += BATCH) {

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
-import { projectRoot } from './paths.js';
+import { projectRoot as root } from './paths.js';
 
-const root = projectRoot;
 const require = createRequire(import.meta.url);
 
 const types: Record<string, string> = {

@@ -24,13 +24,12 @@ export function StateBadge({ state }: { state: 0 | 1 | 2 }) {
 
 export function CampaignResults(props: TrayProps) {
   const { t, money, date, can } = useView();
-  const filtersQuery = new URLSearchParams(Object.entries(props.query).filter((pair): pair is [string, string] => pair[0] !== 'page' && Boolean(pair[1]))).toString();
   return (
     <div id="campaign-results">
       {/* "Descargar" exports these filters; it sits in the swapped part so it follows them. */}
       {can('reports.download') && (
         <div class="toolbar results-toolbar">
-          <DownloadForm kind="campaigns" query={filtersQuery} />
+          <DownloadForm kind="campaigns" query={props.query} />
         </div>
       )}
       {props.rows.length === 0 ? (

@@ -12,12 +12,11 @@ export interface TableColumn<T> {
  * user may not use). The markup every table of the back office shares: it scrolls sideways
  * on a narrow screen instead of widening the page.
  */
-export function DataTable<T>(props: { rows: readonly T[]; columns: (TableColumn<T> | false)[]; caption?: string; foot?: Child; class?: string }) {
+export function DataTable<T>(props: { rows: readonly T[]; columns: (TableColumn<T> | false)[]; foot?: Child; class?: string }) {
   const columns = props.columns.filter((column): column is TableColumn<T> => column !== false);
   return (
     <div class="table-wrap">
       <table class={props.class ? `table ${props.class}` : 'table'}>
-        {props.caption && <caption class="visually-hidden">{props.caption}</caption>}
         <thead>
           <tr>
             {columns.map((column) => (

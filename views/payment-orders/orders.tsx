@@ -87,7 +87,7 @@ export function OrdersResults(props: TrayProps) {
       <div class="toolbar results-toolbar">
         <p>{props.capped ? t('common.resultsCapped', { count: number(props.count) }) : t('common.results', { count: number(props.count) })}</p>
         {/* "Descargar" exports these filters; it sits in the swapped part so it follows them. */}
-        {can('reports.download') && <DownloadForm kind="orders" query={new URLSearchParams(Object.entries(props.query).filter(([key, value]) => key !== 'page' && value)).toString()} />}
+        {can('reports.download') && <DownloadForm kind="orders" query={props.query} />}
       </div>
       {props.items.length === 0 ? (
         <p>{t('common.noResults')}</p>

@@ -14,6 +14,7 @@ const exceljs = () =>
     closeParkedSheetDescriptors();
     return module.default;
   });
+const sheetjs = () => import('@e965/xlsx');
 
 let descriptorsClosed = false;
 
@@ -32,7 +33,6 @@ function closeParkedSheetDescriptors(): void {
   tmp.file = (options, callback) =>
     typeof options === 'function' ? file({ discardDescriptor: true }, options) : file({ ...(options as object), discardDescriptor: true }, callback);
 }
-const sheetjs = () => import('@e965/xlsx');
 
 export type SheetFormat = 'xlsx' | 'xls' | 'csv';
 
