@@ -72,6 +72,18 @@ describe('importing clients with their payment orders', () => {
     expect(orders.find((o) => o.paymentCode === 'OP-0003')!.amount).toBe(75000);
   });
 
+  it('a stored client whose row brings a new order and a new name gets both, though the row counts as a creation', async () => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    const header = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento';
+    await importFile(h, client, 'a.csv', Buffer.from(`${header}\nDNI,01234567,Rosa Quispe,OP-1,100,01/01/2026,01/02/2026\n`));
+    const { process } = await importFile(h, client, 'b.csv', Buffer.from(`${header}\nDNI,01234567,Rosa Quispe Mamani,OP-2,50,01/01/2026,01/03/2026\n`));
+    expect(process.counts).toMatchObject({ create: 1, update: 0, unchanged: 0 });
+    const [stored] = await clientsOf(h, tenant.id);
+    expect(stored).toMatchObject({ name: 'Rosa Quispe Mamani', unpaidOrders: 2, totalBalance: 15_000 });
+  });
+
   it('rows that fail validation are rejected, reported by row, column, value and message, and the rest is applied', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });
