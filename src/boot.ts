@@ -21,14 +21,21 @@ export interface Runtime {
 /**
  * What the web process and a lone worker share: configuration (a wrong value ends the
  * process with a message naming it), the database with its migrations applied, mail and
- * the job queues, worked here when `work` is true.
+ * the job queues, worked here when `work` is true. A process that runs `beside` the web one
+ * (named so in its message) refuses the embedded database, which the web process holds.
  */
-export async function boot(options: { work: (config: Config) => boolean; queues?: string[] }): Promise<Runtime> {
+export async function boot(options: { work: (config: Config) => boolean; queues?: string[]; beside?: string }): Promise<Runtime> {
   let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
     console.error((error as Error).message);
+    process.exit(1);
+  }
+  if (options.beside && !config.databaseUrl) {
+    // The embedded database lives in one process's memory and files: a second process
+    // opening the same folder would corrupt it.
+    console.error(`${options.beside} needs PostgreSQL (DATABASE_URL). On the embedded database, npm start works the queues itself (RUN_WORKERS=true).`);
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
