@@ -1,8 +1,9 @@
 /**
- * Compiles the TypeScript of src/, views/ and test/bench/ to JavaScript under dist/, file
- * for file and in the same layout (no bundle, no type check: `npm run typecheck` does
- * that), so that the server, the worker and the benchmarks' measured processes run on plain
- * Node.js without a TypeScript loader in memory (decision 0013). Takes well under a second.
+ * Compiles the TypeScript of src/ and views/, and the two benchmark programs that run as the
+ * app's processes do, to JavaScript under dist/, file for file and in the same layout (no
+ * bundle, no type check: `npm run typecheck` does that), so that the server, the worker and
+ * the benchmarks' measured processes run on plain Node.js without a TypeScript loader in
+ * memory (decision 0013). Takes well under a second.
  * Usage: node scripts/build.mjs   (also exported as build() for the smoke test and benchmarks)
  */
 import { readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -12,7 +13,9 @@ import * as esbuild from 'esbuild';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const outdir = join(root, 'dist');
-const folders = ['src', 'views', 'test/bench'];
+const folders = ['src', 'views'];
+/** The benchmarks' measured processes: the tray's server and the files benchmark's measurements. */
+const benchPrograms = ['test/bench/tray-server.ts', 'test/bench/files.ts'];
 
 function sources(folder) {
   return readdirSync(join(root, folder), { recursive: true, withFileTypes: true })
@@ -23,7 +26,7 @@ function sources(folder) {
 export async function build() {
   rmSync(outdir, { recursive: true, force: true });
   await esbuild.build({
-    entryPoints: folders.flatMap(sources),
+    entryPoints: [...folders.flatMap(sources), ...benchPrograms.map((file) => join(root, file))],
     outdir,
     outbase: root,
     format: 'esm',
