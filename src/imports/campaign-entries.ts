@@ -8,7 +8,7 @@ import type { JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
 import { translateMessage } from '../platform/i18n/index.js';
-import { SheetError, openSheet } from '../platform/spreadsheets/read.js';
+import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { csvWriter } from '../platform/spreadsheets/write.js';
 import { recordProgress, updateProcess } from '../process-log/service.js';
 import { newKey, storageFor } from '../storage/index.js';
@@ -122,40 +122,42 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   const seen = new Map<string, string>();
   let total = 0;
   try {
-    const sheet = await openSheet(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
-    for await (const { line, cells } of sheet.rows) {
-      total++;
-      const raw: Record<string, string> = {};
-      for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();
-      raws.set(line, raw);
-      const input = { ...raw };
-      if (input.endDate) input.endDate = toIsoDate(input.endDate);
-      if (input.discountType) input.discountType = DISCOUNT_TYPES[input.discountType.trim().toLowerCase()] ?? input.discountType;
-      const parsed = parseWith(schema, input);
-      if (!parsed.ok) {
-        await rejectAll(Object.entries(parsed.errors).map(([path, message]) => {
-          const key = path.split('.')[0]!;
-          return { line, column: header(key), value: raw[key] ?? '', message };
-        }));
-      } else {
-        const fields = parsed.value;
-        const documentError = checkDocument(types, fields.documentType, fields.documentNumber);
-        if (documentError) await reject(line, 'documentNumber', documentError);
-        else if (fields.phone && !normalizePhone(fields.phone, tenant.country)) await reject(line, 'phone', 'campaigns.error.phone');
-        else {
-          const documentType = fields.documentType.trim().toUpperCase();
-          const documentNumber = normalizeDocumentNumber(types.find((type) => type.code === documentType)!, fields.documentNumber);
-          const clientKey = `${documentType}\u0000${documentNumber}`;
-          const earlier = seen.get(clientKey);
-          if (earlier === fields.campaignCode) await reject(line, 'documentNumber', `campaignImports.error.repeatedInCampaign?campaign=${encodeURIComponent(earlier)}`);
-          else if (earlier !== undefined) await reject(line, 'campaignCode', `campaignImports.error.twoCampaigns?campaign=${encodeURIComponent(earlier)}`);
+    const sheet = await openSheetInThread(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
+    for await (const batch of sheet.batches) {
+      for (const { line, cells } of batch) {
+        total++;
+        const raw: Record<string, string> = {};
+        for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();
+        raws.set(line, raw);
+        const input = { ...raw };
+        if (input.endDate) input.endDate = toIsoDate(input.endDate);
+        if (input.discountType) input.discountType = DISCOUNT_TYPES[input.discountType.trim().toLowerCase()] ?? input.discountType;
+        const parsed = parseWith(schema, input);
+        if (!parsed.ok) {
+          await rejectAll(Object.entries(parsed.errors).map(([path, message]) => {
+            const key = path.split('.')[0]!;
+            return { line, column: header(key), value: raw[key] ?? '', message };
+          }));
+        } else {
+          const fields = parsed.value;
+          const documentError = checkDocument(types, fields.documentType, fields.documentNumber);
+          if (documentError) await reject(line, 'documentNumber', documentError);
+          else if (fields.phone && !normalizePhone(fields.phone, tenant.country)) await reject(line, 'phone', 'campaigns.error.phone');
           else {
-            seen.set(clientKey, fields.campaignCode);
-            candidates.push({ line, fields, documentType, documentNumber });
+            const documentType = fields.documentType.trim().toUpperCase();
+            const documentNumber = normalizeDocumentNumber(types.find((type) => type.code === documentType)!, fields.documentNumber);
+            const clientKey = `${documentType}\u0000${documentNumber}`;
+            const earlier = seen.get(clientKey);
+            if (earlier === fields.campaignCode) await reject(line, 'documentNumber', `campaignImports.error.repeatedInCampaign?campaign=${encodeURIComponent(earlier)}`);
+            else if (earlier !== undefined) await reject(line, 'campaignCode', `campaignImports.error.twoCampaigns?campaign=${encodeURIComponent(earlier)}`);
+            else {
+              seen.set(clientKey, fields.campaignCode);
+              candidates.push({ line, fields, documentType, documentNumber });
+            }
           }
         }
+        if (total % CHUNK === 0) await recordProgress(db, tenantId, processId, total);
       }
-      if (total % CHUNK === 0) await recordProgress(db, tenantId, processId, total);
     }
   } catch (error) {
     await errors.end();

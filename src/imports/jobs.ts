@@ -4,7 +4,7 @@ import { refreshClientBalances } from '../clients/derived.js';
 import { rows, type Db } from '../db/index.js';
 import type { JobDefinition, JobDeps } from '../jobs/index.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
-import { SheetError, openSheet } from '../platform/spreadsheets/read.js';
+import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { csvWriter } from '../platform/spreadsheets/write.js';
 import { findProcess } from '../process-log/queries.js';
 import type { ProcessCounts } from '../process-log/schema.js';
@@ -14,7 +14,7 @@ import { getTenant } from '../tenants/queries.js';
 import { findUser } from '../users/queries.js';
 import { clientFieldKeys, type Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
-import { rowValidator, type RowError } from './rows.js';
+import { rowValidator, type RowError, type ValidRow } from './rows.js';
 import { stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -149,38 +149,53 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
   };
 
   const codes = new Set<string>();
+  // What each client's first row says, by document: a later row of the same client must say
+  // the same. Kept as one short text per client (a 100,000-client upload holds them all).
   const clientsSeen = new Map<string, string>();
-  const signatureKeys = clientFieldKeys.filter((k) => k in mapping);
+  const signatureKeys = clientFieldKeys.filter((k) => k in mapping) as (keyof ValidRow['client'])[];
+  const signatureOf = (client: ValidRow['client']) =>
+    signatureKeys
+      .map((k) => {
+        const value = client[k];
+        return value === null || value === undefined ? '\u0002' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+      })
+      .join('\u0001');
   const header = (key: string) => headers[mapping[key]!] ?? key;
   const staging = stager(deps.database, tenantId, processId);
   let total = 0;
   let progress = Promise.resolve();
   try {
-    const sheet = await openSheet(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
-    for await (const { line, cells } of sheet.rows) {
-      total++;
-      const result = validate(line, cells);
-      if (!result.ok) {
-        rejected++;
-        await writeErrors(result.errors);
-      } else {
+    const sheet = await openSheetInThread(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
+    // A batch of rows is checked without waiting on anything; its errors and rows are then written together.
+    for await (const batch of sheet.batches) {
+      const problems: RowError[] = [];
+      for (const { line, cells } of batch) {
+        total++;
+        const result = validate(line, cells);
+        if (!result.ok) {
+          rejected++;
+          problems.push(...result.errors);
+          continue;
+        }
         const { client, order } = result.row;
         const clientKey = `${client.documentType}\u0000${client.documentNumber}`;
-        const signature = JSON.stringify(signatureKeys.map((k) => client[k]));
+        const signature = signatureOf(client);
         const earlier = clientsSeen.get(clientKey);
         if (codes.has(order.paymentCode)) {
           rejected++;
-          await writeErrors([{ line, column: header('paymentCode'), value: order.paymentCode, message: 'imports.error.codeRepeated' }]);
+          problems.push({ line, column: header('paymentCode'), value: order.paymentCode, message: 'imports.error.codeRepeated' });
         } else if (earlier !== undefined && earlier !== signature) {
           rejected++;
-          await writeErrors([{ line, column: header('documentNumber'), value: client.documentNumber, message: 'imports.error.clientDiffers' }]);
+          problems.push({ line, column: header('documentNumber'), value: client.documentNumber, message: 'imports.error.clientDiffers' });
         } else {
           codes.add(order.paymentCode);
-          clientsSeen.set(clientKey, signature);
-          await staging.add(result.row, earlier === undefined);
+          if (earlier === undefined) clientsSeen.set(clientKey, signature);
+          staging.add(result.row, earlier === undefined);
         }
       }
-      if (total % PROGRESS_EVERY === 0) {
+      if (problems.length > 0) await writeErrors(problems);
+      await staging.sendFull();
+      if (Math.floor(total / PROGRESS_EVERY) > Math.floor((total - batch.length) / PROGRESS_EVERY)) {
         // Written while reading goes on: the bar needs no round trip in the rows' way.
         const done = total;
         progress = progress.then(() => recordProgress(db, tenantId, processId, done));

@@ -1,5 +1,6 @@
 import { finished } from 'node:stream/promises';
-import type { Database } from '../db/index.js';
+import { sql } from 'drizzle-orm';
+import { rows, type Database, type Db } from '../db/index.js';
 import type { ValidRow } from './rows.js';
 
 /** The columns of import_rows a staged row fills, in the order COPY receives them. */
@@ -42,7 +43,10 @@ export function copyLine(tenantId: number, processId: number, row: ValidRow, fir
 }
 
 export interface Stager {
-  add(row: ValidRow, first: boolean): Promise<void>;
+  /** Adds a row to the batch being gathered (nothing is sent until `sendFull` or `end`). */
+  add(row: ValidRow, first: boolean): void;
+  /** Sends the gathered rows once a batch is full, after waiting for the COPY before it. */
+  sendFull(): Promise<void>;
   /** Writes what is left and waits until every row is in import_rows. */
   end(): Promise<void>;
   /** Stops after a failure: waits for a COPY under way (its error, if any, is dropped). */
@@ -81,8 +85,10 @@ export function stager(database: Database, tenantId: number, processId: number):
     inFlight.catch(() => undefined);
   };
   return {
-    async add(row, first) {
+    add(row, first) {
       lines.push(copyLine(tenantId, processId, row, first));
+    },
+    async sendFull() {
       if (lines.length >= BATCH) await flush();
     },
     async end() {
@@ -96,4 +102,24 @@ export function stager(database: Database, tenantId: number, processId: number):
       inFlight = null;
     },
   };
+}
+
+/**
+ * Removes staged rows that no import will apply: their Process log entry is gone, or has
+ * left the stages in which rows wait (a failed or finished import clears its own rows; this
+ * catches what a process killed at the wrong moment left). Run by the hourly maintenance.
+ */
+export async function pruneStagedRows(db: Db): Promise<number> {
+  const removed = await rows<{ n: number }>(
+    db,
+    sql`
+    with gone as (
+      delete from import_rows s
+       where not exists (select 1 from file_processes p
+                          where p.tenant_id = s.tenant_id and p.id = s.process_id
+                            and p.stage in ('validating', 'validated', 'applying'))
+      returning 1)
+    select count(*)::int as n from gone`,
+  );
+  return removed[0]?.n ?? 0;
 }

@@ -1,4 +1,5 @@
 import { closeFinishedCampaigns } from '../campaigns/service.js';
+import { pruneStagedRows } from '../imports/staging.js';
 import { pruneRateLimits } from '../platform/auth/rate-limit.js';
 import { todayIn } from '../platform/dates.js';
 import { recordBrokenPromises } from '../payments/service.js';
@@ -11,7 +12,8 @@ import type { JobDefinition } from './index.js';
  * closed (recording "campaign.finished" once) and promises past their date without payment
  * are recorded as broken. Views never wait for it (both states are derived from dates); it
  * records the events. Everything it does is idempotent, so it runs every hour and catches
- * each tenant's midnight within the hour, whatever the timezone.
+ * each tenant's midnight within the hour, whatever the timezone. It also clears what
+ * expires by itself: rate-limit and captcha records, and import rows no import will apply.
  */
 export const maintenanceJob: JobDefinition<Record<string, never>> = {
   name: 'maintenance.hourly',
@@ -26,6 +28,7 @@ export const maintenanceJob: JobDefinition<Record<string, never>> = {
       await pruneCaptchaUses(db, tenant.id, now);
     }
     await pruneRateLimits(db, new Date(now.getTime() - 86_400_000));
+    await pruneStagedRows(db);
   },
 };
 

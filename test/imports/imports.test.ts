@@ -112,6 +112,24 @@ describe('importing clients with their payment orders', () => {
     expect(text).toContain(`"'=HYPERLINK(""x"")"`);
   });
 
+  it('a csv’s rows are numbered as a spreadsheet opens them: a quoted line break stays in its row, an empty line is a row', async () => {
+    const tenant = await newTenant(h);
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, staff);
+    // LibreOffice opens this as: 1 header, 2 Ana (two-line name), 3 empty, 4 Beto.
+    const csv = [
+      'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento',
+      'DNI,12345678,"Ana\nMaría",OP-1,100,01/02/2026,01/03/2026',
+      '',
+      'DNI,123,Beto,OP-2,100,01/02/2026,01/03/2026',
+    ].join('\r\n');
+    const { id, process } = await importFile(h, client, 'filas.csv', Buffer.from(csv));
+    expect(process.counts).toMatchObject({ rows: 2, create: 1, rejected: 1 });
+    expect((await clientsOf(h, tenant.id)).map((c) => c.name)).toEqual(['Ana\nMaría']);
+    const text = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(text).toMatch(/^4,Número de documento,123,/m);
+  });
+
   it('the summary shows what would happen before anything is applied', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });

@@ -3,9 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignEntries } from '../../src/campaigns/schema.js';
 import { clients } from '../../src/clients/schema.js';
 import { clientEvents } from '../../src/events/schema.js';
+import { importRows } from '../../src/imports/schema.js';
 import { maintenanceJob } from '../../src/jobs/maintenance.js';
 import { rateLimitHits } from '../../src/platform/auth/schema.js';
 import { hit } from '../../src/platform/auth/rate-limit.js';
+import { openProcess, updateProcess } from '../../src/process-log/service.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { newTenant } from '../support/factories.js';
 
@@ -50,5 +52,20 @@ describe('the hourly maintenance job', () => {
     await h.runJobs();
     const left = await h.db.select().from(rateLimitHits).where(eq(rateLimitHits.tenantId, tenant.id));
     expect(left.map((r) => r.key)).toEqual(['new']);
+  });
+
+  it('removes staged import rows that no import will apply, and keeps those waiting to be applied', async () => {
+    const tenant = await newTenant(h);
+    const open = (stage: string) => openProcess(h.db, tenant.id, { kind: 'import', subject: 'clients', format: 'csv', userId: null, stage, originalName: 'a.csv', originalKey: 'k', params: {} });
+    const waiting = await open('validated');
+    const failed = await open('validating');
+    await updateProcess(h.db, tenant.id, failed.id, { state: 'failed', stage: 'mapping' });
+    const staged = (processId: number, line: number) => ({ tenantId: tenant.id, processId, line, firstOfClient: true, documentType: 'DNI', documentNumber: '12345678', paymentCode: `OP-${processId}-${line}` });
+    // Rows of a waiting import, of a failed one, and of an entry that does not exist.
+    await h.db.insert(importRows).values([staged(waiting.id, 2), staged(waiting.id, 3), staged(failed.id, 2), staged(failed.id + 1_000_000, 2)]);
+    await h.jobs!.send(maintenanceJob, {});
+    await h.runJobs();
+    const left = await h.db.select({ processId: importRows.processId, line: importRows.line }).from(importRows).where(eq(importRows.tenantId, tenant.id));
+    expect(left.sort((a, b) => a.line - b.line)).toEqual([{ processId: waiting.id, line: 2 }, { processId: waiting.id, line: 3 }]);
   });
 });

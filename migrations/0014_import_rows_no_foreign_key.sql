@@ -1,0 +1,1 @@
+ALTER TABLE "import_rows" DROP CONSTRAINT "import_rows_tenant_id_process_id_file_processes_tenant_id_id_fk";
