@@ -148,8 +148,6 @@ const alerts = v.pipe(
   v.check((list) => list.every((s) => s.length <= 80), 'common.tooLong'),
 );
 
-const emailText = v.pipe(v.string(), v.email());
-
 /** The form field that carries an additional variable (flat, so HTML forms and spreadsheets can send it). */
 export const variableField = (key: string) => `additional.${key}`;
 
@@ -187,7 +185,8 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
   );
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   return v.pipe(
-    v.record(v.string(), v.unknown()),
+    // Any object of fields (a form's body, an import's row); the object schema below checks each.
+    v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input)),
     v.transform((raw) => ({ ...raw, documentNumber: [text(raw.documentType), text(raw.documentNumber)] })),
     v.object({
       documentType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toUpperCase(), v.picklist(codes, 'clients.error.documentTypeInvalid')),
@@ -197,7 +196,7 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
         v.optional(v.string(), ''),
         v.trim(),
         v.toLowerCase(),
-        v.check((s) => s === '' || (s.length <= 254 && v.is(emailText, s)), 'clients.error.emailInvalid'),
+        v.check((s) => s === '' || (s.length <= 254 && v.EMAIL_REGEX.test(s)), 'clients.error.emailInvalid'),
         v.transform((s) => (s === '' ? null : s)),
       ),
       // Parsed once (the parse is the costly part of checking a big upload).

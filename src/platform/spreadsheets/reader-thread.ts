@@ -29,10 +29,10 @@ async function mayPost(): Promise<boolean> {
   return true;
 }
 
+let batch: SheetRow[] = [];
 try {
   const sheet = await openSheet(path, name, limits);
   send({ type: 'opened', format: sheet.format, headers: sheet.headers });
-  let batch: SheetRow[] = [];
   // Leaving the loop early returns the rows, which closes the reader and its temporary files.
   for await (const row of sheet.rows) {
     batch.push(row);
@@ -46,6 +46,8 @@ try {
     send({ type: 'end' });
   }
 } catch (error) {
+  // The rows before the one that failed arrive first, as they would from openSheet.
+  if (batch.length > 0 && !stopped) send({ type: 'rows', rows: batch });
   send(error instanceof SheetError ? { type: 'error', messageKey: error.messageKey } : { type: 'error', message: String((error as Error)?.stack ?? error) });
 } finally {
   port.close();
