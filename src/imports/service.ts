@@ -8,7 +8,7 @@ import type { FileProcess } from '../process-log/schema.js';
 import { findProcess } from '../process-log/queries.js';
 import { openProcess, updateProcess } from '../process-log/service.js';
 import type { Scope } from '../platform/scope.js';
-import { openSheet, SheetError } from '../platform/spreadsheets/read.js';
+import { openSheetInThread, SheetError } from '../platform/spreadsheets/read.js';
 import { newKey, storageFor } from '../storage/index.js';
 import { fieldsFor, mappingProblems, rememberedFrom, suggestMapping, type ImportSubject, type Mapping } from './fields.js';
 import { importMappings } from './schema.js';
@@ -31,10 +31,12 @@ export async function uploadImport(scope: Scope, config: Config, file: { name: s
   try {
     const path = join(folder, 'upload');
     await writeFile(path, file.bytes);
-    const sheet = await openSheet(path, file.name, { maxRows: config.importMaxRows });
+    // Read in a thread of its own: opening an xls parses the whole workbook (seconds for a big
+    // one), and an xlsx is inflated whole to rule out zip bombs; the web process keeps serving.
+    const sheet = await openSheetInThread(path, file.name, { maxRows: config.importMaxRows });
     headers = sheet.headers;
     format = sheet.format;
-    await sheet.rows.return(undefined);
+    await sheet.batches.return(undefined);
   } catch (error) {
     if (error instanceof SheetError) return { ok: false, errors: { file: error.messageKey } };
     throw error;

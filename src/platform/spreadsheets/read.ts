@@ -426,7 +426,7 @@ function startReaderThread(workerData: unknown): Worker {
  * stops the thread, and waits until it has closed the file and removed what it parked.
  */
 export async function openSheetInThread(path: string, name: string, limits: SheetLimits): Promise<ThreadedSheet> {
-  const worker = startReaderThread({ path, name, limits, batchSize: THREAD_BATCH, ahead: THREAD_AHEAD });
+  const worker = startReaderThread({ path, name, limits, batchSize: THREAD_BATCH });
   const inbox: FromReader[] = [];
   let notify: (() => void) | null = null;
   let exited = false;
@@ -469,6 +469,8 @@ export async function openSheetInThread(path: string, name: string, limits: Shee
   };
   async function* batches(): AsyncGenerator<SheetRow[]> {
     try {
+      // The thread reads no row before the first is asked for (an upload wants only the header).
+      for (let i = 0; i < THREAD_AHEAD; i++) worker.postMessage('more' satisfies ToReader);
       for (;;) {
         const message = await next();
         if (message.type === 'rows') {

@@ -1,17 +1,19 @@
 /**
- * The thread behind openSheetInThread (read.ts): opens the sheet with openSheet and sends
- * its rows to the thread that started it in batches, at most a few batches ahead of what
- * that thread has taken, so a fast parser never piles a whole upload up in memory.
+ * The thread behind openSheetInThread (read.ts): opens the sheet with openSheet, sends its
+ * header, and then its rows in batches as the thread that started it asks for them (a few
+ * batches ahead of what it has taken), so a fast parser never piles a whole upload up in
+ * memory, and a caller that wants only the header has no row read for nothing.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSheet, SheetError, type SheetLimits, type SheetRow } from './read.js';
 import type { FromReader, ToReader } from './reader-protocol.js';
 
-const { path, name, limits, batchSize, ahead } = workerData as { path: string; name: string; limits: SheetLimits; batchSize: number; ahead: number };
+const { path, name, limits, batchSize } = workerData as { path: string; name: string; limits: SheetLimits; batchSize: number };
 const port = parentPort!;
 const send = (message: FromReader) => port.postMessage(message);
 
-let credit = ahead;
+/** Batches the reading thread has asked for and not yet been sent. */
+let credit = 0;
 let stopped = false;
 let wake: (() => void) | null = null;
 port.on('message', (message: ToReader) => {
@@ -21,29 +23,37 @@ port.on('message', (message: ToReader) => {
   wake = null;
 });
 
-/** Waits until the reading thread has taken enough to want another batch (false: it wants no more). */
-async function mayPost(): Promise<boolean> {
+/** Waits until the reading thread wants another batch (false: it wants no more). */
+async function wanted(): Promise<boolean> {
   while (credit === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
-  if (stopped) return false;
+  return !stopped;
+}
+
+function post(rows: SheetRow[]): void {
   credit--;
-  return true;
+  send({ type: 'rows', rows });
 }
 
 let batch: SheetRow[] = [];
 try {
   const sheet = await openSheet(path, name, limits);
   send({ type: 'opened', format: sheet.format, headers: sheet.headers });
-  // Leaving the loop early returns the rows, which closes the reader and its temporary files.
-  for await (const row of sheet.rows) {
-    batch.push(row);
-    if (batch.length < batchSize) continue;
-    if (!(await mayPost())) break;
-    send({ type: 'rows', rows: batch });
-    batch = [];
-  }
-  if (!stopped) {
-    if (batch.length > 0 && (await mayPost())) send({ type: 'rows', rows: batch });
-    send({ type: 'end' });
+  try {
+    if (await wanted()) {
+      for await (const row of sheet.rows) {
+        batch.push(row);
+        if (batch.length < batchSize) continue;
+        if (!(await wanted())) break;
+        post(batch);
+        batch = [];
+      }
+      if (!stopped && batch.length > 0 && (await wanted())) post(batch);
+      batch = [];
+      if (!stopped) send({ type: 'end' });
+    }
+  } finally {
+    // Closes the reader and removes what it parked, however the rows ended (or never started).
+    await sheet.rows.return(undefined);
   }
 } catch (error) {
   // The rows before the one that failed arrive first, as they would from openSheet.
