@@ -5,7 +5,8 @@
  * rows to xlsx and csv; a 1,000,000-row csv export against a bare streamed csv of the same
  * query (the export's own statement, its values written as the driver returns them). Each
  * measurement runs in a child process of its own, so that its peak RSS is its own, started
- * as the worker that does that work starts: compiled, with its Node.js options.
+ * as the worker that does that work starts: compiled, with its Node.js options. The imports
+ * and their baselines are taken in turns over a few rounds, and the fastest of each compared.
  * Usage: npm run bench:files [-- --only imports|exports]  (needs BENCH_DATABASE_URL or DATABASE_URL on PostgreSQL)
  */
 import { execFileSync } from 'node:child_process';
