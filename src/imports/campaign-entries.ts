@@ -219,7 +219,8 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
   const stagedKey = stagedKeyOf(process.params);
-  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null });
+  // As for clients' uploads: a second run of the job leaves an applied upload as it is.
+  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null }, 'applying');
   try {
     const staged: StagedEntry[] = stagedKey ? JSON.parse(await text(storage.read(stagedKey))) : [];
     await db.transaction(async (tx) => {

@@ -261,7 +261,9 @@ export async function applyImport(deps: JobDeps, data: ImportJobData): Promise<v
   const { db, process } = found;
   const { tenantId, processId } = data;
   const mapping = mappingOf(process);
-  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null });
+  // Only while it waits to be applied: a second run of the job (one retried while the first
+  // still ran) must not mark as running an upload the first has just applied.
+  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null }, 'applying');
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));

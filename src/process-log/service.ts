@@ -28,11 +28,12 @@ export interface ProcessChange {
   finishedAt?: Date | null;
 }
 
-export async function updateProcess(db: Db, tenantId: number, id: number, change: ProcessChange): Promise<void> {
+/** Changes an entry; with `atStage`, only while it is still at that stage (a job that came second changes nothing). */
+export async function updateProcess(db: Db, tenantId: number, id: number, change: ProcessChange, atStage?: string): Promise<void> {
   await db
     .update(fileProcesses)
     .set(change)
-    .where(and(eq(fileProcesses.tenantId, tenantId), eq(fileProcesses.id, id)));
+    .where(and(eq(fileProcesses.tenantId, tenantId), eq(fileProcesses.id, id), atStage === undefined ? undefined : eq(fileProcesses.stage, atStage)));
 }
 
 /** Progress is written outside any transaction, so the Process log can show it while the job runs. */

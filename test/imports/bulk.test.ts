@@ -165,6 +165,23 @@ describe('staging and applying a whole upload', () => {
     ]);
     expect(await stagedRows(h, tenant.id)).toBe(0);
   });
+
+  it('two applies of the same upload at once (a retried job beside the first) write it once, without an error', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const csv = [HEADER, 'DNI,30000001,Uno,,,OP-1,,100,0,0,01/01/2026,01/02/2026,', 'DNI,30000002,Dos,,,OP-2,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
+    const { id } = await importFile(h, client, 'd.csv', Buffer.from(csv), { apply: false });
+    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+    await Promise.all([applyImport(h.deps, { tenantId: tenant.id, processId: id }), applyImport(h.deps, { tenantId: tenant.id, processId: id })]);
+    // The second waits for the first and then finds nothing to do: the summary is the first's.
+    expect(await processOf(h, id)).toMatchObject({ stage: 'applied', state: 'completed', counts: { rows: 2, create: 2, update: 0, unchanged: 0 } });
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['30000001', '30000002']);
+    expect((await ordersOf(h, tenant.id)).map((o) => o.paymentCode)).toEqual(['OP-1', 'OP-2']);
+    expect(await storedState(tenant)).toEqual([
+      { number: '30000001', unpaid: 1, oldest: '2026-02-01', balance: 10_000 },
+      { number: '30000002', unpaid: 1, oldest: '2026-03-01', balance: 20_000 },
+    ]);
+  });
 });
 
 describe('reading big files', () => {

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignEntries } from '../../src/campaigns/schema.js';
 import { refreshClientBalances } from '../../src/clients/derived.js';
 import { clients } from '../../src/clients/schema.js';
+import { applyImport } from '../../src/imports/jobs.js';
 import { paymentOrders } from '../../src/payment-orders/schema.js';
+import { fileProcesses } from '../../src/process-log/schema.js';
 import { forgetTenantCache } from '../../src/platform/tenancy.js';
 import { openSheet } from '../../src/platform/spreadsheets/read.js';
 import { tenants, type Tenant } from '../../src/tenants/schema.js';
@@ -197,6 +199,16 @@ describe('loading charged-off campaign entries by file', () => {
     expect(detail).toContain('la fila 3 ya no se puede cargar');
     expect((await entriesOf(tenant.id)).map((e) => e.campaignCode)).toEqual(['OTRA']);
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['22222222']);
+  });
+
+  it('two applies of the same upload at once write each entry once and leave the upload applied', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { id } = await importCampaignFile(admin, 'a.csv', csv('DNI;11111111;Ana;;;NAVIDAD;1000;porcentaje;10;;'), { apply: false });
+    await h.db.update(fileProcesses).set({ stage: 'applying' }).where(eq(fileProcesses.id, id));
+    await Promise.all([applyImport(h.deps, { tenantId: tenant.id, processId: id }), applyImport(h.deps, { tenantId: tenant.id, processId: id })]);
+    expect(await processOf(h, id)).toMatchObject({ stage: 'applied', state: 'completed' });
+    expect((await entriesOf(tenant.id)).map((e) => e.campaignCode)).toEqual(['NAVIDAD']);
   });
 
   it('the template downloads with the campaign headers and an example row', async () => {
