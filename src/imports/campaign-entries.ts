@@ -4,7 +4,7 @@ import { campaignFieldsSchema, type CampaignFields } from '../campaigns/fields.j
 import { createCampaignEntry } from '../campaigns/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone } from '../clients/fields.js';
 import { rows, type Db } from '../db/index.js';
-import type { JobDeps } from '../jobs/index.js';
+import type { JobAttempt, JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
 import { translateMessage } from '../platform/i18n/index.js';
@@ -15,7 +15,7 @@ import { newKey, storageFor } from '../storage/index.js';
 import type { importContext, ImportJobData } from './jobs.js';
 import type { RowError } from './rows.js';
 import { toIsoDate } from './rows.js';
-import { headersOf, mappingOf } from './service.js';
+import { applyFailure, headersOf, mappingOf } from './service.js';
 
 type Found = NonNullable<Awaited<ReturnType<typeof importContext>>>;
 
@@ -86,7 +86,7 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
  * already stored with the same values are counted unchanged. The rows to create are kept
  * beside the upload until it is applied.
  */
-export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
+export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
   const { db, process, tenant, t } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
@@ -163,8 +163,12 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
     await errors.end();
     await report.done();
     await storage.remove(reportKey);
+    if (error instanceof SheetError || attempt.retriesLeft === 0) {
+      // A file that cannot be read says why; anything else, after the last try, says it gave up.
+      const message = error instanceof SheetError ? error.messageKey : 'imports.error.checkFailed';
+      await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: message, finishedAt: deps.clock.now() });
+    }
     if (!(error instanceof SheetError)) throw error;
-    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
     return;
   }
 
@@ -214,7 +218,7 @@ class RowRefused extends Error {
  * check so that a row is refused now, nothing is written and the Process log says which row
  * and why; checking the file again shows the current picture.
  */
-export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
+export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
   const { db, process, tenant, t, user } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
@@ -222,10 +226,11 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
   // As for clients' uploads: a second run of the job leaves an applied upload as it is.
   await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null }, 'applying');
   try {
-    const staged: StagedEntry[] = stagedKey ? JSON.parse(await text(storage.read(stagedKey))) : [];
     await db.transaction(async (tx) => {
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
       if (locked?.stage !== 'applying') return;
+      // Read once the upload is this run's to apply: a run that came second finds it applied, its file gone.
+      const staged: StagedEntry[] = stagedKey ? JSON.parse(await text(storage.read(stagedKey))) : [];
       const scope = { tenantId, tenant, actor: user ? { id: user.id, name: user.name } : null, db: tx, clock: deps.clock };
       for (const row of staged) {
         const result = await createCampaignEntry(scope, row.fields);
@@ -243,7 +248,7 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
     });
   } catch (error) {
     if (!(error instanceof RowRefused)) {
-      await updateProcess(db, tenantId, processId, { state: 'failed', error: 'imports.error.applyFailed' });
+      await updateProcess(db, tenantId, processId, applyFailure(attempt), 'applying');
       throw error;
     }
     await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.reason, finishedAt: deps.clock.now() });

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { rows, type Db } from '../db/index.js';
-import type { JobDefinition, JobDeps } from '../jobs/index.js';
+import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
 import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { csvWriter } from '../platform/spreadsheets/write.js';
@@ -16,7 +16,7 @@ import { clientFieldKeys, type Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { rowValidator, type RowError, type ValidRow } from './rows.js';
 import { stager } from './staging.js';
-import { headersOf, mappingOf } from './service.js';
+import { applyFailure, headersOf, mappingOf } from './service.js';
 
 export interface ImportJobData {
   tenantId: number;
@@ -118,10 +118,10 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
  * the valid ones and writes the per-row error report; then counts what applying would do.
  * Safe to run again: it starts by clearing what an earlier, interrupted run staged.
  */
-export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<void> {
+export async function checkImport(deps: JobDeps, data: ImportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
   const found = await importContext(deps, data);
   if (!found || found.process.stage !== 'validating') return;
-  if (found.process.subject === 'campaign_entries') return checkCampaignEntries(deps, data, found);
+  if (found.process.subject === 'campaign_entries') return checkCampaignEntries(deps, data, found, attempt);
   const { db, process, tenant, t } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
@@ -210,8 +210,13 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
     await report.done();
     await storage.remove(reportKey);
     await db.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
+    // A file that cannot be read says why. Anything else (the stored file gone, the database
+    // away) is tried again; after the last try the upload goes back to its mapping, saying so.
+    if (error instanceof SheetError || attempt.retriesLeft === 0) {
+      const message = error instanceof SheetError ? error.messageKey : 'imports.error.checkFailed';
+      await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: message, finishedAt: deps.clock.now() });
+    }
     if (!(error instanceof SheetError)) throw error;
-    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
     return;
   }
 
@@ -254,10 +259,10 @@ export async function checkImport(deps: JobDeps, data: ImportJobData): Promise<v
  * transaction, so a crash at any point leaves either everything or nothing, and a retry
  * of a finished apply does nothing.
  */
-export async function applyImport(deps: JobDeps, data: ImportJobData): Promise<void> {
+export async function applyImport(deps: JobDeps, data: ImportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
   const found = await importContext(deps, data);
   if (!found || found.process.stage !== 'applying') return;
-  if (found.process.subject === 'campaign_entries') return applyCampaignEntries(deps, data, found);
+  if (found.process.subject === 'campaign_entries') return applyCampaignEntries(deps, data, found, attempt);
   const { db, process } = found;
   const { tenantId, processId } = data;
   const mapping = mappingOf(process);
@@ -365,7 +370,9 @@ export async function applyImport(deps: JobDeps, data: ImportJobData): Promise<v
       });
     });
   } catch (error) {
-    await updateProcess(db, tenantId, processId, { state: 'failed', error: 'imports.error.applyFailed' });
+    // Nothing was written. While tries are left the job runs again by itself; after the last,
+    // the upload waits to be applied again, its checked rows kept.
+    await updateProcess(db, tenantId, processId, applyFailure(attempt), 'applying');
     throw error;
   }
 }

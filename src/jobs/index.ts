@@ -5,10 +5,16 @@ import type { Deps } from '../platform/context.js';
 /** What a job handler may use: the app's dependencies without the web-only ones. */
 export type JobDeps = Pick<Deps, 'config' | 'database' | 'clock' | 'logger' | 'mailer' | 'secret'>;
 
+/** Which run of a job this is, for a job that tells people when it gives up. */
+export interface JobAttempt {
+  /** How many more runs follow if this one fails (0, or no attempt given: this is the last). */
+  retriesLeft: number;
+}
+
 export interface JobDefinition<T> {
   name: string;
   /** Must be idempotent: a job may run again after a crash or a timeout. */
-  run(deps: JobDeps, data: T): Promise<void>;
+  run(deps: JobDeps, data: T, attempt?: JobAttempt): Promise<void>;
   expireInMinutes?: number;
   retryLimit?: number;
 }
@@ -120,11 +126,11 @@ export async function startJobs(deps: JobDeps, options: StartOptions): Promise<J
     });
   }
 
-  const runOne = async (definition: JobDefinition<never>, job: PgBoss.Job<unknown>) => {
+  const runOne = async (definition: JobDefinition<never>, job: PgBoss.JobWithMetadata<unknown>) => {
     const log = deps.logger.child({ job: definition.name, jobId: job.id });
     const started = performance.now();
     try {
-      await definition.run(deps, job.data as never);
+      await definition.run(deps, job.data as never, { retriesLeft: Math.max(0, job.retryLimit - job.retryCount) });
       log.info('job.completed', { ms: Math.round(performance.now() - started) });
     } catch (error) {
       log.error('job.failed', { error: (error as Error).message });
@@ -135,7 +141,7 @@ export async function startJobs(deps: JobDeps, options: StartOptions): Promise<J
   if (options.work) {
     for (const { job, cron } of options.schedules ?? []) await boss.schedule(job.name, cron, {}, { tz: 'UTC' });
     for (const definition of worked) {
-      await boss.work(definition.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 }, async (jobs) => {
+      await boss.work(definition.name, { pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2, includeMetadata: true }, async (jobs) => {
         for (const job of jobs) await runOne(definition, job);
       });
     }
@@ -154,7 +160,7 @@ export async function startJobs(deps: JobDeps, options: StartOptions): Promise<J
       for (let found = true; found; ) {
         found = false;
         for (const definition of byName.values()) {
-          const [job] = await boss.fetch(definition.name);
+          const [job] = await boss.fetch(definition.name, { includeMetadata: true });
           if (!job) continue;
           found = true;
           ran++;

@@ -8,8 +8,10 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { refreshClientBalances } from '../../src/clients/derived.js';
 import { clients } from '../../src/clients/schema.js';
-import { applyImport } from '../../src/imports/jobs.js';
+import { applyImport, checkImport } from '../../src/imports/jobs.js';
 import { paymentOrders } from '../../src/payment-orders/schema.js';
+import { fileProcesses } from '../../src/process-log/schema.js';
+import { storageFor } from '../../src/storage/index.js';
 import { openSheet } from '../../src/platform/spreadsheets/read.js';
 import { xlsxWriter } from '../../src/platform/spreadsheets/write.js';
 import type { Tenant } from '../../src/tenants/schema.js';
@@ -181,6 +183,47 @@ describe('staging and applying a whole upload', () => {
       { number: '30000001', unpaid: 1, oldest: '2026-02-01', balance: 10_000 },
       { number: '30000002', unpaid: 1, oldest: '2026-03-01', balance: 20_000 },
     ]);
+  });
+});
+
+describe('when a job keeps failing', () => {
+  const csv = [HEADER, 'DNI,40000001,Uno,,,OP-1,,100,0,0,01/01/2026,01/02/2026,'].join('\n');
+
+  it('a check that cannot read the stored file is tried again, and after the last try the upload goes back to its mapping saying so', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const { id } = await importFile(h, client, 'e.csv', Buffer.from(csv), { apply: false });
+    // Checked again from its mapping, after the stored original was lost.
+    const stored = await processOf(h, id);
+    await storageFor(h.deps.config).remove(stored.originalKey!);
+    await h.db.update(fileProcesses).set({ stage: 'validating' }).where(eq(fileProcesses.id, id));
+
+    await expect(checkImport(h.deps, { tenantId: tenant.id, processId: id }, { retriesLeft: 1 })).rejects.toThrow();
+    expect(await processOf(h, id)).toMatchObject({ stage: 'validating', state: 'running' });
+    await expect(checkImport(h.deps, { tenantId: tenant.id, processId: id }, { retriesLeft: 0 })).rejects.toThrow();
+    expect(await processOf(h, id)).toMatchObject({ stage: 'mapping', state: 'failed', error: 'imports.error.checkFailed' });
+    expect(await stagedRows(h, tenant.id)).toBe(0);
+    const page = await (await client.get(`/app/imports/${id}`)).text();
+    expect(page).toContain('No pudimos revisar el archivo, tampoco al reintentarlo.');
+  });
+
+  it('an apply that fails writes nothing; after the last try the upload waits to be applied again, its checked rows kept', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const { id } = await importFile(h, client, 'f.csv', Buffer.from(csv), { apply: false });
+    // A staged row the database refuses (a due date before the issue date) makes the apply fail.
+    await h.db.execute(sql`update import_rows set due_date = issue_date - 1 where tenant_id = ${tenant.id} and process_id = ${id}`);
+    await h.db.update(fileProcesses).set({ stage: 'applying' }).where(eq(fileProcesses.id, id));
+
+    await expect(applyImport(h.deps, { tenantId: tenant.id, processId: id }, { retriesLeft: 1 })).rejects.toThrow();
+    expect(await processOf(h, id)).toMatchObject({ stage: 'applying', state: 'failed', error: 'imports.error.applyFailed' });
+    await expect(applyImport(h.deps, { tenantId: tenant.id, processId: id }, { retriesLeft: 0 })).rejects.toThrow();
+    expect(await processOf(h, id)).toMatchObject({ stage: 'validated', state: 'failed', error: 'imports.error.applyGaveUp' });
+    expect(await clientsOf(h, tenant.id)).toEqual([]);
+    expect(await stagedRows(h, tenant.id)).toBe(1);
+    const page = await (await client.get(`/app/imports/${id}`)).text();
+    expect(page).toContain('Puedes aplicarla otra vez.');
+    expect(page).toContain(`action="/app/imports/${id}/application"`);
   });
 });
 

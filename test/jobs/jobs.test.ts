@@ -59,6 +59,31 @@ it('a job scheduled for later does not run before its time', async () => {
   }
 });
 
+it('a job is told how many runs follow if it fails, so that on its last it can say it gave up', async () => {
+  const told: number[] = [];
+  const flaky: JobDefinition<Record<string, never>> = {
+    name: 'test.flaky',
+    retryLimit: 1,
+    async run(_deps, _data, attempt) {
+      told.push(attempt!.retriesLeft);
+      throw new Error('not now');
+    },
+  };
+  const jobs = await startJobs(deps, { definitions: [flaky] as JobDefinition<never>[], work: false });
+  try {
+    await jobs.send(flaky, {});
+    expect(await jobs.runDue()).toBe(1);
+    // The retry waits half a minute; its time is brought forward.
+    await database.query(`update pgboss.job set start_after = now() where name = 'test.flaky'`);
+    expect(await jobs.runDue()).toBe(1);
+    await database.query(`update pgboss.job set start_after = now() where name = 'test.flaky'`);
+    expect(await jobs.runDue()).toBe(0);
+    expect(told).toEqual([1, 0]);
+  } finally {
+    await jobs.stop();
+  }
+});
+
 it('a worker given some queues works only those; jobs of the others wait for a process that works them', async () => {
   const ran: string[] = [];
   let finished: () => void;
