@@ -114,6 +114,40 @@ export async function migrate(database: Database): Promise<void> {
   }
 }
 
+/** Keys held in this process, for the embedded database (one process holds it). */
+const heldHere = new Set<string>();
+
+/**
+ * Runs `work` only if no other run holds `key`, in this process or (on PostgreSQL) any
+ * other: the lock is a session advisory lock on a connection of its own, so a process that
+ * dies lets it go with its connection. Returns whether `work` ran.
+ */
+export async function exclusively(database: Database, key: string, work: () => Promise<void>): Promise<boolean> {
+  if (heldHere.has(key)) return false;
+  heldHere.add(key);
+  try {
+    if (!database.sql) {
+      await work();
+      return true;
+    }
+    const reserved = await database.sql.reserve();
+    try {
+      const [taken] = await reserved<{ locked: boolean }[]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
+      if (!taken?.locked) return false;
+      try {
+        await work();
+        return true;
+      } finally {
+        await reserved`select pg_advisory_unlock(hashtextextended(${key}, 0))`.catch(() => {});
+      }
+    } finally {
+      reserved.release();
+    }
+  } finally {
+    heldHere.delete(key);
+  }
+}
+
 /** Rows of a raw Drizzle SQL statement, whichever driver runs it. */
 export async function rows<T>(db: Db, statement: SQL): Promise<T[]> {
   const result = (await db.execute(statement)) as unknown;

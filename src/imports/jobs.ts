@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
-import { rows, type Db } from '../db/index.js';
+import { exclusively, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
 import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
@@ -119,6 +119,12 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
  * Safe to run again: it starts by clearing what an earlier, interrupted run staged.
  */
 export async function checkImport(deps: JobDeps, data: ImportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
+  // One check of an upload at a time: a run retried while another still works (its job taken
+  // for dead) would clear the other's staged rows under it. The second leaves it to the first.
+  await exclusively(deps.database, `imports.check:${data.tenantId}:${data.processId}`, () => checkOnce(deps, data, attempt));
+}
+
+async function checkOnce(deps: JobDeps, data: ImportJobData, attempt: JobAttempt): Promise<void> {
   const found = await importContext(deps, data);
   if (!found || found.process.stage !== 'validating') return;
   if (found.process.subject === 'campaign_entries') return checkCampaignEntries(deps, data, found, attempt);

@@ -227,6 +227,48 @@ describe('when a job keeps failing', () => {
   });
 });
 
+describe('one check of an upload at a time', () => {
+  const csv = [HEADER, 'DNI,50000001,Uno,,,OP-1,,100,0,0,01/01/2026,01/02/2026,', 'DNI,50000002,Dos,,,OP-2,,100,0,0,01/01/2026,01/02/2026,'].join('\n');
+
+  /** An upload checked once, then put back as if a check of it were under way. */
+  async function checking(tenant: Tenant) {
+    const { id } = await importFile(h, await staffClient(tenant), 'g.csv', Buffer.from(csv), { apply: false });
+    await h.db.update(fileProcesses).set({ stage: 'validating' }).where(eq(fileProcesses.id, id));
+    return id;
+  }
+
+  it('a second run while the first still works leaves the upload to the first', async () => {
+    const tenant = await newTenant(h);
+    const id = await checking(tenant);
+    const data = { tenantId: tenant.id, processId: id };
+    const first = checkImport(h.deps, data);
+    await checkImport(h.deps, data);
+    // The second returned at once: the first has not finished, and its rows are its own.
+    expect((await processOf(h, id)).stage).toBe('validating');
+    await first;
+    expect(await processOf(h, id)).toMatchObject({ stage: 'validated', counts: { rows: 2, create: 2, rejected: 0 } });
+    expect(await stagedRows(h, tenant.id)).toBe(2);
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)('a run in another process holding the upload keeps this one from touching it, until it lets go', async () => {
+    const tenant = await newTenant(h);
+    const id = await checking(tenant);
+    const data = { tenantId: tenant.id, processId: id };
+    const elsewhere = await h.deps.database.sql!.reserve();
+    try {
+      await elsewhere`select pg_advisory_lock(hashtextextended(${`imports.check:${tenant.id}:${id}`}, 0))`;
+      await checkImport(h.deps, data);
+      expect((await processOf(h, id)).stage).toBe('validating');
+      expect(await stagedRows(h, tenant.id)).toBe(2);
+    } finally {
+      await elsewhere`select pg_advisory_unlock_all()`;
+      elsewhere.release();
+    }
+    await checkImport(h.deps, data);
+    expect((await processOf(h, id)).stage).toBe('validated');
+  });
+});
+
 describe('reading big files', () => {
   // Every letter here is two bytes of UTF-8, so the reader's chunks of a part split
   // letters many times over; each must still come out whole.
