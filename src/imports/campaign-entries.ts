@@ -4,7 +4,7 @@ import { campaignFieldsSchema, type CampaignFields } from '../campaigns/fields.j
 import { createCampaignEntry } from '../campaigns/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone } from '../clients/fields.js';
 import { rows, type Db } from '../db/index.js';
-import type { JobAttempt, JobDeps } from '../jobs/index.js';
+import type { JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
 import { translateMessage } from '../platform/i18n/index.js';
@@ -12,12 +12,10 @@ import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js'
 import { csvWriter } from '../platform/spreadsheets/write.js';
 import { recordProgress, updateProcess } from '../process-log/service.js';
 import { newKey, storageFor } from '../storage/index.js';
-import type { importContext, ImportJobData } from './jobs.js';
+import type { Found, ImportJobData } from './jobs.js';
 import type { RowError } from './rows.js';
 import { toIsoDate } from './rows.js';
-import { applyFailure, headersOf, mappingOf } from './service.js';
-
-type Found = NonNullable<Awaited<ReturnType<typeof importContext>>>;
+import { headersOf, mappingOf } from './service.js';
 
 interface StagedEntry {
   line: number;
@@ -86,13 +84,12 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
  * already stored with the same values are counted unchanged. The rows to create are kept
  * beside the upload until it is applied.
  */
-export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
+export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
   const { db, process, tenant, t } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
   const previous = stagedKeyOf(process.params);
   if (previous) await storage.remove(previous);
-  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), progressDone: 0, progressTotal: null, error: null });
 
   const headers = headersOf(process);
   const mapping = mappingOf(process);
@@ -163,12 +160,8 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
     await errors.end();
     await report.done();
     await storage.remove(reportKey);
-    if (error instanceof SheetError || attempt.retriesLeft === 0) {
-      // A file that cannot be read says why; anything else, after the last try, says it gave up.
-      const message = error instanceof SheetError ? error.messageKey : 'imports.error.checkFailed';
-      await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: message, finishedAt: deps.clock.now() });
-    }
     if (!(error instanceof SheetError)) throw error;
+    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
     return;
   }
 
@@ -218,13 +211,11 @@ class RowRefused extends Error {
  * check so that a row is refused now, nothing is written and the Process log says which row
  * and why; checking the file again shows the current picture.
  */
-export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
+export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
   const { db, process, tenant, t, user } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
   const stagedKey = stagedKeyOf(process.params);
-  // As for clients' uploads: a second run of the job leaves an applied upload as it is.
-  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null }, 'applying');
   try {
     await db.transaction(async (tx) => {
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
@@ -247,10 +238,7 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
       });
     });
   } catch (error) {
-    if (!(error instanceof RowRefused)) {
-      await updateProcess(db, tenantId, processId, applyFailure(attempt), 'applying');
-      throw error;
-    }
+    if (!(error instanceof RowRefused)) throw error;
     await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.reason, finishedAt: deps.clock.now() });
     return;
   }

@@ -8,7 +8,7 @@ import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js'
 import { csvWriter } from '../platform/spreadsheets/write.js';
 import { findProcess } from '../process-log/queries.js';
 import type { ProcessCounts } from '../process-log/schema.js';
-import { recordProgress, updateProcess } from '../process-log/service.js';
+import { recordProgress, updateProcess, type ProcessChange } from '../process-log/service.js';
 import { newKey, storageFor } from '../storage/index.js';
 import { getTenant } from '../tenants/queries.js';
 import { findUser } from '../users/queries.js';
@@ -16,7 +16,7 @@ import { clientFieldKeys, type Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { rowValidator, type RowError, type ValidRow } from './rows.js';
 import { stager } from './staging.js';
-import { applyFailure, headersOf, mappingOf } from './service.js';
+import { headersOf, mappingOf } from './service.js';
 
 export interface ImportJobData {
   tenantId: number;
@@ -57,6 +57,9 @@ function mappedColumns(mapping: Mapping, columns: Record<string, string>): strin
 function tuple(alias: string, columns: string[]) {
   return sql.raw(`(${columns.map((c) => `${alias}.${c}`).join(', ')})`);
 }
+
+/** What both kinds of upload work from. */
+export type Found = NonNullable<Awaited<ReturnType<typeof importContext>>>;
 
 export async function importContext(deps: JobDeps, data: ImportJobData) {
   const db = deps.database.db;
@@ -114,25 +117,39 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
 }
 
 /**
+ * Checks an upload (clients with their orders, or campaign entries), one check of it at a
+ * time: a run retried while another still works (its job taken for dead) would clear the
+ * other's staged rows under it, so the second leaves it to the first. A file that cannot be
+ * read says why; anything else (the stored file gone, the database away) is tried again, and
+ * after the job's last try the upload goes back to its mapping, saying so.
+ */
+export async function checkImport(deps: JobDeps, data: ImportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
+  const { tenantId, processId } = data;
+  await exclusively(deps.database, `imports.check:${tenantId}:${processId}`, async () => {
+    const found = await importContext(deps, data);
+    if (!found || found.process.stage !== 'validating') return;
+    await updateProcess(found.db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), progressDone: 0, progressTotal: null, error: null });
+    try {
+      await (found.process.subject === 'campaign_entries' ? checkCampaignEntries : checkClientsAndOrders)(deps, data, found);
+    } catch (error) {
+      if (attempt.retriesLeft === 0) {
+        await updateProcess(found.db, tenantId, processId, { state: 'failed', stage: 'mapping', error: 'imports.error.checkFailed', finishedAt: deps.clock.now() }, 'validating');
+      }
+      throw error;
+    }
+  });
+}
+
+/**
  * Reads every row of the upload, checks it with the clients' and orders' own rules, stages
  * the valid ones and writes the per-row error report; then counts what applying would do.
  * Safe to run again: it starts by clearing what an earlier, interrupted run staged.
  */
-export async function checkImport(deps: JobDeps, data: ImportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
-  // One check of an upload at a time: a run retried while another still works (its job taken
-  // for dead) would clear the other's staged rows under it. The second leaves it to the first.
-  await exclusively(deps.database, `imports.check:${data.tenantId}:${data.processId}`, () => checkOnce(deps, data, attempt));
-}
-
-async function checkOnce(deps: JobDeps, data: ImportJobData, attempt: JobAttempt): Promise<void> {
-  const found = await importContext(deps, data);
-  if (!found || found.process.stage !== 'validating') return;
-  if (found.process.subject === 'campaign_entries') return checkCampaignEntries(deps, data, found, attempt);
+async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
   const { db, process, tenant, t } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
   await db.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
-  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), progressDone: 0, progressTotal: null, error: null });
 
   const headers = headersOf(process);
   const mapping = mappingOf(process);
@@ -216,13 +233,8 @@ async function checkOnce(deps: JobDeps, data: ImportJobData, attempt: JobAttempt
     await report.done();
     await storage.remove(reportKey);
     await db.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
-    // A file that cannot be read says why. Anything else (the stored file gone, the database
-    // away) is tried again; after the last try the upload goes back to its mapping, saying so.
-    if (error instanceof SheetError || attempt.retriesLeft === 0) {
-      const message = error instanceof SheetError ? error.messageKey : 'imports.error.checkFailed';
-      await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: message, finishedAt: deps.clock.now() });
-    }
     if (!(error instanceof SheetError)) throw error;
+    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
     return;
   }
 
@@ -259,128 +271,136 @@ async function checkOnce(deps: JobDeps, data: ImportJobData, attempt: JobAttempt
 }
 
 /**
+ * Applies a checked upload. Each kind applies in one transaction, so a failure writes
+ * nothing: while the job has tries left it runs again by itself; after its last, the upload
+ * waits to be applied again, its checked rows kept. A second run of the job (one retried
+ * while the first still ran) finds the upload applied and leaves it as it is.
+ */
+export async function applyImport(deps: JobDeps, data: ImportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
+  const { tenantId, processId } = data;
+  const found = await importContext(deps, data);
+  if (!found || found.process.stage !== 'applying') return;
+  await updateProcess(found.db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null }, 'applying');
+  try {
+    await (found.process.subject === 'campaign_entries' ? applyCampaignEntries : applyClientsAndOrders)(deps, data, found);
+  } catch (error) {
+    const failed: ProcessChange =
+      attempt.retriesLeft > 0 ? { state: 'failed', error: 'imports.error.applyFailed' } : { state: 'failed', stage: 'validated', error: 'imports.error.applyGaveUp' };
+    await updateProcess(found.db, tenantId, processId, failed, 'applying');
+    throw error;
+  }
+}
+
+/**
  * Applies the staged rows in one transaction: clients by document (among non-deleted),
  * orders by payment code, then the touched clients' balances; rows that would not change
  * anything are not written. The staging rows and the Process log entry change in the same
  * transaction, so a crash at any point leaves either everything or nothing, and a retry
  * of a finished apply does nothing.
  */
-export async function applyImport(deps: JobDeps, data: ImportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
-  const found = await importContext(deps, data);
-  if (!found || found.process.stage !== 'applying') return;
-  if (found.process.subject === 'campaign_entries') return applyCampaignEntries(deps, data, found, attempt);
+async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
   const { db, process } = found;
   const { tenantId, processId } = data;
   const mapping = mappingOf(process);
-  // Only while it waits to be applied: a second run of the job (one retried while the first
-  // still ran) must not mark as running an upload the first has just applied.
-  await updateProcess(db, tenantId, processId, { state: 'running', startedAt: deps.clock.now(), error: null }, 'applying');
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
-  try {
-    await db.transaction(async (tx) => {
-      const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
-      if (locked?.stage !== 'applying') return;
-      await preferHashJoins(tx);
-      const { changedClients, changedOrders, ...counts } = await classify(tx, tenantId, processId, mapping);
-      const staged = sql`s.tenant_id = ${tenantId} and s.process_id = ${processId}`;
-      const storedCode = (alias: string) =>
-        sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
-      // Statements with nothing to change are not run (each would still read every staged row).
-      if (changedClients > 0) {
-        await tx.execute(sql`
-          update clients cl set ${set(clientCols, 's')}, updated_at = now()
-            from import_rows s
-           where ${staged} and s.first_of_client and ${sameClient(tenantId)}
-             and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
-      }
-      // New clients are written once, with the receivables state their staged orders will give
-      // them (every order of a new client is new), and with how many orders that state counts.
-      const created = await rows<{ id: number; orders: number }>(
-        tx,
-        sql`
-        with o as (
-          select r.document_type, r.document_number,
-                 count(*)::int as orders,
-                 count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
-                 min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
-                 coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
-            from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
-                         s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
-                    from import_rows s
-                   where ${staged} and not ${storedCode('s')}) r
-           group by r.document_type, r.document_number),
-        inserted as (
-          insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                               unpaid_orders, oldest_unpaid_due_date, total_balance)
-          select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-                 coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-                 coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
-            from import_rows s
-            left join o on o.document_type = s.document_type and o.document_number = s.document_number
-           where ${staged} and s.first_of_client
-             and not exists (select 1 from clients cl where ${sameClient(tenantId)})
-          returning id, document_type, document_number)
-        select i.id, coalesce(o.orders, 0) as orders
-          from inserted i
-          left join o on o.document_type = i.document_type and o.document_number = i.document_number`,
-      );
-      // Orders by payment code: the new ones, then the stored ones whose values change, and
-      // only under the same client (an order is never moved to another client).
-      const inserted = await rows<{ client_id: number }>(
-        tx,
-        sql`
-        insert into payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
-        select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
+  await db.transaction(async (tx) => {
+    const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
+    if (locked?.stage !== 'applying') return;
+    await preferHashJoins(tx);
+    const { changedClients, changedOrders, ...counts } = await classify(tx, tenantId, processId, mapping);
+    const staged = sql`s.tenant_id = ${tenantId} and s.process_id = ${processId}`;
+    const storedCode = (alias: string) =>
+      sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
+    // Statements with nothing to change are not run (each would still read every staged row).
+    if (changedClients > 0) {
+      await tx.execute(sql`
+        update clients cl set ${set(clientCols, 's')}, updated_at = now()
           from import_rows s
-          join clients cl on ${sameClient(tenantId)}
-         where ${staged} and not ${storedCode('s')}
-        on conflict (tenant_id, payment_code) do nothing
-        returning client_id`,
-      );
-      const changed =
-        changedOrders > 0
-          ? await rows<{ client_id: number }>(
-              tx,
-              sql`
-              update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
-                from import_rows s
-                join clients cl on ${sameClient(tenantId)}
-               where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
-                 and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}
-              returning po.client_id`,
-            )
-          : [];
-      // A new client whose orders were all written holds the right state already; one whose
-      // orders another transaction took meanwhile (a code written between the two inserts)
-      // is worked out again from what its orders are now.
-      const expected = new Map(created.map((r) => [Number(r.id), Number(r.orders)]));
-      const written = new Map<number, number>();
-      const touched = new Set<number>();
-      for (const { client_id } of [...inserted, ...changed]) {
-        const id = Number(client_id);
-        if (expected.has(id)) written.set(id, (written.get(id) ?? 0) + 1);
-        else touched.add(id);
-      }
-      for (const [id, orders] of expected) if ((written.get(id) ?? 0) !== orders) touched.add(id);
-      await refreshClientBalances(tx, tenantId, [...touched]);
-      await tx.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
-      const rejected = process.counts.rejected ?? 0;
-      await updateProcess(tx, tenantId, processId, {
-        stage: 'applied',
-        state: rejected > 0 ? 'completed_with_errors' : 'completed',
-        counts: { ...process.counts, ...counts },
-        progressDone: process.counts.rows ?? 0,
-        finishedAt: deps.clock.now(),
-      });
+         where ${staged} and s.first_of_client and ${sameClient(tenantId)}
+           and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
+    }
+    // New clients are written once, with the receivables state their staged orders will give
+    // them (every order of a new client is new), and with how many orders that state counts.
+    const created = await rows<{ id: number; orders: number }>(
+      tx,
+      sql`
+      with o as (
+        select r.document_type, r.document_number,
+               count(*)::int as orders,
+               count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
+               min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
+               coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
+          from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
+                       s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
+                  from import_rows s
+                 where ${staged} and not ${storedCode('s')}) r
+         group by r.document_type, r.document_number),
+      inserted as (
+        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                             unpaid_orders, oldest_unpaid_due_date, total_balance)
+        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
+               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+               coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
+          from import_rows s
+          left join o on o.document_type = s.document_type and o.document_number = s.document_number
+         where ${staged} and s.first_of_client
+           and not exists (select 1 from clients cl where ${sameClient(tenantId)})
+        returning id, document_type, document_number)
+      select i.id, coalesce(o.orders, 0) as orders
+        from inserted i
+        left join o on o.document_type = i.document_type and o.document_number = i.document_number`,
+    );
+    // Orders by payment code: the new ones, then the stored ones whose values change, and
+    // only under the same client (an order is never moved to another client).
+    const inserted = await rows<{ client_id: number }>(
+      tx,
+      sql`
+      insert into payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
+      select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
+        from import_rows s
+        join clients cl on ${sameClient(tenantId)}
+       where ${staged} and not ${storedCode('s')}
+      on conflict (tenant_id, payment_code) do nothing
+      returning client_id`,
+    );
+    const changed =
+      changedOrders > 0
+        ? await rows<{ client_id: number }>(
+            tx,
+            sql`
+            update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
+              from import_rows s
+              join clients cl on ${sameClient(tenantId)}
+             where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
+               and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}
+            returning po.client_id`,
+          )
+        : [];
+    // A new client whose orders were all written holds the right state already; one whose
+    // orders another transaction took meanwhile (a code written between the two inserts)
+    // is worked out again from what its orders are now.
+    const expected = new Map(created.map((r) => [Number(r.id), Number(r.orders)]));
+    const written = new Map<number, number>();
+    const touched = new Set<number>();
+    for (const { client_id } of [...inserted, ...changed]) {
+      const id = Number(client_id);
+      if (expected.has(id)) written.set(id, (written.get(id) ?? 0) + 1);
+      else touched.add(id);
+    }
+    for (const [id, orders] of expected) if ((written.get(id) ?? 0) !== orders) touched.add(id);
+    await refreshClientBalances(tx, tenantId, [...touched]);
+    await tx.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
+    const rejected = process.counts.rejected ?? 0;
+    await updateProcess(tx, tenantId, processId, {
+      stage: 'applied',
+      state: rejected > 0 ? 'completed_with_errors' : 'completed',
+      counts: { ...process.counts, ...counts },
+      progressDone: process.counts.rows ?? 0,
+      finishedAt: deps.clock.now(),
     });
-  } catch (error) {
-    // Nothing was written. While tries are left the job runs again by itself; after the last,
-    // the upload waits to be applied again, its checked rows kept.
-    await updateProcess(db, tenantId, processId, applyFailure(attempt), 'applying');
-    throw error;
-  }
+  });
 }
 
 export const checkImportJob: JobDefinition<ImportJobData> = { name: 'imports.check', run: checkImport, expireInMinutes: 30 };

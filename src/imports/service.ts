@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { rows } from '../db/index.js';
-import type { JobAttempt } from '../jobs/index.js';
 import type { FileProcess } from '../process-log/schema.js';
 import { findProcess } from '../process-log/queries.js';
-import { openProcess, updateProcess, type ProcessChange } from '../process-log/service.js';
+import { openProcess, updateProcess } from '../process-log/service.js';
 import type { Scope } from '../platform/scope.js';
 import { openSheetInThread, SheetError } from '../platform/spreadsheets/read.js';
 import { newKey, storageFor } from '../storage/index.js';
@@ -132,11 +131,3 @@ export async function requestApply(scope: Scope, processId: number): Promise<Ste
   return { ok: false, errors: { _form: 'imports.error.notNow' } };
 }
 
-/**
- * What an apply that failed (and wrote nothing) leaves on its Process log entry: while tries
- * are left the job runs again by itself; after the last, the upload waits to be applied again,
- * its checked rows kept.
- */
-export function applyFailure(attempt: JobAttempt): ProcessChange {
-  return attempt.retriesLeft > 0 ? { state: 'failed', error: 'imports.error.applyFailed' } : { state: 'failed', stage: 'validated', error: 'imports.error.applyGaveUp' };
-}
