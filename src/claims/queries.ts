@@ -54,20 +54,24 @@ export function parseClaimFilters(query: Record<string, string | undefined>): Cl
   return filters;
 }
 
-/** The filters back as a query string (without the page unless asked), for links and downloads. */
+/** The filters back as query parameters (defaults left out), for links and downloads. */
+export function claimFilterParams(filters: ClaimFilters): Record<string, string> {
+  const params: Record<string, string> = {};
+  if (filters.state !== 'abierto') params.state = filters.state;
+  if (filters.category) params.category = filters.category;
+  if (filters.client) params.client = filters.client;
+  if (filters.clientId) params.clientId = String(filters.clientId);
+  if (filters.from) params.from = filters.from;
+  if (filters.to) params.to = filters.to;
+  if (filters.advisorId) params.advisor = String(filters.advisorId);
+  if (filters.alerts) params.alerts = filters.alerts;
+  if (filters.q) params.q = filters.q;
+  return params;
+}
+
+/** The filters as a query string with its `?` (and the page when past the first), for links. */
 export function claimFiltersQuery(filters: ClaimFilters, page?: number): string {
-  const params = new URLSearchParams();
-  if (filters.state !== 'abierto') params.set('state', filters.state);
-  if (filters.category) params.set('category', filters.category);
-  if (filters.client) params.set('client', filters.client);
-  if (filters.clientId) params.set('clientId', String(filters.clientId));
-  if (filters.from) params.set('from', filters.from);
-  if (filters.to) params.set('to', filters.to);
-  if (filters.advisorId) params.set('advisor', String(filters.advisorId));
-  if (filters.alerts) params.set('alerts', filters.alerts);
-  if (filters.q) params.set('q', filters.q);
-  if (page && page > 1) params.set('page', String(page));
-  const query = params.toString();
+  const query = new URLSearchParams({ ...claimFilterParams(filters), ...(page && page > 1 ? { page: String(page) } : {}) }).toString();
   return query ? `?${query}` : '';
 }
 

@@ -1,4 +1,4 @@
-import { claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, type ClaimFilters, type ClaimRow } from '../../src/claims/queries.js';
+import { claimFilterParams, claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, type ClaimFilters, type ClaimRow } from '../../src/claims/queries.js';
 import { claimCategories } from '../../src/claims/schema.js';
 import { PostForm, type FieldErrors } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
@@ -21,7 +21,7 @@ export function ClaimsTray(props: { filters: ClaimFilters; result: TrayResult; a
       <div class="page-header">
         <h1>{t('claims.title')}</h1>
         <div class="toolbar">
-          {can('reports.download') && <DownloadForm kind="claims" query={claimFiltersQuery(props.filters)} />}
+          {can('reports.download') && <DownloadForm kind="claims" query={claimFilterParams(props.filters)} />}
           {can('claims.edit') && (
             <a class="button primary" href="/app/claims/new">
               {t('common.create')}

@@ -172,7 +172,7 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
       <ClientTabs clientId={c.id} current="interactions" />
       <div class="page-header">
         <h2>{t('clients.interactions.title')}</h2>
-        {can('reports.download') && props.events.length > 0 && <DownloadForm kind="interactions" query={`client=${c.id}`} />}
+        {can('reports.download') && props.events.length > 0 && <DownloadForm kind="interactions" query={{ client: String(c.id) }} />}
       </div>
       {props.events.length === 0 ? (
         <p class="panel">{t('clients.interactions.empty')}</p>

@@ -128,7 +128,7 @@ export function ClientsResults(props: TrayProps) {
           {total.capped ? t('clients.countCapped', { count: grouped(total.count) }) : t('clients.count', { count: number(total.count) })}
         </p>
         {/* "Descargar" exports exactly these filters; it sits in the swapped part so it follows them. */}
-        {can('reports.download') && <DownloadForm kind="clients" query={new URLSearchParams(filterParams(filters)).toString()} />}
+        {can('reports.download') && <DownloadForm kind="clients" query={filterParams(filters)} />}
       </div>
       {props.rows.length === 0 ? (
         <p class="panel">{t('common.noResults')}</p>

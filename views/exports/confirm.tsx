@@ -26,15 +26,11 @@ export function ConfirmNightly(props: { kind: string; format: string; query: str
 
 /**
  * The "Descargar" control a tray places beside its filters; it carries the tray's query
- * string, given as it is or as the tray's own query (then without its page: a download
- * holds every page).
+ * parameters, without the page (a download holds every page) nor the empty ones.
  */
-export function DownloadForm(props: { kind: string; query: string | Record<string, string | undefined> }) {
+export function DownloadForm(props: { kind: string; query: Record<string, string | undefined> }) {
   const { t } = useView();
-  const query =
-    typeof props.query === 'string'
-      ? props.query
-      : new URLSearchParams(Object.entries(props.query).filter((pair): pair is [string, string] => pair[0] !== 'page' && Boolean(pair[1]))).toString();
+  const query = new URLSearchParams(Object.entries(props.query).filter((pair): pair is [string, string] => pair[0] !== 'page' && Boolean(pair[1]))).toString();
   return (
     <PostForm action="/app/exports" class="download-form">
       <input type="hidden" name="kind" value={props.kind} />
