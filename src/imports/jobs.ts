@@ -89,6 +89,8 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
   /** Stored clients and stored orders that the file changes (the counts above are per row). */
   changedClients: number;
   changedOrders: number;
+  /** Stored clients that get a new order or a changed one: their receivables state is worked out again. */
+  touchedClients: number[];
 };
 
 /** What applying the staged rows would do, row by row, against the data as it is now. */
@@ -99,8 +101,10 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
     db,
     sql`
     with r as (
-      select po.id is null as order_new,
-             po.id is not null and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)} as order_changed,
+      select cl.id as client_id,
+             po.id is null as order_new,
+             -- An order stored under another client is never moved or changed by an upload.
+             po.id is not null and cl.id is not null and po.client_id = cl.id and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)} as order_changed,
              s.first_of_client and cl.id is not null and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)} as client_changed
         from import_rows s
         left join clients cl on ${sameClient(tenantId)}
@@ -110,10 +114,11 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
            count(*) filter (where not order_new and (order_changed or client_changed))::int as "update",
            count(*) filter (where not order_new and not order_changed and not client_changed)::int as "unchanged",
            count(*) filter (where client_changed)::int as "changedClients",
-           count(*) filter (where order_changed)::int as "changedOrders"
+           count(*) filter (where order_changed)::int as "changedOrders",
+           coalesce(array_agg(distinct client_id) filter (where client_id is not null and (order_new or order_changed)), '{}') as "touchedClients"
       from r`,
   );
-  return counts!;
+  return { ...counts!, touchedClients: counts!.touchedClients.map(Number) };
 }
 
 /**
@@ -297,6 +302,11 @@ export async function applyImport(deps: JobDeps, data: ImportJobData, attempt: J
  * anything are not written. The staging rows and the Process log entry change in the same
  * transaction, so a crash at any point leaves either everything or nothing, and a retry
  * of a finished apply does nothing.
+ *
+ * The statements work from what the transaction's first count found. Another transaction
+ * that stores one of the file's payment codes (or deletes one of its clients) while this
+ * one runs makes a statement disagree with that count, or trips the payment codes' unique
+ * index: the apply then fails whole and its job's next try starts from what is stored.
  */
 async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
   const { db, process } = found;
@@ -309,7 +319,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
     if (locked?.stage !== 'applying') return;
     await preferHashJoins(tx);
-    const { changedClients, changedOrders, ...counts } = await classify(tx, tenantId, processId, mapping);
+    const { changedClients, changedOrders, touchedClients, ...counts } = await classify(tx, tenantId, processId, mapping);
     const staged = sql`s.tenant_id = ${tenantId} and s.process_id = ${processId}`;
     const storedCode = (alias: string) =>
       sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
@@ -322,13 +332,10 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
            and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
     }
     // New clients are written once, with the receivables state their staged orders will give
-    // them (every order of a new client is new), and with how many orders that state counts.
-    const created = await rows<{ id: number; orders: number }>(
-      tx,
-      sql`
+    // them: every order of a new client is new, and the next statement writes each of them.
+    await tx.execute(sql`
       with o as (
         select r.document_type, r.document_number,
-               count(*)::int as orders,
                count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
                min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
                coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
@@ -336,61 +343,42 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
                        s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
                   from import_rows s
                  where ${staged} and not ${storedCode('s')}) r
-         group by r.document_type, r.document_number),
-      inserted as (
-        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                             unpaid_orders, oldest_unpaid_due_date, total_balance)
-        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-               coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
-          from import_rows s
-          left join o on o.document_type = s.document_type and o.document_number = s.document_number
-         where ${staged} and s.first_of_client
-           and not exists (select 1 from clients cl where ${sameClient(tenantId)})
-        returning id, document_type, document_number)
-      select i.id, coalesce(o.orders, 0) as orders
-        from inserted i
-        left join o on o.document_type = i.document_type and o.document_number = i.document_number`,
-    );
-    // Orders by payment code: the new ones, then the stored ones whose values change, and
-    // only under the same client (an order is never moved to another client).
-    const inserted = await rows<{ client_id: number }>(
+         group by r.document_type, r.document_number)
+      insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                           unpaid_orders, oldest_unpaid_due_date, total_balance)
+      select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
+             coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+             coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
+        from import_rows s
+        left join o on o.document_type = s.document_type and o.document_number = s.document_number
+       where ${staged} and s.first_of_client
+         and not exists (select 1 from clients cl where ${sameClient(tenantId)})`);
+    // Orders by payment code: the new ones (a plain insert: a code stored meanwhile by another
+    // transaction stops it with the unique index, as a document does the clients' insert),
+    // then the stored ones whose values change, only under the same client (an order is
+    // never moved to another client).
+    const [written] = await rows<{ n: number }>(
       tx,
       sql`
-      insert into payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
-      select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
-        from import_rows s
-        join clients cl on ${sameClient(tenantId)}
-       where ${staged} and not ${storedCode('s')}
-      on conflict (tenant_id, payment_code) do nothing
-      returning client_id`,
+      with inserted as (
+        insert into payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
+        select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
+          from import_rows s
+          join clients cl on ${sameClient(tenantId)}
+         where ${staged} and not ${storedCode('s')}
+        returning 1)
+      select count(*)::int as n from inserted`,
     );
-    const changed =
-      changedOrders > 0
-        ? await rows<{ client_id: number }>(
-            tx,
-            sql`
-            update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
-              from import_rows s
-              join clients cl on ${sameClient(tenantId)}
-             where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
-               and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}
-            returning po.client_id`,
-          )
-        : [];
-    // A new client whose orders were all written holds the right state already; one whose
-    // orders another transaction took meanwhile (a code written between the two inserts)
-    // is worked out again from what its orders are now.
-    const expected = new Map(created.map((r) => [Number(r.id), Number(r.orders)]));
-    const written = new Map<number, number>();
-    const touched = new Set<number>();
-    for (const { client_id } of [...inserted, ...changed]) {
-      const id = Number(client_id);
-      if (expected.has(id)) written.set(id, (written.get(id) ?? 0) + 1);
-      else touched.add(id);
+    if (written?.n !== counts.create) throw new Error(`import ${processId}: ${written?.n} new orders written where ${counts.create} were counted; the data changed meanwhile`);
+    if (changedOrders > 0) {
+      await tx.execute(sql`
+        update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
+          from import_rows s
+          join clients cl on ${sameClient(tenantId)}
+         where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
+           and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}`);
     }
-    for (const [id, orders] of expected) if ((written.get(id) ?? 0) !== orders) touched.add(id);
-    await refreshClientBalances(tx, tenantId, [...touched]);
+    await refreshClientBalances(tx, tenantId, touchedClients);
     await tx.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
     const rejected = process.counts.rejected ?? 0;
     await updateProcess(tx, tenantId, processId, {

@@ -6,6 +6,7 @@ import { buffer } from 'node:stream/consumers';
 import { and, asc, eq, sql, TransactionRollbackError } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rows } from '../../src/db/index.js';
 import { refreshClientBalances } from '../../src/clients/derived.js';
 import { clients } from '../../src/clients/schema.js';
 import { applyImport, checkImport } from '../../src/imports/jobs.js';
@@ -166,6 +167,77 @@ describe('staging and applying a whole upload', () => {
       { number: '20000002', unpaid: 1, oldest: '2026-01-02', balance: 999 },
     ]);
     expect(await stagedRows(h, tenant.id)).toBe(0);
+  });
+
+  it.skipIf(!process.env.DATABASE_URL)('a payment code another transaction stores while the apply runs fails the apply whole; the next try skips that code', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const csv = [HEADER, 'DNI,21000001,Nueva,,,OP-A,,100,0,0,01/01/2026,01/02/2026,', 'DNI,21000001,Nueva,,,OP-B,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
+    const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
+    const other = await seedClient(h, tenant, { documentNumber: '21000002', name: 'Otra' });
+    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+
+    // Someone writes OP-B and has not committed when the apply starts: the apply counts OP-B
+    // as new, and its insert waits on the unique index until the other commits.
+    const elsewhere = await h.deps.database.sql!.reserve();
+    let applying: Promise<void> | undefined;
+    try {
+      await elsewhere`begin`;
+      await elsewhere`insert into payment_orders (tenant_id, client_id, payment_code, amount, issue_date, due_date) values (${tenant.id}, ${other.id}, 'OP-B', 999, '2026-01-01', '2026-01-02')`;
+      applying = applyImport(h.deps, { tenantId: tenant.id, processId: id }, { retriesLeft: 1 });
+      applying.catch(() => undefined);
+      for (let waited = 0; ; waited += 20) {
+        const [blocked] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into payment_orders%'`);
+        if (blocked!.n > 0) break;
+        if (waited > 10_000) throw new Error('the apply never reached the orders');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await elsewhere`commit`;
+    } finally {
+      elsewhere.release();
+    }
+    await expect(applying).rejects.toThrow();
+    expect(await processOf(h, id)).toMatchObject({ stage: 'applying', state: 'failed', error: 'imports.error.applyFailed' });
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['21000002']);
+    await refreshClientBalances(h.db, tenant.id, [other.id]);
+
+    await applyImport(h.deps, { tenantId: tenant.id, processId: id });
+    expect(await processOf(h, id)).toMatchObject({ stage: 'applied', counts: { create: 1, update: 0, unchanged: 1 } });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.clientId === other.id])).toEqual([
+      ['OP-A', false],
+      ['OP-B', true],
+    ]);
+    expect(await storedState(tenant)).toEqual(await recomputed(tenant));
+    expect(await storedState(tenant)).toEqual([
+      { number: '21000001', unpaid: 1, oldest: '2026-02-01', balance: 10_000 },
+      { number: '21000002', unpaid: 1, oldest: '2026-01-02', balance: 999 },
+    ]);
+  });
+
+  it('a payment code stored between the apply’s statements fails the apply whole rather than leave a balance that counts it', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const csv = [HEADER, 'DNI,22000001,Nueva,,,OP-A,,100,0,0,01/01/2026,01/02/2026,', 'DNI,22000001,Nueva,,,OP-B,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
+    const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
+    const other = await seedClient(h, tenant, { documentNumber: '22000002', name: 'Otra' });
+    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+    // OP-B appears right after the new client is written, before its orders are: the client's
+    // state was worked out with OP-B among its orders, which the orders' insert then skips.
+    const trigger = `import_race_${tenant.id}`;
+    await h.db.execute(
+      sql.raw(`create function ${trigger}() returns trigger language plpgsql as $$ begin
+        insert into payment_orders (tenant_id, client_id, payment_code, amount, issue_date, due_date) values (${tenant.id}, ${other.id}, 'OP-B', 999, '2026-01-01', '2026-01-02');
+        return null; end $$`),
+    );
+    await h.db.execute(sql.raw(`create trigger ${trigger} after insert on clients for each row when (new.tenant_id = ${tenant.id} and new.document_number = '22000001') execute function ${trigger}()`));
+    try {
+      await expect(applyImport(h.deps, { tenantId: tenant.id, processId: id }, { retriesLeft: 1 })).rejects.toThrow(/counted/);
+    } finally {
+      await h.db.execute(sql.raw(`drop trigger ${trigger} on clients; drop function ${trigger}()`));
+    }
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['22000002']);
+    expect(await ordersOf(h, tenant.id)).toEqual([]);
+    expect(await stagedRows(h, tenant.id)).toBe(2);
   });
 
   it('two applies of the same upload at once (a retried job beside the first) write it once, without an error', async () => {
