@@ -12,9 +12,9 @@ import { recordProgress, updateProcess, type ProcessChange } from '../process-lo
 import { newKey, storageFor } from '../storage/index.js';
 import { getTenant } from '../tenants/queries.js';
 import { findUser } from '../users/queries.js';
-import { clientFieldKeys, type Mapping } from './fields.js';
+import type { Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
-import { rowValidator, type RowError, type ValidRow } from './rows.js';
+import { rowValidator, type RowError } from './rows.js';
 import { stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -122,6 +122,60 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
 }
 
 /**
+ * The rules that hold between rows of one file, applied once all its valid rows are staged:
+ * a payment code is loaded from its first row only, and a client is what its first row
+ * says (a later row of the same document with other details is refused). Both are judged
+ * against every valid row of the file, so a row may be refused for both reasons. Then each
+ * client's first remaining row is marked as the one its details come from. Returns the
+ * refused rows for the error report, each with the field (not yet the file's header) at fault.
+ */
+async function settleRepeats(tx: Db, tenantId: number, processId: number, mapping: Mapping): Promise<RowError[]> {
+  const staged = (alias: string) => sql.raw(`${alias}.tenant_id = ${Number(tenantId)} and ${alias}.process_id = ${Number(processId)}`);
+  const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
+  const differs = clientCols.length > 0 ? sql`${tuple('s', clientCols)} is distinct from ${tuple('c', clientCols)}` : sql`false`;
+  // One statement: every data-changing part sees the rows as staged, and the rows it
+  // deletes and the rows it marks are never the same.
+  const refused = await rows<{ line: number; payment_code: string; document_number: string; code: boolean; client: boolean }>(
+    tx,
+    sql`
+    with codes as (
+      select s.payment_code, min(s.line) as line from import_rows s where ${staged('s')} group by 1 having count(*) > 1),
+    firsts as (
+      select s.document_type, s.document_number, min(s.line) as line from import_rows s where ${staged('s')} group by 1, 2 having count(*) > 1),
+    refused as (
+      select s.line, true as code, false as client
+        from import_rows s join codes r on r.payment_code = s.payment_code and s.line > r.line
+       where ${staged('s')}
+      union all
+      select s.line, false, true
+        from import_rows s
+        join firsts f on f.document_type = s.document_type and f.document_number = s.document_number and s.line > f.line
+        join import_rows c on ${staged('c')} and c.line = f.line
+       where ${staged('s')} and ${differs}),
+    gone as (select line, bool_or(code) as code, bool_or(client) as client from refused group by line),
+    deleted as (
+      delete from import_rows s using gone g where ${staged('s')} and s.line = g.line
+      returning s.line, s.payment_code, s.document_number, g.code, g.client),
+    heads as (
+      select s.document_type, s.document_number, min(s.line) as line
+        from import_rows s join firsts f on f.document_type = s.document_type and f.document_number = s.document_number
+       where ${staged('s')} and s.line not in (select line from gone)
+       group by 1, 2),
+    marked as (
+      update import_rows s set first_of_client = (s.line = h.line)
+        from heads h
+       where ${staged('s')} and h.document_type = s.document_type and h.document_number = s.document_number
+         and s.first_of_client <> (s.line = h.line) and s.line not in (select line from gone)
+      returning 1)
+    select line, payment_code, document_number, code, client from deleted`,
+  );
+  return refused.flatMap((r) => [
+    ...(r.code ? [{ line: r.line, column: 'paymentCode', value: r.payment_code, message: 'imports.error.codeRepeated' }] : []),
+    ...(r.client ? [{ line: r.line, column: 'documentNumber', value: r.document_number, message: 'imports.error.clientDiffers' }] : []),
+  ]);
+}
+
+/**
  * Checks an upload (clients with their orders, or campaign entries), one check of it at a
  * time: a run retried while another still works (its job taken for dead) would clear the
  * other's staged rows under it, so the second leaves it to the first. A file that cannot be
@@ -176,19 +230,11 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     await errors.write(list.map((e) => [e.line, e.column, e.value, translateMessage(t, e.message)]));
   };
 
-  const codes = new Set<string>();
-  // What each client's first row says, by document: a later row of the same client must say
-  // the same. Kept as one short text per client (a 100,000-client upload holds them all).
-  const clientsSeen = new Map<string, string>();
-  const signatureKeys = clientFieldKeys.filter((k) => k in mapping) as (keyof ValidRow['client'])[];
-  const signatureOf = (client: ValidRow['client']) =>
-    signatureKeys
-      .map((k) => {
-        const value = client[k];
-        return value === null || value === undefined ? '\u0002' : typeof value === 'object' ? JSON.stringify(value) : String(value);
-      })
-      .join('\u0001');
   const header = (key: string) => headers[mapping[key]!] ?? key;
+  // A client's rows usually come one after another: the first of a run is taken for the
+  // client's first row. Rows of a client spread over the file, and the file's repeated
+  // codes, are settled once every row is staged (see `settleRepeats`).
+  let previousDocument: string | undefined;
   const staging = stager(deps.database, tenantId, processId);
   let total = 0;
   let progress = Promise.resolve();
@@ -205,21 +251,10 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
           problems.push(...result.errors);
           continue;
         }
-        const { client, order } = result.row;
-        const clientKey = `${client.documentType}\u0000${client.documentNumber}`;
-        const signature = signatureOf(client);
-        const earlier = clientsSeen.get(clientKey);
-        if (codes.has(order.paymentCode)) {
-          rejected++;
-          problems.push({ line, column: header('paymentCode'), value: order.paymentCode, message: 'imports.error.codeRepeated' });
-        } else if (earlier !== undefined && earlier !== signature) {
-          rejected++;
-          problems.push({ line, column: header('documentNumber'), value: client.documentNumber, message: 'imports.error.clientDiffers' });
-        } else {
-          codes.add(order.paymentCode);
-          if (earlier === undefined) clientsSeen.set(clientKey, signature);
-          staging.add(result.row, earlier === undefined);
-        }
+        const { client } = result.row;
+        const document = `${client.documentType}\u0000${client.documentNumber}`;
+        staging.add(result.row, document !== previousDocument);
+        previousDocument = document;
       }
       if (problems.length > 0) await writeErrors(problems);
       await staging.sendFull();
@@ -243,8 +278,9 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     return;
   }
 
-  const { moved, counts } = await db.transaction(async (tx) => {
+  const { refused, counts } = await db.transaction(async (tx) => {
     await preferHashJoins(tx);
+    const refused = (await settleRepeats(tx, tenantId, processId, mapping)).map((r) => ({ ...r, column: header(r.column) }));
     // An order already stored under another client is never moved by an upload.
     const moved = await rows<{ line: number; payment_code: string }>(
       tx,
@@ -255,11 +291,12 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
          and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
       returning s.line, s.payment_code`,
     );
+    for (const m of moved) refused.push({ line: m.line, column: header('paymentCode'), value: m.payment_code, message: 'imports.error.codeOfAnotherClient' });
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
-    return { moved, counts: { create, update, unchanged } };
+    return { refused, counts: { create, update, unchanged } };
   });
-  rejected += moved.length;
-  await writeErrors(moved.map((m) => ({ line: m.line, column: headers[mapping.paymentCode!] ?? '', value: m.payment_code, message: 'imports.error.codeOfAnotherClient' })));
+  rejected += new Set(refused.map((r) => r.line)).size;
+  await writeErrors(refused.sort((a, b) => a.line - b.line));
   await errors.end();
   await report.done();
   if (errorCount === 0) await storage.remove(reportKey);

@@ -112,6 +112,45 @@ describe('importing clients with their payment orders', () => {
     expect(text).toContain(`"'=HYPERLINK(""x"")"`);
   });
 
+  it('a payment code loads from its first row, and a client is what its first row says, wherever its other rows are', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const csv = [
+      'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento',
+      'DNI,10000001,Ana,OP-1,100,01/02/2026,01/03/2026',
+      'DNI,10000002,Beto,OP-2,200,01/02/2026,01/03/2026',
+      'DNI,10000001,Ana,OP-3,300,01/02/2026,01/04/2026', // Ana again, further down: her second order
+      'DNI,10000001,Anita,OP-4,400,01/02/2026,01/03/2026', // Ana with another name: refused
+      'DNI,10000003,Carla,OP-2,500,01/02/2026,01/03/2026', // OP-2 again: refused, so Carla has no row
+      'DNI,10000004,Dora,OP-1,600,01/02/2026,01/03/2026', // OP-1 again: refused; Dora comes from her next row
+      'DNI,10000004,Dora,OP-8,700,01/02/2026,01/03/2026',
+      'DNI,10000002,Bruno,OP-2,800,01/02/2026,01/03/2026', // both at once: two messages
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'repetidos.csv', Buffer.from(csv));
+    expect(process.state).toBe('completed_with_errors');
+    expect(process.counts).toMatchObject({ rows: 8, create: 4, update: 0, unchanged: 0, rejected: 4 });
+    expect((await clientsOf(h, tenant.id)).map((c) => [c.documentNumber, c.name, c.unpaidOrders, c.totalBalance])).toEqual([
+      ['10000001', 'Ana', 2, 40_000],
+      ['10000002', 'Beto', 1, 20_000],
+      ['10000004', 'Dora', 1, 70_000],
+    ]);
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount])).toEqual([
+      ['OP-1', 10_000],
+      ['OP-2', 20_000],
+      ['OP-3', 30_000],
+      ['OP-8', 70_000],
+    ]);
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report.trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 3).join(','))).toEqual([
+      '5,Número de documento,10000001',
+      '6,Código de pago,OP-2',
+      '7,Código de pago,OP-1',
+      '9,Código de pago,OP-2',
+      '9,Número de documento,10000002',
+    ]);
+    expect(report).toContain('El cliente aparece en otra fila del archivo con datos distintos.');
+  });
+
   it('a csv’s rows are numbered as a spreadsheet opens them: a quoted line break stays in its row, an empty line is a row', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });
