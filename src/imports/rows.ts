@@ -99,12 +99,10 @@ export function rowValidator(options: ClientFieldsOptions & { currency: string; 
     return true;
   };
   return (line: number, cells: string[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
-    const raw: Record<string, string> = {};
     const client: Record<string, string> = {};
     const order: Record<string, string> = {};
     for (const { key, index, kind } of columns) {
       const value = (cells[index] ?? '').trim();
-      raw[key] = value;
       if (kind === 'client') client[key] = value;
       else if (kind === 'choice') client[key] = choiceValue(key, value);
       else if (kind === 'date') order[key] = toIsoDate(value);
@@ -115,10 +113,15 @@ export function rowValidator(options: ClientFieldsOptions & { currency: string; 
     if (c.ok) previous = { input: client, value: c.value };
     const o = parseWith(orderSchema, order);
     if (c.ok && o.ok) return { ok: true, row: { line, client: c.value, order: o.value } };
+    // What the person typed, for the report: worked out only for the rows that fail.
+    const typed = (key: string) => {
+      const index = options.mapping[key];
+      return index === undefined ? '' : (cells[index] ?? '').trim();
+    };
     const errors: RowError[] = [];
     for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...(o.ok ? {} : o.errors) })) {
       const key = path.split('.')[0]!;
-      errors.push({ line, column: headerOf.get(key) ?? key, value: raw[key] ?? '', message });
+      errors.push({ line, column: headerOf.get(key) ?? key, value: typed(key), message });
     }
     return { ok: false, errors };
   };
