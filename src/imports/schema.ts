@@ -58,5 +58,5 @@ export const importRows = pgTable(
     dueDate: date(),
     annulled: boolean(),
   },
-  (t) => [index('import_rows_process').using('brin', t.processId)],
+  (t) => [index('import_rows_process').using('brin', t.tenantId, t.processId)],
 );
