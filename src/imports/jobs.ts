@@ -85,6 +85,15 @@ async function preferHashJoins(tx: Db): Promise<void> {
 const sameClient = (tenantId: number) => sql`cl.tenant_id = ${tenantId} and cl.deleted_at is null
   and cl.document_type = s.document_type and cl.document_number = s.document_number`;
 
+/** The staged rows of one upload, under an alias of import_rows. */
+const ofUpload = (alias: string, tenantId: number, processId: number) =>
+  sql`${sql.raw(alias)}.tenant_id = ${tenantId} and ${sql.raw(alias)}.process_id = ${processId}`;
+
+/** Removes an upload's staged rows (a check starting again or given up, an apply done). */
+async function clearStaged(db: Db, tenantId: number, processId: number): Promise<void> {
+  await db.execute(sql`delete from import_rows s where ${ofUpload('s', tenantId, processId)}`);
+}
+
 type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'>> & {
   /** Stored clients and stored orders that the file changes (the counts above are per row). */
   changedClients: number;
@@ -93,8 +102,11 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
   touchedClients: number[];
 };
 
-/** What applying the staged rows would do, row by row, against the data as it is now. */
-async function classify(db: Db, tenantId: number, processId: number, mapping: Mapping): Promise<Classified> {
+/**
+ * What applying the staged rows would do, row by row, against the data as it is now; with
+ * `touched`, also which stored clients the apply must work out again (only the apply asks).
+ */
+async function classify(db: Db, tenantId: number, processId: number, mapping: Mapping, { touched = false } = {}): Promise<Classified> {
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const [counts] = await rows<Classified>(
@@ -109,15 +121,16 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
         from import_rows s
         left join clients cl on ${sameClient(tenantId)}
         left join payment_orders po on po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
-       where s.tenant_id = ${tenantId} and s.process_id = ${processId})
+       where ${ofUpload('s', tenantId, processId)})
     select count(*) filter (where order_new)::int as "create",
            count(*) filter (where not order_new and (order_changed or client_changed))::int as "update",
            count(*) filter (where not order_new and not order_changed and not client_changed)::int as "unchanged",
            count(*) filter (where client_changed)::int as "changedClients",
            count(*) filter (where order_changed)::int as "changedOrders",
-           coalesce(array_agg(distinct client_id) filter (where client_id is not null and (order_new or order_changed)), '{}') as "touchedClients"
+           ${touched ? sql`coalesce(array_agg(client_id) filter (where client_id is not null and (order_new or order_changed)), '{}')` : sql`'{}'::bigint[]`} as "touchedClients"
       from r`,
   );
+  // A client with several such rows comes more than once; refreshClientBalances takes each once.
   return { ...counts!, touchedClients: counts!.touchedClients.map(Number) };
 }
 
@@ -130,7 +143,7 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
  * refused rows for the error report, each with the field (not yet the file's header) at fault.
  */
 async function settleRepeats(tx: Db, tenantId: number, processId: number, mapping: Mapping): Promise<RowError[]> {
-  const staged = (alias: string) => sql.raw(`${alias}.tenant_id = ${Number(tenantId)} and ${alias}.process_id = ${Number(processId)}`);
+  const staged = (alias: string) => ofUpload(alias, tenantId, processId);
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const differs = clientCols.length > 0 ? sql`${tuple('s', clientCols)} is distinct from ${tuple('c', clientCols)}` : sql`false`;
   // One statement: every data-changing part sees the rows as staged, and the rows it
@@ -208,7 +221,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const { db, process, tenant, t } = found;
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
-  await db.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
+  await clearStaged(db, tenantId, processId);
 
   const headers = headersOf(process);
   const mapping = mappingOf(process);
@@ -272,7 +285,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     await errors.end();
     await report.done();
     await storage.remove(reportKey);
-    await db.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
+    await clearStaged(db, tenantId, processId);
     if (!(error instanceof SheetError)) throw error;
     await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
     return;
@@ -286,7 +299,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       tx,
       sql`
       delete from import_rows s using payment_orders po
-       where s.tenant_id = ${tenantId} and s.process_id = ${processId}
+       where ${ofUpload('s', tenantId, processId)}
          and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
          and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
       returning s.line, s.payment_code`,
@@ -356,8 +369,8 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
     if (locked?.stage !== 'applying') return;
     await preferHashJoins(tx);
-    const { changedClients, changedOrders, touchedClients, ...counts } = await classify(tx, tenantId, processId, mapping);
-    const staged = sql`s.tenant_id = ${tenantId} and s.process_id = ${processId}`;
+    const { changedClients, changedOrders, touchedClients, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
+    const staged = ofUpload('s', tenantId, processId);
     const storedCode = (alias: string) =>
       sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
     // Statements with nothing to change are not run (each would still read every staged row).
@@ -416,7 +429,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
            and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}`);
     }
     await refreshClientBalances(tx, tenantId, touchedClients);
-    await tx.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
+    await clearStaged(tx, tenantId, processId);
     const rejected = process.counts.rejected ?? 0;
     await updateProcess(tx, tenantId, processId, {
       stage: 'applied',

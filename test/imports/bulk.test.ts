@@ -66,6 +66,24 @@ async function recomputed(tenant: Tenant) {
 
 const HEADER = 'Tipo de documento,Número de documento,Nombre,Segmento,Alertas de contacto,Código de pago,Producto,Monto,Interés,Descuentos,Fecha de emisión,Fecha de vencimiento,Anulada';
 
+/**
+ * A checked upload of one new client ("Nueva", document `number`) with orders OP-A and
+ * OP-B, and a stored client "Otra" (document `number` + 1) that may take OP-B from it.
+ */
+async function newClientBesideAnother(number: number) {
+  const tenant = await newTenant(h);
+  const client = await staffClient(tenant);
+  const csv = [HEADER, `DNI,${number},Nueva,,,OP-A,,100,0,0,01/01/2026,01/02/2026,`, `DNI,${number},Nueva,,,OP-B,,200,0,0,01/01/2026,01/03/2026,`].join('\n');
+  const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
+  const other = await seedClient(h, tenant, { documentNumber: String(number + 1), name: 'Otra' });
+  return { tenant, id, other };
+}
+
+/** Puts a checked upload where the apply job finds it. */
+async function toApply(tenant: Tenant, id: number) {
+  await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+}
+
 describe('staging and applying a whole upload', () => {
   it('text with backslashes, tabs, quotes, line breaks and braces arrives exactly as typed', async () => {
     const tenant = await newTenant(h);
@@ -138,18 +156,14 @@ describe('staging and applying a whole upload', () => {
   });
 
   it('a payment code taken by another client after the check is neither moved nor counted in the new client’s balance', async () => {
-    const tenant = await newTenant(h);
-    const client = await staffClient(tenant);
-    const csv = [HEADER, 'DNI,20000001,Nueva,,,OP-A,,100,0,0,01/01/2026,01/02/2026,', 'DNI,20000001,Nueva,,,OP-B,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
-    const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
+    const { tenant, id, other } = await newClientBesideAnother(20000001);
     expect((await processOf(h, id)).counts).toMatchObject({ create: 2 });
 
     // Between the check and the apply someone stores OP-B under another client.
-    const other = await seedClient(h, tenant, { documentNumber: '20000002', name: 'Otra' });
     await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: other.id, paymentCode: 'OP-B', amount: 999, issueDate: '2026-01-01', dueDate: '2026-01-02' });
     await refreshClientBalances(h.db, tenant.id, [other.id]);
 
-    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+    await toApply(tenant, id);
     await applyImport(h.deps, { tenantId: tenant.id, processId: id });
     expect((await processOf(h, id)).stage).toBe('applied');
     const orders = await h.db
@@ -170,12 +184,8 @@ describe('staging and applying a whole upload', () => {
   });
 
   it.skipIf(!process.env.DATABASE_URL)('a payment code another transaction stores while the apply runs fails the apply whole; the next try skips that code', async () => {
-    const tenant = await newTenant(h);
-    const client = await staffClient(tenant);
-    const csv = [HEADER, 'DNI,21000001,Nueva,,,OP-A,,100,0,0,01/01/2026,01/02/2026,', 'DNI,21000001,Nueva,,,OP-B,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
-    const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
-    const other = await seedClient(h, tenant, { documentNumber: '21000002', name: 'Otra' });
-    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+    const { tenant, id, other } = await newClientBesideAnother(21000001);
+    await toApply(tenant, id);
 
     // Someone writes OP-B and has not committed when the apply starts: the apply counts OP-B
     // as new, and its insert waits on the unique index until the other commits.
@@ -215,12 +225,8 @@ describe('staging and applying a whole upload', () => {
   });
 
   it('a payment code stored between the apply’s statements fails the apply whole rather than leave a balance that counts it', async () => {
-    const tenant = await newTenant(h);
-    const client = await staffClient(tenant);
-    const csv = [HEADER, 'DNI,22000001,Nueva,,,OP-A,,100,0,0,01/01/2026,01/02/2026,', 'DNI,22000001,Nueva,,,OP-B,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
-    const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
-    const other = await seedClient(h, tenant, { documentNumber: '22000002', name: 'Otra' });
-    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+    const { tenant, id, other } = await newClientBesideAnother(22000001);
+    await toApply(tenant, id);
     // OP-B appears right after the new client is written, before its orders are: the client's
     // state was worked out with OP-B among its orders, which the orders' insert then skips.
     const trigger = `import_race_${tenant.id}`;
@@ -245,7 +251,7 @@ describe('staging and applying a whole upload', () => {
     const client = await staffClient(tenant);
     const csv = [HEADER, 'DNI,30000001,Uno,,,OP-1,,100,0,0,01/01/2026,01/02/2026,', 'DNI,30000002,Dos,,,OP-2,,200,0,0,01/01/2026,01/03/2026,'].join('\n');
     const { id } = await importFile(h, client, 'd.csv', Buffer.from(csv), { apply: false });
-    await h.db.execute(sql`update file_processes set stage = 'applying' where tenant_id = ${tenant.id} and id = ${id}`);
+    await toApply(tenant, id);
     await Promise.all([applyImport(h.deps, { tenantId: tenant.id, processId: id }), applyImport(h.deps, { tenantId: tenant.id, processId: id })]);
     // The second waits for the first and then finds nothing to do: the summary is the first's.
     expect(await processOf(h, id)).toMatchObject({ stage: 'applied', state: 'completed', counts: { rows: 2, create: 2, update: 0, unchanged: 0 } });
@@ -285,7 +291,7 @@ describe('when a job keeps failing', () => {
     const { id } = await importFile(h, client, 'f.csv', Buffer.from(csv), { apply: false });
     // A staged row the database refuses (a due date before the issue date) makes the apply fail.
     await h.db.execute(sql`update import_rows set due_date = issue_date - 1 where tenant_id = ${tenant.id} and process_id = ${id}`);
-    await h.db.update(fileProcesses).set({ stage: 'applying' }).where(eq(fileProcesses.id, id));
+    await toApply(tenant, id);
 
     await expect(applyImport(h.deps, { tenantId: tenant.id, processId: id }, { retriesLeft: 1 })).rejects.toThrow();
     expect(await processOf(h, id)).toMatchObject({ stage: 'applying', state: 'failed', error: 'imports.error.applyFailed' });
