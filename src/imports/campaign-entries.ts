@@ -121,7 +121,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   try {
     const sheet = await openSheetInThread(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
     for await (const batch of sheet.batches) {
-      for (const { line, cells } of batch) {
+      for (const { line, cells } of batch.rows) {
         total++;
         const raw: Record<string, string> = {};
         for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();

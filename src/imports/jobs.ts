@@ -4,7 +4,7 @@ import { refreshClientBalances } from '../clients/derived.js';
 import { exclusively, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
-import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
+import { SheetError, moduleBeside, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { csvWriter } from '../platform/spreadsheets/write.js';
 import { findProcess } from '../process-log/queries.js';
 import type { ProcessCounts } from '../process-log/schema.js';
@@ -14,7 +14,9 @@ import { getTenant } from '../tenants/queries.js';
 import { findUser } from '../users/queries.js';
 import type { Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
-import { rowValidator, type RowError } from './rows.js';
+import { batchChecker, type CheckedBatch, type CheckerOptions } from './checker.js';
+import { repeatWatch } from './repeats.js';
+import type { RowError } from './rows.js';
 import { stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -135,9 +137,10 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
 }
 
 /**
- * The rules that hold between rows of one file, applied once all its valid rows are staged:
- * a payment code is loaded from its first row only, and a client is what its first row
- * says (a later row of the same document with other details is refused). Both are judged
+ * The rules that hold between rows of one file, applied once all its valid rows are staged
+ * when the check saw that some rows may repeat others (repeats.ts): a payment code is
+ * loaded from its first row only, and a client is what its first row says (a later row of
+ * the same document with other details is refused). Both are judged
  * against every valid row of the file, so a row may be refused for both reasons. Then each
  * client's first remaining row is marked as the one its details come from. Returns the
  * refused rows for the error report, each with the field (not yet the file's header) at fault.
@@ -225,14 +228,16 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
 
   const headers = headersOf(process);
   const mapping = mappingOf(process);
-  const validate = rowValidator({
+  const options: CheckerOptions = {
     documentTypes: await documentTypesFor(db, tenantId),
     variables: [],
     country: tenant.country,
     currency: tenant.currency,
     headers,
     mapping,
-  });
+    tenantId,
+    processId,
+  };
   const reportKey = newKey(tenantId, `errores-${processId}.csv`);
   const report = await storage.writer(reportKey);
   const errors = csvWriter(report.stream, [t('imports.report.row'), t('imports.report.column'), t('imports.report.value'), t('imports.report.message')]);
@@ -244,34 +249,25 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   };
 
   const header = (key: string) => headers[mapping[key]!] ?? key;
-  // A client's rows usually come one after another: the first of a run is taken for the
-  // client's first row. Rows of a client spread over the file, and the file's repeated
-  // codes, are settled once every row is staged (see `settleRepeats`).
-  let previousDocument: string | undefined;
-  const staging = stager(deps.database, tenantId, processId);
+  const check = batchChecker(options);
+  const repeats = repeatWatch();
+  const staging = stager(deps.database);
   let total = 0;
   let progress = Promise.resolve();
   try {
-    const sheet = await openSheetInThread(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
+    // A csv is parsed faster than its rows are checked: its reader thread checks batches too while it waits.
+    const help = { module: moduleBeside(import.meta.url, 'checker').href, data: options, formats: ['csv'] as const };
+    const sheet = await openSheetInThread<CheckedBatch>(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows }, help);
     // A batch of rows is checked without waiting on anything; its errors and rows are then written together.
     for await (const batch of sheet.batches) {
-      const problems: RowError[] = [];
-      for (const { line, cells } of batch) {
-        total++;
-        const result = validate(line, cells);
-        if (!result.ok) {
-          rejected++;
-          problems.push(...result.errors);
-          continue;
-        }
-        const { client } = result.row;
-        const document = `${client.documentType}\u0000${client.documentNumber}`;
-        staging.add(result.row, document !== previousDocument);
-        previousDocument = document;
-      }
-      if (problems.length > 0) await writeErrors(problems);
+      const checked = batch.worked ?? check(batch.rows);
+      total += checked.rows;
+      rejected += checked.rejected;
+      repeats.add(checked);
+      if (checked.errors.length > 0) await writeErrors(checked.errors);
+      staging.add(checked.copy, checked.staged);
       await staging.sendFull();
-      if (Math.floor(total / PROGRESS_EVERY) > Math.floor((total - batch.length) / PROGRESS_EVERY)) {
+      if (Math.floor(total / PROGRESS_EVERY) > Math.floor((total - checked.rows) / PROGRESS_EVERY)) {
         // Written while reading goes on: the bar needs no round trip in the rows' way.
         const done = total;
         progress = progress.then(() => recordProgress(db, tenantId, processId, done));
@@ -293,7 +289,14 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
 
   const { refused, counts } = await db.transaction(async (tx) => {
     await preferHashJoins(tx);
-    const refused = (await settleRepeats(tx, tenantId, processId, mapping)).map((r) => ({ ...r, column: header(r.column) }));
+    let refused: RowError[] = [];
+    if (repeats.repeats) {
+      refused = (await settleRepeats(tx, tenantId, processId, mapping)).map((r) => ({ ...r, column: header(r.column) }));
+    } else if (repeats.continued.length > 0) {
+      // No row repeats another: only a client's rows that went on into the next batch need their mark.
+      await tx.execute(sql`update import_rows s set first_of_client = false
+                            where ${ofUpload('s', tenantId, processId)} and s.line = any(${`{${repeats.continued.join(',')}}`}::int[])`);
+    }
     // An order already stored under another client is never moved by an upload.
     const moved = await rows<{ line: number; payment_code: string }>(
       tx,

@@ -75,11 +75,14 @@ export interface RowError {
   message: string;
 }
 
+/** What checking an upload's rows needs to know: plain data, which the reader thread can be given too. */
+export type RowValidatorOptions = ClientFieldsOptions & { currency: string; headers: string[]; mapping: Mapping };
+
 /**
  * Checks one row with the same field rules as the forms (clients' and orders' own
  * schemas), after turning what spreadsheets hold into what the forms expect.
  */
-export function rowValidator(options: ClientFieldsOptions & { currency: string; headers: string[]; mapping: Mapping }) {
+export function rowValidator(options: RowValidatorOptions) {
   const clientSchema = clientFieldsSchema(options);
   const orderSchema = orderFieldsSchema({ currency: options.currency });
   const headerOf = new Map(clientOrderFields.map((f) => [f.key, f.key in options.mapping ? (options.headers[options.mapping[f.key]!] ?? f.key) : f.key]));

@@ -1,50 +1,14 @@
 import { finished } from 'node:stream/promises';
 import { sql } from 'drizzle-orm';
 import { rows, type Database, type Db } from '../db/index.js';
-import type { ValidRow } from './rows.js';
-
-/** The columns of import_rows a staged row fills, in the order COPY receives them. */
-const COLUMNS = [
-  'tenant_id', 'process_id', 'line', 'first_of_client', 'document_type', 'document_number', 'name', 'email', 'phone', 'segment',
-  'status', 'contactability', 'portfolio', 'contact_alerts', 'payment_code', 'product', 'amount', 'interest', 'discounts',
-  'issue_date', 'due_date', 'annulled',
-].join(', ');
+import { STAGED_COLUMNS } from './staged-row.js';
 
 /** Rows per COPY statement: big enough to be cheap per row, small enough to keep memory flat. */
 const BATCH = 5_000;
 
-const SPECIAL = /[\\\t\n\r]/;
-const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
-
-/** A value in COPY's text format: \N for null, backslash escapes for what would end a field or row. */
-function field(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number') return String(value);
-  return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
-}
-
-/** A text[] as an array literal, every element quoted (so commas, braces and NULL stay text). */
-function arrayLiteral(values: readonly string[] | null | undefined): string | null {
-  if (!values) return null;
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
-}
-
-/** One staged row as a line of COPY text. */
-export function copyLine(tenantId: number, processId: number, row: ValidRow, first: boolean): string {
-  const { client, order } = row;
-  return [
-    field(tenantId), field(processId), field(row.line), field(first),
-    field(client.documentType), field(client.documentNumber), field(client.name), field(client.email), field(client.phone), field(client.segment),
-    field(client.status), field(client.contactability), field(client.portfolio), field(arrayLiteral(client.contactAlerts)),
-    field(order.paymentCode), field(order.product), field(order.amount), field(order.interest), field(order.discounts),
-    field(order.issueDate), field(order.dueDate), field(order.annulled),
-  ].join('\t') + '\n';
-}
-
 export interface Stager {
-  /** Adds a row to the batch being gathered (nothing is sent until `sendFull` or `end`). */
-  add(row: ValidRow, first: boolean): void;
+  /** Adds `count` rows, as lines of COPY text (staged-row.ts), to the batch being gathered (nothing is sent until `sendFull` or `end`). */
+  add(text: string, count: number): void;
   /** Sends the gathered rows once a batch is full, after waiting for the COPY before it. */
   sendFull(): Promise<void>;
   /** Writes what is left and waits until every row is in import_rows. */
@@ -61,35 +25,39 @@ export interface Stager {
  * behind a half-written COPY for a connection. On PostgreSQL the text streams through the
  * driver's COPY FROM STDIN; the embedded database reads each batch as a blob.
  */
-export function stager(database: Database, tenantId: number, processId: number): Stager {
-  const statement = `copy import_rows (${COLUMNS}) from stdin`;
+export function stager(database: Database): Stager {
+  const statement = `copy import_rows (${STAGED_COLUMNS}) from stdin`;
   const send = async (text: string): Promise<void> => {
     if (database.sql) {
       const stream = await database.sql.unsafe(statement).writable();
       stream.end(text);
       await finished(stream);
     } else {
-      await database.pglite!.query(`copy import_rows (${COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([text]) });
+      await database.pglite!.query(`copy import_rows (${STAGED_COLUMNS}) from '/dev/blob'`, [], { blob: new Blob([text]) });
     }
   };
-  let lines: string[] = [];
+  let chunks: string[] = [];
+  let count = 0;
   let inFlight: Promise<void> | null = null;
   const flush = async () => {
     if (inFlight) await inFlight;
     inFlight = null;
-    if (lines.length === 0) return;
-    const text = lines.join('');
-    lines = [];
+    if (count === 0) return;
+    const text = chunks.join('');
+    chunks = [];
+    count = 0;
     inFlight = send(text);
     // Awaited on the next flush; until then a failure must not count as unhandled.
     inFlight.catch(() => undefined);
   };
   return {
-    add(row, first) {
-      lines.push(copyLine(tenantId, processId, row, first));
+    add(text, rows) {
+      if (rows === 0) return;
+      chunks.push(text);
+      count += rows;
     },
     async sendFull() {
-      if (lines.length >= BATCH) await flush();
+      if (count >= BATCH) await flush();
     },
     async end() {
       await flush();
@@ -97,7 +65,8 @@ export function stager(database: Database, tenantId: number, processId: number):
       inFlight = null;
     },
     async abort() {
-      lines = [];
+      chunks = [];
+      count = 0;
       await inFlight?.catch(() => undefined);
       inFlight = null;
     },

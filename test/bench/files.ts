@@ -7,7 +7,7 @@
  * measurement runs in a child process of its own, so that its peak RSS is its own, started
  * as the worker that does that work starts: compiled, with its Node.js options. The imports
  * and their baselines are taken in turns over a few rounds, and the fastest of each compared.
- * Usage: npm run bench:files [-- --only imports|exports]  (needs BENCH_DATABASE_URL or DATABASE_URL on PostgreSQL)
+ * Usage: npm run bench:files [-- --only imports|exports] [--format csv|xlsx]  (needs BENCH_DATABASE_URL or DATABASE_URL on PostgreSQL)
  */
 import { execFileSync } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
@@ -196,7 +196,7 @@ async function child(scenario: string, baseUrl: string): Promise<Measured> {
 /** The whole files benchmark; the receivables runner may call it with the same database URL. */
 type Measured = { seconds: number; rssMb: number };
 
-export async function benchFiles(baseUrl: string, options: { importRows?: number; bigExportRows?: number; only?: 'imports' | 'exports'; rounds?: number } = {}) {
+export async function benchFiles(baseUrl: string, options: { importRows?: number; bigExportRows?: number; only?: 'imports' | 'exports'; format?: 'csv' | 'xlsx'; rounds?: number } = {}) {
   const importRows = options.importRows ?? 100_000;
   // The measured processes run the compiled code, as the workers do.
   await (await import('../../scripts/build.mjs')).build();
@@ -225,7 +225,7 @@ export async function benchFiles(baseUrl: string, options: { importRows?: number
   const fastest = (list: { seconds: number }[]) => Math.min(...list.map((r) => r.seconds));
   const largest = (list: { rssMb: number }[]) => Math.max(...list.map((r) => r.rssMb));
   const rounds = options.rounds ?? 3;
-  for (const format of options.only === 'exports' ? [] : (['csv', 'xlsx'] as const)) {
+  for (const format of options.only === 'exports' ? [] : options.format ? [options.format] : (['csv', 'xlsx'] as const)) {
     // Taken in turns, a few rounds: on a shared machine a single run of either side moves
     // by a third; the fastest of each side is compared, and the largest peak reported.
     const runs = { parse: [] as Measured[], copy: [] as Measured[], tables: [] as Measured[], imported: [] as Measured[] };
@@ -305,10 +305,14 @@ if (measureAt > 0) {
     console.error('The benchmark needs PostgreSQL: set BENCH_DATABASE_URL or DATABASE_URL.');
     process.exit(1);
   }
-  const { values } = parseArgs({ options: { only: { type: 'string' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, format: { type: 'string' } } });
   if (values.only !== undefined && values.only !== 'imports' && values.only !== 'exports') {
     console.error('--only takes imports or exports.');
     process.exit(1);
   }
-  console.log(JSON.stringify(await benchFiles(baseUrl, { only: values.only }), null, 2));
+  if (values.format !== undefined && values.format !== 'csv' && values.format !== 'xlsx') {
+    console.error('--format takes csv or xlsx (the imports measured).');
+    process.exit(1);
+  }
+  console.log(JSON.stringify(await benchFiles(baseUrl, { only: values.only, format: values.format }), null, 2));
 }

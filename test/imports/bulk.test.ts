@@ -264,6 +264,61 @@ describe('staging and applying a whole upload', () => {
   });
 });
 
+describe('a file of thousands of rows, read and checked a batch at a time', () => {
+  // A client every three rows, so that clients' rows run on from one batch of a thousand
+  // rows to the next; every 700th row has an amount that is not one.
+  const ROWS = 5_000;
+  const line = (i: number) => i + 2;
+  const rowOf = (i: number, change: { number?: number; name?: string; code?: string } = {}) => {
+    const client = Math.floor(i / 3);
+    const number = change.number ?? 50_000_000 + client;
+    return `DNI,${number},${change.name ?? `Cliente ${client}`},,,${change.code ?? `OP-${i}`},,${i % 700 === 699 ? 'abc' : 100 + (i % 50)},0,0,01/01/2026,01/02/2026,`;
+  };
+  const bad = Array.from({ length: ROWS }, (_, i) => i).filter((i) => i % 700 === 699);
+
+  it('stores each client once, from its first row, however its rows fall into batches, and reports the bad rows in order', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const csv = [HEADER, ...Array.from({ length: ROWS }, (_, i) => rowOf(i))].join('\n');
+    const { id, process } = await importFile(h, client, 'miles.csv', Buffer.from(csv));
+    expect(process).toMatchObject({ stage: 'applied', counts: { rows: ROWS, create: ROWS - bad.length, rejected: bad.length } });
+    const stored = await clientsOf(h, tenant.id);
+    expect(stored).toHaveLength(Math.ceil(ROWS / 3));
+    expect(stored[333]).toMatchObject({ documentNumber: '50000333', name: 'Cliente 333' });
+    expect(await ordersOf(h, tenant.id)).toHaveLength(ROWS - bad.length);
+    expect(await storedState(tenant)).toEqual(await recomputed(tenant));
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report.trim().split('\n').slice(1).map((r) => Number(r.split(',')[0]))).toEqual(bad.map(line));
+  });
+
+  // Client 333's rows are the 1000th to 1002nd, the first in the first batch of a thousand
+  // and the others in the next; client 3's are the 10th to 12th.
+  const otherName = { name: 'Otro nombre' };
+  const differs = 'Número de documento,50000333,El cliente aparece en otra fila del archivo con datos distintos.';
+  it.each([
+    ['a client’s rows in the next batch say another name', [[1000, otherName], [1001, otherName]], [[1000, differs], [1001, differs]]],
+    ['a client comes back far down the file with another name', [[3001, { number: 50_000_003, name: 'Otro' }]], [[3001, differs.replace('50000333', '50000003')]]],
+    ['the last row repeats a code of the first batch', [[ROWS - 1, { code: 'OP-5' }]], [[ROWS - 1, 'Código de pago,OP-5,']]],
+    ['a client comes back far down the file, the same', [[3001, { number: 50_000_003, name: 'Cliente 3' }]], []],
+  ] as [string, [number, Parameters<typeof rowOf>[1]][], [number, string][]][])('when %s, judges it against the whole file', async (_, changes, refusals) => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const rows = Array.from({ length: ROWS }, (_, i) => rowOf(i));
+    for (const [at, change] of changes) rows[at] = rowOf(at, change);
+    const { id, process } = await importFile(h, client, 'repetidas.csv', Buffer.from([HEADER, ...rows].join('\n')));
+    expect(process.counts).toMatchObject({ rows: ROWS, create: ROWS - bad.length - refusals.length, rejected: bad.length + refusals.length });
+    const stored = await clientsOf(h, tenant.id);
+    expect(stored).toHaveLength(Math.ceil(ROWS / 3));
+    expect(stored.find((c) => c.documentNumber === '50000333')).toMatchObject({ name: 'Cliente 333' });
+    const three = stored.find((c) => c.documentNumber === '50000003')!;
+    expect(three).toMatchObject({ name: 'Cliente 3' });
+    expect(await storedState(tenant)).toEqual(await recomputed(tenant));
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    for (const [at, refusal] of refusals) expect(report).toContain(`${line(at)},${refusal}`);
+    if (refusals.length === 0) expect((await ordersOf(h, tenant.id)).find((o) => o.paymentCode === 'OP-3001')?.clientId).toBe(three.id);
+  });
+});
+
 describe('when a job keeps failing', () => {
   const csv = [HEADER, 'DNI,40000001,Uno,,,OP-1,,100,0,0,01/01/2026,01/02/2026,'].join('\n');
 

@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openSheet, openSheetInThread, SheetError, type SheetLimits, type SheetRow } from '../../src/platform/spreadsheets/read.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { moduleBeside, openSheet, openSheetInThread, SheetError, type SheetLimits, type SheetRow } from '../../src/platform/spreadsheets/read.js';
+import type { SheetFormat } from '../../src/platform/spreadsheets/read.js';
 
 const fixture = (name: string) => join(import.meta.dirname, '..', 'fixtures', name);
 const scratch = (name: string, content: string | Buffer) => {
@@ -27,7 +29,7 @@ async function inThread(path: string, name: string, limits: SheetLimits) {
   const sheet = await openSheetInThread(path, name, limits);
   const rows: SheetRow[] = [];
   try {
-    for await (const batch of sheet.batches) rows.push(...batch);
+    for await (const batch of sheet.batches) rows.push(...batch.rows);
     return { headers: sheet.headers, rows, error: null };
   } catch (error) {
     return { headers: sheet.headers, rows, error: (error as SheetError).messageKey };
@@ -50,7 +52,8 @@ function parkedSheets() {
 }
 
 describe('reading a sheet in a thread of its own', () => {
-  const many = `Nombre;Código\r\n${Array.from({ length: 3_500 }, (_, i) => `"Peña ${i}";OP-${i}\r\n`).join('')}`;
+  const rowsOf = (count: number) => `Nombre;Código\r\n${Array.from({ length: count }, (_, i) => `"Peña ${i}";OP-${i}\r\n`).join('')}`;
+  const many = rowsOf(3_500);
 
   it.each([
     ['clients-libreoffice.xlsx', fixture('clients-libreoffice.xlsx')],
@@ -103,9 +106,45 @@ describe('reading a sheet in a thread of its own', () => {
     const sheet = await openSheetInThread(path, 'muchas.csv', { maxRows: 10_000 });
     const first = await sheet.batches.next();
     expect(first.done).toBe(false);
-    expect((first.value as SheetRow[]).length).toBeLessThan(3_500);
+    expect((first.value as { rows: SheetRow[] }).rows.length).toBeLessThan(3_500);
     await sheet.batches.return(undefined);
     expect(holding()).toEqual([]);
     expect((await sheet.batches.next()).done).toBe(true);
+  });
+
+  describe('given help with a format it parses faster than its caller works', () => {
+    const help = (formats: SheetFormat[]) => ({ module: moduleBeside(import.meta.url, 'support/row-work').href, data: { tenant: 7 }, formats });
+    /** Reads every batch as a slow caller would (a few milliseconds each); what the thread worked on is counted apart. */
+    async function slowly(path: string, name: string, formats: SheetFormat[]) {
+      const sheet = await openSheetInThread<{ lines: number[]; data: unknown }>(path, name, { maxRows: 20_000 }, help(formats));
+      const lines: number[] = [];
+      let worked = 0;
+      for await (const batch of sheet.batches) {
+        if (batch.worked) {
+          expect(batch.worked.data).toEqual({ tenant: 7 });
+          lines.push(...batch.worked.lines);
+          worked++;
+        } else {
+          lines.push(...batch.rows.map((row) => row.line));
+          await sleep(30);
+        }
+      }
+      return { lines, worked };
+    }
+
+    it('does the work on batches its caller has yet to take, and every row still comes once, in order', async () => {
+      const { lines, worked } = await slowly(scratch('muchas.csv', rowsOf(12_000)), 'muchas.csv', ['csv']);
+      expect(lines).toEqual(Array.from({ length: 12_000 }, (_, i) => i + 2));
+      expect(worked).toBeGreaterThan(0);
+    });
+
+    it('leaves other formats alone', async () => {
+      const csv = await slowly(scratch('muchas.csv', rowsOf(12_000)), 'muchas.csv', ['xlsx']);
+      expect(csv.lines).toHaveLength(12_000);
+      expect(csv.worked).toBe(0);
+      const xlsx = await slowly(fixture('clients-libreoffice.xlsx'), 'clients-libreoffice.xlsx', ['csv']);
+      expect(xlsx.lines.length).toBeGreaterThan(0);
+      expect(xlsx.worked).toBe(0);
+    });
   });
 });

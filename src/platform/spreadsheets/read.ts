@@ -10,7 +10,7 @@ import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type * as XLSX from '@e965/xlsx';
-import type { FromReader, ToReader } from './reader-protocol.js';
+import type { FromReader, ReaderHelp, ToReader } from './reader-protocol.js';
 
 // The spreadsheet libraries are loaded on first use: together some 25 MB that a process
 // reading only csv (or serving pages) never needs.
@@ -224,23 +224,32 @@ async function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx
   return reader;
 }
 
-async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
+/** Rows a source gathers before handing them on (csv: what each chunk of the file holds). */
+const SOURCE_BATCH = 500;
+
+async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
   // Shared strings are cached (headers and repeated values); styles are cached because
   // without them dates arrive as bare serial numbers.
   const reader = await workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
   for await (const worksheet of reader) {
+    let batch: SheetRow[] = [];
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
       for (let i = 1; i < values.length; i++) cells.push(excelCellText(values[i]));
-      yield { line: row.number, cells };
+      batch.push({ line: row.number, cells });
+      if (batch.length === SOURCE_BATCH) {
+        yield batch;
+        batch = [];
+      }
     }
+    if (batch.length > 0) yield batch;
     // Only the first sheet is read.
     return;
   }
 }
 
-async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow> {
+async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[]> {
   const sheets = await sheetjs();
   let workbook: XLSX.WorkBook;
   try {
@@ -251,6 +260,7 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow>
   const name = workbook.SheetNames[0];
   const sheet = name ? workbook.Sheets[name] : undefined;
   const data = (sheet?.['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
+  let batch: SheetRow[] = [];
   for (let r = 0; r < data.length; r++) {
     const row = data[r];
     if (!row) continue;
@@ -264,8 +274,13 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow>
       if (cell.t === 'e') return '';
       return String(cell.v);
     });
-    yield { line: r + 1, cells };
+    batch.push({ line: r + 1, cells });
+    if (batch.length === SOURCE_BATCH) {
+      yield batch;
+      batch = [];
+    }
   }
+  if (batch.length > 0) yield batch;
 }
 
 /** Valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes, Windows-1252. */
@@ -298,35 +313,54 @@ async function csvDelimiter(path: string, encoding: 'utf8' | 'win1252'): Promise
  * row an error report names is the row people see. UTF-8 goes to the parser as bytes (it
  * decodes across chunks itself); Windows-1252 is decoded on the way.
  */
-async function* csvRows(path: string): AsyncGenerator<SheetRow> {
+async function* csvRows(path: string): AsyncGenerator<SheetRow[]> {
   const encoding = await csvEncoding(path);
   const delimiter = await csvDelimiter(path, encoding);
   const file = createReadStream(path);
-  const parser = (encoding === 'utf8' ? file : file.pipe(iconv.decodeStream(encoding))).pipe(
-    parseCsv({ bom: true, delimiter, relax_column_count: true, relax_quotes: true }),
-  );
+  const source: AsyncIterable<Buffer | string> = encoding === 'utf8' ? file : file.pipe(iconv.decodeStream(encoding));
+  // Fed a chunk at a time and drained at once: the records of a chunk come out together,
+  // without a turn of the event loop for each.
+  const parser = parseCsv({ bom: true, delimiter, relax_column_count: true, relax_quotes: true });
+  let line = 0;
+  const parsed = (): SheetRow[] => {
+    const rows: SheetRow[] = [];
+    for (let cells: string[] | null; (cells = parser.read() as string[] | null) !== null; ) rows.push({ line: ++line, cells });
+    if (parser.errored) throw parser.errored;
+    return rows;
+  };
   try {
-    let line = 0;
-    for await (const cells of parser as AsyncIterable<string[]>) yield { line: ++line, cells };
+    for await (const chunk of source) {
+      parser.write(chunk);
+      const rows = parsed();
+      if (rows.length > 0) yield rows;
+    }
+    parser.end();
+    const rest = parsed();
+    // The last record, and any the parser holds until it has been told the file ended.
+    for await (const cells of parser as AsyncIterable<string[]>) rest.push({ line: ++line, cells });
+    if (rest.length > 0) yield rest;
   } catch (error) {
     if (error instanceof SheetError) throw error;
     throw new SheetError('sheets.error.corrupt');
   } finally {
     file.destroy();
+    parser.destroy();
   }
 }
 
 export interface OpenedSheet {
   format: SheetFormat;
   headers: string[];
-  /** The data rows after the header, blank rows skipped; stops with an error past `maxRows`. */
+  /** The data rows after the header, blank rows skipped, a few hundred at a time; stops with an error past `maxRows`. */
+  batches: AsyncGenerator<SheetRow[]>;
+  /** The same rows one at a time (read one way or the other, not both). */
   rows: AsyncGenerator<SheetRow>;
 }
 
 /**
  * Opens an uploaded sheet and reads its header row, checking on the way everything that
  * makes a file unusable (unknown format, password, corruption, zip bombs, no header,
- * repeated headers). The rows are then read lazily, one at a time.
+ * repeated headers). The rows are then read lazily, as they are asked for.
  */
 export async function openSheet(path: string, name: string, limits: SheetLimits): Promise<OpenedSheet> {
   const handle = await open(path, 'r');
@@ -341,29 +375,33 @@ export async function openSheet(path: string, name: string, limits: SheetLimits)
   const source = format === 'xlsx' ? xlsxRows(path) : format === 'xls' ? xlsRows(path, limits.maxRows) : csvRows(path);
   const guarded = guard(source, format);
   try {
-    const headers = await headerRow(guarded);
-    return { format, headers, rows: closingWithSource(dataRows(guarded, limits.maxRows), guarded) };
+    const { headers, rest } = await headerRow(guarded);
+    const batches = closingWithSource(dataRows(rest, guarded, limits.maxRows), guarded);
+    return { format, headers, batches, rows: closingWithSource(eachRow(batches), batches) };
   } catch (error) {
     await guarded.return(undefined);
     throw error;
   }
 }
 
-async function headerRow(rows: AsyncGenerator<SheetRow>): Promise<string[]> {
-  let first: IteratorResult<SheetRow>;
-  do {
-    first = await rows.next();
-  } while (!first.done && first.value.cells.every((c) => c.trim() === ''));
-  if (first.done) throw new SheetError('sheets.error.empty');
-  const headers = first.value.cells.map((c) => c.trim());
-  const seen = new Map<string, string>();
-  for (const header of headers) {
-    const key = normalizeHeader(header);
-    if (!key) continue;
-    if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(header)}`);
-    seen.set(key, header);
+/** The first row that is not blank, as headers, and the rows after it in its batch. */
+async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers: string[]; rest: SheetRow[] }> {
+  // Taken with next(): a for-await left at the header would close the source.
+  for (let next = await batches.next(); !next.done; next = await batches.next()) {
+    const batch = next.value;
+    const at = batch.findIndex((row) => !row.cells.every((c) => c.trim() === ''));
+    if (at < 0) continue;
+    const headers = batch[at]!.cells.map((c) => c.trim());
+    const seen = new Map<string, string>();
+    for (const header of headers) {
+      const key = normalizeHeader(header);
+      if (!key) continue;
+      if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(header)}`);
+      seen.set(key, header);
+    }
+    return { headers, rest: batch.slice(at + 1) };
   }
-  return headers;
+  throw new SheetError('sheets.error.empty');
 }
 
 /**
@@ -371,7 +409,7 @@ async function headerRow(rows: AsyncGenerator<SheetRow>): Promise<string[]> {
  * reader under it open (streams, and the file a parked sheet is kept in): returning the rows
  * returns the reader too.
  */
-function closingWithSource(rows: AsyncGenerator<SheetRow>, source: AsyncGenerator<SheetRow>): AsyncGenerator<SheetRow> {
+function closingWithSource<T>(rows: AsyncGenerator<T>, source: AsyncGenerator<unknown>): AsyncGenerator<T> {
   const finish = rows.return.bind(rows);
   rows.return = async (value) => {
     await source.return(undefined);
@@ -380,7 +418,7 @@ function closingWithSource(rows: AsyncGenerator<SheetRow>, source: AsyncGenerato
   return rows;
 }
 
-async function* guard(source: AsyncGenerator<SheetRow>, format: SheetFormat): AsyncGenerator<SheetRow> {
+async function* guard(source: AsyncGenerator<SheetRow[]>, format: SheetFormat): AsyncGenerator<SheetRow[]> {
   try {
     yield* source;
   } catch (error) {
@@ -389,18 +427,34 @@ async function* guard(source: AsyncGenerator<SheetRow>, format: SheetFormat): As
   }
 }
 
-async function* dataRows(source: AsyncGenerator<SheetRow>, maxRows: number): AsyncGenerator<SheetRow> {
+/** The rows that are not blank, up to `maxRows`: the rows before the one past it are handed on first. */
+async function* dataRows(first: SheetRow[], source: AsyncGenerator<SheetRow[]>, maxRows: number): AsyncGenerator<SheetRow[]> {
   let count = 0;
-  for await (const row of source) {
-    if (row.cells.every((c) => c.trim() === '')) continue;
-    if (++count > maxRows) throw new SheetError(`sheets.error.tooManyRows?max=${maxRows}`);
-    yield row;
+  const kept = (batch: SheetRow[]) => {
+    const rows = batch.filter((row) => !row.cells.every((c) => c.trim() === ''));
+    count += rows.length;
+    return count > maxRows ? rows.slice(0, rows.length - (count - maxRows)) : rows;
+  };
+  let rows = kept(first);
+  if (rows.length > 0) yield rows;
+  if (count > maxRows) throw new SheetError(`sheets.error.tooManyRows?max=${maxRows}`);
+  for await (const batch of source) {
+    rows = kept(batch);
+    if (rows.length > 0) yield rows;
+    if (count > maxRows) throw new SheetError(`sheets.error.tooManyRows?max=${maxRows}`);
   }
 }
 
-export interface ThreadedSheet extends Omit<OpenedSheet, 'rows'> {
+async function* eachRow(batches: AsyncGenerator<SheetRow[]>): AsyncGenerator<SheetRow> {
+  for await (const batch of batches) yield* batch;
+}
+
+/** A batch of the data rows, in the sheet's order: as read, or what the reader thread's help made of them. */
+export type SheetBatch<T> = { rows: SheetRow[]; worked?: undefined } | ([T] extends [never] ? never : { rows?: undefined; worked: T });
+
+export interface ThreadedSheet<T = never> extends Omit<OpenedSheet, 'rows' | 'batches'> {
   /** The data rows as OpenedSheet's, in the batches they arrive in. */
-  batches: AsyncGenerator<SheetRow[]>;
+  batches: AsyncGenerator<SheetBatch<T>>;
 }
 
 /** Rows the reader thread sends at a time, and how many such batches it may read ahead. */
@@ -408,11 +462,20 @@ const THREAD_BATCH = 1_000;
 const THREAD_AHEAD = 4;
 
 /**
+ * The module `name` beside the module at `from` (an import.meta.url): compiled JavaScript
+ * beside compiled code, TypeScript sources beside sources (the tests).
+ */
+export function moduleBeside(from: string, name: string): URL {
+  return new URL(`./${name}${extname(fileURLToPath(from))}`, from);
+}
+
+/**
  * The reader thread's entry, compiled beside this file; when the code runs from its
- * TypeScript sources (the tests) the thread loads them through the same loader.
+ * TypeScript sources (the tests) the thread loads them, and the help it is given, through
+ * the same loader.
  */
 function startReaderThread(workerData: unknown): Worker {
-  const entry = new URL(`./reader-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+  const entry = moduleBeside(import.meta.url, 'reader-thread');
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
   const bootstrap = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); })`;
   return new Worker(bootstrap, { eval: true, workerData });
@@ -422,11 +485,13 @@ function startReaderThread(workerData: unknown): Worker {
  * openSheet in a thread of its own: the file is parsed there while this thread checks and
  * stores the rows it has already received, so an import takes about as long as the slower
  * of the two rather than both. The same checks, errors and rows as openSheet, in batches
- * read a few ahead of the caller, never the whole file. Returning the batches early
- * stops the thread, and waits until it has closed the file and removed what it parked.
+ * read a few ahead of the caller, never the whole file. With `help`, a thread that parses
+ * faster than its caller works also does the caller's work on some batches, which then
+ * arrive worked (see ReaderHelp). Returning the batches early stops the thread, and waits
+ * until it has closed the file and removed what it parked.
  */
-export async function openSheetInThread(path: string, name: string, limits: SheetLimits): Promise<ThreadedSheet> {
-  const worker = startReaderThread({ path, name, limits, batchSize: THREAD_BATCH });
+export async function openSheetInThread<T = never>(path: string, name: string, limits: SheetLimits, help?: ReaderHelp): Promise<ThreadedSheet<T>> {
+  const worker = startReaderThread({ path, name, limits, batchSize: THREAD_BATCH, help });
   const inbox: FromReader[] = [];
   let notify: (() => void) | null = null;
   let exited = false;
@@ -467,19 +532,19 @@ export async function openSheetInThread(path: string, name: string, limits: Shee
     finished = true;
     await exit;
   };
-  async function* batches(): AsyncGenerator<SheetRow[]> {
+  async function* batches(): AsyncGenerator<SheetBatch<T>> {
     try {
       // The thread reads no row before the first is asked for (an upload wants only the header).
       for (let i = 0; i < THREAD_AHEAD; i++) worker.postMessage('more' satisfies ToReader);
       for (;;) {
         const message = await next();
-        if (message.type === 'rows') {
+        if (message.type === 'rows' || message.type === 'worked') {
           worker.postMessage('more' satisfies ToReader);
           // Batches that arrived ahead would otherwise be handed over one after another
           // without a turn of the event loop: I/O the caller started (a COPY of the rows
           // before) would wait until the reader ran dry.
           await setImmediate();
-          yield message.rows;
+          yield (message.type === 'rows' ? { rows: message.rows } : { worked: message.worked }) as SheetBatch<T>;
         } else if (message.type === 'end') {
           finished = true;
           return;

@@ -1,0 +1,44 @@
+/** A checked row as import_rows stages it: a line of COPY's text format. */
+import type { ValidRow } from './rows.js';
+
+/** The columns of import_rows a staged row fills, in the order COPY receives them. */
+export const STAGED_COLUMNS = [
+  'tenant_id', 'process_id', 'line', 'first_of_client', 'document_type', 'document_number', 'name', 'email', 'phone', 'segment',
+  'status', 'contactability', 'portfolio', 'contact_alerts', 'payment_code', 'product', 'amount', 'interest', 'discounts',
+  'issue_date', 'due_date', 'annulled',
+].join(', ');
+
+const SPECIAL = /[\\\t\n\r]/;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** A value in COPY's text format: \N for null, backslash escapes for what would end a field or row. */
+function field(value: string | number | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number') return String(value);
+  return SPECIAL.test(value) ? value.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]!) : value;
+}
+
+/** A text[] as an array literal, every element quoted (so commas, braces and NULL stay text). */
+function arrayLiteral(values: readonly string[] | null | undefined): string | null {
+  if (!values) return null;
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
+
+/** A client's columns of a staged row, in COPY text: the same client gives the same text. */
+export function clientText(client: ValidRow['client']): string {
+  return [
+    field(client.documentType), field(client.documentNumber), field(client.name), field(client.email), field(client.phone), field(client.segment),
+    field(client.status), field(client.contactability), field(client.portfolio), field(arrayLiteral(client.contactAlerts)),
+  ].join('\t');
+}
+
+/** One staged row as a line of COPY text, its client's columns given as clientText made them. */
+export function copyLine(tenantId: number, processId: number, row: ValidRow, first: boolean, client: string): string {
+  const { order } = row;
+  return [
+    field(tenantId), field(processId), field(row.line), field(first), client,
+    field(order.paymentCode), field(order.product), field(order.amount), field(order.interest), field(order.discounts),
+    field(order.issueDate), field(order.dueDate), field(order.annulled),
+  ].join('\t') + '\n';
+}
