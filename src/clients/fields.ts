@@ -5,7 +5,7 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 import phoneMetadata from 'libphonenumber-js/min/metadata';
 import * as v from 'valibot';
 import type { Db } from '../db/index.js';
-import { optionalText } from '../platform/forms.js';
+import { optionalText, someEntries } from '../platform/forms.js';
 import { clientVariables, documentTypes } from '../settings/schema.js';
 import { clientStatuses, contactabilities, portfolios } from './schema.js';
 
@@ -156,6 +156,11 @@ export interface ClientFieldsOptions {
   /** The tenant's ISO country (tenants.country), for phone numbers written without a prefix. */
   country: string;
   variables: readonly ClientVariable[];
+  /**
+   * Only these fields (and the document, always) are checked, and the others are left out
+   * of the output: an import checks the columns a file brings, not the rest of the form.
+   */
+  only?: readonly string[];
 }
 
 /**
@@ -183,45 +188,46 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
       return normalized;
     }),
   );
+  const fields = {
+    documentType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toUpperCase(), v.picklist(codes, 'clients.error.documentTypeInvalid')),
+    documentNumber,
+    name: v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, 'clients.error.nameRequired'), v.maxLength(200, 'common.tooLong')),
+    email: v.pipe(
+      v.optional(v.string(), ''),
+      v.trim(),
+      v.toLowerCase(),
+      v.check((s) => s === '' || (s.length <= 254 && v.EMAIL_REGEX.test(s)), 'clients.error.emailInvalid'),
+      v.transform((s) => (s === '' ? null : s)),
+    ),
+    // Parsed once (the parse is the costly part of checking a big upload).
+    phone: v.pipe(
+      v.optional(v.string(), ''),
+      v.trim(),
+      v.rawTransform(({ dataset, addIssue, NEVER }) => {
+        if (dataset.value === '') return null;
+        const phone = readPhone(dataset.value);
+        if (phone === null) {
+          addIssue({ message: 'clients.error.phoneInvalid' });
+          return NEVER;
+        }
+        return phone;
+      }),
+    ),
+    segment: optionalText(120),
+    status: choice(clientStatuses, 'activo', 'clients.error.statusInvalid'),
+    supervisorId: userId,
+    advisorId: userId,
+    contactability: choice(contactabilities, 'contactable', 'clients.error.contactabilityInvalid'),
+    contactAlerts: alerts,
+    portfolio: choice(portfolios, 'vigente', 'clients.error.portfolioInvalid'),
+    ...variableEntries,
+  };
   const text = (value: unknown) => (typeof value === 'string' ? value : '');
   return v.pipe(
     // Any object of fields (a form's body, an import's row); the object schema below checks each.
     v.custom<Record<string, unknown>>((input) => typeof input === 'object' && input !== null && !Array.isArray(input)),
     v.transform((raw) => ({ ...raw, documentNumber: [text(raw.documentType), text(raw.documentNumber)] })),
-    v.object({
-      documentType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toUpperCase(), v.picklist(codes, 'clients.error.documentTypeInvalid')),
-      documentNumber,
-      name: v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, 'clients.error.nameRequired'), v.maxLength(200, 'common.tooLong')),
-      email: v.pipe(
-        v.optional(v.string(), ''),
-        v.trim(),
-        v.toLowerCase(),
-        v.check((s) => s === '' || (s.length <= 254 && v.EMAIL_REGEX.test(s)), 'clients.error.emailInvalid'),
-        v.transform((s) => (s === '' ? null : s)),
-      ),
-      // Parsed once (the parse is the costly part of checking a big upload).
-      phone: v.pipe(
-        v.optional(v.string(), ''),
-        v.trim(),
-        v.rawTransform(({ dataset, addIssue, NEVER }) => {
-          if (dataset.value === '') return null;
-          const phone = readPhone(dataset.value);
-          if (phone === null) {
-            addIssue({ message: 'clients.error.phoneInvalid' });
-            return NEVER;
-          }
-          return phone;
-        }),
-      ),
-      segment: optionalText(120),
-      status: choice(clientStatuses, 'activo', 'clients.error.statusInvalid'),
-      supervisorId: userId,
-      advisorId: userId,
-      contactability: choice(contactabilities, 'contactable', 'clients.error.contactabilityInvalid'),
-      contactAlerts: alerts,
-      portfolio: choice(portfolios, 'vigente', 'clients.error.portfolioInvalid'),
-      ...variableEntries,
-    }),
+    v.object(someEntries(fields, options.only, ['documentType', 'documentNumber'])),
     v.transform((input) => {
       const additional: Record<string, string> = {};
       for (const variable of options.variables) {

@@ -83,8 +83,11 @@ export type RowValidatorOptions = ClientFieldsOptions & { currency: string; head
  * schemas), after turning what spreadsheets hold into what the forms expect.
  */
 export function rowValidator(options: RowValidatorOptions) {
-  const clientSchema = clientFieldsSchema(options);
-  const orderSchema = orderFieldsSchema({ currency: options.currency });
+  // Only the columns the file brings are checked (the rest keep what is stored, or take
+  // their defaults when the client is new): unmapped fields come out undefined.
+  const mapped = Object.keys(options.mapping);
+  const clientSchema = clientFieldsSchema({ ...options, only: mapped });
+  const orderSchema = orderFieldsSchema({ currency: options.currency, only: mapped });
   const headerOf = new Map(clientOrderFields.map((f) => [f.key, f.key in options.mapping ? (options.headers[options.mapping[f.key]!] ?? f.key) : f.key]));
   const clientKeys = new Set<string>(clientFieldKeys);
   // What each mapped column becomes, worked out once for the whole file rather than per row.

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { checkbox, optionalText, requiredText } from '../platform/forms.js';
+import { checkbox, optionalText, requiredText, someEntries } from '../platform/forms.js';
 import { isIsoDate } from '../platform/dates.js';
 import { parseMoney, type Minor } from '../platform/money.js';
 
@@ -44,19 +44,23 @@ export const isoDateField = (required = true) =>
     v.check((s) => s === '' || isIsoDate(s), 'receivables.date.invalid'),
   );
 
-/** The fields of a payment order as people type them (the form and the import share it). */
-export function orderFieldsSchema({ currency }: { currency: string }) {
+/**
+ * The fields of a payment order as people type them (the form and the import share it);
+ * with `only`, just those fields (an import's mapped columns; the dates always).
+ */
+export function orderFieldsSchema({ currency, only }: { currency: string; only?: readonly string[] }) {
+  const fields = {
+    paymentCode: requiredText(64),
+    product: optionalText(120),
+    amount: moneyField(currency, { required: true }),
+    interest: moneyField(currency, { required: false }),
+    discounts: moneyField(currency, { required: false }),
+    issueDate: isoDateField(),
+    dueDate: isoDateField(),
+    annulled: checkbox,
+  };
   return v.pipe(
-    v.object({
-      paymentCode: requiredText(64),
-      product: optionalText(120),
-      amount: moneyField(currency, { required: true }),
-      interest: moneyField(currency, { required: false }),
-      discounts: moneyField(currency, { required: false }),
-      issueDate: isoDateField(),
-      dueDate: isoDateField(),
-      annulled: checkbox,
-    }),
+    v.object(someEntries(fields, only, ['issueDate', 'dueDate'])),
     v.forward(
       v.check((o) => o.dueDate >= o.issueDate, 'receivables.orders.dueBeforeIssue'),
       ['dueDate'],

@@ -38,6 +38,13 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown):
   return { ok: false, errors };
 }
 
+/** The entries of an object schema that `only` names (all of them without it), and those in `always`. */
+export function someEntries<T extends v.ObjectEntries>(entries: T, only: readonly string[] | undefined, always: readonly string[] = []): T {
+  if (!only) return entries;
+  // The output then lacks the fields left out, which its type cannot say: callers document it.
+  return Object.fromEntries(Object.entries(entries).filter(([key]) => only.includes(key) || always.includes(key))) as T;
+}
+
 /** Empty strings from forms mean "not given". */
 export const optionalText = (max = 500) =>
   v.pipe(

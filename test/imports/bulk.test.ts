@@ -109,6 +109,34 @@ describe('staging and applying a whole upload', () => {
     expect(again.process.counts).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2 });
   });
 
+  it('checks and writes only the columns the file brings: the rest keep what is stored, or take their defaults for a new client', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    await seedClient(h, tenant, {
+      documentNumber: '11000001', name: 'Antes', email: 'antes@example.pe', phone: '+51987654321', segment: 'VIP',
+      status: 'inactivo', contactability: 'no_contactable', portfolio: 'castigada', contactAlerts: ['no llamar'],
+    });
+    await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: (await clientsOf(h, tenant.id))[0]!.id, paymentCode: 'OP-1', amount: 10_000, interest: 500, discounts: 200, issueDate: '2026-01-01', dueDate: '2026-02-01', annulled: true });
+    const csv = [
+      'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento',
+      'DNI,11000001,Después,OP-1,300,01/01/2026,01/02/2026',
+      'DNI,11000002,Nueva,OP-2,100,01/01/2026,01/02/2026',
+    ].join('\n');
+    const { process } = await importFile(h, client, 'pocas.csv', Buffer.from(csv));
+    expect(process.counts).toMatchObject({ rows: 2, create: 1, update: 1, unchanged: 0, rejected: 0 });
+    const [before, added] = await clientsOf(h, tenant.id);
+    expect(before).toMatchObject({
+      name: 'Después', email: 'antes@example.pe', phone: '+51987654321', segment: 'VIP',
+      status: 'inactivo', contactability: 'no_contactable', portfolio: 'castigada', contactAlerts: ['no llamar'],
+    });
+    expect(added).toMatchObject({ name: 'Nueva', email: null, phone: null, segment: null, status: 'activo', contactability: 'contactable', portfolio: 'vigente', contactAlerts: [] });
+    const orders = await ordersOf(h, tenant.id);
+    expect(orders.map((o) => [o.paymentCode, o.amount, o.interest, o.discounts, o.annulled])).toEqual([
+      ['OP-1', 30_000, 500, 200, true],
+      ['OP-2', 10_000, 0, 0, false],
+    ]);
+  });
+
   it('leaves every client’s receivables state exactly what its orders give, for new and existing clients', async () => {
     const tenant = await newTenant(h);
     const client = await staffClient(tenant);
