@@ -297,15 +297,27 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       await tx.execute(sql`update import_rows s set first_of_client = false
                             where ${ofUpload('s', tenantId, processId)} and s.line = any(${`{${repeats.continued.join(',')}}`}::int[])`);
     }
-    // An order already stored under another client is never moved by an upload.
+    // An order already stored under another client is never moved by an upload. A client
+    // whose first row goes that way is taken from its next row.
+    const staged = (alias: string) => ofUpload(alias, tenantId, processId);
     const moved = await rows<{ line: number; payment_code: string }>(
       tx,
       sql`
-      delete from import_rows s using payment_orders po
-       where ${ofUpload('s', tenantId, processId)}
-         and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
-         and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
-      returning s.line, s.payment_code`,
+      with moved as (
+        delete from import_rows s using payment_orders po
+         where ${staged('s')}
+           and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
+           and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
+        returning s.line, s.payment_code, s.first_of_client, s.document_type, s.document_number),
+      heads as (
+        select s.document_type, s.document_number, min(s.line) as line
+          from import_rows s
+          join moved m on m.first_of_client and m.document_type = s.document_type and m.document_number = s.document_number
+         where ${staged('s')} and s.line not in (select line from moved)
+         group by 1, 2),
+      marked as (
+        update import_rows s set first_of_client = true from heads h where ${staged('s')} and s.line = h.line returning 1)
+      select line, payment_code from moved`,
     );
     for (const m of moved) refused.push({ line: m.line, column: header('paymentCode'), value: m.payment_code, message: 'imports.error.codeOfAnotherClient' });
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);

@@ -109,6 +109,30 @@ describe('staging and applying a whole upload', () => {
     expect(again.process.counts).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2 });
   });
 
+  it('refuses a row whose code is another client’s order, and takes the client from its next row', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const other = await seedClient(h, tenant, { documentNumber: '12000009', name: 'Otra' });
+    await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: other.id, paymentCode: 'OP-X', amount: 5_000, issueDate: '2026-01-01', dueDate: '2026-02-01' });
+    await refreshClientBalances(h.db, tenant.id, [other.id]);
+    const csv = [
+      HEADER,
+      'DNI,12000001,Nueva,A,,OP-X,,100,0,0,01/01/2026,01/02/2026,',
+      'DNI,12000001,Nueva,A,,OP-Y,,200,0,0,01/01/2026,01/03/2026,',
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'ajena.csv', Buffer.from(csv));
+    expect(process).toMatchObject({ stage: 'applied', counts: { rows: 2, create: 1, rejected: 1 } });
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toContain('2,Código de pago,OP-X,El código de pago ya pertenece a una orden de otro cliente.');
+    const nueva = (await clientsOf(h, tenant.id)).find((c) => c.documentNumber === '12000001');
+    expect(nueva).toMatchObject({ name: 'Nueva', segment: 'A' });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.clientId])).toEqual([
+      ['OP-X', other.id],
+      ['OP-Y', nueva!.id],
+    ]);
+    expect(await storedState(tenant)).toEqual(await recomputed(tenant));
+  });
+
   it('checks and writes only the columns the file brings: the rest keep what is stored, or take their defaults for a new client', async () => {
     const tenant = await newTenant(h);
     const client = await staffClient(tenant);
