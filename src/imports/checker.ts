@@ -7,7 +7,7 @@
 import type { SheetRow } from '../platform/spreadsheets/read.js';
 import { fingerprint, type BatchRepeats } from './repeats.js';
 import { rowValidator, type RowError, type RowValidatorOptions, type ValidRow } from './rows.js';
-import { clientText, copyLine } from './staged-row.js';
+import { addOrder, clientText, copyLine, totals, type ClientTotals } from './staged-row.js';
 
 export type CheckerOptions = RowValidatorOptions & { tenantId: number; processId: number };
 
@@ -22,7 +22,8 @@ export interface CheckedBatch extends BatchRepeats {
 
 /**
  * Checks batches of rows with the forms' own rules. Each batch stands alone: the first row
- * of each run of one client's rows in it is marked as the client's first row. Runs that go
+ * of each run of one client's rows in it is marked as the client's first row, and carries
+ * what the run's orders add up to. Runs that go
  * on from one batch to the next, and the file's repeats, are followed by repeatWatch as the
  * batches are taken in order (a batch may be checked on another thread before the one
  * before it).
@@ -38,6 +39,11 @@ export function batchChecker(options: CheckerOptions): (batch: readonly SheetRow
     let differs = false;
     let first: CheckedBatch['first'] = null;
     let previous: { client: ValidRow['client']; document: string; text: string } | null = null;
+    // The run of one client's rows under way: where its first line is, and its totals so far.
+    let run: { at: number; totals: ClientTotals } | null = null;
+    const endRun = () => {
+      if (run) lines[run.at] += totals(run.totals);
+    };
     for (const { line, cells } of batch) {
       const result = validate(line, cells);
       if (!result.ok) {
@@ -45,7 +51,7 @@ export function batchChecker(options: CheckerOptions): (batch: readonly SheetRow
         errors.push(...result.errors);
         continue;
       }
-      const { client } = result.row;
+      const { client, order } = result.row;
       // The validator hands back the same client for a row that repeats the one before.
       const same: boolean = previous !== null && previous.client === client;
       const text: string = same ? previous!.text : clientText(client);
@@ -54,10 +60,19 @@ export function batchChecker(options: CheckerOptions): (batch: readonly SheetRow
       if (!starts && text !== previous!.text) differs = true;
       if (previous === null) first = { line, document, client: text };
       else if (starts) runs.push(fingerprint(document));
-      codes[lines.length] = fingerprint(result.row.order.paymentCode);
-      lines.push(copyLine(options.tenantId, options.processId, result.row, starts, text));
+      codes[lines.length] = fingerprint(order.paymentCode);
+      const staged = copyLine(options.tenantId, options.processId, result.row, starts, text);
+      if (starts) {
+        endRun();
+        run = { at: lines.length, totals: { unpaid: 0, oldest: null, balance: 0 } };
+        lines.push(staged);
+      } else {
+        lines.push(staged + totals(null));
+      }
+      addOrder(run!.totals, order);
       previous = { client, document, text };
     }
+    endRun();
     return {
       rows: batch.length,
       staged: lines.length,

@@ -102,6 +102,8 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
   changedOrders: number;
   /** Stored clients that get a new order or a changed one: their receivables state is worked out again. */
   touchedClients: number[];
+  /** Rows of a client not stored whose payment code is (stored since the check, under another client). */
+  storedOfNew: number;
 };
 
 /**
@@ -129,6 +131,7 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
            count(*) filter (where not order_new and not order_changed and not client_changed)::int as "unchanged",
            count(*) filter (where client_changed)::int as "changedClients",
            count(*) filter (where order_changed)::int as "changedOrders",
+           count(*) filter (where client_id is null and not order_new)::int as "storedOfNew",
            ${touched ? sql`coalesce(array_agg(client_id) filter (where client_id is not null and (order_new or order_changed)), '{}')` : sql`'{}'::bigint[]`} as "touchedClients"
       from r`,
   );
@@ -287,15 +290,28 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     return;
   }
 
-  const { refused, counts } = await db.transaction(async (tx) => {
+  const { refused, counts, clientTotals } = await db.transaction(async (tx) => {
     await preferHashJoins(tx);
     let refused: RowError[] = [];
     if (repeats.repeats) {
       refused = (await settleRepeats(tx, tenantId, processId, mapping)).map((r) => ({ ...r, column: header(r.column) }));
     } else if (repeats.continued.length > 0) {
-      // No row repeats another: only a client's rows that went on into the next batch need their mark.
-      await tx.execute(sql`update import_rows s set first_of_client = false
-                            where ${ofUpload('s', tenantId, processId)} and s.line = any(${`{${repeats.continued.join(',')}}`}::int[])`);
+      // No row repeats another: only a client's rows that went on into the next batch need
+      // putting right. Their totals join those of the client's first row, which stays the only one marked.
+      const continued = sql`s.line = any(${`{${repeats.continued.join(',')}}`}::int[])`;
+      await tx.execute(sql`
+        with parts as (
+          select s.document_type, s.document_number, sum(s.client_unpaid)::int as unpaid, min(s.client_oldest) as oldest, sum(s.client_balance)::bigint as balance
+            from import_rows s where ${ofUpload('s', tenantId, processId)} and ${continued}
+           group by 1, 2),
+        heads as (
+          update import_rows s
+             set client_unpaid = s.client_unpaid + p.unpaid, client_oldest = least(s.client_oldest, p.oldest), client_balance = s.client_balance + p.balance
+            from parts p
+           where ${ofUpload('s', tenantId, processId)} and s.first_of_client and not ${continued}
+             and s.document_type = p.document_type and s.document_number = p.document_number)
+        update import_rows s set first_of_client = false, client_unpaid = null, client_oldest = null, client_balance = null
+         where ${ofUpload('s', tenantId, processId)} and ${continued}`);
     }
     // An order already stored under another client is never moved by an upload. A client
     // whose first row goes that way is taken from its next row.
@@ -321,7 +337,8 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     );
     for (const m of moved) refused.push({ line: m.line, column: header('paymentCode'), value: m.payment_code, message: 'imports.error.codeOfAnotherClient' });
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
-    return { refused, counts: { create, update, unchanged } };
+    // A client's first row carries its totals only while the check's marks stand.
+    return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && moved.length === 0 };
   });
   rejected += new Set(refused.map((r) => r.line)).size;
   await writeErrors(refused.sort((a, b) => a.line - b.line));
@@ -335,6 +352,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     progressDone: total,
     progressTotal: total,
     counts: { rows: total, ...counts, rejected },
+    params: { ...process.params, clientTotals },
     errorReportKey: errorCount > 0 ? reportKey : null,
     finishedAt: deps.clock.now(),
   });
@@ -384,7 +402,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
     if (locked?.stage !== 'applying') return;
     await preferHashJoins(tx);
-    const { changedClients, changedOrders, touchedClients, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
+    const { changedClients, changedOrders, touchedClients, storedOfNew, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
     const staged = ofUpload('s', tenantId, processId);
     const storedCode = (alias: string) =>
       sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
@@ -398,26 +416,40 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     }
     // New clients are written once, with the receivables state their staged orders will give
     // them: every order of a new client is new, and the next statement writes each of them.
-    await tx.execute(sql`
-      with o as (
-        select r.document_type, r.document_number,
-               count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
-               min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
-               coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
-          from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
-                       s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
-                  from import_rows s
-                 where ${staged} and not ${storedCode('s')}) r
-         group by r.document_type, r.document_number)
-      insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                           unpaid_orders, oldest_unpaid_due_date, total_balance)
-      select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-             coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-             coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
-        from import_rows s
-        left join o on o.document_type = s.document_type and o.document_number = s.document_number
-       where ${staged} and s.first_of_client
-         and not exists (select 1 from clients cl where ${sameClient(tenantId)})`);
+    // The check worked out those totals on each client's first row, unless rows were refused
+    // for other rows; and they hold only while no code of theirs has been stored since.
+    const stagedTotals = process.params.clientTotals === true && storedOfNew === 0;
+    const newClient = sql`${staged} and s.first_of_client and not exists (select 1 from clients cl where ${sameClient(tenantId)})`;
+    if (stagedTotals) {
+      await tx.execute(sql`
+        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                             unpaid_orders, oldest_unpaid_due_date, total_balance)
+        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
+               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+               coalesce(s.client_unpaid, 0), s.client_oldest, coalesce(s.client_balance, 0)
+          from import_rows s
+         where ${newClient}`);
+    } else {
+      await tx.execute(sql`
+        with o as (
+          select r.document_type, r.document_number,
+                 count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
+                 min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
+                 coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
+            from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
+                         s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
+                    from import_rows s
+                   where ${staged} and not ${storedCode('s')}) r
+           group by r.document_type, r.document_number)
+        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                             unpaid_orders, oldest_unpaid_due_date, total_balance)
+        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
+               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+               coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
+          from import_rows s
+          left join o on o.document_type = s.document_type and o.document_number = s.document_number
+         where ${newClient}`);
+    }
     // Orders by payment code: the new ones (a plain insert: a code stored meanwhile by another
     // transaction stops it with the unique index, as a document does the clients' insert),
     // then the stored ones whose values change, only under the same client (an order is

@@ -57,6 +57,14 @@ export const importRows = pgTable(
     issueDate: date(),
     dueDate: date(),
     annulled: boolean(),
+    /**
+     * On a client's first row, when the check worked them out: what the client's staged
+     * orders add up to (unpaid orders, the oldest unpaid due date, the balance), which a new
+     * client is written with. Null where the apply works them out itself.
+     */
+    clientUnpaid: integer(),
+    clientOldest: date(),
+    clientBalance: bigint({ mode: 'number' }),
   },
   (t) => [index('import_rows_process').using('brin', t.tenantId, t.processId)],
 );

@@ -5,7 +5,7 @@ import type { ValidRow } from './rows.js';
 export const STAGED_COLUMNS = [
   'tenant_id', 'process_id', 'line', 'first_of_client', 'document_type', 'document_number', 'name', 'email', 'phone', 'segment',
   'status', 'contactability', 'portfolio', 'contact_alerts', 'payment_code', 'product', 'amount', 'interest', 'discounts',
-  'issue_date', 'due_date', 'annulled',
+  'issue_date', 'due_date', 'annulled', 'client_unpaid', 'client_oldest', 'client_balance',
 ].join(', ');
 
 const SPECIAL = /[\\\t\n\r]/;
@@ -33,12 +33,37 @@ export function clientText(client: ValidRow['client']): string {
   ].join('\t');
 }
 
-/** One staged row as a line of COPY text, its client's columns given as clientText made them. */
+/**
+ * One staged row as COPY text, its client's columns given as clientText made them, up to
+ * the client's totals: `totals` ends the line.
+ */
 export function copyLine(tenantId: number, processId: number, row: ValidRow, first: boolean, client: string): string {
   const { order } = row;
   return [
     field(tenantId), field(processId), field(row.line), field(first), client,
     field(order.paymentCode), field(order.product), field(order.amount), field(order.interest), field(order.discounts),
     field(order.issueDate), field(order.dueDate), field(order.annulled),
-  ].join('\t') + '\n';
+  ].join('\t');
+}
+
+/** What a client's staged orders add up to, as a new client is written with them. */
+export interface ClientTotals {
+  unpaid: number;
+  oldest: string | null;
+  balance: number;
+}
+
+/** The end of a staged row's line: its client's totals on the client's first row, nothing on the others. */
+export function totals(of: ClientTotals | null): string {
+  return of ? `\t${of.unpaid}\t${field(of.oldest)}\t${of.balance}\n` : '\t\\N\t\\N\t\\N\n';
+}
+
+/** Adds an order to its client's totals, as the receivables state counts it (see refreshClientBalances). */
+export function addOrder(to: ClientTotals, order: ValidRow['order']): void {
+  if (order.annulled) return;
+  const owed = order.amount + (order.interest ?? 0) - (order.discounts ?? 0);
+  to.balance += owed;
+  if (owed <= 0) return;
+  to.unpaid++;
+  if (to.oldest === null || order.dueDate < to.oldest) to.oldest = order.dueDate;
 }
