@@ -23,10 +23,9 @@ export interface CheckedBatch extends BatchRepeats {
 /**
  * Checks batches of rows with the forms' own rules. Each batch stands alone: the first row
  * of each run of one client's rows in it is marked as the client's first row, and carries
- * what the run's orders add up to. Runs that go
- * on from one batch to the next, and the file's repeats, are followed by repeatWatch as the
- * batches are taken in order (a batch may be checked on another thread before the one
- * before it).
+ * what the run's orders add up to. Runs that go on from one batch to the next, and the
+ * file's repeats, are followed by repeatWatch as the batches are taken in order (a batch
+ * may be checked on another thread before the one before it).
  */
 export function batchChecker(options: CheckerOptions): (batch: readonly SheetRow[]) => CheckedBatch {
   const validate = rowValidator(options);
