@@ -102,7 +102,7 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
   changedOrders: number;
   /** Stored clients that get a new order or a changed one: their receivables state is worked out again. */
   touchedClients: number[];
-  /** Rows of a client not stored whose payment code is (stored since the check, under another client). */
+  /** Rows of a client not stored whose payment code is (stored since the check, under another client: see the apply). */
   storedOfNew: number;
 };
 
@@ -143,10 +143,10 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
  * The rules that hold between rows of one file, applied once all its valid rows are staged
  * when the check saw that some rows may repeat others (repeats.ts): a payment code is
  * loaded from its first row only, and a client is what its first row says (a later row of
- * the same document with other details is refused). Both are judged
- * against every valid row of the file, so a row may be refused for both reasons. Then each
- * client's first remaining row is marked as the one its details come from. Returns the
- * refused rows for the error report, each with the field (not yet the file's header) at fault.
+ * the same document with other details is refused). Both are judged against every valid
+ * row of the file, so a row may be refused for both reasons. Then each client's first
+ * remaining row is marked as the one its details come from. Returns the refused rows for
+ * the error report, each with the field (not yet the file's header) at fault.
  */
 async function settleRepeats(tx: Db, tenantId: number, processId: number, mapping: Mapping): Promise<RowError[]> {
   const staged = (alias: string) => ofUpload(alias, tenantId, processId);
@@ -192,6 +192,30 @@ async function settleRepeats(tx: Db, tenantId: number, processId: number, mappin
     ...(r.code ? [{ line: r.line, column: 'paymentCode', value: r.payment_code, message: 'imports.error.codeRepeated' }] : []),
     ...(r.client ? [{ line: r.line, column: 'documentNumber', value: r.document_number, message: 'imports.error.clientDiffers' }] : []),
   ]);
+}
+
+/**
+ * In an upload where no row repeats another, the rows at `lines` begin a batch and go on
+ * with the client of the batch before: each was marked as a client's first row and carries
+ * its part of the client's totals. The totals join those of the client's first row, which
+ * stays the only one marked.
+ */
+async function joinContinuedRuns(tx: Db, tenantId: number, processId: number, lines: readonly number[]): Promise<void> {
+  const staged = ofUpload('s', tenantId, processId);
+  const continued = sql`s.line = any(${`{${lines.join(',')}}`}::int[])`;
+  await tx.execute(sql`
+    with parts as (
+      select s.document_type, s.document_number, sum(s.client_unpaid)::int as unpaid, min(s.client_oldest) as oldest, sum(s.client_balance)::bigint as balance
+        from import_rows s where ${staged} and ${continued}
+       group by 1, 2),
+    heads as (
+      update import_rows s
+         set client_unpaid = s.client_unpaid + p.unpaid, client_oldest = least(s.client_oldest, p.oldest), client_balance = s.client_balance + p.balance
+        from parts p
+       where ${staged} and s.first_of_client and not ${continued}
+         and s.document_type = p.document_type and s.document_number = p.document_number)
+    update import_rows s set first_of_client = false, client_unpaid = null, client_oldest = null, client_balance = null
+     where ${staged} and ${continued}`);
 }
 
 /**
@@ -296,22 +320,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     if (repeats.repeats) {
       refused = (await settleRepeats(tx, tenantId, processId, mapping)).map((r) => ({ ...r, column: header(r.column) }));
     } else if (repeats.continued.length > 0) {
-      // No row repeats another: only a client's rows that went on into the next batch need
-      // putting right. Their totals join those of the client's first row, which stays the only one marked.
-      const continued = sql`s.line = any(${`{${repeats.continued.join(',')}}`}::int[])`;
-      await tx.execute(sql`
-        with parts as (
-          select s.document_type, s.document_number, sum(s.client_unpaid)::int as unpaid, min(s.client_oldest) as oldest, sum(s.client_balance)::bigint as balance
-            from import_rows s where ${ofUpload('s', tenantId, processId)} and ${continued}
-           group by 1, 2),
-        heads as (
-          update import_rows s
-             set client_unpaid = s.client_unpaid + p.unpaid, client_oldest = least(s.client_oldest, p.oldest), client_balance = s.client_balance + p.balance
-            from parts p
-           where ${ofUpload('s', tenantId, processId)} and s.first_of_client and not ${continued}
-             and s.document_type = p.document_type and s.document_number = p.document_number)
-        update import_rows s set first_of_client = false, client_unpaid = null, client_oldest = null, client_balance = null
-         where ${ofUpload('s', tenantId, processId)} and ${continued}`);
+      await joinContinuedRuns(tx, tenantId, processId, repeats.continued);
     }
     // An order already stored under another client is never moved by an upload. A client
     // whose first row goes that way is taken from its next row.
