@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { exclusively, rows, type Db } from '../db/index.js';
@@ -140,6 +140,27 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
 }
 
 /**
+ * Two common table expressions, `heads` and `marked`, for a statement that deletes staged
+ * rows: for each client in `documents` (the name of a CTE with document_type and
+ * document_number), its first row left once the lines in `gone` (a CTE with line) are
+ * deleted is marked as its first, and its other rows are not.
+ */
+function markFirstRows(staged: (alias: string) => SQL, documents: string, gone: string): SQL {
+  return sql`
+    heads as (
+      select s.document_type, s.document_number, min(s.line) as line
+        from import_rows s join ${sql.raw(documents)} f on f.document_type = s.document_type and f.document_number = s.document_number
+       where ${staged('s')} and s.line not in (select line from ${sql.raw(gone)})
+       group by 1, 2),
+    marked as (
+      update import_rows s set first_of_client = (s.line = h.line)
+        from heads h
+       where ${staged('s')} and h.document_type = s.document_type and h.document_number = s.document_number
+         and s.first_of_client <> (s.line = h.line) and s.line not in (select line from ${sql.raw(gone)})
+      returning 1)`;
+}
+
+/**
  * The rules that hold between rows of one file, applied once all its valid rows are staged
  * when the check saw that some rows may repeat others (repeats.ts): a payment code is
  * loaded from its first row only, and a client is what its first row says (a later row of
@@ -175,17 +196,7 @@ async function settleRepeats(tx: Db, tenantId: number, processId: number, mappin
     deleted as (
       delete from import_rows s using gone g where ${staged('s')} and s.line = g.line
       returning s.line, s.payment_code, s.document_number, g.code, g.client),
-    heads as (
-      select s.document_type, s.document_number, min(s.line) as line
-        from import_rows s join firsts f on f.document_type = s.document_type and f.document_number = s.document_number
-       where ${staged('s')} and s.line not in (select line from gone)
-       group by 1, 2),
-    marked as (
-      update import_rows s set first_of_client = (s.line = h.line)
-        from heads h
-       where ${staged('s')} and h.document_type = s.document_type and h.document_number = s.document_number
-         and s.first_of_client <> (s.line = h.line) and s.line not in (select line from gone)
-      returning 1)
+    ${markFirstRows(staged, 'firsts', 'gone')}
     select line, payment_code, document_number, code, client from deleted`,
   );
   return refused.flatMap((r) => [
@@ -334,14 +345,8 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
            and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
            and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
         returning s.line, s.payment_code, s.first_of_client, s.document_type, s.document_number),
-      heads as (
-        select s.document_type, s.document_number, min(s.line) as line
-          from import_rows s
-          join moved m on m.first_of_client and m.document_type = s.document_type and m.document_number = s.document_number
-         where ${staged('s')} and s.line not in (select line from moved)
-         group by 1, 2),
-      marked as (
-        update import_rows s set first_of_client = true from heads h where ${staged('s')} and s.line = h.line returning 1)
+      orphans as (select document_type, document_number from moved where first_of_client),
+      ${markFirstRows(staged, 'orphans', 'moved')}
       select line, payment_code from moved`,
     );
     for (const m of moved) refused.push({ line: m.line, column: header('paymentCode'), value: m.payment_code, message: 'imports.error.codeOfAnotherClient' });
@@ -427,38 +432,32 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     // them: every order of a new client is new, and the next statement writes each of them.
     // The check worked out those totals on each client's first row, unless rows were refused
     // for other rows; and they hold only while no code of theirs has been stored since.
-    const stagedTotals = process.params.clientTotals === true && storedOfNew === 0;
-    const newClient = sql`${staged} and s.first_of_client and not exists (select 1 from clients cl where ${sameClient(tenantId)})`;
-    if (stagedTotals) {
-      await tx.execute(sql`
-        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                             unpaid_orders, oldest_unpaid_due_date, total_balance)
-        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-               coalesce(s.client_unpaid, 0), s.client_oldest, coalesce(s.client_balance, 0)
-          from import_rows s
-         where ${newClient}`);
-    } else {
-      await tx.execute(sql`
-        with o as (
-          select r.document_type, r.document_number,
-                 count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
-                 min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
-                 coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
-            from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
-                         s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
-                    from import_rows s
-                   where ${staged} and not ${storedCode('s')}) r
-           group by r.document_type, r.document_number)
-        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                             unpaid_orders, oldest_unpaid_due_date, total_balance)
-        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-               coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)
-          from import_rows s
-          left join o on o.document_type = s.document_type and o.document_number = s.document_number
-         where ${newClient}`);
-    }
+    const totals =
+      process.params.clientTotals === true && storedOfNew === 0
+        ? { from: sql``, values: sql`coalesce(s.client_unpaid, 0), s.client_oldest, coalesce(s.client_balance, 0)` }
+        : {
+            // Otherwise worked out here from the staged rows whose codes are not stored.
+            from: sql`left join (
+              select r.document_type, r.document_number,
+                     count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
+                     min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
+                     coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
+                from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
+                             s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
+                        from import_rows s
+                       where ${staged} and not ${storedCode('s')}) r
+               group by r.document_type, r.document_number) o on o.document_type = s.document_type and o.document_number = s.document_number`,
+            values: sql`coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)`,
+          };
+    await tx.execute(sql`
+      insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                           unpaid_orders, oldest_unpaid_due_date, total_balance)
+      select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
+             coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+             ${totals.values}
+        from import_rows s
+        ${totals.from}
+       where ${staged} and s.first_of_client and not exists (select 1 from clients cl where ${sameClient(tenantId)})`);
     // Orders by payment code: the new ones (a plain insert: a code stored meanwhile by another
     // transaction stops it with the unique index, as a document does the clients' insert),
     // then the stored ones whose values change, only under the same client (an order is
