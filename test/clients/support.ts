@@ -24,16 +24,23 @@ export async function seedClient(h: Harness, tenant: Tenant, attributes: Partial
 }
 
 /** An unpaid order due on `dueDate` (or a paid/annulled one), with the client's stored state refreshed. */
-export async function addOrder(h: Harness, tenant: Tenant, client: Pick<Client, 'id'>, order: { dueDate: string; amount?: number; paid?: boolean; annulled?: boolean }) {
+export async function addOrder(
+  h: Harness,
+  tenant: Tenant,
+  client: Pick<Client, 'id'>,
+  order: { dueDate: string; amount?: number; paid?: boolean; annulled?: boolean; paymentCode?: string; issueDate?: string; interest?: number; discounts?: number },
+) {
   sequence += 1;
   const amount = order.amount ?? 10_000;
   await h.db.insert(paymentOrders).values({
     tenantId: tenant.id,
     clientId: client.id,
-    paymentCode: `OP-${sequence}`,
+    paymentCode: order.paymentCode ?? `OP-${sequence}`,
     amount,
+    interest: order.interest ?? 0,
+    discounts: order.discounts ?? 0,
     paid: order.paid ? amount : 0,
-    issueDate: '2025-01-01',
+    issueDate: order.issueDate ?? '2025-01-01',
     dueDate: order.dueDate,
     annulled: order.annulled ?? false,
   });

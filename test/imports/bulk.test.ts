@@ -16,7 +16,7 @@ import { storageFor } from '../../src/storage/index.js';
 import { openSheet } from '../../src/platform/spreadsheets/read.js';
 import { xlsxWriter } from '../../src/platform/spreadsheets/write.js';
 import type { Tenant } from '../../src/tenants/schema.js';
-import { seedClient } from '../clients/support.js';
+import { addOrder, seedClient } from '../clients/support.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
 import { clientsOf, importFile, ordersOf, processOf, stagedRows } from './support.js';
@@ -113,8 +113,7 @@ describe('staging and applying a whole upload', () => {
     const tenant = await newTenant(h);
     const client = await staffClient(tenant);
     const other = await seedClient(h, tenant, { documentNumber: '12000009', name: 'Otra' });
-    await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: other.id, paymentCode: 'OP-X', amount: 5_000, issueDate: '2026-01-01', dueDate: '2026-02-01' });
-    await refreshClientBalances(h.db, tenant.id, [other.id]);
+    await addOrder(h, tenant, other, { paymentCode: 'OP-X', amount: 5_000, issueDate: '2026-01-01', dueDate: '2026-02-01' });
     const csv = [
       HEADER,
       'DNI,12000001,Nueva,A,,OP-X,,100,0,0,01/01/2026,01/02/2026,',
@@ -136,11 +135,11 @@ describe('staging and applying a whole upload', () => {
   it('checks and writes only the columns the file brings: the rest keep what is stored, or take their defaults for a new client', async () => {
     const tenant = await newTenant(h);
     const client = await staffClient(tenant);
-    await seedClient(h, tenant, {
+    const stored = await seedClient(h, tenant, {
       documentNumber: '11000001', name: 'Antes', email: 'antes@example.pe', phone: '+51987654321', segment: 'VIP',
       status: 'inactivo', contactability: 'no_contactable', portfolio: 'castigada', contactAlerts: ['no llamar'],
     });
-    await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: (await clientsOf(h, tenant.id))[0]!.id, paymentCode: 'OP-1', amount: 10_000, interest: 500, discounts: 200, issueDate: '2026-01-01', dueDate: '2026-02-01', annulled: true });
+    await addOrder(h, tenant, stored, { paymentCode: 'OP-1', amount: 10_000, interest: 500, discounts: 200, issueDate: '2026-01-01', dueDate: '2026-02-01', annulled: true });
     const csv = [
       'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento',
       'DNI,11000001,Después,OP-1,300,01/01/2026,01/02/2026',
@@ -212,8 +211,7 @@ describe('staging and applying a whole upload', () => {
     expect((await processOf(h, id)).counts).toMatchObject({ create: 2 });
 
     // Between the check and the apply someone stores OP-B under another client.
-    await h.db.insert(paymentOrders).values({ tenantId: tenant.id, clientId: other.id, paymentCode: 'OP-B', amount: 999, issueDate: '2026-01-01', dueDate: '2026-01-02' });
-    await refreshClientBalances(h.db, tenant.id, [other.id]);
+    await addOrder(h, tenant, other, { paymentCode: 'OP-B', amount: 999, issueDate: '2026-01-01', dueDate: '2026-01-02' });
 
     await toApply(tenant, id);
     await applyImport(h.deps, { tenantId: tenant.id, processId: id });
