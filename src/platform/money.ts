@@ -26,23 +26,27 @@ export function isCurrencyCode(code: string): boolean {
   }
 }
 
-const formatters = new Map<string, Intl.NumberFormat>();
+const formatters = new Map<string, { format: Intl.NumberFormat; scale: number; digits: number }>();
+
+/**
+ * Below 10^15 minor units an amount has at most 15 significant digits, which a double
+ * holds exactly enough for its shortest form to be that decimal: `minor / 10^digits` is
+ * formatted as the amount itself. Larger amounts go through a decimal string built from
+ * integers, which Intl formats exactly but about twice as slowly.
+ */
+const EXACT_BELOW = 1e15;
 
 export function formatMoney(minor: Minor | bigint, currency: string, locale: string): string {
   const key = `${locale}|${currency}`;
   let formatter = formatters.get(key);
   if (!formatter) {
     const digits = currencyDigits(currency);
-    formatter = new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency,
-      minimumFractionDigits: digits,
-      maximumFractionDigits: digits,
-    });
+    const format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    formatter = { format, scale: 10 ** digits, digits };
     formatters.set(key, formatter);
   }
-  const digits = currencyDigits(currency);
-  // Build the decimal string from integers so large amounts never pass through a float.
+  if (typeof minor === 'number' && Number.isInteger(minor) && Math.abs(minor) < EXACT_BELOW) return formatter.format.format(minor === 0 ? 0 : minor / formatter.scale); // never "-0.00"
+  const { digits } = formatter;
   const value = BigInt(minor);
   const negative = value < 0n;
   const abs = negative ? -value : value;
@@ -50,7 +54,7 @@ export function formatMoney(minor: Minor | bigint, currency: string, locale: str
   const whole = abs / scale;
   const fraction = (abs % scale).toString().padStart(digits, '0');
   const decimal = `${negative ? '-' : ''}${whole}${digits > 0 ? `.${fraction}` : ''}`;
-  return formatter.format(decimal as unknown as number);
+  return formatter.format.format(decimal as unknown as number);
 }
 
 /** The amount as a plain decimal for inputs and spreadsheets: 123456 PEN → "1234.56". */

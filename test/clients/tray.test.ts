@@ -209,4 +209,20 @@ describe('the clients tray', () => {
     expect(html).toContain('title="Ver interacciones de Dario Noventa"><svg');
     expect(html).toContain('title="Eliminar a Dario Noventa"><svg');
   });
+  it('escapes a client’s name wherever a row shows it, in its cell and in every action’s words', async () => {
+    const other = await newTenant(h);
+    const admin = await addStaff(h, other, { role: 'admin', name: 'Admin' });
+    const tricky = `O'Brien <b>"Hermanos" & Cía</b>`;
+    await seedClient(h, other, { name: tricky });
+    await seedClient(h, other, { name: `${tricky} (baja)`, deletedAt: new Date('2026-03-01T00:00:00Z') });
+    const viewer = await loggedIn(h, other, admin);
+    const live = await (await viewer.get('/app/clients')).text();
+    const escaped = 'O&#39;Brien &lt;b&gt;&quot;Hermanos&quot; &amp; Cía&lt;/b&gt;';
+    expect(live).not.toContain('<b>"Hermanos"');
+    expect(live).toMatch(new RegExp(`<a href="/app/clients/\\d+">${escaped}</a>`));
+    for (const words of ['Editar a', 'Ver órdenes de pago de', 'Ver interacciones de', 'Eliminar a']) expect(live).toContain(`title="${words} ${escaped}"`);
+    const deleted = await (await viewer.get('/app/clients?status=eliminado')).text();
+    expect(deleted).not.toContain('<b>"Hermanos"');
+    expect(deleted).toContain(`title="Recuperar a ${escaped} (baja)"`);
+  });
 });

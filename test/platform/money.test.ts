@@ -24,6 +24,17 @@ describe('money', () => {
     expect(toUnits(-5, 'PEN')).toBe(-0.05);
   });
 
+  it('formats every amount below 10^15 minor units exactly as its decimal', () => {
+    // Numbers take a quicker path than bigints; both must print the same decimal.
+    const samples = [0, 1, -1, 5, 10, 99, 105, 995, 1005, 123405, 2 ** 31, 999_999_999_999_999, -999_999_999_999_999, 123_456_789_012_345];
+    let seed = 2026;
+    const next = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    for (let i = 0; i < 3000; i++) samples.push(Math.floor((next() / 2 ** 31) * 10 ** (1 + (i % 15))) * (i % 2 ? 1 : -1));
+    for (const [currency, locale] of [['PEN', 'es-PE'], ['CLP', 'es-CL'], ['COP', 'es-CO']] as const) {
+      for (const minor of samples) expect(formatMoney(minor, currency, locale)).toBe(formatMoney(BigInt(minor), currency, locale));
+    }
+  });
+
   it.each([
     ['S/ 1.234,50', 'PEN', 123450],
     ['1,234.50', 'PEN', 123450],

@@ -194,18 +194,21 @@ function SortableHeading(props: { column: ClientColumn; filters: ClientFilters; 
 
 interface RowActions {
   allowed: { edit: boolean; delete: boolean };
-  editOf: (name: string) => string;
-  statementOf: (name: string) => string;
-  interactionsOf: (name: string) => string;
-  deleteOf: (name: string) => string;
-  restoreOf: (name: string) => string;
+  editOf: (nameHtml: string) => string;
+  statementOf: (nameHtml: string) => string;
+  interactionsOf: (nameHtml: string) => string;
+  deleteOf: (nameHtml: string) => string;
 }
 
-/** A message with a `{name}`, worked out once per page instead of once per row. */
-function withName(t: Translate, key: MessageKey): (name: string) => string {
+/**
+ * A message with a `{name}` as HTML, worked out once per page instead of once per row: the
+ * row gives its name already escaped, and the words around it were escaped here.
+ */
+function withName(t: Translate, key: MessageKey): (nameHtml: string) => string {
   const mark = '\u0000';
-  const [before, after, ...more] = t(key, { name: mark }).split(mark);
-  return after !== undefined && more.length === 0 ? (name) => before + name + after : (name) => t(key, { name });
+  const parts = escapeHtml(t(key, { name: mark })).split(mark);
+  const [before, after] = parts;
+  return parts.length === 2 ? (nameHtml) => before + nameHtml + after : (nameHtml) => parts.join(nameHtml);
 }
 
 /**
@@ -222,36 +225,40 @@ function ClientRows({ rows, columns }: { rows: ClientRow[]; columns: ClientColum
     statementOf: withName(t, 'clients.action.statementOf'),
     interactionsOf: withName(t, 'clients.action.interactionsOf'),
     deleteOf: withName(t, 'clients.action.deleteOf'),
-    restoreOf: withName(t, 'clients.action.restoreOf'),
   };
   return rows.map((row) => markup(clientRow(row, columns, view, labels)));
 }
 
 function clientRow(row: ClientRow, columns: ClientColumn[], view: ViewContext, labels: RowActions): string {
   const { allowed } = labels;
+  // The name is escaped once and goes into the first cell and every action's label.
+  const name = escapeHtml(row.name);
   let cells = '';
-  for (const column of columns) cells += clientCell(row, column, view);
+  for (const column of columns) cells += clientCell(row, column, view, name);
+  // Ids are digits: the links need no escaping.
   const base = `/app/clients/${row.id}`;
   let actions = '';
-  if (!row.deletedAt && allowed.edit) actions += iconLink(`${base}/edit`, 'pencil', labels.editOf(row.name));
-  actions += iconLink(`${base}/statement`, 'eye', labels.statementOf(row.name));
-  actions += iconLink(`${base}/interactions`, 'envelope', labels.interactionsOf(row.name));
-  if (!row.deletedAt && allowed.delete) actions += iconLink(`${base}/deletion`, 'bin', labels.deleteOf(row.name));
-  const restore = row.deletedAt && allowed.delete && (
-    <PostForm action={`${base}/restoration`} class="inline-action">
-      <button type="submit" class="icon-button" title={labels.restoreOf(row.name)}>
-        {Icon({ name: 'restore', label: labels.restoreOf(row.name) })}
-      </button>
-    </PostForm>
-  );
-  if (restore) actions += restore.toString();
+  if (!row.deletedAt && allowed.edit) actions += iconLink(`${base}/edit`, 'pencil', labels.editOf(name));
+  actions += iconLink(`${base}/statement`, 'eye', labels.statementOf(name));
+  actions += iconLink(`${base}/interactions`, 'envelope', labels.interactionsOf(name));
+  if (!row.deletedAt && allowed.delete) actions += iconLink(`${base}/deletion`, 'bin', labels.deleteOf(name));
+  if (row.deletedAt && allowed.delete) {
+    const restore = view.t('clients.action.restoreOf', { name: row.name });
+    actions += (
+      <PostForm action={`${base}/restoration`} class="inline-action">
+        <button type="submit" class="icon-button" title={restore}>
+          {Icon({ name: 'restore', label: restore })}
+        </button>
+      </PostForm>
+    ).toString();
+  }
   return `<tr${row.deletedAt ? ' class="deleted"' : ''}>${cells}<td class="actions">${actions}</td></tr>`;
 }
 
-function clientCell(row: ClientRow, column: ClientColumn, { t, money, number }: ViewContext): string {
+function clientCell(row: ClientRow, column: ClientColumn, { t, money, number }: ViewContext, nameHtml: string): string {
   switch (column.key) {
     case 'name':
-      return `<td><a href="/app/clients/${row.id}">${escapeHtml(row.name)}</a> ${chargedOffBadge(t, row)}</td>`;
+      return `<td><a href="/app/clients/${row.id}">${nameHtml}</a> ${chargedOffBadge(t, row)}</td>`;
     case 'status':
       return `<td>${statusBadge(t, row)}</td>`;
     case 'situation':
