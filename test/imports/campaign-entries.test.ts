@@ -131,7 +131,7 @@ describe('loading charged-off campaign entries by file', () => {
     sheet.addRow(['DNI', '00456790', 'Beto Ríos', '', 'VERANO', 800, 'percentage', 12.5, '']);
     const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
     const { process } = await importCampaignFile(admin, 'campaign.xlsx', bytes);
-    expect(process.counts).toMatchObject({ rows: 2, create: 2, rejected: 0 });
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 2, create: 2, rejected: 0 });
     const entries = await entriesOf(tenant.id);
     expect(entries.map((e) => [e.campaignCode, e.debtAmount, e.discountType, e.discountValue, e.campaignAmount, e.endDate])).toEqual([
       ['VERANO', 123_450, 'monto', 23_450, 100_000, '2026-06-30'],
