@@ -459,7 +459,7 @@ describe('reading big files', () => {
   const rowsIn = async (path: string, name = 'grande.xlsx') => {
     const sheet = await openSheet(path, name, { maxRows: 10_000 });
     const out: string[] = [];
-    for await (const row of sheet.rows) out.push(row.cells[0]!);
+    for await (const batch of sheet.batches) for (const row of batch) out.push(row.cells[0]!);
     return out;
   };
   const count = 3_000;

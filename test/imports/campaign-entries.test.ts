@@ -221,7 +221,7 @@ describe('loading charged-off campaign entries by file', () => {
     writeFileSync(path, Buffer.from(await response.arrayBuffer()));
     const sheet = await openSheet(path, 'plantilla.xlsx', { maxRows: 10 });
     expect(sheet.headers).toEqual(HEADERS.split(';'));
-    const { value: example } = await sheet.rows.next();
+    const { value: [example] = [] } = await sheet.batches.next();
     expect(example!.cells).toContain('NAVIDAD-2026');
   });
 

@@ -334,7 +334,7 @@ describe('access', () => {
     writeFileSync(path, Buffer.from(await response.arrayBuffer()));
     const sheet = await openSheet(path, 'plantilla.xlsx', { maxRows: 10 });
     expect(sheet.headers).toContain('Número de documento');
-    const { value: example } = await sheet.rows.next();
+    const { value: [example] = [] } = await sheet.batches.next();
     expect(example!.cells).toContain('01234567');
   });
 });

@@ -18,7 +18,7 @@ async function inProcess(path: string, name: string, limits: SheetLimits) {
   const sheet = await openSheet(path, name, limits);
   const rows: SheetRow[] = [];
   try {
-    for await (const row of sheet.rows) rows.push(row);
+    for await (const batch of sheet.batches) rows.push(...batch);
     return { headers: sheet.headers, rows, error: null };
   } catch (error) {
     return { headers: sheet.headers, rows, error: (error as SheetError).messageKey };

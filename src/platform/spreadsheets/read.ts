@@ -353,8 +353,6 @@ export interface OpenedSheet {
   headers: string[];
   /** The data rows after the header, blank rows skipped, a few hundred at a time; stops with an error past `maxRows`. */
   batches: AsyncGenerator<SheetRow[]>;
-  /** The same rows one at a time (read one way or the other, not both). */
-  rows: AsyncGenerator<SheetRow>;
 }
 
 /**
@@ -376,8 +374,7 @@ export async function openSheet(path: string, name: string, limits: SheetLimits)
   const guarded = guard(source, format);
   try {
     const { headers, rest } = await headerRow(guarded);
-    const batches = closingWithSource(dataRows(rest, guarded, limits.maxRows), guarded);
-    return { format, headers, batches, rows: closingWithSource(eachRow(batches), batches) };
+    return { format, headers, batches: closingWithSource(dataRows(rest, guarded, limits.maxRows), guarded) };
   } catch (error) {
     await guarded.return(undefined);
     throw error;
@@ -445,14 +442,10 @@ async function* dataRows(first: SheetRow[], source: AsyncGenerator<SheetRow[]>, 
   }
 }
 
-async function* eachRow(batches: AsyncGenerator<SheetRow[]>): AsyncGenerator<SheetRow> {
-  for await (const batch of batches) yield* batch;
-}
-
 /** A batch of the data rows, in the sheet's order: as read, or what the reader thread's help made of them. */
 export type SheetBatch<T> = { rows: SheetRow[]; worked?: undefined } | ([T] extends [never] ? never : { rows?: undefined; worked: T });
 
-export interface ThreadedSheet<T = never> extends Omit<OpenedSheet, 'rows' | 'batches'> {
+export interface ThreadedSheet<T = never> extends Omit<OpenedSheet, 'batches'> {
   /** The data rows as OpenedSheet's, in the batches they arrive in. */
   batches: AsyncGenerator<SheetBatch<T>>;
 }
