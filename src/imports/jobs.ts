@@ -102,7 +102,10 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
   changedOrders: number;
   /** Stored clients that get a new order or a changed one: their receivables state is worked out again. */
   touchedClients: number[];
-  /** Rows of a client not stored whose payment code is (stored since the check, under another client: see the apply). */
+  /**
+   * Rows of clients not yet stored whose payment code is stored (since the check, under
+   * another client): the totals the check worked out for those clients no longer hold.
+   */
   storedOfNew: number;
 };
 
