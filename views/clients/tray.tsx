@@ -167,6 +167,11 @@ export function ClientsResults(props: TrayProps) {
   );
 }
 
+// The arrows as character references, as `escapeHtml` writes every character above U+00FF:
+// one such character anywhere in a page makes V8 keep the whole page as two-byte text.
+const sortedUp = markup(' &#9650;');
+const sortedDown = markup(' &#9660;');
+
 function SortableHeading(props: { column: ClientColumn; filters: ClientFilters; order: TrayOrder }) {
   const { t } = useView();
   const label = props.column.heading ?? t(props.column.label);
@@ -191,12 +196,6 @@ function SortableHeading(props: { column: ClientColumn; filters: ClientFilters; 
     </th>
   );
 }
-
-// The arrows as character references: one character above U+00FF anywhere in a page makes
-// V8 keep the whole rendered page as two-byte text, twice the memory to flatten and slower
-// to encode as it is sent.
-const sortedUp = markup(' &#9650;');
-const sortedDown = markup(' &#9660;');
 
 interface RowActions {
   allowed: { edit: boolean; delete: boolean };
