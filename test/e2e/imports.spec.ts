@@ -1,7 +1,9 @@
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobDefinitions } from '../../src/jobs/definitions.js';
 import { startJobs } from '../../src/jobs/index.js';
+import { fileProcesses } from '../../src/process-log/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { addStaff, newTenant, type Staff } from '../support/factories.js';
 import { serveForBrowser, type Served } from './support.js';
@@ -41,7 +43,14 @@ describe('uploading clients in a browser', () => {
     expect(await page.getByLabel('Número de documento *').inputValue()).toBe('1');
 
     await page.getByRole('button', { name: 'Revisar el archivo' }).click();
-    await page.getByText('Por crear').waitFor({ timeout: 20_000 });
+    // Should the check not finish in time, the failure says where the upload stood.
+    await page
+      .getByText('Por crear')
+      .waitFor({ timeout: 20_000 })
+      .catch(async (error: Error) => {
+        const uploads = await s.h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id));
+        throw new Error(`${error.message}\nthe upload: ${JSON.stringify(uploads)}`);
+      });
     await page.getByRole('button', { name: 'Aplicar la carga' }).click();
     await page.getByText('La carga se aplicó.').waitFor({ timeout: 20_000 });
 
