@@ -2,18 +2,20 @@ import type { IsoDate } from '../platform/dates.js';
 import type { CampaignEntry, DiscountType } from './schema.js';
 
 /**
- * The discount in minor units: a percentage (in basis points) of the debt rounded half-up
- * to the currency's minor unit, or a fixed amount. Integers only.
+ * Debt − discount in minor units, never below 0 nor above the debt. A percentage discount
+ * leaves debt × (100 % − percentage), and that amount (what the debtor pays) is rounded
+ * half-up to the currency's minor unit: S/ 100.05 − 50 % = 50.025 → S/ 50.03. Integers only.
  */
-export function discountAmount(debt: number, type: DiscountType, value: number): number {
-  if (type === 'monto') return value;
-  // debt × bp / 10 000, half-up: floor((2 × debt × bp + 10 000) / 20 000).
-  return Number((2n * BigInt(debt) * BigInt(value) + 10_000n) / 20_000n);
+export function campaignAmountOf(debt: number, type: DiscountType, value: number): number {
+  if (type === 'monto') return Math.min(debt, Math.max(0, debt - value));
+  const kept = 10_000n - BigInt(Math.min(10_000, value));
+  // debt × kept / 10 000, half-up: floor((2 × debt × kept + 10 000) / 20 000).
+  return Number((2n * BigInt(debt) * kept + 10_000n) / 20_000n);
 }
 
-/** Debt − discount, never below 0 nor above the debt. */
-export function campaignAmountOf(debt: number, type: DiscountType, value: number): number {
-  return Math.min(debt, Math.max(0, debt - discountAmount(debt, type, value)));
+/** The discount the campaign amount implies, in minor units. */
+export function discountAmount(debt: number, type: DiscountType, value: number): number {
+  return debt - campaignAmountOf(debt, type, value);
 }
 
 /** The campaign's state as the spec numbers it: 0 active, 1 paid, 2 finished. */

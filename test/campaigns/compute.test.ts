@@ -5,10 +5,11 @@ describe('campaign amounts', () => {
   it.each([
     // debt (minor units), percentage in basis points, expected campaign amount
     [100_000, 3000, 70_000], // S/ 1,000.00 − 30 % = S/ 700.00
-    [333, 5000, 166], // S/ 3.33 − 50 % = 1.665 → discount 1.67 half-up → 1.66 left
-    [12_345, 1250, 10_802], // 12.5 % of 123.45 = 15.43125 → 15.43
-    [1_001, 5000, 500], // CLP 1,001 − 50 % = 500.5 → discount 501 → 500
-    [999, 3333, 666], // CLP 999 × 33.33 % = 332.97 → 333 → 666
+    [333, 5000, 167], // S/ 3.33 − 50 % = 1.665 → the amount rounds half-up to 1.67
+    [10_005, 5000, 5_003], // S/ 100.05 − 50 % = 50.025 → 50.03
+    [12_345, 1250, 10_802], // 123.45 − 12.5 % = 108.01875 → 108.02
+    [1_001, 5000, 501], // CLP 1,001 − 50 % = 500.5 → 501
+    [999, 3333, 666], // CLP 999 × 66.67 % = 666.03 → 666
     [5_000, 0, 5_000],
     [5_000, 10_000, 0],
   ])('debt %i with %i bp leaves %i', (debt, bp, expected) => {
@@ -16,9 +17,11 @@ describe('campaign amounts', () => {
   });
 
   it('rounds exactly half-up, never through floating point', () => {
-    expect(discountAmount(1, 'porcentaje', 5000)).toBe(1); // 0.5 → 1
-    expect(discountAmount(3, 'porcentaje', 5000)).toBe(2); // 1.5 → 2
-    expect(discountAmount(900_719_925_474_099, 'porcentaje', 3333)).toBe(300_209_951_160_517);
+    expect(campaignAmountOf(1, 'porcentaje', 5000)).toBe(1); // 0.5 → 1
+    expect(campaignAmountOf(3, 'porcentaje', 5000)).toBe(2); // 1.5 → 2
+    expect(campaignAmountOf(5, 'porcentaje', 7000)).toBe(2); // 1.5 → 2: the amount is rounded, not the discount
+    expect(discountAmount(5, 'porcentaje', 7000)).toBe(3);
+    expect(campaignAmountOf(900_719_925_474_099, 'porcentaje', 3333)).toBe(600_509_974_313_582); // × 0.6667 = …581.8 → …582
   });
 
   it('keeps a fixed discount within the debt', () => {
