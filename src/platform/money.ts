@@ -80,7 +80,8 @@ export function toUnits(minor: Minor, currency: string): number {
 /**
  * Parses an amount as people type it: "S/ 1.234,50", "1,234.50", "1234.5", "$ 12.000".
  * When both marks appear the last one is the decimal mark; a single mark followed by
- * exactly three digits groups thousands (no Latin-American currency has three decimals);
+ * exactly three digits groups thousands (no Latin-American currency has three decimals),
+ * unless what comes before it is 0 ("0,500" is half a unit: groups never start with 0);
  * any other single mark is the decimal mark. Returns minor units, or null when the text
  * is not an amount or has more decimals than the currency allows.
  */
@@ -98,7 +99,7 @@ export function parseMoney(input: string, currency: string): Minor | null {
     else simple = false;
   }
   if (simple && mark < 0) return minorUnits(s, '', digits, false);
-  if (simple && s.length - mark - 1 !== 3) return minorUnits(s.slice(0, mark), s.slice(mark + 1), digits, false);
+  if (simple && (s.length - mark - 1 !== 3 || s.charCodeAt(0) === 48)) return minorUnits(s.slice(0, mark), s.slice(mark + 1), digits, false);
 
   let negative = false;
   if (s.charCodeAt(0) === 40 /* ( */ && /^\(.*\)$/.test(s)) {
@@ -120,7 +121,7 @@ export function parseMoney(input: string, currency: string): Minor | null {
     const mark = lastComma >= 0 ? ',' : '.';
     const once = s.indexOf(mark) === s.lastIndexOf(mark);
     const tail = s.length - s.lastIndexOf(mark) - 1;
-    decimalMark = once && tail !== 3 ? mark : null;
+    decimalMark = once && (tail !== 3 || s.startsWith('0')) ? mark : null;
   }
   let whole = s;
   let fraction = '';
@@ -133,7 +134,7 @@ export function parseMoney(input: string, currency: string): Minor | null {
   const comma = whole.includes(',');
   const dot = whole.includes('.');
   if (comma || dot) {
-    if (!/^\d{1,3}([.,]\d{3})+$/.test(whole)) return null;
+    if (!/^[1-9]\d{0,2}([.,]\d{3})+$/.test(whole)) return null;
     // Thousands are grouped with one mark only.
     if (comma && dot) return null;
     whole = whole.replace(/[.,]/g, '');

@@ -48,14 +48,18 @@ describe('money', () => {
     ['0,10', 'PEN', 10],
     ['(15.00)', 'PEN', -1500],
     ['-15', 'PEN', -1500],
+    // Thousands groups never start with 0: a mark after a lone 0 is the decimal mark.
+    ['0,500', 'PEN', 50],
+    ['0.500', 'PEN', 50],
+    ['S/ 0,250', 'PEN', 25],
   ])('reads %s as %s minor units', (input, currency, expected) => {
     expect(parseMoney(input, currency)).toBe(expected);
   });
 
-  it.each([['abc'], [''], ['1.2.3,4,5'], ['12,345.678'], ['1,5'.replace(',', ',,')], ['12.5'], ['1,23,456']])(
+  it.each([['abc'], [''], ['1.2.3,4,5'], ['12,345.678'], ['1,5'.replace(',', ',,')], ['12.5'], ['1,23,456'], ['0,001'], ['S/ 0.001'], ['0.500.000'], ['0,500']])(
     'rejects %s',
     (input) => {
-      const currency = input === '12.5' ? 'CLP' : 'PEN';
+      const currency = input === '12.5' || input === '0,500' ? 'CLP' : 'PEN';
       expect(parseMoney(input, currency)).toBeNull();
     },
   );
