@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { verifyPassword } from '../platform/auth/passwords.js';
-import { clearLimit, hit, isLimited, type Limit } from '../platform/auth/rate-limit.js';
+import { clearLimit, hit, unhit, type Limit } from '../platform/auth/rate-limit.js';
 import { passwordResetTokens } from '../platform/auth/schema.js';
 import { createSession } from '../platform/auth/sessions.js';
 import { generateToken, hashToken } from '../platform/auth/tokens.js';
@@ -29,16 +29,16 @@ export async function logIn(db: Db, options: { tenantId: number; email: string; 
   const { tenantId, email, password, ip, now } = options;
   const perIp = loginLimits.perIp(ip);
   const perAccount = loginLimits.perAccount(email);
-  if ((await isLimited(db, tenantId, perIp, now)) || (await isLimited(db, tenantId, perAccount, now))) {
-    return { ok: false, error: 'errors.rateLimited' };
-  }
-  await hit(db, tenantId, perIp, now);
+  // Every attempt is counted before the password is checked, so attempts sent at once cannot
+  // all slip under the limit while the (slow, on purpose) hash is computed.
+  const byIp = await hit(db, tenantId, perIp, now);
+  const byAccount = await hit(db, tenantId, perAccount, now);
+  if (byIp.limited || byAccount.limited) return { ok: false, error: 'errors.rateLimited' };
   const user = await findUserByEmail(db, tenantId, email);
   const valid = await verifyPassword(user?.active ? user.passwordHash : null, password);
-  if (!user || !valid) {
-    await hit(db, tenantId, perAccount, now);
-    return { ok: false, error: 'login.invalid' };
-  }
+  if (!user || !valid) return { ok: false, error: 'login.invalid' };
+  // Only failures are limited: a whole office behind one address logs in every morning.
+  await unhit(db, tenantId, perIp, now);
   await clearLimit(db, tenantId, perAccount.key);
   const { token, session } = await createSession(db, tenantId, user.id, now);
   return { ok: true, token, expiresAt: session.expiresAt, userId: user.id };

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
-import { clearLimit, hit, isLimited, type Limit } from '../platform/auth/rate-limit.js';
+import { clearLimit, hit, unhit, type Limit } from '../platform/auth/rate-limit.js';
 import { hashToken } from '../platform/auth/tokens.js';
 
 export type Failure = { ok: false; errors: Record<string, string> };
@@ -32,20 +32,20 @@ function limitsFor(ip: string, documentType: string, documentNumber: string): Li
   ];
 }
 
-export async function identificationLimited(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<boolean> {
-  for (const limit of limitsFor(ip, documentType, documentNumber)) {
-    if (await isLimited(db, tenantId, limit, now)) return true;
-  }
-  return false;
+/**
+ * Counts an attempt against the address and the document before it is judged, and says
+ * whether either limit is now passed. Counting before judging is what keeps attempts sent at
+ * once from all slipping under the limit; a success then takes its count back.
+ */
+export async function beginIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<{ limited: boolean }> {
+  let limited = false;
+  for (const limit of limitsFor(ip, documentType, documentNumber)) if ((await hit(db, tenantId, limit, now)).limited) limited = true;
+  return { limited };
 }
 
-/** Counts a failed attempt against the address and the document. */
-export async function countFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<void> {
-  for (const limit of limitsFor(ip, documentType, documentNumber)) await hit(db, tenantId, limit, now);
-}
-
-/** A successful identification forgives the document's failed attempts (the address keeps its count). */
-export async function clearFailedIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string): Promise<void> {
-  const [, documentLimit] = limitsFor(ip, documentType, documentNumber);
+/** A successful identification forgives the document's failed attempts and is not counted against the address. */
+export async function forgiveIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<void> {
+  const [ipLimit, documentLimit] = limitsFor(ip, documentType, documentNumber);
+  await unhit(db, tenantId, ipLimit!, now);
   await clearLimit(db, tenantId, documentLimit!.key);
 }

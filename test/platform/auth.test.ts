@@ -80,6 +80,20 @@ describe('staff login', () => {
     expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(303);
   });
 
+  it('counts attempts sent all at once, before the slow password check', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const statuses = (await Promise.all(Array.from({ length: 12 }, (_, i) => h.client(acme).post('/app/login', { email: ana.email, password: `wrong-${i}` })))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+  });
+
+  it('does not count successful logins against the address: an office shares one', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    for (let i = 0; i < 35; i++) expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(303);
+  });
+
   it('limits attempts from one address across accounts', async () => {
     const acme = await newTenant(h);
     const statuses: number[] = [];

@@ -25,14 +25,16 @@ export async function hit(db: Db, tenantId: number, limit: Limit, now: Date): Pr
   return { limited: hits > limit.max, hits };
 }
 
-/** Whether the limit is already reached, without counting a hit. */
-export async function isLimited(db: Db, tenantId: number, limit: Limit, now: Date): Promise<boolean> {
+/**
+ * Takes back a hit that `hit` counted in this window, for an attempt that turned out not to
+ * count (a successful one, where only failures are limited). Counting first and taking back
+ * after is what keeps attempts sent at once from all slipping under the limit.
+ */
+export async function unhit(db: Db, tenantId: number, limit: Limit, now: Date): Promise<void> {
   const windowStart = new Date(Math.floor(now.getTime() / limit.windowMs) * limit.windowMs);
-  const [row] = await rows<{ hits: number }>(
-    db,
-    sql`select hits from rate_limit_hits where tenant_id = ${tenantId} and key = ${limit.key} and window_start = ${windowStart.toISOString()}`,
+  await db.execute(
+    sql`update rate_limit_hits set hits = greatest(hits - 1, 0) where tenant_id = ${tenantId} and key = ${limit.key} and window_start = ${windowStart.toISOString()}`,
   );
-  return Number(row?.hits ?? 0) >= limit.max;
 }
 
 export async function clearLimit(db: Db, tenantId: number, key: string): Promise<void> {
