@@ -65,6 +65,19 @@ export function orderFieldsSchema({ currency, only }: { currency: string; only?:
       v.check((o) => o.dueDate >= o.issueDate, 'receivables.orders.dueBeforeIssue'),
       ['dueDate'],
     ),
+    // Discounts bring the order to zero at most: a negative order would lower the client's
+    // other debts. Checked when the amount, interest and discounts are all given (an import
+    // that maps only some of them keeps the others as stored).
+    v.forward(
+      v.check(
+        (o) => {
+          const { amount, interest, discounts } = o as { amount?: number; interest?: number; discounts?: number };
+          return amount === undefined || interest === undefined || discounts === undefined || discounts <= amount + interest;
+        },
+        'receivables.orders.discountsAboveAmount',
+      ),
+      ['discounts'],
+    ),
   );
 }
 

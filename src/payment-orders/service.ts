@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import { clients } from '../clients/schema.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
+import { settingsOf } from '../settings/queries.js';
 import type { OrderFields } from './fields.js';
 import { paymentOrders, type PaymentOrder } from './schema.js';
 
@@ -70,6 +71,10 @@ export async function updateOrder(scope: Scope, orderId: number, fields: OrderFi
     return await scope.db.transaction(async (tx) => {
       const current = await orderOfLiveClient(tx, scope.tenantId, orderId);
       if (!current) return notFound;
+      // What was already paid stays paid: the order may not fall below it unless the tenant keeps credits.
+      if (fields.amount + fields.interest - fields.discounts < current.paid && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) {
+        return { ok: false, errors: { amount: 'receivables.orders.belowPaid' } } as const;
+      }
       const [order] = await tx
         .update(paymentOrders)
         .set({ ...columns(fields), updatedAt: scope.clock.now() })

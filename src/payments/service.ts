@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { refreshClientBalances, refreshOrdersPaid } from '../clients/derived.js';
+import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { rows } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
@@ -10,7 +11,7 @@ import { lockLiveClient } from '../payment-orders/service.js';
 import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
 import { checkedValues, optionalText } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
-import { tenantSettings } from '../settings/schema.js';
+import { settingsOf } from '../settings/queries.js';
 import { tenants } from '../tenants/schema.js';
 import { paymentAllocations, payments, promises, type Payment, type PaymentState, type Promise_ } from './schema.js';
 
@@ -71,13 +72,6 @@ export function newPaymentRecord(scope: Scope, input: Pick<PaymentInput, 'amount
     createdAt: scope.clock.now(),
     updatedAt: scope.clock.now(),
   };
-}
-
-/** The tenant's receivables switches, created with the defaults the first time they are needed. */
-export async function settingsOf(db: Db, tenantId: number) {
-  await db.insert(tenantSettings).values({ tenantId }).onConflictDoNothing();
-  const [row] = await db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, tenantId));
-  return row!;
 }
 
 async function tenantToday(scope: Scope, db: Db): Promise<IsoDate> {
@@ -144,6 +138,16 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
       .orderBy(asc(paymentOrders.dueDate), asc(paymentOrders.id));
     if (orders.length === 0 || orders.length !== new Set(input.orders).size) return fail('orders', 'receivables.payments.ordersInvalid');
     const settings = await settingsOf(tx, scope.tenantId);
+    if (input.source === 'portal') {
+      // A debtor reports what they paid: what they already reported and is still to verify
+      // counts, so a retry on a slow network or a double tap does not report the same money
+      // twice, and they cannot report more than they owe. The client's row is locked above,
+      // so two reports sent at once are weighed one after the other.
+      const reported = await pendingByOrder(tx, scope.tenantId, orders.map((o) => o.id));
+      const left = orders.map((o) => ({ ...o, balance: Math.max(0, o.balance) - (reported.get(o.id) ?? 0) }));
+      const split = allocate(left, input, false);
+      if (!split.ok) return fail('amount', 'receivables.payments.exceedsReported');
+    }
     const split = allocate(orders, input, settings.allowOverpayment);
     if (!split.ok) return split;
     const [payment] = await tx
@@ -164,6 +168,17 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
     });
     return { ok: true, payment: payment! } as const;
   });
+}
+
+/** What payments still to verify put on each of these orders, in minor units. */
+async function pendingByOrder(db: Db, tenantId: number, orderIds: number[]): Promise<Map<number, number>> {
+  const found = await db
+    .select({ orderId: paymentAllocations.orderId, amount: sql<number>`sum(${paymentAllocations.amount})::bigint`.mapWith(Number) })
+    .from(paymentAllocations)
+    .innerJoin(payments, and(eq(payments.tenantId, paymentAllocations.tenantId), eq(payments.id, paymentAllocations.paymentId)))
+    .where(and(eq(paymentAllocations.tenantId, tenantId), inArray(paymentAllocations.orderId, orderIds), eq(payments.state, 'por_verificar')))
+    .groupBy(paymentAllocations.orderId);
+  return new Map(found.map((row) => [row.orderId, row.amount]));
 }
 
 /** Which states a payment may move to from each state. A verified payment may still be annulled. */
@@ -205,11 +220,19 @@ async function changePaymentState(
       .for('update');
     if (!paymentTransitions[current!.state].includes(to)) return fail('state', 'receivables.payments.transitionNotAllowed');
     const allocations = await tx
-      .select({ orderId: paymentAllocations.orderId, amount: paymentAllocations.amount, balance: paymentOrders.balance, paymentCode: paymentOrders.paymentCode })
+      .select({
+        orderId: paymentAllocations.orderId,
+        amount: paymentAllocations.amount,
+        balance: paymentOrders.balance,
+        paymentCode: paymentOrders.paymentCode,
+        annulled: paymentOrders.annulled,
+      })
       .from(paymentAllocations)
       .innerJoin(paymentOrders, and(eq(paymentOrders.tenantId, paymentAllocations.tenantId), eq(paymentOrders.id, paymentAllocations.orderId)))
       .where(and(eq(paymentAllocations.tenantId, scope.tenantId), eq(paymentAllocations.paymentId, paymentId)));
     if (to === 'verificado') {
+      // An annulled order is owed nothing: money verified on it would reduce no debt and show nowhere.
+      if (allocations.some((a) => a.annulled)) return fail('state', 'receivables.payments.orderAnnulled');
       // Another payment may have been verified since this one was registered.
       const settings = await settingsOf(tx, scope.tenantId);
       if (!settings.allowOverpayment && allocations.some((a) => a.amount > Math.max(0, a.balance))) {
@@ -239,30 +262,60 @@ async function changePaymentState(
   });
 }
 
-/** Verified payments made from the day a promise was given up to its date. */
-const coveredBy = sql<number>`coalesce((
-  select sum(p.amount) from payments p
-   where p.tenant_id = ${promises.tenantId} and p.client_id = ${promises.clientId} and p.state = 'verificado'
-     and p.paid_on between ${promises.madeOn} and ${promises.promisedDate}), 0)::bigint`;
+/**
+ * Which of a client's promises verified payments keep. Each payment's money is used once:
+ * promises are served oldest first, each from the earliest payments made between the day it
+ * was given and its date. A payment made on the day of the promise counts only if it was
+ * registered after the promise (money paid before promising more does not keep the promise).
+ */
+export function keptPromiseIds(
+  list: Pick<Promise_, 'id' | 'amount' | 'madeOn' | 'promisedDate' | 'createdAt'>[],
+  verified: Pick<Payment, 'id' | 'amount' | 'paidOn' | 'createdAt'>[],
+): Set<number> {
+  const left = new Map(verified.map((p) => [p.id, p.amount]));
+  const byDate = [...verified].sort((a, b) => (a.paidOn < b.paidOn ? -1 : a.paidOn > b.paidOn ? 1 : a.id - b.id));
+  const kept = new Set<number>();
+  for (const promise of [...list].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id)) {
+    const usable = byDate.filter(
+      (p) => left.get(p.id)! > 0 && p.paidOn <= promise.promisedDate && (p.paidOn > promise.madeOn || (p.paidOn === promise.madeOn && p.createdAt > promise.createdAt)),
+    );
+    if (usable.reduce((sum, p) => sum + left.get(p.id)!, 0) < promise.amount) continue;
+    let owed = promise.amount;
+    for (const p of usable) {
+      const used = Math.min(owed, left.get(p.id)!);
+      left.set(p.id, left.get(p.id)! - used);
+      owed -= used;
+      if (owed === 0) break;
+    }
+    kept.add(promise.id);
+  }
+  return kept;
+}
 
 /**
- * Marks as kept the client's promises that verified payments now cover (recording the event)
+ * Marks as kept the client's promises that verified payments now keep (recording the event)
  * and un-marks those that no longer are, after an annulment, so the state stays derived.
+ * Runs with the client's row locked, in the transaction of the change.
  */
 async function settlePromises(scope: Scope, db: Db, clientId: number): Promise<void> {
   const today = await tenantToday(scope, db);
-  const kept = await db
-    .update(promises)
-    .set({ keptOn: today })
-    .where(and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId), isNull(promises.keptOn), sql`${coveredBy} >= ${promises.amount}`))
-    .returning();
-  for (const p of kept) {
+  const ofClient = and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId));
+  const list = await db.select().from(promises).where(ofClient);
+  if (list.length === 0) return;
+  const verified = await db
+    .select({ id: payments.id, amount: payments.amount, paidOn: payments.paidOn, createdAt: payments.createdAt })
+    .from(payments)
+    .where(and(eq(payments.tenantId, scope.tenantId), eq(payments.clientId, clientId), eq(payments.state, 'verificado')));
+  const kept = keptPromiseIds(list, verified);
+  const newlyKept = list.filter((p) => !p.keptOn && kept.has(p.id));
+  const noLonger = list.filter((p) => p.keptOn && !kept.has(p.id));
+  if (newlyKept.length > 0) {
+    await db.update(promises).set({ keptOn: today }).where(and(ofClient, inArray(promises.id, newlyKept.map((p) => p.id))));
+  }
+  for (const p of newlyKept) {
     await appendEvent(scope, db, clientId, 'promise.kept', { promiseId: p.id, amount: p.amount, promisedDate: p.promisedDate, from: 'pending', to: 'kept' });
   }
-  await db
-    .update(promises)
-    .set({ keptOn: null })
-    .where(and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId), sql`${promises.keptOn} is not null`, sql`${coveredBy} < ${promises.amount}`));
+  if (noLonger.length > 0) await db.update(promises).set({ keptOn: null }).where(and(ofClient, inArray(promises.id, noLonger.map((p) => p.id))));
 }
 
 export type PromiseState = 'kept' | 'broken' | 'pending';
@@ -283,6 +336,8 @@ export async function makePromise(
     const today = await tenantToday(scope, tx);
     const settings = await settingsOf(tx, scope.tenantId);
     if (input.amount <= 0) return fail('amount', 'receivables.money.notPositive');
+    const [owed] = await tx.select({ total: clients.totalBalance }).from(clients).where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, clientId)));
+    if (input.amount > Math.max(0, owed!.total)) return fail('amount', 'receivables.promises.aboveBalance');
     if (input.promisedDate < today || input.promisedDate > addDays(today, settings.promiseMaxDays)) {
       return fail('promisedDate', `receivables.promises.dateRange?max=${settings.promiseMaxDays}`);
     }

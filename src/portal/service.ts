@@ -17,7 +17,7 @@ import { forgetTenantCache } from '../platform/tenancy.js';
 import { newKey, type Storage } from '../storage/index.js';
 import { tenants, type Tenant } from '../tenants/schema.js';
 import { isHexColor } from './colors.js';
-import { clearFailedIdentification, countFailedIdentification, identificationLimited, recordPortalEvent, type Failure } from './identification.js';
+import { beginIdentification, forgiveIdentification, recordPortalEvent, type Failure } from './identification.js';
 import { extensionOf, type FileKind } from './files.js';
 import { portalSettingsFor, withAdvisorReason } from './queries.js';
 import { captchaKinds, portalSettings, type PortalKind, type PortalSettings } from './schema.js';
@@ -40,18 +40,18 @@ export interface IdentifyInput {
 
 /**
  * Step 2 of the customer portal: the document and the phone or email on file must belong to
- * the same live client. An unknown document and wrong contact data take the same path (one
- * lookup, then the same two counters), so neither the answer nor its timing tells them apart.
+ * the same live client. Every attempt is counted first; an unknown document and wrong contact
+ * data then take the same path (one lookup, nothing more), so neither the answer nor its
+ * timing tells them apart.
  */
 export async function identifyDebtor(db: Db, input: IdentifyInput): Promise<{ ok: true; client: Client } | { ok: false; reason: 'limited' | 'mismatch' }> {
   const { tenant, ip, documentType, documentNumber, now } = input;
-  if (await identificationLimited(db, tenant.id, ip, documentType, documentNumber, now)) return { ok: false, reason: 'limited' };
+  if ((await beginIdentification(db, tenant.id, ip, documentType, documentNumber, now)).limited) return { ok: false, reason: 'limited' };
   const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
   if (!client || !contactMatches(client, input.contact, tenant.country)) {
-    await countFailedIdentification(db, tenant.id, ip, documentType, documentNumber, now);
     return { ok: false, reason: 'mismatch' };
   }
-  await clearFailedIdentification(db, tenant.id, ip, documentType, documentNumber);
+  await forgiveIdentification(db, tenant.id, ip, documentType, documentNumber, now);
   return { ok: true, client };
 }
 

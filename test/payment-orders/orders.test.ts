@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
-import { clientRow, newClient, newOrder, ordersOf } from '../payments/support.js';
+import { registerPayment, verifyPayment } from '../../src/payments/service.js';
+import { clientRow, newClient, newOrder, ordersOf, scopeFor } from '../payments/support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -36,6 +37,8 @@ describe('Órdenes de pago', () => {
     ['too many decimals', { amount: '12.3456' }, 'más decimales'],
     ['a due date before the issue date', { dueDate: '2026-01-01' }, 'no puede ser anterior a la fecha de emisión'],
     ['no payment code', { paymentCode: '  ' }, 'Este campo es obligatorio'],
+    ['discounts above the amount plus interest', { amount: '100', interest: '10', discounts: '110.01' }, 'Los descuentos no pueden ser mayores'],
+    ['an amount of 0,001 (a leading 0 never groups thousands)', { amount: '0,001' }, 'más decimales'],
   ])('refuses %s, keeps the values and changes nothing', async (_, change, message) => {
     const { acme, supervisor, client } = await setup();
     const response = await supervisor.post('/app/orders', { ...form, ...change, clientId: client.id });
@@ -82,6 +85,19 @@ describe('Órdenes de pago', () => {
     expect((await supervisor.post(`/app/orders/${order.id}/annulment`)).status).toBe(303);
     const stored = await clientRow(h, acme, client.id);
     expect(stored).toMatchObject({ unpaidOrders: 0, oldestUnpaidDueDate: null, totalBalance: 0 });
+  });
+
+  it('refuses editing an order below what was already paid on it', async () => {
+    const { acme, supervisor, client } = await setup();
+    const order = await newOrder(h, acme, client.id, { amount: 500_00, dueDate: '2026-02-01' });
+    const paid = await registerPayment(scopeFor(h, acme), client.id, { amount: 200_00, paidOn: '2026-02-01', method: 'efectivo', reference: null, orders: [order.id] });
+    await verifyPayment(scopeFor(h, acme), paid.ok ? paid.payment.id : 0);
+    const below = await supervisor.post(`/app/orders/${order.id}`, { ...form, paymentCode: order.paymentCode, amount: '150', interest: '0' });
+    expect(below.status).toBe(422);
+    expect(await below.text()).toContain('no puede quedar por debajo de lo ya pagado');
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(300_00);
+    expect((await supervisor.post(`/app/orders/${order.id}`, { ...form, paymentCode: order.paymentCode, amount: '200', interest: '0' })).status).toBe(303);
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(0);
   });
 
   it('an advisor without clients.edit sees the tray but cannot create, edit or annul, and nothing changes', async () => {

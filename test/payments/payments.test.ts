@@ -1,7 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payments, promises } from '../../src/payments/schema.js';
-import { recordBrokenPromises, registerPayment, verifyPayment } from '../../src/payments/service.js';
+import { annulOrder } from '../../src/payment-orders/service.js';
+import { recordBrokenPromises, registerPayment, rejectPayment, verifyPayment } from '../../src/payments/service.js';
 import { tenantSettings } from '../../src/settings/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
@@ -113,6 +114,17 @@ describe('Payments', () => {
     expect((await ordersOf(h, acme, client.id))[0]!.paid).toBe(100_00);
   });
 
+  it('refuses verifying a payment whose order was annulled since, and it can still be rejected', async () => {
+    const { acme, client, older } = await setup();
+    const scope = scopeFor(h, acme);
+    const made = await registerPayment(scope, client.id, { amount: 30_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [older.id] });
+    const id = made.ok ? made.payment.id : 0;
+    expect((await annulOrder(scope, older.id)).ok).toBe(true);
+    expect(await verifyPayment(scope, id)).toEqual({ ok: false, errors: { state: 'receivables.payments.orderAnnulled' } });
+    expect((await ordersOf(h, acme, client.id)).find((o) => o.id === older.id)!.paid).toBe(0);
+    expect((await rejectPayment(scope, id)).ok).toBe(true);
+  });
+
   it("refuses payments on another tenant's orders or on a deleted client's", async () => {
     const { acme, supervisor, client } = await setup();
     const other = await newTenant(h);
@@ -211,6 +223,44 @@ describe('Promises to pay', () => {
     expect(promise!.keptOn).toBe('2026-03-12');
     expect((await eventsOf(h, acme, client.id)).filter((e) => e.type.startsWith('promise.')).map((e) => e.type)).toEqual(['promise.made', 'promise.kept']);
     expect(await (await supervisor.get(`/app/clients/${client.id}/statement`)).text()).toContain('Cumplido');
+  });
+
+  it('uses each payment once: one payment keeps one promise, and money paid before a promise does not keep it', async () => {
+    const { acme, supervisor, client, older, newer } = await setup();
+    const scope = scopeFor(h, acme);
+    const paid = async (amount: number, paidOn: string) => {
+      const made = await registerPayment(scope, client.id, { amount, paidOn, method: 'efectivo', reference: null, orders: [older.id, newer.id] });
+      await verifyPayment(scope, made.ok ? made.payment.id : 0);
+      return made.ok ? made.payment.id : 0;
+    };
+    const stateOf = async () =>
+      (await h.db.select().from(promises).where(eq(promises.clientId, client.id)).orderBy(promises.id)).map((p) => (p.keptOn ? 'kept' : 'pending'));
+    // Paid today before promising: the promise is for more money, not for this.
+    await paid(100_00, '2026-03-10');
+    await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '100', promisedDate: '2026-03-20' });
+    await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '100', promisedDate: '2026-03-25' });
+    expect(await stateOf()).toEqual(['pending', 'pending']);
+    // One payment of 100 keeps the older promise only.
+    const first = await paid(100_00, '2026-03-11');
+    expect(await stateOf()).toEqual(['kept', 'pending']);
+    // A promise made after that payment is not kept by it either.
+    await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '50', promisedDate: '2026-03-26' });
+    expect(await stateOf()).toEqual(['kept', 'pending', 'pending']);
+    await paid(60_00, '2026-03-12');
+    expect(await stateOf()).toEqual(['kept', 'pending', 'kept']);
+    // Annulling the first payment hands its money back: the first promise is no longer kept.
+    expect((await supervisor.post(`/app/payments/${first}/annulment`)).status).toBe(303);
+    expect(await stateOf()).toEqual(['pending', 'pending', 'kept']);
+    expect((await eventsOf(h, acme, client.id)).filter((e) => e.type === 'promise.kept')).toHaveLength(2);
+  });
+
+  it('refuses a promise above what the client owes', async () => {
+    const { acme, supervisor, client } = await setup();
+    const response = await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '300.01', promisedDate: '2026-03-12' });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain('no puede ser mayor que la deuda pendiente');
+    expect(await h.db.select().from(promises).where(eq(promises.tenantId, acme.id))).toHaveLength(0);
+    expect((await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '300', promisedDate: '2026-03-12' })).status).toBe(303);
   });
 
   it('is broken from the first minute of the day after its date in the tenant timezone, recorded once', async () => {
