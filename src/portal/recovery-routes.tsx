@@ -7,7 +7,7 @@ import { CountdownBox, NotInterestedForm, RecoveryIdentify, RecoveryMessage, Rec
 import { LogoutButton, type StatementPageProps } from '../../views/portal/statement.js';
 import { notifyAdvisor, raiseAlert } from '../alerts/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
-import { settingsOf } from '../payments/service.js';
+import { settingsOf } from '../settings/queries.js';
 import { generateToken, signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { endOfDayIn, todayIn } from '../platform/dates.js';
@@ -163,11 +163,15 @@ async function current(c: AppContext, options: { slide?: boolean } = {}): Promis
   return { visit, settings, state, mark };
 }
 
-/** When the offer stops standing for this debtor: their countdown's deadline or the end of the campaign's last day. */
-function endOfOffer(c: AppContext, state: { entry: { endDate: string | null }; countdown: { deadline: Date } | null }): Date {
+/**
+ * When the offer stops standing for this debtor, in milliseconds: their countdown's deadline
+ * or the end of the campaign's last day, whichever comes first; Infinity for an open-ended
+ * campaign without a countdown.
+ */
+function endOfOffer(c: AppContext, state: { entry: { endDate: string | null }; countdown: { deadline: Date } | null }): number {
   const ends = [state.countdown?.deadline.getTime() ?? Number.POSITIVE_INFINITY];
   if (state.entry.endDate) ends.push(endOfDayIn(c.var.tenant.timezone, state.entry.endDate).getTime());
-  return new Date(Math.min(...ends));
+  return Math.min(...ends);
 }
 
 async function lastPromiseDateOf(c: AppContext, now: Current & { state: { kind: 'offer' } }) {
@@ -193,7 +197,7 @@ async function payPage(c: AppContext, now: Current & { state: { kind: 'offer' } 
         settings={now.settings}
         payOnline={providerFor(now.settings, secret) !== null}
         today={today}
-        promiseMax={await lastPromiseDateOf(c, now)}
+        promiseMax={(await lastPromiseDateOf(c, now)).date}
         countdown={countdown}
         {...extra}
       />
@@ -286,8 +290,8 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const { entry, offer } = now.state;
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: entry.id, method: 'online', amount: offer.owed }, clock.now(), { once: false });
     // The link dies with the offer: at the countdown's deadline or the campaign's last day, whichever is first.
-    const ends = [clock.now().getTime() + PAY_LINK_MS, endOfOffer(c, now.state).getTime()];
-    return c.redirect(provider.payUrl({ tenantId: c.var.tenant.id, code: campaignPayCode(entry), amount: offer.owed, currency: c.var.tenant.currency, expiresAt: new Date(Math.min(...ends)) }), 303);
+    const expiresAt = new Date(Math.min(clock.now().getTime() + PAY_LINK_MS, endOfOffer(c, now.state)));
+    return c.redirect(provider.payUrl({ tenantId: c.var.tenant.id, code: campaignPayCode(entry), amount: offer.owed, currency: c.var.tenant.currency, expiresAt }), 303);
   })
   .post('/comprobante', async (c) => {
     const now = await current(c);
@@ -319,7 +323,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const parsed = parseWith(promiseFieldsSchema(c.var.tenant.currency), values);
     const result = parsed.ok
       ? await campaignPromiseFromPortal(
-          { db: database.db, tenant: c.var.tenant, clock, entry: now.state.entry, lastDate: await lastPromiseDateOf(c, offerNow) },
+          { db: database.db, tenant: c.var.tenant, clock, entry: now.state.entry, limit: await lastPromiseDateOf(c, offerNow) },
           { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate },
         )
       : parsed;
@@ -346,7 +350,8 @@ export const recoveryRoutes = new Hono<AppEnv>()
   .post('/no-me-interesa', async (c) => {
     const now = await current(c);
     if (now instanceof Response) return now;
-    if (now.state.kind === 'concluded' || now.state.kind === 'paid') return closedPage(c, now.settings, now.state, 410);
+    // Only a standing offer can be turned down: after the debtor's countdown it is withdrawn, as the GET shows.
+    if (now.state.kind !== 'offer') return closedPage(c, now.settings, now.state, 410);
     const values = (await formValues(c)) as Record<string, string>;
     const reason = String(values.reason ?? '').trim();
     const { settings, visit, state } = now;

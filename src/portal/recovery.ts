@@ -13,7 +13,7 @@ import { newKey, type Storage } from '../storage/index.js';
 import type { Tenant } from '../tenants/schema.js';
 import { extensionOf, type FileKind } from './files.js';
 import { recoveryCountdowns, type PortalSettings } from './schema.js';
-import { clearFailedIdentification, countFailedIdentification, identificationLimited, recordPortalEvent, type Failure } from './identification.js';
+import { beginIdentification, forgiveIdentification, recordPortalEvent, type Failure } from './identification.js';
 
 /**
  * The steps of a recovery visit, recorded in the client's history (labels `events.recovery.*`):
@@ -67,15 +67,14 @@ export async function identifyForRecovery(
   input: { tenant: Tenant; ip: string; documentType: string; documentNumber: string; now: Date },
 ): Promise<{ ok: true; client: Client; entry: CampaignEntry } | { ok: false; reason: 'limited' | 'noOffer' }> {
   const { tenant, ip, documentType, documentNumber, now } = input;
-  if (await identificationLimited(db, tenant.id, ip, documentType, documentNumber, now)) return { ok: false, reason: 'limited' };
+  if ((await beginIdentification(db, tenant.id, ip, documentType, documentNumber, now)).limited) return { ok: false, reason: 'limited' };
   const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
   // The same two lookups whether or not the document exists (no client has id 0), so timing tells nothing.
   const entry = await activeEntryForClient(db, tenant.id, client?.id ?? 0, todayIn(tenant.timezone, { now: () => now }));
   if (!client || !entry) {
-    await countFailedIdentification(db, tenant.id, ip, documentType, documentNumber, now);
     return { ok: false, reason: 'noOffer' };
   }
-  await clearFailedIdentification(db, tenant.id, ip, documentType, documentNumber);
+  await forgiveIdentification(db, tenant.id, ip, documentType, documentNumber, now);
   return { ok: true, client, entry };
 }
 
@@ -209,21 +208,29 @@ export async function uploadCampaignReceipt(
   }
 }
 
+/** The last day a debtor may promise to pay the offer, and what to tell them of a later date. */
+export interface PromiseLimit {
+  date: IsoDate;
+  /** Catalogue key (with its parameters) for a date after `date`. */
+  beyond: string;
+}
+
 /**
  * The last day a debtor may promise to pay the offer: the tenant's limit of days, but never
  * after the campaign's end date nor after their countdown's deadline (tenant time).
  */
-export function lastPromiseDate(options: { today: IsoDate; maxDays: number; endDate: IsoDate | null; deadline: Date | null; timezone: string }): IsoDate {
-  const candidates = [addDays(options.today, options.maxDays)];
-  if (options.endDate) candidates.push(options.endDate);
-  if (options.deadline) candidates.push(dateIn(options.timezone, new Date(options.deadline.getTime() - 1)));
-  return candidates.sort()[0]!;
+export function lastPromiseDate(options: { today: IsoDate; maxDays: number; endDate: IsoDate | null; deadline: Date | null; timezone: string }): PromiseLimit {
+  const byDays = addDays(options.today, options.maxDays);
+  const offerEnds = [options.endDate, options.deadline && dateIn(options.timezone, new Date(options.deadline.getTime() - 1))].filter((d): d is IsoDate => !!d).sort()[0];
+  return offerEnds !== undefined && offerEnds < byDays
+    ? { date: offerEnds, beyond: 'recovery.promise.afterOffer' }
+    : { date: byDays, beyond: `receivables.promises.dateRange?max=${options.maxDays}` };
 }
 
 /** "Compromiso de pago cartera castigada" typed by the debtor, by the offer's last day. */
-export async function campaignPromiseFromPortal(options: DebtorOptions & { lastDate: IsoDate }, input: { amount: number; promisedDate: IsoDate }): Promise<{ ok: true } | Failure> {
+export async function campaignPromiseFromPortal(options: DebtorOptions & { limit: PromiseLimit }, input: { amount: number; promisedDate: IsoDate }): Promise<{ ok: true } | Failure> {
   if (input.amount > options.entry.totalDue) return { ok: false, errors: { promiseAmount: 'recovery.receipt.tooMuch' } };
-  if (input.promisedDate > options.lastDate) return { ok: false, errors: { promisedDate: 'recovery.promise.afterOffer' } };
+  if (input.promisedDate > options.limit.date) return { ok: false, errors: { promisedDate: options.limit.beyond } };
   const made = await makeCampaignPromise(debtorScope(options), options.entry.id, { ...input, source: 'portal' });
   if (made.ok) return { ok: true };
   if ('errors' in made && made.errors) {

@@ -10,7 +10,7 @@ import { LogoutButton, StatementPage, type StatementPageProps } from '../../view
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { findClient } from '../clients/queries.js';
 import { statementOf } from '../payments/queries.js';
-import { settingsOf } from '../payments/service.js';
+import { settingsOf } from '../settings/queries.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { addDays, todayIn } from '../platform/dates.js';
@@ -23,7 +23,7 @@ import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
-import { recordPortalEvent } from './identification.js';
+import { identificationLimits, recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
 import type { PortalKind, PortalSettings } from './schema.js';
@@ -184,6 +184,12 @@ export async function readReceiptForm(c: AppContext) {
   return { ok: true as const, values, fields: parsed.value, file };
 }
 
+/** A form sent after the visit ended (30 quiet minutes): say so, rather than drop it without a word. */
+function visitEnded(c: AppContext) {
+  setFlash(c, 'error', 'portal.visit.ended');
+  return redirectTo(c, '/');
+}
+
 const isKind = (value: string): value is PortalKind => value === 'customer' || value === 'recovery';
 
 /** The customer portal (cartera vigente) at the tenant's root, plus the portals' shared files. */
@@ -228,7 +234,10 @@ export const portalRoutes = new Hono<AppEnv>()
       now: clock.now(),
     });
     if (!result.ok) {
-      if (result.reason === 'limited') return contactStep(c, { notice: c.var.t('portal.identify.limited'), status: 429 });
+      if (result.reason === 'limited') {
+        c.header('Retry-After', String(identificationLimits.perDocument.windowMs / 1000));
+        return contactStep(c, { notice: c.var.t('portal.identify.limited'), status: 429 });
+      }
       return contactStep(c, { notice: c.var.t('portal.identify.mismatch'), status: 422 });
     }
     forget(c);
@@ -271,7 +280,7 @@ export const portalRoutes = new Hono<AppEnv>()
   })
   .post('/comprobante', async (c) => {
     const visit = await customerVisit(c);
-    if (!visit) return redirectTo(c, '/');
+    if (!visit) return visitEnded(c);
     const { database, clock, config } = c.var.deps;
     const form = await readReceiptForm(c);
     if (!form.ok) return statementPage(c, visit, { receipt: form }, 422);
@@ -286,7 +295,7 @@ export const portalRoutes = new Hono<AppEnv>()
   })
   .post('/compromiso', async (c) => {
     const visit = await customerVisit(c);
-    if (!visit) return redirectTo(c, '/');
+    if (!visit) return visitEnded(c);
     const { database, clock } = c.var.deps;
     const values = (await formValues(c)) as Record<string, string>;
     const parsed = parseWith(promiseFieldsSchema(c.var.tenant.currency), values);

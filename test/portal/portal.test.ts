@@ -95,6 +95,21 @@ describe('identifying on the customer portal', () => {
     h.clock.set('2026-03-10T15:00:00Z');
   });
 
+  it('counts attempts sent all at once: no more than the limit are judged', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = h.client(acme);
+    await browser.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => browser.post('/verificacion', { contact: `91234567${i % 10}` })));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 422)).toHaveLength(identificationLimits.perDocument.max);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(12 - identificationLimits.perDocument.max);
+    const limited = answers.find((r) => r.status === 429)!;
+    expect(limited.headers.get('Retry-After')).toBe(String(identificationLimits.perDocument.windowMs / 1000));
+    h.clock.advance(identificationLimits.perDocument.windowMs);
+    h.clock.set('2026-03-10T15:00:00Z');
+  });
+
   it('stops guessing from one address across many documents', async () => {
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);
@@ -284,6 +299,21 @@ describe('receipts from the portal', () => {
     expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(0);
   });
 
+  it('counts the receipts still to verify, so a retry or a double tap does not report the same money twice', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const order = await newOrder(h, acme, rosa.id, { amount: 100_00 });
+    const browser = await signedIn(h, acme, rosa);
+    const send = (amount: string) =>
+      browser.request('POST', '/comprobante', { body: multipart(browser, { amount, order: String(order.id) }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }) });
+    const answers = await Promise.all([send('100'), send('100'), send('100')]);
+    expect(answers.map((r) => r.status).sort()).toEqual([303, 422, 422]);
+    const refused = answers.find((r) => r.status === 422)!;
+    expect(await refused.text()).toContain('contando los pagos que ya informaste y están por verificar');
+    expect((await send('0,01')).status).toBe(422);
+    expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(1);
+  });
+
   it('needs an identified visit', async () => {
     const acme = await newTenant(h);
     const browser = h.client(acme);
@@ -292,6 +322,7 @@ describe('receipts from the portal', () => {
     });
     expect(response.status).toBe(303);
     expect(location(response)).toBe('/');
+    expect(await (await browser.get('/')).text()).toContain('Tu sesión terminó por inactividad y no guardamos lo que enviaste.');
   });
 });
 
@@ -309,6 +340,10 @@ describe('promises from the portal', () => {
     expect(past.status).toBe(422);
     const zero = await browser.post('/compromiso', { promiseAmount: '0', promisedDate: '2026-03-15' });
     expect(zero.status).toBe(422);
+    expect(await promisesOf(h, acme, rosa.id)).toHaveLength(0);
+    const aboveDebt = await browser.post('/compromiso', { promiseAmount: '99999999', promisedDate: '2026-03-20' });
+    expect(aboveDebt.status).toBe(422);
+    expect(await aboveDebt.text()).toContain('no puede ser mayor que la deuda pendiente');
     expect(await promisesOf(h, acme, rosa.id)).toHaveLength(0);
     const ok = await browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-20' });
     expect(ok.status).toBe(303);

@@ -232,6 +232,19 @@ describe('paying the offer', () => {
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['campaign_payment.registered', 'campaign_promise.made']));
   });
 
+  it('signs a pay link that holds for an open-ended campaign without a countdown', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { endDate: null });
+    const entry = await entryOf(acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    const url = new URL(location(await browser.get('/recovery/pago-en-linea'))!);
+    const expires = url.searchParams.get('expires')!;
+    expect(expires).toMatch(/^\d+$/);
+    const link = { tenantId: acme.id, code: `CASTIGO-${entry.id}`, amount: '500.00', expires, signature: url.searchParams.get('signature')! };
+    expect(verifyPayLink(TEST_SECRET, link, h.clock.now())).toBe(true);
+  });
+
   it('shows the paid page once the campaign is paid', async () => {
     const acme = await recoveryTenant();
     const rosa = await debtor(h, acme);
@@ -349,6 +362,7 @@ describe('the countdown', () => {
     // The deadline is the server's: a form opened before it is refused after it.
     const late = await back.request('POST', '/recovery/comprobante', { body: multipart(back, { amount: '500' }, { receipt: { bytes: tinyPng, name: 'v.png', type: 'image/png' } }) });
     expect(late.status).toBe(410);
+    expect((await back.post('/recovery/no-me-interesa', { reason: 'Ya pagué mi deuda' })).status).toBe(410);
     expect((await back.get('/recovery/pago-en-linea')).status).toBe(410);
     expect(await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id))).toEqual([]);
 
@@ -391,6 +405,19 @@ describe('the countdown', () => {
     expect(late.status).toBe(422);
     expect(await late.text()).toContain('antes de que termine la oferta');
     expect((await browser.post('/recovery/compromiso', { promiseAmount: '500', promisedDate: '2026-03-12' })).status).toBe(303);
+  });
+
+  it('names the tenant\'s limit of days, not the end of the offer, when that is what a date passes', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { endDate: null });
+    const browser = await onOffer(acme, rosa);
+    const late = await browser.post('/recovery/compromiso', { promiseAmount: '500', promisedDate: '2026-05-01' });
+    expect(late.status).toBe(422);
+    const html = await late.text();
+    expect(html).toContain('entre hoy y los próximos 30 días');
+    expect(html).not.toContain('antes de que termine la oferta');
   });
 
   it('never runs past the end of the campaign\'s end date, in the tenant\'s timezone', () => {

@@ -65,6 +65,7 @@ export const portal = messages(
     'portal.promise.sent': 'Registramos tu compromiso de pago.',
     'portal.promise.disabled': 'Los compromisos de pago no están disponibles.',
     'portal.promise.failed': 'No pudimos registrar tu compromiso de pago.',
+    'portal.visit.ended': 'Tu sesión terminó por inactividad y no guardamos lo que enviaste. Identifícate de nuevo para continuar.',
 
     'portal.settings.heading': 'Portal del cliente',
     'portal.settings.tabSettings': 'Ajustes',
@@ -188,6 +189,7 @@ export const portal = messages(
     'portal.promise.sent': 'We recorded your promise to pay.',
     'portal.promise.disabled': 'Promises to pay are not available.',
     'portal.promise.failed': 'We could not record your promise to pay.',
+    'portal.visit.ended': 'Your session ended after a while without activity and what you sent was not saved. Identify yourself again to continue.',
 
     'portal.settings.heading': 'Customer portal',
     'portal.settings.tabSettings': 'Settings',
