@@ -80,6 +80,14 @@ export function createApp(deps: Deps) {
   });
 
   app.use(resolveTenant(unknownTenantPage));
+  app.use(async (c, next) => {
+    // No one types a NUL and text cannot hold one (PostgreSQL refuses it): a link that carries
+    // one is followed without it, and anything else that sends one is refused whole.
+    if (!c.req.url.includes('%00')) return await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return errorPage(c, 400, 'errors.badRequest.title', 'errors.badRequest.body');
+    const url = new URL(c.req.url);
+    return c.redirect(`${url.pathname}${url.search}`.replaceAll('%00', ''), 301);
+  });
   app.use((c, next) => {
     // GET and HEAD carry no body; asking for one builds a full Request object on every page view.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();

@@ -1,9 +1,17 @@
 import * as v from 'valibot';
 import type { AppContext } from './context.js';
+import { isMessageKey } from './i18n/index.js';
 
 export type FormValues = Record<string, string | string[]>;
 
-/** The submitted form as strings (repeated fields as arrays); files are left to upload handlers. */
+/**
+ * Control characters no one types (everything below U+0020 but tab, line feed and carriage
+ * return): PostgreSQL refuses NUL in text, and spreadsheets cannot hold the others.
+ */
+const UNTYPABLE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f]/;
+export const typedText = (value: string) => (UNTYPABLE.test(value) ? value.replace(new RegExp(UNTYPABLE, 'g'), '') : value);
+
+/** The submitted form as strings (repeated fields as arrays), without characters no one types; files are left to upload handlers. */
 export async function formValues(c: AppContext): Promise<FormValues> {
   const type = c.req.header('Content-Type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return {};
@@ -12,10 +20,10 @@ export async function formValues(c: AppContext): Promise<FormValues> {
   for (const [key, value] of Object.entries(body)) {
     if (key === '_csrf') continue;
     if (Array.isArray(value)) {
-      const strings = value.filter((x): x is string => typeof x === 'string');
+      const strings = value.filter((x): x is string => typeof x === 'string').map(typedText);
       out[key] = strings.length === 1 ? strings[0]! : strings;
     } else if (typeof value === 'string') {
-      out[key] = value;
+      out[key] = typedText(value);
     }
   }
   return out;
@@ -33,7 +41,9 @@ export function parseWith<S extends v.GenericSchema>(schema: S, input: unknown):
   const errors: Record<string, string> = {};
   for (const issue of result.issues) {
     const path = v.getDotPath(issue) ?? '_form';
-    if (!(path in errors)) errors[path] = issue.message;
+    // Our schemas name a catalogue message; valibot's own (English) ones come from input no
+    // form of ours sends, such as a field repeated by hand.
+    if (!(path in errors)) errors[path] = isMessageKey(issue.message.split('?', 1)[0]!) ? issue.message : 'common.invalid';
   }
   return { ok: false, errors };
 }

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients } from '../../src/clients/schema.js';
 import { users } from '../../src/users/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
@@ -46,6 +47,31 @@ describe('bad input', () => {
     const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
     expect((await admin.get('/app/settings/users/abc/edit')).status).toBe(404);
     expect((await admin.get('/app/settings/users/99999999999999999999/edit')).status).toBe(404);
+  });
+
+  it('drops characters no one types from forms, and follows a link with a NUL without it', async () => {
+    const acme = await newTenant(h);
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    const created = await admin.post('/app/clients', { documentType: 'DNI', documentNumber: '44556677', name: 'Nul\u0000Na\u0001me', status: 'activo', contactability: 'contactable', portfolio: 'vigente' });
+    expect(created.status).toBe(303);
+    const [row] = await h.db.select({ name: clients.name }).from(clients).where(eq(clients.tenantId, acme.id));
+    expect(row!.name).toBe('NulName');
+    const search = await admin.get('/app/clients?q=%00ana&situation=al_dia');
+    expect(search.status).toBe(301);
+    expect(search.headers.get('Location')).toBe('/app/clients?q=ana&situation=al_dia');
+    expect((await admin.get('/app/clients?q=ana&situation=al_dia')).status).toBe(200);
+    expect((await admin.post('/app/clients?x=%00', { name: 'x' })).status).toBe(400);
+  });
+
+  it('answers a field sent twice by hand in Spanish, never with the validator’s English', async () => {
+    const acme = await newTenant(h);
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    const response = await admin.post('/app/clients', { documentType: ['DNI', 'RUC'], documentNumber: '44556677', name: ['a', 'b'] });
+    expect(response.status).toBe(422);
+    const html = await response.text();
+    expect(html).toContain('Este valor no es válido.');
+    expect(html).not.toMatch(/Invalid type|Expected/);
+    expect(await h.db.select().from(clients).where(eq(clients.tenantId, acme.id))).toHaveLength(0);
   });
 
   it('sends the security headers with a CSP that allows no inline script', async () => {

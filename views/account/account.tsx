@@ -29,7 +29,7 @@ export function AccountPage(props: { errors?: FieldErrors }) {
         <ErrorSummary errors={props.errors} />
         <PostForm action="/app/account/password">
           <Field name="current" type="password" label={t('password.current')} autocomplete="current-password" required errors={props.errors} />
-          <Field name="password" type="password" label={t('password.new')} autocomplete="new-password" required errors={props.errors} hint={t('users.passwordHint')} />
+          <Field name="password" type="password" label={t('password.new')} autocomplete="new-password" required errors={props.errors} hint={t('password.hint')} />
           <Field name="confirm" type="password" label={t('password.confirm')} autocomplete="new-password" required errors={props.errors} />
           <button type="submit" class="primary">
             {t('account.changePassword')}

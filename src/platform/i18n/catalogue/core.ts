@@ -46,6 +46,7 @@ export const core = messages(
     'common.noResults': 'No hay resultados con estos filtros.',
     'common.errorSummary': 'Revisa los siguientes campos:',
     'common.required': 'Este campo es obligatorio.',
+    'common.invalid': 'Este valor no es válido.',
     'common.loading': 'Cargando…',
 
     'errors.notFound.title': 'Página no encontrada',
@@ -116,6 +117,7 @@ export const core = messages(
     'users.statusInactive': 'Inactivo',
     'users.password': 'Contraseña inicial',
     'users.passwordHint': 'Al menos 10 caracteres. El usuario puede cambiarla después.',
+    'password.hint': 'Al menos 10 caracteres.',
     'users.permissions': 'Permisos',
     'users.permissionsOf': 'Permisos de {name}',
     'users.permissionsIntro': 'Cada rol trae permisos por defecto; aquí puedes darlos o quitarlos para este usuario.',
@@ -207,6 +209,7 @@ export const core = messages(
     'common.noResults': 'Nothing matches these filters.',
     'common.errorSummary': 'Please check these fields:',
     'common.required': 'This field is required.',
+    'common.invalid': 'This value is not valid.',
     'common.loading': 'Loading…',
 
     'errors.notFound.title': 'Page not found',
@@ -277,6 +280,7 @@ export const core = messages(
     'users.statusInactive': 'Inactive',
     'users.password': 'Initial password',
     'users.passwordHint': 'At least 10 characters. The user can change it later.',
+    'password.hint': 'At least 10 characters.',
     'users.permissions': 'Permissions',
     'users.permissionsOf': 'Permissions of {name}',
     'users.permissionsIntro': 'Each role brings default permissions; here you can grant or remove them for this user.',
