@@ -15,7 +15,7 @@ export const claimsExport: ExportSource = {
         batchesById(
           (afterId, limit) => listClaimsForExport(db, tenant.id, filters, { afterId, limit, timeZone: tenant.timezone }),
           (row) => row.id,
-          (row) => claimColumns.map((c) => c.value(row, t)),
+          (row) => claimColumns.map((c) => c.value(row, t, tenant.timezone)),
         ),
     };
   },

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from '
 import { alias } from 'drizzle-orm/pg-core';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
-import { endOfDayIn, isIsoDate, startOfDayIn } from '../platform/dates.js';
+import { dateTimeIn, endOfDayIn, isIsoDate, startOfDayIn } from '../platform/dates.js';
 import type { MessageKey, Translate } from '../platform/i18n/index.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { users } from '../users/schema.js';
@@ -300,8 +300,8 @@ export async function listClaimsForExport(
 
 export type ClaimExportRow = Awaited<ReturnType<typeof listClaimsForExport>>[number];
 
-/** The download's columns: a header (catalogue key) and the cell of each row. */
-export const claimColumns: { key: string; label: MessageKey; value: (row: ClaimExportRow, t: Translate) => string | number | null }[] = [
+/** The download's columns: dates and times in the tenant's timezone, as the tray shows them; the time to resolve in whole minutes. */
+export const claimColumns: { key: string; label: MessageKey; value: (row: ClaimExportRow, t: Translate, timeZone: string) => string | number | null }[] = [
   { key: 'id', label: 'claims.number', value: (r) => r.id },
   { key: 'client', label: 'claims.client', value: (r) => r.clientName },
   { key: 'alerts', label: 'claims.alerts', value: (r) => r.contactAlerts.join(', ') },
@@ -311,7 +311,7 @@ export const claimColumns: { key: string; label: MessageKey; value: (row: ClaimE
   { key: 'description', label: 'claims.description', value: (r) => r.description },
   { key: 'comments', label: 'claims.comments', value: (r) => r.comments },
   { key: 'advisor', label: 'claims.advisor', value: (r) => r.advisorName },
-  { key: 'createdAt', label: 'claims.createdAt', value: (r) => r.createdAt.toISOString() },
-  { key: 'closedAt', label: 'claims.closedAt', value: (r) => r.closedAt?.toISOString() ?? null },
-  { key: 'resolutionSeconds', label: 'claims.timeToResolve', value: (r) => r.resolutionSeconds },
+  { key: 'createdAt', label: 'claims.createdAt', value: (r, _t, zone) => dateTimeIn(zone, r.createdAt) },
+  { key: 'closedAt', label: 'claims.closedAt', value: (r, _t, zone) => (r.closedAt ? dateTimeIn(zone, r.closedAt) : null) },
+  { key: 'resolutionMinutes', label: 'claims.timeToResolveMinutes', value: (r) => (r.resolutionSeconds === null ? null : Math.round(r.resolutionSeconds / 60)) },
 ];

@@ -30,6 +30,9 @@ function shown(value: unknown, people: ReadonlyMap<number, string>, field: strin
     const entries = Object.entries(value as Record<string, unknown>);
     return entries.length > 0 ? entries.map(([k, v]) => `${k}: ${String(v)}`).join(', ') : t('common.none');
   }
+  // Fields with a closed list of values are shown with their labels, as the client page shows them.
+  const label = `clients.${field}.${String(value)}`;
+  if ((field === 'status' || field === 'contactability' || field === 'portfolio') && isMessageKey(label)) return t(label);
   return String(value);
 }
 
@@ -38,7 +41,8 @@ export function changeLines(t: Translate, data: Record<string, unknown>, people:
   const changes = data.changes;
   if (!changes || typeof changes !== 'object') return [];
   return Object.entries(changes as Record<string, [unknown, unknown]>)
-    .filter(([, pair]) => Array.isArray(pair))
+    // A field that was empty and stays empty (no additional variables at creation) says nothing.
+    .filter(([field, pair]) => Array.isArray(pair) && shown(pair[0], people, field, t) !== shown(pair[1], people, field, t))
     .map(([field, [before, after]]) => `${fieldLabels[field] ? t(fieldLabels[field]) : field}: ${shown(before, people, field, t)} → ${shown(after, people, field, t)}`);
 }
 

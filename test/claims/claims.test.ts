@@ -535,8 +535,10 @@ describe('claims for other features', () => {
     const rest = await listClaimsForExport(h.db, w.acme.id, { state: 'abierto' }, { afterId: first[0]!.id, limit: 10 });
     expect([...first, ...rest].map((r) => r.id)).toEqual([a, b]);
     const t = translator('es');
-    const cells = Object.fromEntries(claimColumns.map((col) => [col.key, col.value(first[0]!, t)]));
-    expect(cells).toMatchObject({ id: a, client: 'Rosa Huamán', category: 'Errores de facturación', state: 'Abierto', orders: orders[0].paymentCode });
+    const cells = Object.fromEntries(claimColumns.map((col) => [col.key, col.value(first[0]!, t, 'America/Lima')]));
+    expect(cells).toMatchObject({ id: a, client: 'Rosa Huamán', category: 'Errores de facturación', state: 'Abierto', orders: orders[0].paymentCode, closedAt: null, resolutionMinutes: null });
+    // Opened at the harness's clock, written as the tenant reads it (Lima is UTC−5), to the minute.
+    expect(cells.createdAt).toBe(new Date(first[0]!.createdAt.getTime() - 5 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '));
   });
 });
 

@@ -106,7 +106,7 @@ describe('creating and editing a client', () => {
     const client = await seedClient(h, acme, { name: 'Pedro Ramos', documentNumber: '07654321' });
     const form = await (await browser.get(`/app/clients/${client.id}/edit`)).text();
     expect(form).toContain('value="Pedro Ramos"');
-    const response = await browser.post(`/app/clients/${client.id}`, { ...valid, documentNumber: '07654321', name: 'Pedro Ramos Díaz', phone: '+51 912 345 678' });
+    const response = await browser.post(`/app/clients/${client.id}`, { ...valid, documentNumber: '07654321', name: 'Pedro Ramos Díaz', phone: '+51 912 345 678', contactability: 'no_contactable' });
     expect(response.status).toBe(303);
     expect(await storedClient(h, acme, client.id)).toMatchObject({ name: 'Pedro Ramos Díaz', phone: '+51912345678', documentNumber: '07654321' });
     const events = await h.db
@@ -120,6 +120,9 @@ describe('creating and editing a client', () => {
     const interactions = await (await browser.get(`/app/clients/${client.id}/interactions`)).text();
     expect(interactions).toContain('Datos del cliente editados');
     expect(interactions).toContain('Pedro Ramos → Pedro Ramos Díaz');
+    // Values of closed lists are shown by their labels, not their codes.
+    expect(interactions).toContain('Contactabilidad: Contactable → No contactable');
+    expect(interactions).not.toContain('no_contactable');
     expect(interactions).toContain('Sara Supervisora');
   });
 
