@@ -130,7 +130,7 @@ for (const [to, resource] of Object.entries(transitionPaths) as [keyof typeof tr
     const result = await changeCampaignPaymentState(scopeOf(c), id, to);
     if (!result.ok && 'notFound' in result) return notFoundPage(c);
     if (!result.ok) {
-      setFlash(c, 'error', 'campaigns.error.transition');
+      setFlash(c, 'error', result.errors.state === 'campaigns.error.reopenWithOtherActive' ? 'campaigns.error.reopenWithOtherActive' : 'campaigns.error.transition');
       return redirectTo(c, `/app/campaigns/${result.entryId}`);
     }
     setFlash(c, 'success', stateFlash[to]);

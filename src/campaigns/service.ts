@@ -234,6 +234,20 @@ const eventFor: Record<Exclude<CampaignPaymentState, 'por_verificar'>, string> =
 
 /** Verifies, rejects or annuls a campaign payment; only verified ones count towards the campaign. */
 export async function changeCampaignPaymentState(scope: CampaignScope, paymentId: number, to: Exclude<CampaignPaymentState, 'por_verificar'>) {
+  try {
+    return await changeCampaignPayment(scope, paymentId, to);
+  } catch (error) {
+    // Taking a payment back from a paid campaign reopens it; the client may have another
+    // active campaign since, and has room for one only. Nothing is changed.
+    if (isUniqueViolation(error, 'campaign_entries_one_active')) {
+      const [payment] = await scope.db.select({ entryId: campaignPayments.entryId }).from(campaignPayments).where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.id, paymentId)));
+      return { ...fail('state', 'campaigns.error.reopenWithOtherActive'), entryId: payment!.entryId };
+    }
+    throw error;
+  }
+}
+
+function changeCampaignPayment(scope: CampaignScope, paymentId: number, to: Exclude<CampaignPaymentState, 'por_verificar'>) {
   return scope.db.transaction(async (tx) => {
     const [payment] = await tx
       .select()

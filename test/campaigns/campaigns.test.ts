@@ -229,6 +229,22 @@ describe('campaign payments', () => {
     expect((await entriesOf(acme.id))[0]!.paid).toBe(0);
   });
 
+  it('refuses taking a payment back from a paid campaign when the client has another active one, changing nothing', async () => {
+    const { acme, client, admin, entry } = await setup();
+    await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '700,00', paidOn: '2026-03-10', method: 'Transferencia' });
+    const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
+    await admin.post(`/app/campaign-payments/${payment!.id}/verification`);
+    expect((await admin.post('/app/campaigns', entryForm({ campaignCode: 'VERANO-2026' }))).status).toBe(303);
+    const annul = await admin.post(`/app/campaign-payments/${payment!.id}/annulment`);
+    expect(annul.status).toBe(303);
+    expect(annul.headers.get('Location')).toBe(`/app/campaigns/${entry.id}`);
+    expect(await (await admin.get(`/app/campaigns/${entry.id}`)).text()).toContain('el cliente ya tiene otra campaña activa');
+    const [after] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
+    expect(after!.state).toBe('verificado');
+    const entries = await h.db.select().from(campaignEntries).where(and(eq(campaignEntries.tenantId, acme.id), eq(campaignEntries.clientId, client.id)));
+    expect(entries.map((e) => [e.campaignCode, e.closedReason]).sort()).toEqual([['NAVIDAD-2026', 'paid'], ['VERANO-2026', null]]);
+  });
+
   it('records the four charged-off events under their own names', async () => {
     const { acme, admin, entry } = await setup();
     await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '100,00', paidOn: '2026-03-10', method: 'Yape' });
