@@ -137,6 +137,8 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
       )
       .orderBy(asc(paymentOrders.dueDate), asc(paymentOrders.id));
     if (orders.length === 0 || orders.length !== new Set(input.orders).size) return fail('orders', 'receivables.payments.ordersInvalid');
+    // Money not yet paid is a promise, not a payment: a future date would also keep promises it cannot.
+    if (input.paidOn > (await tenantToday(scope, tx))) return fail('paidOn', 'receivables.payments.paidInFuture');
     const settings = await settingsOf(tx, scope.tenantId);
     if (input.source === 'portal') {
       // A debtor reports what they paid: what they already reported and is still to verify

@@ -114,6 +114,14 @@ describe('Payments', () => {
     expect((await ordersOf(h, acme, client.id))[0]!.paid).toBe(100_00);
   });
 
+  it('refuses a payment dated after today in the tenant timezone', async () => {
+    const { acme, client, older } = await setup();
+    // 15:00 UTC on 10 March is 10:00 in Lima: the 11th is still tomorrow there.
+    const scope = scopeFor(h, acme);
+    expect(await registerPayment(scope, client.id, { amount: 10_00, paidOn: '2026-03-11', method: 'efectivo', reference: null, orders: [older.id] })).toEqual({ ok: false, errors: { paidOn: 'receivables.payments.paidInFuture' } });
+    expect((await registerPayment(scope, client.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [older.id] })).ok).toBe(true);
+  });
+
   it('refuses verifying a payment whose order was annulled since, and it can still be rejected', async () => {
     const { acme, client, older } = await setup();
     const scope = scopeFor(h, acme);
@@ -209,6 +217,7 @@ describe('Promises to pay', () => {
     const { acme, staff, supervisor, client, older } = await setup();
     await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '40', promisedDate: '2026-03-12' });
     const scope = scopeFor(h, acme);
+    h.clock.set('2026-03-11T20:00:00Z');
     const small = await registerPayment(scope, client.id, { amount: 30_00, paidOn: '2026-03-11', method: 'efectivo', reference: null, orders: [older.id] });
     const before = await registerPayment(scope, client.id, { amount: 60_00, paidOn: '2026-03-01', method: 'efectivo', reference: null, orders: [older.id] });
     await verifyPayment(scope, before.ok ? before.payment.id : 0);
@@ -226,8 +235,12 @@ describe('Promises to pay', () => {
   });
 
   it('uses each payment once: one payment keeps one promise, and money paid before a promise does not keep it', async () => {
-    const { acme, supervisor, client, older, newer } = await setup();
+    const { acme, staff, supervisor, client, older, newer } = await setup();
     const scope = scopeFor(h, acme);
+    const on = async (instant: string) => {
+      h.clock.set(instant);
+      await supervisor.login(staff);
+    };
     const paid = async (amount: number, paidOn: string) => {
       const made = await registerPayment(scope, client.id, { amount, paidOn, method: 'efectivo', reference: null, orders: [older.id, newer.id] });
       await verifyPayment(scope, made.ok ? made.payment.id : 0);
@@ -241,11 +254,13 @@ describe('Promises to pay', () => {
     await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '100', promisedDate: '2026-03-25' });
     expect(await stateOf()).toEqual(['pending', 'pending']);
     // One payment of 100 keeps the older promise only.
+    await on('2026-03-11T20:00:00Z');
     const first = await paid(100_00, '2026-03-11');
     expect(await stateOf()).toEqual(['kept', 'pending']);
     // A promise made after that payment is not kept by it either.
     await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '50', promisedDate: '2026-03-26' });
     expect(await stateOf()).toEqual(['kept', 'pending', 'pending']);
+    await on('2026-03-12T20:00:00Z');
     await paid(60_00, '2026-03-12');
     expect(await stateOf()).toEqual(['kept', 'pending', 'kept']);
     // Annulling the first payment hands its money back: the first promise is no longer kept.
