@@ -118,16 +118,20 @@ export async function createCampaignEntry(scope: CampaignScope, input: CampaignF
         }
       }
       await closeFinishedCampaigns(tx, { tenantId: scope.tenantId, today, clientId, now: scope.clock.now() });
+      const campaignAmount = campaignAmountOf(input.debtAmount, input.discountType, input.discountValue);
       const [entry] = await tx
         .insert(campaignEntries)
         .values({
+          // A discount of the whole debt leaves nothing to pay: the entry is paid (state 1) from
+          // the start, and does not hold the client's one active slot.
+          ...(campaignAmount === 0 ? { closedAt: scope.clock.now(), closedReason: 'paid' as const } : {}),
           tenantId: scope.tenantId,
           clientId,
           campaignCode: input.campaignCode,
           debtAmount: input.debtAmount,
           discountType: input.discountType,
           discountValue: input.discountValue,
-          campaignAmount: campaignAmountOf(input.debtAmount, input.discountType, input.discountValue),
+          campaignAmount,
           endDate: input.endDate,
           paymentCode: input.paymentCode,
           phone,

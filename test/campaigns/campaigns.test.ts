@@ -137,6 +137,22 @@ describe('loading a client into a campaign', () => {
     expect(await entriesOf(acme.id)).toHaveLength(1);
   });
 
+  it('loads a discount of the whole debt as paid, leaving room for the client\'s next campaign', async () => {
+    const acme = await withApp();
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    expect((await admin.post('/app/campaigns', entryForm({ discountValue: '100' }))).status).toBe(303);
+    const [forgiven] = await entriesOf(acme.id);
+    expect(forgiven).toMatchObject({ campaignAmount: 0, totalDue: 0, closedReason: 'paid' });
+    expect(forgiven!.closedAt).not.toBeNull();
+    expect((await admin.post('/app/campaigns', entryForm({ campaignCode: 'VERANO-2026', discountType: 'monto', discountValue: '1.000,00' }))).status).toBe(303);
+    expect((await admin.post('/app/campaigns', entryForm({ campaignCode: 'OTONO-2026' }))).status).toBe(303);
+    expect((await entriesOf(acme.id)).map((e) => [e.campaignCode, e.closedReason]).sort()).toEqual([
+      ['NAVIDAD-2026', 'paid'],
+      ['OTONO-2026', null],
+      ['VERANO-2026', 'paid'],
+    ]);
+  });
+
   it('lets the database refuse a second active entry even when the service is bypassed', async () => {
     const acme = await withApp();
     const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
