@@ -95,7 +95,16 @@ function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** A cell as text, the way the sheet shows it where that matters (dates) and raw otherwise. */
+/** Whether a number format shows the value as a percentage ("0%", "0.00 %"), outside quoted text. */
+const isPercentFormat = (format: string | undefined) => !!format && format.replace(/"[^"]*"/g, '').includes('%');
+
+/**
+ * A cell formatted as a percentage holds a fraction (30 % is 0.3): it is read as the sheet
+ * shows it, "30%", so that a discount typed as 30 % is not taken for 0.3 %.
+ */
+const percentText = (fraction: number) => `${Number((fraction * 100).toPrecision(12))}%`;
+
+/** A cell as text, the way the sheet shows it where that matters (dates, percentages) and raw otherwise. */
 function excelCellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return isoDate(value);
@@ -236,7 +245,10 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
-      for (let i = 1; i < values.length; i++) cells.push(excelCellText(values[i]));
+      for (let i = 1; i < values.length; i++) {
+        const value = values[i];
+        cells.push(typeof value === 'number' && isPercentFormat(row.getCell(i).numFmt) ? percentText(value) : excelCellText(value));
+      }
       batch.push({ line: row.number, cells });
       if (batch.length === SOURCE_BATCH) {
         yield batch;
@@ -270,6 +282,7 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
         const d = sheets.SSF.parse_date_code(cell.v as number);
         return `${String(d.y).padStart(4, '0')}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
       }
+      if (cell.t === 'n' && isPercentFormat(cell.z as string | undefined)) return percentText(cell.v as number);
       if (cell.t === 'b') return cell.v ? 'true' : 'false';
       if (cell.t === 'e') return '';
       return String(cell.v);
