@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const FIXTURES = ['clients-libreoffice.xlsx', 'clients-libreoffice.xls', 'clients-utf8-bom.csv', 'clients-windows1252.csv'];
+// Made by LibreOffice or written as Excel in Spanish saves them; the UTF-16 one is LibreOffice's "Unicode" csv, tab-separated like Excel's "Unicode text".
+const FIXTURES = ['clients-libreoffice.xlsx', 'clients-libreoffice.xls', 'clients-utf8-bom.csv', 'clients-windows1252.csv', 'clients-utf16-libreoffice.csv'];
 
 describe('importing clients with their payment orders', () => {
   it.each(FIXTURES)('%s imports with accents, leading zeros, amounts and dates as people typed them', async (name) => {
@@ -231,6 +232,11 @@ describe('limits', () => {
 
   it('a file that is not a spreadsheet is refused', async () => {
     expect(await refusal('foto.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]))).toContain('no es una hoja de cálculo');
+  });
+
+  it('a binary file named .csv is refused as not a spreadsheet', async () => {
+    const utf16WithoutMark = Buffer.from('Tipo de documento,Nombre\nDNI,Rosa\n', 'utf16le');
+    expect(await refusal('sin-marca.csv', utf16WithoutMark)).toContain('no es una hoja de cálculo que podamos leer');
   });
 
   it('a corrupt xlsx is refused', async () => {

@@ -296,8 +296,21 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
   if (batch.length > 0) yield batch;
 }
 
-/** Valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes, Windows-1252. */
-async function csvEncoding(path: string): Promise<'utf8' | 'win1252'> {
+type CsvEncoding = 'utf8' | 'win1252' | 'utf16le' | 'utf16be';
+
+/**
+ * A UTF-16 byte-order mark means UTF-16 (LibreOffice's "Unicode" csv, Excel's "Unicode
+ * text"); valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes,
+ * Windows-1252.
+ */
+async function csvEncoding(path: string): Promise<CsvEncoding> {
+  const handle = await open(path, 'r');
+  const { buffer: head, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+  await handle.close();
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
+  // Text in any 8-bit encoding has no NUL bytes: this is a program or UTF-16 without its mark.
+  if (head.subarray(0, bytesRead).includes(0)) throw new SheetError('sheets.error.format');
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
     for await (const chunk of createReadStream(path)) decoder.decode(chunk as Buffer, { stream: true });
@@ -308,13 +321,17 @@ async function csvEncoding(path: string): Promise<'utf8' | 'win1252'> {
   }
 }
 
-async function csvDelimiter(path: string, encoding: 'utf8' | 'win1252'): Promise<',' | ';'> {
+/** The mark that separates the first line's fields most: semicolon, comma, or tab (Excel's "Unicode text"). */
+async function csvDelimiter(path: string, encoding: CsvEncoding): Promise<',' | ';' | '\t'> {
   const handle = await open(path, 'r');
   try {
     const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
     const text = iconv.decode(buffer.subarray(0, bytesRead), encoding);
     const firstLine = (text.split(/\r?\n/)[0] ?? '').replace(/"[^"]*"/g, '');
-    return (firstLine.match(/;/g)?.length ?? 0) > (firstLine.match(/,/g)?.length ?? 0) ? ';' : ',';
+    const count = (mark: string) => firstLine.split(mark).length - 1;
+    const tabs = count('\t');
+    if (tabs > count(';') && tabs > count(',')) return '\t';
+    return count(';') > count(',') ? ';' : ',';
   } finally {
     await handle.close();
   }
