@@ -122,7 +122,7 @@ describe('downloading the clients tray', () => {
     const expected = await Promise.all(
       stored.map(async ({ id }) => {
         const row = (await findClientRow(h.db, tenant.id, id, today))!;
-        // Amounts go out in the currency's units; text that looks like a formula (a phone's +) with its apostrophe.
+        // Amounts go out in the currency's units; text that looks like a formula with its apostrophe (a phone is a number, and keeps its +).
         return all.map((c) => {
           const value = c.value(row, t);
           return typeof value === 'string' ? neutralizeFormula(value) : String(c.key === 'totalBalance' ? value / 100 : value);
@@ -131,7 +131,7 @@ describe('downloading the clients tray', () => {
     );
     expect(records).toEqual(expected);
     expect(records[0]).toEqual([
-      'DNI ' + ana.documentNumber, 'Ana Peña', 'ana@correo.pe', "'+51987654321", 'Premium', 'Activo', expected[0]![6], 'Sara Supervisora', 'Luis Asesor',
+      'DNI ' + ana.documentNumber, 'Ana Peña', 'ana@correo.pe', '+51987654321', 'Premium', 'Activo', expected[0]![6], 'Sara Supervisora', 'Luis Asesor',
       expected[0]![9], 'No llamar, Sin WhatsApp', expected[0]![11], '1234.56', '49', 'Norte',
     ]);
   });

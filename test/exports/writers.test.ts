@@ -41,6 +41,10 @@ describe('the csv writer', () => {
     expect(starts.map(neutralizeFormula)).toEqual(starts.map((s) => `'${s}`));
   });
 
+  it('leaves signed numbers such as E.164 phones as they are: read as numbers, they run nothing', () => {
+    expect(['+51987654321', '-50', '-1.234,50', '+56 9 1234'].map(neutralizeFormula)).toEqual(['+51987654321', '-50', '-1.234,50', "'+56 9 1234"]);
+  });
+
   it('lets a slow destination fall a few megabytes behind at most, then waits for it', async () => {
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));
