@@ -102,11 +102,8 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
   changedOrders: number;
   /** Stored clients that get a new order or a changed one: their receivables state is worked out again. */
   touchedClients: number[];
-  /**
-   * Rows of clients not yet stored whose payment code is stored (since the check, under
-   * another client): the totals the check worked out for those clients no longer hold.
-   */
-  storedOfNew: number;
+  /** The first row whose payment code is stored under another client, or for a client not stored (since the check). */
+  staleLine: number | null;
 };
 
 /**
@@ -120,8 +117,9 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
     db,
     sql`
     with r as (
-      select cl.id as client_id,
+      select cl.id as client_id, s.line,
              po.id is null as order_new,
+             po.id is not null and (cl.id is null or po.client_id <> cl.id) as order_elsewhere,
              -- An order stored under another client is never moved or changed by an upload.
              po.id is not null and cl.id is not null and po.client_id = cl.id and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)} as order_changed,
              s.first_of_client and cl.id is not null and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)} as client_changed
@@ -134,12 +132,12 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
            count(*) filter (where not order_new and not order_changed and not client_changed)::int as "unchanged",
            count(*) filter (where client_changed)::int as "changedClients",
            count(*) filter (where order_changed)::int as "changedOrders",
-           count(*) filter (where client_id is null and not order_new)::int as "storedOfNew",
+           min(line) filter (where order_elsewhere) as "staleLine",
            ${touched ? sql`coalesce(array_agg(client_id) filter (where client_id is not null and (order_new or order_changed)), '{}')` : sql`'{}'::bigint[]`} as "touchedClients"
       from r`,
   );
   // A client with several such rows comes more than once; refreshClientBalances takes each once.
-  return { ...counts!, touchedClients: counts!.touchedClients.map(Number) };
+  return { ...counts!, staleLine: counts!.staleLine === null ? null : Number(counts!.staleLine), touchedClients: counts!.touchedClients.map(Number) };
 }
 
 /**
@@ -415,88 +413,111 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
-  await db.transaction(async (tx) => {
-    const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
-    if (locked?.stage !== 'applying') return;
-    await preferHashJoins(tx);
-    const { changedClients, changedOrders, touchedClients, storedOfNew, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
-    const staged = ofUpload('s', tenantId, processId);
-    const storedCode = (alias: string) =>
-      sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
-    // Statements with nothing to change are not run (each would still read every staged row).
-    if (changedClients > 0) {
+  try {
+    await applyStaged();
+  } catch (error) {
+    if (!(error instanceof StaleRow)) throw error;
+    // Nothing was written; the upload goes back to its mapping, and checking again shows the data as it is now.
+    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.reason, finishedAt: deps.clock.now() });
+  }
+
+  async function applyStaged() {
+    await db.transaction(async (tx) => {
+      const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
+      if (locked?.stage !== 'applying') return;
+      await preferHashJoins(tx);
+      const { changedClients, changedOrders, touchedClients, staleLine, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
+      // A payment code stored since the check under another client (or for a client the file
+      // creates) would leave its row out while the rest went in: the whole upload is refused.
+      if (staleLine !== null) {
+        const reason = encodeURIComponent(translateMessage(found.t, 'imports.error.codeOfAnotherClient'));
+        throw new StaleRow(`campaignImports.error.applyRefused?line=${staleLine}&reason=${reason}`);
+      }
+      const staged = ofUpload('s', tenantId, processId);
+      const storedCode = (alias: string) =>
+        sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
+      // Statements with nothing to change are not run (each would still read every staged row).
+      if (changedClients > 0) {
+        await tx.execute(sql`
+          update clients cl set ${set(clientCols, 's')}, updated_at = now()
+            from import_rows s
+           where ${staged} and s.first_of_client and ${sameClient(tenantId)}
+             and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
+      }
+      // New clients are written once, with the receivables state their staged orders will give
+      // them: every order of a new client is new, and the next statement writes each of them.
+      // The check worked out those totals on each client's first row, unless rows were refused
+      // for other rows (no code of theirs can have been stored since: that is refused above).
+      const totals =
+        process.params.clientTotals === true
+          ? { from: sql``, values: sql`coalesce(s.client_unpaid, 0), s.client_oldest, coalesce(s.client_balance, 0)` }
+          : {
+              // Otherwise worked out here from the staged rows whose codes are not stored.
+              from: sql`left join (
+                select r.document_type, r.document_number,
+                       count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
+                       min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
+                       coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
+                  from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
+                               s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
+                          from import_rows s
+                         where ${staged} and not ${storedCode('s')}) r
+                 group by r.document_type, r.document_number) o on o.document_type = s.document_type and o.document_number = s.document_number`,
+              values: sql`coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)`,
+            };
       await tx.execute(sql`
-        update clients cl set ${set(clientCols, 's')}, updated_at = now()
+        insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
+                             unpaid_orders, oldest_unpaid_due_date, total_balance)
+        select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
+               coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+               ${totals.values}
           from import_rows s
-         where ${staged} and s.first_of_client and ${sameClient(tenantId)}
-           and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
-    }
-    // New clients are written once, with the receivables state their staged orders will give
-    // them: every order of a new client is new, and the next statement writes each of them.
-    // The check worked out those totals on each client's first row, unless rows were refused
-    // for other rows; and they hold only while no code of theirs has been stored since.
-    const totals =
-      process.params.clientTotals === true && storedOfNew === 0
-        ? { from: sql``, values: sql`coalesce(s.client_unpaid, 0), s.client_oldest, coalesce(s.client_balance, 0)` }
-        : {
-            // Otherwise worked out here from the staged rows whose codes are not stored.
-            from: sql`left join (
-              select r.document_type, r.document_number,
-                     count(*) filter (where not r.annulled and r.balance > 0)::int as unpaid,
-                     min(r.due_date) filter (where not r.annulled and r.balance > 0) as oldest,
-                     coalesce(sum(r.balance) filter (where not r.annulled), 0)::bigint as balance
-                from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
-                             s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
-                        from import_rows s
-                       where ${staged} and not ${storedCode('s')}) r
-               group by r.document_type, r.document_number) o on o.document_type = s.document_type and o.document_number = s.document_number`,
-            values: sql`coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)`,
-          };
-    await tx.execute(sql`
-      insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                           unpaid_orders, oldest_unpaid_due_date, total_balance)
-      select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
-             coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-             ${totals.values}
-        from import_rows s
-        ${totals.from}
-       where ${staged} and s.first_of_client and not exists (select 1 from clients cl where ${sameClient(tenantId)})`);
-    // Orders by payment code: the new ones (a plain insert: a code stored meanwhile by another
-    // transaction stops it with the unique index, as a document does the clients' insert),
-    // then the stored ones whose values change, only under the same client (an order is
-    // never moved to another client).
-    const [written] = await rows<{ n: number }>(
-      tx,
-      sql`
-      with inserted as (
-        insert into payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
-        select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
-          from import_rows s
-          join clients cl on ${sameClient(tenantId)}
-         where ${staged} and not ${storedCode('s')}
-        returning 1)
-      select count(*)::int as n from inserted`,
-    );
-    if (written?.n !== counts.create) throw new Error(`import ${processId}: ${written?.n} new orders written where ${counts.create} were counted; the data changed meanwhile`);
-    if (changedOrders > 0) {
-      await tx.execute(sql`
-        update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
-          from import_rows s
-          join clients cl on ${sameClient(tenantId)}
-         where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
-           and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}`);
-    }
-    await refreshClientBalances(tx, tenantId, touchedClients);
-    await clearStaged(tx, tenantId, processId);
-    const rejected = process.counts.rejected ?? 0;
-    await updateProcess(tx, tenantId, processId, {
-      stage: 'applied',
-      state: rejected > 0 ? 'completed_with_errors' : 'completed',
-      counts: { ...process.counts, ...counts },
-      progressDone: process.counts.rows ?? 0,
-      finishedAt: deps.clock.now(),
+          ${totals.from}
+         where ${staged} and s.first_of_client and not exists (select 1 from clients cl where ${sameClient(tenantId)})`);
+      // Orders by payment code: the new ones (a plain insert: a code stored meanwhile by another
+      // transaction stops it with the unique index, as a document does the clients' insert),
+      // then the stored ones whose values change, only under the same client (an order is
+      // never moved to another client).
+      const [written] = await rows<{ n: number }>(
+        tx,
+        sql`
+        with inserted as (
+          insert into payment_orders (tenant_id, client_id, payment_code, product, amount, interest, discounts, issue_date, due_date, annulled)
+          select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
+            from import_rows s
+            join clients cl on ${sameClient(tenantId)}
+           where ${staged} and not ${storedCode('s')}
+          returning 1)
+        select count(*)::int as n from inserted`,
+      );
+      if (written?.n !== counts.create) throw new Error(`import ${processId}: ${written?.n} new orders written where ${counts.create} were counted; the data changed meanwhile`);
+      if (changedOrders > 0) {
+        await tx.execute(sql`
+          update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
+            from import_rows s
+            join clients cl on ${sameClient(tenantId)}
+           where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
+             and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}`);
+      }
+      await refreshClientBalances(tx, tenantId, touchedClients);
+      await clearStaged(tx, tenantId, processId);
+      const rejected = process.counts.rejected ?? 0;
+      await updateProcess(tx, tenantId, processId, {
+        stage: 'applied',
+        state: rejected > 0 ? 'completed_with_errors' : 'completed',
+        counts: { ...process.counts, ...counts },
+        progressDone: process.counts.rows ?? 0,
+        finishedAt: deps.clock.now(),
+      });
     });
-  });
+  }
+}
+
+/** A staged row that the data stored since the check no longer lets in; `reason` is the Process log's message. */
+class StaleRow extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+  }
 }
 
 export const checkImportJob: JobDefinition<ImportJobData> = { name: 'imports.check', run: checkImport, expireInMinutes: 30 };

@@ -206,7 +206,7 @@ describe('staging and applying a whole upload', () => {
     expect(await recomputed(tenant)).toEqual(state);
   });
 
-  it('a payment code taken by another client after the check is neither moved nor counted in the new client’s balance', async () => {
+  it('a payment code taken by another client after the check fails the apply whole: nothing is left out without a word', async () => {
     const { tenant, id, other } = await newClientBesideAnother(20000001);
     expect((await processOf(h, id)).counts).toMatchObject({ create: 2 });
 
@@ -215,25 +215,15 @@ describe('staging and applying a whole upload', () => {
 
     await toApply(tenant, id);
     await applyImport(h.deps, { tenantId: tenant.id, processId: id });
-    expect((await processOf(h, id)).stage).toBe('applied');
-    const orders = await h.db
-      .select({ code: paymentOrders.paymentCode, clientId: paymentOrders.clientId, amount: paymentOrders.amount })
-      .from(paymentOrders)
-      .where(eq(paymentOrders.tenantId, tenant.id))
-      .orderBy(asc(paymentOrders.paymentCode));
-    const [nueva] = await h.db.select().from(clients).where(and(eq(clients.tenantId, tenant.id), eq(clients.documentNumber, '20000001')));
-    expect(orders).toEqual([
-      { code: 'OP-A', clientId: nueva!.id, amount: 10_000 },
-      { code: 'OP-B', clientId: other.id, amount: 999 },
-    ]);
-    expect(await storedState(tenant)).toEqual([
-      { number: '20000001', unpaid: 1, oldest: '2026-02-01', balance: 10_000 },
-      { number: '20000002', unpaid: 1, oldest: '2026-01-02', balance: 999 },
-    ]);
-    expect(await stagedRows(h, tenant.id)).toBe(0);
+    const failed = await processOf(h, id);
+    expect(failed).toMatchObject({ stage: 'mapping', state: 'failed' });
+    expect(failed.error).toMatch(/^campaignImports\.error\.applyRefused\?line=3&/);
+    // Nothing of the file was written; checking it again refuses that row and lets the rest in.
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['20000002']);
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.clientId === other.id])).toEqual([['OP-B', true]]);
   });
 
-  it.skipIf(!process.env.DATABASE_URL)('a payment code another transaction stores while the apply runs fails the apply whole; the next try skips that code', async () => {
+  it.skipIf(!process.env.DATABASE_URL)('a payment code another transaction stores while the apply runs fails the apply whole; the next try says which row', async () => {
     const { tenant, id, other } = await newClientBesideAnother(21000001);
     await toApply(tenant, id);
 
@@ -261,17 +251,12 @@ describe('staging and applying a whole upload', () => {
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['21000002']);
     await refreshClientBalances(h.db, tenant.id, [other.id]);
 
+    // The next try finds OP-B stored under the other client and refuses the upload whole, saying which row.
     await applyImport(h.deps, { tenantId: tenant.id, processId: id });
-    expect(await processOf(h, id)).toMatchObject({ stage: 'applied', counts: { create: 1, update: 0, unchanged: 1 } });
-    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.clientId === other.id])).toEqual([
-      ['OP-A', false],
-      ['OP-B', true],
-    ]);
+    expect(await processOf(h, id)).toMatchObject({ stage: 'mapping', state: 'failed' });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.clientId === other.id])).toEqual([['OP-B', true]]);
     expect(await storedState(tenant)).toEqual(await recomputed(tenant));
-    expect(await storedState(tenant)).toEqual([
-      { number: '21000001', unpaid: 1, oldest: '2026-02-01', balance: 10_000 },
-      { number: '21000002', unpaid: 1, oldest: '2026-01-02', balance: 999 },
-    ]);
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['21000002']);
   });
 
   it('a payment code stored between the apply’s statements fails the apply whole rather than leave a balance that counts it', async () => {

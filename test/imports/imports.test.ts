@@ -170,6 +170,22 @@ describe('importing clients with their payment orders', () => {
     expect(text).toMatch(/^4,Número de documento,123,/m);
   });
 
+  it('a payment code stored under another client between the check and the apply fails the whole apply, with nothing written', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const header = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento\n';
+    const first = await importFile(h, client, 'p.csv', Buffer.from(`${header}DNI,70000001,Uno,PX-01,100,01/02/2026,01/03/2026\nDNI,70000002,Dos,PX-02,100,01/02/2026,01/03/2026\n`), { apply: false });
+    expect(first.process.counts).toMatchObject({ create: 2, rejected: 0 });
+    // Meanwhile another upload stores PX-02 for another client.
+    await importFile(h, client, 'q.csv', Buffer.from(`${header}DNI,70000009,Nueve,PX-02,100,01/02/2026,01/03/2026\n`));
+    expect((await client.post(`/app/imports/${first.id}/application`)).status).toBe(303);
+    await h.runJobs();
+    expect(await processOf(h, first.id)).toMatchObject({ state: 'failed', stage: 'mapping' });
+    expect(await (await client.get(`/app/imports/${first.id}`)).text()).toContain('la fila 3 ya no se puede cargar (El código de pago ya pertenece a una orden de otro cliente.)');
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['70000009']);
+    expect((await ordersOf(h, tenant.id)).map((o) => o.paymentCode)).toEqual(['PX-02']);
+  });
+
   it('the summary shows what would happen before anything is applied', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });
