@@ -214,6 +214,8 @@ describe('importing clients with their payment orders', () => {
     const page = await (await client.get(`/app/imports/${second}`)).text();
     expect(page).toMatch(/name="map\.amount">[\s\S]*?<option value="4" selected/);
     expect(page).toMatch(/name="map\.dueDate">[\s\S]*?<option value="6" selected/);
+    // Until its columns are chosen, the Process log says what the upload waits for.
+    expect(await (await client.get('/app/process-log')).text()).toContain('(falta elegir las columnas)');
   });
 
   it('a column assigned to two fields is refused', async () => {
@@ -248,6 +250,12 @@ describe('limits', () => {
 
   it('a file that is not a spreadsheet is refused', async () => {
     expect(await refusal('foto.png', Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2, 3, 4]))).toContain('no es una hoja de cálculo');
+  });
+
+  it('a LibreOffice .ods, even renamed .xlsx, is refused with a message that says how to save it', async () => {
+    const ods = fixture('clients-libreoffice.ods');
+    expect(await refusal('clientes.ods', ods)).toContain('Los archivos de LibreOffice (.ods) no se admiten');
+    expect(await refusal('clientes.xlsx', ods)).toContain('Guárdalo como Excel (.xlsx)');
   });
 
   it('a binary file named .csv is refused as not a spreadsheet', async () => {

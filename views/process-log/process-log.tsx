@@ -27,6 +27,7 @@ export function StateBadge(props: { process: FileProcess }) {
     <>
       <span class={`badge ${tone}`}>{t(`processLog.state.${p.state}`)}</span>
       {p.kind === 'import' && p.stage === 'validated' && <span class="hint"> {t('processLog.awaitingApply')}</span>}
+      {p.kind === 'import' && p.stage === 'mapping' && p.state === 'queued' && <span class="hint"> {t('processLog.awaitingMapping')}</span>}
       {p.scheduledFor && p.state === 'queued' && <span class="hint"> {t('processLog.scheduledFor', { at: dateTime(p.scheduledFor) })}</span>}
     </>
   );

@@ -73,9 +73,18 @@ const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const startsWith = (head: Uint8Array, magic: number[]) => magic.every((b, i) => head[i] === b);
 
+/**
+ * An OpenDocument file (LibreOffice's own .ods) is a zip too; its first part, stored as is,
+ * is named `mimetype` and says so.
+ */
+const isOpenDocument = (head: Uint8Array) => Buffer.from(head.subarray(30, 80)).toString('latin1').startsWith('mimetypeapplication/vnd.oasis.opendocument');
+
 /** The format by the file's first bytes, with its name only to tell csv from junk. */
 export function detectFormat(name: string, head: Uint8Array): SheetFormat | null {
-  if (startsWith(head, ZIP_MAGIC)) return 'xlsx';
+  if (startsWith(head, ZIP_MAGIC)) {
+    if (isOpenDocument(head)) throw new SheetError('sheets.error.openDocument');
+    return 'xlsx';
+  }
   if (startsWith(head, CFB_MAGIC)) return 'xls';
   if (/\.(csv|txt)$/i.test(name)) return 'csv';
   return null;
@@ -392,8 +401,8 @@ export interface OpenedSheet {
  */
 export async function openSheet(path: string, name: string, limits: SheetLimits): Promise<OpenedSheet> {
   const handle = await open(path, 'r');
-  const head = Buffer.alloc(8);
-  await handle.read(head, 0, 8, 0);
+  const head = Buffer.alloc(80);
+  await handle.read(head, 0, 80, 0);
   await handle.close();
   const format = detectFormat(name, head);
   if (!format) throw new SheetError('sheets.error.format');

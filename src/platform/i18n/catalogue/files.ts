@@ -4,6 +4,7 @@ import { messages } from '../define.js';
 export const files = messages(
   {
     'sheets.error.format': 'El archivo no es una hoja de cálculo que podamos leer. Sube un archivo xlsx, xls o csv.',
+    'sheets.error.openDocument': 'Los archivos de LibreOffice (.ods) no se admiten. Guárdalo como Excel (.xlsx) desde «Guardar como» y súbelo otra vez.',
     'sheets.error.encrypted': 'El archivo está protegido con contraseña. Quita la contraseña en Excel y vuelve a subirlo.',
     'sheets.error.corrupt': 'El archivo está dañado o incompleto y no se puede leer. Vuelve a guardarlo desde Excel y súbelo otra vez.',
     'sheets.error.tooLarge': 'El archivo se descomprime a un tamaño excesivo y no se procesa. Revisa que sea la hoja que querías subir.',
@@ -109,6 +110,7 @@ export const files = messages(
     'processLog.state.completed_with_errors': 'Completado con errores',
     'processLog.state.failed': 'Fallido',
     'processLog.awaitingApply': '(revisado, falta aplicar)',
+    'processLog.awaitingMapping': '(falta elegir las columnas)',
     'processLog.scheduledFor': 'programado para {at}',
     'processLog.progressOf': '{done} de {total}',
     'processLog.progressRows': '{done} filas',
@@ -121,6 +123,7 @@ export const files = messages(
   },
   {
     'sheets.error.format': 'This file is not a spreadsheet we can read. Upload an xlsx, xls or csv file.',
+    'sheets.error.openDocument': 'LibreOffice files (.ods) are not accepted. Save it as Excel (.xlsx) with "Save as" and upload it again.',
     'sheets.error.encrypted': 'The file is password-protected. Remove the password in Excel and upload it again.',
     'sheets.error.corrupt': 'The file is damaged or incomplete and cannot be read. Save it again from Excel and upload it once more.',
     'sheets.error.tooLarge': 'The file unpacks to an excessive size and is not processed. Check that it is the sheet you meant to upload.',
@@ -226,6 +229,7 @@ export const files = messages(
     'processLog.state.completed_with_errors': 'Completed with errors',
     'processLog.state.failed': 'Failed',
     'processLog.awaitingApply': '(checked, not yet applied)',
+    'processLog.awaitingMapping': '(columns not yet chosen)',
     'processLog.scheduledFor': 'scheduled for {at}',
     'processLog.progressOf': '{done} of {total}',
     'processLog.progressRows': '{done} rows',
