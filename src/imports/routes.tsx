@@ -70,7 +70,9 @@ export const importRoutes = new Hono<AppEnv>()
     const subject = subjectOf(c, body.kind);
     if (!subject) return notFoundPage(c);
     const file = body.file;
-    if (!(file instanceof File) || file.size === 0) return uploadPage(c, subject, { file: 'imports.error.noFile' });
+    // A browser sends an empty part with no name when nothing was chosen; a chosen file may be empty.
+    if (!(file instanceof File) || (file.size === 0 && file.name === '')) return uploadPage(c, subject, { file: 'imports.error.noFile' });
+    if (file.size === 0) return uploadPage(c, subject, { file: 'imports.error.emptyFile' });
     const result = await uploadImport(scopeOf(c), c.var.deps.config, { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) }, subject);
     if (!result.ok) return uploadPage(c, subject, result.errors);
     return redirectTo(c, `/app/imports/${result.process.id}`);

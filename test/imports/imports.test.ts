@@ -242,6 +242,7 @@ describe('limits', () => {
 
   it('an empty sheet is refused with its message', async () => {
     expect(await refusal('vacio.csv', Buffer.from('\n\n'))).toContain('La hoja está vacía');
+    expect(await refusal('cero.csv', Buffer.alloc(0))).toContain('El archivo está vacío (0 bytes)');
   });
 
   it('a repeated header is refused, accents and case ignored', async () => {

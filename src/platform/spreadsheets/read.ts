@@ -121,7 +121,8 @@ function excelCellText(value: ExcelJS.CellValue): string {
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
     if ('result' in value) return excelCellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
     if ('text' in value) return String((value as ExcelJS.CellHyperlinkValue).text);
-    if ('error' in value) return '';
+    // A formula that failed (#N/A, #DIV/0!) is not an empty cell: its error is what the sheet shows.
+    if ('error' in value) return String((value as ExcelJS.CellErrorValue).error);
     return '';
   }
   return String(value);
@@ -293,7 +294,7 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
       }
       if (cell.t === 'n' && isPercentFormat(cell.z as string | undefined)) return percentText(cell.v as number);
       if (cell.t === 'b') return cell.v ? 'true' : 'false';
-      if (cell.t === 'e') return '';
+      if (cell.t === 'e') return cell.w ?? '#ERROR';
       return String(cell.v);
     });
     batch.push({ line: r + 1, cells });
