@@ -15,6 +15,7 @@ import { newKey, storageFor } from '../storage/index.js';
 import type { Found, ImportJobData } from './jobs.js';
 import type { RowError } from './rows.js';
 import { toIsoDate } from './rows.js';
+import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { headersOf, mappingOf } from './service.js';
 
 interface StagedEntry {
@@ -199,12 +200,6 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   });
 }
 
-class RowRefused extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
 /**
  * Loads the checked rows in one transaction, each through the same use case as loading one
  * entry (its own savepoint inside this transaction). Should the data have changed since the
@@ -216,8 +211,8 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
   const { tenantId, processId } = data;
   const storage = storageFor(deps.config);
   const stagedKey = stagedKeyOf(process.params);
-  try {
-    await db.transaction(async (tx) => {
+  const applied = await applyUnlessRefused(deps, db, { tenantId, processId }, () =>
+    db.transaction(async (tx) => {
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
       if (locked?.stage !== 'applying') return;
       // Read once the upload is this run's to apply: a run that came second finds it applied, its file gone.
@@ -225,10 +220,7 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
       const scope = { tenantId, tenant, actor: user ? { id: user.id, name: user.name } : null, db: tx, clock: deps.clock };
       for (const row of staged) {
         const result = await createCampaignEntry(scope, row.fields);
-        if (!result.ok) {
-          const reason = Object.values(result.errors)[0] ?? 'imports.error.applyFailed';
-          throw new RowRefused(`campaignImports.error.applyRefused?line=${row.line}&reason=${encodeURIComponent(translateMessage(t, reason))}`);
-        }
+        if (!result.ok) throw new RowRefused(row.line, Object.values(result.errors)[0] ?? 'imports.error.applyFailed', t);
       }
       await updateProcess(tx, tenantId, processId, {
         stage: 'applied',
@@ -236,11 +228,7 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
         progressDone: process.counts.rows ?? 0,
         finishedAt: deps.clock.now(),
       });
-    });
-  } catch (error) {
-    if (!(error instanceof RowRefused)) throw error;
-    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.reason, finishedAt: deps.clock.now() });
-    return;
-  }
-  if (stagedKey) await storage.remove(stagedKey);
+    }),
+  );
+  if (applied && stagedKey) await storage.remove(stagedKey);
 }

@@ -15,6 +15,7 @@ import { findUser } from '../users/queries.js';
 import type { Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { batchChecker, type CheckedBatch, type CheckerOptions } from './checker.js';
+import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { repeatWatch } from './repeats.js';
 import type { RowError } from './rows.js';
 import { stager } from './staging.js';
@@ -404,7 +405,9 @@ export async function applyImport(deps: JobDeps, data: ImportJobData, attempt: J
  * The statements work from what the transaction's first count found. Another transaction
  * that stores one of the file's payment codes (or deletes one of its clients) while this
  * one runs makes a statement disagree with that count, or trips the payment codes' unique
- * index: the apply then fails whole and its job's next try starts from what is stored.
+ * index: the apply then fails whole and its job's next try starts from what is stored. A row
+ * whose code is already stored under another client is refused with the whole upload, which
+ * goes back to its mapping saying which row (decision 0015).
  */
 async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
   const { db, process } = found;
@@ -413,26 +416,15 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
-  try {
-    await applyStaged();
-  } catch (error) {
-    if (!(error instanceof StaleRow)) throw error;
-    // Nothing was written; the upload goes back to its mapping, and checking again shows the data as it is now.
-    await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.reason, finishedAt: deps.clock.now() });
-  }
-
-  async function applyStaged() {
-    await db.transaction(async (tx) => {
+  await applyUnlessRefused(deps, db, { tenantId, processId }, () =>
+    db.transaction(async (tx) => {
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
       if (locked?.stage !== 'applying') return;
       await preferHashJoins(tx);
       const { changedClients, changedOrders, touchedClients, staleLine, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
       // A payment code stored since the check under another client (or for a client the file
       // creates) would leave its row out while the rest went in: the whole upload is refused.
-      if (staleLine !== null) {
-        const reason = encodeURIComponent(translateMessage(found.t, 'imports.error.codeOfAnotherClient'));
-        throw new StaleRow(`campaignImports.error.applyRefused?line=${staleLine}&reason=${reason}`);
-      }
+      if (staleLine !== null) throw new RowRefused(staleLine, 'imports.error.codeOfAnotherClient', found.t);
       const staged = ofUpload('s', tenantId, processId);
       const storedCode = (alias: string) =>
         sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;
@@ -509,15 +501,8 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
         progressDone: process.counts.rows ?? 0,
         finishedAt: deps.clock.now(),
       });
-    });
-  }
-}
-
-/** A staged row that the data stored since the check no longer lets in; `reason` is the Process log's message. */
-class StaleRow extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
+    }),
+  );
 }
 
 export const checkImportJob: JobDefinition<ImportJobData> = { name: 'imports.check', run: checkImport, expireInMinutes: 30 };
