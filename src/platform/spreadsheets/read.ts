@@ -309,18 +309,28 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
 type CsvEncoding = 'utf8' | 'win1252' | 'utf16le' | 'utf16be';
 
 /**
- * A UTF-16 byte-order mark means UTF-16 (LibreOffice's "Unicode" csv, Excel's "Unicode
- * text"); valid UTF-8 is read as UTF-8; anything else is what Excel in Spanish writes,
- * Windows-1252.
+ * How a csv is written, from its first 64 KB (and, for UTF-8, the whole file):
+ * - the encoding: a UTF-16 byte-order mark means UTF-16 (LibreOffice's "Unicode" csv, Excel's
+ *   "Unicode text"); valid UTF-8 is UTF-8; anything else is what Excel in Spanish writes,
+ *   Windows-1252. Text in any 8-bit encoding has no NUL byte: a file with one is refused;
+ * - the delimiter: whichever of semicolon, comma or tab (Excel's "Unicode text") separates
+ *   the first line's fields most.
  */
-async function csvEncoding(path: string): Promise<CsvEncoding> {
+async function csvShape(path: string): Promise<{ encoding: CsvEncoding; delimiter: ',' | ';' | '\t' }> {
   const handle = await open(path, 'r');
-  const { buffer: head, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+  const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
   await handle.close();
-  if (head[0] === 0xff && head[1] === 0xfe) return 'utf16le';
-  if (head[0] === 0xfe && head[1] === 0xff) return 'utf16be';
-  // Text in any 8-bit encoding has no NUL bytes: this is a program or UTF-16 without its mark.
-  if (head.subarray(0, bytesRead).includes(0)) throw new SheetError('sheets.error.format');
+  const head = buffer.subarray(0, bytesRead);
+  const encoding = head[0] === 0xff && head[1] === 0xfe ? 'utf16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf16be' : await eightBitEncoding(path, head);
+  const firstLine = (iconv.decode(head, encoding).split(/\r?\n/)[0] ?? '').replace(/"[^"]*"/g, '');
+  const count = (mark: string) => firstLine.split(mark).length - 1;
+  const tabs = count('\t');
+  const delimiter = tabs > count(';') && tabs > count(',') ? '\t' : count(';') > count(',') ? ';' : ',';
+  return { encoding, delimiter };
+}
+
+async function eightBitEncoding(path: string, head: Buffer): Promise<'utf8' | 'win1252'> {
+  if (head.includes(0)) throw new SheetError('sheets.error.format');
   const decoder = new TextDecoder('utf-8', { fatal: true });
   try {
     for await (const chunk of createReadStream(path)) decoder.decode(chunk as Buffer, { stream: true });
@@ -331,22 +341,6 @@ async function csvEncoding(path: string): Promise<CsvEncoding> {
   }
 }
 
-/** The mark that separates the first line's fields most: semicolon, comma, or tab (Excel's "Unicode text"). */
-async function csvDelimiter(path: string, encoding: CsvEncoding): Promise<',' | ';' | '\t'> {
-  const handle = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
-    const text = iconv.decode(buffer.subarray(0, bytesRead), encoding);
-    const firstLine = (text.split(/\r?\n/)[0] ?? '').replace(/"[^"]*"/g, '');
-    const count = (mark: string) => firstLine.split(mark).length - 1;
-    const tabs = count('\t');
-    if (tabs > count(';') && tabs > count(',')) return '\t';
-    return count(';') > count(',') ? ';' : ',';
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * A csv's records, numbered as a spreadsheet program numbers the rows it opens them as: one
  * row per record (a quoted line break stays inside its cell) and empty lines included, so the
@@ -354,8 +348,7 @@ async function csvDelimiter(path: string, encoding: CsvEncoding): Promise<',' | 
  * decodes across chunks itself); Windows-1252 is decoded on the way.
  */
 async function* csvRows(path: string): AsyncGenerator<SheetRow[]> {
-  const encoding = await csvEncoding(path);
-  const delimiter = await csvDelimiter(path, encoding);
+  const { encoding, delimiter } = await csvShape(path);
   const file = createReadStream(path);
   const source: AsyncIterable<Buffer | string> = encoding === 'utf8' ? file : file.pipe(iconv.decodeStream(encoding));
   // Fed a chunk at a time and drained at once: the records of a chunk come out together,
