@@ -17,10 +17,11 @@ const codeTaken: Failure = { ok: false, errors: { paymentCode: 'receivables.orde
 /**
  * Locks a live client of the tenant for the rest of the transaction, so that concurrent
  * changes to its orders and payments recompute its stored balances one after another.
+ * Returns its total balance as it stands under the lock.
  */
-export async function lockLiveClient(db: Db, tenantId: number, clientId: number): Promise<{ id: number } | undefined> {
+export async function lockLiveClient(db: Db, tenantId: number, clientId: number): Promise<{ id: number; totalBalance: number } | undefined> {
   const [client] = await db
-    .select({ id: clients.id })
+    .select({ id: clients.id, totalBalance: clients.totalBalance })
     .from(clients)
     .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId), isNull(clients.deletedAt)))
     .for('update');

@@ -1,7 +1,6 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { refreshClientBalances, refreshOrdersPaid } from '../clients/derived.js';
-import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { rows } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
@@ -334,12 +333,12 @@ export async function makePromise(
   input: { amount: number; promisedDate: IsoDate; source?: Promise_['source'] },
 ): Promise<{ ok: true; promise: Promise_ } | Failure | NotFound> {
   return scope.db.transaction(async (tx) => {
-    if (!(await lockLiveClient(tx, scope.tenantId, clientId))) return notFound;
+    const client = await lockLiveClient(tx, scope.tenantId, clientId);
+    if (!client) return notFound;
     const today = await tenantToday(scope, tx);
     const settings = await settingsOf(tx, scope.tenantId);
     if (input.amount <= 0) return fail('amount', 'receivables.money.notPositive');
-    const [owed] = await tx.select({ total: clients.totalBalance }).from(clients).where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, clientId)));
-    if (input.amount > Math.max(0, owed!.total)) return fail('amount', 'receivables.promises.aboveBalance');
+    if (input.amount > Math.max(0, client.totalBalance)) return fail('amount', 'receivables.promises.aboveBalance');
     if (input.promisedDate < today || input.promisedDate > addDays(today, settings.promiseMaxDays)) {
       return fail('promisedDate', `receivables.promises.dateRange?max=${settings.promiseMaxDays}`);
     }
