@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { isMessageKey } from '../platform/i18n/index.js';
 import { transitionPaths } from '../payments/service.js';
 import * as v from 'valibot';
 import { CampaignEntryDetail, CampaignEntryForm } from '../../views/campaigns/entry.js';
@@ -130,7 +131,8 @@ for (const [to, resource] of Object.entries(transitionPaths) as [keyof typeof tr
     const result = await changeCampaignPaymentState(scopeOf(c), id, to);
     if (!result.ok && 'notFound' in result) return notFoundPage(c);
     if (!result.ok) {
-      setFlash(c, 'error', result.errors.state === 'campaigns.error.reopenWithOtherActive' ? 'campaigns.error.reopenWithOtherActive' : 'campaigns.error.transition');
+      const message = result.errors.state;
+      setFlash(c, 'error', message && isMessageKey(message) ? message : 'campaigns.error.transition');
       return redirectTo(c, `/app/campaigns/${result.entryId}`);
     }
     setFlash(c, 'success', stateFlash[to]);

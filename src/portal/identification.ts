@@ -23,6 +23,9 @@ export const identificationLimits = {
   perDocument: { max: 5, windowMs: 15 * 60_000 },
 };
 
+/** What a limited debtor is told to wait, in seconds (`Retry-After`): the document's window. */
+export const identificationRetryAfter = String(identificationLimits.perDocument.windowMs / 1000);
+
 function limitsFor(ip: string, documentType: string, documentNumber: string): Limit[] {
   // The document is hashed: the counters table is no place for personal data.
   const document = hashToken(`${documentType}:${documentNumber}`).slice(0, 32);

@@ -34,7 +34,7 @@ import {
 } from './recovery.js';
 import { portalPage, readReceiptForm } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
-import { identificationLimits } from './identification.js';
+import { identificationRetryAfter } from './identification.js';
 import { promiseFieldsSchema, recoveryAvailable } from './service.js';
 import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
@@ -233,7 +233,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const result = await identifyForRecovery(database.db, { tenant: c.var.tenant, ip: clientIp(c), documentType, documentNumber, now: clock.now() });
     if (!result.ok) {
       if (result.reason === 'limited') {
-        c.header('Retry-After', String(identificationLimits.perDocument.windowMs / 1000));
+        c.header('Retry-After', identificationRetryAfter);
         return identifyPage(c, settings, { values, notice: c.var.t('portal.identify.limited'), status: 429 });
       }
       return identifyPage(c, settings, { values, notice: c.var.t('recovery.identify.noOffer'), status: 422 });

@@ -23,7 +23,7 @@ import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
-import { identificationLimits, recordPortalEvent } from './identification.js';
+import { identificationRetryAfter, recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
 import type { PortalKind, PortalSettings } from './schema.js';
@@ -235,7 +235,7 @@ export const portalRoutes = new Hono<AppEnv>()
     });
     if (!result.ok) {
       if (result.reason === 'limited') {
-        c.header('Retry-After', String(identificationLimits.perDocument.windowMs / 1000));
+        c.header('Retry-After', identificationRetryAfter);
         return contactStep(c, { notice: c.var.t('portal.identify.limited'), status: 429 });
       }
       return contactStep(c, { notice: c.var.t('portal.identify.mismatch'), status: 422 });
