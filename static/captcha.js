@@ -1,6 +1,12 @@
 /*
- * The portal captcha's glue (decision 0010). Served after the ALTCHA widget in the same file
- * (altcha.js), and alone for reCAPTCHA and for browsers without modules. ES5 on purpose.
+ * The portal captcha's glue (decision 0010). ES5 on purpose. The same file runs twice on a
+ * page with the ALTCHA widget:
+ * - as a classic script (captcha.js), in every browser: it shows the question where the widget
+ *   cannot work, and otherwise loads the widget at the debtor's first touch, key or focus, so
+ *   the page's first view stays small (SPEC 6: 30 KB compressed);
+ * - at the end of the widget's module (altcha.js), where it registers the worker and the
+ *   texts before the widget starts (it starts a millisecond after it is defined).
+ * For reCAPTCHA only the classic script runs.
  */
 (function () {
   'use strict';
@@ -16,46 +22,112 @@
     box.appendChild(holder);
   }
 
-  function altcha(box, widget) {
-    var global = window.$altcha;
-    if (!global || !window.isSecureContext || !window.Worker || !window.crypto || !window.crypto.subtle) {
-      widget.parentNode.removeChild(widget);
-      return reveal(box);
+  function giveUp(box, widget) {
+    if (widget.parentNode) widget.parentNode.removeChild(widget);
+    reveal(box);
+  }
+
+  function formOf(element) {
+    return element.closest ? element.closest('form') : null;
+  }
+
+  function busy(form, on) {
+    var button = form && form.querySelector('[type=submit]');
+    if (!button) return;
+    if (on) button.setAttribute('aria-busy', 'true');
+    else button.removeAttribute('aria-busy');
+  }
+
+  // A debtor who sends the form before the work is done waits for it; the module sends the
+  // form as soon as the widget reports the solution (the form has novalidate, so the browser
+  // would not hold it back).
+  var WAITING = 'data-captcha-waiting';
+
+  /** Classic script: load the widget when the debtor first does something on the page. */
+  function arm(box, widget) {
+    var capable =
+      'noModule' in document.createElement('script') &&
+      window.isSecureContext &&
+      window.Worker &&
+      window.crypto &&
+      window.crypto.subtle &&
+      window.customElements;
+    if (!capable) return giveUp(box, widget);
+    var form = formOf(widget);
+    var loaded = false;
+    var events = ['pointerdown', 'touchstart', 'keydown', 'focusin'];
+
+    function hold(event) {
+      if (window.$altcha || !widget.parentNode) return;
+      event.preventDefault();
+      form.setAttribute(WAITING, '');
+      busy(form, true);
+      load();
     }
-    var worker = widget.getAttribute('data-worker');
+
+    function load() {
+      if (loaded) return;
+      loaded = true;
+      for (var i = 0; i < events.length; i++) document.removeEventListener(events[i], load, true);
+      var style = document.createElement('link');
+      style.rel = 'stylesheet';
+      style.href = widget.getAttribute('data-style');
+      document.head.appendChild(style);
+      var script = document.createElement('script');
+      script.type = 'module';
+      script.src = widget.getAttribute('data-script');
+      script.onload = function () {
+        if (form) form.removeEventListener('submit', hold);
+      };
+      script.onerror = function () {
+        if (form) {
+          form.removeEventListener('submit', hold);
+          form.removeAttribute(WAITING);
+          busy(form, false);
+        }
+        giveUp(box, widget);
+      };
+      document.head.appendChild(script);
+    }
+
+    if (form) form.addEventListener('submit', hold);
+    for (var i = 0; i < events.length; i++) document.addEventListener(events[i], load, { capture: true, passive: true });
+  }
+
+  /** In the widget's module, before the widget starts. */
+  function start(box, widget) {
+    var global = window.$altcha;
     global.algorithms.set('PBKDF2/SHA-256', function () {
-      return new Worker(worker);
+      return new Worker(widget.getAttribute('data-worker'));
     });
     var strings = JSON.parse(widget.getAttribute('data-strings') || '{}');
     var english = global.i18n.get('en') || {};
     for (var key in english) if (!(key in strings)) strings[key] = english[key];
     global.i18n.set(widget.getAttribute('language') || 'es', strings);
-    // A debtor who presses the button before the work is done waits for it: the form is sent
-    // as soon as the widget reports the solution (the form has novalidate, so the browser
-    // would not hold it back).
-    var form = widget.closest ? widget.closest('form') : null;
+    var form = formOf(widget);
     var state = '';
-    var waiting = false;
     if (form) {
       form.addEventListener('submit', function (event) {
         if (state === 'verified' || !widget.parentNode) return;
         event.preventDefault();
-        waiting = true;
-        var button = form.querySelector('[type=submit]');
-        if (button) button.setAttribute('aria-busy', 'true');
+        form.setAttribute(WAITING, '');
+        busy(form, true);
       });
     }
     widget.addEventListener('statechange', function (event) {
       state = (event.detail && event.detail.state) || '';
-      if (state === 'verified' && waiting && form) {
-        waiting = false;
+      if (state === 'verified' && form && form.hasAttribute(WAITING)) {
+        form.removeAttribute(WAITING);
         if (form.requestSubmit) form.requestSubmit();
         else form.submit();
       }
       // On failure the widget gives way to the question: its unchecked box would keep blocking the form.
       if (state !== 'error') return;
-      if (widget.parentNode) widget.parentNode.removeChild(widget);
-      reveal(box);
+      if (form) {
+        form.removeAttribute(WAITING);
+        busy(form, false);
+      }
+      giveUp(box, widget);
     });
   }
 
@@ -73,11 +145,13 @@
     }, 15000);
   }
 
+  // document.currentScript is null only while a module runs: here, the end of altcha.js.
+  var inModule = !document.currentScript;
   var boxes = document.querySelectorAll('.captcha');
   for (var i = 0; i < boxes.length; i++) {
     var widget = boxes[i].querySelector('altcha-widget');
     var google = boxes[i].querySelector('.g-recaptcha');
-    if (widget) altcha(boxes[i], widget);
-    else if (google) recaptcha(boxes[i], google);
+    if (widget) (inModule ? start : arm)(boxes[i], widget);
+    else if (google && !inModule) recaptcha(boxes[i], google);
   }
 })();

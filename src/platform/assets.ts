@@ -35,10 +35,11 @@ export function loadAssets(): Assets {
   for (const file of readdirSync(join(root, 'static'))) sources.set(file, join(root, 'static', file));
   sources.set('htmx.js', require.resolve('htmx.org/dist/htmx.min.js'));
   // The captcha widget: its CSP-friendly build (no injected styles or blob workers), with our
-  // glue in the same file so the worker is registered before the widget starts (decision 0010).
+  // glue at its end so the worker is registered before the widget starts (decision 0010). The
+  // glue is also served alone (captcha.js): it loads the widget when the debtor starts.
   const altcha = dirname(require.resolve('altcha/external'));
   sources.set('altcha.js', [join(altcha, 'altcha.min.js'), join(root, 'static', 'captcha.js')]);
-  sources.set('altcha.css', [join(altcha, 'altcha.css'), join(root, 'static', 'captcha.css')]);
+  sources.set('altcha.css', join(altcha, 'altcha.css'));
   sources.set('altcha-worker.js', join(altcha, '../workers/pbkdf2.js'));
 
   const byLogical = new Map<string, string>();

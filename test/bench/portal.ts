@@ -53,6 +53,20 @@ async function timeUntil(served: Served, storage: Awaited<ReturnType<BrowserCont
   return Math.round(ms);
 }
 
+/** Milliseconds from the first tap on the document number (form on screen) until the captcha is solved, slow phone, cold cache. */
+async function captchaAfterTouch(served: Served, url: string): Promise<number> {
+  const context = await served.browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, locale: 'es-PE' });
+  const page = await context.newPage();
+  await throttle(context, page);
+  await page.goto(url, { waitUntil: 'load' });
+  const started = performance.now();
+  await page.getByLabel('Número de documento').tap();
+  await page.locator('altcha-widget .altcha[data-state="verified"]').waitFor({ state: 'attached', timeout: 60_000 });
+  const ms = performance.now() - started;
+  await context.close();
+  return Math.round(ms);
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export async function runPortalBench(): Promise<Record<string, unknown>> {
@@ -116,13 +130,13 @@ export async function runPortalBench(): Promise<Record<string, unknown>> {
       timings.statement!.push(await timeUntil(served, customer, url('/estado-de-cuenta'), '.summary h1'));
       timings.offer!.push(await timeUntil(served, recovery, url('/recovery/oferta'), '.offer h1'));
       timings.recoveryForm!.push(await timeUntil(served, anonymous, url('/recovery'), 'form button[type=submit]'));
-      // The proof of work solves itself on load; this is the wait a debtor could notice.
-      timings.captchaSolved!.push(await timeUntil(served, anonymous, url('/recovery'), 'altcha-widget .altcha[data-state="verified"]').catch(() => -1));
+      // The proof of work loads and solves itself from the debtor's first touch; this is the wait they could notice.
+      timings.captchaSolved!.push(await captchaAfterTouch(served, url('/recovery')).catch(() => -1));
     }
     const slow3g = Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, { medianMs: median(v), runsMs: v }]));
     return {
       firstViewBytes: bytes,
-      budgets: { portalPageBytes: 30 * 1024, recoveryWithCaptchaBytes: 60 * 1024, statementVisibleMs: 3000 },
+      budgets: { portalPageBytes: 30 * 1024, statementVisibleMs: 3000 },
       slow3g,
       network: '400 kbit/s down and up, 400 ms RTT, CPU 4× slower, cold cache',
     };

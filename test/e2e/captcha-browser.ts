@@ -8,11 +8,14 @@ export interface MovableClock {
 }
 
 /**
- * Waits until the ALTCHA widget of the page has solved its challenge by itself (it starts on
- * load) and put the payload in the form. Returns how long the wait took, in milliseconds.
+ * Waits until the ALTCHA widget of the page has solved its challenge by itself and put the
+ * payload in the form. The widget loads at the debtor's first touch, key or focus: a focus on
+ * the form's button stands for it, in case the test has not touched the page yet. Returns how
+ * long the wait took, in milliseconds.
  */
 export async function solveCaptchaInBrowser(page: Page, options: { timeout?: number } = {}): Promise<number> {
   const started = Date.now();
+  await page.locator('form:has(.captcha) [type=submit]').first().focus();
   await page.locator('altcha-widget .altcha[data-state="verified"]').waitFor({ state: 'attached', timeout: options.timeout ?? 30_000 });
   const payload = await page.locator(`altcha-widget input[name="${CAPTCHA_FIELDS.altcha}"]`).inputValue();
   if (!payload) throw new Error('The captcha widget reports verified but put no payload in the form');

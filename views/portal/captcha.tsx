@@ -33,8 +33,9 @@ function Question({ question, invalid }: { question: CaptchaQuestion; invalid?: 
 }
 
 /**
- * The captcha, inside the identification <form>: the tenant's widget, which starts working as
- * soon as the page loads, and the question for browsers without JavaScript. After a failed
+ * The captcha, inside the identification <form>: the tenant's widget, and the question for
+ * browsers without JavaScript. The ALTCHA widget's script and stylesheet are loaded by the
+ * glue at the debtor's first touch, key or focus, and the widget then starts working. After a failed
  * attempt (`invalid`) the question is shown to everyone, for when the widget cannot work here.
  */
 export function Captcha(props: CaptchaProps & { invalid?: boolean | undefined }) {
@@ -49,7 +50,6 @@ export function Captcha(props: CaptchaProps & { invalid?: boolean | undefined })
       )}
       {props.kind === 'altcha' ? (
         <>
-          <link rel="stylesheet" href={asset('altcha.css')} />
           <altcha-widget
             challenge={props.challenge}
             auto="onload"
@@ -57,6 +57,9 @@ export function Captcha(props: CaptchaProps & { invalid?: boolean | undefined })
             language={lang}
             configuration={ALTCHA_CONFIGURATION}
             data-worker={asset('altcha-worker.js')}
+            data-script={asset('altcha.js')}
+            data-style={asset('altcha.css')}
+            data-idle={t('portal.captcha.widget.idle')}
             data-strings={JSON.stringify({
               label: t('portal.captcha.widget.label'),
               verifying: t('portal.captcha.widget.verifying'),
@@ -70,12 +73,10 @@ export function Captcha(props: CaptchaProps & { invalid?: boolean | undefined })
               verify: t('portal.captcha.widget.verify'),
             })}
           ></altcha-widget>
-          <script type="module" src={asset('altcha.js')}></script>
-          <script nomodule src={asset('captcha.js')} defer></script>
+          <script src={asset('captcha.js')} defer></script>
         </>
       ) : (
         <>
-          <link rel="stylesheet" href={asset('captcha.css')} />
           <div class="g-recaptcha" data-sitekey={props.siteKey} data-script={`https://www.google.com/recaptcha/api.js?hl=${lang}`}></div>
           <script src={asset('captcha.js')} defer></script>
         </>
