@@ -4,6 +4,7 @@ import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { isIsoDate, type IsoDate } from '../platform/dates.js';
 import { parseMoney } from '../platform/money.js';
+import { likeEscape, startsWithFolded } from '../platform/search.js';
 import { users } from '../users/schema.js';
 import { activeCampaignCondition } from './service.js';
 import { campaignEntries, campaignPayments, campaignPromises, discountTypes, type DiscountType } from './schema.js';
@@ -53,11 +54,11 @@ function stateCondition(state: '0' | '1' | '2', today: IsoDate): SQL {
 }
 
 export function campaignWhere(tenantId: number, f: CampaignFilters, today: IsoDate): SQL {
-  const like = f.q ? `${f.q.replace(/[\\%_]/g, '\\$&')}%` : undefined;
+  const like = f.q ? `${likeEscape(f.q)}%` : undefined;
   return and(
     eq(campaignEntries.tenantId, tenantId),
     sql`${clients.deletedAt} is null`,
-    like ? or(ilike(clients.name, like), ilike(clients.documentNumber, like)) : undefined,
+    f.q ? or(startsWithFolded(clients.name, f.q), ilike(clients.documentNumber, like!)) : undefined,
     f.campaign ? eq(campaignEntries.campaignCode, f.campaign) : undefined,
     f.state ? stateCondition(f.state, today) : undefined,
     f.discountType ? eq(campaignEntries.discountType, f.discountType) : undefined,

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gte, ilike, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { dateTimeIn, endOfDayIn, isIsoDate, startOfDayIn } from '../platform/dates.js';
 import type { MessageKey, Translate } from '../platform/i18n/index.js';
+import { containsFolded, folded } from '../platform/search.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { users } from '../users/schema.js';
 import { claimEvents, claimOrders, claims, isClaimCategory, type ClaimCategory } from './schema.js';
@@ -75,23 +76,20 @@ export function claimFiltersQuery(filters: ClaimFilters, page?: number): string 
   return query ? `?${query}` : '';
 }
 
-const likeEscape = (s: string) => s.replace(/[\\%_]/g, (m) => `\\${m}`);
-
 function filtersWhere(tenantId: number, filters: ClaimFilters, timeZone: string): SQL {
   const conditions: (SQL | undefined)[] = [eq(claims.tenantId, tenantId)];
   if (filters.state !== 'todos') conditions.push(eq(claims.state, filters.state));
   if (filters.category) conditions.push(eq(claims.category, filters.category));
   if (filters.clientId) conditions.push(eq(claims.clientId, filters.clientId));
-  if (filters.client) conditions.push(ilike(clients.name, `%${likeEscape(filters.client)}%`));
+  if (filters.client) conditions.push(containsFolded(clients.name, filters.client));
   if (filters.from) conditions.push(gte(claims.createdAt, startOfDayIn(timeZone, filters.from)));
   if (filters.to) conditions.push(lt(claims.createdAt, endOfDayIn(timeZone, filters.to)));
   if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
   if (filters.alerts === 'yes') conditions.push(sql`cardinality(${clients.contactAlerts}) > 0`);
   if (filters.alerts === 'no') conditions.push(sql`cardinality(${clients.contactAlerts}) = 0`);
   if (filters.q) {
-    const pattern = `%${likeEscape(filters.q)}%`;
     const id = /^#?\d{1,15}$/.test(filters.q) ? Number(filters.q.replace('#', '')) : undefined;
-    conditions.push(or(ilike(claims.description, pattern), ilike(clients.name, pattern), id ? eq(claims.id, id) : undefined));
+    conditions.push(or(containsFolded(claims.description, filters.q), containsFolded(clients.name, filters.q), id ? eq(claims.id, id) : undefined));
   }
   return and(...conditions)!;
 }
@@ -213,7 +211,6 @@ export type ClaimClient = NonNullable<Awaited<ReturnType<typeof findClaimClient>
 export async function searchClaimClients(db: Db, tenantId: number, query: string, options: { byDocument: boolean }) {
   const q = query.trim().slice(0, 100);
   if (q === '') return [];
-  const pattern = `%${likeEscape(q)}%`;
   return db
     .select({ id: clients.id, name: clients.name, documentType: clients.documentType, documentNumber: clients.documentNumber })
     .from(clients)
@@ -221,10 +218,10 @@ export async function searchClaimClients(db: Db, tenantId: number, query: string
       and(
         eq(clients.tenantId, tenantId),
         sql`${clients.deletedAt} is null`,
-        or(ilike(clients.name, pattern), options.byDocument ? eq(clients.documentNumber, q) : undefined),
+        or(containsFolded(clients.name, q), options.byDocument ? eq(clients.documentNumber, q) : undefined),
       ),
     )
-    .orderBy(asc(clients.name), asc(clients.id))
+    .orderBy(folded(clients.name), asc(clients.id))
     .limit(20);
 }
 

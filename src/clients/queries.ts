@@ -3,6 +3,7 @@ import { aliasedTable, and, asc, Column, desc, eq, gt, is, isNotNull, isNull, or
 import { rows, type Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import type { IsoDate } from '../platform/dates.js';
+import { fold, folded, startsWithFolded } from '../platform/search.js';
 import type { MessageKey, Translate } from '../platform/i18n/index.js';
 import { tenants } from '../tenants/schema.js';
 import { userPreferences, users, type User } from '../users/schema.js';
@@ -120,11 +121,9 @@ export function parseTrayOrder(query: Record<string, string | undefined>): TrayO
   };
 }
 
-const likePrefix = (s: string) => `${s.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-
-/** The search box: a name prefix, a document number, an email or a phone. */
+/** The search box: a name prefix (regardless of case and accents), a document number, an email or a phone. */
 function searchWhere(q: string, qPhone: string | undefined): SQL {
-  return or(sql`lower(${clients.name}) like ${likePrefix(q)}`, exactMatches(q, qPhone))!;
+  return or(startsWithFolded(clients.name, q), exactMatches(q, qPhone))!;
 }
 
 /** The search box's exact matches: a document number, an email or a phone. */
@@ -146,13 +145,14 @@ function exactMatches(q: string, qPhone: string | undefined): SQL {
  * their code points, and keep the plain LIKE (see `searchByRange`).
  */
 function namePrefixRange(q: string): SQL {
-  const low = q.toLowerCase();
+  const low = fold(q);
   const chars = [...low];
   const last = chars.pop()!.codePointAt(0)!;
-  const like = sql`lower(${clients.name}) like ${likePrefix(q)}`;
-  if (last >= 0x10ffff) return sql`lower(${clients.name}) >= ${low} and ${like}`;
+  const name = folded(clients.name);
+  const like = startsWithFolded(clients.name, q);
+  if (last >= 0x10ffff) return sql`${name} >= ${low} and ${like}`;
   const high = chars.join('') + String.fromCodePoint(last + 1);
-  return sql`lower(${clients.name}) >= ${low} and lower(${clients.name}) < ${high} and ${like}`;
+  return sql`${name} >= ${low} and ${name} < ${high} and ${like}`;
 }
 
 const codePointOrder = new WeakMap<Db, Promise<boolean>>();
@@ -382,8 +382,8 @@ function orderFor(order: TrayOrder, searching: boolean): SQL[] {
       // index provides it makes the planner fetch the matches through the search's own indexes
       // and sort those few instead.
       return searching
-        ? [direction(sql`lower(${clients.name}) || ''`), direction(clients.id)]
-        : [direction(sql`lower(${clients.name})`), direction(clients.id)];
+        ? [direction(sql`${folded(clients.name)} || ''`), direction(clients.id)]
+        : [direction(folded(clients.name)), direction(clients.id)];
     case 'document':
       return [direction(clients.documentNumber), direction(clients.documentType), direction(clients.id)];
     case 'situation':
@@ -401,8 +401,8 @@ export async function listClientsPage(db: Db, tenantId: number, filters: ClientF
     const dir = sql.raw(order.dir === 'desc' ? 'desc' : 'asc');
     const upTo = order.page * trayLimits.pageSize;
     const halves = searchHalves(filters, tenantId, today, (match, base) =>
-      sql`(select ${clients.id} as id, lower(${clients.name}) as sort_name from ${clients} where ${base} and ${match}
-           order by lower(${clients.name}) ${dir}, ${clients.id} ${dir} limit ${upTo})`);
+      sql`(select ${clients.id} as id, ${folded(clients.name)} as sort_name from ${clients} where ${base} and ${match}
+           order by ${folded(clients.name)} ${dir}, ${clients.id} ${dir} limit ${upTo})`);
     const pageIds = sql`select m.id from (${halves}) m order by m.sort_name ${dir}, m.id ${dir}
       limit ${trayLimits.pageSize} offset ${(order.page - 1) * trayLimits.pageSize}`;
     return selectRows(db, tenantId, today)

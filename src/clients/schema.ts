@@ -56,13 +56,14 @@ export const clients = pgTable(
     // without the id a page sorted by situation re-sorted every client sharing its first date (all the finalizados).
     index('clients_situation').on(t.tenantId, t.oldestUnpaidDueDate, t.id).where(sql`${t.deletedAt} is null`),
     index('clients_advisor_situation').on(t.tenantId, t.advisorId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null`),
-    index('clients_name').on(t.tenantId, sql`lower(${t.name}) text_pattern_ops`),
+    // Names are searched and sorted folded, regardless of case and accents (src/platform/search.ts).
+    index('clients_name').on(t.tenantId, sql`saldo_fold(${t.name}) text_pattern_ops`),
     // The tray's default order (name, then id) read from an index: no sort of the whole tenant, and deep pages stay cheap.
     // The name itself ends the key (the id already decides the order) so that PostgreSQL can walk past the rows a deep
     // page skips in the index alone, without reading each from the table.
-    index('clients_tray_name').on(t.tenantId, sql`lower(${t.name})`, t.id, t.name).where(sql`${t.deletedAt} is null`),
+    index('clients_tray_name').on(t.tenantId, sql`saldo_fold(${t.name})`, t.id, t.name).where(sql`${t.deletedAt} is null`),
     // Clients with an open claim are few: "con reclamo" reads them here instead of scanning the tenant.
-    index('clients_open_claims').on(t.tenantId, sql`lower(${t.name})`, t.id).where(sql`${t.deletedAt} is null and ${t.openClaims} > 0`),
+    index('clients_open_claims').on(t.tenantId, sql`saldo_fold(${t.name})`, t.id).where(sql`${t.deletedAt} is null and ${t.openClaims} > 0`),
     // The delinquency buckets also require no open claim; with it in the predicate their capped count is index-only.
     index('clients_owing').on(t.tenantId, t.oldestUnpaidDueDate).where(sql`${t.deletedAt} is null and ${t.openClaims} = 0`),
     index('clients_document_number').on(t.tenantId, t.documentNumber),

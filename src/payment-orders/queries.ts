@@ -3,6 +3,7 @@ import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { isIsoDate, type IsoDate } from '../platform/dates.js';
 import { parseMoney } from '../platform/money.js';
+import { startsWithFolded } from '../platform/search.js';
 import { paymentOrders } from './schema.js';
 import { isOrderStatus, orderStatusWhere, type OrderStatus } from './status.js';
 
@@ -56,8 +57,7 @@ function conditions(tenantId: number, f: OrderFilters, today: IsoDate): SQL {
   const list: (SQL | undefined)[] = [eq(paymentOrders.tenantId, tenantId), isNull(clients.deletedAt)];
   if (f.client) list.push(eq(paymentOrders.clientId, f.client));
   if (f.q) {
-    const prefix = `${f.q.toLowerCase().replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-    list.push(sql`(${clients.documentNumber} = ${f.q} or lower(${clients.name}) like ${prefix} or ${paymentOrders.paymentCode} = ${f.q})`);
+    list.push(sql`(${clients.documentNumber} = ${f.q} or ${startsWithFolded(clients.name, f.q)} or ${paymentOrders.paymentCode} = ${f.q})`);
   }
   if (f.product) list.push(eq(paymentOrders.product, f.product));
   if (f.status) list.push(orderStatusWhere(f.status, today));

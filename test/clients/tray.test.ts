@@ -1,5 +1,7 @@
 import { campaignEntries } from '../../src/campaigns/schema.js';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { rows } from '../../src/db/index.js';
+import { FOLD_FROM, fold } from '../../src/platform/search.js';
 import { clients } from '../../src/clients/schema.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countClients, parseClientFilters, trayLimits } from '../../src/clients/queries.js';
@@ -112,6 +114,37 @@ describe('the clients tray', () => {
       await h.db.update(clients).set({ documentNumber: '08765432' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Carla Sesenta')));
       await h.db.update(clients).set({ email: 'ana@correo.pe' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Ana Al Día')));
     }
+  });
+
+  it('searches and sorts names as staff type and read them, regardless of case and accents', async () => {
+    const added = [
+      await seedClient(h, acme, { name: 'Álvaro Ñique' }),
+      await seedClient(h, acme, { name: 'ÚRSULA PÉREZ' }),
+      await seedClient(h, acme, { name: 'Óscar Peña' }),
+    ];
+    try {
+      expect(await names('?q=alvaro')).toEqual(['Álvaro Ñique']);
+      expect(await names('?q=%C3%81LVARO%20%C3%B1')).toEqual(['Álvaro Ñique']);
+      expect(await names('?q=ursula%20perez')).toEqual(['ÚRSULA PÉREZ']);
+      expect(await names('?q=oscar%20pena')).toEqual(['Óscar Peña']);
+      expect(await names('?q=ana%20al%20dia')).toEqual(['Ana Al Día']);
+      // An accented capital sorts among its plain letter, not after z.
+      const all = await names('');
+      expect(all.slice(0, 3)).toEqual(['Álvaro Ñique', 'Ana Al Día', 'Beto Temprano']);
+      expect(all.indexOf('Óscar Peña')).toBeLessThan(all.indexOf('ÚRSULA PÉREZ'));
+      expect(all.at(-1)).toBe('ÚRSULA PÉREZ');
+    } finally {
+      for (const client of added) await h.db.delete(clients).where(and(eq(clients.tenantId, acme.id), eq(clients.id, client.id)));
+    }
+  });
+
+  it('folds a name in the database exactly as the search box folds what staff type', async () => {
+    const samples = [FOLD_FROM, FOLD_FROM.toUpperCase(), 'Ana María NÚÑEZ-Güemes', "D'Ávila & Cía. S.A.C.", 'ÇÃO ÿ Ý', '100% _x_'];
+    for (const text of samples) {
+      const [row] = await rows<{ f: string }>(h.db, sql`select saldo_fold(${text}) as f`);
+      expect(row!.f, text).toBe(fold(text));
+    }
+    expect(fold('ÁÉÍÓÚÑÜ áéíóúñü')).toBe('aeiounu aeiounu');
   });
 
   it('ignores filter values it does not know instead of failing', async () => {
