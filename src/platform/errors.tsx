@@ -4,7 +4,8 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ErrorPage } from '../../views/errors/error-page.js';
 import type { AppContext, AppEnv } from './context.js';
 import { languageOf, translator, type MessageKey, type Params } from './i18n/index.js';
-import { render } from './render.js';
+import { isHtmx, render } from './render.js';
+import { portalErrorPage, portalOfPath } from '../portal/page.js';
 
 /** Makes sure a context that failed before the language was chosen can still speak. */
 function ensureLanguage(c: AppContext): void {
@@ -15,10 +16,16 @@ function ensureLanguage(c: AppContext): void {
   }
 }
 
-export function errorPage(c: AppContext, status: ContentfulStatusCode, title: MessageKey, body: MessageKey, params?: Params) {
+export async function errorPage(c: AppContext, status: ContentfulStatusCode, title: MessageKey, body: MessageKey, params?: Params) {
   ensureLanguage(c);
-  const layout = c.var.user ? 'app' : 'plain';
   const titleText = c.var.t(title);
+  // A debtor's error stays in the debtor's portal (the tenant's page, light), not the back office's.
+  const portal = isHtmx(c) ? null : portalOfPath(c.req.path);
+  if (portal) {
+    const page = await portalErrorPage(c, portal, status, titleText, c.var.t(body, params));
+    if (page) return page;
+  }
+  const layout = c.var.user ? 'app' : 'plain';
   return render(c, {
     title: titleText,
     status,

@@ -1,11 +1,9 @@
 import { decodeBase64urlIgnorePadding, encodeBase64urlNoPadding } from '@oslojs/encoding';
 import { Hono } from 'hono';
-import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Readable } from 'node:stream';
 import { DocumentStep, ContactStep } from '../../views/portal/identify.js';
-import { PortalLayout } from '../../views/portal/layout.js';
 import { LogoutButton, StatementPage, type StatementPageProps } from '../../views/portal/statement.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { findClient } from '../clients/queries.js';
@@ -21,6 +19,7 @@ import { clientIp } from '../platform/ip.js';
 import { redirectTo, render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
+import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
 import { identificationRetryAfter, recordPortalEvent } from './identification.js';
@@ -37,27 +36,13 @@ import {
 } from './service.js';
 import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
+export { portalPage };
+
 export const RECEIPT_MAX_BYTES = 5 * 1024 * 1024;
 const DOCUMENT_COOKIE = 'saldo_portal_doc';
 const DOCUMENT_STEP_MS = 10 * 60_000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-/** A portal page in the tenant's colours; the recovery portal uses the same shell with its own form. */
-export function portalPage(c: AppContext, options: { settings: PortalSettings; kind: PortalKind; title: string; body: Child; status?: ContentfulStatusCode; actions?: Child; head?: Child }) {
-  // Debts, names and single-use tokens: never kept by the browser or anything on the way (a phone may be shared).
-  c.header('Cache-Control', 'no-store');
-  return render(c, {
-    title: options.title,
-    status: options.status ?? 200,
-    layout: 'none',
-    body: (
-      <PortalLayout title={options.title} kind={options.kind} settings={options.settings} actions={options.actions} head={options.head}>
-        {options.body}
-      </PortalLayout>
-    ),
-  });
-}
 
 /**
  * Between the two steps the document travels in a signed cookie that lasts a few minutes,

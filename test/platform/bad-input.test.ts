@@ -42,6 +42,25 @@ describe('bad input', () => {
     expect(html).not.toMatch(/at .*\.ts:\d+/);
   });
 
+  it('keeps a debtor who opens a wrong address in the portal they were in: its light page, the tenant\'s name, a way back to its start', async () => {
+    const acme = await newTenant(h, { name: 'Financiera Andina' });
+    const debtor = h.client(acme);
+    for (const [path, back] of [['/no-existe', '/'], ['/recovery/no-existe', '/recovery'], ['/estado-de-cuenta/9', '/']] as const) {
+      const response = await debtor.get(path);
+      expect(response.status, path).toBe(404);
+      expect(response.headers.get('Cache-Control'), path).toBe('no-store');
+      const html = await response.text();
+      expect(html, path).toContain('Página no encontrada');
+      expect(html, path).toContain('Financiera Andina');
+      expect(html, path).toMatch(/<link rel="stylesheet" href="\/static\/portal\.[0-9a-f]{12}\.css"/);
+      expect(html, path).not.toMatch(/app\.[0-9a-f]{12}\.css|htmx/);
+      expect(html, path).toContain(`<a href="${back}">Volver</a>`);
+    }
+    // Staff paths keep the back office's page.
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    expect(await (await admin.get('/app/no-existe')).text()).toMatch(/app\.[0-9a-f]{12}\.css/);
+  });
+
   it('treats non-numeric ids as not found', async () => {
     const acme = await newTenant(h);
     const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
