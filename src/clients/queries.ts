@@ -194,7 +194,7 @@ export function clientWhere(tenantId: number, filters: ClientFilters, today: Iso
   if (filters.situation) conditions.push(situationWhere(filters.situation, today));
   if (filters.alert) conditions.push(sql`${clients.contactAlerts} @> array[${filters.alert}]::text[]`);
   if (filters.contactability) conditions.push(eq(clients.contactability, filters.contactability));
-  if (filters.segment) conditions.push(eq(clients.segment, filters.segment));
+  if (filters.segment) conditions.push(sql`${folded(clients.segment)} = ${fold(filters.segment.trim())}`);
   if (filters.claimCategory) conditions.push(sql`${clients.openClaimCategories} @> array[${filters.claimCategory}]::text[]`);
   if (Object.keys(filters.variables).length > 0) conditions.push(sql`${clients.additional} @> ${JSON.stringify(filters.variables)}::jsonb`);
   return and(...conditions)!;

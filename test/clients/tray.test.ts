@@ -80,6 +80,10 @@ describe('the clients tray', () => {
       ['?claim=problemas_pago', []],
       ['?var.region=Sur', ['Elena Antigua']],
       ['?segment=Premium&situation=mora_61_90', ['Dario Noventa']],
+      // Typed as staff type it: any case, with or without accents.
+      ['?segment=premium', ['Ana Al Día', 'Dario Noventa']],
+      ['?segment=PR%C3%89MIUM', ['Ana Al Día', 'Dario Noventa']],
+      ['?segment=Prem', []],
     ];
     for (const [query, expected] of cases) expect(await names(query), query).toEqual(expected);
   });
