@@ -190,7 +190,7 @@ export const clientRoutes = new Hono<AppEnv>()
     const context = await formContext(c, client);
     const values = await formValues(c);
     const parsed = parseWith(clientFieldsSchema({ ...context, country: c.var.tenant.country }), values);
-    const result = parsed.ok ? await updateClient(scopeOf(c), client.id, parsed.value) : parsed;
+    const result = parsed.ok ? await updateClient(scopeOf(c), client.id, parsed.value, todayOf(c)) : parsed;
     if (!result.ok) {
       if ('notFound' in result) return notFoundPage(c);
       return render(c, {

@@ -1,5 +1,7 @@
 import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
+import { clientsWithActiveCampaign } from '../campaigns/service.js';
 import type { Db } from '../db/index.js';
+import type { IsoDate } from '../platform/dates.js';
 import { clientEvents } from '../events/schema.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { userPreferences, users } from '../users/schema.js';
@@ -94,8 +96,11 @@ export async function createClient(scope: Scope, input: ClientFields): Promise<C
   }
 }
 
-/** Edits a client that is not deleted (a deleted one is restored first). */
-export async function updateClient(scope: Scope, clientId: number, input: ClientFields): Promise<ClientResult> {
+/**
+ * Edits a client that is not deleted (a deleted one is restored first). A client in an active
+ * charged-off campaign stays in cartera castigada while it lasts (SPEC 5).
+ */
+export async function updateClient(scope: Scope, clientId: number, input: ClientFields, today: IsoDate): Promise<ClientResult> {
   try {
     return await scope.db.transaction(async (tx) => {
       const [current] = await tx
@@ -105,6 +110,9 @@ export async function updateClient(scope: Scope, clientId: number, input: Client
         .for('update');
       if (!current) return { ok: false, notFound: true } as const;
       const errors = await checkAssignees(tx, scope.tenantId, input, current);
+      if (current.portfolio === 'castigada' && input.portfolio === 'vigente' && (await clientsWithActiveCampaign(tx, scope.tenantId, [clientId], today)).has(clientId)) {
+        errors.portfolio = 'clients.error.portfolioInCampaign';
+      }
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
       const changes = changesBetween(current, input);
       if (Object.keys(changes).length === 0) return { ok: true, client: current } as const;

@@ -1,8 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
+import { activeCampaignCondition } from '../campaigns/service.js';
 import { documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { exclusively, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
+import { todayIn } from '../platform/dates.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
 import { SheetError, moduleBeside, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { csvWriter } from '../platform/spreadsheets/write.js';
@@ -352,9 +354,25 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       select line, payment_code from moved`,
     );
     for (const m of moved) refused.push({ line: m.line, column: header('paymentCode'), value: m.payment_code, message: 'imports.error.codeOfAnotherClient' });
+    // A client in an active charged-off campaign stays in cartera castigada while it lasts
+    // (SPEC 5): a row that would move it back to vigente is refused, as the client form does.
+    const charged = await rows<{ line: number; portfolio: string }>(
+      tx,
+      sql`
+      with charged as (
+        delete from import_rows s using clients cl
+         where ${staged('s')} and s.portfolio = 'vigente' and ${sameClient(tenantId)}
+           and exists (select 1 from campaign_entries where campaign_entries.tenant_id = ${tenantId} and campaign_entries.client_id = cl.id
+                        and ${activeCampaignCondition(todayIn(tenant.timezone, deps.clock))})
+        returning s.line, s.portfolio, s.first_of_client, s.document_type, s.document_number),
+      orphans as (select document_type, document_number from charged where first_of_client),
+      ${markFirstRows(staged, 'orphans', 'charged')}
+      select line, portfolio from charged`,
+    );
+    for (const c of charged) refused.push({ line: c.line, column: header('portfolio'), value: c.portfolio, message: 'imports.error.portfolioInCampaign' });
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
     // A client's first row carries its totals only while the check's marks stand.
-    return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && moved.length === 0 };
+    return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && moved.length === 0 && charged.length === 0 };
   });
   rejected += new Set(refused.map((r) => r.line)).size;
   await writeErrors(refused.sort((a, b) => a.line - b.line));

@@ -152,6 +152,24 @@ describe('creating and editing a client', () => {
     expect((await storedClient(h, acme, client.id))!.name).toBe('Pedro');
   });
 
+  it('keeps a client in cartera castigada while its campaign is active, and lets it go back once the campaign ended', async () => {
+    const { acme, browser } = await setUp();
+    const client = await seedClient(h, acme, { name: 'Pedro', documentNumber: '22222222', portfolio: 'castigada' });
+    await h.db.insert(campaignEntries).values({ tenantId: acme.id, clientId: client.id, campaignCode: 'CAMP-1', debtAmount: 1000_00, discountType: 'porcentaje', discountValue: 5000, campaignAmount: 500_00, endDate: '2026-03-31' });
+    const refused = await browser.post(`/app/clients/${client.id}`, { ...valid, documentNumber: '22222222', name: 'Pedro Paredes', portfolio: 'vigente' });
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(html).toContain('El cliente tiene una campaña activa de cartera castigada: sigue en cartera castigada mientras dure.');
+    expect(html).toContain('value="Pedro Paredes"');
+    expect(await storedClient(h, acme, client.id)).toMatchObject({ name: 'Pedro', portfolio: 'castigada' });
+    // Other edits of the same client go through.
+    expect((await browser.post(`/app/clients/${client.id}`, { ...valid, documentNumber: '22222222', name: 'Pedro Paredes', portfolio: 'castigada' })).status).toBe(303);
+    // The day after its end date (harness today: 2026-03-10 in Lima) the campaign is over.
+    await h.db.update(campaignEntries).set({ endDate: '2026-03-09' }).where(eq(campaignEntries.clientId, client.id));
+    expect((await browser.post(`/app/clients/${client.id}`, { ...valid, documentNumber: '22222222', name: 'Pedro Paredes', portfolio: 'vigente' })).status).toBe(303);
+    expect(await storedClient(h, acme, client.id)).toMatchObject({ portfolio: 'vigente' });
+  });
+
   it('shows an event type no catalogue names as the type itself, newest first', async () => {
     const { acme, browser } = await setUp();
     const client = await seedClient(h, acme);

@@ -17,6 +17,7 @@ import { openSheet } from '../../src/platform/spreadsheets/read.js';
 import { xlsxWriter } from '../../src/platform/spreadsheets/write.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { addOrder, seedClient } from '../clients/support.js';
+import { activeCampaign } from '../portal/support.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
 import { clientsOf, importFile, ordersOf, processOf, stagedRows } from './support.js';
@@ -129,6 +130,35 @@ describe('staging and applying a whole upload', () => {
       ['OP-X', other.id],
       ['OP-Y', nueva!.id],
     ]);
+    expect(await storedState(tenant)).toEqual(await recomputed(tenant));
+  });
+
+  it('refuses the rows that would take a client in an active charged-off campaign back to cartera vigente', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const charged = await seedClient(h, tenant, { documentNumber: '12000021', name: 'Castigado', portfolio: 'castigada' });
+    await activeCampaign(h, tenant, charged.id);
+    const ended = await seedClient(h, tenant, { documentNumber: '12000022', name: 'Terminado', portfolio: 'castigada' });
+    await activeCampaign(h, tenant, ended.id, { campaignCode: 'CAMP-0', endDate: '2026-01-31' });
+    const csv = [
+      `${HEADER},Cartera`,
+      'DNI,12000021,Castigado,A,,OP-C1,,100,0,0,01/01/2026,01/02/2026,,vigente',
+      'DNI,12000021,Castigado,A,,OP-C2,,100,0,0,01/01/2026,01/03/2026,,vigente',
+      'DNI,12000022,Terminado,A,,OP-T1,,100,0,0,01/01/2026,01/02/2026,,vigente',
+      'DNI,12000023,Nuevo,A,,OP-N1,,100,0,0,01/01/2026,01/02/2026,,vigente',
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'cartera.csv', Buffer.from(csv));
+    expect(process).toMatchObject({ stage: 'applied', counts: { rows: 4, rejected: 2 } });
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toContain('2,Cartera,vigente,El cliente tiene una campaña activa de cartera castigada: sigue en cartera castigada mientras dure.');
+    expect(report).toContain('3,Cartera,vigente,');
+    const stored = await clientsOf(h, tenant.id);
+    expect(stored.map((c) => [c.documentNumber, c.portfolio])).toEqual([
+      ['12000021', 'castigada'],
+      ['12000022', 'vigente'],
+      ['12000023', 'vigente'],
+    ]);
+    expect((await ordersOf(h, tenant.id)).map((o) => o.paymentCode).sort()).toEqual(['OP-N1', 'OP-T1']);
     expect(await storedState(tenant)).toEqual(await recomputed(tenant));
   });
 
