@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openSheet } from '../../src/platform/spreadsheets/read.js';
+import { numberText, openSheet } from '../../src/platform/spreadsheets/read.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
@@ -17,5 +17,26 @@ describe('reading spreadsheets', () => {
       ['12.5%', 'b'],
       ['0.25', 'c'],
     ]);
+  });
+
+  // Written in Excel's shape (shared strings, the built-in date format 14, a text-formatted
+  // DNI, a currency format, an interest formula =E2*0.1 whose cached result carries binary
+  // leftovers), and LibreOffice's .xls of it.
+  it.each(['clients-excel-formula.xlsx', 'clients-excel-formula.xls'])('%s reads numbers as the sheet shows them and dates as dates', async (name) => {
+    const sheet = await openSheet(join(fixtures, name), name, { maxRows: 10 });
+    const rows: string[][] = [];
+    for await (const batch of sheet.batches) for (const row of batch) rows.push(row.cells);
+    expect(sheet.headers).toEqual(['Tipo de documento', 'Número de documento', 'Nombre', 'Código de pago', 'Monto', 'Interés', 'Fecha de emisión', 'Fecha de vencimiento']);
+    expect(rows).toEqual([['DNI', '01234567', 'Rosa Quispe Huamán', 'OP-0001', '1234.5', '123.45', '2026-01-01', '2026-02-01']]);
+  });
+
+  it('keeps the 15 significant digits a spreadsheet shows, and whole numbers whole', () => {
+    expect(numberText(123.45000000000002)).toBe('123.45');
+    expect(numberText(0.1 + 0.2)).toBe('0.3');
+    expect(numberText(99.99999999999999)).toBe('100');
+    expect(numberText(1180 * 1.18)).toBe('1392.4');
+    expect(numberText(20100002699)).toBe('20100002699');
+    expect(numberText(-5.5)).toBe('-5.5');
+    expect(numberText(1234.56)).toBe('1234.56');
   });
 });

@@ -113,7 +113,17 @@ const isPercentFormat = (format: string | undefined) => !!format && format.repla
  */
 const percentText = (fraction: number) => `${Number((fraction * 100).toPrecision(12))}%`;
 
-/** A cell as text, the way the sheet shows it where that matters (dates, percentages) and raw otherwise. */
+/**
+ * A number cell as text, to the 15 significant digits a spreadsheet keeps and shows: a formula
+ * such as =B2*0.18 or =0.1+0.2 leaves binary leftovers (123.45000000000002) that the sheet
+ * shows as 123.45, and so must an upload read it, or the amount is refused as having too many
+ * decimals. Whole numbers (document numbers typed as numbers) are not touched.
+ */
+export function numberText(value: number): string {
+  return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(15)));
+}
+
+/** A cell as text, the way the sheet shows it where that matters (dates, percentages, numbers) and raw otherwise. */
 function excelCellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return isoDate(value);
@@ -125,6 +135,7 @@ function excelCellText(value: ExcelJS.CellValue): string {
     if ('error' in value) return String((value as ExcelJS.CellErrorValue).error);
     return '';
   }
+  if (typeof value === 'number') return numberText(value);
   return String(value);
 }
 
@@ -295,6 +306,7 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
       if (cell.t === 'n' && isPercentFormat(cell.z as string | undefined)) return percentText(cell.v as number);
       if (cell.t === 'b') return cell.v ? 'true' : 'false';
       if (cell.t === 'e') return cell.w ?? '#ERROR';
+      if (cell.t === 'n') return numberText(cell.v as number);
       return String(cell.v);
     });
     batch.push({ line: r + 1, cells });
