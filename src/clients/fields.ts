@@ -76,6 +76,17 @@ function normalized(numeric: boolean, raw: string): string {
   return numeric ? trimmed.replace(/[\s.\-]/g, '') : trimmed;
 }
 
+/**
+ * A document number a spreadsheet kept as a number has lost its leading zeros (DNI
+ * 01234567 became 1234567): they are given back for a type of a fixed count of digits.
+ */
+export function withLostZeros(types: readonly DocumentType[], type: string, number: string): string {
+  const rule = types.find((t) => t.code === type.trim().toUpperCase());
+  const fixed = rule && /^\^(?:\\d|\[0-9\])\{(\d+)\}\$$/.exec(rule.pattern);
+  if (!fixed || !/^\d+$/.test(number)) return number;
+  return number.padStart(Number(fixed[1]), '0');
+}
+
 /** Null when the document is acceptable for the tenant's types; otherwise the message to show. */
 export function checkDocument(types: readonly DocumentType[], type: string, number: string): string | null {
   const { known, problem } = documentRules(types).check(type, number);

@@ -14,7 +14,7 @@ import { recordProgress, updateProcess } from '../process-log/service.js';
 import { newKey, storageFor } from '../storage/index.js';
 import type { Found, ImportJobData } from './jobs.js';
 import type { RowError } from './rows.js';
-import { toIsoDate } from './rows.js';
+import { readNumberCells, reportLine, toIsoDate } from './rows.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -108,12 +108,12 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   const reject = async (line: number, key: string, message: string) => {
     rejected++;
     errorCount++;
-    await errors.write([[line, header(key), raws.get(line)?.[key] ?? '', translateMessage(t, message)]]);
+    await errors.write([reportLine({ line, column: header(key), value: raws.get(line)?.[key] ?? '', message }, (m) => translateMessage(t, m))]);
   };
   const rejectAll = async (list: RowError[]) => {
     rejected++;
     errorCount += list.length;
-    await errors.write(list.map((e) => [e.line, e.column, e.value, translateMessage(t, e.message)]));
+    await errors.write(list.map((e) => reportLine(e, (m) => translateMessage(t, m))));
   };
 
   const candidates: Candidate[] = [];
@@ -122,7 +122,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   try {
     const sheet = await openSheetInThread(storage.path(process.originalKey!), process.originalName ?? '', { maxRows: deps.config.importMaxRows });
     for await (const batch of sheet.batches) {
-      for (const { line, cells } of batch.rows) {
+      for (const { line, cells, numbers } of batch.rows) {
         total++;
         const raw: Record<string, string> = {};
         for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();
@@ -130,6 +130,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
         const input = { ...raw };
         if (input.endDate) input.endDate = toIsoDate(input.endDate);
         if (input.discountType) input.discountType = DISCOUNT_TYPES[input.discountType.trim().toLowerCase()] ?? input.discountType;
+        readNumberCells(input, mapping, numbers, { currency: tenant.currency, documentTypes: types });
         const parsed = parseWith(schema, input);
         if (!parsed.ok) {
           await rejectAll(Object.entries(parsed.errors).map(([path, message]) => {
@@ -138,9 +139,12 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
           }));
         } else {
           const fields = parsed.value;
+          // Every problem of the row in the report, not the first one only.
+          const problems: RowError[] = [];
           const documentError = checkDocument(types, fields.documentType, fields.documentNumber);
-          if (documentError) await reject(line, 'documentNumber', documentError);
-          else if (fields.phone && !normalizePhone(fields.phone, tenant.country)) await reject(line, 'phone', 'campaigns.error.phone');
+          if (documentError) problems.push({ line, column: header('documentNumber'), value: raw.documentNumber ?? '', message: documentError });
+          if (fields.phone && !normalizePhone(fields.phone, tenant.country)) problems.push({ line, column: header('phone'), value: raw.phone ?? '', message: 'campaigns.error.phone' });
+          if (problems.length > 0) await rejectAll(problems);
           else {
             const documentType = fields.documentType.trim().toUpperCase();
             const documentNumber = normalizeDocumentNumber(types.find((type) => type.code === documentType)!, fields.documentNumber);

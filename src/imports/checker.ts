@@ -43,8 +43,8 @@ export function batchChecker(options: CheckerOptions): (batch: readonly SheetRow
     const endRun = () => {
       if (run) lines[run.at] += totals(run.totals);
     };
-    for (const { line, cells } of batch) {
-      const result = validate(line, cells);
+    for (const { line, cells, numbers } of batch) {
+      const result = validate(line, cells, numbers);
       if (!result.ok) {
         rejected++;
         errors.push(...result.errors);

@@ -19,7 +19,7 @@ import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.j
 import { batchChecker, type CheckedBatch, type CheckerOptions } from './checker.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { repeatWatch } from './repeats.js';
-import type { RowError } from './rows.js';
+import { reportLine, type RowError } from './rows.js';
 import { stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -287,7 +287,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   let rejected = 0;
   const writeErrors = async (list: RowError[]) => {
     errorCount += list.length;
-    await errors.write(list.map((e) => [e.line, e.column, e.value, translateMessage(t, e.message)]));
+    await errors.write(list.map((e) => reportLine(e, (m) => translateMessage(t, m))));
   };
 
   const header = (key: string) => headers[mapping[key]!] ?? key;

@@ -1,7 +1,8 @@
 import * as v from 'valibot';
-import { clientFieldsSchema, type ClientFieldsOptions } from '../clients/fields.js';
+import { clientFieldsSchema, withLostZeros, type ClientFieldsOptions, type DocumentType } from '../clients/fields.js';
 import { isIsoDate } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
+import { roundedAmountText } from '../platform/money.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
 import { clientFieldKeys, clientOrderFields, type Mapping } from './fields.js';
 
@@ -60,6 +61,30 @@ function choiceValue(field: string, text: string): string {
   return key === '' ? '' : (CHOICES[field]?.[key] ?? text);
 }
 
+/** Fields of money in uploads, whatever the kind; a discount value is money only for a discount in money. */
+const MONEY_FIELDS = new Set(['amount', 'interest', 'discounts', 'debtAmount']);
+
+/**
+ * What the cells that held numbers (not text) mean for their fields, in place: money rounded
+ * half away from zero to the currency's minor unit, as a money format shows it (a formula's
+ * 140.4082 is S/ 140.41), and a document number given back the leading zeros a number
+ * cannot keep. Typed text is left as typed.
+ */
+export function readNumberCells(
+  values: Record<string, string>,
+  mapping: Mapping,
+  numbers: readonly number[] | undefined,
+  context: { currency: string; documentTypes: readonly DocumentType[] },
+): void {
+  if (!numbers || numbers.length === 0) return;
+  for (const key of Object.keys(values)) {
+    if (!numbers.includes(mapping[key]!)) continue;
+    const value = values[key]!;
+    if (MONEY_FIELDS.has(key) || (key === 'discountValue' && values.discountType === 'monto')) values[key] = roundedAmountText(value, context.currency);
+    else if (key === 'documentNumber') values[key] = withLostZeros(context.documentTypes, values.documentType ?? '', value);
+  }
+}
+
 const YES = new Set(['si', 'sí', 'yes', 'true', '1', 'x', 'verdadero', 'anulada', 'anulado']);
 
 export interface ValidRow {
@@ -73,6 +98,12 @@ export interface RowError {
   column: string;
   value: string;
   message: string;
+}
+
+/** A row error as a line of the report: a long value is cut (a spreadsheet cell holds 32,767 characters at most). */
+export function reportLine(error: RowError, translate: (message: string) => string): (string | number)[] {
+  const value = error.value.length > 200 ? `${error.value.slice(0, 200)}…` : error.value;
+  return [error.line, error.column, value, translate(error.message)];
 }
 
 /** What checking an upload's rows needs to know: plain data, which the reader thread can be given too. */
@@ -104,7 +135,7 @@ export function rowValidator(options: RowValidatorOptions) {
     for (const key of mappedClientKeys) if (a[key] !== b[key]) return false;
     return true;
   };
-  return (line: number, cells: string[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
+  return (line: number, cells: string[], numbers?: readonly number[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
     const client: Record<string, string> = {};
     const order: Record<string, string> = {};
     for (const { key, index, kind } of columns) {
@@ -114,6 +145,10 @@ export function rowValidator(options: RowValidatorOptions) {
       else if (kind === 'date') order[key] = toIsoDate(value);
       else if (kind === 'yes') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
       else order[key] = value;
+    }
+    if (numbers) {
+      readNumberCells(client, options.mapping, numbers, options);
+      readNumberCells(order, options.mapping, numbers, options);
     }
     const c = previous && sameClient(previous.input, client) ? ({ ok: true, value: previous.value } as const) : parseWith(clientSchema, client);
     if (c.ok) previous = { input: client, value: c.value };

@@ -78,6 +78,28 @@ export function toUnits(minor: Minor, currency: string): number {
 }
 
 /**
+ * A number a spreadsheet cell held (its plain text: "100.005", "-3.5", "1e-7"), rounded
+ * half away from zero to the currency's minor unit, as the sheet shows it in a money
+ * format, and written with exactly those decimals so that `parseMoney` cannot take a
+ * decimal mark for a thousands one. The text back when it is not a plain number.
+ */
+export function roundedAmountText(text: string, currency: string): string {
+  const digits = currencyDigits(currency);
+  let s = text.trim();
+  if (/e/i.test(s) && Number.isFinite(Number(s))) s = Number(s).toFixed(20).replace(/0+$/, '').replace(/\.$/, '');
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(s);
+  if (!m) return text;
+  const [, sign, whole, fraction = ''] = m;
+  // Half away from zero on the decimal digits themselves, never through floating point.
+  let units = BigInt(whole! + fraction.padEnd(digits, '0').slice(0, digits));
+  if ((fraction[digits] ?? '0') >= '5') units += 1n;
+  if (units === 0n) return digits > 0 ? `0.${'0'.repeat(digits)}` : '0';
+  const padded = units.toString().padStart(digits + 1, '0');
+  const rounded = digits > 0 ? `${padded.slice(0, -digits)}.${padded.slice(-digits)}` : padded;
+  return `${sign}${rounded}`;
+}
+
+/**
  * Parses an amount as people type it: "S/ 1.234,50", "1,234.50", "1234.5", "$ 12.000".
  * When both marks appear the last one is the decimal mark; a single mark followed by
  * exactly three digits groups thousands (no Latin-American currency has three decimals),

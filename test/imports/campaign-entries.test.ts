@@ -121,6 +121,25 @@ describe('loading charged-off campaign entries by file', () => {
     expect(await entriesOf(tenant.id)).toEqual(entriesBefore);
   });
 
+  it('reads number cells as numbers: three decimals are not thousands, money rounds to the cent, a DNI gets its zeros back', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Campaña');
+    sheet.addRow(['Tipo de documento', 'Número de documento', 'Nombre', 'Celular', 'ID de campaña', 'Monto de deuda castigada', 'Tipo de descuento', 'Valor del descuento']);
+    // 100.005 shows as 100.01 in a money format; 1234567 is DNI 01234567 typed as a number.
+    sheet.addRow(['DNI', 1234567, 'Ana Torres', '', 'VERANO', 100.005, 'monto', 10.125]);
+    // A formula's result with binary leftovers, and a text amount with three decimals after one mark (thousands, as typed).
+    sheet.addRow(['DNI', '00456790', 'Beto Ríos', '', 'VERANO', { formula: 'B1*0', result: 140.40820000000002 }, 'monto', '1.250']);
+    sheet.getCell('F2').numFmt = '#,##0.00';
+    const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
+    const { process } = await importCampaignFile(admin, 'numeros.xlsx', bytes);
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 2, rejected: 1 });
+    const entries = await entriesOf(tenant.id);
+    expect(entries.map((e) => [e.debtAmount, e.discountValue, e.campaignAmount])).toEqual([[100_01, 10_13, 89_88]]);
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['01234567']);
+  });
+
   it('an xlsx with English headers, numbers and a date cell loads as typed', async () => {
     const tenant = await withApp();
     const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

@@ -1,3 +1,4 @@
+import ExcelJS from 'exceljs';
 import { createDeflateRaw } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/tenants/schema.js';
@@ -44,6 +45,34 @@ describe('importing clients with their payment orders', () => {
     expect(stored[1]!.totalBalance).toBe(246900);
     expect(stored[1]!.unpaidOrders).toBe(2);
     expect(await stagedRows(h, tenant.id)).toBe(0);
+  });
+
+  it.each(['clients-excel-formula.xlsx', 'clients-excel-formula.xls'])('%s loads an amount in a money format and an interest a formula computed, to the cent', async (name) => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { process } = await importFile(h, client, name, fixture(name));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 1, create: 1, rejected: 0 });
+    const orders = await ordersOf(h, tenant.id);
+    expect(orders.map((o) => [o.paymentCode, o.amount, o.interest, o.issueDate, o.dueDate])).toEqual([['OP-0001', 1234_50, 123_45, '2026-01-01', '2026-02-01']]);
+    expect((await clientsOf(h, tenant.id)).map((c) => [c.documentNumber, c.name])).toEqual([['01234567', 'Rosa Quispe Huamán']]);
+  });
+
+  it('reads an amount cell with three decimals as a number, not thousands, and a DNI stored as a number with its zeros', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Hoja1');
+    sheet.addRow(['Tipo de documento', 'Número de documento', 'Nombre', 'Código de pago', 'Monto', 'Fecha de emisión', 'Fecha de vencimiento']);
+    sheet.addRow(['DNI', 1234567, 'Ana Torres', 'NUM-1', 12.345, new Date(Date.UTC(2026, 0, 15)), new Date(Date.UTC(2026, 1, 15))]);
+    sheet.addRow(['DNI', '00456790', 'Beto Ríos', 'NUM-2', '12.345', new Date(Date.UTC(2026, 0, 15)), new Date(Date.UTC(2026, 1, 15))]);
+    const { process } = await importFile(h, client, 'numeros.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 2, create: 2, rejected: 0 });
+    // The number 12.345 is twelve soles and 35 cents (rounded as a money format shows it); the typed text "12.345" is twelve thousand.
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount])).toEqual([
+      ['NUM-1', 12_35],
+      ['NUM-2', 12_345_00],
+    ]);
+    expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['00456790', '01234567']);
   });
 
   it('re-uploading the same file changes nothing', async () => {

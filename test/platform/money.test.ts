@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, formatMoney, parseMoney, toDecimalString, toUnits } from '../../src/platform/money.js';
+import { currencyDigits, formatMoney, parseMoney, toDecimalString, toUnits, roundedAmountText } from '../../src/platform/money.js';
 
 describe('money', () => {
   it('knows the minor units of the currencies we serve', () => {
@@ -7,6 +7,25 @@ describe('money', () => {
     expect(currencyDigits('CLP')).toBe(0);
     expect(currencyDigits('COP')).toBe(2);
     expect(currencyDigits('USD')).toBe(2);
+  });
+
+  it('rounds what a number cell held to the minor unit, half away from zero, in a shape parseMoney cannot misread', () => {
+    const cases: [string, string, string, number][] = [
+      ['100.005', 'PEN', '100.01', 100_01],
+      ['12.345', 'PEN', '12.35', 12_35],
+      ['140.4082', 'PEN', '140.41', 140_41],
+      ['1.005', 'PEN', '1.01', 1_01],
+      ['99.995', 'PEN', '100.00', 100_00],
+      ['-0.005', 'PEN', '-0.01', -1],
+      ['1234', 'PEN', '1234.00', 1234_00],
+      ['1e-7', 'PEN', '0.00', 0],
+      ['12.5', 'CLP', '13', 13],
+    ];
+    for (const [text, currency, shown, minor] of cases) {
+      expect(roundedAmountText(text, currency), text).toBe(shown);
+      expect(parseMoney(shown, currency), text).toBe(minor);
+    }
+    expect(roundedAmountText('S/ 12', 'PEN')).toBe('S/ 12');
   });
 
   it('formats minor units in the tenant locale without floating point', () => {

@@ -55,6 +55,12 @@ export interface SheetRow {
   /** The row's number as the spreadsheet program shows it (the header is row 1). */
   line: number;
   cells: string[];
+  /**
+   * Which cells (by index) held a number rather than text, in xlsx and xls: their text is
+   * the number itself, with "." before any decimals and no grouping, so "100.005" is a
+   * hundred and a half cent, not a hundred thousand and five as typed text would read.
+   */
+  numbers?: number[];
 }
 
 export interface SheetLimits {
@@ -266,11 +272,18 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
       const cells: string[] = [];
+      const numbers: number[] = [];
       for (let i = 1; i < values.length; i++) {
         const value = values[i];
-        cells.push(typeof value === 'number' && isPercentFormat(row.getCell(i).numFmt) ? percentText(value) : excelCellText(value));
+        const number = typeof value === 'number' ? value : value && typeof value === 'object' && 'result' in value && typeof value.result === 'number' ? value.result : undefined;
+        if (number !== undefined && isPercentFormat(row.getCell(i).numFmt)) {
+          cells.push(percentText(number));
+          continue;
+        }
+        if (number !== undefined) numbers.push(i - 1);
+        cells.push(excelCellText(value));
       }
-      batch.push({ line: row.number, cells });
+      batch.push(numbers.length > 0 ? { line: row.number, cells, numbers } : { line: row.number, cells });
       if (batch.length === SOURCE_BATCH) {
         yield batch;
         batch = [];
@@ -297,7 +310,8 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
   for (let r = 0; r < data.length; r++) {
     const row = data[r];
     if (!row) continue;
-    const cells = Array.from(row, (cell) => {
+    const numbers: number[] = [];
+    const cells = Array.from(row, (cell, index) => {
       if (!cell || cell.v === undefined || cell.v === null) return '';
       if (cell.t === 'n' && cell.z && sheets.SSF.is_date(cell.z)) {
         const d = sheets.SSF.parse_date_code(cell.v as number);
@@ -306,10 +320,13 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
       if (cell.t === 'n' && isPercentFormat(cell.z as string | undefined)) return percentText(cell.v as number);
       if (cell.t === 'b') return cell.v ? 'true' : 'false';
       if (cell.t === 'e') return cell.w ?? '#ERROR';
-      if (cell.t === 'n') return numberText(cell.v as number);
+      if (cell.t === 'n') {
+        numbers.push(index);
+        return numberText(cell.v as number);
+      }
       return String(cell.v);
     });
-    batch.push({ line: r + 1, cells });
+    batch.push(numbers.length > 0 ? { line: r + 1, cells, numbers } : { line: r + 1, cells });
     if (batch.length === SOURCE_BATCH) {
       yield batch;
       batch = [];
