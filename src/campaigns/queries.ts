@@ -4,7 +4,7 @@ import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { isIsoDate, type IsoDate } from '../platform/dates.js';
 import { parseMoney } from '../platform/money.js';
-import { likeEscape, startsWithFolded } from '../platform/search.js';
+import { fold, folded, likeEscape, startsWithFolded } from '../platform/search.js';
 import { users } from '../users/schema.js';
 import { activeCampaignCondition } from './service.js';
 import { campaignEntries, campaignPayments, campaignPromises, discountTypes, type DiscountType } from './schema.js';
@@ -47,7 +47,9 @@ export function parseCampaignFilters(query: Record<string, string | undefined>, 
 }
 
 function stateCondition(state: '0' | '1' | '2', today: IsoDate): SQL {
-  const paid = sql`(${campaignEntries.closedReason} = 'paid' or ${campaignEntries.totalDue} <= 0)`;
+  // "is not distinct from": an open entry has no closed reason, and a plain "=" would make the
+  // finished entries' "not paid" unknown, dropping them until the nightly close.
+  const paid = sql`(${campaignEntries.closedReason} is not distinct from 'paid' or ${campaignEntries.totalDue} <= 0)`;
   if (state === '0') return activeCampaignCondition(today);
   if (state === '1') return paid;
   return sql`(not ${paid} and (${campaignEntries.closedReason} = 'finished' or ${campaignEntries.endDate} < ${today}::date))`;
@@ -59,7 +61,8 @@ export function campaignWhere(tenantId: number, f: CampaignFilters, today: IsoDa
     eq(campaignEntries.tenantId, tenantId),
     sql`${clients.deletedAt} is null`,
     f.q ? or(startsWithFolded(clients.name, f.q), ilike(clients.documentNumber, like!)) : undefined,
-    f.campaign ? eq(campaignEntries.campaignCode, f.campaign) : undefined,
+    // A campaign ID as staff type it: any case, with or without accents.
+    f.campaign ? sql`${folded(campaignEntries.campaignCode)} = ${fold(f.campaign.trim())}` : undefined,
     f.state ? stateCondition(f.state, today) : undefined,
     f.discountType ? eq(campaignEntries.discountType, f.discountType) : undefined,
     f.endFrom ? gte(campaignEntries.endDate, f.endFrom) : undefined,

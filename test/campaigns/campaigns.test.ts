@@ -325,6 +325,13 @@ describe('the tray', () => {
     expect(fragment).toContain('Ana Uno');
     expect(fragment).toContain('Beto Dos');
     expect(await (await admin.get('/app/campaigns?state=2')).text()).not.toContain('Ana Uno');
+    expect(await (await admin.get('/app/campaigns?campaign=a')).text()).toContain('Ana Uno');
+    // An entry whose end date has passed is finished from the next day on, before any job closes it.
+    await h.db.update(campaignEntries).set({ endDate: '2026-03-09' }).where(and(eq(campaignEntries.tenantId, acme.id), eq(campaignEntries.campaignCode, 'B')));
+    const finished = await (await admin.get('/app/campaigns?state=2')).text();
+    expect(finished).toContain('Beto Dos');
+    expect(finished).not.toContain('Ana Uno');
+    expect(await (await admin.get('/app/campaigns?state=0')).text()).not.toContain('Beto Dos');
     // The back button restores from history with an htmx request that needs the whole page.
     const restored = await (await admin.get('/app/campaigns?state=0', { htmx: true, headers: { 'HX-History-Restore-Request': 'true' } })).text();
     expect(restored).toContain('<html');
