@@ -156,7 +156,7 @@ export async function findOrder(db: Db, tenantId: number, orderId: number) {
 }
 
 /** A client of the tenant that is not deleted, with what the order and statement pages show of it. */
-export async function findLiveClient(db: Db, tenantId: number, clientId: number) {
+export async function findLiveClient(db: Db, tenantId: number, clientId: number, options: { deletedToo?: boolean } = {}) {
   const [client] = await db
     .select({
       id: clients.id,
@@ -167,8 +167,9 @@ export async function findLiveClient(db: Db, tenantId: number, clientId: number)
       unpaidOrders: clients.unpaidOrders,
       oldestUnpaidDueDate: clients.oldestUnpaidDueDate,
       openClaims: clients.openClaims,
+      deletedAt: clients.deletedAt,
     })
     .from(clients)
-    .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId), isNull(clients.deletedAt)));
+    .where(and(eq(clients.tenantId, tenantId), eq(clients.id, clientId), options.deletedToo ? undefined : isNull(clients.deletedAt)));
   return client;
 }

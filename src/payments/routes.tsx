@@ -61,7 +61,9 @@ const paymentChange = (change: typeof verifyPayment, done: MessageKey) => async 
 /** The client's statement ("Estado de cuenta"), its payments and promises; mounted under /app. */
 export const statementRoutes = new Hono<AppEnv>()
   .get('/clients/:id/statement', canView, async (c) => {
-    const client = await liveClient(c);
+    // A deleted client's statement stays readable (nothing is lost); changes wait for a restore.
+    const id = idParam(c.req.param('id'));
+    const client = id ? await findLiveClient(c.var.deps.database.db, c.var.tenant.id, id, { deletedToo: true }) : undefined;
     if (!client) return notFoundPage(c);
     return statementPage(c, client);
   })

@@ -47,6 +47,14 @@ describe('deleting and restoring clients', () => {
     const stored = await storedClient(h, acme, client.id);
     expect(stored!.deletedAt).not.toBeNull();
     expect(stored!.totalBalance).toBe(50_000);
+    // Its statement stays readable, with its orders, but takes no payment until it is restored.
+    const statement = await browser.get(`/app/clients/${client.id}/statement`);
+    expect(statement.status).toBe(200);
+    const statementHtml = await statement.text();
+    expect(statementHtml).toContain('Este cliente está eliminado');
+    expect(statementHtml).toMatch(/S\/\s?500\.00/);
+    expect(statementHtml).not.toContain('action="/app/clients/' + client.id + '/statement/payments"');
+    expect((await browser.post(`/app/clients/${client.id}/statement/payments`, { amount: '10', paidOn: '2026-03-10', method: 'efectivo' })).status).toBe(404);
 
     const restored = await browser.post(`/app/clients/${client.id}/restoration`);
     expect(restored.status).toBe(303);

@@ -252,7 +252,7 @@ describe('the clients tray', () => {
     expect(mine).toContain('Luis Asesor');
     expect(mine).toContain('Norte');
     const theirs = await (await other.get('/app/clients')).text();
-    expect(headings(theirs)).toEqual(['Documento', 'Nombre', 'Correo electrónico', 'Teléfono', 'Segmento', 'Estado', 'Situación', 'Monto total OP', 'Acciones']);
+    expect(headings(theirs)).toEqual(['Documento', 'Nombre', 'Correo electrónico', 'Teléfono', 'Segmento', 'Estado', 'Situación', 'Saldo total', 'Acciones']);
   });
 
   it('shows icon actions with words for screen readers and the charged-off badge', async () => {

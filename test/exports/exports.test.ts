@@ -78,7 +78,7 @@ describe('downloading the clients tray', () => {
     const text = body.toString('utf8');
     expect(text.startsWith('\uFEFF')).toBe(true);
     const lines = text.slice(1).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Documento,Nombre,Correo electrónico,Teléfono,Segmento,Estado,Situación,Monto total OP');
+    expect(lines[0]).toBe('Documento,Nombre,Correo electrónico,Teléfono,Segmento,Estado,Situación,Saldo total');
     expect(lines).toHaveLength(1 + 7);
     expect(text).not.toContain('Otro Cliente');
     expect(text).toContain('DNI 01234567,María Peña');

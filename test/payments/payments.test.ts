@@ -50,10 +50,10 @@ describe('Payments', () => {
     expect(o1).toMatchObject({ paid: 100_00, balance: 0 });
     expect(o2).toMatchObject({ paid: 50_00, balance: 150_00 });
     expect(await clientRow(h, acme, client.id)).toMatchObject({ totalBalance: 150_00, unpaidOrders: 1, oldestUnpaidDueDate: '2026-04-01' });
-    // "Monto total OP" is the client's balance, as in the tray; the overdue part has its own name.
+    // The client's "monto total OP" is its total overdue (SPEC 3, seed 000); the whole balance is "Saldo total", as in the tray.
     const totals = /<dl class="totals[\s\S]*?<\/dl>/.exec(await (await supervisor.get(`/app/clients/${client.id}/statement`)).text())![0];
-    expect(totals).toMatch(/<dt>Monto total OP<\/dt><dd data-total="balance">S\/\s?150\.00<\/dd>/);
-    expect(totals).toMatch(/<dt>Total vencido<\/dt><dd data-total="overdue">S\/\s?0\.00<\/dd>/);
+    expect(totals).toMatch(/<dt>Saldo total<\/dt><dd data-total="balance">S\/\s?150\.00<\/dd>/);
+    expect(totals).toMatch(/<dt>Monto total OP \(total vencido\)<\/dt><dd data-total="overdue">S\/\s?0\.00<\/dd>/);
 
     expect((await supervisor.post(`/app/payments/${payment!.id}/annulment`)).status).toBe(303);
     expect(await clientRow(h, acme, client.id)).toMatchObject({ totalBalance: 300_00, unpaidOrders: 2, oldestUnpaidDueDate: '2026-02-01' });

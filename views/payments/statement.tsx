@@ -15,7 +15,7 @@ const paymentBadge: Record<PaymentState, string> = {
 const promiseBadge = { kept: 'badge badge-ok', broken: 'badge badge-danger', pending: 'badge badge-warn' } as const;
 
 export interface StatementProps {
-  client: { id: number; name: string; documentType: string; documentNumber: string };
+  client: { id: number; name: string; documentType: string; documentNumber: string; deletedAt?: Date | null };
   statement: Statement;
   today: string;
   paymentValues?: Record<string, string | string[]>;
@@ -27,13 +27,15 @@ export interface StatementProps {
 export function StatementPage(props: StatementProps) {
   const { t, money, date, can } = useView();
   const s = props.statement;
-  const editable = can('clients.edit');
+  // A deleted client's statement is kept to be read: nothing is registered on it until it is restored.
+  const deleted = Boolean(props.client.deletedAt);
+  const editable = can('clients.edit') && !deleted;
   return (
     <>
       <div class="page-header">
         <h1>{t('statement.titleOf', { name: props.client.name })}</h1>
         <div class="toolbar">
-          <a href={`/app/orders?client=${props.client.id}`}>{t('statement.ordersOf')}</a>
+          {!deleted && <a href={`/app/orders?client=${props.client.id}`}>{t('statement.ordersOf')}</a>}
           {editable && (
             <a class="button primary" href={`/app/orders/new?client=${props.client.id}`}>
               {t('orders.new')}
@@ -44,6 +46,11 @@ export function StatementPage(props: StatementProps) {
       <p class="hint">
         {props.client.documentType} {props.client.documentNumber}
       </p>
+      {deleted && (
+        <p class="panel deleted-notice" role="status">
+          {t('statement.deleted')} <a href={`/app/clients/${props.client.id}`}>{t('statement.deletedRestore')}</a>
+        </p>
+      )}
       <dl class="totals panel" id="statement-totals">
         <div>
           <dt>{t('statement.totalBalance')}</dt>

@@ -24,7 +24,7 @@ export const clients = messages(
     'clients.field.contactAlertsHint': 'Separa varias alertas con comas.',
     'clients.field.portfolio': 'Tipo de cartera',
     'clients.field.situation': 'Situación',
-    'clients.field.totalBalance': 'Monto total OP',
+    'clients.field.totalBalance': 'Saldo total',
     'clients.field.daysPastDue': 'Días de mora',
     'clients.field.unpaidOrders': 'Órdenes de pago pendientes',
     'clients.field.createdAt': 'Creado',
