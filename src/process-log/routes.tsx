@@ -5,7 +5,9 @@ import { requirePermission } from '../platform/auth/middleware.js';
 import { verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
+import type { MessageKey } from '../platform/i18n/index.js';
 import { can, type Permission } from '../platform/permissions.js';
+import { fold } from '../platform/search.js';
 import { render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { findUser } from '../users/queries.js';
@@ -27,10 +29,12 @@ function visibleKinds(c: AppContext): ProcessKind[] {
   return kinds;
 }
 
-function fileName(process: FileProcess, file: FileName): string {
-  if (file === 'original') return process.originalName ?? `archivo-${process.id}`;
-  if (file === 'errors') return `errores-${process.id}.csv`;
-  return `${process.subject}-${process.id}.${process.format}`;
+/** A download's name in the person's words: "ordenes-de-pago-20.csv", "errores-12.csv". */
+function fileName(c: AppContext, process: FileProcess, file: FileName): string {
+  const slug = (text: string) => fold(text).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  if (file === 'original') return process.originalName ?? `${slug(c.var.t('processLog.file.original'))}-${process.id}`;
+  if (file === 'errors') return `${slug(c.var.t('processLog.file.errors'))}-${process.id}.csv`;
+  return `${slug(c.var.t(`processLog.subject.${process.subject}` as MessageKey))}-${process.id}.${process.format}`;
 }
 
 const TYPES: Record<string, string> = {
@@ -45,7 +49,7 @@ async function sendFile(c: AppContext, process: FileProcess, file: FileName) {
   const storage = storageFor(c.var.deps.config);
   const size = await storage.size(key);
   if (size === null) return notFoundPage(c);
-  const name = fileName(process, file);
+  const name = fileName(c, process, file);
   const extension = name.split('.').pop()?.toLowerCase() ?? '';
   return c.body(Readable.toWeb(storage.read(key)) as ReadableStream, 200, {
     'Content-Type': TYPES[extension] ?? 'application/octet-stream',

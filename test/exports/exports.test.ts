@@ -62,6 +62,8 @@ async function download(client: TestClient, format: 'csv' | 'xlsx', query: strin
   expect(process!.state).toBe('completed');
   const file = await client.get(`/app/process-log/${process!.id}/files/result`);
   expect(file.status).toBe(200);
+  // Named in the person's words.
+  expect(file.headers.get('Content-Disposition')).toContain(`filename="clientes-${process!.id}.${format}"`);
   return { process: process!, body: Buffer.from(await file.arrayBuffer()) };
 }
 
