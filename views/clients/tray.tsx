@@ -141,7 +141,7 @@ export function ClientsResults(props: TrayProps) {
                 {props.columns.map((column) => (
                   <SortableHeading column={column} filters={filters} order={order} />
                 ))}
-                <th scope="col">{t('common.actions')}</th>
+                <th scope="col" class="actions">{t('common.actions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -270,6 +270,9 @@ function clientCell(row: ClientRow, column: ClientColumn, { t, money, number }: 
       return `<td>${situationBadge(t, row.situation)}</td>`;
     case 'totalBalance':
       return `<td class="num">${escapeHtml(money(row.totalBalance))}</td>`;
+    case 'email':
+      // An address has no spaces: it may break anywhere rather than push the actions out of sight.
+      return `<td class="email">${escapeHtml(String(column.value(row, t)))}</td>`;
     case 'daysPastDue':
       return `<td class="num">${escapeHtml(number(row.daysPastDue))}</td>`;
     default:

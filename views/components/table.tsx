@@ -20,7 +20,7 @@ export function DataTable<T>(props: { rows: readonly T[]; columns: (TableColumn<
         <thead>
           <tr>
             {columns.map((column) => (
-              <th scope="col" class={column.kind === 'num' ? 'num' : undefined}>
+              <th scope="col" class={column.kind}>
                 {column.heading}
               </th>
             ))}
