@@ -64,12 +64,12 @@ function keyFor(secret: string, purpose: string): string {
 }
 
 /** What the captcha_uses table stores for a spent challenge: a hash, so the table says nothing by itself. */
-function useId(kind: string, identity: string): string {
+export function useId(kind: string, identity: string): string {
   return hashToken(`${kind}:${identity}`);
 }
 
-/** Spends a solution: true the first time, false for a replay (the primary key refuses the second row). */
-async function spend(c: AppContext, id: string, expiresAt: Date): Promise<boolean> {
+/** Spends a solution (or any single-use name): true the first time, false for a replay (the primary key refuses the second row). */
+export async function spend(c: AppContext, id: string, expiresAt: Date): Promise<boolean> {
   const inserted = await rows<{ id: string }>(
     c.var.deps.database.db,
     sql`insert into captcha_uses (tenant_id, id, expires_at) values (${c.var.tenant.id}, ${id}, ${expiresAt.toISOString()})

@@ -32,7 +32,8 @@ import {
   whatsappUrl,
   type RecoveryState,
 } from './recovery.js';
-import { portalPage, readReceiptForm } from './routes.js';
+import { firstSend } from './once.js';
+import { portalPage, readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
 import { identificationRetryAfter } from './identification.js';
 import { promiseFieldsSchema, recoveryAvailable } from './service.js';
@@ -156,7 +157,11 @@ async function current(c: AppContext, options: { slide?: boolean } = {}): Promis
   const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
   if (!recoveryAvailable(c.var.tenant, settings)) return unavailable(c, settings);
   const visit = await recoveryVisit(c, options.slide ?? true);
-  if (!visit) return c.redirect('/recovery', 303);
+  if (!visit) {
+    // A form sent after the visit ended (30 quiet minutes) is not dropped without a word.
+    if (c.req.method === 'POST') setFlash(c, 'error', 'portal.visit.ended');
+    return redirectTo(c, '/recovery');
+  }
   const mark = beginVisit(c).id;
   const { database, clock } = c.var.deps;
   const state = await recoveryStateOf(database.db, { tenant: c.var.tenant, settings, clientId: visit.client.id, now: clock.now(), start: true, visit: mark });
@@ -303,14 +308,14 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const form = await readReceiptForm(c);
     if (!form.ok) return payPage(c, offerNow, { receipt: form }, 422);
     const { values } = form;
+    if (!(await firstSend(c, values))) return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
     const result = await uploadCampaignReceipt(
       { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), entry: now.state.entry },
       { amount: form.fields.amount, reference: form.fields.reference, file: form.file },
     );
     if (!result.ok) return payPage(c, offerNow, { receipt: { values, errors: result.errors } }, 422);
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: now.state.entry.id, method: 'receipt', amount: form.fields.amount }, clock.now(), { once: false });
-    setFlash(c, 'success', 'recovery.receipt.sent');
-    return redirectTo(c, '/recovery/oferta');
+    return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
   })
   .post('/compromiso', async (c) => {
     const now = await current(c);
@@ -321,6 +326,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     if (!now.settings.promisesEnabled) return payPage(c, offerNow, { promise: { values: {}, errors: { promisedDate: 'portal.promise.disabled' } } }, 422);
     const values = (await formValues(c)) as Record<string, string>;
     const parsed = parseWith(promiseFieldsSchema(c.var.tenant.currency), values);
+    if (parsed.ok && !(await firstSend(c, values))) return sent(c, 'recovery.promise.sent', '/recovery/oferta');
     const result = parsed.ok
       ? await campaignPromiseFromPortal(
           { db: database.db, tenant: c.var.tenant, clock, entry: now.state.entry, limit: await lastPromiseDateOf(c, offerNow) },
@@ -329,8 +335,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
       : parsed;
     if (!result.ok) return payPage(c, offerNow, { promise: { values, errors: result.errors } }, 422);
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: now.state.entry.id, method: 'promise', amount: parsed.ok ? parsed.value.promiseAmount : null }, clock.now(), { once: false });
-    setFlash(c, 'success', 'recovery.promise.sent');
-    return redirectTo(c, '/recovery/oferta');
+    return sent(c, 'recovery.promise.sent', '/recovery/oferta');
   })
   .get('/no-me-interesa', async (c) => {
     const now = await current(c);
@@ -372,6 +377,8 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const tenantId = c.var.tenant.id;
     const entry = state.entry;
     const advisor = reason === ADVISOR_REASON;
+    // A double tap answers once: one reason, one alert, one message to the advisor.
+    if (!(await firstSend(c, values))) return redirectTo(c, advisor ? '/recovery/gracias?asesor=1' : '/recovery/gracias');
     const alert = await database.db.transaction(async (tx) => {
       await recordStep(tx, tenantId, visit.client.id, 'recovery.not_interested', { visit: now.mark, entryId: entry.id, campaign: entry.campaignCode, reason }, clock.now(), { once: false });
       if (!advisor) return null;

@@ -12,6 +12,7 @@ import { settingsOf } from '../settings/queries.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { addDays, todayIn } from '../platform/dates.js';
+import type { MessageKey } from '../platform/i18n/index.js';
 import { notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
 import { formValues, parseWith } from '../platform/forms.js';
@@ -19,6 +20,7 @@ import { clientIp } from '../platform/ip.js';
 import { redirectTo, render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
+import { firstSend } from './once.js';
 import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
@@ -169,6 +171,16 @@ export async function readReceiptForm(c: AppContext) {
   return { ok: true as const, values, fields: parsed.value, file };
 }
 
+/**
+ * After a form went through: its message, on the page at its top. The forms post to their own
+ * section (`/comprobante#comprobante`, so that an error shows where the debtor is); "#main"
+ * keeps the browser from carrying that section over to the page the redirect opens.
+ */
+export function sent(c: AppContext, message: MessageKey, page: string) {
+  setFlash(c, 'success', message);
+  return redirectTo(c, `${page}#main`);
+}
+
 /** A form sent after the visit ended (30 quiet minutes): say so, rather than drop it without a word. */
 function visitEnded(c: AppContext) {
   setFlash(c, 'error', 'portal.visit.ended');
@@ -270,13 +282,14 @@ export const portalRoutes = new Hono<AppEnv>()
     const form = await readReceiptForm(c);
     if (!form.ok) return statementPage(c, visit, { receipt: form }, 422);
     const { values } = form;
+    // The same form sent again (a double tap): the first send is the one that counts.
+    if (!(await firstSend(c, values))) return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');
     const result = await uploadReceipt(
       { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id },
       { ...form.fields, file: form.file },
     );
     if (!result.ok) return statementPage(c, visit, { receipt: { values, errors: result.errors } }, 422);
-    setFlash(c, 'success', 'portal.receipt.sent');
-    return redirectTo(c, '/estado-de-cuenta');
+    return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');
   })
   .post('/compromiso', async (c) => {
     const visit = await customerVisit(c);
@@ -284,12 +297,12 @@ export const portalRoutes = new Hono<AppEnv>()
     const { database, clock } = c.var.deps;
     const values = (await formValues(c)) as Record<string, string>;
     const parsed = parseWith(promiseFieldsSchema(c.var.tenant.currency), values);
+    if (parsed.ok && !(await firstSend(c, values))) return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
     const result = parsed.ok
       ? await promiseFromPortal({ db: database.db, tenant: c.var.tenant, clock, clientId: visit.client.id }, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate })
       : parsed;
     if (!result.ok) return statementPage(c, visit, { promise: { values, errors: result.errors } }, 422);
-    setFlash(c, 'success', 'portal.promise.sent');
-    return redirectTo(c, '/estado-de-cuenta');
+    return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
   })
   .post('/salida', async (c) => {
     await endPortalSession(c);

@@ -353,6 +353,37 @@ describe('promises from the portal', () => {
   });
 });
 
+describe('a form sent twice (a double tap on a slow phone)', () => {
+  it('registers one receipt and one promise, and both sends land on the statement with the same message', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 200_00 });
+    const browser = await signedIn(h, acme, rosa);
+    const page = await (await browser.get('/estado-de-cuenta')).text();
+    const onces = [...page.matchAll(/name="_once" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+    expect(onces).toHaveLength(2);
+    expect(page).toContain('action="/comprobante#comprobante"');
+    const receipt = () =>
+      browser.request('POST', '/comprobante', {
+        body: multipart(browser, { amount: '120.50', reference: 'OP 1', _once: onces[0]! }, { receipt: { bytes: tinyPng, name: 'voucher.png', type: 'image/png' } }),
+      });
+    const [first, second] = await Promise.all([receipt(), receipt()]);
+    for (const response of [first, second]) {
+      expect(response.status).toBe(303);
+      expect(location(response)).toBe('/estado-de-cuenta#main');
+    }
+    expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(1);
+    const promise = () => browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-20', _once: onces[1]! });
+    await Promise.all([promise(), promise()]);
+    expect(await promisesOf(h, acme, rosa.id)).toHaveLength(1);
+    // A new rendering of the form is a new form: a second promise on purpose goes through.
+    const again = [...(await (await browser.get('/estado-de-cuenta')).text()).matchAll(/name="_once" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+    expect(again).not.toContain(onces[1]);
+    await browser.post('/compromiso', { promiseAmount: '20', promisedDate: '2026-03-21', _once: again[1]! });
+    expect(await promisesOf(h, acme, rosa.id)).toHaveLength(2);
+  });
+});
+
 describe('signed statement links', () => {
   it('opens the statement straight away until it expires', async () => {
     const acme = await newTenant(h);

@@ -184,8 +184,8 @@ describe('paying the offer', () => {
     expect(pay.status).toBe(200);
     expect(html).toContain('BCP 123-456');
     expect(html).toContain('Pagar en línea');
-    expect(html).toContain('action="/recovery/comprobante"');
-    expect(html).toContain('action="/recovery/compromiso"');
+    expect(html).toContain('action="/recovery/comprobante#comprobante"');
+    expect(html).toContain('action="/recovery/compromiso#compromiso"');
 
     const online = await browser.get('/recovery/pago-en-linea');
     expect(online.status).toBe(303);

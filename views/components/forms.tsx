@@ -1,4 +1,5 @@
 import type { Child } from 'hono/jsx';
+import { randomUUID } from 'node:crypto';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { useView } from '../context.js';
 import { escapeHtml, markup } from './markup.js';
@@ -187,12 +188,20 @@ export function Checkbox(props: { name: string; label: string; checked: boolean;
   );
 }
 
-/** A form that works as a plain POST; `hx` attributes may upgrade it. */
-export function PostForm(props: { action: string; children: Child; class?: string; enctype?: 'multipart/form-data' | 'application/x-www-form-urlencoded'; [hx: `hx-${string}`]: string | undefined }) {
-  const { action, children, class: cls, enctype, ...hx } = props;
+/** The field that names one rendering of a form, so that a second send of it is known (src/portal/once.ts). */
+export const ONCE_FIELD = '_once';
+
+/**
+ * A form that works as a plain POST; `hx` attributes may upgrade it. With `once`, each
+ * rendering carries a random name, and the handler takes only its first send: a double tap
+ * on a slow phone sends the same form twice.
+ */
+export function PostForm(props: { action: string; children: Child; class?: string; once?: boolean; enctype?: 'multipart/form-data' | 'application/x-www-form-urlencoded'; [hx: `hx-${string}`]: string | undefined }) {
+  const { action, children, class: cls, enctype, once, ...hx } = props;
   return (
     <form method="post" action={action} class={cls} enctype={enctype} novalidate {...hx}>
       <CsrfField />
+      {once && <input type="hidden" name={ONCE_FIELD} value={randomUUID()} />}
       {children}
     </form>
   );

@@ -74,7 +74,7 @@ export function NotInterestedForm(props: { reasons: string[]; values?: Record<st
   const { t } = useView();
   const error = props.errors?.reason;
   return (
-    <PostForm action="/recovery/no-me-interesa">
+    <PostForm action="/recovery/no-me-interesa" once>
       <fieldset class={`field reasons${error ? ' field-error' : ''}`} id="f-reason" aria-describedby={error ? 'f-reason-error' : undefined}>
         <legend>{t('recovery.notInterested.question')}</legend>
         {error && (

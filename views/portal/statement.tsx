@@ -1,6 +1,5 @@
 import type { Statement } from '../../src/payments/queries.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
-import { toDecimalString } from '../../src/platform/money.js';
 import { ErrorSummary, Field, FileInput, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 
@@ -64,7 +63,7 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
  * The recovery portal uses it for the campaign (no order to choose, the amount suggested).
  */
 export function ReceiptForm({ action, orders, receipt, suggested }: { action: string; orders: Statement['payable'] | null; receipt: StatementPageProps['receipt']; suggested?: string }) {
-  const { t, tenant } = useView();
+  const { t, money } = useView();
   const open = (orders ?? []).filter((o) => o.balance > 0);
   const values = receipt?.values ?? (suggested ? { amount: suggested } : {});
   return (
@@ -72,7 +71,7 @@ export function ReceiptForm({ action, orders, receipt, suggested }: { action: st
       <h2>{t('portal.receipt.title')}</h2>
       <p>{t('portal.receipt.help')}</p>
       <ErrorSummary errors={receipt?.errors} />
-      <PostForm action={action} enctype="multipart/form-data">
+      <PostForm action={`${action}#comprobante`} enctype="multipart/form-data" once>
         <Field name="amount" label={t('portal.receipt.amount')} value={values.amount} errors={receipt?.errors} inputmode="decimal" required />
         {orders && (
           <Select
@@ -80,7 +79,7 @@ export function ReceiptForm({ action, orders, receipt, suggested }: { action: st
             label={t('portal.receipt.order')}
             value={values.order}
             blank={t('portal.receipt.allOrders')}
-            options={open.map((o) => ({ value: String(o.id), label: `${o.paymentCode} · ${toDecimalString(o.balance, tenant?.currency ?? 'PEN')}` }))}
+            options={open.map((o) => ({ value: String(o.id), label: `${o.paymentCode} · ${money(o.balance)}` }))}
             errors={receipt?.errors}
           />
         )}
@@ -103,7 +102,7 @@ export function PromiseForm({ action, promise, today, promiseMax }: Pick<Stateme
       <h2>{t('portal.promise.title')}</h2>
       <p>{t('portal.promise.help', { max: date(promiseMax) })}</p>
       <ErrorSummary errors={promise?.errors} />
-      <PostForm action={action}>
+      <PostForm action={`${action}#compromiso`} once>
         <Field name="promiseAmount" label={t('portal.promise.amount')} value={values.promiseAmount} errors={promise?.errors} inputmode="decimal" required />
         <Field name="promisedDate" type="date" label={t('portal.promise.date')} value={values.promisedDate} errors={promise?.errors} min={today} max={promiseMax} required />
         <button type="submit" class="button">
