@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { Readable } from 'node:stream';
 import { StatementPage, type StatementProps } from '../../views/payments/statement.js';
 import { moneyField } from '../payment-orders/fields.js';
 import { findLiveClient } from '../payment-orders/queries.js';
@@ -11,6 +12,8 @@ import { setFlash } from '../platform/flash.js';
 import { formValues, parseWith, type FormValues } from '../platform/forms.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { redirectTo, render } from '../platform/render.js';
+import { contentTypeOfKey } from '../portal/files.js';
+import { storageFor } from '../storage/index.js';
 import { findPayment, statementOf } from './queries.js';
 import { annulPayment, makePromise, paymentFieldsSchema, promiseFieldsSchema, registerPayment, rejectPayment, verifyPayment } from './service.js';
 
@@ -102,6 +105,22 @@ export const statementRoutes = new Hono<AppEnv>()
       errors = Object.fromEntries(Object.entries(result.errors).map(([k, m]) => [k === 'amount' ? 'promiseAmount' : k, m]));
     }
     return statementPage(c, client, { promiseValues: values, promiseErrors: errors }, 422);
+  })
+  .get('/payments/:id/receipt', canView, async (c) => {
+    // The file a debtor sent from the portal with a payment to verify: what staff look at before verifying it.
+    const id = idParam(c.req.param('id'));
+    const payment = id ? await findPayment(c.var.deps.database.db, c.var.tenant.id, id) : undefined;
+    if (!payment?.receiptKey) return notFoundPage(c);
+    const storage = storageFor(c.var.deps.config);
+    const size = await storage.size(payment.receiptKey);
+    if (size === null) return notFoundPage(c);
+    const name = `comprobante-${payment.id}${payment.receiptKey.slice(payment.receiptKey.lastIndexOf('.'))}`;
+    return c.body(Readable.toWeb(storage.read(payment.receiptKey)) as ReadableStream, 200, {
+      'Content-Type': contentTypeOfKey(payment.receiptKey),
+      'Content-Length': String(size),
+      'Content-Disposition': `inline; filename="${name}"`,
+      'Cache-Control': 'private, no-store',
+    });
   })
   .post('/payments/:id/verification', canView, canChange, paymentChange(verifyPayment, 'payments.verified'))
   .post('/payments/:id/rejection', canView, canChange, paymentChange(rejectPayment, 'payments.rejected'))

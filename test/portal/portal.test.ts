@@ -262,6 +262,17 @@ describe('receipts from the portal', () => {
     expect(payment).toMatchObject({ amount: 120_50, state: 'por_verificar', source: 'portal', reference: 'OP 998877' });
     expect(payment!.receiptKey).toMatch(/\.png$/);
     expect((await eventsOf(h, acme, rosa.id)).map((e) => e.type)).toContain('portal.receipt_uploaded');
+    // Staff open the file from the client's statement before they verify the payment; nobody else can.
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    expect(await (await staff.get(`/app/clients/${rosa.id}/statement`)).text()).toContain(`href="/app/payments/${payment!.id}/receipt"`);
+    const file = await staff.get(`/app/payments/${payment!.id}/receipt`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('Content-Type')).toBe('image/png');
+    expect(Buffer.from(await file.arrayBuffer()).equals(Buffer.from(tinyPng))).toBe(true);
+    const other = await newTenant(h);
+    const stranger = await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }));
+    expect((await stranger.get(`/app/payments/${payment!.id}/receipt`)).status).toBe(404);
+    expect((await browser.get(`/app/payments/${payment!.id}/receipt`)).status).not.toBe(200);
   });
 
   it('refuses a renamed program and a file over 5 MB, and changes nothing', async () => {

@@ -106,7 +106,22 @@ export function StatementPage(props: StatementProps) {
               { heading: t('payments.paidOn'), cell: (p) => date(p.paidOn) },
               { heading: t('payments.amount'), kind: 'num', cell: (p) => money(p.amount) },
               { heading: t('payments.method'), cell: (p) => t(`payments.method.${p.method as (typeof paymentMethods)[number]}`) },
-              { heading: t('payments.reference'), cell: (p) => p.reference ?? t('common.none') },
+              {
+                heading: t('payments.reference'),
+                cell: (p) => (
+                  <>
+                    {p.reference ?? t('common.none')}
+                    {p.receiptKey && (
+                      <>
+                        {' · '}
+                        <a href={`/app/payments/${p.id}/receipt`} target="_blank" rel="noopener">
+                          {t('payments.receipt')}
+                        </a>
+                      </>
+                    )}
+                  </>
+                ),
+              },
               { heading: t('payments.orders'), cell: (p) => p.allocations.map((a) => `${a.paymentCode} (${money(a.amount)})`).join(', ') },
               { heading: t('payments.state'), cell: (p) => <span class={paymentBadge[p.state]}>{t(`payments.state.${p.state}`)}</span> },
               editable && {
