@@ -56,11 +56,10 @@ function stateCondition(state: '0' | '1' | '2', today: IsoDate): SQL {
 }
 
 export function campaignWhere(tenantId: number, f: CampaignFilters, today: IsoDate): SQL {
-  const like = f.q ? `${likeEscape(f.q)}%` : undefined;
   return and(
     eq(campaignEntries.tenantId, tenantId),
     sql`${clients.deletedAt} is null`,
-    f.q ? or(startsWithFolded(clients.name, f.q), ilike(clients.documentNumber, like!)) : undefined,
+    f.q ? or(startsWithFolded(clients.name, f.q), ilike(clients.documentNumber, `${likeEscape(f.q)}%`)) : undefined,
     // A campaign ID as staff type it: any case, with or without accents.
     f.campaign ? sql`${folded(campaignEntries.campaignCode)} = ${fold(f.campaign.trim())}` : undefined,
     f.state ? stateCondition(f.state, today) : undefined,

@@ -165,6 +165,25 @@ function markFirstRows(staged: (alias: string) => SQL, documents: string, gone: 
 }
 
 /**
+ * Takes out of an upload's staged rows (alias `s`) those that `using` and `where` name, as
+ * the check refuses them, and marks again the first remaining row of each client that lost
+ * its first. Returns each row's line and the value of `column` at fault.
+ */
+async function dropStaged(tx: Db, staged: (alias: string) => SQL, refusal: { using: SQL; where: SQL; column: string }): Promise<{ line: number; value: string }[]> {
+  return rows<{ line: number; value: string }>(
+    tx,
+    sql`
+    with dropped as (
+      delete from import_rows s using ${refusal.using}
+       where ${staged('s')} and ${refusal.where}
+      returning s.line, s.${sql.raw(refusal.column)} as value, s.first_of_client, s.document_type, s.document_number),
+    orphans as (select document_type, document_number from dropped where first_of_client),
+    ${markFirstRows(staged, 'orphans', 'dropped')}
+    select line, value from dropped`,
+  );
+}
+
+/**
  * The rules that hold between rows of one file, applied once all its valid rows are staged
  * when the check saw that some rows may repeat others (repeats.ts): a payment code is
  * loaded from its first row only, and a client is what its first row says (a later row of
@@ -340,36 +359,23 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     // An order already stored under another client is never moved by an upload. A client
     // whose first row goes that way is taken from its next row.
     const staged = (alias: string) => ofUpload(alias, tenantId, processId);
-    const moved = await rows<{ line: number; payment_code: string }>(
-      tx,
-      sql`
-      with moved as (
-        delete from import_rows s using payment_orders po
-         where ${staged('s')}
-           and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
-           and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})
-        returning s.line, s.payment_code, s.first_of_client, s.document_type, s.document_number),
-      orphans as (select document_type, document_number from moved where first_of_client),
-      ${markFirstRows(staged, 'orphans', 'moved')}
-      select line, payment_code from moved`,
-    );
-    for (const m of moved) refused.push({ line: m.line, column: header('paymentCode'), value: m.payment_code, message: 'imports.error.codeOfAnotherClient' });
+    const moved = await dropStaged(tx, staged, {
+      using: sql`payment_orders po`,
+      where: sql`po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
+             and not exists (select 1 from clients cl where cl.id = po.client_id and ${sameClient(tenantId)})`,
+      column: 'payment_code',
+    });
+    for (const m of moved) refused.push({ line: m.line, column: header('paymentCode'), value: m.value, message: 'imports.error.codeOfAnotherClient' });
     // A client in an active charged-off campaign stays in cartera castigada while it lasts
     // (SPEC 5): a row that would move it back to vigente is refused, as the client form does.
-    const charged = await rows<{ line: number; portfolio: string }>(
-      tx,
-      sql`
-      with charged as (
-        delete from import_rows s using clients cl
-         where ${staged('s')} and s.portfolio = 'vigente' and ${sameClient(tenantId)}
-           and exists (select 1 from campaign_entries where campaign_entries.tenant_id = ${tenantId} and campaign_entries.client_id = cl.id
-                        and ${activeCampaignCondition(todayIn(tenant.timezone, deps.clock))})
-        returning s.line, s.portfolio, s.first_of_client, s.document_type, s.document_number),
-      orphans as (select document_type, document_number from charged where first_of_client),
-      ${markFirstRows(staged, 'orphans', 'charged')}
-      select line, portfolio from charged`,
-    );
-    for (const c of charged) refused.push({ line: c.line, column: header('portfolio'), value: c.portfolio, message: 'imports.error.portfolioInCampaign' });
+    const charged = await dropStaged(tx, staged, {
+      using: sql`clients cl`,
+      where: sql`s.portfolio = 'vigente' and ${sameClient(tenantId)}
+             and exists (select 1 from campaign_entries where campaign_entries.tenant_id = ${tenantId} and campaign_entries.client_id = cl.id
+                           and ${activeCampaignCondition(todayIn(tenant.timezone, deps.clock))})`,
+      column: 'portfolio',
+    });
+    for (const c of charged) refused.push({ line: c.line, column: header('portfolio'), value: c.value, message: 'imports.error.portfolioInCampaign' });
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
     // A client's first row carries its totals only while the check's marks stand.
     return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && moved.length === 0 && charged.length === 0 };

@@ -1,5 +1,4 @@
 import { Hono } from 'hono';
-import { Readable } from 'node:stream';
 import { StatementPage, type StatementProps } from '../../views/payments/statement.js';
 import { moneyField } from '../payment-orders/fields.js';
 import { findLiveClient } from '../payment-orders/queries.js';
@@ -13,7 +12,7 @@ import { formValues, parseWith, type FormValues } from '../platform/forms.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { redirectTo, render } from '../platform/render.js';
 import { contentTypeOfKey } from '../portal/files.js';
-import { storageFor } from '../storage/index.js';
+import { sendStoredFile } from '../storage/send.js';
 import { findPayment, statementOf } from './queries.js';
 import { annulPayment, makePromise, paymentFieldsSchema, promiseFieldsSchema, registerPayment, rejectPayment, verifyPayment } from './service.js';
 
@@ -111,16 +110,8 @@ export const statementRoutes = new Hono<AppEnv>()
     const id = idParam(c.req.param('id'));
     const payment = id ? await findPayment(c.var.deps.database.db, c.var.tenant.id, id) : undefined;
     if (!payment?.receiptKey) return notFoundPage(c);
-    const storage = storageFor(c.var.deps.config);
-    const size = await storage.size(payment.receiptKey);
-    if (size === null) return notFoundPage(c);
     const name = `comprobante-${payment.id}${payment.receiptKey.slice(payment.receiptKey.lastIndexOf('.'))}`;
-    return c.body(Readable.toWeb(storage.read(payment.receiptKey)) as ReadableStream, 200, {
-      'Content-Type': contentTypeOfKey(payment.receiptKey),
-      'Content-Length': String(size),
-      'Content-Disposition': `inline; filename="${name}"`,
-      'Cache-Control': 'private, no-store',
-    });
+    return sendStoredFile(c, payment.receiptKey, { type: contentTypeOfKey(payment.receiptKey), name, disposition: 'inline' });
   })
   .post('/payments/:id/verification', canView, canChange, paymentChange(verifyPayment, 'payments.verified'))
   .post('/payments/:id/rejection', canView, canChange, paymentChange(rejectPayment, 'payments.rejected'))

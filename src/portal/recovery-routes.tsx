@@ -33,7 +33,8 @@ import {
   type RecoveryState,
 } from './recovery.js';
 import { firstSend } from './once.js';
-import { portalPage, readReceiptForm, sent } from './routes.js';
+import { portalPage } from './page.js';
+import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
 import { identificationRetryAfter } from './identification.js';
 import { promiseFieldsSchema, recoveryAvailable } from './service.js';

@@ -38,8 +38,6 @@ import {
 } from './service.js';
 import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
-export { portalPage };
-
 export const RECEIPT_MAX_BYTES = 5 * 1024 * 1024;
 const DOCUMENT_COOKIE = 'saldo_portal_doc';
 const DOCUMENT_STEP_MS = 10 * 60_000;

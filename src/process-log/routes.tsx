@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { Hono } from 'hono';
 import { ProcessLogPage, ProcessRowView } from '../../views/process-log/process-log.js';
 import { requirePermission } from '../platform/auth/middleware.js';
@@ -9,7 +8,7 @@ import type { MessageKey } from '../platform/i18n/index.js';
 import { can, type Permission } from '../platform/permissions.js';
 import { fold } from '../platform/search.js';
 import { render } from '../platform/render.js';
-import { storageFor } from '../storage/index.js';
+import { sendStoredFile } from '../storage/send.js';
 import { findUser } from '../users/queries.js';
 import { findProcess, findProcessRow, listProcesses, PAGE_SIZE, parseProcessFilters, processUsers, type ProcessKind } from './queries.js';
 import type { FileProcess } from './schema.js';
@@ -46,17 +45,9 @@ const TYPES: Record<string, string> = {
 async function sendFile(c: AppContext, process: FileProcess, file: FileName) {
   const key = process[FILES[file]];
   if (!key) return notFoundPage(c);
-  const storage = storageFor(c.var.deps.config);
-  const size = await storage.size(key);
-  if (size === null) return notFoundPage(c);
   const name = fileName(c, process, file);
   const extension = name.split('.').pop()?.toLowerCase() ?? '';
-  return c.body(Readable.toWeb(storage.read(key)) as ReadableStream, 200, {
-    'Content-Type': TYPES[extension] ?? 'application/octet-stream',
-    'Content-Length': String(size),
-    'Content-Disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
-    'Cache-Control': 'private, no-store',
-  });
+  return sendStoredFile(c, key, { type: TYPES[extension] ?? 'application/octet-stream', name, disposition: 'attachment' });
 }
 
 const processId = (c: AppContext) => {

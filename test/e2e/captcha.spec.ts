@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Captcha } from '../../views/portal/captcha.js';
 import { captchaCsp, captchaFor, verifyCaptcha } from '../../src/portal/captcha.js';
 import { portalSettingsFor } from '../../src/portal/queries.js';
-import { portalPage } from '../../src/portal/routes.js';
+import { portalPage } from '../../src/portal/page.js';
 import { formValues } from '../../src/platform/forms.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { newTenant } from '../support/factories.js';
