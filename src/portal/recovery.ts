@@ -83,6 +83,11 @@ export async function identifyForRecovery(
 export interface Countdown {
   startedAt: Date;
   deadline: Date;
+  /**
+   * The moment to show as "Hasta el …": the deadline, or 23:59 of the campaign's end date
+   * when that day's end is what ends the offer (its deadline is the next day's 00:00).
+   */
+  shownUntil: Date;
   remainingMs: number;
   expired: boolean;
 }
@@ -122,7 +127,9 @@ export async function countdownOf(
       await recordStep(db, tenant.id, entry.clientId, 'recovery.countdown_expired', { visit: options.visit, entryId: entry.id, campaign: entry.campaignCode, deadline: deadline.toISOString() }, now, { once: false });
     }
   }
-  return { startedAt: row!.startedAt, deadline, remainingMs, expired };
+  const endsWithCampaign = entry.endDate !== null && deadline.getTime() === endOfDayIn(tenant.timezone, entry.endDate).getTime();
+  const shownUntil = endsWithCampaign ? new Date(deadline.getTime() - 60_000) : deadline;
+  return { startedAt: row!.startedAt, deadline, shownUntil, remainingMs, expired };
 }
 
 /** What the recovery portal shows an identified debtor. */

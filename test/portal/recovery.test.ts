@@ -428,6 +428,28 @@ describe('the countdown', () => {
     expect(deadlineOf(started, 2, null, 'America/Lima').toISOString()).toBe('2026-03-10T17:00:00.000Z');
   });
 
+  it('shows the campaign\'s last day at 23:59 when that ends the offer before the hours do', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant({ countdownEnabled: true, countdownHours: 48 });
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { endDate: '2026-03-11' });
+    const browser = await onOffer(acme, rosa);
+    const page = await (await browser.get('/recovery/oferta')).text();
+    // 10:00 in Lima on the 10th: 1 day and 14 hours to the end of the 11th.
+    expect(page).toContain('1 d 14 h 00 min');
+    const until = /Hasta el ([^<]*)/.exec(page)?.[1] ?? '';
+    // es-PE writes "11/03/26, 11:59 p. m."; before, it showed the next day's 00:00.
+    expect(until).toMatch(/^11\/03\/26, 11:59 p\.\s?m\./);
+
+    // Without a nearer campaign end, the deadline itself is shown: 10:00 + 2 hours.
+    h.clock.set('2026-03-10T15:00:00Z');
+    const other = await recoveryTenant({ countdownEnabled: true, countdownHours: 2 });
+    const ana = await debtor(h, other);
+    await activeCampaign(h, other, ana.id, { endDate: '2026-03-11' });
+    const second = await (await (await onOffer(other, ana)).get('/recovery/oferta')).text();
+    expect(/Hasta el ([^<]*)/.exec(second)?.[1]).toMatch(/^10\/03\/26, 12:00 p\.\s?m\./);
+  });
+
   it('does not show or start without the setting', async () => {
     h.clock.set('2026-03-10T15:00:00Z');
     const acme = await recoveryTenant();

@@ -64,7 +64,7 @@ export function CountdownBox({ countdown }: { countdown: Countdown }) {
       <p class="countdown-label">{t('recovery.countdown.label')}</p>
       <p class="countdown-time">{remainingText(countdown.remainingMs, t)}</p>
       <p class="hint">
-        {t('recovery.countdown.until', { when: dateTime(countdown.deadline) })} <a href="/recovery/oferta">{t('recovery.countdown.refresh')}</a>
+        {t('recovery.countdown.until', { when: dateTime(countdown.shownUntil) })} <a href="/recovery/oferta">{t('recovery.countdown.refresh')}</a>
       </p>
     </div>
   );
