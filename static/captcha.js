@@ -94,8 +94,21 @@
     for (var i = 0; i < events.length; i++) document.addEventListener(events[i], load, { capture: true, passive: true });
   }
 
+  // A page left open past the challenge's lifetime fetches a fresh one; a solution that old is
+  // solved again before the form goes. performance.now() counts from the page's arrival, by
+  // the phone's monotonic timer rather than its clock.
+  function staleSince(widget, since) {
+    var freshFor = Number(widget.getAttribute('data-fresh-for'));
+    return !!freshFor && !!widget.getAttribute('data-challenge-url') && window.performance.now() - since > freshFor;
+  }
+
+  function freshChallenge(widget) {
+    widget.setAttribute('challenge', widget.getAttribute('data-challenge-url'));
+  }
+
   /** In the widget's module, before the widget starts. */
   function start(box, widget) {
+    if (staleSince(widget, 0)) freshChallenge(widget);
     var global = window.$altcha;
     global.algorithms.set('PBKDF2/SHA-256', function () {
       return new Worker(widget.getAttribute('data-worker'));
@@ -106,16 +119,40 @@
     global.i18n.set(widget.getAttribute('language') || 'es', strings);
     var form = formOf(widget);
     var state = '';
+    var verifiedAt = 0;
+    var sent = false;
     if (form) {
       form.addEventListener('submit', function (event) {
-        if (state === 'verified' || !widget.parentNode) return;
+        if (!widget.parentNode) return;
+        // A second tap while the page is on its way would spend the same solution again and
+        // bring back a refusal in place of the first send's answer.
+        if (sent) return event.preventDefault();
+        if (state === 'verified' && !staleSince(widget, verifiedAt)) {
+          sent = true;
+          return;
+        }
         event.preventDefault();
         form.setAttribute(WAITING, '');
         busy(form, true);
+        if (state === 'verified') {
+          state = '';
+          freshChallenge(widget);
+          widget.reset();
+          widget.verify();
+        }
+      });
+      // Back to this page from the next one (the browser kept it): it may be sent again.
+      window.addEventListener('pageshow', function (event) {
+        if (!event.persisted) return;
+        sent = false;
+        // Its solution went with the first send: the next send solves anew.
+        verifiedAt = -Infinity;
+        busy(form, false);
       });
     }
     widget.addEventListener('statechange', function (event) {
       state = (event.detail && event.detail.state) || '';
+      if (state === 'verified') verifiedAt = window.performance.now();
       if (state === 'verified' && form && form.hasAttribute(WAITING)) {
         form.removeAttribute(WAITING);
         if (form.requestSubmit) form.requestSubmit();

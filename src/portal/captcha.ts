@@ -33,6 +33,14 @@ export const COUNTER_MIN = 1_000;
 export const COUNTER_MAX = 3_000;
 /** How long a challenge or a question may be answered; the server's clock decides, never the phone's. */
 export const CAPTCHA_TTL_MS = 10 * 60_000;
+/**
+ * A page's challenge is fetched anew when the widget starts this long after the page came,
+ * and a solution this old is solved again before the form goes: the phone measures the time
+ * it has waited (not its clock), a minute short of the server's limit.
+ */
+export const CAPTCHA_FRESH_FOR_MS = CAPTCHA_TTL_MS - 60_000;
+/** Where the widget fetches a fresh challenge for a page left open (JSON, never cached). */
+export const CAPTCHA_CHALLENGE_PATH = '/recovery/captcha';
 /** A person needs a few seconds to read the question and type; a script that answers at once is refused. */
 export const QUESTION_MIN_MS = 3_000;
 /** Answers to the question per address and hour: it is the cheap way in, so it is counted. */
@@ -228,6 +236,13 @@ export async function captchaFor(c: AppContext, settings: PortalSettings): Promi
   if (captchaKindOf(settings) === 'recaptcha') return { kind: 'recaptcha', siteKey: settings.recaptchaSiteKey!, question };
   const challenge = await newAltchaChallenge({ secret: c.var.deps.secret, tenantId: c.var.tenant.id, now: c.var.deps.clock.now() });
   return { kind: 'altcha', challenge: JSON.stringify(challenge), question };
+}
+
+/** A fresh signed challenge, as JSON, for a widget whose page has been open too long. */
+export async function freshChallenge(c: AppContext): Promise<Response> {
+  const challenge = await newAltchaChallenge({ secret: c.var.deps.secret, tenantId: c.var.tenant.id, now: c.var.deps.clock.now() });
+  c.header('Cache-Control', 'no-store');
+  return c.json(challenge);
 }
 
 type Values = Record<string, string | string[] | undefined>;

@@ -18,7 +18,7 @@ import { toDecimalString } from '../platform/money.js';
 import { isHtmx, redirectTo, render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { Captcha } from '../../views/portal/captcha.js';
-import { captchaCsp, captchaFor, verifyCaptcha } from './captcha.js';
+import { captchaCsp, captchaFor, captchaKindOf, freshChallenge, verifyCaptcha } from './captcha.js';
 import { PAY_LINK_MS, providerFor } from './payment-provider.js';
 import { portalSettingsFor } from './queries.js';
 import {
@@ -219,6 +219,11 @@ export const recoveryRoutes = new Hono<AppEnv>()
     if (await recoveryVisit(c)) return c.redirect('/recovery/oferta', 303);
     beginVisit(c);
     return identifyPage(c, settings);
+  })
+  .get('/captcha', async (c) => {
+    const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
+    if (!recoveryAvailable(c.var.tenant, settings) || captchaKindOf(settings) !== 'altcha') return c.notFound();
+    return freshChallenge(c);
   })
   .post('/identificacion', async (c) => {
     const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);

@@ -9,7 +9,7 @@ import { portalPage } from '../../src/portal/page.js';
 import { formValues } from '../../src/platform/forms.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { newTenant } from '../support/factories.js';
-import { setPortal } from '../portal/support.js';
+import { enableChargedOff, setPortal } from '../portal/support.js';
 import { answerCaptchaQuestion, passCaptchaInBrowser, solveCaptchaInBrowser } from './captcha-browser.js';
 import { serveForBrowser, type Served } from './support.js';
 
@@ -38,6 +38,8 @@ beforeAll(async () => {
   });
   acme = await newTenant(s.h, { name: 'Financiera Andina' });
   await setPortal(s.h, acme, { recoveryActive: true });
+  // The page's fresh challenges come from /recovery, open only with the app on.
+  await enableChargedOff(s.h, acme);
 });
 afterAll(() => s?.close());
 
@@ -119,6 +121,80 @@ describe('the captcha in a phone browser', () => {
     ]);
     expect(await response.text()).toBe('accepted');
     expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  describe('on a page left open past the challenge\'s ten minutes', () => {
+    /** Lets the test move the page's monotonic timer on, as the minutes a debtor leaves a page open would. */
+    async function movableTimer(page: Page) {
+      await page.addInitScript(() => {
+        const real = performance.now.bind(performance);
+        const w = window as unknown as { __ahead: number };
+        w.__ahead = 0;
+        performance.now = () => real() + w.__ahead;
+      });
+      return async (ms: number) => {
+        await page.evaluate((by) => ((window as unknown as { __ahead: number }).__ahead += by), ms);
+        s.h.clock.advance(ms);
+      };
+    }
+
+    it('fetches a fresh challenge when the widget starts late, and the form passes', async () => {
+      const context = await phone(true);
+      const page = await context.newPage();
+      const problems = await watch(page);
+      const wait = await movableTimer(page);
+      const fetched: string[] = [];
+      page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+      await page.goto(s.url(acme.subdomain, '/captcha-form'), { waitUntil: 'load' });
+      await wait(11 * 60_000);
+      await solveCaptchaInBrowser(page);
+      expect(fetched).toContain('/recovery/captcha');
+      expect(await submit(page)).toBe('accepted');
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+
+    it('solves again before sending a solution that has grown old, and the form passes', async () => {
+      const context = await phone(true);
+      const page = await context.newPage();
+      const wait = await movableTimer(page);
+      await page.goto(s.url(acme.subdomain, '/captcha-form'), { waitUntil: 'load' });
+      await solveCaptchaInBrowser(page);
+      const fetched: string[] = [];
+      page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+      await wait(11 * 60_000);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST', { timeout: 30_000 }),
+        page.getByRole('button', { name: 'Ver mi oferta' }).click(),
+      ]);
+      expect(await response.text()).toBe('accepted');
+      expect(fetched).toContain('/recovery/captcha');
+      await context.close();
+    });
+  });
+
+  it('sends the form once when a slow network makes the debtor tap again', async () => {
+    const context = await phone(true);
+    const page = await context.newPage();
+    const posts: string[] = [];
+    page.on('request', (r) => r.method() === 'POST' && posts.push(r.url()));
+    await page.route('**/captcha-form', async (route) => {
+      if (route.request().method() === 'POST') await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await route.continue();
+    });
+    await page.goto(s.url(acme.subdomain, '/captcha-form'), { waitUntil: 'load' });
+    await solveCaptchaInBrowser(page);
+    // Two taps on the button, the second while the first send is on its way.
+    const box = (await page.getByRole('button', { name: 'Ver mi oferta' }).boundingBox())!;
+    const responded = page.waitForResponse((r) => r.request().method() === 'POST');
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForTimeout(300);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await (await responded).text()).toBe('accepted');
+    await page.waitForLoadState('load');
+    expect(await page.locator('body').textContent()).toBe('accepted');
+    expect(posts).toHaveLength(1);
     await context.close();
   });
 

@@ -61,6 +61,7 @@ describe('the recovery portal is born inactive', () => {
     expect(await page.text()).toContain('Página no disponible');
     expect((await browser.get('/recovery/oferta')).status).toBe(404);
     expect((await browser.post('/recovery/identificacion', { documentType: 'DNI', documentNumber: '12345678' })).status).toBe(404);
+    expect((await browser.get('/recovery/captcha')).status).toBe(404);
     await setPortal(h, acme, { recoveryActive: true });
     // Without the Cartera castigada app there are no offers to show: still not available.
     expect((await browser.get('/recovery')).status).toBe(404);
@@ -68,6 +69,13 @@ describe('the recovery portal is born inactive', () => {
     const open = await browser.get('/recovery');
     expect(open.status).toBe(200);
     expect(open.headers.get('Cache-Control')).toBe('no-store');
+    // A page left open asks for a fresh challenge: signed for this tenant, never cached.
+    const fresh = await browser.get('/recovery/captcha');
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('Cache-Control')).toBe('no-store');
+    const challenge = (await fresh.json()) as { parameters: { data: { t: number } }; signature: string };
+    expect(challenge.parameters.data.t).toBe(acme.id);
+    expect(challenge.signature).toMatch(/^[0-9a-f]{20,}$/);
   });
 
   it('closes for identified debtors too when the app is switched off, and the customer portal keeps them', async () => {

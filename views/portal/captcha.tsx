@@ -1,9 +1,9 @@
 import type { CaptchaProps, CaptchaQuestion } from '../../src/portal/captcha.js';
-import { CAPTCHA_FIELDS } from '../../src/portal/captcha.js';
+import { CAPTCHA_CHALLENGE_PATH, CAPTCHA_FIELDS, CAPTCHA_FRESH_FOR_MS } from '../../src/portal/captcha.js';
 import { useView } from '../context.js';
 
-// The widget's own options: no link to altcha.org, and no collection of pointer movements.
-const ALTCHA_CONFIGURATION = JSON.stringify({ hideFooter: true, humanInteractionSignature: false });
+// The widget's own options: no link to altcha.org (footer or logo), and no collection of pointer movements.
+const ALTCHA_CONFIGURATION = JSON.stringify({ hideFooter: true, hideLogo: true, humanInteractionSignature: false });
 
 /** The question for browsers without JavaScript: a labelled input, the answer in digits. */
 function Question({ question, invalid }: { question: CaptchaQuestion; invalid?: boolean | undefined }) {
@@ -56,6 +56,8 @@ export function Captcha(props: CaptchaProps & { invalid?: boolean | undefined })
             name={CAPTCHA_FIELDS.altcha}
             language={lang}
             configuration={ALTCHA_CONFIGURATION}
+            data-challenge-url={CAPTCHA_CHALLENGE_PATH}
+            data-fresh-for={CAPTCHA_FRESH_FOR_MS}
             data-worker={asset('altcha-worker.js')}
             data-script={asset('altcha.js')}
             data-style={asset('altcha.css')}
