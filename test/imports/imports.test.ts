@@ -142,6 +142,25 @@ describe('importing clients with their payment orders', () => {
     expect(text).toContain(`"'=HYPERLINK(""x"")"`);
   });
 
+  it('takes the header below a report\'s title and reports rows by the numbers the sheet shows', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Cartera');
+    sheet.addRow(['Cartera de diciembre – Financiera Andina']);
+    sheet.mergeCells('A1:G1');
+    sheet.addRow(['Generado el', new Date(Date.UTC(2026, 11, 3))]);
+    sheet.addRow([]);
+    sheet.addRow(['Tipo de documento', 'Número de documento', 'Nombre', 'Código de pago', 'Monto', 'Fecha de emisión', 'Fecha de vencimiento']);
+    sheet.addRow(['DNI', '12345678', 'Ana Torres', 'TIT-1', 100, '01/02/2026', '01/03/2026']);
+    sheet.addRow(['DNI', '123', 'Beto Ríos', 'TIT-2', 100, '01/02/2026', '01/03/2026']);
+    const { id, process } = await importFile(h, client, 'cartera.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 2, create: 1, rejected: 1 });
+    expect((await clientsOf(h, tenant.id)).map((c) => c.name)).toEqual(['Ana Torres']);
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toMatch(/^6,Número de documento,123,/m);
+  });
+
   it('a payment code loads from its first row, and a client is what its first row says, wherever its other rows are', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { numberText, openSheet } from '../../src/platform/spreadsheets/read.js';
+import { headerIndex, numberText, openSheet } from '../../src/platform/spreadsheets/read.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
@@ -28,6 +28,30 @@ describe('reading spreadsheets', () => {
     for await (const batch of sheet.batches) for (const row of batch) rows.push(row.cells);
     expect(sheet.headers).toEqual(['Tipo de documento', 'Número de documento', 'Nombre', 'Código de pago', 'Monto', 'Interés', 'Fecha de emisión', 'Fecha de vencimiento']);
     expect(rows).toEqual([['DNI', '01234567', 'Rosa Quispe Huamán', 'OP-0001', '1234.5', '123.45', '2026-01-01', '2026-02-01']]);
+  });
+
+  // Made by LibreOffice: a title merged across the table, a "Generado el" line and a blank row
+  // above the header, as people export a report and then upload it.
+  it.each(['clients-title-rows.xlsx', 'clients-title-rows.xls', 'clients-title-rows.csv'])('%s takes the table\'s header below a title, and keeps the rows\' numbers', async (name) => {
+    const sheet = await openSheet(join(fixtures, name), name, { maxRows: 10 });
+    const rows: { line: number; cells: string[] }[] = [];
+    for await (const batch of sheet.batches) for (const row of batch) rows.push({ line: row.line, cells: Array.from({ length: 5 }, (_, i) => row.cells[i] ?? '') });
+    expect(sheet.headers.slice(0, 5)).toEqual(['Tipo de documento', 'Número de documento', 'Nombre', 'Correo', 'Teléfono']);
+    expect(rows).toEqual([
+      { line: 5, cells: ['DNI', '01234567', 'Rosa Quispe Huamán', '', '987654321'] },
+      { line: 6, cells: ['DNI', '07654321', 'Luis Mamani', 'luis@correo.pe', ''] },
+    ]);
+  });
+
+  it('tells a title from a header: the first row filling two cells and half the fullest row', () => {
+    const rows = (...filled: number[]) => filled.map((n, i) => ({ line: i + 1, cells: Array.from({ length: 6 }, (_, c) => (c < n ? 'x' : '')) }));
+    expect(headerIndex(rows(1, 2, 6, 6))).toBe(2);
+    expect(headerIndex(rows(6, 6, 6))).toBe(0);
+    // A header with blanks among data rows that fill every cell.
+    expect(headerIndex(rows(4, 6, 6))).toBe(0);
+    expect(headerIndex(rows(2, 2))).toBe(0);
+    // A one-column sheet: its first row.
+    expect(headerIndex(rows(1, 1, 1))).toBe(0);
   });
 
   it('keeps the 15 significant digits a spreadsheet shows, and whole numbers whole', () => {

@@ -52,7 +52,7 @@ export class SheetError extends Error {
 }
 
 export interface SheetRow {
-  /** The row's number as the spreadsheet program shows it (the header is row 1). */
+  /** The row's number as the spreadsheet program shows it (a csv's record number). */
   line: number;
   cells: string[];
   /**
@@ -443,24 +443,47 @@ export async function openSheet(path: string, name: string, limits: SheetLimits)
   }
 }
 
-/** The first row that is not blank, as headers, and the rows after it in its batch. */
+/** Non-blank rows looked at to tell a title above the table from the table's header. */
+const HEADER_LOOKAHEAD = 10;
+
+const filledCells = (row: SheetRow): number => row.cells.reduce((n, c) => (c.trim() === '' ? n : n + 1), 0);
+
+/**
+ * Which of the first non-blank rows is the header: people put a title, a date or a note in
+ * the rows above their table ("Reporte de clientes – diciembre", often one merged cell). The
+ * header is the first row that fills at least two cells and at least half as many as the
+ * fullest of these rows; when none fills two, the first non-blank row.
+ */
+export function headerIndex(rows: readonly SheetRow[]): number {
+  const counts = rows.map(filledCells);
+  const fullest = Math.max(0, ...counts);
+  if (fullest < 2) return counts.findIndex((n) => n > 0);
+  const needed = Math.max(2, Math.ceil(fullest / 2));
+  return counts.findIndex((n) => n >= needed);
+}
+
+/** The header row (see `headerIndex`), as headers, and the rows read after it. */
 async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers: string[]; rest: SheetRow[] }> {
   // Taken with next(): a for-await left at the header would close the source.
+  const read: SheetRow[] = [];
+  let nonBlank = 0;
   for (let next = await batches.next(); !next.done; next = await batches.next()) {
-    const batch = next.value;
-    const at = batch.findIndex((row) => !row.cells.every((c) => c.trim() === ''));
-    if (at < 0) continue;
-    const headers = batch[at]!.cells.map((c) => c.trim());
-    const seen = new Map<string, string>();
-    for (const header of headers) {
-      const key = normalizeHeader(header);
-      if (!key) continue;
-      if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(header)}`);
-      seen.set(key, header);
-    }
-    return { headers, rest: batch.slice(at + 1) };
+    for (const row of next.value) read.push(row);
+    nonBlank += next.value.filter((row) => filledCells(row) > 0).length;
+    if (nonBlank >= HEADER_LOOKAHEAD) break;
   }
-  throw new SheetError('sheets.error.empty');
+  const candidates = read.filter((row) => filledCells(row) > 0).slice(0, HEADER_LOOKAHEAD);
+  if (candidates.length === 0) throw new SheetError('sheets.error.empty');
+  const header = candidates[headerIndex(candidates)]!;
+  const headers = header.cells.map((c) => c.trim());
+  const seen = new Map<string, string>();
+  for (const name of headers) {
+    const key = normalizeHeader(name);
+    if (!key) continue;
+    if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(name)}`);
+    seen.set(key, name);
+  }
+  return { headers, rest: read.slice(read.indexOf(header) + 1) };
 }
 
 /**
