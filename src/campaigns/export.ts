@@ -5,9 +5,12 @@ import { offerOf } from './compute.js';
 import { countCampaignEntries, listCampaignEntriesForExport, parseCampaignFilters } from './queries.js';
 
 /**
- * "Descargar" on Cartera castigada: the entries the tray's filters select, with the tray's
- * columns (the client's document apart, the discount as a percentage). Amounts go out as
- * numbers in the currency's units, as the offer stands today.
+ * "Descargar" on Cartera castigada: the entries the tray's filters select. The upload's
+ * columns come first, under the upload's own names and in its order, so that a downloaded
+ * file can be edited and uploaded again; then what the system works out (the discount as a
+ * percentage, the campaign amount, the total due, the state) and the advisor. Amounts go out
+ * as numbers in the currency's units, as the offer stands today. A finished campaign's
+ * discount has gone back to the original debt (SPEC 5), so its discount cells are empty.
  */
 export const campaignsExport: ExportSource = {
   kind: 'campaigns',
@@ -19,18 +22,23 @@ export const campaignsExport: ExportSource = {
     const units = (minor: number | null) => (minor === null ? null : toUnits(minor, tenant.currency));
     return {
       headers: [
-        t('campaigns.client'),
-        t('clients.field.documentType'),
-        t('clients.field.documentNumber'),
-        t('campaigns.campaignCode'),
-        t('campaigns.debtAmount'),
-        `${t('campaigns.discount')} (%)`,
+        t('campaignImports.field.documentType'),
+        t('campaignImports.field.documentNumber'),
+        t('campaignImports.field.name'),
+        t('campaignImports.field.phone'),
+        t('campaignImports.field.campaignCode'),
+        t('campaignImports.field.debtAmount'),
+        t('campaignImports.field.discountType'),
+        t('campaignImports.field.discountValue'),
+        t('campaignImports.field.endDate'),
+        t('campaignImports.field.paymentCode'),
+        t('campaigns.export.discountPercent'),
         t('campaigns.campaignAmount'),
         t('campaigns.totalDue'),
-        t('campaigns.endDate'),
         t('campaigns.state'),
         t('campaigns.advisor'),
       ],
+      kinds: [null, null, null, null, null, 'money', null, null, 'date', null, null, 'money', 'money', null, null],
       count: async () => (await countCampaignEntries(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).total,
       batches: () =>
         batchesById(
@@ -38,16 +46,24 @@ export const campaignsExport: ExportSource = {
           (row) => row.entry.id,
           (row) => {
             const offer = offerOf(row.entry, today);
+            const { entry } = row;
+            const discounted = offer.discountAmount !== null;
+            // The value as the upload takes it: a percentage as typed (30, 12.5), an amount in units.
+            const discountValue = entry.discountType === 'porcentaje' ? entry.discountValue / 100 : units(entry.discountValue);
             return [
-              row.clientName,
               row.documentType,
               row.documentNumber,
-              row.entry.campaignCode,
+              row.clientName,
+              entry.phone,
+              entry.campaignCode,
               units(offer.debt),
+              discounted ? entry.discountType : null,
+              discounted ? discountValue : null,
+              entry.endDate,
+              entry.paymentCode,
               offer.discountAmount ? offer.discountPercent : null,
               units(offer.campaignAmount),
               units(offer.owed),
-              row.entry.endDate,
               t(`campaigns.state.${offer.state}`),
               row.advisorName,
             ];

@@ -19,6 +19,7 @@ export const clientsExport: ExportSource = {
     const columns = await chosenColumns(db, tenant.id, userId, columnsFor(variables));
     return {
       headers: columns.map((c) => c.heading ?? t(c.label)),
+      kinds: columns.map((c) => (MONEY_COLUMNS.has(c.key) ? 'money' : null)),
       async count() {
         return (await countClients(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).count;
       },

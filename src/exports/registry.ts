@@ -1,7 +1,7 @@
 import type { Db } from '../db/index.js';
 import type { Translate } from '../platform/i18n/index.js';
 import type { Permission } from '../platform/permissions.js';
-import type { Cell } from '../platform/spreadsheets/write.js';
+import type { Cell, ColumnKind } from '../platform/spreadsheets/write.js';
 import type { Tenant } from '../tenants/schema.js';
 
 export interface ExportContext {
@@ -18,6 +18,8 @@ export interface ExportContext {
 /** A prepared download: its headings, how many rows, and the rows in keyset batches. */
 export interface PreparedExport {
   headers: string[];
+  /** Which columns hold days and which amounts in the currency's units, for an xlsx to format them. */
+  kinds?: ColumnKind[];
   count(): Promise<number>;
   batches(): AsyncIterable<Cell[][]>;
 }

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { JobDefinition, JobDeps, Jobs } from '../jobs/index.js';
 import { signExpiring } from '../platform/auth/tokens.js';
 import { addDays, startOfDayIn, todayIn } from '../platform/dates.js';
+import { currencyDigits } from '../platform/money.js';
 import { languageOf, translator } from '../platform/i18n/index.js';
 import { can } from '../platform/permissions.js';
 import type { Scope } from '../platform/scope.js';
@@ -127,7 +128,10 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
   const storage = storageFor(deps.config);
   const key = newKey(data.tenantId, `${source.kind}-${process.id}.${process.format}`);
   const file = await storage.writer(key);
-  const writer = sheetWriter(process.format === 'csv' ? 'csv' : 'xlsx', file.stream, prepared.headers);
+  const writer = sheetWriter(process.format === 'csv' ? 'csv' : 'xlsx', file.stream, prepared.headers, {
+    ...(prepared.kinds ? { kinds: prepared.kinds } : {}),
+    moneyDecimals: currencyDigits(tenant.currency),
+  });
   let done = 0;
   // The Process log refreshes its bar every two seconds: progress is written about once a second.
   let progressAt = performance.now();

@@ -17,6 +17,7 @@ export const ordersExport: ExportSource = {
     const headers = ['orders.paymentCode', 'orders.client', 'clients.field.documentType', 'clients.field.documentNumber', 'orders.product', 'orders.amount', 'orders.balance', 'orders.dueDate', 'orders.status'] as const;
     return {
       headers: headers.map((key) => t(key)),
+      kinds: [null, null, null, null, null, 'money', 'money', 'date', null],
       count: async () => (await countOrders(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).count,
       batches: () =>
         batchesById(

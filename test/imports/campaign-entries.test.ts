@@ -121,6 +121,44 @@ describe('loading charged-off campaign entries by file', () => {
     expect(await entriesOf(tenant.id)).toEqual(entriesBefore);
   });
 
+  it('a downloaded Cartera castigada file uploads again as it is, changing nothing', async () => {
+    const tenant = await withApp();
+    await vigenteClient(tenant, '07654321', 'OP-1');
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    await importCampaignFile(
+      admin,
+      'a.csv',
+      csv('DNI;12345678;José Ávila;;987654321;NAVIDAD-2026;1.000,00;porcentaje;12,5;31/12/2026;', 'DNI;07654321;Rosa Quispe;;;NAVIDAD-2026;500,00;monto;100,50;;OP-1'),
+    );
+    const entriesBefore = await entriesOf(tenant.id);
+
+    expect((await admin.post('/app/exports', { kind: 'campaigns', format: 'xlsx', query: '' })).status).toBe(303);
+    await h.runJobs();
+    const exported = (await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id))).find((p) => p.kind === 'export')!;
+    expect(exported.state).toBe('completed');
+    const bytes = Buffer.from(await (await admin.get(`/app/process-log/${exported.id}/files/result`)).arrayBuffer());
+
+    // The upload's columns, under its names, with days as date cells and amounts as money.
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(bytes);
+    const sheet = workbook.worksheets[0]!;
+    expect((sheet.getRow(1).values as unknown[]).slice(1, 11)).toEqual([
+      'Tipo de documento', 'Número de documento', 'Nombre y apellido', 'Celular', 'ID de campaña',
+      'Monto de deuda castigada', 'Tipo de descuento', 'Valor del descuento', 'Fecha de finalización', 'Código de pago asociado',
+    ]);
+    const jose = sheet.getRow(2);
+    expect([jose.getCell(2).value, jose.getCell(7).value, jose.getCell(8).value]).toEqual(['12345678', 'porcentaje', 12.5]);
+    expect(jose.getCell(9).value).toEqual(new Date(Date.UTC(2026, 11, 31)));
+    expect(jose.getCell(9).numFmt).toBe('dd/mm/yyyy');
+    expect(jose.getCell(6).numFmt).toBe('#,##0.00');
+    expect([sheet.getRow(3).getCell(7).value, sheet.getRow(3).getCell(8).value, sheet.getRow(3).getCell(10).value]).toEqual(['monto', 100.5, 'OP-1']);
+
+    h.clock.advance(3_600_000);
+    const again = await importCampaignFile(admin, 'cartera-castigada.xlsx', bytes);
+    expect(again.process.counts, JSON.stringify(again.process)).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2, rejected: 0 });
+    expect(await entriesOf(tenant.id)).toEqual(entriesBefore);
+  });
+
   it('reads number cells as numbers: three decimals are not thousands, money rounds to the cent, a DNI gets its zeros back', async () => {
     const tenant = await withApp();
     const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

@@ -85,17 +85,48 @@ export function csvWriter(out: Writable, headers: string[]): SheetWriter {
 }
 
 /**
+ * What a column holds, for the spreadsheet to show it as people read it: a date column's
+ * days ("2026-12-31") become date cells shown dd/mm/yyyy, and a money column's amounts get
+ * thousands separators and the currency's decimals. A csv writes both as they are.
+ */
+export type ColumnKind = 'date' | 'money' | null;
+
+export interface XlsxOptions {
+  sheetName?: string;
+  /** Per column, by position; columns past its end hold text or plain numbers. */
+  kinds?: readonly ColumnKind[];
+  /** Decimals of the amounts in money columns (2 for soles, 0 for Chilean pesos). */
+  moneyDecimals?: number;
+}
+
+const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A day as a date cell: midnight UTC, which a spreadsheet shows as that day whatever its zone. */
+function dayCell(value: Exclude<Cell, undefined>): Exclude<Cell, undefined> {
+  if (typeof value !== 'string') return value;
+  const day = ISO_DAY.exec(value);
+  return day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : value;
+}
+
+/**
  * xlsx through exceljs's streaming writer: rows are committed as they come, shared strings
  * are off (they would keep every text in memory), and every value is written as a typed
  * value (string, number, date), never as a formula, whatever it starts with.
  */
-export function xlsxWriter(out: Writable, headers: string[], sheetName = 'Datos'): SheetWriter {
+export function xlsxWriter(out: Writable, headers: string[], options: XlsxOptions = {}): SheetWriter {
+  const kinds = options.kinds ?? [];
+  const dateColumns = kinds.flatMap((kind, i) => (kind === 'date' ? [i] : []));
+  const moneyFormat = options.moneyDecimals ? `#,##0.${'0'.repeat(options.moneyDecimals)}` : '#,##0';
   // exceljs is loaded with the first rows (some 20 MB a csv-only process never needs).
   let opened: Promise<{ workbook: ExcelJS.stream.xlsx.WorkbookWriter; sheet: ExcelJS.Worksheet }> | undefined;
   const open = () =>
     (opened ??= import('exceljs').then(({ default: excel }) => {
       const workbook = new excel.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
-      const sheet = workbook.addWorksheet(sheetName);
+      const sheet = workbook.addWorksheet(options.sheetName ?? 'Datos');
+      // A column's format is taken by every cell made in it afterwards.
+      kinds.forEach((kind, i) => {
+        if (kind) sheet.getColumn(i + 1).numFmt = kind === 'date' ? 'dd/mm/yyyy' : moneyFormat;
+      });
       sheet.addRow(headers).commit();
       return { workbook, sheet };
     }));
@@ -103,7 +134,9 @@ export function xlsxWriter(out: Writable, headers: string[], sheetName = 'Datos'
     async write(rows) {
       const { sheet } = await open();
       for (const row of rows) {
-        sheet.addRow(row.map((v) => (v === undefined ? null : v))).commit();
+        const values = row.map((v) => (v === undefined ? null : v));
+        for (const i of dateColumns) if (i < values.length) values[i] = dayCell(values[i]!);
+        sheet.addRow(values).commit();
       }
       await flowControl(out);
     },
@@ -115,6 +148,6 @@ export function xlsxWriter(out: Writable, headers: string[], sheetName = 'Datos'
   };
 }
 
-export function sheetWriter(format: ExportFormat, out: Writable, headers: string[]): SheetWriter {
-  return format === 'csv' ? csvWriter(out, headers) : xlsxWriter(out, headers);
+export function sheetWriter(format: ExportFormat, out: Writable, headers: string[], options: XlsxOptions = {}): SheetWriter {
+  return format === 'csv' ? csvWriter(out, headers) : xlsxWriter(out, headers, options);
 }
