@@ -57,7 +57,13 @@ function conditions(tenantId: number, f: OrderFilters, today: IsoDate): SQL {
   const list: (SQL | undefined)[] = [eq(paymentOrders.tenantId, tenantId), isNull(clients.deletedAt)];
   if (f.client) list.push(eq(paymentOrders.clientId, f.client));
   if (f.q) {
-    list.push(sql`(${clients.documentNumber} = ${f.q} or ${startsWithFolded(clients.name, f.q)} or ${paymentOrders.paymentCode} = ${f.q})`);
+    // Codes and documents are stored as loaded, nearly always in capitals: what staff type
+    // is looked up as typed, in capitals and in small letters, through the unique indexes.
+    const upper = f.q.toUpperCase();
+    const lower = f.q.toLowerCase();
+    list.push(
+      sql`(${clients.documentNumber} in (${f.q}, ${upper}) or ${startsWithFolded(clients.name, f.q)} or ${paymentOrders.paymentCode} in (${f.q}, ${upper}, ${lower}))`,
+    );
   }
   if (f.product) list.push(eq(paymentOrders.product, f.product));
   if (f.status) list.push(orderStatusWhere(f.status, today));

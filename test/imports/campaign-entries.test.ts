@@ -140,7 +140,7 @@ describe('loading charged-off campaign entries by file', () => {
 
     // The upload's columns, under its names, with days as date cells and amounts as money.
     const workbook = new ExcelJS.Workbook();
-    await workbook.xlsx.load(bytes);
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
     const sheet = workbook.worksheets[0]!;
     expect((sheet.getRow(1).values as unknown[]).slice(1, 11)).toEqual([
       'Tipo de documento', 'Número de documento', 'Nombre y apellido', 'Celular', 'ID de campaña',

@@ -147,6 +147,9 @@ describe('Órdenes de pago', () => {
     expect(await codes('status=anulada')).toEqual(['B-ANUL']);
     expect(await codes('q=70112233')).toEqual(['B-VEH', 'B-ANUL']);
     expect(await codes('q=rosa')).toEqual(['A-VENC', 'A-PEND']);
+    // A code typed in small letters finds the code loaded in capitals.
+    expect(await codes('q=B-VEH')).toEqual(['B-VEH']);
+    expect(await codes('q=b-veh')).toEqual(['B-VEH']);
     expect(await codes(`product=${encodeURIComponent('Crédito vehicular')}&status=pendiente`)).toEqual(['B-VEH']);
     expect(await codes('dueFrom=2026-03-10&dueTo=2026-03-31')).toEqual(['A-PEND', 'B-ANUL']);
     expect(await codes('amountMin=60&amountMax=100')).toEqual(['A-PEND', 'B-ANUL']);
