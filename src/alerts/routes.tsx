@@ -6,6 +6,8 @@ import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
 import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
+import { clientsWithActiveCampaign } from '../campaigns/service.js';
+import { todayIn } from '../platform/dates.js';
 import { listOpenAlerts, resolveAlert } from './service.js';
 
 const canSee = requirePermission(forbiddenPage, 'receivables');
@@ -19,9 +21,12 @@ export const alertRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const scope = c.req.query('scope') === 'all' ? 'all' : 'mine';
     const user = c.var.user!;
-    const rows = await listOpenAlerts(c.var.deps.database.db, c.var.tenant.id, scope === 'mine' ? { advisorId: user.id } : {});
+    const db = c.var.deps.database.db;
+    const rows = await listOpenAlerts(db, c.var.tenant.id, scope === 'mine' ? { advisorId: user.id } : {});
+    // SPEC 5: clients in an active charged-off campaign carry the label here too.
+    const chargedOff = await clientsWithActiveCampaign(db, c.var.tenant.id, [...new Set(rows.map((r) => r.clientId))], todayIn(c.var.tenant.timezone, c.var.deps.clock));
     const back = scope === 'all' ? '/app/alerts?scope=all' : '/app/alerts';
-    return render(c, { title: c.var.t('alerts.title'), body: <AlertsPage rows={rows} scope={scope} back={back} /> });
+    return render(c, { title: c.var.t('alerts.title'), body: <AlertsPage rows={rows} chargedOff={chargedOff} scope={scope} back={back} /> });
   })
   .post('/:id/resolution', async (c) => {
     const id = Number(c.req.param('id'));

@@ -309,8 +309,10 @@ describe('"No me interesa esta oferta"', () => {
     expect(mail[0]!.subject).toContain('Rosa Quispe');
 
     const staff = await loggedIn(h, acme, advisor);
-    const list = await staff.get('/app/alerts');
-    expect(await list.text()).toContain('Rosa Quispe');
+    const list = await (await staff.get('/app/alerts')).text();
+    expect(list).toContain('Rosa Quispe');
+    // SPEC 5: the client in an active campaign carries the label in alerts too.
+    expect(list).toContain('badge-charged-off');
     const clientPage = await (await staff.get(`/app/clients/${rosa.id}`)).text();
     expect(clientPage).toContain('Alertas abiertas');
     expect(clientPage).toContain('Pidió que un asesor lo contacte');

@@ -1,5 +1,6 @@
 import type { AlertRow } from '../../src/alerts/service.js';
 import { PostForm } from '../components/forms.js';
+import { ChargedOffBadge } from '../clients/parts.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 
@@ -16,7 +17,7 @@ function ResolveButton({ id, back, clientName }: { id: number; back: string; cli
 }
 
 /** Alertas: what debtors asked for, the oldest first; an advisor sees their clients' by default. */
-export function AlertsPage(props: { rows: AlertRow[]; scope: 'mine' | 'all'; back: string }) {
+export function AlertsPage(props: { rows: AlertRow[]; chargedOff: ReadonlySet<number>; scope: 'mine' | 'all'; back: string }) {
   const { t, dateTime } = useView();
   return (
     <>
@@ -41,7 +42,7 @@ export function AlertsPage(props: { rows: AlertRow[]; scope: 'mine' | 'all'; bac
               heading: t('alerts.client'),
               cell: (row) => (
                 <>
-                  <a href={`/app/clients/${row.clientId}`}>{row.clientName}</a>
+                  <a href={`/app/clients/${row.clientId}`}>{row.clientName}</a> <ChargedOffBadge client={{ activeCampaign: props.chargedOff.has(row.clientId) }} />
                   <br />
                   <small>
                     {row.documentType} {row.documentNumber}
