@@ -169,7 +169,10 @@ export function BankDetails({ text }: { text: string | null }) {
   return (
     <section class="card">
       <h2>{t('portal.bank.title')}</h2>
-      <p class="pre">{text}</p>
+      <p class="pre">
+        {/* Account numbers (193-1234567-0-12) stay on one line: a break at a hyphen reads as two numbers. */}
+        {text.split(/(\d+(?:-\d+)+)/).map((part, i) => (i % 2 === 1 ? <span class="nowrap">{part}</span> : part))}
+      </p>
     </section>
   );
 }
