@@ -190,7 +190,7 @@ describe('paying the offer', () => {
     const pay = await browser.get('/recovery/pago');
     const html = await pay.text();
     expect(pay.status).toBe(200);
-    expect(html).toContain('BCP 123-456');
+    expect(html).toContain('BCP <span class="nowrap">123-456</span>');
     expect(html).toContain('Pagar en línea');
     expect(html).toContain('action="/recovery/comprobante#comprobante"');
     expect(html).toContain('action="/recovery/compromiso#compromiso"');
