@@ -87,6 +87,23 @@ export function withLostZeros(types: readonly DocumentType[], type: string, numb
   return number.padStart(Number(fixed[1]), '0');
 }
 
+/** The RUC's check digit (SUNAT's módulo 11) for its first ten digits. */
+export function rucCheckDigit(ten: string): number {
+  const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
+  let sum = 0;
+  for (let i = 0; i < 10; i++) sum += Number(ten[i]) * weights[i]!;
+  const digit = 11 - (sum % 11);
+  return digit === 10 ? 0 : digit === 11 ? 1 : digit;
+}
+
+/**
+ * Whether an eleven-digit RUC's last digit is the check digit of the others. A RUC of another
+ * shape is left to the type's pattern (a tenant may have changed it).
+ */
+function validRuc(value: string): boolean {
+  return !/^\d{11}$/.test(value) || rucCheckDigit(value.slice(0, 10)) === Number(value[10]);
+}
+
 /** Null when the document is acceptable for the tenant's types; otherwise the message to show. */
 export function checkDocument(types: readonly DocumentType[], type: string, number: string): string | null {
   const { known, problem } = documentRules(types).check(type, number);
@@ -108,7 +125,11 @@ function documentRules(types: readonly DocumentType[]) {
       const value = normalized(rule.numeric, number);
       if (value === '') return { known: true, normalized: value, problem: 'clients.error.documentRequired' };
       rule.pattern ??= new RegExp(rule.type.pattern);
-      const problem = rule.pattern.test(value) ? null : `clients.error.documentFormat?type=${encodeURIComponent(rule.type.code)}`;
+      const problem = !rule.pattern.test(value)
+        ? `clients.error.documentFormat?type=${encodeURIComponent(rule.type.code)}`
+        : rule.type.code === 'RUC' && !validRuc(value)
+          ? 'clients.error.rucCheckDigit'
+          : null;
       return { known: true, normalized: value, problem };
     },
   };

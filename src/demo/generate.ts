@@ -2,6 +2,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from '../db/index.js';
 import { addDays, type IsoDate } from '../platform/dates.js';
+import { rucCheckDigit } from '../clients/fields.js';
 
 /**
  * Demo receivables: clients with Peruvian and Chilean names, DNI/RUC documents, emails and
@@ -55,13 +56,6 @@ function ascii(text: string): string {
   return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
 }
 
-/** The RUC check digit (módulo 11), so generated RUCs look like real ones. */
-function rucCheck(ten: string): number {
-  const weights = [5, 4, 3, 2, 7, 6, 5, 4, 3, 2];
-  const sum = [...ten].reduce((s, d, i) => s + Number(d) * weights[i]!, 0);
-  const digit = 11 - (sum % 11);
-  return digit === 10 ? 0 : digit === 11 ? 1 : digit;
-}
 
 type Row = (string | number | boolean | null)[];
 interface Table {
@@ -171,7 +165,7 @@ export async function generateDemo(database: Database, options: GenerateOptions)
       const dni = String(10_000_000 + ((n * 37) % 89_999_989)).padStart(8, '0');
       const name = company ? `${pick(COMPANY)} ${last1} ${pick(['S.A.C.', 'E.I.R.L.', 'S.A.'])}` : `${first} ${last1} ${last2}`;
       const ruc = company ? `20${String(100_000_00 + n).slice(-8)}` : `10${dni}`;
-      const document = company ? `${ruc}${rucCheck(ruc)}` : dni;
+      const document = company ? `${ruc}${rucCheckDigit(ruc)}` : dni;
       const email = random() < 0.85 ? `${ascii(company ? last1 : first)}.${ascii(last1)}${n}@${pick(DOMAINS)}` : null;
       const phone = random() < 0.9 ? `+519${String(int(0, 99_999_999)).padStart(8, '0')}` : null;
       const advisor = options.advisorIds?.length ? options.advisorIds[n % options.advisorIds.length]! : null;

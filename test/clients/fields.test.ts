@@ -14,8 +14,12 @@ describe('client fields', () => {
   it('checks each default document type against its rule', () => {
     expect(checkDocument(defaultDocumentTypes, 'DNI', '01234567')).toBeNull();
     expect(checkDocument(defaultDocumentTypes, 'DNI', '1234567')).toBe('clients.error.documentFormat?type=DNI');
-    expect(checkDocument(defaultDocumentTypes, 'RUC', '20123456789')).toBeNull();
-    expect(checkDocument(defaultDocumentTypes, 'RUC', '30123456789')).not.toBeNull();
+    // SUNAT's and BCP's own RUCs; then the first with its last digit changed (módulo 11).
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '20131312955')).toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '20100047218')).toBeNull();
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '20131312954')).toBe('clients.error.rucCheckDigit');
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '20123456789')).toBe('clients.error.rucCheckDigit');
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '30123456789')).toBe('clients.error.documentFormat?type=RUC');
     expect(checkDocument(defaultDocumentTypes, 'CE', '00123456A')).toBeNull();
     expect(checkDocument(defaultDocumentTypes, 'NIT', '900123456')).toBeNull();
     expect(checkDocument(defaultDocumentTypes, 'CC', '12345')).not.toBeNull();
