@@ -52,6 +52,12 @@ describe('Reclamos in a browser', () => {
     const editor = page.locator('tr.claim-editing');
     await editor.waitFor();
     expect(page.url()).toMatch(/\/app\/claims$/);
+    // A refused edit keeps the row open and puts the focus on what to fix, not on the page's start.
+    await editor.getByLabel('Descripción').fill('');
+    await editor.getByRole('button', { name: 'Guardar' }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.className ?? '')).toBe('error-summary');
+    expect(await page.evaluate(() => document.activeElement?.textContent ?? '')).toContain('Revisa los siguientes campos');
+    await editor.getByLabel('Descripción').fill('Cobro duplicado en febrero');
     await editor.getByLabel('Categoría').selectOption('problemas_pago');
     await editor.getByLabel(codes[1]!).check();
     await editor.getByRole('button', { name: 'Guardar' }).click();

@@ -1,6 +1,6 @@
 import { claimFilterParams, claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, type ClaimFilters, type ClaimRow } from '../../src/claims/queries.js';
 import { claimCategories } from '../../src/claims/schema.js';
-import { PostForm, type FieldErrors } from '../components/forms.js';
+import { ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 import { AlertBadges, categoryLabel, ClaimFields, duration, StateBadge } from './parts.js';
@@ -249,6 +249,7 @@ export function ClaimRowEditor(props: {
             <strong>{t('claims.numbered', { id: row.id })}</strong> · {row.clientName} · <StateBadge state={row.state} />
           </p>
           <input type="hidden" name="back" value={props.back} />
+          <ErrorSummary errors={props.errors} prefix={`c${row.id}`} autofocus />
           <ClaimFields
             prefix={`c${row.id}`}
             values={props.values}

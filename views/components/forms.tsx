@@ -17,18 +17,20 @@ export function CsrfField() {
   return <input type="hidden" name="_csrf" value={csrfToken} />;
 }
 
-export function ErrorSummary({ errors }: { errors: FieldErrors | undefined }) {
+export function ErrorSummary({ errors, prefix = 'f', autofocus }: { errors: FieldErrors | undefined; prefix?: string; autofocus?: boolean }) {
   const { t } = useView();
   const message = useMessage();
   const entries = Object.entries(errors ?? {});
   if (entries.length === 0) return null;
+  // A summary inside a part that htmx swaps in (a row edited in place) takes the focus there
+  // (htmx focuses [autofocus]); a page's summary keeps the id its skip link points to.
   return (
-    <div class="error-summary" role="alert" tabindex={-1} id="error-summary">
+    <div class="error-summary" role="alert" tabindex={-1} id={prefix === 'f' ? 'error-summary' : `${prefix}-error-summary`} autofocus={autofocus}>
       <p>{t('common.errorSummary')}</p>
       <ul>
         {entries.map(([field, error]) => (
           <li>
-            <a href={`#f-${field}`}>{message(error)}</a>
+            <a href={`#${prefix}-${field}`}>{message(error)}</a>
           </li>
         ))}
       </ul>
