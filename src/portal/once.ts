@@ -1,5 +1,6 @@
 import { ONCE_FIELD } from '../../views/components/forms.js';
 import type { AppContext } from '../platform/context.js';
+import { sql } from 'drizzle-orm';
 import { spend, useId } from './captcha.js';
 
 /** How long a rendered form's name is remembered: longer than any page stays open. */
@@ -15,4 +16,14 @@ export async function firstSend(c: AppContext, values: Record<string, unknown>):
   const once = String(values[ONCE_FIELD] ?? '');
   if (!/^[0-9a-f-]{36}$/.test(once)) return true;
   return spend(c, useId('form', once), new Date(c.var.deps.clock.now().getTime() + ONCE_TTL_MS));
+}
+
+/**
+ * Gives a form's name back when its send was refused (an amount above the debt, a date past
+ * the offer): the name must not make a later send of the same form pass for one that counted.
+ */
+export async function refusedSend(c: AppContext, values: Record<string, unknown>): Promise<void> {
+  const once = String(values[ONCE_FIELD] ?? '');
+  if (!/^[0-9a-f-]{36}$/.test(once)) return;
+  await c.var.deps.database.db.execute(sql`delete from captcha_uses where tenant_id = ${c.var.tenant.id} and id = ${useId('form', once)}`);
 }

@@ -32,7 +32,7 @@ import {
   whatsappUrl,
   type RecoveryState,
 } from './recovery.js';
-import { firstSend } from './once.js';
+import { firstSend, refusedSend } from './once.js';
 import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
@@ -319,7 +319,10 @@ export const recoveryRoutes = new Hono<AppEnv>()
       { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), entry: now.state.entry },
       { amount: form.fields.amount, reference: form.fields.reference, file: form.file },
     );
-    if (!result.ok) return payPage(c, offerNow, { receipt: { values, errors: result.errors } }, 422);
+    if (!result.ok) {
+      await refusedSend(c, values);
+      return payPage(c, offerNow, { receipt: { values, errors: result.errors } }, 422);
+    }
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: now.state.entry.id, method: 'receipt', amount: form.fields.amount }, clock.now(), { once: false });
     return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
   })
@@ -339,7 +342,10 @@ export const recoveryRoutes = new Hono<AppEnv>()
           { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate },
         )
       : parsed;
-    if (!result.ok) return payPage(c, offerNow, { promise: { values, errors: result.errors } }, 422);
+    if (!result.ok) {
+      await refusedSend(c, values);
+      return payPage(c, offerNow, { promise: { values, errors: result.errors } }, 422);
+    }
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: now.state.entry.id, method: 'promise', amount: parsed.ok ? parsed.value.promiseAmount : null }, clock.now(), { once: false });
     return sent(c, 'recovery.promise.sent', '/recovery/oferta');
   })

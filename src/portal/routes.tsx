@@ -20,7 +20,7 @@ import { clientIp } from '../platform/ip.js';
 import { redirectTo, render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
-import { firstSend } from './once.js';
+import { firstSend, refusedSend } from './once.js';
 import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
@@ -286,7 +286,10 @@ export const portalRoutes = new Hono<AppEnv>()
       { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id },
       { ...form.fields, file: form.file },
     );
-    if (!result.ok) return statementPage(c, visit, { receipt: { values, errors: result.errors } }, 422);
+    if (!result.ok) {
+      await refusedSend(c, values);
+      return statementPage(c, visit, { receipt: { values, errors: result.errors } }, 422);
+    }
     return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');
   })
   .post('/compromiso', async (c) => {
@@ -299,7 +302,10 @@ export const portalRoutes = new Hono<AppEnv>()
     const result = parsed.ok
       ? await promiseFromPortal({ db: database.db, tenant: c.var.tenant, clock, clientId: visit.client.id }, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate })
       : parsed;
-    if (!result.ok) return statementPage(c, visit, { promise: { values, errors: result.errors } }, 422);
+    if (!result.ok) {
+      await refusedSend(c, values);
+      return statementPage(c, visit, { promise: { values, errors: result.errors } }, 422);
+    }
     return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
   })
   .post('/salida', async (c) => {

@@ -393,6 +393,12 @@ describe('a form sent twice (a double tap on a slow phone)', () => {
     expect(again).not.toContain(onces[1]);
     await browser.post('/compromiso', { promiseAmount: '20', promisedDate: '2026-03-21', _once: again[1]! });
     expect(await promisesOf(h, acme, rosa.id)).toHaveLength(2);
+    // A refused send does not spend the form: sent again, it is refused again, never "registered".
+    const third = [...(await (await browser.get('/estado-de-cuenta')).text()).matchAll(/name="_once" value="([0-9a-f-]{36})"/g)].map((m) => m[1]!);
+    const tooMuch = () => browser.post('/compromiso', { promiseAmount: '999999', promisedDate: '2026-03-22', _once: third[1]! });
+    expect((await tooMuch()).status).toBe(422);
+    expect((await tooMuch()).status).toBe(422);
+    expect(await promisesOf(h, acme, rosa.id)).toHaveLength(2);
   });
 });
 
