@@ -29,6 +29,10 @@ describe('downloading the claims tray', () => {
     const client = await loggedIn(h, acme, admin);
     const tray = await (await client.get('/app/claims')).text();
     expect(tray).toContain('name="kind" value="claims"');
+    // A filter applied with htmx swaps the results, and "Descargar" with them: it carries the new filters.
+    const part = await (await client.get('/app/claims?state=todos', { htmx: true })).text();
+    expect(part).not.toContain('<html');
+    expect(part).toMatch(/name="query" value="[^"]*state=todos/);
     const { lines, text } = await downloadCsv(h, client, acme.id, 'claims', '?state=todos&category=errores_facturacion');
     expect(lines[0]).toContain('N.º,Cliente,Alertas,Categoría,Estado del reclamo,Órdenes de pago,Descripción');
     expect(lines).toHaveLength(2);

@@ -21,7 +21,6 @@ export function ClaimsTray(props: { filters: ClaimFilters; result: TrayResult; a
       <div class="page-header">
         <h1>{t('claims.title')}</h1>
         <div class="toolbar">
-          {can('reports.download') && <DownloadForm kind="claims" query={claimFilterParams(props.filters)} />}
           {can('claims.edit') && (
             <a class="button primary" href="/app/claims/new">
               {t('common.create')}
@@ -128,16 +127,20 @@ function ClaimFilterForm({ filters, advisors }: { filters: ClaimFilters; advisor
 
 /** The part the filter form and the pager swap: count, table and pager. */
 export function ClaimResults({ filters, result }: { filters: ClaimFilters; result: TrayResult }) {
-  const { t, number } = useView();
+  const { t, number, can } = useView();
   const back = `/app/claims${claimFiltersQuery(filters, filters.page)}`;
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const pageLink = (page: number) => `/app/claims${claimFiltersQuery(filters, page)}`;
   const hx = (href: string) => ({ href, 'hx-get': href, 'hx-target': '#claims-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true' });
   return (
     <div id="claims-results">
-      <p class="hint" role="status">
-        {result.capped ? t('common.resultsCapped', { count: number(result.total) }) : t('common.results', { count: number(result.total) })}
-      </p>
+      <div class="toolbar results-toolbar">
+        <p class="hint" role="status">
+          {result.capped ? t('common.resultsCapped', { count: number(result.total) }) : t('common.results', { count: number(result.total) })}
+        </p>
+        {/* "Descargar" exports exactly these filters; it sits in the swapped part so it follows an htmx filter. */}
+        {can('reports.download') && <DownloadForm kind="claims" query={claimFilterParams(filters)} />}
+      </div>
       <div class="table-wrap">
         <table class="table claims">
           <thead>
