@@ -86,6 +86,11 @@ export async function spend(c: AppContext, id: string, expiresAt: Date): Promise
   return inserted.length === 1;
 }
 
+/** Makes a spent name usable again (a send that was refused did not use it). */
+export async function unspend(c: AppContext, id: string): Promise<void> {
+  await c.var.deps.database.db.execute(sql`delete from captcha_uses where tenant_id = ${c.var.tenant.id} and id = ${id}`);
+}
+
 /** The maintenance job forgets a tenant's spent solutions once they could not be replayed anyway. */
 export async function pruneCaptchaUses(db: Db, tenantId: number, now: Date): Promise<void> {
   await db.execute(sql`delete from captcha_uses where tenant_id = ${tenantId} and expires_at < ${now.toISOString()}`);

@@ -1,10 +1,15 @@
 import { ONCE_FIELD } from '../../views/components/forms.js';
 import type { AppContext } from '../platform/context.js';
-import { sql } from 'drizzle-orm';
-import { spend, useId } from './captcha.js';
+import { spend, unspend, useId } from './captcha.js';
 
 /** How long a rendered form's name is remembered: longer than any page stays open. */
 const ONCE_TTL_MS = 24 * 3_600_000;
+
+/** The rendered form's name, if it carries one (a form sent by hand may not). */
+function onceId(values: Record<string, unknown>): string | null {
+  const once = String(values[ONCE_FIELD] ?? '');
+  return /^[0-9a-f-]{36}$/.test(once) ? useId('form', once) : null;
+}
 
 /**
  * Whether this is the first send of a rendered `<PostForm once>`: a double tap on a slow
@@ -13,17 +18,20 @@ const ONCE_TTL_MS = 24 * 3_600_000;
  * maintenance job). A form without one (sent by hand) is taken as it comes.
  */
 export async function firstSend(c: AppContext, values: Record<string, unknown>): Promise<boolean> {
-  const once = String(values[ONCE_FIELD] ?? '');
-  if (!/^[0-9a-f-]{36}$/.test(once)) return true;
-  return spend(c, useId('form', once), new Date(c.var.deps.clock.now().getTime() + ONCE_TTL_MS));
+  const id = onceId(values);
+  return id ? spend(c, id, new Date(c.var.deps.clock.now().getTime() + ONCE_TTL_MS)) : true;
 }
 
 /**
- * Gives a form's name back when its send was refused (an amount above the debt, a date past
- * the offer): the name must not make a later send of the same form pass for one that counted.
+ * Registers what the form asks for on its first send only (null for a repeat, which the
+ * caller answers as the first). A refused register gives the name back (an amount above the
+ * debt, a date past the offer): sent again, the form is judged again, and is not taken for
+ * one that counted.
  */
-export async function refusedSend(c: AppContext, values: Record<string, unknown>): Promise<void> {
-  const once = String(values[ONCE_FIELD] ?? '');
-  if (!/^[0-9a-f-]{36}$/.test(once)) return;
-  await c.var.deps.database.db.execute(sql`delete from captcha_uses where tenant_id = ${c.var.tenant.id} and id = ${useId('form', once)}`);
+export async function registerOnce<R extends { ok: boolean }>(c: AppContext, values: Record<string, unknown>, register: () => Promise<R>): Promise<R | null> {
+  if (!(await firstSend(c, values))) return null;
+  const result = await register();
+  const id = onceId(values);
+  if (!result.ok && id) await unspend(c, id);
+  return result;
 }

@@ -32,7 +32,7 @@ import {
   whatsappUrl,
   type RecoveryState,
 } from './recovery.js';
-import { firstSend, refusedSend } from './once.js';
+import { firstSend, registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
@@ -314,15 +314,14 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const form = await readReceiptForm(c);
     if (!form.ok) return payPage(c, offerNow, { receipt: form }, 422);
     const { values } = form;
-    if (!(await firstSend(c, values))) return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
-    const result = await uploadCampaignReceipt(
-      { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), entry: now.state.entry },
-      { amount: form.fields.amount, reference: form.fields.reference, file: form.file },
+    const result = await registerOnce(c, values, () =>
+      uploadCampaignReceipt(
+        { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), entry: offerNow.state.entry },
+        { amount: form.fields.amount, reference: form.fields.reference, file: form.file },
+      ),
     );
-    if (!result.ok) {
-      await refusedSend(c, values);
-      return payPage(c, offerNow, { receipt: { values, errors: result.errors } }, 422);
-    }
+    if (!result) return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
+    if (!result.ok) return payPage(c, offerNow, { receipt: { values, errors: result.errors } }, 422);
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: now.state.entry.id, method: 'receipt', amount: form.fields.amount }, clock.now(), { once: false });
     return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
   })
@@ -335,17 +334,16 @@ export const recoveryRoutes = new Hono<AppEnv>()
     if (!now.settings.promisesEnabled) return payPage(c, offerNow, { promise: { values: {}, errors: { promisedDate: 'portal.promise.disabled' } } }, 422);
     const values = (await formValues(c)) as Record<string, string>;
     const parsed = parseWith(promiseFieldsSchema(c.var.tenant.currency), values);
-    if (parsed.ok && !(await firstSend(c, values))) return sent(c, 'recovery.promise.sent', '/recovery/oferta');
     const result = parsed.ok
-      ? await campaignPromiseFromPortal(
-          { db: database.db, tenant: c.var.tenant, clock, entry: now.state.entry, limit: await lastPromiseDateOf(c, offerNow) },
-          { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate },
+      ? await registerOnce(c, values, async () =>
+          campaignPromiseFromPortal(
+            { db: database.db, tenant: c.var.tenant, clock, entry: offerNow.state.entry, limit: await lastPromiseDateOf(c, offerNow) },
+            { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate },
+          ),
         )
       : parsed;
-    if (!result.ok) {
-      await refusedSend(c, values);
-      return payPage(c, offerNow, { promise: { values, errors: result.errors } }, 422);
-    }
+    if (!result) return sent(c, 'recovery.promise.sent', '/recovery/oferta');
+    if (!result.ok) return payPage(c, offerNow, { promise: { values, errors: result.errors } }, 422);
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: now.state.entry.id, method: 'promise', amount: parsed.ok ? parsed.value.promiseAmount : null }, clock.now(), { once: false });
     return sent(c, 'recovery.promise.sent', '/recovery/oferta');
   })

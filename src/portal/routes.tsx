@@ -20,7 +20,7 @@ import { clientIp } from '../platform/ip.js';
 import { redirectTo, render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
-import { firstSend, refusedSend } from './once.js';
+import { registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
@@ -280,16 +280,12 @@ export const portalRoutes = new Hono<AppEnv>()
     const form = await readReceiptForm(c);
     if (!form.ok) return statementPage(c, visit, { receipt: form }, 422);
     const { values } = form;
-    // The same form sent again (a double tap): the first send is the one that counts.
-    if (!(await firstSend(c, values))) return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');
-    const result = await uploadReceipt(
-      { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id },
-      { ...form.fields, file: form.file },
+    const result = await registerOnce(c, values, () =>
+      uploadReceipt({ db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id }, { ...form.fields, file: form.file }),
     );
-    if (!result.ok) {
-      await refusedSend(c, values);
-      return statementPage(c, visit, { receipt: { values, errors: result.errors } }, 422);
-    }
+    // The same form sent again (a double tap): the first send is the one that counts.
+    if (!result) return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');
+    if (!result.ok) return statementPage(c, visit, { receipt: { values, errors: result.errors } }, 422);
     return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');
   })
   .post('/compromiso', async (c) => {
@@ -298,14 +294,13 @@ export const portalRoutes = new Hono<AppEnv>()
     const { database, clock } = c.var.deps;
     const values = (await formValues(c)) as Record<string, string>;
     const parsed = parseWith(promiseFieldsSchema(c.var.tenant.currency), values);
-    if (parsed.ok && !(await firstSend(c, values))) return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
     const result = parsed.ok
-      ? await promiseFromPortal({ db: database.db, tenant: c.var.tenant, clock, clientId: visit.client.id }, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate })
+      ? await registerOnce(c, values, () =>
+          promiseFromPortal({ db: database.db, tenant: c.var.tenant, clock, clientId: visit.client.id }, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate }),
+        )
       : parsed;
-    if (!result.ok) {
-      await refusedSend(c, values);
-      return statementPage(c, visit, { promise: { values, errors: result.errors } }, 422);
-    }
+    if (!result) return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
+    if (!result.ok) return statementPage(c, visit, { promise: { values, errors: result.errors } }, 422);
     return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
   })
   .post('/salida', async (c) => {
