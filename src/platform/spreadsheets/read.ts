@@ -466,13 +466,15 @@ export function headerIndex(rows: readonly SheetRow[]): number {
 async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers: string[]; rest: SheetRow[] }> {
   // Taken with next(): a for-await left at the header would close the source.
   const read: SheetRow[] = [];
-  let nonBlank = 0;
+  const candidates: SheetRow[] = [];
   for (let next = await batches.next(); !next.done; next = await batches.next()) {
-    for (const row of next.value) read.push(row);
-    nonBlank += next.value.filter((row) => filledCells(row) > 0).length;
-    if (nonBlank >= HEADER_LOOKAHEAD) break;
+    for (const row of next.value) {
+      read.push(row);
+      if (candidates.length < HEADER_LOOKAHEAD && filledCells(row) > 0) candidates.push(row);
+    }
+    // Left with break: the loop's next() would read a batch past the ones kept here.
+    if (candidates.length >= HEADER_LOOKAHEAD) break;
   }
-  const candidates = read.filter((row) => filledCells(row) > 0).slice(0, HEADER_LOOKAHEAD);
   if (candidates.length === 0) throw new SheetError('sheets.error.empty');
   const header = candidates[headerIndex(candidates)]!;
   const headers = header.cells.map((c) => c.trim());
