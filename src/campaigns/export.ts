@@ -25,6 +25,7 @@ export const campaignsExport: ExportSource = {
         t('campaignImports.field.documentType'),
         t('campaignImports.field.documentNumber'),
         t('campaignImports.field.name'),
+        t('campaignImports.field.email'),
         t('campaignImports.field.phone'),
         t('campaignImports.field.campaignCode'),
         t('campaignImports.field.debtAmount'),
@@ -38,7 +39,7 @@ export const campaignsExport: ExportSource = {
         t('campaigns.state'),
         t('campaigns.advisor'),
       ],
-      kinds: [null, null, null, null, null, 'money', null, null, 'date', null, null, 'money', 'money', null, null],
+      kinds: [null, null, null, null, null, null, 'money', null, null, 'date', null, null, 'money', 'money', null, null],
       count: async () => (await countCampaignEntries(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).total,
       batches: () =>
         batchesById(
@@ -54,6 +55,7 @@ export const campaignsExport: ExportSource = {
               row.documentType,
               row.documentNumber,
               row.clientName,
+              row.clientEmail,
               entry.phone,
               entry.campaignCode,
               units(offer.debt),

@@ -75,6 +75,7 @@ export function campaignWhere(tenantId: number, f: CampaignFilters, today: IsoDa
 const rowColumns = {
   entry: campaignEntries,
   clientName: clients.name,
+  clientEmail: clients.email,
   documentType: clients.documentType,
   documentNumber: clients.documentNumber,
   advisorName: users.name,
