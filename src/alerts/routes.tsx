@@ -1,13 +1,13 @@
 import { Hono } from 'hono';
 import { AlertsPage } from '../../views/alerts/list.js';
+import { clientsWithActiveCampaign } from '../campaigns/service.js';
 import { requirePermission } from '../platform/auth/middleware.js';
 import type { AppEnv } from '../platform/context.js';
+import { todayIn } from '../platform/dates.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
 import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
-import { clientsWithActiveCampaign } from '../campaigns/service.js';
-import { todayIn } from '../platform/dates.js';
 import { listOpenAlerts, resolveAlert } from './service.js';
 
 const canSee = requirePermission(forbiddenPage, 'receivables');

@@ -1,8 +1,8 @@
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Database } from '../db/index.js';
-import { addDays, type IsoDate } from '../platform/dates.js';
 import { rucCheckDigit } from '../clients/fields.js';
+import { addDays, type IsoDate } from '../platform/dates.js';
 
 /**
  * Demo receivables: clients with Peruvian and Chilean names, DNI/RUC documents, emails and
@@ -55,7 +55,6 @@ export function prng(seed: number): () => number {
 function ascii(text: string): string {
   return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z]/g, '');
 }
-
 
 type Row = (string | number | boolean | null)[];
 interface Table {
