@@ -1,20 +1,9 @@
 import * as v from 'valibot';
-import { isIsoDate } from '../platform/dates.js';
+import { parseTypedDay } from '../platform/dates.js';
 import { optionalText, requiredText } from '../platform/forms.js';
 import { parseMoney } from '../platform/money.js';
 import { discountTypes } from './schema.js';
 import { parsePercent } from './compute.js';
-
-/** YYYY-MM-DD or DD/MM/YYYY (as Spanish spreadsheets write it); '' means none. */
-export function parseDate(input: string): string | null {
-  const s = input.trim();
-  if (s === '') return '';
-  if (isIsoDate(s)) return s;
-  const m = /^(\d{1,2})[/-](\d{1,2})[/-](\d{4})$/.exec(s);
-  if (!m) return null;
-  const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
-  return isIsoDate(iso) ? iso : null;
-}
 
 /**
  * A campaign entry's fields with the names staff know (same in the form, the file upload
@@ -40,7 +29,7 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
       discountValue: v.optional(v.string(), ''),
       endDate: v.pipe(
         v.optional(v.string(), ''),
-        v.transform(parseDate),
+        v.transform(parseTypedDay),
         v.check((d): d is string => d !== null, 'campaigns.error.endDate'),
         v.transform((d) => (d === '' ? null : (d as string))),
       ),

@@ -14,7 +14,7 @@ import { recordProgress, updateProcess } from '../process-log/service.js';
 import { newKey, storageFor } from '../storage/index.js';
 import type { Found, ImportJobData } from './jobs.js';
 import type { RowError } from './rows.js';
-import { readNumberCells, reportLine, toIsoDate } from './rows.js';
+import { dateCellText, readNumberCells, reportLine } from './rows.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -128,7 +128,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
         for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();
         raws.set(line, raw);
         const input = { ...raw };
-        if (input.endDate) input.endDate = toIsoDate(input.endDate);
+        if (input.endDate) input.endDate = dateCellText(input.endDate, numbers?.includes(mapping.endDate!) ?? false);
         if (input.discountType) input.discountType = DISCOUNT_TYPES[input.discountType.trim().toLowerCase()] ?? input.discountType;
         readNumberCells(input, mapping, numbers, { currency: tenant.currency, documentTypes: types });
         const parsed = parseWith(schema, input);

@@ -63,6 +63,14 @@ function tuple(alias: string, columns: string[]) {
   return sql.raw(`(${columns.map((c) => `${alias}.${c}`).join(', ')})`);
 }
 
+/**
+ * A stored client's columns as the staged row leaves them: a blank cell (staged null) keeps
+ * what is stored (rows.ts, KEPT_WHEN_BLANK).
+ */
+function keptTuple(columns: string[]) {
+  return sql.raw(`(${columns.map((c) => `coalesce(s.${c}, cl.${c})`).join(', ')})`);
+}
+
 /** What both kinds of upload work from. */
 export type Found = NonNullable<Awaited<ReturnType<typeof importContext>>>;
 
@@ -125,7 +133,7 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
              po.id is not null and (cl.id is null or po.client_id <> cl.id) as order_elsewhere,
              -- An order stored under another client is never moved or changed by an upload.
              po.id is not null and cl.id is not null and po.client_id = cl.id and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)} as order_changed,
-             s.first_of_client and cl.id is not null and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)} as client_changed
+             s.first_of_client and cl.id is not null and ${tuple('cl', clientCols)} is distinct from ${keptTuple(clientCols)} as client_changed
         from import_rows s
         left join clients cl on ${sameClient(tenantId)}
         left join payment_orders po on po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
@@ -440,6 +448,8 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
+  // A blank cell (staged null) keeps the stored detail, as keptTuple compares it.
+  const setKept = sql.raw(clientCols.map((c) => `${c} = coalesce(s.${c}, cl.${c})`).join(', '));
   await applyUnlessRefused(deps, db, { tenantId, processId }, () =>
     db.transaction(async (tx) => {
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
@@ -455,10 +465,10 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       // Statements with nothing to change are not run (each would still read every staged row).
       if (changedClients > 0) {
         await tx.execute(sql`
-          update clients cl set ${set(clientCols, 's')}, updated_at = now()
+          update clients cl set ${setKept}, updated_at = now()
             from import_rows s
            where ${staged} and s.first_of_client and ${sameClient(tenantId)}
-             and ${tuple('cl', clientCols)} is distinct from ${tuple('s', clientCols)}`);
+             and ${tuple('cl', clientCols)} is distinct from ${keptTuple(clientCols)}`);
       }
       // New clients are written once, with the receivables state their staged orders will give
       // them: every order of a new client is new, and the next statement writes each of them.

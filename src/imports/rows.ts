@@ -1,46 +1,18 @@
 import * as v from 'valibot';
 import { clientFieldsSchema, withLostZeros, type ClientFieldsOptions, type DocumentType } from '../clients/fields.js';
-import { isIsoDate } from '../platform/dates.js';
+import { serialDay } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
 import { roundedAmountText } from '../platform/money.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
 import { clientFieldKeys, clientOrderFields, type Mapping } from './fields.js';
 
-/** '/', '.' or '-', the marks a typed date may use. */
-const isDateMark = (code: number) => code === 47 || code === 46 || code === 45;
-
-/** Where dd/mm/yyyy has its digits. */
-const DAY_MONTH_YEAR_DIGITS = [0, 1, 3, 4, 6, 7, 8, 9];
-
-function allDigits(text: string, positions: readonly number[]): boolean {
-  for (const i of positions) {
-    const code = text.charCodeAt(i);
-    if (code < 48 || code > 57) return false;
-  }
-  return true;
-}
-
-/** A date as people type it or Excel stores it: a serial number, dd/mm/yyyy or yyyy-mm-dd. */
-export function toIsoDate(text: string): string {
-  const s = text.trim();
-  // dd/mm/yyyy with two-digit day and month, the usual case, read without regular expressions.
-  if (s.length === 10 && isDateMark(s.charCodeAt(2)) && isDateMark(s.charCodeAt(5)) && allDigits(s, DAY_MONTH_YEAR_DIGITS)) {
-    const iso = `${s.slice(6)}-${s.slice(3, 5)}-${s.slice(0, 2)}`;
-    return isIsoDate(iso) ? iso : s;
-  }
-  if (/^\d{1,7}(\.0+)?$/.test(s)) {
-    const serial = Number(s);
-    // Excel's day 1 is 1900-01-01 and it counts a 29 February 1900 that never was.
-    if (serial >= 1 && serial <= 2_958_465) return new Date(Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000).toISOString().slice(0, 10);
-  }
-  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
-  if (m) {
-    const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
-    return isIsoDate(iso) ? iso : s;
-  }
-  m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(s);
-  if (m) return `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
-  return s;
+/**
+ * A date cell as the date rules read it: a number cell's date serial as yyyy-mm-dd (a cell
+ * with a date format arrives as a day already); anything typed as typed.
+ */
+export function dateCellText(value: string, fromNumberCell: boolean): string {
+  if (!fromNumberCell || !/^\d+(\.\d+)?$/.test(value)) return value;
+  return serialDay(Number(value)) ?? value;
 }
 
 const CHOICES: Record<string, Record<string, string>> = {
@@ -87,10 +59,27 @@ export function readNumberCells(
 
 const YES = new Set(['si', 'sí', 'yes', 'true', '1', 'x', 'verdadero', 'anulada', 'anulado']);
 
+/**
+ * Client fields a blank cell leaves as they are stored (a new client takes its default):
+ * staged as null, like a blank email, phone or segment. A file that lacks a detail is not
+ * asked to erase it; staff clear a detail in the client's form.
+ */
+const KEPT_WHEN_BLANK = ['status', 'contactability', 'portfolio', 'contactAlerts'] as const;
+type KeptWhenBlank = (typeof KEPT_WHEN_BLANK)[number];
+type ClientFields = v.InferOutput<ReturnType<typeof clientFieldsSchema>>;
+
 export interface ValidRow {
   line: number;
-  client: v.InferOutput<ReturnType<typeof clientFieldsSchema>>;
+  client: Omit<ClientFields, KeptWhenBlank> & { [K in KeptWhenBlank]?: ClientFields[K] | null };
   order: v.InferOutput<ReturnType<typeof orderFieldsSchema>>;
+}
+
+/** The parsed client with null for the fields whose cells were blank (see KEPT_WHEN_BLANK). */
+function keepBlanks<T extends { ok: true; value: ClientFields } | { ok: false; errors: Record<string, string> }>(parsed: T, typed: Record<string, string>): T | { ok: true; value: ValidRow['client'] } {
+  if (!parsed.ok) return parsed;
+  let value: ValidRow['client'] = parsed.value;
+  for (const key of KEPT_WHEN_BLANK) if (typed[key] === '') value = { ...value, [key]: null };
+  return { ok: true, value };
 }
 
 export interface RowError {
@@ -142,7 +131,7 @@ export function rowValidator(options: RowValidatorOptions) {
       const value = (cells[index] ?? '').trim();
       if (kind === 'client') client[key] = value;
       else if (kind === 'choice') client[key] = choiceValue(key, value);
-      else if (kind === 'date') order[key] = toIsoDate(value);
+      else if (kind === 'date') order[key] = dateCellText(value, numbers?.includes(index) ?? false);
       else if (kind === 'yes') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
       else order[key] = value;
     }
@@ -150,7 +139,7 @@ export function rowValidator(options: RowValidatorOptions) {
       readNumberCells(client, options.mapping, numbers, options);
       readNumberCells(order, options.mapping, numbers, options);
     }
-    const c = previous && sameClient(previous.input, client) ? ({ ok: true, value: previous.value } as const) : parseWith(clientSchema, client);
+    const c = previous && sameClient(previous.input, client) ? ({ ok: true, value: previous.value } as const) : keepBlanks(parseWith(clientSchema, client), client);
     if (c.ok) previous = { input: client, value: c.value };
     const o = parseWith(orderSchema, order);
     if (c.ok && o.ok) return { ok: true, row: { line, client: c.value, order: o.value } };

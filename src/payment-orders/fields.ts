@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { checkbox, optionalText, requiredText, someEntries } from '../platform/forms.js';
-import { isIsoDate } from '../platform/dates.js';
+import { parseTypedDay } from '../platform/dates.js';
 import { parseMoney, type Minor } from '../platform/money.js';
 
 /**
@@ -41,7 +41,9 @@ export const isoDateField = (required = true) =>
     v.optional(v.string(), ''),
     v.trim(),
     v.check((s) => !required || s !== '', 'common.required'),
-    v.check((s) => s === '' || isIsoDate(s), 'receivables.date.invalid'),
+    v.transform(parseTypedDay),
+    v.check((d): d is string => d !== null, 'receivables.date.invalid'),
+    v.transform((d) => d as string),
   );
 
 /**

@@ -87,6 +87,46 @@ export function isIsoDate(value: string): boolean {
   return day <= (month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31);
 }
 
+/** '/', '.' or '-', the marks a typed day may use. */
+const isDayMark = (code: number) => code === 47 || code === 46 || code === 45;
+
+/**
+ * A day as people type it: dd/mm/yyyy (or d/m/yyyy; with '/', '.' or '-') or yyyy-mm-dd,
+ * a time after it dropped. '' when nothing is typed; null for anything else, digits without
+ * marks above all ("150126" could be several days, and is not guessed).
+ */
+export function parseTypedDay(input: string): IsoDate | '' | null {
+  const s = input.trim();
+  if (s === '') return '';
+  // dd/mm/yyyy with two-digit day and month, the usual case, read without regular expressions.
+  if (s.length === 10 && isDayMark(s.charCodeAt(2)) && isDayMark(s.charCodeAt(5)) && digitsAt(s, 0, 2) >= 0 && digitsAt(s, 3, 2) >= 0 && digitsAt(s, 6, 4) >= 0) {
+    const iso = `${s.slice(6)}-${s.slice(3, 5)}-${s.slice(0, 2)}`;
+    return isIsoDate(iso) ? iso : null;
+  }
+  if (isIsoDate(s)) return s;
+  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
+  if (m) {
+    const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+    return isIsoDate(iso) ? iso : null;
+  }
+  m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(s);
+  if (m) {
+    const iso = `${m[1]}-${m[2]!.padStart(2, '0')}-${m[3]!.padStart(2, '0')}`;
+    return isIsoDate(iso) ? iso : null;
+  }
+  return null;
+}
+
+/**
+ * The day a spreadsheet's number cell holds as a date serial (Excel's day 1 is 1900-01-01
+ * and it counts a 29 February 1900 that never was), or null outside 1900–2199: a number
+ * such as 150126 typed into a date column is not a day anyone meant.
+ */
+export function serialDay(serial: number): IsoDate | null {
+  if (!Number.isFinite(serial) || serial < 1 || serial >= 109_575) return null;
+  return new Date(Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000).toISOString().slice(0, 10);
+}
+
 /** Whole days from `from` to `to` (both calendar dates). */
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

@@ -10,12 +10,15 @@ import { takeFlash } from './flash.js';
 import { formatMoney } from './money.js';
 import { can } from './permissions.js';
 
+// Days as staff and debtors write them on paper: two-digit day and month, four-digit year
+// ("05/01/2026" in es-PE), never the short style's "5/01/26".
+const DAY = { day: '2-digit', month: '2-digit', year: 'numeric' } as const;
 const dateFormatters = new Map<string, Intl.DateTimeFormat>();
 function formatter(locale: string, timeZone: string, withTime: boolean): Intl.DateTimeFormat {
   const key = `${locale}|${timeZone}|${withTime}`;
   let f = dateFormatters.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(locale, withTime ? { timeZone, dateStyle: 'short', timeStyle: 'short' } : { timeZone: 'UTC', dateStyle: 'short' });
+    f = new Intl.DateTimeFormat(locale, withTime ? { timeZone, ...DAY, hour: '2-digit', minute: '2-digit' } : { timeZone: 'UTC', ...DAY });
     dateFormatters.set(key, f);
   }
   return f;

@@ -75,6 +75,36 @@ describe('importing clients with their payment orders', () => {
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['00456790', '01234567']);
   });
 
+  it('reads a day as typed or as a date serial in a number cell, and refuses digits without marks with a message that shows the form', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const csv = [
+      'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento',
+      'DNI,12345678,Ana,D-1,100,5/1/2026,2026-02-15',
+      'DNI,22345678,Beto,D-2,100,150126,15/02/2026',
+      'DNI,32345678,Carla,D-3,100,46037,15.02.2026',
+      'DNI,42345678,Dora,D-4,100,31/02/2026,15/03/2026',
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'fechas.csv', Buffer.from(csv));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 4, create: 1, rejected: 3 });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.issueDate, o.dueDate])).toEqual([['D-1', '2026-01-05', '2026-02-15']]);
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    // A csv holds text: six or five digits are no day anyone can be sure of (year 2311, or 2026-01-15).
+    expect(report).toMatch(/^3,Fecha de emisión,150126,"Escribe una fecha válida, como 31\/12\/2026/m);
+    expect(report).toMatch(/^4,Fecha de emisión,46037,/m);
+    expect(report).toMatch(/^5,Fecha de emisión,31\/02\/2026,/m);
+
+    // In a spreadsheet, a number cell in a date column is Excel's day count, within reason.
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Hoja1');
+    sheet.addRow(['Tipo de documento', 'Número de documento', 'Nombre', 'Código de pago', 'Monto', 'Fecha de emisión', 'Fecha de vencimiento']);
+    sheet.addRow(['DNI', '52345678', 'Eva', 'D-5', 100, 46037, '15/02/2026']);
+    sheet.addRow(['DNI', '62345678', 'Flor', 'D-6', 100, 150126, '15/02/2026']);
+    const second = await importFile(h, client, 'fechas.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
+    expect(second.process.counts, JSON.stringify(second.process)).toMatchObject({ rows: 2, create: 1, rejected: 1 });
+    expect((await ordersOf(h, tenant.id)).find((o) => o.paymentCode === 'D-5')).toMatchObject({ issueDate: '2026-01-15', dueDate: '2026-02-15' });
+  });
+
   it('re-uploading the same file changes nothing', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });
@@ -112,6 +142,24 @@ describe('importing clients with their payment orders', () => {
     expect(process.counts).toMatchObject({ create: 1, update: 0, unchanged: 0 });
     const [stored] = await clientsOf(h, tenant.id);
     expect(stored).toMatchObject({ name: 'Rosa Quispe Mamani', unpaidOrders: 2, totalBalance: 15_000 });
+  });
+
+  it('a blank cell keeps what is stored, and a new client with blank cells takes the defaults', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const header = 'Tipo de documento,Número de documento,Nombre,Correo,Teléfono,Segmento,Estado,Contactabilidad,Alertas de contacto,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento';
+    await importFile(h, client, 'a.csv', Buffer.from(`${header}\nDNI,01234567,Rosa Quispe,rosa@example.pe,987654321,Premium,inactivo,no_contactable,Número errado,OP-1,100,01/01/2026,01/02/2026\n`));
+    const blanks = `${header}\nDNI,01234567,Rosa Quispe,,,,,,,OP-1,100,01/01/2026,01/02/2026\nDNI,07654321,Ana Ríos,,,,,,,OP-2,100,01/01/2026,01/02/2026\n`;
+    const { process } = await importFile(h, client, 'b.csv', Buffer.from(blanks));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ create: 1, update: 0, unchanged: 1, rejected: 0 });
+    const [rosa, ana] = await clientsOf(h, tenant.id);
+    expect(rosa).toMatchObject({ email: 'rosa@example.pe', phone: '+51987654321', segment: 'Premium', status: 'inactivo', contactability: 'no_contactable', contactAlerts: ['Número errado'] });
+    expect(ana).toMatchObject({ email: null, phone: null, segment: null, status: 'activo', contactability: 'contactable', contactAlerts: [] });
+
+    // A value in the cell still replaces the stored one.
+    const changed = `${header}\nDNI,01234567,Rosa Quispe,rosa.q@example.pe,,,activo,,,OP-1,100,01/01/2026,01/02/2026\n`;
+    expect((await importFile(h, client, 'c.csv', Buffer.from(changed))).process.counts).toMatchObject({ update: 1 });
+    expect((await clientsOf(h, tenant.id))[0]).toMatchObject({ email: 'rosa.q@example.pe', phone: '+51987654321', status: 'activo', contactability: 'no_contactable' });
   });
 
   it('rows that fail validation are rejected, reported by row, column, value and message, and the rest is applied', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/platform/clock.js';
-import { addDays, dateIn, daysBetween, endOfDayIn, isIsoDate, startOfDayIn, todayIn } from '../../src/platform/dates.js';
+import { addDays, dateIn, daysBetween, endOfDayIn, isIsoDate, parseTypedDay, serialDay, startOfDayIn, todayIn } from '../../src/platform/dates.js';
 
 describe('dates in the tenant timezone', () => {
   it('gives the same today as formatting the instant, minute by minute across midnights and clock changes, forwards and back', () => {
@@ -44,4 +44,17 @@ describe('dates in the tenant timezone', () => {
     expect(isIsoDate('2028-02-29')).toBe(true);
     expect(isIsoDate('29/02/2028')).toBe(false);
   });
+
+  it('reads days as people type them and refuses what could be several days', () => {
+    expect(['31/12/2026', '31-12-2026', '31.12.2026', '5/1/2026', '2026-12-31', '2026-1-5', '2026-12-31T00:00:00', ' 05/01/2026 '].map(parseTypedDay)).toEqual([
+      '2026-12-31', '2026-12-31', '2026-12-31', '2026-01-05', '2026-12-31', '2026-01-05', '2026-12-31', '2026-01-05',
+    ]);
+    expect(parseTypedDay('')).toBe('');
+    for (const text of ['150126', '15012026', '46037', '31/02/2026', '12/31/2026', '2026-02-30', '15/01/26', 'mañana']) expect(parseTypedDay(text), text).toBeNull();
+    expect(serialDay(46037)).toBe('2026-01-15');
+    expect(serialDay(61)).toBe('1900-03-01');
+    expect(serialDay(150126)).toBeNull();
+    expect(serialDay(0)).toBeNull();
+  });
 });
+

@@ -448,8 +448,8 @@ describe('the countdown', () => {
     // 10:00 in Lima on the 10th: 1 day and 14 hours to the end of the 11th.
     expect(page).toContain('1 d 14 h 00 min');
     const until = /Hasta el ([^<]*)/.exec(page)?.[1] ?? '';
-    // es-PE writes "11/03/26, 11:59 p. m."; before, it showed the next day's 00:00.
-    expect(until).toMatch(/^11\/03\/26, 11:59 p\.\s?m\./);
+    // es-PE writes "11/03/2026, 11:59 p. m."; before, it showed the next day's 00:00.
+    expect(until).toMatch(/^11\/03\/2026, 11:59 p\.\s?m\./);
 
     // Without a nearer campaign end, the deadline itself is shown: 10:00 + 2 hours.
     h.clock.set('2026-03-10T15:00:00Z');
@@ -457,7 +457,7 @@ describe('the countdown', () => {
     const ana = await debtor(h, other);
     await activeCampaign(h, other, ana.id, { endDate: '2026-03-11' });
     const second = await (await (await onOffer(other, ana)).get('/recovery/oferta')).text();
-    expect(/Hasta el ([^<]*)/.exec(second)?.[1]).toMatch(/^10\/03\/26, 12:00 p\.\s?m\./);
+    expect(/Hasta el ([^<]*)/.exec(second)?.[1]).toMatch(/^10\/03\/2026, 12:00 p\.\s?m\./);
   });
 
   it('does not show or start without the setting', async () => {
