@@ -70,6 +70,19 @@ export async function createCampaignEntry(scope: CampaignScope, input: CampaignF
     if (!phone) return fail('phone', 'campaigns.error.phone');
   }
   try {
+    return await loadEntry(scope, input, { today, documentType, documentNumber, phone });
+  } catch (error) {
+    // Two loads of the same unknown client at once: the one that lost the race to create it
+    // runs again and finds the client the other created.
+    if (!isUniqueViolation(error, 'clients_document')) throw error;
+    return await loadEntry(scope, input, { today, documentType, documentNumber, phone });
+  }
+}
+
+type Normalised = { today: string; documentType: string; documentNumber: string; phone: string | null };
+
+async function loadEntry(scope: CampaignScope, input: CampaignFields, { today, documentType, documentNumber, phone }: Normalised): Promise<EntryResult> {
+  try {
     return await scope.db.transaction(async (tx) => {
       const [existing] = await tx
         .select()

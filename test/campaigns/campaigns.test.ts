@@ -137,6 +137,18 @@ describe('loading a client into a campaign', () => {
     expect(await entriesOf(acme.id)).toHaveLength(1);
   });
 
+  it('loads the same unknown client from eight requests at once: one client, one entry, and a message for the others', async () => {
+    const acme = await withApp();
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    const codes = ['NAVIDAD-2026', 'VERANO-2026', 'OTONO-2026', 'INVIERNO-2026'].flatMap((code) => [code, code]);
+    const responses = await Promise.all(codes.map((campaignCode) => admin.post('/app/campaigns', entryForm({ campaignCode }))));
+    expect(responses.map((r) => r.status).sort()).toEqual([303, ...Array(7).fill(422)]);
+    const refusals = await Promise.all(responses.filter((r) => r.status === 422).map((r) => r.text()));
+    for (const page of refusals) expect(page).toMatch(/ya está cargado en la campaña|ya tiene una campaña activa/);
+    expect(await h.db.select().from(clients).where(eq(clients.tenantId, acme.id))).toHaveLength(1);
+    expect(await entriesOf(acme.id)).toHaveLength(1);
+  });
+
   it('loads a discount of the whole debt as paid, leaving room for the client\'s next campaign', async () => {
     const acme = await withApp();
     const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
