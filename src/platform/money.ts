@@ -100,7 +100,7 @@ export function roundedAmountText(text: string, currency: string): string {
 }
 
 /**
- * Parses an amount as people type it: "S/ 1.234,50", "1,234.50", "1234.5", "$ 12.000".
+ * Parses an amount as people type it: "S/ 1.234,50", "S/. 1,234.50", "1,234.50", "1234.5", "$ 12.000".
  * When both marks appear the last one is the decimal mark; a single mark followed by
  * exactly three digits groups thousands (no Latin-American currency has three decimals),
  * unless what comes before it is 0 ("0,500" is half a unit: groups never start with 0);
@@ -128,7 +128,10 @@ export function parseMoney(input: string, currency: string): Minor | null {
     negative = true;
     s = s.slice(1, -1);
   }
-  if (!/^[0-9.,-]*$/.test(s)) s = s.replace(/[^0-9.,-]/g, '');
+  if (!/^[0-9.,-]*$/.test(s)) {
+    // The sol's older sign "S/." leads with a dot of its own.
+    s = s.replace(/^S\/\./i, '').replace(/[^0-9.,-]/g, '');
+  }
   if (s.startsWith('-')) {
     negative = !negative;
     s = s.slice(1);

@@ -85,6 +85,14 @@ describe('Órdenes de pago', () => {
     expect((await supervisor.post(`/app/orders/${order.id}/annulment`)).status).toBe(303);
     const stored = await clientRow(h, acme, client.id);
     expect(stored).toMatchObject({ unpaidOrders: 0, oldestUnpaidDueDate: null, totalBalance: 0 });
+    // An annulled order owes nothing: the tray and the statement show no balance for it.
+    const rowOf = (page: string) => new RegExp(`<tr>(?:(?!</tr>)[\\s\\S])*?${order.paymentCode}(?:(?!</tr>)[\\s\\S])*</tr>`).exec(page)?.[0] ?? '';
+    for (const path of ['/app/orders?status=anulada', `/app/clients/${client.id}/statement`]) {
+      const row = rowOf(await (await supervisor.get(path)).text());
+      expect(row, path).toContain('Anulada');
+      expect(row, path).toContain('<td class="num">—</td>');
+      expect(row, path).not.toContain('310.00');
+    }
   });
 
   it('refuses editing an order below what was already paid on it', async () => {

@@ -71,6 +71,9 @@ describe('money', () => {
     ['0,500', 'PEN', 50],
     ['0.500', 'PEN', 50],
     ['S/ 0,250', 'PEN', 25],
+    ['S/. 1,234.50', 'PEN', 123450],
+    ['S/.1234', 'PEN', 123400],
+    ['s/. 15', 'PEN', 1500],
   ])('reads %s as %s minor units', (input, currency, expected) => {
     expect(parseMoney(input, currency)).toBe(expected);
   });

@@ -121,7 +121,8 @@ export function OrdersResults(props: TrayProps) {
                     </td>
                     <td>{o.product ?? t('common.none')}</td>
                     <td class="num">{money(o.amount)}</td>
-                    <td class="num">{money(o.balance)}</td>
+                    {/* An annulled order owes nothing: no balance is shown for it. */}
+                    <td class="num">{money(o.annulled ? null : o.balance)}</td>
                     <td>{date(o.dueDate)}</td>
                     <td>
                       <span class={statusBadge[status]}>{t(`orders.status.${status}`)}</span>

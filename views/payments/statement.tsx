@@ -78,7 +78,7 @@ export function StatementPage(props: StatementProps) {
               { heading: t('orders.interest'), kind: 'num', cell: (o) => money(o.interest) },
               { heading: t('orders.discounts'), kind: 'num', cell: (o) => money(o.discounts) },
               { heading: t('orders.paid'), kind: 'num', cell: (o) => money(o.paid) },
-              { heading: t('orders.balance'), kind: 'num', cell: (o) => money(o.balance) },
+              { heading: t('orders.balance'), kind: 'num', cell: (o) => money(o.annulled ? null : o.balance) },
               { heading: t('orders.status'), cell: (o) => <span class={statusBadge[o.status]}>{t(`orders.status.${o.status}`)}</span> },
               editable && { heading: t('common.actions'), kind: 'actions', cell: (o) => <a href={`/app/orders/${o.id}/edit`}>{t('common.edit')}</a> },
             ]}
