@@ -338,6 +338,9 @@ describe('limits', () => {
 
   it('an empty sheet is refused with its message', async () => {
     expect(await refusal('vacio.csv', Buffer.from('\n\n'))).toContain('La hoja está vacía');
+    // A header with nothing under it, even below a title, is as empty.
+    expect(await refusal('solo-encabezados.csv', Buffer.from('Tipo de documento,Número de documento,Nombre\n\n'))).toContain('La hoja está vacía');
+    expect(await refusal('titulo.csv', Buffer.from('Reporte de clientes\nTipo de documento,Número de documento,Nombre\n'))).toContain('La hoja está vacía');
     expect(await refusal('cero.csv', Buffer.alloc(0))).toContain('El archivo está vacío (0 bytes)');
   });
 

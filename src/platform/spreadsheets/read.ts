@@ -467,16 +467,22 @@ async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers
   // Taken with next(): a for-await left at the header would close the source.
   const read: SheetRow[] = [];
   const candidates: SheetRow[] = [];
+  let whole = true;
   for (let next = await batches.next(); !next.done; next = await batches.next()) {
     for (const row of next.value) {
       read.push(row);
       if (candidates.length < HEADER_LOOKAHEAD && filledCells(row) > 0) candidates.push(row);
     }
     // Left with break: the loop's next() would read a batch past the ones kept here.
-    if (candidates.length >= HEADER_LOOKAHEAD) break;
+    if (candidates.length >= HEADER_LOOKAHEAD) {
+      whole = false;
+      break;
+    }
   }
-  if (candidates.length === 0) throw new SheetError('sheets.error.empty');
-  const header = candidates[headerIndex(candidates)]!;
+  const index = headerIndex(candidates);
+  // No rows, or a header with nothing under it: a sheet with nothing to load.
+  if (candidates.length === 0 || (whole && index === candidates.length - 1)) throw new SheetError('sheets.error.empty');
+  const header = candidates[index]!;
   const headers = header.cells.map((c) => c.trim());
   const seen = new Map<string, string>();
   for (const name of headers) {
