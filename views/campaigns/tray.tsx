@@ -1,6 +1,7 @@
 import type { CampaignFilters, CampaignRow } from '../../src/campaigns/queries.js';
 import { offerOf } from '../../src/campaigns/compute.js';
 import type { IsoDate } from '../../src/platform/dates.js';
+import { filterTrigger } from '../components/forms.js';
 import { Pager } from '../components/pager.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
@@ -107,7 +108,7 @@ export function CampaignTray(props: TrayProps & { canEdit: boolean }) {
           )}
         </p>
       </div>
-      <form method="get" action="/app/campaigns" class="panel" hx-get="/app/campaigns" hx-target="#campaign-results" hx-push-url="true" hx-trigger="submit, change delay:300ms">
+      <form method="get" action="/app/campaigns" id="campaign-filters" class="panel" hx-get="/app/campaigns" hx-target="#campaign-results" hx-push-url="true" hx-trigger={filterTrigger('campaign-filters')}>
         <div class="filter-grid">
           <div class="field">
             <label for="f-q">{t('campaigns.search')}</label>

@@ -1,6 +1,6 @@
 import { claimFilterParams, claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, type ClaimFilters, type ClaimRow } from '../../src/claims/queries.js';
 import { claimCategories } from '../../src/claims/schema.js';
-import { ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
+import { ErrorSummary, filterTrigger, PostForm, type FieldErrors } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 import { AlertBadges, categoryLabel, ClaimFields, duration, StateBadge } from './parts.js';
@@ -40,12 +40,14 @@ function ClaimFilterForm({ filters, advisors }: { filters: ClaimFilters; advisor
     <form
       method="get"
       action="/app/claims"
+      id="claim-filters"
       class="panel claim-filters"
       role="search"
       hx-get="/app/claims"
       hx-target="#claims-results"
       hx-swap="outerHTML"
       hx-push-url="true"
+      hx-trigger={filterTrigger('claim-filters')}
     >
       <div class="claim-filter-grid">
         <div class="field">

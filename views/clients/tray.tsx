@@ -3,7 +3,7 @@ import { claimCategories, filterParams, statusFilters, trayLimits, type ClientCo
 import { contactabilities, portfolios } from '../../src/clients/schema.js';
 import type { MessageKey, Translate } from '../../src/platform/i18n/index.js';
 import { situations } from '../../src/clients/situation.js';
-import { Field, PostForm, Select } from '../components/forms.js';
+import { Field, filterTrigger, PostForm, Select } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView, type ViewContext } from '../context.js';
 import { escapeHtml, markup } from '../components/markup.js';
@@ -59,7 +59,7 @@ export function ClientsTray(props: TrayProps) {
       </div>
       <IconSprite />
       <ColumnChooser available={props.available} chosen={props.columns} />
-      <form method="get" action="/app/clients" id={FILTERS} class="panel clients-filters" role="search" hx-get="/app/clients" hx-target={`#${RESULTS}`} hx-push-url="true" hx-trigger="submit, change">
+      <form method="get" action="/app/clients" id={FILTERS} class="panel clients-filters" role="search" hx-get="/app/clients" hx-target={`#${RESULTS}`} hx-push-url="true" hx-trigger={filterTrigger(FILTERS)}>
         <Field name="q" type="search" label={t('clients.filter.search')} hint={t('clients.filter.searchHint')} value={f.q} />
         <div class="filter-grid">
           <Select name="status" label={t('clients.field.status')} value={f.status} blank={t('common.all')} options={statusFilters.map((s) => ({ value: s, label: t(`clients.status.${s}`) }))} />

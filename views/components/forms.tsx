@@ -12,6 +12,16 @@ export function useMessage(): (message: string) => string {
   return (message) => translateMessage(t, message);
 }
 
+/**
+ * What sends a tray's filter form with htmx: the form's own submit (Enter, "Filtrar"), and a
+ * choice made in a list, a date or a box at once. Typed text waits for Enter: a change event
+ * on it too would send the search twice, since Enter fires both.
+ */
+export function filterTrigger(formId: string): string {
+  const within = ['select', 'input[type=date]', 'input[type=checkbox]'].map((field) => `#${formId} ${field}`).join(', ');
+  return `submit, change from:(${within})`;
+}
+
 export function CsrfField() {
   const { csrfToken } = useView();
   return <input type="hidden" name="_csrf" value={csrfToken} />;

@@ -2,7 +2,7 @@ import type { OrderFilters } from '../../src/payment-orders/queries.js';
 import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
 import type { IsoDate } from '../../src/platform/dates.js';
-import { Checkbox, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { Checkbox, ErrorSummary, Field, filterTrigger, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 
@@ -53,7 +53,7 @@ export function OrdersTray(props: TrayProps) {
       <div class="page-header">
         <h1>{t('orders.title')}</h1>
       </div>
-      <form method="get" action="/app/orders" class="panel filters" role="search" hx-get="/app/orders" hx-target="#orders-results" hx-push-url="true" hx-trigger="submit, change">
+      <form method="get" action="/app/orders" id="orders-filters" class="panel filters" role="search" hx-get="/app/orders" hx-target="#orders-results" hx-push-url="true" hx-trigger={filterTrigger('orders-filters')}>
         <Field name="q" type="search" label={t('orders.filter.client')} value={f.q} hint={t('orders.filter.clientHint')} />
         <Select name="product" label={t('orders.product')} value={f.product} blank={t('common.all')} options={props.products.map((p) => ({ value: p, label: p }))} />
         <Select name="status" label={t('orders.status')} value={f.status ?? ''} blank={t('common.all')} options={orderStatuses.map((s) => ({ value: s, label: t(`orders.status.${s}`) }))} />
