@@ -190,6 +190,9 @@ export const paymentTransitions: Record<PaymentState, readonly PaymentState[]> =
   anulado: [],
 };
 
+/** The states a payment never leaves (see paymentTransitions): staff confirm before moving one there. */
+export type FinalPaymentState = Extract<PaymentState, 'no_verificado' | 'anulado'>;
+
 /** The resource under a payment that makes each change (POST …/<id>/verification), for receivables and campaigns alike. */
 export const transitionPaths = { verificado: 'verification', no_verificado: 'rejection', anulado: 'annulment' } as const satisfies Record<Exclude<PaymentState, 'por_verificar'>, string>;
 

@@ -7,7 +7,7 @@ import { tenantSettings } from '../../src/settings/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
-import { clientRow, eventsOf, newClient, newOrder, ordersOf, scopeFor } from './support.js';
+import { clientRow, eventsOf, newClient, newOrder, ordersOf, paymentsOf as paymentsOfClient, scopeFor } from './support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -26,8 +26,7 @@ async function setup() {
   return { acme, staff, supervisor, client, older, newer };
 }
 
-const paymentsOf = (tenant: Tenant, clientId: number) =>
-  h.db.select().from(payments).where(and(eq(payments.tenantId, tenant.id), eq(payments.clientId, clientId))).orderBy(payments.id);
+const paymentsOf = (tenant: Tenant, clientId: number) => paymentsOfClient(h, tenant, clientId);
 
 describe('Payments', () => {
   it('a registered payment awaits verification and changes no balance until it is verified', async () => {

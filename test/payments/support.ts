@@ -3,6 +3,7 @@ import { clients } from '../../src/clients/schema.js';
 import { clientEvents } from '../../src/events/schema.js';
 import { paymentOrders } from '../../src/payment-orders/schema.js';
 import { createOrder } from '../../src/payment-orders/service.js';
+import { payments } from '../../src/payments/schema.js';
 import type { Scope } from '../../src/platform/scope.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import type { Harness } from '../support/app.js';
@@ -65,4 +66,9 @@ export async function eventsOf(h: Harness, tenant: Tenant, clientId: number) {
     .from(clientEvents)
     .where(and(eq(clientEvents.tenantId, tenant.id), eq(clientEvents.clientId, clientId)))
     .orderBy(clientEvents.id);
+}
+
+/** A client's payments, in the order they were registered. */
+export function paymentsOf(h: Harness, tenant: Tenant, clientId: number) {
+  return h.db.select().from(payments).where(and(eq(payments.tenantId, tenant.id), eq(payments.clientId, clientId))).orderBy(payments.id);
 }

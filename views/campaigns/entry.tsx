@@ -6,8 +6,8 @@ import type { ClientEvent } from '../../src/events/schema.js';
 import type { IsoDate } from '../../src/platform/dates.js';
 import type { MessageKey } from '../../src/platform/i18n/index.js';
 import { isMessageKey } from '../../src/platform/i18n/index.js';
-import { paymentTransitions, transitionPaths } from '../../src/payments/service.js';
-import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { paymentTransitions, transitionPaths, type FinalPaymentState } from '../../src/payments/service.js';
+import { ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { StateBadge } from './tray.js';
@@ -141,13 +141,17 @@ export function CampaignEntryDetail(props: DetailProps) {
                 heading: t('common.actions'),
                 kind: 'actions',
                 cell: (p) =>
-                  paymentTransitions[p.state].map((to) => (
-                    <PostForm action={`/app/campaign-payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="inline-action">
-                      <button type="submit" class={to === 'anulado' ? 'danger' : undefined}>
-                        {t(transitionLabels[to as keyof typeof transitionLabels])}
-                      </button>
-                    </PostForm>
-                  )),
+                  paymentTransitions[p.state].map((to) => {
+                    const action = `/app/campaign-payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`;
+                    const label = t(transitionLabels[to as keyof typeof transitionLabels]);
+                    return to === 'verificado' ? (
+                      <PostForm action={action} class="inline-action">
+                        <button type="submit">{label}</button>
+                      </PostForm>
+                    ) : (
+                      <ConfirmedAction action={action} label={label} hint={t(`payments.confirm.${to as FinalPaymentState}`)} confirm={t(`payments.confirmButton.${to as FinalPaymentState}`)} class="inline-action" />
+                    );
+                  }),
               },
             ]}
           />

@@ -218,3 +218,21 @@ export function PostForm(props: { action: string; children: Child; class?: strin
     </form>
   );
 }
+
+/**
+ * An action that cannot be taken back, behind a second step that needs no JavaScript: the
+ * summary opens what the action does, and only the button inside sends it.
+ */
+export function ConfirmedAction(props: { action: string; label: string; hint: string; confirm: string; class?: string }) {
+  return (
+    <details class={props.class ? `confirm ${props.class}` : 'confirm'}>
+      <summary>{props.label}</summary>
+      <PostForm action={props.action} class="confirm-panel">
+        <p>{props.hint}</p>
+        <button type="submit" class="danger">
+          {props.confirm}
+        </button>
+      </PostForm>
+    </details>
+  );
+}

@@ -2,7 +2,7 @@ import type { OrderFilters } from '../../src/payment-orders/queries.js';
 import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
 import type { IsoDate } from '../../src/platform/dates.js';
-import { Checkbox, ErrorSummary, Field, filterTrigger, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { Checkbox, ConfirmedAction, ErrorSummary, Field, filterTrigger, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 
@@ -193,12 +193,9 @@ export function OrderForm(props: {
         </div>
       </PostForm>
       {props.orderId && !props.annulled && (
-        <PostForm action={`/app/orders/${props.orderId}/annulment`} class="panel">
-          <p>{t('orders.annulHint')}</p>
-          <button type="submit" class="danger">
-            {t('orders.annul')}
-          </button>
-        </PostForm>
+        <div class="panel">
+          <ConfirmedAction action={`/app/orders/${props.orderId}/annulment`} label={t('orders.annul')} hint={t('orders.annulHint')} confirm={t('orders.annulConfirm')} />
+        </div>
       )}
     </>
   );

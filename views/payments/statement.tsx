@@ -1,7 +1,7 @@
 import type { Statement } from '../../src/payments/queries.js';
-import { paymentMethods, paymentTransitions, transitionPaths } from '../../src/payments/service.js';
+import { paymentMethods, paymentTransitions, transitionPaths, type FinalPaymentState } from '../../src/payments/service.js';
 import type { PaymentState } from '../../src/payments/schema.js';
-import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { statusBadge } from '../payment-orders/orders.js';
@@ -128,13 +128,19 @@ export function StatementPage(props: StatementProps) {
                 heading: t('common.actions'),
                 kind: 'actions',
                 cell: (p) =>
-                  paymentTransitions[p.state].map((to) => (
-                    <PostForm action={`/app/payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`} class="state-action">
-                      <button type="submit" class={to === 'verificado' ? 'primary' : 'link'}>
-                        {t(`payments.action.${to as keyof typeof transitionPaths}`)}
-                      </button>
-                    </PostForm>
-                  )),
+                  paymentTransitions[p.state].map((to) => {
+                    const action = `/app/payments/${p.id}/${transitionPaths[to as keyof typeof transitionPaths]}`;
+                    const label = t(`payments.action.${to as keyof typeof transitionPaths}`);
+                    return to === 'verificado' ? (
+                      <PostForm action={action} class="state-action">
+                        <button type="submit" class="primary">
+                          {label}
+                        </button>
+                      </PostForm>
+                    ) : (
+                      <ConfirmedAction action={action} label={label} hint={t(`payments.confirm.${to as FinalPaymentState}`)} confirm={t(`payments.confirmButton.${to as FinalPaymentState}`)} class="state-action" />
+                    );
+                  }),
               },
             ]}
           />
