@@ -42,6 +42,8 @@ export interface Offer {
   paid: number;
   /** What the debtor owes now: the campaign's total due while active; the original debt less payments once finished. */
   owed: number;
+  /** What was paid beyond that (only where the tenant allows overpayment): a credit in the debtor's favour. */
+  credit: number;
 }
 
 /**
@@ -51,7 +53,7 @@ export interface Offer {
 export function offerOf(entry: Pick<CampaignEntry, 'debtAmount' | 'discountType' | 'discountValue' | 'campaignAmount' | 'paid' | 'totalDue' | 'closedReason' | 'endDate'>, today: IsoDate): Offer {
   const state = campaignStateOf(entry, today);
   if (state === 2) {
-    return { state, debt: entry.debtAmount, discountPercent: null, discountAmount: null, campaignAmount: null, paid: entry.paid, owed: Math.max(0, entry.debtAmount - entry.paid) };
+    return { state, debt: entry.debtAmount, discountPercent: null, discountAmount: null, campaignAmount: null, paid: entry.paid, owed: Math.max(0, entry.debtAmount - entry.paid), credit: Math.max(0, entry.paid - entry.debtAmount) };
   }
   const discount = entry.debtAmount - entry.campaignAmount;
   return {
@@ -63,6 +65,7 @@ export function offerOf(entry: Pick<CampaignEntry, 'debtAmount' | 'discountType'
     campaignAmount: entry.campaignAmount,
     paid: entry.paid,
     owed: Math.max(0, entry.totalDue),
+    credit: Math.max(0, -entry.totalDue),
   };
 }
 

@@ -7,6 +7,7 @@ import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { newPaymentRecord, paymentTransitions } from '../payments/service.js';
+import { settingsOf } from '../settings/queries.js';
 import { tenantSettings } from '../settings/schema.js';
 import type { Tenant } from '../tenants/schema.js';
 import { campaignAmountOf, campaignStateOf } from './compute.js';
@@ -227,7 +228,10 @@ export async function registerCampaignPayment(scope: CampaignScope, entryId: num
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
-    if (input.limitToOutstanding) {
+    if (!input.limitToOutstanding) {
+      // The same rule as payments on orders: no more than is owed, unless the tenant keeps credits.
+      if (input.amount > Math.max(0, entry.totalDue) && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) return fail('amount', 'campaigns.error.aboveDue');
+    } else {
       const [pending] = await tx
         .select({ total: sql<string>`coalesce(sum(${campaignPayments.amount}), 0)` })
         .from(campaignPayments)
@@ -274,6 +278,10 @@ function changeCampaignPayment(scope: CampaignScope, paymentId: number, to: Excl
     if (!payment) return { ok: false, notFound: true } as const;
     const entry = await lockedEntry(tx, scope.tenantId, payment.entryId);
     if (!paymentTransitions[payment.state].includes(to)) return { ...fail('state', 'campaigns.error.transition'), entryId: entry!.id };
+    // Another payment may have been verified since this one was registered.
+    if (to === 'verificado' && payment.amount > Math.max(0, entry!.totalDue) && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) {
+      return { ...fail('state', 'campaigns.error.aboveDue'), entryId: entry!.id };
+    }
     await tx
       .update(campaignPayments)
       .set({ state: to, updatedAt: scope.clock.now() })
@@ -294,6 +302,7 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
+    if (input.amount > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDue');
     const [promise] = await tx
       .insert(campaignPromises)
       .values({ tenantId: scope.tenantId, entryId, amount: input.amount, promisedDate: input.promisedDate, madeOn: today, source: input.source ?? 'staff', createdBy: scope.actor?.id ?? null, createdAt: scope.clock.now() })

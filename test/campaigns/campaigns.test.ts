@@ -8,6 +8,7 @@ import { clientEvents } from '../../src/events/schema.js';
 import { appActivations } from '../../src/marketplace/schema.js';
 import { paymentOrders } from '../../src/payment-orders/schema.js';
 import { forgetTenantCache } from '../../src/platform/tenancy.js';
+import { tenantSettings } from '../../src/settings/schema.js';
 import { tenants, type Tenant } from '../../src/tenants/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
@@ -241,6 +242,32 @@ describe('campaign payments', () => {
     expect(clientAfter!.totalBalance).toBe(clientBefore!.totalBalance);
     const [paidEntry] = await entriesOf(acme.id);
     expect(paidEntry).toMatchObject({ paid: 70_000, totalDue: 0, closedReason: 'paid' });
+  });
+
+  it('follow the tenant\'s overpayment rule as payments on orders do, and promises stay within what is owed', async () => {
+    const { acme, admin, entry } = await setup();
+    // The offer is S/ 700.00 (30 % off S/ 1,000.00).
+    const above = await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '800,00', paidOn: '2026-03-10', method: 'Transferencia' });
+    expect(above.status).toBe(422);
+    expect(await above.text()).toContain('El pago supera lo que falta pagar de la campaña.');
+    const promise = await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '700,01', promisedDate: '2026-03-12' });
+    expect(promise.status).toBe(422);
+    expect(await promise.text()).toContain('no puede ser mayor que lo que falta pagar de la campaña');
+
+    for (let i = 0; i < 2; i++) await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '400,00', paidOn: '2026-03-10', method: 'Yape' });
+    const [first, second] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id)).orderBy(campaignPayments.id);
+    await admin.post(`/app/campaign-payments/${first!.id}/verification`);
+    // The second one now pays more than is left (S/ 300.00): it is not verified.
+    const refused = await admin.post(`/app/campaign-payments/${second!.id}/verification`);
+    expect(await (await admin.get(refused.headers.get('location')!)).text()).toContain('El pago supera lo que falta pagar de la campaña.');
+    expect((await h.db.select().from(campaignPayments).where(eq(campaignPayments.id, second!.id)))[0]!.state).toBe('por_verificar');
+    expect((await entriesOf(acme.id))[0]).toMatchObject({ paid: 40_000, totalDue: 30_000 });
+
+    // Where the tenant keeps credits, it is verified and what goes beyond shows as one.
+    await h.db.update(tenantSettings).set({ allowOverpayment: true }).where(eq(tenantSettings.tenantId, acme.id));
+    await admin.post(`/app/campaign-payments/${second!.id}/verification`);
+    expect((await entriesOf(acme.id))[0]).toMatchObject({ paid: 80_000, totalDue: -10_000, closedReason: 'paid' });
+    expect(await (await admin.get(`/app/campaigns/${entry.id}`)).text()).toMatch(/<dt>Saldo a favor<\/dt>\s*<dd>S\/\s100\.00<\/dd>/);
   });
 
   it('move through the same states as the client\'s payments: a rejected one stays rejected', async () => {

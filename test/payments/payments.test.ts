@@ -104,7 +104,7 @@ describe('Payments', () => {
     expect(o1).toMatchObject({ paid: 130_00, balance: -30_00 });
     expect((await clientRow(h, acme, client.id)).totalBalance).toBe(170_00);
     const page = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
-    expect(page).toMatch(/-S\/\s?30\.00|S\/\s?-30\.00/);
+    expect(page).toMatch(/<span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
   });
 
   it('refuses verifying a payment that another verified payment has made excessive', async () => {

@@ -110,6 +110,12 @@ export function CampaignEntryDetail(props: DetailProps) {
           <dt>{offer.state === 2 ? t('campaigns.owed') : t('campaigns.totalDue')}</dt>
           <dd>{money(offer.owed)}</dd>
         </div>
+        {offer.credit > 0 && (
+          <div>
+            <dt>{t('statement.credit')}</dt>
+            <dd>{money(offer.credit)}</dd>
+          </div>
+        )}
         <div>
           <dt>{t('campaigns.endDate')}</dt>
           <dd>{entry.endDate ? date(entry.endDate) : t('campaigns.openEnded')}</dd>

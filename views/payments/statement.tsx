@@ -6,6 +6,17 @@ import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { statusBadge } from '../payment-orders/orders.js';
 
+/** An order's balance; paid beyond it (where the tenant allows overpayment) it is a credit, said in words. */
+function Balance({ minor }: { minor: number }) {
+  const { t, money } = useView();
+  if (minor >= 0) return <>{money(minor)}</>;
+  return (
+    <span class="credit">
+      {t('statement.credit')} {money(-minor)}
+    </span>
+  );
+}
+
 const paymentBadge: Record<PaymentState, string> = {
   por_verificar: 'badge badge-warn',
   verificado: 'badge badge-ok',
@@ -78,7 +89,7 @@ export function StatementPage(props: StatementProps) {
               { heading: t('orders.interest'), kind: 'num', cell: (o) => money(o.interest) },
               { heading: t('orders.discounts'), kind: 'num', cell: (o) => money(o.discounts) },
               { heading: t('orders.paid'), kind: 'num', cell: (o) => money(o.paid) },
-              { heading: t('orders.balance'), kind: 'num', cell: (o) => money(o.annulled ? null : o.balance) },
+              { heading: t('orders.balance'), kind: 'num', cell: (o) => (o.annulled ? money(null) : <Balance minor={o.balance} />) },
               { heading: t('orders.status'), cell: (o) => <span class={statusBadge[o.status]}>{t(`orders.status.${o.status}`)}</span> },
               editable && { heading: t('common.actions'), kind: 'actions', cell: (o) => <a href={`/app/orders/${o.id}/edit`}>{t('common.edit')}</a> },
             ]}

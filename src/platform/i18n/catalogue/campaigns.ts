@@ -100,6 +100,8 @@ export const campaigns = messages(
     'campaigns.error.reopenWithOtherActive': 'No se cambió el pago: sin él la campaña volvería a estar activa, y el cliente ya tiene otra campaña activa (solo puede tener una).',
     'campaigns.error.promiseDate': 'La fecha del compromiso debe ser desde hoy y dentro del plazo permitido.',
     'campaigns.error.aboveOutstanding': 'El monto no puede ser mayor que lo que falta pagar de la oferta, contando los pagos por verificar.',
+    'campaigns.error.aboveDue': 'El pago supera lo que falta pagar de la campaña.',
+    'campaigns.error.promiseAboveDue': 'El monto del compromiso no puede ser mayor que lo que falta pagar de la campaña.',
 
     'campaignPayment.method': 'Medio de pago',
     'campaignPayment.reference': 'Referencia',
@@ -219,6 +221,8 @@ export const campaigns = messages(
     'campaigns.error.method': 'Enter the payment method.',
     'campaigns.error.transition': 'This payment can no longer change to that state.',
     'campaigns.error.reopenWithOtherActive': 'The payment was not changed: without it the campaign would be active again, and the client already has another active campaign (only one is allowed).',
+    'campaigns.error.aboveDue': 'The payment is more than what is left to pay on the campaign.',
+    'campaigns.error.promiseAboveDue': 'The promised amount cannot be more than what is left to pay on the campaign.',
     'campaigns.error.promiseDate': 'The promised date must be from today and within the allowed period.',
     'campaigns.error.aboveOutstanding': 'The amount cannot be more than what is left to pay on the offer, counting payments still to verify.',
 
