@@ -268,7 +268,17 @@ export const recoveryRoutes = new Hono<AppEnv>()
       title: settings.recoveryTitle,
       identified: true,
       htmx: state.countdown !== null,
-      body: <RecoveryOffer firstName={firstName(visit.client.name)} settings={settings} offer={state.offer} endDate={state.entry.endDate} countdown={state.countdown} />,
+      body: (
+        <RecoveryOffer
+          firstName={firstName(visit.client.name)}
+          settings={settings}
+          offer={state.offer}
+          endDate={state.entry.endDate}
+          countdown={state.countdown}
+          reported={state.reported}
+          held={state.held}
+        />
+      ),
     });
   })
   .get('/tiempo', async (c) => {

@@ -1,7 +1,7 @@
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { activeEntryForClient } from '../campaigns/queries.js';
 import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
-import { campaignEntries, type CampaignEntry } from '../campaigns/schema.js';
+import { campaignEntries, campaignPayments, type CampaignEntry } from '../campaigns/schema.js';
 import { makeCampaignPromise, registerCampaignPayment } from '../campaigns/service.js';
 import { findClientByDocument } from '../clients/queries.js';
 import type { Client } from '../clients/schema.js';
@@ -119,7 +119,9 @@ export async function countdownOf(
     [row] = await db.select().from(recoveryCountdowns).where(where);
   }
   const deadline = deadlineOf(row!.startedAt, settings.countdownHours, entry.endDate, tenant.timezone);
-  const remainingMs = Math.max(0, deadline.getTime() - now.getTime());
+  // Once the server has seen the offer withdrawn, it stays withdrawn: raising the tenant's
+  // hours afterwards does not bring it back.
+  const remainingMs = row!.expiredAt ? 0 : Math.max(0, deadline.getTime() - now.getTime());
   const expired = remainingMs === 0;
   if (expired && !row!.expiredAt) {
     const [first] = await db.update(recoveryCountdowns).set({ expiredAt: now }).where(and(where, isNull(recoveryCountdowns.expiredAt))).returning();
@@ -132,9 +134,24 @@ export async function countdownOf(
   return { startedAt: row!.startedAt, deadline, shownUntil, remainingMs, expired };
 }
 
+/** A payment the debtor reported (a receipt) that staff have not verified yet. */
+export interface ReportedPayment {
+  amount: number;
+  reportedAt: Date;
+}
+
 /** What the recovery portal shows an identified debtor. */
 export type RecoveryState =
-  | { kind: 'offer'; entry: CampaignEntry; offer: Offer; countdown: Countdown | null }
+  | {
+      kind: 'offer';
+      entry: CampaignEntry;
+      offer: Offer;
+      countdown: Countdown | null;
+      /** Receipts awaiting verification, oldest first. */
+      reported: ReportedPayment[];
+      /** The countdown ran out after a receipt was sent: the offer stands for it while staff verify it. */
+      held: boolean;
+    }
   /** The countdown ran out: the offer is withdrawn for this debtor. */
   | { kind: 'expired'; entry: CampaignEntry; countdown: Countdown }
   /** The campaign was paid in full. */
@@ -158,9 +175,23 @@ export async function recoveryStateOf(
       .limit(1);
     return latest && campaignStateOf(latest, today) === 1 ? { kind: 'paid', entry: latest } : { kind: 'concluded' };
   }
-  const countdown = await countdownOf(db, { ...options, entry });
-  if (countdown?.expired) return { kind: 'expired', entry, countdown };
-  return { kind: 'offer', entry, offer: offerOf(entry, today), countdown };
+  const [countdown, reported] = await Promise.all([countdownOf(db, { ...options, entry }), reportedPayments(db, tenant.id, entry.id)]);
+  if (countdown?.expired) {
+    // Money reported in time is not lost to the clock: the offer waits for its verification.
+    const inTime = reported.some((r) => r.reportedAt.getTime() < countdown.deadline.getTime());
+    if (!inTime) return { kind: 'expired', entry, countdown };
+    return { kind: 'offer', entry, offer: offerOf(entry, today), countdown: null, reported, held: true };
+  }
+  return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, held: false };
+}
+
+/** The entry's payments still to verify, as the debtor sees them. */
+async function reportedPayments(db: Db, tenantId: number, entryId: number): Promise<ReportedPayment[]> {
+  return db
+    .select({ amount: campaignPayments.amount, reportedAt: campaignPayments.createdAt })
+    .from(campaignPayments)
+    .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')))
+    .orderBy(campaignPayments.id);
 }
 
 /** The code a provider receives for a campaign's payment: never an order's own code, so the two are not confused. */

@@ -379,6 +379,38 @@ describe('the countdown', () => {
     await back.get('/recovery/oferta');
     const expired = (await eventsOf(h, acme, rosa.id)).filter((e) => e.type === 'recovery.countdown_expired');
     expect(expired).toHaveLength(1);
+
+    // Withdrawn stays withdrawn: more hours for everyone later do not bring this debtor's offer back.
+    await setPortal(h, acme, { countdownEnabled: true, countdownHours: 96 });
+    expect(await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
+  });
+
+  it('shows a receipt sent in time while it is verified, and keeps the offer for it past the deadline', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant({ countdownEnabled: true, countdownHours: 2 });
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    await (await onOffer(acme, rosa)).get('/recovery/oferta');
+    h.clock.advance(HOUR);
+    const browser = await onOffer(acme, rosa);
+    const sent = await browser.request('POST', '/recovery/comprobante', { body: multipart(browser, { amount: '200' }, { receipt: { bytes: tinyPng, name: 'v.png', type: 'image/png' } }) });
+    expect(sent.status).toBe(303);
+    const offer = await (await browser.get('/recovery/oferta')).text();
+    expect(offer).toMatch(/Recibimos tu comprobante por S\/\s200\.00 y lo estamos verificando/);
+    expect(offer).toContain('La oferta vence en');
+
+    // Past the deadline the offer waits for the receipt's verification, with no clock running.
+    h.clock.advance(2 * HOUR);
+    const held = await (await onOffer(acme, rosa)).get('/recovery/oferta');
+    const page = await held.text();
+    expect(page).toContain('la mantenemos para el pago que nos informaste');
+    expect(page).toContain('¡Cancelar mi deuda ahora!');
+    expect(page).not.toContain('La oferta vence en');
+
+    // Once staff find the receipt was not valid, the offer is withdrawn as the clock said.
+    const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
+    await h.db.update(campaignPayments).set({ state: 'no_verificado' }).where(eq(campaignPayments.id, payment!.id));
+    expect(await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
   });
 
   it('does not keep a visit open by polling alone, and sends an expired debtor to the customer portal', async () => {

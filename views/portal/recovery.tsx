@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { Offer } from '../../src/campaigns/compute.js';
 import type { DocumentType } from '../../src/clients/fields.js';
-import type { Countdown } from '../../src/portal/recovery.js';
+import type { Countdown, ReportedPayment } from '../../src/portal/recovery.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
@@ -96,7 +96,15 @@ export function NotInterestedForm(props: { reasons: string[]; values?: Record<st
   );
 }
 
-export function RecoveryOffer(props: { firstName: string; settings: PortalSettings; offer: Offer; endDate: string | null; countdown: Countdown | null }) {
+export function RecoveryOffer(props: {
+  firstName: string;
+  settings: PortalSettings;
+  offer: Offer;
+  endDate: string | null;
+  countdown: Countdown | null;
+  reported: ReportedPayment[];
+  held: boolean;
+}) {
   const { t, money, date, number } = useView();
   const { offer } = props;
   const discounted = offer.discountAmount !== null && offer.discountAmount > 0;
@@ -132,6 +140,12 @@ export function RecoveryOffer(props: { firstName: string; settings: PortalSettin
           </div>
         </dl>
         {offer.paid > 0 && <p class="hint">{t('recovery.offer.paidSoFar', { amount: money(offer.paid), total: money(offer.campaignAmount ?? 0) })}</p>}
+        {props.reported.length > 0 && (
+          <div class="flash" role="status">
+            <p>{t('recovery.offer.reported', { amount: money(props.reported.reduce((sum, r) => sum + r.amount, 0)) })}</p>
+            {props.held && <p>{t('recovery.offer.held')}</p>}
+          </div>
+        )}
         {props.endDate && !props.countdown && <p class="hint">{t('recovery.offer.validUntil', { date: date(props.endDate) })}</p>}
         {props.countdown && <CountdownBox countdown={props.countdown} />}
         <p>
