@@ -396,7 +396,7 @@ describe('the countdown', () => {
     const sent = await browser.request('POST', '/recovery/comprobante', { body: multipart(browser, { amount: '200' }, { receipt: { bytes: tinyPng, name: 'v.png', type: 'image/png' } }) });
     expect(sent.status).toBe(303);
     const offer = await (await browser.get('/recovery/oferta')).text();
-    expect(offer).toMatch(/Recibimos tu comprobante por S\/\s200\.00 y lo estamos verificando/);
+    expect(offer).toMatch(/Pago en verificación: S\/\s200\.00\./);
     expect(offer).toContain('La oferta vence en');
 
     // Past the deadline the offer waits for the receipt's verification, with no clock running.

@@ -141,7 +141,7 @@ export function RecoveryOffer(props: {
         </dl>
         {offer.paid > 0 && <p class="hint">{t('recovery.offer.paidSoFar', { amount: money(offer.paid), total: money(offer.campaignAmount ?? 0) })}</p>}
         {props.reported.length > 0 && (
-          <div class="flash" role="status">
+          <div class="reported" role="status">
             <p>{t('recovery.offer.reported', { amount: money(props.reported.reduce((sum, r) => sum + r.amount, 0)) })}</p>
             {props.held && <p>{t('recovery.offer.held')}</p>}
           </div>
