@@ -109,7 +109,8 @@ export const campaignRoutes = new Hono<AppEnv>()
     setFlash(c, 'success', 'campaigns.paymentRegistered');
     return redirectTo(c, `/app/campaigns/${id}`);
   })
-  .post('/:id/promises', requirePermission(forbiddenPage, 'clients.edit'), async (c) => {
+  // A promise is what the debtor said: anyone who works Cuentas por cobrar records it.
+  .post('/:id/promises', async (c) => {
     const id = idParam(c);
     if (!id) return notFoundPage(c);
     const values = (await formValues(c)) as Record<string, string>;

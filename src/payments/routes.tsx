@@ -88,7 +88,9 @@ export const statementRoutes = new Hono<AppEnv>()
     }
     return statementPage(c, client, { paymentValues: values, paymentErrors: errors }, 422);
   })
-  .post('/clients/:id/statement/promises', canView, canChange, async (c) => {
+  // A promise is what the debtor said: anyone who works Cuentas por cobrar records it (advisors
+  // on their calls); registering and verifying money needs clients.edit.
+  .post('/clients/:id/statement/promises', canView, async (c) => {
     const client = await liveClient(c);
     if (!client) return notFoundPage(c);
     const values = await formValues(c);

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignEntries, campaignPayments } from '../../src/campaigns/schema.js';
+import { campaignEntries, campaignPayments, campaignPromises } from '../../src/campaigns/schema.js';
 import { closeFinishedCampaigns } from '../../src/campaigns/service.js';
 import { refreshClientBalances } from '../../src/clients/derived.js';
 import { clients } from '../../src/clients/schema.js';
@@ -210,12 +210,19 @@ describe('loading a client into a campaign', () => {
     expect(await h.db.select().from(clients).where(eq(clients.tenantId, acme.id))).toHaveLength(0);
   });
 
-  it('needs the clients.edit permission, and changes nothing without it', async () => {
+  it('needs the clients.edit permission, and changes nothing without it; an advisor still records what the debtor promised', async () => {
     const acme = await withApp();
     const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
     expect((await advisor.get('/app/campaigns')).status).toBe(200);
     expect((await advisor.post('/app/campaigns', entryForm())).status).toBe(403);
     expect(await entriesOf(acme.id)).toHaveLength(0);
+
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    await admin.post('/app/campaigns', entryForm());
+    const [entry] = await entriesOf(acme.id);
+    expect((await advisor.post(`/app/campaigns/${entry!.id}/payments`, { amount: '100,00', paidOn: '2026-03-10', method: 'Yape' })).status).toBe(403);
+    expect((await advisor.post(`/app/campaigns/${entry!.id}/promises`, { promiseAmount: '100,00', promisedDate: '2026-03-12' })).status).toBe(303);
+    expect(await h.db.select().from(campaignPromises).where(eq(campaignPromises.tenantId, acme.id))).toMatchObject([{ amount: 100_00 }]);
   });
 });
 

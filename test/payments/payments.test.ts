@@ -168,7 +168,7 @@ describe('Payments', () => {
     expect(events[2]!.data).toMatchObject({ from: 'verificado', to: 'anulado' });
   });
 
-  it('an advisor without clients.edit sees the statement but cannot register, verify or promise; nothing changes', async () => {
+  it('an advisor without clients.edit sees the statement and records promises, but cannot register or verify payments', async () => {
     const { acme, client, older } = await setup();
     const pending = await registerPayment(scopeFor(h, acme), client.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [older.id] });
     const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
@@ -177,9 +177,11 @@ describe('Payments', () => {
     expect(await page.text()).not.toContain('/verification');
     expect((await advisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '5', paidOn: '2026-03-10', method: 'efectivo' })).status).toBe(403);
     expect((await advisor.post(`/app/payments/${pending.ok ? pending.payment.id : 0}/verification`)).status).toBe(403);
-    expect((await advisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '5', promisedDate: '2026-03-12' })).status).toBe(403);
     expect((await paymentsOf(acme, client.id)).map((p) => p.state)).toEqual(['por_verificar']);
-    expect(await h.db.select().from(promises).where(eq(promises.tenantId, acme.id))).toHaveLength(0);
+    // What the debtor promised on the advisor's call, the advisor records.
+    expect(await (await advisor.get(`/app/clients/${client.id}/statement`)).text()).toContain(`action="/app/clients/${client.id}/statement/promises"`);
+    expect((await advisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '5', promisedDate: '2026-03-12' })).status).toBe(303);
+    expect(await h.db.select().from(promises).where(eq(promises.tenantId, acme.id))).toMatchObject([{ amount: 5_00, promisedDate: '2026-03-12' }]);
     const nobody = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor', revoke: ['receivables'] }));
     expect((await nobody.get(`/app/clients/${client.id}/statement`)).status).toBe(403);
   });

@@ -188,7 +188,7 @@ export function CampaignEntryDetail(props: DetailProps) {
             ))}
           </ul>
         )}
-        {props.canEdit && offer.state === 0 && (
+        {offer.state === 0 && (
           <PostForm action={`/app/campaigns/${entry.id}/promises`} class="inline">
             <Field name="promiseAmount" label={t('campaignPayment.amount')} value={v.promiseAmount} inputmode="decimal" errors={props.errors} />
             <Field name="promisedDate" type="date" label={t('campaignPromise.date')} value={v.promisedDate} errors={props.errors} />

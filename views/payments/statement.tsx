@@ -176,7 +176,8 @@ export function StatementPage(props: StatementProps) {
       </section>
 
       {editable && <PaymentForm {...props} />}
-      {editable && <PromiseForm {...props} />}
+      {/* Whoever works the client's receivables records what the debtor promised (advisors on their calls). */}
+      {!deleted && <PromiseForm {...props} />}
     </>
   );
 }
