@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
-import { checkedValues, optionalText, requiredText } from '../platform/forms.js';
+import { checkedValues, optionalText, requiredText, tooLong } from '../platform/forms.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { refreshClientClaims } from './derived.js';
 import { findClaim, openClaimsOf, ordersOfClient, type ClaimWithOrders } from './queries.js';
@@ -39,7 +39,7 @@ export const ClaimChangesSchema = v.object({
     v.pipe(
       v.string(),
       v.trim(),
-      v.maxLength(4000, 'common.tooLong'),
+      v.maxLength(4000, tooLong(4000)),
       v.transform((s) => (s === '' ? null : s)),
     ),
   ),

@@ -5,7 +5,7 @@ import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from
 import phoneMetadata from 'libphonenumber-js/min/metadata';
 import * as v from 'valibot';
 import type { Db } from '../db/index.js';
-import { optionalText, someEntries } from '../platform/forms.js';
+import { optionalText, someEntries, tooLong } from '../platform/forms.js';
 import { clientVariables, documentTypes } from '../settings/schema.js';
 import { clientStatuses, contactabilities, portfolios } from './schema.js';
 
@@ -177,7 +177,7 @@ const alerts = v.pipe(
     const items = (Array.isArray(value) ? value : [value]).flatMap((s) => s.split(/[,;]/)).map((s) => s.trim()).filter(Boolean);
     return [...new Set(items)].slice(0, 20);
   }),
-  v.check((list) => list.every((s) => s.length <= 80), 'common.tooLong'),
+  v.check((list) => list.every((s) => s.length <= 80), tooLong(80)),
 );
 
 /** The form field that carries an additional variable (flat, so HTML forms and spreadsheets can send it). */
@@ -223,7 +223,7 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
   const fields = {
     documentType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toUpperCase(), v.picklist(codes, 'clients.error.documentTypeInvalid')),
     documentNumber,
-    name: v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, 'clients.error.nameRequired'), v.maxLength(200, 'common.tooLong')),
+    name: v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, 'clients.error.nameRequired'), v.maxLength(200, tooLong(200))),
     email: v.pipe(
       v.optional(v.string(), ''),
       v.trim(),

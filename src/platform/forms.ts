@@ -55,17 +55,20 @@ export function someEntries<T extends v.ObjectEntries>(entries: T, only: readonl
   return Object.fromEntries(Object.entries(entries).filter(([key]) => only.includes(key) || always.includes(key))) as T;
 }
 
+/** The message for text over `max` characters, which says the limit. */
+export const tooLong = (max: number) => `common.tooLong?max=${max}`;
+
 /** Empty strings from forms mean "not given". */
 export const optionalText = (max = 500) =>
   v.pipe(
     v.optional(v.string(), ''),
     v.trim(),
-    v.maxLength(max, 'common.tooLong'),
+    v.maxLength(max, tooLong(max)),
     v.transform((s) => (s === '' ? null : s)),
   );
 
 export const requiredText = (max = 200, message = 'common.required') =>
-  v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, message), v.maxLength(max, 'common.tooLong'));
+  v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, message), v.maxLength(max, tooLong(max)));
 
 export const checkbox = v.pipe(
   v.optional(v.union([v.string(), v.array(v.string())]), ''),

@@ -11,7 +11,7 @@ import { isoDateField, moneyField } from '../payment-orders/fields.js';
 import { statementOf } from '../payments/queries.js';
 import { makePromise, registerPayment } from '../payments/service.js';
 import { todayIn, type IsoDate } from '../platform/dates.js';
-import { checkbox, optionalText, requiredText } from '../platform/forms.js';
+import { checkbox, optionalText, requiredText, tooLong } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
 import { forgetTenantCache } from '../platform/tenancy.js';
 import { newKey, type Storage } from '../storage/index.js';
@@ -175,7 +175,7 @@ const color = v.pipe(v.optional(v.string(), ''), v.trim(), v.check(isHexColor, '
 const payLinkTemplate = v.pipe(
   v.optional(v.string(), ''),
   v.trim(),
-  v.maxLength(500, 'common.tooLong'),
+  v.maxLength(500, tooLong(500)),
   v.check((s) => s === '' || s.includes('{amount}'), 'portal.settings.payLinkAmount'),
   v.check((s) => {
     if (s === '') return true;
@@ -207,7 +207,7 @@ export function recoverySettingsSchema(country: string) {
         v.optional(v.string(), ''),
         v.transform((s) => withAdvisorReason(s.split(/\r?\n/))),
         v.check((list) => list.length <= 20, 'portal.settings.reasonsTooMany'),
-        v.check((list) => list.every((r) => r.length <= 120), 'common.tooLong'),
+        v.check((list) => list.every((r) => r.length <= 120), tooLong(120)),
       ),
       countdownEnabled: checkbox,
       countdownHours: v.pipe(

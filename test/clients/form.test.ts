@@ -58,6 +58,16 @@ describe('creating and editing a client', () => {
     expect(await clientsOf(h, acme)).toHaveLength(0);
   });
 
+  it('says how long a text may be when it is too long', async () => {
+    const { acme, browser } = await setUp();
+    const response = await browser.post('/app/clients', { ...valid, name: 'a'.repeat(201), segment: 'b'.repeat(121) });
+    expect(response.status).toBe(422);
+    const page = await response.text();
+    expect(page).toContain('El texto es demasiado largo: escribe hasta 200 caracteres.');
+    expect(page).toContain('El texto es demasiado largo: escribe hasta 120 caracteres.');
+    expect(await clientsOf(h, acme)).toHaveLength(0);
+  });
+
   it('refuses a second client with the same document in the tenant, but not in another tenant', async () => {
     const { acme, browser } = await setUp();
     const { acme: other, browser: otherBrowser } = await setUp();

@@ -156,7 +156,7 @@ export const core = messages(
     'outbox.transport': 'Vía',
     'outbox.empty': 'Todavía no se envió ningún correo.',
 
-    'common.tooLong': 'El texto es demasiado largo.',
+    'common.tooLong': 'El texto es demasiado largo: escribe hasta {max} caracteres.',
     'users.roleInvalid': 'Elige un rol de la lista.',
     'tenants.subdomainInvalid': 'El subdominio solo puede tener minúsculas, números y guiones.',
     'tenants.subdomainReserved': 'Ese subdominio está reservado.',
@@ -319,7 +319,7 @@ export const core = messages(
     'outbox.transport': 'Via',
     'outbox.empty': 'No email has been sent yet.',
 
-    'common.tooLong': 'The text is too long.',
+    'common.tooLong': 'The text is too long: write at most {max} characters.',
     'users.roleInvalid': 'Choose a role from the list.',
     'tenants.subdomainInvalid': 'The subdomain may only have lower-case letters, digits and hyphens.',
     'tenants.subdomainReserved': 'That subdomain is reserved.',
