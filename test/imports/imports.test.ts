@@ -292,6 +292,12 @@ describe('importing clients with their payment orders', () => {
     const page = await (await client.get(`/app/imports/${id}`)).text();
     expect(page).toContain('Por crear');
     expect(page).toContain(`action="/app/imports/${id}/application"`);
+    // Checked and not applied, it is not called completed in the Process log.
+    const log = await (await client.get('/app/process-log')).text();
+    const row = new RegExp(`<tr id="process-${id}"[\\s\\S]*?</tr>`).exec(log)?.[0] ?? '';
+    expect(row).toContain('Revisado');
+    expect(row).toContain('falta aplicarlo');
+    expect(row).not.toContain('Completado');
   });
 
   it('the column mapping chosen by the user is remembered for the tenant', async () => {

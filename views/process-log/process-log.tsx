@@ -22,11 +22,19 @@ export function ProcessProgress(props: { process: FileProcess }) {
 export function StateBadge(props: { process: FileProcess }) {
   const { t, dateTime } = useView();
   const p = props.process;
+  // An upload checked and not yet applied has loaded nothing: it is not shown as completed.
+  if (p.kind === 'import' && p.stage === 'validated') {
+    return (
+      <>
+        <span class="badge badge-muted">{t('processLog.state.checked')}</span>
+        <span class="hint"> {t('processLog.awaitingApply')}</span>
+      </>
+    );
+  }
   const tone = p.state === 'failed' ? 'badge-error' : p.state === 'completed' ? 'badge-ok' : p.state === 'completed_with_errors' ? 'badge-warn' : 'badge-muted';
   return (
     <>
       <span class={`badge ${tone}`}>{t(`processLog.state.${p.state}`)}</span>
-      {p.kind === 'import' && p.stage === 'validated' && <span class="hint"> {t('processLog.awaitingApply')}</span>}
       {p.kind === 'import' && p.stage === 'mapping' && p.state === 'queued' && <span class="hint"> {t('processLog.awaitingMapping')}</span>}
       {p.scheduledFor && p.state === 'queued' && <span class="hint"> {t('processLog.scheduledFor', { at: dateTime(p.scheduledFor) })}</span>}
     </>
