@@ -82,14 +82,14 @@ async function documentStep(c: AppContext, options: { values?: Record<string, st
   });
 }
 
-async function contactStep(c: AppContext, options: { notice?: string; status?: ContentfulStatusCode } = {}) {
+async function contactStep(c: AppContext, options: { notice?: string; errors?: Record<string, string>; status?: ContentfulStatusCode } = {}) {
   const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
   return portalPage(c, {
     settings,
     kind: 'customer',
     title: c.var.t('portal.identify.contactTitle'),
     status: options.status,
-    body: <ContactStep values={{}} notice={options.notice} />,
+    body: <ContactStep values={{}} notice={options.notice} errors={options.errors} />,
   });
 }
 
@@ -220,14 +220,11 @@ export const portalRoutes = new Hono<AppEnv>()
       return redirectTo(c, '/');
     }
     const values = await formValues(c);
+    const contact = typeof values.contact === 'string' ? values.contact.trim() : '';
+    // Nothing typed is a slip, not a guess: it is not counted against the document.
+    if (contact === '') return contactStep(c, { errors: { contact: 'portal.identify.contactRequired' }, status: 422 });
     const { database, clock } = c.var.deps;
-    const result = await identifyDebtor(database.db, {
-      tenant: c.var.tenant,
-      ip: clientIp(c),
-      ...document,
-      contact: typeof values.contact === 'string' ? values.contact : '',
-      now: clock.now(),
-    });
+    const result = await identifyDebtor(database.db, { tenant: c.var.tenant, ip: clientIp(c), ...document, contact, now: clock.now() });
     if (!result.ok) {
       if (result.reason === 'limited') {
         c.header('Retry-After', identificationRetryAfter);

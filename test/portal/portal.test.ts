@@ -83,6 +83,12 @@ describe('identifying on the customer portal', () => {
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);
     const browser = h.client(acme);
+    // Sending the form empty is a slip: it asks for the contact and is not counted.
+    for (let i = 0; i < identificationLimits.perDocument.max + 1; i++) {
+      const empty = await identify(browser, rosa, ' ');
+      expect(empty.status).toBe(422);
+      expect(await empty.text()).toContain('Escribe tu celular o tu correo electrónico.');
+    }
     for (let i = 0; i < identificationLimits.perDocument.max; i++) {
       expect((await identify(browser, rosa, `91234567${i}`)).status).toBe(422);
     }
