@@ -27,13 +27,20 @@ export function contentTypeOfKey(key: string): string {
   return Object.values(types).find((t) => t.ext === ext)?.type ?? 'application/octet-stream';
 }
 
+/** The largest receipt a debtor may send (the form says it, and its page checks it before sending). */
+export const RECEIPT_MAX_BYTES = 5 * 1024 * 1024;
+
+/** The message for a file over `maxBytes`, which names the limit. */
+export function tooLargeMessage(maxBytes: number): string {
+  return `portal.file.tooLarge?limit=${encodeURIComponent(`${Math.round(maxBytes / 1024 / 1024)} MB`)}`;
+}
+
 export type CheckedFile = { ok: true; bytes: Uint8Array; kind: FileKind } | { ok: false; error: string };
 
 /** An uploaded file of one of the allowed kinds and within the size, or the message to show. */
 export async function checkUpload(file: unknown, options: { allowed: readonly FileKind[]; maxBytes: number; required: boolean }): Promise<CheckedFile | null> {
   if (!(file instanceof File) || file.size === 0) return options.required ? { ok: false, error: 'portal.file.required' } : null;
-  const limit = `${Math.round(options.maxBytes / 1024 / 1024)} MB`;
-  if (file.size > options.maxBytes) return { ok: false, error: `portal.file.tooLarge?limit=${encodeURIComponent(limit)}` };
+  if (file.size > options.maxBytes) return { ok: false, error: tooLargeMessage(options.maxBytes) };
   const bytes = new Uint8Array(await file.arrayBuffer());
   const kind = sniff(bytes);
   if (!kind || !options.allowed.includes(kind)) return { ok: false, error: options.allowed.includes('pdf') ? 'portal.file.receiptType' : 'portal.file.imageType' };

@@ -22,7 +22,7 @@ import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
 import { registerOnce } from './once.js';
 import { portalPage } from './page.js';
-import { checkUpload, contentTypeOfKey } from './files.js';
+import { checkUpload, contentTypeOfKey, RECEIPT_MAX_BYTES } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
 import { identificationRetryAfter, recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
@@ -38,7 +38,6 @@ import {
 } from './service.js';
 import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
-export const RECEIPT_MAX_BYTES = 5 * 1024 * 1024;
 const DOCUMENT_COOKIE = 'saldo_portal_doc';
 const DOCUMENT_STEP_MS = 10 * 60_000;
 const encoder = new TextEncoder();

@@ -67,7 +67,18 @@ describe('the customer portal on a phone', () => {
       expect(await page.getByRole('link', { name: 'Pagar el total en línea' }).count()).toBe(1);
 
       await page.getByLabel('Monto pagado').fill('100');
+      if (javaScript) {
+        // A photo over the limit is refused on the phone, before minutes of upload.
+        const sent: string[] = [];
+        page.on('request', (request) => request.method() === 'POST' && sent.push(request.url()));
+        await page.locator('#f-receipt').setInputFiles({ name: 'foto.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(5 * 1024 * 1024 + 1) });
+        await expect.poll(() => page.locator('#f-receipt-size').textContent()).toBe('El archivo pesa más de 5 MB.');
+        await page.getByRole('button', { name: 'Enviar comprobante' }).click();
+        expect(await page.evaluate(() => document.activeElement?.id)).toBe('f-receipt');
+        expect(sent).toEqual([]);
+      }
       await page.locator('#f-receipt').setInputFiles({ name: 'voucher.png', mimeType: 'image/png', buffer: Buffer.from(tinyPng) });
+      if (javaScript) expect(await page.locator('#f-receipt-size').count()).toBe(0);
       await page.getByRole('button', { name: 'Enviar comprobante' }).click();
       await expect.poll(() => page.locator('.flash').textContent()).toContain('Recibimos tu comprobante');
       expect(await paymentsOf(s.h, acme, client.id)).toHaveLength(1);

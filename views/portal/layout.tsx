@@ -16,7 +16,8 @@ export function portalAssetUrls(settings: PortalSettings, kind: PortalKind) {
 }
 
 /**
- * The debtor portals' page: no back-office stylesheet and no script, the tenant's colour
+ * The debtor portals' page: no back-office stylesheet and no script of its own (a page adds
+ * what it needs: htmx for a countdown, receipt.js beside a receipt form), the tenant's colour
  * from a tiny stylesheet of its own (inline styles are not allowed by the CSP), and its logo.
  */
 export function PortalLayout(props: { title: string; kind: PortalKind; settings: PortalSettings; children: Child; actions?: Child; head?: Child }) {

@@ -1,6 +1,7 @@
 import type { Statement } from '../../src/payments/queries.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
-import { ErrorSummary, Field, FileInput, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { ErrorSummary, Field, FileInput, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
+import { RECEIPT_MAX_BYTES, tooLargeMessage } from '../../src/portal/files.js';
 import { useView } from '../context.js';
 
 export interface StatementPageProps {
@@ -63,7 +64,8 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
  * The recovery portal uses it for the campaign (no order to choose, the amount suggested).
  */
 export function ReceiptForm({ action, orders, receipt, suggested }: { action: string; orders: Statement['payable'] | null; receipt: StatementPageProps['receipt']; suggested?: string }) {
-  const { t, money } = useView();
+  const { t, money, asset } = useView();
+  const message = useMessage();
   const open = (orders ?? []).filter((o) => o.balance > 0);
   const values = receipt?.values ?? (suggested ? { amount: suggested } : {});
   return (
@@ -84,11 +86,14 @@ export function ReceiptForm({ action, orders, receipt, suggested }: { action: st
           />
         )}
         <Field name="reference" label={t('portal.receipt.reference')} value={values.reference} errors={receipt?.errors} maxlength={120} />
-        <FileInput name="receipt" label={t('portal.receipt.file')} hint={t('portal.receipt.fileHint')} errors={receipt?.errors} accept="image/jpeg,image/png,image/webp,application/pdf" required />
+        <div data-max-bytes={RECEIPT_MAX_BYTES} data-too-large={message(tooLargeMessage(RECEIPT_MAX_BYTES))}>
+          <FileInput name="receipt" label={t('portal.receipt.file')} hint={t('portal.receipt.fileHint')} errors={receipt?.errors} accept="image/jpeg,image/png,image/webp,application/pdf" required />
+        </div>
         <button type="submit" class="button">
           {t('portal.receipt.send')}
         </button>
       </PostForm>
+      <script src={asset('receipt.js')} defer></script>
     </section>
   );
 }
