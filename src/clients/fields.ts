@@ -82,9 +82,15 @@ function normalized(numeric: boolean, raw: string): string {
  */
 export function withLostZeros(types: readonly DocumentType[], type: string, number: string): string {
   const rule = types.find((t) => t.code === type.trim().toUpperCase());
-  const fixed = rule && /^\^(?:\\d|\[0-9\])\{(\d+)\}\$$/.exec(rule.pattern);
-  if (!fixed || !/^\d+$/.test(number)) return number;
-  return number.padStart(Number(fixed[1]), '0');
+  const digits = rule ? fixedDigits(rule.pattern) : null;
+  if (digits === null || !/^\d+$/.test(number)) return number;
+  return number.padStart(digits, '0');
+}
+
+/** How many digits a type of a fixed count of digits has (DNI `^\d{8}$`: 8), or null. */
+function fixedDigits(pattern: string): number | null {
+  const fixed = /^\^(?:\\d|\[0-9\])\{(\d+)\}\$$/.exec(pattern);
+  return fixed ? Number(fixed[1]) : null;
 }
 
 /** The RUC's check digit (SUNAT's módulo 11) for its first ten digits. */
@@ -126,13 +132,28 @@ function documentRules(types: readonly DocumentType[]) {
       if (value === '') return { known: true, normalized: value, problem: 'clients.error.documentRequired' };
       rule.pattern ??= new RegExp(rule.type.pattern);
       const problem = !rule.pattern.test(value)
-        ? `clients.error.documentFormat?type=${encodeURIComponent(rule.type.code)}`
+        ? formatProblem(rule.type, value)
         : rule.type.code === 'RUC' && !validRuc(value)
           ? 'clients.error.rucCheckDigit'
           : null;
       return { known: true, normalized: value, problem };
     },
   };
+}
+
+/**
+ * What is wrong with a number that does not match its type: for a type of a fixed count of
+ * digits, how many it has against how many it should (a DNI whose leading 0 a spreadsheet
+ * dropped reads "tiene 7"); otherwise that it lacks the type's format.
+ */
+function formatProblem(type: DocumentType, value: string): string {
+  const digits = fixedDigits(type.pattern);
+  const code = encodeURIComponent(type.code);
+  if (digits !== null && /^\d+$/.test(value)) {
+    const key = value.length < digits ? 'clients.error.documentDigitsShort' : 'clients.error.documentDigits';
+    return `${key}?type=${code}&digits=${digits}&count=${value.length}`;
+  }
+  return `clients.error.documentFormat?type=${code}`;
 }
 
 /** Reads phone numbers for one country: the country is looked up once, not per number. */

@@ -539,5 +539,8 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   );
 }
 
-export const checkImportJob: JobDefinition<ImportJobData> = { name: 'imports.check', run: checkImport, expireInMinutes: 30 };
-export const applyImportJob: JobDefinition<ImportJobData> = { name: 'imports.apply', run: applyImport, expireInMinutes: 15 };
+// A job whose process died stays "En proceso" until pg-boss expires it and tries again: the
+// limits are a few times what the largest upload (IMPORT_MAX_ROWS) takes, not more. A retry
+// that overlaps a slow first run waits on the upload's row lock and finds it done.
+export const checkImportJob: JobDefinition<ImportJobData> = { name: 'imports.check', run: checkImport, expireInMinutes: 10 };
+export const applyImportJob: JobDefinition<ImportJobData> = { name: 'imports.apply', run: applyImport, expireInMinutes: 5 };

@@ -13,7 +13,10 @@ describe('client fields', () => {
 
   it('checks each default document type against its rule', () => {
     expect(checkDocument(defaultDocumentTypes, 'DNI', '01234567')).toBeNull();
-    expect(checkDocument(defaultDocumentTypes, 'DNI', '1234567')).toBe('clients.error.documentFormat?type=DNI');
+    // A DNI that a spreadsheet read as a number lost its leading 0: the message counts the digits.
+    expect(checkDocument(defaultDocumentTypes, 'DNI', '1234567')).toBe('clients.error.documentDigitsShort?type=DNI&digits=8&count=7');
+    expect(checkDocument(defaultDocumentTypes, 'DNI', '123456789')).toBe('clients.error.documentDigits?type=DNI&digits=8&count=9');
+    expect(checkDocument(defaultDocumentTypes, 'DNI', '1234567A')).toBe('clients.error.documentFormat?type=DNI');
     // SUNAT's and BCP's own RUCs; then the first with its last digit changed (módulo 11).
     expect(checkDocument(defaultDocumentTypes, 'RUC', '20131312955')).toBeNull();
     expect(checkDocument(defaultDocumentTypes, 'RUC', '20100047218')).toBeNull();
@@ -41,7 +44,7 @@ describe('client fields', () => {
     expect(result).toEqual({
       ok: false,
       errors: {
-        documentNumber: 'clients.error.documentFormat?type=DNI',
+        documentNumber: 'clients.error.documentDigitsShort?type=DNI&digits=8&count=3',
         name: 'clients.error.nameRequired',
         email: 'clients.error.emailInvalid',
         phone: 'clients.error.phoneInvalid',
