@@ -5,7 +5,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { htmxConfig } from '../../views/layouts/document.js';
 import { CountdownBox, NotInterestedForm, RecoveryIdentify, RecoveryMessage, RecoveryOffer, RecoveryPay, AdvisorLink } from '../../views/portal/recovery.js';
 import { LogoutButton, type StatementPageProps } from '../../views/portal/statement.js';
-import { notifyAdvisor, raiseAlert } from '../alerts/service.js';
+import { listOpenAlerts, notifyAdvisor, raiseAlert } from '../alerts/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { settingsOf } from '../settings/queries.js';
 import { generateToken, signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
@@ -413,7 +413,11 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const now = await current(c);
     if (now instanceof Response) return now;
     const t = c.var.t;
-    const advisor = c.req.query('asesor') === '1';
+    // "An advisor will contact you" only when the request is on record (an open alert), not
+    // because the address says so.
+    const advisor =
+      c.req.query('asesor') === '1' &&
+      (await listOpenAlerts(c.var.deps.database.db, c.var.tenant.id, { clientId: now.visit.client.id })).some((a) => a.kind === 'advisor_requested');
     return page(c, now.settings, {
       title: t('recovery.notInterested.thanksTitle'),
       identified: true,

@@ -279,6 +279,8 @@ describe('"No me interesa esta oferta"', () => {
     const plain = await browser.post('/recovery/no-me-interesa', { reason: 'No puedo pagar en este momento' });
     expect(plain.status).toBe(303);
     expect(await (await browser.get(location(plain)!)).text()).toContain('Registramos tu respuesta');
+    // The address alone does not say an advisor was asked for.
+    expect(await (await browser.get('/recovery/gracias?asesor=1')).text()).not.toContain('Un asesor te contactará pronto');
     expect(await h.db.select().from(alerts).where(eq(alerts.tenantId, acme.id))).toEqual([]);
 
     await setPortal(h, acme, { recoveryActive: true });

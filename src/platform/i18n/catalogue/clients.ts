@@ -96,7 +96,7 @@ export const clients = messages(
     'clients.action.deleteOf': 'Eliminar a {name}',
     'clients.action.restoreOf': 'Recuperar a {name}',
     'clients.deletion.title': '¿Eliminar a {name}?',
-    'clients.deletion.body': 'Vas a eliminar al cliente con documento {document} (monto total OP: {balance}).',
+    'clients.deletion.body': 'Vas a eliminar al cliente con documento {document} (saldo total: {balance}).',
     'clients.deletion.restorable': 'Dejará de aparecer en la bandeja; lo encontrarás con el estado «Eliminado» y podrás recuperarlo. No se pierde nada.',
     'clients.deletion.confirm': 'Sí, eliminar',
     'clients.interactions.title': 'Interacciones',
