@@ -4,6 +4,7 @@ import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhon
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
+import { toDecimalString } from '../platform/money.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { newPaymentRecord, paymentTransitions } from '../payments/service.js';
@@ -167,6 +168,61 @@ async function loadEntry(scope: CampaignScope, input: CampaignFields, { today, d
     throw error;
   }
 }
+
+/**
+ * Changes an active entry's terms from a file row that names it (same client, same campaign
+ * ID): debt, discount, end date, associated payment code, phone. The campaign amount is worked
+ * out again; when payments already cover it the entry is paid. A paid or finished entry is
+ * not changed. Each change is recorded, before and after, in the client's history.
+ */
+export async function updateCampaignEntry(scope: CampaignScope, entryId: number, input: CampaignFields): Promise<EntryResult | NotFoundResult> {
+  const today = todayIn(scope.tenant.timezone, scope.clock);
+  if (input.endDate !== null && input.endDate < today) return fail('endDate', 'campaigns.error.endDatePast');
+  let phone: string | null = null;
+  if (input.phone) {
+    phone = normalizePhone(input.phone, scope.tenant.country);
+    if (!phone) return fail('phone', 'campaigns.error.phone');
+  }
+  return scope.db.transaction(async (tx) => {
+    const entry = await lockedEntry(tx, scope.tenantId, entryId);
+    if (!entry) return { ok: false, notFound: true } as const;
+    if (campaignStateOf(entry, today) !== 0) return fail('campaignCode', `campaigns.error.closedEntry?campaign=${encodeURIComponent(entry.campaignCode)}`);
+    if (input.paymentCode) {
+      const [order] = await tx
+        .select({ id: paymentOrders.id })
+        .from(paymentOrders)
+        .where(and(eq(paymentOrders.tenantId, scope.tenantId), eq(paymentOrders.clientId, entry.clientId), eq(paymentOrders.paymentCode, input.paymentCode)));
+      if (!order) return fail('paymentCode', 'campaigns.error.unknownPaymentCode');
+    }
+    const next = {
+      debtAmount: input.debtAmount,
+      discountType: input.discountType,
+      discountValue: input.discountValue,
+      campaignAmount: campaignAmountOf(input.debtAmount, input.discountType, input.discountValue),
+      endDate: input.endDate,
+      paymentCode: input.paymentCode,
+      ...(phone ? { phone } : {}),
+    };
+    const shownValue = (type: string, value: number) => (type === 'porcentaje' ? `${value / 100} %` : toDecimalString(value, scope.tenant.currency));
+    const before = { debtAmount: toDecimalString(entry.debtAmount, scope.tenant.currency), discountType: entry.discountType, discountValue: shownValue(entry.discountType, entry.discountValue), endDate: entry.endDate, paymentCode: entry.paymentCode, phone: entry.phone };
+    const after = { debtAmount: toDecimalString(next.debtAmount, scope.tenant.currency), discountType: next.discountType, discountValue: shownValue(next.discountType, next.discountValue), endDate: next.endDate, paymentCode: next.paymentCode, phone: phone ?? entry.phone };
+    const changes = Object.fromEntries(Object.entries(before).filter(([key, value]) => value !== after[key as keyof typeof after]).map(([key, value]) => [key, [value, after[key as keyof typeof after]]]));
+    const [updated] = await tx
+      .update(campaignEntries)
+      .set({ ...next, updatedAt: scope.clock.now() })
+      .where(and(eq(campaignEntries.tenantId, scope.tenantId), eq(campaignEntries.id, entry.id)))
+      .returning();
+    if (phone) await tx.update(clients).set({ phone, updatedAt: scope.clock.now() }).where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, entry.clientId), isNull(clients.phone)));
+    await tx.insert(clientEvents).values(event(scope, entry.clientId, 'campaign.entry_updated', { entryId: entry.id, campaign: entry.campaignCode, changes }));
+    // A lower amount that payments already cover pays the entry; a higher one reopens nothing
+    // (a paid entry is not changed).
+    await settleEntry(scope, tx, updated!);
+    const [settled] = await tx.select().from(campaignEntries).where(and(eq(campaignEntries.tenantId, scope.tenantId), eq(campaignEntries.id, entry.id)));
+    return { ok: true, entry: settled!, clientCreated: false, clientMoved: false } as const;
+  });
+}
+
+type NotFoundResult = { ok: false; notFound: true };
 
 async function activeEntryOf(db: Db, tenantId: number, documentType: string, documentNumber: string) {
   const [row] = await db

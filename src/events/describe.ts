@@ -20,6 +20,12 @@ const fieldLabels: Record<string, MessageKey> = {
   contactAlerts: 'clients.field.contactAlerts',
   portfolio: 'clients.field.portfolio',
   additional: 'clients.field.additional',
+  // A campaign entry's terms (campaign.entry_updated), under the upload's own names.
+  debtAmount: 'campaignImports.field.debtAmount',
+  discountType: 'campaignImports.field.discountType',
+  discountValue: 'campaignImports.field.discountValue',
+  endDate: 'campaignImports.field.endDate',
+  paymentCode: 'campaignImports.field.paymentCode',
 };
 
 function shown(value: unknown, people: ReadonlyMap<number, string>, field: string, t: Translate): string {

@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { sql } from 'drizzle-orm';
 import { campaignFieldsSchema, type CampaignFields } from '../campaigns/fields.js';
-import { createCampaignEntry } from '../campaigns/service.js';
+import { createCampaignEntry, updateCampaignEntry } from '../campaigns/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone } from '../clients/fields.js';
 import { rows, type Db } from '../db/index.js';
 import type { JobDeps } from '../jobs/index.js';
@@ -21,11 +21,18 @@ import { headersOf, mappingOf } from './service.js';
 interface StagedEntry {
   line: number;
   fields: CampaignFields;
+  /** The stored entry the row changes (same client, same campaign ID); absent for a new one. */
+  entryId?: number;
 }
 
 interface Candidate extends StagedEntry {
   documentType: string;
   documentNumber: string;
+  /**
+   * Both discount cells blank: the row names an entry rather than setting its terms, as the
+   * download writes a paid or finished entry (its discount is gone from every view).
+   */
+  noDiscount: boolean;
 }
 
 const DISCOUNT_TYPES: Record<string, string> = { porcentaje: 'porcentaje', percentage: 'porcentaje', percent: 'porcentaje', '%': 'porcentaje', monto: 'monto', amount: 'monto' };
@@ -55,7 +62,7 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
       end_date: c.fields.endDate,
     })),
   );
-  const found = await rows<{ line: number; client: boolean; other_active: string | null; same_exists: boolean; same_values: boolean; code_ok: boolean }>(
+  const found = await rows<{ line: number; client: boolean; other_active: string | null; same_id: number | null; same_active: boolean; same_values: boolean; code_ok: boolean }>(
     db,
     sql`
     select r.line,
@@ -64,7 +71,8 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
              where e.tenant_id = ${tenantId} and e.client_id = cl.id and e.campaign_code <> r.campaign_code
                and e.closed_at is null and e.total_due > 0 and (e.end_date is null or e.end_date >= ${today}::date)
              limit 1) as other_active,
-           same.id is not null as same_exists,
+           same.id as same_id,
+           same.id is not null and same.closed_at is null and same.total_due > 0 and (same.end_date is null or same.end_date >= ${today}::date) as same_active,
            same.id is not null and (same.debt_amount, same.discount_type, same.discount_value, same.end_date, same.payment_code)
              is not distinct from (r.debt_amount, r.discount_type, r.discount_value, r.end_date, r.payment_code) as same_values,
            (r.payment_code is null or exists (select 1 from payment_orders po
@@ -82,8 +90,10 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
  * Checks every row of a campaign upload with the campaign form's own rules, then against
  * the file itself (one row per client) and against what is stored, with the same refusals
  * loading one entry applies; so applying finds nothing left to refuse. Rows whose entry is
- * already stored with the same values are counted unchanged. The rows to create are kept
- * beside the upload until it is applied.
+ * already stored with the same values are counted unchanged; a row for the client's active
+ * entry in the same campaign with other terms changes them (an update); a paid or finished
+ * entry is not changed, and its row as the download writes it (no discount) is unchanged.
+ * The rows to create or change are kept beside the upload until it is applied.
  */
 export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, found: Found): Promise<void> {
   const { db, process, tenant, t } = found;
@@ -130,6 +140,9 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
         const input = { ...raw };
         if (input.endDate) input.endDate = dateCellText(input.endDate, numbers?.includes(mapping.endDate!) ?? false);
         if (input.discountType) input.discountType = DISCOUNT_TYPES[input.discountType.trim().toLowerCase()] ?? input.discountType;
+        const noDiscount = !input.discountType && !input.discountValue?.trim();
+        // Checked with a placeholder discount: whether the row may go without one depends on the stored entry.
+        if (noDiscount) Object.assign(input, { discountType: 'monto', discountValue: '0' });
         readNumberCells(input, mapping, numbers, { currency: tenant.currency, documentTypes: types });
         const parsed = parseWith(schema, input);
         if (!parsed.ok) {
@@ -154,7 +167,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
             else if (earlier !== undefined) await reject(line, 'campaignCode', `campaignImports.error.twoCampaigns?campaign=${encodeURIComponent(earlier)}`);
             else {
               seen.set(clientKey, fields.campaignCode);
-              candidates.push({ line, fields, documentType, documentNumber });
+              candidates.push({ line, fields, documentType, documentNumber, noDiscount });
             }
           }
         }
@@ -172,17 +185,27 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
 
   const staged: StagedEntry[] = [];
   let unchanged = 0;
+  let updates = 0;
   for (let start = 0; start < candidates.length; start += CHUNK) {
     const batch = candidates.slice(start, start + CHUNK);
     const stored = await lookUp(db, tenantId, today, batch);
     for (const candidate of batch) {
-      const { line, fields } = candidate;
+      const { line, fields, noDiscount } = candidate;
       const s = stored.get(line)!;
-      if (s.same_exists && s.same_values) unchanged++;
-      else if (s.same_exists) await reject(line, 'campaignCode', `campaigns.error.duplicate?campaign=${encodeURIComponent(fields.campaignCode)}`);
+      const code = encodeURIComponent(fields.campaignCode);
+      if (noDiscount) {
+        // A paid or finished entry as the download writes it changes nothing; any other row needs its discount.
+        if (s.same_id !== null && !s.same_active) unchanged++;
+        else await reject(line, 'discountType', 'campaigns.error.discountType');
+      } else if (s.same_id !== null && s.same_values) unchanged++;
+      else if (s.same_id !== null && !s.same_active) await reject(line, 'campaignCode', `campaigns.error.closedEntry?campaign=${code}`);
       else if (fields.endDate !== null && fields.endDate < today) await reject(line, 'endDate', 'campaigns.error.endDatePast');
       else if (!s.code_ok) await reject(line, 'paymentCode', 'campaigns.error.unknownPaymentCode');
-      else if (s.other_active !== null) await reject(line, 'campaignCode', `campaigns.error.secondActive?campaign=${encodeURIComponent(s.other_active)}`);
+      else if (s.same_id !== null) {
+        // The client's active entry in this campaign, with other terms: the row changes them.
+        updates++;
+        staged.push({ line, fields, entryId: Number(s.same_id) });
+      } else if (s.other_active !== null) await reject(line, 'campaignCode', `campaigns.error.secondActive?campaign=${encodeURIComponent(s.other_active)}`);
       else staged.push({ line, fields });
     }
   }
@@ -198,7 +221,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
     params: { ...process.params, stagedKey },
     progressDone: total,
     progressTotal: total,
-    counts: { rows: total, create: staged.length, update: 0, unchanged, rejected },
+    counts: { rows: total, create: staged.length - updates, update: updates, unchanged, rejected },
     errorReportKey: errorCount > 0 ? reportKey : null,
     finishedAt: deps.clock.now(),
   });
@@ -223,8 +246,8 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
       const staged: StagedEntry[] = stagedKey ? JSON.parse(await text(storage.read(stagedKey))) : [];
       const scope = { tenantId, tenant, actor: user ? { id: user.id, name: user.name } : null, db: tx, clock: deps.clock };
       for (const row of staged) {
-        const result = await createCampaignEntry(scope, row.fields);
-        if (!result.ok) throw new RowRefused(row.line, Object.values(result.errors)[0] ?? 'imports.error.applyFailed', t);
+        const result = row.entryId === undefined ? await createCampaignEntry(scope, row.fields) : await updateCampaignEntry(scope, row.entryId, row.fields);
+        if (!result.ok) throw new RowRefused(row.line, ('errors' in result ? Object.values(result.errors)[0] : undefined) ?? 'imports.error.applyFailed', t);
       }
       await updateProcess(tx, tenantId, processId, {
         stage: 'applied',

@@ -197,6 +197,41 @@ describe('loading charged-off campaign entries by file', () => {
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['00456789', '00456790']);
   });
 
+  it('a row for an active entry of the same campaign changes its terms, recorded in the client\'s history; a paid or finished one is not changed', async () => {
+    const tenant = await withApp();
+    const staff = await addStaff(h, tenant, { role: 'admin' });
+    const admin = await loggedIn(h, tenant, staff);
+    await importCampaignFile(admin, 'a.csv', csv('DNI;12345678;José Ávila;;;NAVIDAD-2026;1.000,00;porcentaje;30;31/12/2026;', 'DNI;22345678;Ana Ríos;;;NAVIDAD-2026;800,00;monto;100,00;15/03/2026;'));
+    const [jose, ana] = await entriesOf(tenant.id);
+
+    // José's debt was wrong and the campaign runs longer; Ana's row comes back as the download writes a finished entry.
+    const changed = await importCampaignFile(admin, 'b.csv', csv('DNI;12345678;José Ávila;;;NAVIDAD-2026;900,00;porcentaje;30;15/01/2027;'));
+    expect(changed.process.counts, JSON.stringify(changed.process)).toMatchObject({ rows: 1, create: 0, update: 1, unchanged: 0, rejected: 0 });
+    const [updated] = await entriesOf(tenant.id);
+    expect(updated).toMatchObject({ id: jose!.id, debtAmount: 90_000, campaignAmount: 63_000, totalDue: 63_000, endDate: '2027-01-15' });
+    const history = await (await admin.get(`/app/clients/${jose!.clientId}/interactions`)).text();
+    expect(history).toContain('Campaña de cartera castigada modificada');
+    expect(history).toContain('Monto de deuda castigada: 1000.00 → 900.00');
+    expect(history).toContain('Fecha de finalización: 2026-12-31 → 2027-01-15');
+
+    h.clock.set('2026-03-20T15:00:00Z');
+    try {
+      const later = await loggedIn(h, tenant, staff);
+      const again = await importCampaignFile(later, 'c.csv', csv('DNI;22345678;Ana Ríos;;;NAVIDAD-2026;800,00;;;15/03/2026;'));
+      expect(again.process.counts, JSON.stringify(again.process)).toMatchObject({ rows: 1, unchanged: 1, rejected: 0 });
+      const closed = await importCampaignFile(later, 'd.csv', csv('DNI;22345678;Ana Ríos;;;NAVIDAD-2026;700,00;monto;100,00;;'));
+      expect(closed.process.counts).toMatchObject({ rows: 1, update: 0, rejected: 1 });
+      const report = await (await later.get(`/app/process-log/${closed.id}/files/errors`)).text();
+      expect(report).toMatch(/^2,ID de campaña,NAVIDAD-2026,"?La campaña NAVIDAD-2026 de este cliente ya fue pagada o finalizó/m);
+      expect((await entriesOf(tenant.id)).find((e) => e.id === ana!.id)).toMatchObject({ debtAmount: 80_000, endDate: '2026-03-15' });
+      // Without a discount, a row that names no paid or finished entry is refused as before.
+      const missing = await importCampaignFile(later, 'e.csv', csv('DNI;32345678;Nueva;;;VERANO-2026;500,00;;;;'));
+      expect(missing.process.counts).toMatchObject({ rows: 1, create: 0, rejected: 1 });
+    } finally {
+      h.clock.set('2026-03-10T15:00:00Z');
+    }
+  });
+
   it('rows that break a rule are reported by row, column, value and message, and nothing of them is written', async () => {
     const tenant = await withApp();
     await vigenteClient(tenant, '07654321', 'OP-1');

@@ -101,6 +101,7 @@ export const campaigns = messages(
     'campaigns.error.promiseDate': 'La fecha del compromiso debe ser desde hoy y dentro del plazo permitido.',
     'campaigns.error.aboveOutstanding': 'El monto no puede ser mayor que lo que falta pagar de la oferta, contando los pagos por verificar.',
     'campaigns.error.aboveDue': 'El pago supera lo que falta pagar de la campaña.',
+    'campaigns.error.closedEntry': 'La campaña {campaign} de este cliente ya fue pagada o finalizó: no se puede cambiar.',
     'campaigns.error.promiseAboveDue': 'El monto del compromiso no puede ser mayor que lo que falta pagar de la campaña.',
 
     'campaignPayment.method': 'Medio de pago',
@@ -117,6 +118,7 @@ export const campaigns = messages(
     'campaignPromise.date': 'Fecha comprometida',
 
     'events.campaign.entry_created': 'Cargado a campaña de cartera castigada',
+    'events.campaign.entry_updated': 'Campaña de cartera castigada modificada',
     'events.campaign.paid': 'Campaña de cartera castigada pagada',
     'events.campaign.finished': 'Campaña de cartera castigada finalizada',
     'events.campaign_payment.registered': 'Pago a verificar cartera castigada',
@@ -222,6 +224,7 @@ export const campaigns = messages(
     'campaigns.error.transition': 'This payment can no longer change to that state.',
     'campaigns.error.reopenWithOtherActive': 'The payment was not changed: without it the campaign would be active again, and the client already has another active campaign (only one is allowed).',
     'campaigns.error.aboveDue': 'The payment is more than what is left to pay on the campaign.',
+    'campaigns.error.closedEntry': 'This client\'s campaign {campaign} was already paid or has finished: it cannot be changed.',
     'campaigns.error.promiseAboveDue': 'The promised amount cannot be more than what is left to pay on the campaign.',
     'campaigns.error.promiseDate': 'The promised date must be from today and within the allowed period.',
     'campaigns.error.aboveOutstanding': 'The amount cannot be more than what is left to pay on the offer, counting payments still to verify.',
@@ -240,6 +243,7 @@ export const campaigns = messages(
     'campaignPromise.date': 'Promised date',
 
     'events.campaign.entry_created': 'Added to a charged-off campaign',
+    'events.campaign.entry_updated': 'Charged-off campaign changed',
     'events.campaign.paid': 'Charged-off campaign paid',
     'events.campaign.finished': 'Charged-off campaign finished',
     'events.campaign_payment.registered': 'Charged-off payment to verify',
