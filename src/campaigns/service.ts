@@ -4,7 +4,7 @@ import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhon
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
-import { toDecimalString } from '../platform/money.js';
+import { formatMoney } from '../platform/money.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { newPaymentRecord, paymentTransitions } from '../payments/service.js';
@@ -171,9 +171,11 @@ async function loadEntry(scope: CampaignScope, input: CampaignFields, { today, d
 
 /**
  * Changes an active entry's terms from a file row that names it (same client, same campaign
- * ID): debt, discount, end date, associated payment code, phone. The campaign amount is worked
- * out again; when payments already cover it the entry is paid. A paid or finished entry is
- * not changed. Each change is recorded, before and after, in the client's history.
+ * ID): debt, discount, end date, associated payment code, phone. A blank end date, payment
+ * code or phone keeps the stored one, as a blank cell keeps a client's detail. The campaign
+ * amount is worked out again; when payments already cover it the entry is paid, and it may
+ * not fall below them unless the tenant keeps credits. A paid or finished entry is not
+ * changed. Each change is recorded, before and after, in the client's history.
  */
 export async function updateCampaignEntry(scope: CampaignScope, entryId: number, input: CampaignFields): Promise<EntryResult | NotFoundResult> {
   const today = todayIn(scope.tenant.timezone, scope.clock);
@@ -199,19 +201,31 @@ export async function updateCampaignEntry(scope: CampaignScope, entryId: number,
       discountType: input.discountType,
       discountValue: input.discountValue,
       campaignAmount: campaignAmountOf(input.debtAmount, input.discountType, input.discountValue),
-      endDate: input.endDate,
-      paymentCode: input.paymentCode,
-      ...(phone ? { phone } : {}),
+      endDate: input.endDate ?? entry.endDate,
+      paymentCode: input.paymentCode ?? entry.paymentCode,
+      phone: phone ?? entry.phone,
     };
-    const shownValue = (type: string, value: number) => (type === 'porcentaje' ? `${value / 100} %` : toDecimalString(value, scope.tenant.currency));
-    const before = { debtAmount: toDecimalString(entry.debtAmount, scope.tenant.currency), discountType: entry.discountType, discountValue: shownValue(entry.discountType, entry.discountValue), endDate: entry.endDate, paymentCode: entry.paymentCode, phone: entry.phone };
-    const after = { debtAmount: toDecimalString(next.debtAmount, scope.tenant.currency), discountType: next.discountType, discountValue: shownValue(next.discountType, next.discountValue), endDate: next.endDate, paymentCode: next.paymentCode, phone: phone ?? entry.phone };
+    if (next.campaignAmount < entry.paid && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) return fail('debtAmount', 'campaigns.error.belowPaid');
+    // Shown in Interacciones as staff read them: money with its sign, a discount as typed.
+    const { currency, locale } = scope.tenant;
+    const shownValue = (type: string, value: number) => (type === 'porcentaje' ? `${value / 100} %` : formatMoney(value, currency, locale));
+    const terms = (e: typeof next) => ({
+      debtAmount: formatMoney(e.debtAmount, currency, locale),
+      discountType: e.discountType,
+      discountValue: shownValue(e.discountType, e.discountValue),
+      endDate: e.endDate,
+      paymentCode: e.paymentCode,
+      entryPhone: e.phone,
+    });
+    const before = terms(entry);
+    const after = terms(next);
     const changes = Object.fromEntries(Object.entries(before).filter(([key, value]) => value !== after[key as keyof typeof after]).map(([key, value]) => [key, [value, after[key as keyof typeof after]]]));
     const [updated] = await tx
       .update(campaignEntries)
       .set({ ...next, updatedAt: scope.clock.now() })
       .where(and(eq(campaignEntries.tenantId, scope.tenantId), eq(campaignEntries.id, entry.id)))
       .returning();
+    // As loading does: a phone fills the client's only when the client has none.
     if (phone) await tx.update(clients).set({ phone, updatedAt: scope.clock.now() }).where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, entry.clientId), isNull(clients.phone)));
     await tx.insert(clientEvents).values(event(scope, entry.clientId, 'campaign.entry_updated', { entryId: entry.id, campaign: entry.campaignCode, changes }));
     // A lower amount that payments already cover pays the entry; a higher one reopens nothing

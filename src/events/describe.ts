@@ -26,11 +26,14 @@ const fieldLabels: Record<string, MessageKey> = {
   discountValue: 'campaignImports.field.discountValue',
   endDate: 'campaignImports.field.endDate',
   paymentCode: 'campaignImports.field.paymentCode',
+  entryPhone: 'campaignImports.field.phone',
 };
 
 function shown(value: unknown, people: ReadonlyMap<number, string>, field: string, t: Translate): string {
   if (value === null || value === undefined || value === '') return t('common.none');
   if ((field === 'supervisorId' || field === 'advisorId') && typeof value === 'number') return people.get(value) ?? String(value);
+  // A day as the pages show it (dd/mm/yyyy).
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value.slice(8)}/${value.slice(5, 7)}/${value.slice(0, 4)}`;
   if (Array.isArray(value)) return value.length > 0 ? value.join(', ') : t('common.none');
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);

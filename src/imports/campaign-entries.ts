@@ -33,6 +33,8 @@ interface Candidate extends StagedEntry {
    * download writes a paid or finished entry (its discount is gone from every view).
    */
   noDiscount: boolean;
+  /** The phone in E.164, or null when the cell is blank. */
+  phone: string | null;
 }
 
 const DISCOUNT_TYPES: Record<string, string> = { porcentaje: 'porcentaje', percentage: 'porcentaje', percent: 'porcentaje', '%': 'porcentaje', monto: 'monto', amount: 'monto' };
@@ -60,6 +62,7 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
       discount_type: c.fields.discountType,
       discount_value: c.fields.discountValue,
       end_date: c.fields.endDate,
+      phone: c.phone,
     })),
   );
   const found = await rows<{ line: number; client: boolean; other_active: string | null; same_id: number | null; same_active: boolean; same_values: boolean; code_ok: boolean }>(
@@ -73,12 +76,14 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
              limit 1) as other_active,
            same.id as same_id,
            same.id is not null and same.closed_at is null and same.total_due > 0 and (same.end_date is null or same.end_date >= ${today}::date) as same_active,
-           same.id is not null and (same.debt_amount, same.discount_type, same.discount_value, same.end_date, same.payment_code)
-             is not distinct from (r.debt_amount, r.discount_type, r.discount_value, r.end_date, r.payment_code) as same_values,
+           -- A blank end date, payment code or phone keeps the stored one (updateCampaignEntry).
+           same.id is not null and (same.debt_amount, same.discount_type, same.discount_value, same.end_date, same.payment_code, same.phone)
+             is not distinct from (r.debt_amount, r.discount_type, r.discount_value, coalesce(r.end_date, same.end_date),
+                                   coalesce(r.payment_code, same.payment_code), coalesce(r.phone, same.phone)) as same_values,
            (r.payment_code is null or exists (select 1 from payment_orders po
              where po.tenant_id = ${tenantId} and po.client_id = cl.id and po.payment_code = r.payment_code)) as code_ok
       from jsonb_to_recordset(${payload}::jsonb) as r(line int, document_type text, document_number text, campaign_code text, payment_code text,
-           debt_amount bigint, discount_type text, discount_value bigint, end_date date)
+           debt_amount bigint, discount_type text, discount_value bigint, end_date date, phone text)
       left join clients cl on cl.tenant_id = ${tenantId} and cl.deleted_at is null
             and cl.document_type = r.document_type and cl.document_number = r.document_number
       left join campaign_entries same on same.tenant_id = ${tenantId} and same.client_id = cl.id and same.campaign_code = r.campaign_code`,
@@ -167,7 +172,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
             else if (earlier !== undefined) await reject(line, 'campaignCode', `campaignImports.error.twoCampaigns?campaign=${encodeURIComponent(earlier)}`);
             else {
               seen.set(clientKey, fields.campaignCode);
-              candidates.push({ line, fields, documentType, documentNumber, noDiscount });
+              candidates.push({ line, fields, documentType, documentNumber, noDiscount, phone: fields.phone ? normalizePhone(fields.phone, tenant.country) : null });
             }
           }
         }

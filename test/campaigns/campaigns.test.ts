@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignEntries, campaignPayments, campaignPromises } from '../../src/campaigns/schema.js';
-import { closeFinishedCampaigns } from '../../src/campaigns/service.js';
+import { closeFinishedCampaigns, updateCampaignEntry } from '../../src/campaigns/service.js';
 import { refreshClientBalances } from '../../src/clients/derived.js';
 import { clients } from '../../src/clients/schema.js';
 import { clientEvents } from '../../src/events/schema.js';
@@ -275,6 +275,20 @@ describe('campaign payments', () => {
     await admin.post(`/app/campaign-payments/${second!.id}/verification`);
     expect((await entriesOf(acme.id))[0]).toMatchObject({ paid: 80_000, totalDue: -10_000, closedReason: 'paid' });
     expect(await (await admin.get(`/app/campaigns/${entry.id}`)).text()).toMatch(/<dt>Saldo a favor<\/dt>\s*<dd>S\/\s100\.00<\/dd>/);
+  });
+
+  it('a change of terms may not leave the campaign amount below what was paid, unless the tenant keeps credits', async () => {
+    const { acme, admin, entry } = await setup();
+    await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '400,00', paidOn: '2026-03-10', method: 'Yape' });
+    const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
+    await admin.post(`/app/campaign-payments/${payment!.id}/verification`);
+    const scope = { tenantId: acme.id, tenant: acme, actor: null, db: h.db, clock: h.clock };
+    const lower = { ...entry, documentType: 'DNI', documentNumber: '07654321', name: null, email: null, phone: null, debtAmount: 50_000, discountType: 'porcentaje' as const, discountValue: 3000, endDate: null, paymentCode: null };
+    expect(await updateCampaignEntry(scope, entry.id, lower)).toMatchObject({ ok: false, errors: { debtAmount: 'campaigns.error.belowPaid' } });
+    expect((await entriesOf(acme.id))[0]).toMatchObject({ debtAmount: 100_000, campaignAmount: 70_000 });
+    await h.db.update(tenantSettings).set({ allowOverpayment: true }).where(eq(tenantSettings.tenantId, acme.id));
+    expect(await updateCampaignEntry(scope, entry.id, lower)).toMatchObject({ ok: true });
+    expect((await entriesOf(acme.id))[0]).toMatchObject({ campaignAmount: 35_000, paid: 40_000, totalDue: -5_000, closedReason: 'paid', endDate: '2026-03-31', paymentCode: 'OP-9' });
   });
 
   it('move through the same states as the client\'s payments: a rejected one stays rejected', async () => {

@@ -211,8 +211,16 @@ describe('loading charged-off campaign entries by file', () => {
     expect(updated).toMatchObject({ id: jose!.id, debtAmount: 90_000, campaignAmount: 63_000, totalDue: 63_000, endDate: '2027-01-15' });
     const history = await (await admin.get(`/app/clients/${jose!.clientId}/interactions`)).text();
     expect(history).toContain('Campaña de cartera castigada modificada');
-    expect(history).toContain('Monto de deuda castigada: 1000.00 → 900.00');
-    expect(history).toContain('Fecha de finalización: 2026-12-31 → 2027-01-15');
+    expect(history).toMatch(/Monto de deuda castigada: S\/\s1,000\.00 → S\/\s900\.00/);
+    expect(history).toContain('Fecha de finalización: 31/12/2026 → 15/01/2027');
+
+    // Blank end date, payment code and phone keep what is stored: the same terms change nothing.
+    const blanks = await importCampaignFile(admin, 'b2.csv', csv('DNI;12345678;José Ávila;;;NAVIDAD-2026;900,00;porcentaje;30;;'));
+    expect(blanks.process.counts).toMatchObject({ rows: 1, update: 0, unchanged: 1 });
+    // A new phone alone is a change of the entry's terms.
+    const phone = await importCampaignFile(admin, 'b3.csv', csv('DNI;12345678;José Ávila;;987 654 321;NAVIDAD-2026;900,00;porcentaje;30;;'));
+    expect(phone.process.counts).toMatchObject({ rows: 1, update: 1 });
+    expect((await entriesOf(tenant.id))[0]).toMatchObject({ endDate: '2027-01-15', phone: '+51987654321' });
 
     h.clock.set('2026-03-20T15:00:00Z');
     try {

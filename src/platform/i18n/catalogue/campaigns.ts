@@ -102,6 +102,7 @@ export const campaigns = messages(
     'campaigns.error.aboveOutstanding': 'El monto no puede ser mayor que lo que falta pagar de la oferta, contando los pagos por verificar.',
     'campaigns.error.aboveDue': 'El pago supera lo que falta pagar de la campaña.',
     'campaigns.error.closedEntry': 'La campaña {campaign} de este cliente ya fue pagada o finalizó: no se puede cambiar.',
+    'campaigns.error.belowPaid': 'Con estos valores el monto de campaña quedaría por debajo de lo ya pagado.',
     'campaigns.error.promiseAboveDue': 'El monto del compromiso no puede ser mayor que lo que falta pagar de la campaña.',
 
     'campaignPayment.method': 'Medio de pago',
@@ -225,6 +226,7 @@ export const campaigns = messages(
     'campaigns.error.reopenWithOtherActive': 'The payment was not changed: without it the campaign would be active again, and the client already has another active campaign (only one is allowed).',
     'campaigns.error.aboveDue': 'The payment is more than what is left to pay on the campaign.',
     'campaigns.error.closedEntry': 'This client\'s campaign {campaign} was already paid or has finished: it cannot be changed.',
+    'campaigns.error.belowPaid': 'With these values the campaign amount would fall below what has already been paid.',
     'campaigns.error.promiseAboveDue': 'The promised amount cannot be more than what is left to pay on the campaign.',
     'campaigns.error.promiseDate': 'The promised date must be from today and within the allowed period.',
     'campaigns.error.aboveOutstanding': 'The amount cannot be more than what is left to pay on the offer, counting payments still to verify.',
