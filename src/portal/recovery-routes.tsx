@@ -267,14 +267,14 @@ export const recoveryRoutes = new Hono<AppEnv>()
     return page(c, settings, {
       title: settings.recoveryTitle,
       identified: true,
-      htmx: state.countdown !== null,
+      htmx: state.countdown !== null && !state.held,
       body: (
         <RecoveryOffer
           firstName={firstName(visit.client.name)}
           settings={settings}
           offer={state.offer}
           endDate={state.entry.endDate}
-          countdown={state.countdown}
+          countdown={state.held ? null : state.countdown}
           reported={state.reported}
           held={state.held}
         />
@@ -285,7 +285,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const now = await current(c, { slide: false });
     if (now instanceof Response) return isHtmx(c) ? c.body(null, 204, { 'HX-Refresh': 'true' }) : now;
     // When the offer is over, the whole page must change: htmx reloads it.
-    if (now.state.kind !== 'offer' || !now.state.countdown) {
+    if (now.state.kind !== 'offer' || !now.state.countdown || now.state.held) {
       if (isHtmx(c)) return c.body(null, 204, { 'HX-Refresh': 'true' });
       return c.redirect('/recovery/oferta', 303);
     }
@@ -297,6 +297,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const now = await current(c);
     if (now instanceof Response) return now;
     if (now.state.kind !== 'offer') return closedPage(c, now.settings, now.state);
+    if (now.state.held) return c.redirect('/recovery/oferta', 303);
     const { database, clock } = c.var.deps;
     await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.pay_pressed', { visit: now.mark, entryId: now.state.entry.id, amount: now.state.offer.owed }, clock.now());
     return payPage(c, now as Current & { state: { kind: 'offer' } });
@@ -305,6 +306,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const now = await current(c);
     if (now instanceof Response) return now;
     if (now.state.kind !== 'offer') return closedPage(c, now.settings, now.state, 410);
+    if (now.state.held) return c.redirect('/recovery/oferta', 303);
     const { database, clock, secret } = c.var.deps;
     const provider = providerFor(now.settings, secret);
     if (!provider) return c.redirect('/recovery/pago', 303);
@@ -319,6 +321,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     if (now instanceof Response) return now;
     // The server decides whether the offer still stands: a form opened before the deadline is refused after it.
     if (now.state.kind !== 'offer') return closedPage(c, now.settings, now.state, 410);
+    if (now.state.held) return c.redirect('/recovery/oferta', 303);
     const { database, clock, config } = c.var.deps;
     const offerNow = now as Current & { state: { kind: 'offer' } };
     const form = await readReceiptForm(c);
@@ -339,6 +342,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const now = await current(c);
     if (now instanceof Response) return now;
     if (now.state.kind !== 'offer') return closedPage(c, now.settings, now.state, 410);
+    if (now.state.held) return c.redirect('/recovery/oferta', 303);
     const { database, clock } = c.var.deps;
     const offerNow = now as Current & { state: { kind: 'offer' } };
     if (!now.settings.promisesEnabled) return payPage(c, offerNow, { promise: { values: {}, errors: { promisedDate: 'portal.promise.disabled' } } }, 422);
@@ -361,6 +365,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const now = await current(c);
     if (now instanceof Response) return now;
     if (now.state.kind !== 'offer') return closedPage(c, now.settings, now.state);
+    if (now.state.held) return c.redirect('/recovery/oferta', 303);
     return page(c, now.settings, {
       title: c.var.t('recovery.offer.notInterested'),
       identified: true,
@@ -377,6 +382,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     if (now instanceof Response) return now;
     // Only a standing offer can be turned down: after the debtor's countdown it is withdrawn, as the GET shows.
     if (now.state.kind !== 'offer') return closedPage(c, now.settings, now.state, 410);
+    if (now.state.held) return c.redirect('/recovery/oferta', 303);
     const values = (await formValues(c)) as Record<string, string>;
     const reason = String(values.reason ?? '').trim();
     const { settings, visit, state } = now;

@@ -149,7 +149,10 @@ export type RecoveryState =
       countdown: Countdown | null;
       /** Receipts awaiting verification, oldest first. */
       reported: ReportedPayment[];
-      /** The countdown ran out after a receipt was sent: the offer stands for it while staff verify it. */
+      /**
+       * The countdown ran out after a receipt was sent: the offer stands for that receipt while
+       * staff verify it, and takes nothing new (no payment, receipt, promise or answer).
+       */
       held: boolean;
     }
   /** The countdown ran out: the offer is withdrawn for this debtor. */
@@ -180,7 +183,7 @@ export async function recoveryStateOf(
     // Money reported in time is not lost to the clock: the offer waits for its verification.
     const inTime = reported.some((r) => r.reportedAt.getTime() < countdown.deadline.getTime());
     if (!inTime) return { kind: 'expired', entry, countdown };
-    return { kind: 'offer', entry, offer: offerOf(entry, today), countdown: null, reported, held: true };
+    return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, held: true };
   }
   return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, held: false };
 }

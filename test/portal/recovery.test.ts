@@ -403,11 +403,18 @@ describe('the countdown', () => {
 
     // Past the deadline the offer waits for the receipt's verification, with no clock running.
     h.clock.advance(2 * HOUR);
-    const held = await (await onOffer(acme, rosa)).get('/recovery/oferta');
-    const page = await held.text();
+    const late = await onOffer(acme, rosa);
+    const page = await (await late.get('/recovery/oferta')).text();
     expect(page).toContain('la mantenemos para el pago que nos informaste');
-    expect(page).toContain('¡Cancelar mi deuda ahora!');
     expect(page).not.toContain('La oferta vence en');
+    // Held for the receipt already sent, the offer takes nothing new.
+    expect(page).not.toContain('¡Cancelar mi deuda ahora!');
+    expect(page).not.toContain('No me interesa esta oferta');
+    const another = await late.request('POST', '/recovery/comprobante', { body: multipart(late, { amount: '100' }, { receipt: { bytes: tinyPng, name: 'v.png', type: 'image/png' } }) });
+    expect(location(another)).toBe('/recovery/oferta');
+    expect(location(await late.post('/recovery/compromiso', { promiseAmount: '100', promisedDate: '2026-03-20' }))).toBe('/recovery/oferta');
+    expect(location(await late.get('/recovery/pago'))).toBe('/recovery/oferta');
+    expect(await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id))).toHaveLength(1);
 
     // Once staff find the receipt was not valid, the offer is withdrawn as the clock said.
     const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));

@@ -148,16 +148,21 @@ export function RecoveryOffer(props: {
         )}
         {props.endDate && !props.countdown && <p class="hint">{t('recovery.offer.validUntil', { date: date(props.endDate) })}</p>}
         {props.countdown && <CountdownBox countdown={props.countdown} />}
-        <p>
-          <a class="button cta" href="/recovery/pago">
-            {t('recovery.offer.payNow')}
-          </a>
-        </p>
+        {/* Held past the deadline for a receipt being verified: the offer takes nothing new. */}
+        {!props.held && (
+          <p>
+            <a class="button cta" href="/recovery/pago">
+              {t('recovery.offer.payNow')}
+            </a>
+          </p>
+        )}
       </section>
-      <details class="card not-interested">
-        <summary>{t('recovery.offer.notInterested')}</summary>
-        <NotInterestedForm reasons={props.settings.notInterestedReasons} />
-      </details>
+      {!props.held && (
+        <details class="card not-interested">
+          <summary>{t('recovery.offer.notInterested')}</summary>
+          <NotInterestedForm reasons={props.settings.notInterestedReasons} />
+        </details>
+      )}
     </>
   );
 }
