@@ -23,7 +23,7 @@ export const ordersExport: ExportSource = {
         batchesById(
           (afterId, limit) => listOrdersForExport(db, tenant.id, filters, today, { afterId, limit }),
           (o) => o.id,
-          (o) => [o.paymentCode, o.clientName, o.documentType, o.documentNumber, o.product, toUnits(o.amount, tenant.currency), toUnits(o.balance, tenant.currency), o.dueDate, t(`orders.status.${orderStatusOf(o, today)}`)],
+          (o) => [o.paymentCode, o.clientName, o.documentType, o.documentNumber, o.product, toUnits(o.amount, tenant.currency), o.annulled ? null : toUnits(o.balance, tenant.currency), o.dueDate, t(`orders.status.${orderStatusOf(o, today)}`)],
         ),
     };
   },

@@ -105,6 +105,7 @@ describe('Payments', () => {
     expect((await clientRow(h, acme, client.id)).totalBalance).toBe(170_00);
     const page = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
     expect(page).toMatch(/<span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
+    expect(await (await supervisor.get('/app/orders')).text()).toMatch(/<span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
   });
 
   it('refuses verifying a payment that another verified payment has made excessive', async () => {

@@ -122,7 +122,7 @@ export function OrdersResults(props: TrayProps) {
                     <td>{o.product ?? t('common.none')}</td>
                     <td class="num">{money(o.amount)}</td>
                     {/* An annulled order owes nothing: no balance is shown for it. */}
-                    <td class="num">{money(o.annulled ? null : o.balance)}</td>
+                    <td class="num">{o.annulled ? money(null) : <Balance minor={o.balance} />}</td>
                     <td>{date(o.dueDate)}</td>
                     <td>
                       <span class={statusBadge[status]}>{t(`orders.status.${status}`)}</span>
@@ -198,5 +198,16 @@ export function OrderForm(props: {
         </div>
       )}
     </>
+  );
+}
+
+/** An order's balance; paid beyond it (where the tenant allows overpayment) it is a credit, said in words. */
+export function Balance({ minor }: { minor: number }) {
+  const { t, money } = useView();
+  if (minor >= 0) return <>{money(minor)}</>;
+  return (
+    <span class="credit">
+      {t('statement.credit')} {money(-minor)}
+    </span>
   );
 }

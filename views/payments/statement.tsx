@@ -4,18 +4,7 @@ import type { PaymentState } from '../../src/payments/schema.js';
 import { ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
-import { statusBadge } from '../payment-orders/orders.js';
-
-/** An order's balance; paid beyond it (where the tenant allows overpayment) it is a credit, said in words. */
-function Balance({ minor }: { minor: number }) {
-  const { t, money } = useView();
-  if (minor >= 0) return <>{money(minor)}</>;
-  return (
-    <span class="credit">
-      {t('statement.credit')} {money(-minor)}
-    </span>
-  );
-}
+import { Balance, statusBadge } from '../payment-orders/orders.js';
 
 const paymentBadge: Record<PaymentState, string> = {
   por_verificar: 'badge badge-warn',

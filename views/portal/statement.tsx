@@ -36,7 +36,8 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
                 <p class="row">
                   <span>{t('portal.statement.due', { date: date(order.dueDate) })}</span>
                   <span>
-                    {t('portal.statement.balance')} <strong>{money(order.balance)}</strong>
+                    {/* Paid beyond what it owed (where the tenant allows it): a credit, said in words. */}
+                    {order.balance < 0 ? t('statement.credit') : t('portal.statement.balance')} <strong>{money(Math.abs(order.balance))}</strong>
                   </span>
                 </p>
                 {payOnline && order.balance > 0 && (
