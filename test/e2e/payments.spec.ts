@@ -50,3 +50,22 @@ describe('payments that cannot be taken back, in a browser', () => {
     });
   }
 });
+
+describe('the orders tray in a browser', () => {
+  it('a due date typed into the filter sends it once, when the typing pauses', async () => {
+    const context = await s.context();
+    const page = await context.newPage();
+    await logIn(page);
+    await page.goto(s.url(acme.subdomain, '/app/orders'));
+    const sent: string[] = [];
+    page.on('request', (request) => request.url().includes('dueFrom=') && sent.push(request.url()));
+    await page.getByLabel('Vence desde').focus();
+    // Digit by digit, as a keyboard types a day: each segment fires a change of its own.
+    await page.keyboard.type('02012026', { delay: 60 });
+    await expect.poll(() => page.url(), { timeout: 5000 }).toContain('dueFrom=2026-');
+    await page.waitForTimeout(1000);
+    expect(sent).toHaveLength(1);
+    await context.close();
+  });
+});
+

@@ -14,12 +14,13 @@ export function useMessage(): (message: string) => string {
 
 /**
  * What sends a tray's filter form with htmx: the form's own submit (Enter, "Filtrar"), and a
- * choice made in a list, a date or a box at once. Typed text waits for Enter: a change event
+ * choice made in a list or a box at once. A date waits until its typing pauses (typing
+ * "2026" into its year fires a change per digit). Typed text waits for Enter: a change event
  * on it too would send the search twice, since Enter fires both.
  */
 export function filterTrigger(formId: string): string {
-  const within = ['select', 'input[type=date]', 'input[type=checkbox]'].map((field) => `#${formId} ${field}`).join(', ');
-  return `submit, change from:(${within})`;
+  const within = (...fields: string[]) => fields.map((field) => `#${formId} ${field}`).join(', ');
+  return `submit, change from:(${within('select', 'input[type=checkbox]')}), change delay:800ms from:(${within('input[type=date]')})`;
 }
 
 export function CsrfField() {
