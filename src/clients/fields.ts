@@ -150,7 +150,8 @@ function formatProblem(type: DocumentType, value: string): string {
   const digits = fixedDigits(type.pattern);
   const code = encodeURIComponent(type.code);
   if (digits !== null && /^\d+$/.test(value)) {
-    const key = value.length < digits ? 'clients.error.documentDigitsShort' : 'clients.error.documentDigits';
+    // One or two digits short is what a dropped leading 0 (or 00) looks like.
+    const key = value.length < digits && value.length >= digits - 2 ? 'clients.error.documentDigitsShort' : 'clients.error.documentDigits';
     return `${key}?type=${code}&digits=${digits}&count=${value.length}`;
   }
   return `clients.error.documentFormat?type=${code}`;

@@ -44,7 +44,7 @@ describe('client fields', () => {
     expect(result).toEqual({
       ok: false,
       errors: {
-        documentNumber: 'clients.error.documentDigitsShort?type=DNI&digits=8&count=3',
+        documentNumber: 'clients.error.documentDigits?type=DNI&digits=8&count=3',
         name: 'clients.error.nameRequired',
         email: 'clients.error.emailInvalid',
         phone: 'clients.error.phoneInvalid',

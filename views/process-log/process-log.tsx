@@ -23,7 +23,7 @@ export function StateBadge(props: { process: FileProcess }) {
   const { t, dateTime } = useView();
   const p = props.process;
   // An upload checked and not yet applied has loaded nothing: it is not shown as completed.
-  if (p.kind === 'import' && p.stage === 'validated') {
+  if (p.kind === 'import' && p.stage === 'validated' && p.state !== 'failed') {
     return (
       <>
         <span class="badge badge-muted">{t('processLog.state.checked')}</span>
