@@ -218,11 +218,13 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   await report.done();
   if (errorCount === 0) await storage.remove(reportKey);
 
-  const stagedKey = newKey(tenantId, `campana-${processId}.json`);
-  await storage.put(stagedKey, new TextEncoder().encode(JSON.stringify(staged)));
+  // Nothing to create or change: the upload is done, with nothing left to apply.
+  const nothing = staged.length === 0;
+  const stagedKey = nothing ? null : newKey(tenantId, `campana-${processId}.json`);
+  if (stagedKey) await storage.put(stagedKey, new TextEncoder().encode(JSON.stringify(staged)));
   await updateProcess(db, tenantId, processId, {
-    state: 'completed',
-    stage: 'validated',
+    state: nothing && rejected > 0 ? 'completed_with_errors' : 'completed',
+    stage: nothing ? 'applied' : 'validated',
     params: { ...process.params, stagedKey },
     progressDone: total,
     progressTotal: total,

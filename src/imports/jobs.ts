@@ -394,9 +394,13 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   await report.done();
   if (errorCount === 0) await storage.remove(reportKey);
 
+  // Nothing to create or change (every row unchanged or refused): there is nothing to apply,
+  // and the upload is done rather than waiting for an "Aplicar" that would load nothing.
+  const nothing = counts.create + counts.update === 0;
+  if (nothing) await clearStaged(db, tenantId, processId);
   await updateProcess(db, tenantId, processId, {
-    state: 'completed',
-    stage: 'validated',
+    state: nothing && rejected > 0 ? 'completed_with_errors' : 'completed',
+    stage: nothing ? 'applied' : 'validated',
     progressDone: total,
     progressTotal: total,
     counts: { rows: total, ...counts, rejected },

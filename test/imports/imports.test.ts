@@ -114,8 +114,14 @@ describe('importing clients with their payment orders', () => {
     const ordersBefore = await ordersOf(h, tenant.id);
     h.clock.advance(3_600_000);
 
-    const again = await importFile(h, client, 'clients-windows1252.csv', fixture('clients-windows1252.csv'));
+    // With nothing to load the check finishes the upload: no "Aplicar" that would load nothing.
+    const again = await importFile(h, client, 'clients-windows1252.csv', fixture('clients-windows1252.csv'), { apply: false });
+    expect(again.process).toMatchObject({ state: 'completed', stage: 'applied' });
     expect(again.process.counts).toMatchObject({ rows: 3, create: 0, update: 0, unchanged: 3, rejected: 0 });
+    const page = await (await client.get(`/app/imports/${again.id}`)).text();
+    expect(page).toContain('No hay nada que cargar');
+    expect(page).not.toContain(`action="/app/imports/${again.id}/application"`);
+    expect(await stagedRows(h, tenant.id)).toBe(0);
     expect(await clientsOf(h, tenant.id)).toEqual(clientsBefore);
     expect(await ordersOf(h, tenant.id)).toEqual(ordersBefore);
   });

@@ -122,7 +122,7 @@ export function ImportStatus(props: { process: FileProcess }) {
           </button>
         </PostForm>
       )}
-      {p.stage === 'applied' && <p>{t('imports.applied')}</p>}
+      {p.stage === 'applied' && <p>{(p.counts.create ?? 0) + (p.counts.update ?? 0) === 0 ? t('imports.nothingToApply') : t('imports.applied')}</p>}
     </section>
   );
 }
