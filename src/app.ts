@@ -18,6 +18,8 @@ import { csrfPage, errorPage, notFoundPage, onError, tooLargePage, unknownTenant
 import { resolveTenant } from './platform/tenancy.js';
 import { orderRoutes } from './payment-orders/routes.js';
 import { captchaCspHeaders } from './portal/captcha.js';
+import { RECEIPT_MAX_BYTES } from './portal/files.js';
+import { portalOfPath } from './portal/page.js';
 import { portalRoutes } from './portal/routes.js';
 import { recoveryRoutes } from './portal/recovery-routes.js';
 import { alertRoutes } from './alerts/routes.js';
@@ -93,7 +95,9 @@ export function createApp(deps: Deps) {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
     const multipart = (c.req.header('Content-Type') ?? '').startsWith('multipart/form-data');
     const maxSize = multipart ? config.uploadLimitBytes : config.bodyLimitBytes;
-    return bodyLimit({ maxSize, onError: (c) => tooLargePage(c as never, maxSize) })(c, next);
+    // A debtor's only file is a receipt: the page names its limit, not the back office's.
+    const named = multipart && portalOfPath(c.req.path) ? RECEIPT_MAX_BYTES : maxSize;
+    return bodyLimit({ maxSize, onError: (c) => tooLargePage(c as never, named) })(c, next);
   });
   app.use(loadSession);
   app.use(async (c, next) => {

@@ -302,6 +302,12 @@ describe('receipts from the portal', () => {
     const html = await oversized.text();
     expect(html).toContain('El archivo pesa más de 5 MB.');
     expect(html).toContain('value="50"');
+    // Past the whole upload limit the request is cut short: the page still names the receipt's 5 MB.
+    const huge = await browser.request('POST', '/comprobante', {
+      body: multipart(browser, { amount: '50' }, { receipt: { bytes: new Uint8Array(h.config.uploadLimitBytes + 1), name: 'video.png', type: 'image/png' } }),
+    });
+    expect(huge.status).toBe(413);
+    expect(await huge.text()).toContain('supera el límite de 5 MB');
     expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(0);
   });
 
