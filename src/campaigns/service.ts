@@ -123,15 +123,7 @@ async function loadEntry(scope: CampaignScope, input: CampaignFields, { today, d
         clientCreated = true;
         await tx.insert(clientEvents).values(event(scope, clientId, 'client.created', { via: 'campaign' }));
       }
-      if (input.paymentCode) {
-        const [order] = await tx
-          .select({ id: paymentOrders.id })
-          .from(paymentOrders)
-          .where(and(eq(paymentOrders.tenantId, scope.tenantId), eq(paymentOrders.clientId, clientId), eq(paymentOrders.paymentCode, input.paymentCode)));
-        if (!order) {
-          tx.rollback();
-        }
-      }
+      if (input.paymentCode && !(await isOrderOf(tx, scope.tenantId, clientId, input.paymentCode))) tx.rollback();
       await closeFinishedCampaigns(tx, { tenantId: scope.tenantId, today, clientId, now: scope.clock.now() });
       const campaignAmount = campaignAmountOf(input.debtAmount, input.discountType, input.discountValue);
       const [entry] = await tx
@@ -189,13 +181,7 @@ export async function updateCampaignEntry(scope: CampaignScope, entryId: number,
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('campaignCode', `campaigns.error.closedEntry?campaign=${encodeURIComponent(entry.campaignCode)}`);
-    if (input.paymentCode) {
-      const [order] = await tx
-        .select({ id: paymentOrders.id })
-        .from(paymentOrders)
-        .where(and(eq(paymentOrders.tenantId, scope.tenantId), eq(paymentOrders.clientId, entry.clientId), eq(paymentOrders.paymentCode, input.paymentCode)));
-      if (!order) return fail('paymentCode', 'campaigns.error.unknownPaymentCode');
-    }
+    if (input.paymentCode && !(await isOrderOf(tx, scope.tenantId, entry.clientId, input.paymentCode))) return fail('paymentCode', 'campaigns.error.unknownPaymentCode');
     const next = {
       debtAmount: input.debtAmount,
       discountType: input.discountType,
@@ -219,7 +205,8 @@ export async function updateCampaignEntry(scope: CampaignScope, entryId: number,
     });
     const before = terms(entry);
     const after = terms(next);
-    const changes = Object.fromEntries(Object.entries(before).filter(([key, value]) => value !== after[key as keyof typeof after]).map(([key, value]) => [key, [value, after[key as keyof typeof after]]]));
+    const changes: Record<string, [unknown, unknown]> = {};
+    for (const key of Object.keys(before) as (keyof typeof before)[]) if (before[key] !== after[key]) changes[key] = [before[key], after[key]];
     const [updated] = await tx
       .update(campaignEntries)
       .set({ ...next, updatedAt: scope.clock.now() })
@@ -237,6 +224,15 @@ export async function updateCampaignEntry(scope: CampaignScope, entryId: number,
 }
 
 type NotFoundResult = { ok: false; notFound: true };
+
+/** Whether the payment code is one of the client's orders (an entry's associated code must be). */
+async function isOrderOf(db: Db, tenantId: number, clientId: number, paymentCode: string): Promise<boolean> {
+  const [order] = await db
+    .select({ id: paymentOrders.id })
+    .from(paymentOrders)
+    .where(and(eq(paymentOrders.tenantId, tenantId), eq(paymentOrders.clientId, clientId), eq(paymentOrders.paymentCode, paymentCode)));
+  return order !== undefined;
+}
 
 async function activeEntryOf(db: Db, tenantId: number, documentType: string, documentNumber: string) {
   const [row] = await db
@@ -298,15 +294,15 @@ export async function registerCampaignPayment(scope: CampaignScope, entryId: num
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
-    if (!input.limitToOutstanding) {
-      // The same rule as payments on orders: no more than is owed, unless the tenant keeps credits.
-      if (input.amount > Math.max(0, entry.totalDue) && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) return fail('amount', 'campaigns.error.aboveDue');
-    } else {
+    if (input.limitToOutstanding) {
       const [pending] = await tx
         .select({ total: sql<string>`coalesce(sum(${campaignPayments.amount}), 0)` })
         .from(campaignPayments)
         .where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
       if (input.amount > entry.totalDue - Number(pending?.total ?? 0)) return fail('amount', 'campaigns.error.aboveOutstanding');
+    } else if (input.amount > Math.max(0, entry.totalDue) && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) {
+      // The same rule as payments on orders: no more than is owed, unless the tenant keeps credits.
+      return fail('amount', 'campaigns.error.aboveDue');
     }
     const [payment] = await tx
       .insert(campaignPayments)
