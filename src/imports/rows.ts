@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { clientFieldsSchema, withLostZeros, type ClientFieldsOptions, type DocumentType } from '../clients/fields.js';
 import { serialDay } from '../platform/dates.js';
-import { parseWith } from '../platform/forms.js';
+import { parseWith, type Parsed } from '../platform/forms.js';
 import { roundedAmountText } from '../platform/money.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
 import { clientFieldKeys, clientOrderFields, type Mapping } from './fields.js';
@@ -75,11 +75,10 @@ export interface ValidRow {
 }
 
 /** The parsed client with null for the fields whose cells were blank (see KEPT_WHEN_BLANK). */
-function keepBlanks<T extends { ok: true; value: ClientFields } | { ok: false; errors: Record<string, string> }>(parsed: T, typed: Record<string, string>): T | { ok: true; value: ValidRow['client'] } {
-  if (!parsed.ok) return parsed;
-  let value: ValidRow['client'] = parsed.value;
-  for (const key of KEPT_WHEN_BLANK) if (typed[key] === '') value = { ...value, [key]: null };
-  return { ok: true, value };
+function keepBlanks(parsed: ClientFields, typed: Record<string, string>): ValidRow['client'] {
+  let client: ValidRow['client'] = parsed;
+  for (const key of KEPT_WHEN_BLANK) if (typed[key] === '') client = { ...client, [key]: null };
+  return client;
 }
 
 export interface RowError {
@@ -139,7 +138,12 @@ export function rowValidator(options: RowValidatorOptions) {
       readNumberCells(client, options.mapping, numbers, options);
       readNumberCells(order, options.mapping, numbers, options);
     }
-    const c = previous && sameClient(previous.input, client) ? ({ ok: true, value: previous.value } as const) : keepBlanks(parseWith(clientSchema, client), client);
+    let c: Parsed<ValidRow['client']>;
+    if (previous && sameClient(previous.input, client)) c = { ok: true, value: previous.value };
+    else {
+      const parsed = parseWith(clientSchema, client);
+      c = parsed.ok ? { ok: true, value: keepBlanks(parsed.value, client) } : parsed;
+    }
     if (c.ok) previous = { input: client, value: c.value };
     const o = parseWith(orderSchema, order);
     if (c.ok && o.ok) return { ok: true, row: { line, client: c.value, order: o.value } };
