@@ -64,11 +64,13 @@ function tuple(alias: string, columns: string[]) {
 }
 
 /**
- * A stored client's columns as the staged row leaves them: a blank cell (staged null) keeps
- * what is stored (rows.ts, KEPT_WHEN_BLANK).
+ * Whether a staged row changes its stored client (`cl`): some column the file fills differs
+ * from what is stored. A blank cell (staged null) keeps what is stored (rows.ts,
+ * KEPT_WHEN_BLANK), so it is no change.
  */
-function keptTuple(columns: string[]) {
-  return sql.raw(`(${columns.map((c) => `coalesce(s.${c}, cl.${c})`).join(', ')})`);
+function clientChanges(columns: string[]) {
+  if (columns.length === 0) return sql`false`;
+  return sql.raw(`(${columns.map((c) => `(s.${c} is not null and s.${c} is distinct from cl.${c})`).join(' or ')})`);
 }
 
 /** What both kinds of upload work from. */
@@ -133,7 +135,7 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
              po.id is not null and (cl.id is null or po.client_id <> cl.id) as order_elsewhere,
              -- An order stored under another client is never moved or changed by an upload.
              po.id is not null and cl.id is not null and po.client_id = cl.id and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)} as order_changed,
-             s.first_of_client and cl.id is not null and ${tuple('cl', clientCols)} is distinct from ${keptTuple(clientCols)} as client_changed
+             s.first_of_client and cl.id is not null and ${clientChanges(clientCols)} as client_changed
         from import_rows s
         left join clients cl on ${sameClient(tenantId)}
         left join payment_orders po on po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
@@ -452,7 +454,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
-  // A blank cell (staged null) keeps the stored detail, as keptTuple compares it.
+  // A blank cell (staged null) keeps the stored detail, as clientChanges compares it.
   const setKept = sql.raw(clientCols.map((c) => `${c} = coalesce(s.${c}, cl.${c})`).join(', '));
   await applyUnlessRefused(deps, db, { tenantId, processId }, () =>
     db.transaction(async (tx) => {
@@ -472,7 +474,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
           update clients cl set ${setKept}, updated_at = now()
             from import_rows s
            where ${staged} and s.first_of_client and ${sameClient(tenantId)}
-             and ${tuple('cl', clientCols)} is distinct from ${keptTuple(clientCols)}`);
+             and ${clientChanges(clientCols)}`);
       }
       // New clients are written once, with the receivables state their staged orders will give
       // them: every order of a new client is new, and the next statement writes each of them.
