@@ -6,10 +6,16 @@ import { fileProcesses, processKinds, processStates, type FileProcess } from './
 
 export type ProcessKind = (typeof processKinds)[number];
 
+/**
+ * The states the Process log filters by: the stored ones, and "checked", an upload checked
+ * and not yet applied (stored as completed at stage validated, shown as "Revisado").
+ */
+export const filterStates = [...processStates, 'checked'] as const;
+
 export interface ProcessFilters {
   kind?: ProcessKind;
   userId?: number;
-  state?: (typeof processStates)[number];
+  state?: (typeof filterStates)[number];
   from?: string;
   to?: string;
   page: number;
@@ -19,7 +25,7 @@ export interface ProcessFilters {
 export function parseProcessFilters(query: Record<string, string | undefined>): ProcessFilters {
   const filters: ProcessFilters = { page: 1 };
   if ((processKinds as readonly string[]).includes(query.kind ?? '')) filters.kind = query.kind as ProcessKind;
-  if ((processStates as readonly string[]).includes(query.state ?? '')) filters.state = query.state as ProcessFilters['state'];
+  if ((filterStates as readonly string[]).includes(query.state ?? '')) filters.state = query.state as ProcessFilters['state'];
   if (/^[1-9]\d{0,15}$/.test(query.user ?? '')) filters.userId = Number(query.user);
   if (query.from && isIsoDate(query.from)) filters.from = query.from;
   if (query.to && isIsoDate(query.to)) filters.to = query.to;
@@ -38,7 +44,10 @@ export async function listProcesses(db: Db, tenantId: number, timeZone: string, 
   if (kinds.length === 0) return [];
   const where: SQL[] = [eq(fileProcesses.tenantId, tenantId), inArray(fileProcesses.kind, kinds)];
   if (filters.kind) where.push(eq(fileProcesses.kind, filters.kind));
-  if (filters.state) where.push(eq(fileProcesses.state, filters.state));
+  // An upload checked and not applied is "Revisado", never "Completado" (as StateBadge shows it).
+  const checked = sql`(${fileProcesses.kind} = 'import' and coalesce(${fileProcesses.stage}, '') = 'validated' and ${fileProcesses.state} <> 'failed')`;
+  if (filters.state === 'checked') where.push(checked);
+  else if (filters.state) where.push(eq(fileProcesses.state, filters.state), sql`not ${checked}`);
   if (filters.userId) where.push(eq(fileProcesses.userId, filters.userId));
   if (filters.from) where.push(gte(fileProcesses.createdAt, startOfDayIn(timeZone, filters.from)));
   if (filters.to) where.push(lt(fileProcesses.createdAt, startOfDayIn(timeZone, addDays(filters.to, 1))));

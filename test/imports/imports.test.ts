@@ -304,6 +304,9 @@ describe('importing clients with their payment orders', () => {
     expect(row).toContain('Revisado');
     expect(row).toContain('falta aplicarlo');
     expect(row).not.toContain('Completado');
+    // The state filter agrees with the badge.
+    expect(await (await client.get('/app/process-log?state=checked')).text()).toContain(`id="process-${id}"`);
+    expect(await (await client.get('/app/process-log?state=completed')).text()).not.toContain(`id="process-${id}"`);
   });
 
   it('the column mapping chosen by the user is remembered for the tenant', async () => {

@@ -1,5 +1,5 @@
-import type { ProcessFilters, ProcessRow } from '../../src/process-log/queries.js';
-import { processKinds, processStates, type FileProcess } from '../../src/process-log/schema.js';
+import { filterStates, type ProcessFilters, type ProcessRow } from '../../src/process-log/queries.js';
+import { processKinds, type FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { useView } from '../context.js';
 
@@ -147,7 +147,7 @@ export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilt
           {t('processLog.filter.state')}
           <select name="state">
             <option value="">{t('common.all')}</option>
-            {processStates.map((s) => (
+            {filterStates.map((s) => (
               <option value={s} selected={f.state === s}>
                 {t(`processLog.state.${s}`)}
               </option>
