@@ -9,12 +9,12 @@ import { todayIn } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
 import { translateMessage } from '../platform/i18n/index.js';
 import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
-import { csvWriter } from '../platform/spreadsheets/write.js';
 import { recordProgress, updateProcess } from '../process-log/service.js';
 import { newKey, storageFor } from '../storage/index.js';
 import type { Found, ImportJobData } from './jobs.js';
 import type { RowError } from './rows.js';
-import { dateCellText, readNumberCells, reportLine } from './rows.js';
+import { dateCellText, readNumberCells } from './rows.js';
+import { errorReport } from './error-report.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -114,21 +114,20 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   const types = await documentTypesFor(db, tenantId);
   const today = todayIn(tenant.timezone, deps.clock);
 
-  const reportKey = newKey(tenantId, `errores-${processId}.csv`);
-  const report = await storage.writer(reportKey);
-  const errors = csvWriter(report.stream, [t('imports.report.row'), t('imports.report.column'), t('imports.report.value'), t('imports.report.message')]);
-  let errorCount = 0;
+  const report = errorReport(storage, tenantId, processId, t);
   let rejected = 0;
   const raws = new Map<number, Record<string, string>>();
-  const reject = async (line: number, key: string, message: string) => {
-    rejected++;
-    errorCount++;
-    await errors.write([reportLine({ line, column: header(key), value: raws.get(line)?.[key] ?? '', message }, (m) => translateMessage(t, m))]);
-  };
+  const refusal = (line: number, key: string, message: string): RowError => ({ line, column: header(key), value: raws.get(line)?.[key] ?? '', message });
+  // While the file is read, in its rows' order.
   const rejectAll = async (list: RowError[]) => {
     rejected++;
-    errorCount += list.length;
-    await errors.write(list.map((e) => reportLine(e, (m) => translateMessage(t, m))));
+    await report.add(list);
+  };
+  const reject = (line: number, key: string, message: string) => rejectAll([refusal(line, key, message)]);
+  // Against what is stored, once the whole file is read.
+  const rejectLater = (line: number, key: string, message: string) => {
+    rejected++;
+    report.later([refusal(line, key, message)]);
   };
 
   const candidates: Candidate[] = [];
@@ -180,9 +179,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
       }
     }
   } catch (error) {
-    await errors.end();
-    await report.done();
-    await storage.remove(reportKey);
+    await report.discard();
     if (!(error instanceof SheetError)) throw error;
     await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
     return;
@@ -201,22 +198,20 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
       if (noDiscount) {
         // A paid or finished entry as the download writes it changes nothing; any other row needs its discount.
         if (s.same_id !== null && !s.same_active) unchanged++;
-        else await reject(line, 'discountType', 'campaigns.error.discountType');
+        else rejectLater(line, 'discountType', 'campaigns.error.discountType');
       } else if (s.same_id !== null && s.same_values) unchanged++;
-      else if (s.same_id !== null && !s.same_active) await reject(line, 'campaignCode', `campaigns.error.closedEntry?campaign=${code}`);
-      else if (fields.endDate !== null && fields.endDate < today) await reject(line, 'endDate', 'campaigns.error.endDatePast');
-      else if (!s.code_ok) await reject(line, 'paymentCode', 'campaigns.error.unknownPaymentCode');
+      else if (s.same_id !== null && !s.same_active) rejectLater(line, 'campaignCode', `campaigns.error.closedEntry?campaign=${code}`);
+      else if (fields.endDate !== null && fields.endDate < today) rejectLater(line, 'endDate', 'campaigns.error.endDatePast');
+      else if (!s.code_ok) rejectLater(line, 'paymentCode', 'campaigns.error.unknownPaymentCode');
       else if (s.same_id !== null) {
         // The client's active entry in this campaign, with other terms: the row changes them.
         updates++;
         staged.push({ line, fields, entryId: Number(s.same_id) });
-      } else if (s.other_active !== null) await reject(line, 'campaignCode', `campaigns.error.secondActive?campaign=${encodeURIComponent(s.other_active)}`);
+      } else if (s.other_active !== null) rejectLater(line, 'campaignCode', `campaigns.error.secondActive?campaign=${encodeURIComponent(s.other_active)}`);
       else staged.push({ line, fields });
     }
   }
-  await errors.end();
-  await report.done();
-  if (errorCount === 0) await storage.remove(reportKey);
+  const errorReportKey = await report.finish();
 
   // Nothing to create or change: the upload is done, with nothing left to apply.
   const nothing = staged.length === 0;
@@ -229,7 +224,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
     progressDone: total,
     progressTotal: total,
     counts: { rows: total, create: staged.length - updates, update: updates, unchanged, rejected },
-    errorReportKey: errorCount > 0 ? reportKey : null,
+    errorReportKey,
     finishedAt: deps.clock.now(),
   });
 }

@@ -7,19 +7,19 @@ import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
 import { SheetError, moduleBeside, openSheetInThread } from '../platform/spreadsheets/read.js';
-import { csvWriter } from '../platform/spreadsheets/write.js';
 import { findProcess } from '../process-log/queries.js';
 import type { ProcessCounts } from '../process-log/schema.js';
 import { recordProgress, updateProcess, type ProcessChange } from '../process-log/service.js';
-import { newKey, storageFor } from '../storage/index.js';
+import { storageFor } from '../storage/index.js';
 import { getTenant } from '../tenants/queries.js';
 import { findUser } from '../users/queries.js';
 import type { Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { batchChecker, type CheckedBatch, type CheckerOptions } from './checker.js';
+import { errorReport } from './error-report.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { repeatWatch } from './repeats.js';
-import { reportLine, type RowError } from './rows.js';
+import type { RowError } from './rows.js';
 import { stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 
@@ -309,15 +309,8 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     tenantId,
     processId,
   };
-  const reportKey = newKey(tenantId, `errores-${processId}.csv`);
-  const report = await storage.writer(reportKey);
-  const errors = csvWriter(report.stream, [t('imports.report.row'), t('imports.report.column'), t('imports.report.value'), t('imports.report.message')]);
-  let errorCount = 0;
+  const report = errorReport(storage, tenantId, processId, t);
   let rejected = 0;
-  const writeErrors = async (list: RowError[]) => {
-    errorCount += list.length;
-    await errors.write(list.map((e) => reportLine(e, (m) => translateMessage(t, m))));
-  };
 
   const header = (key: string) => headers[mapping[key]!] ?? key;
   const check = batchChecker(options);
@@ -335,7 +328,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       total += checked.rows;
       rejected += checked.rejected;
       repeats.add(checked);
-      if (checked.errors.length > 0) await writeErrors(checked.errors);
+      await report.add(checked.errors);
       staging.add(checked.copy, checked.staged);
       await staging.sendFull();
       if (Math.floor(total / PROGRESS_EVERY) > Math.floor((total - checked.rows) / PROGRESS_EVERY)) {
@@ -349,9 +342,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     await progress;
   } catch (error) {
     await staging.abort();
-    await errors.end();
-    await report.done();
-    await storage.remove(reportKey);
+    await report.discard();
     await clearStaged(db, tenantId, processId);
     if (!(error instanceof SheetError)) throw error;
     await updateProcess(db, tenantId, processId, { state: 'failed', stage: 'mapping', error: error.messageKey, finishedAt: deps.clock.now() });
@@ -391,10 +382,8 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && moved.length === 0 && charged.length === 0 };
   });
   rejected += new Set(refused.map((r) => r.line)).size;
-  await writeErrors(refused.sort((a, b) => a.line - b.line));
-  await errors.end();
-  await report.done();
-  if (errorCount === 0) await storage.remove(reportKey);
+  report.later(refused);
+  const errorReportKey = await report.finish();
 
   // Nothing to create or change (every row unchanged or refused): there is nothing to apply,
   // and the upload is done rather than waiting for an "Aplicar" that would load nothing.
@@ -407,7 +396,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     progressTotal: total,
     counts: { rows: total, ...counts, rejected },
     params: { ...process.params, clientTotals },
-    errorReportKey: errorCount > 0 ? reportKey : null,
+    errorReportKey,
     finishedAt: deps.clock.now(),
   });
 }
