@@ -23,6 +23,9 @@ export const clientOrderFields: ImportField[] = [
   { key: 'contactability', label: 'imports.field.contactability', required: false, aliases: ['contactabilidad', 'contactability'], example: 'contactable' },
   { key: 'portfolio', label: 'imports.field.portfolio', required: false, aliases: ['cartera', 'tipo de cartera', 'portfolio'], example: 'vigente' },
   { key: 'contactAlerts', label: 'imports.field.contactAlerts', required: false, aliases: ['alertas de contacto', 'alertas', 'contact alerts', 'alerts'], example: '' },
+  // The staff assigned to the client, by the email they sign in with (or their name, when no one else has it).
+  { key: 'supervisorId', label: 'imports.field.supervisor', required: false, aliases: ['supervisor', 'supervisor asignado', 'correo del supervisor', 'supervisor email'], example: 'supervisora@tuempresa.pe' },
+  { key: 'advisorId', label: 'imports.field.advisor', required: false, aliases: ['asesor', 'asesor asignado', 'correo del asesor', 'gestor', 'gestor asignado', 'ejecutivo', 'advisor', 'agent', 'advisor email'], example: 'asesor@tuempresa.pe' },
   { key: 'paymentCode', label: 'imports.field.paymentCode', required: true, aliases: ['codigo de pago', 'cod pago', 'codigo pago', 'payment code', 'code'], example: 'OP-000123' },
   { key: 'product', label: 'imports.field.product', required: false, aliases: ['producto', 'product'], example: 'Crédito vehicular' },
   { key: 'amount', label: 'imports.field.amount', required: true, aliases: ['monto', 'importe', 'monto op', 'amount'], example: 'S/ 1.234,50' },
@@ -55,7 +58,7 @@ export function fieldsFor(subject: string): ImportField[] {
   return subject === 'campaign_entries' ? campaignEntryFields : clientOrderFields;
 }
 
-export const clientFieldKeys = ['documentType', 'documentNumber', 'name', 'email', 'phone', 'segment', 'status', 'contactability', 'portfolio', 'contactAlerts'] as const;
+export const clientFieldKeys = ['documentType', 'documentNumber', 'name', 'email', 'phone', 'segment', 'status', 'contactability', 'portfolio', 'contactAlerts', 'supervisorId', 'advisorId'] as const;
 
 /** Field key → column index in the file; fields the file does not bring are absent. */
 export type Mapping = Record<string, number>;

@@ -12,7 +12,7 @@ import type { ProcessCounts } from '../process-log/schema.js';
 import { recordProgress, updateProcess, type ProcessChange } from '../process-log/service.js';
 import { storageFor } from '../storage/index.js';
 import { getTenant } from '../tenants/queries.js';
-import { findUser } from '../users/queries.js';
+import { findUser, staffRefs } from '../users/queries.js';
 import type { Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { batchChecker, type CheckedBatch, type CheckerOptions } from './checker.js';
@@ -41,6 +41,8 @@ const CLIENT_COLUMNS: Record<string, string> = {
   contactability: 'contactability',
   portfolio: 'portfolio',
   contactAlerts: 'contact_alerts',
+  supervisorId: 'supervisor_id',
+  advisorId: 'advisor_id',
 };
 const ORDER_COLUMNS: Record<string, string> = {
   product: 'product',
@@ -306,6 +308,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     currency: tenant.currency,
     headers,
     mapping,
+    staff: 'supervisorId' in mapping || 'advisorId' in mapping ? await staffRefs(db, tenantId) : [],
     tenantId,
     processId,
   };
@@ -488,9 +491,10 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
             };
       await tx.execute(sql`
         insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                             unpaid_orders, oldest_unpaid_due_date, total_balance)
+                             supervisor_id, advisor_id, unpaid_orders, oldest_unpaid_due_date, total_balance)
         select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
                coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
+               s.supervisor_id, s.advisor_id,
                ${totals.values}
           from import_rows s
           ${totals.from}

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { clientFieldsSchema, withLostZeros, type ClientFieldsOptions, type DocumentType } from '../clients/fields.js';
 import { serialDay } from '../platform/dates.js';
+import { fold } from '../platform/search.js';
 import { parseWith, type Parsed } from '../platform/forms.js';
 import { roundedAmountText } from '../platform/money.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
@@ -94,8 +95,38 @@ export function reportLine(error: RowError, translate: (message: string) => stri
   return [error.line, error.column, value, translate(error.message)];
 }
 
+/** A user of the tenant, as an upload names them in its Supervisor and Asesor columns. */
+export interface StaffRef {
+  id: number;
+  email: string;
+  name: string;
+  active: boolean;
+}
+
 /** What checking an upload's rows needs to know: plain data, which the reader thread can be given too. */
-export type RowValidatorOptions = ClientFieldsOptions & { currency: string; headers: string[]; mapping: Mapping };
+export type RowValidatorOptions = ClientFieldsOptions & { currency: string; headers: string[]; mapping: Mapping; staff: readonly StaffRef[] };
+
+/**
+ * Finds the user a cell names: by the email they sign in with, or by their name (regardless
+ * of case and accents) when no other user has it. Gives the id as the form sends it, '' for
+ * a blank cell, or what is wrong.
+ */
+function staffFinder(staff: readonly StaffRef[]): (text: string) => { id: string } | { problem: string } {
+  const byEmail = new Map(staff.map((user) => [user.email.toLowerCase(), user]));
+  const byName = new Map<string, StaffRef | null>();
+  for (const user of staff) {
+    const key = fold(user.name.trim().replace(/\s+/g, ' '));
+    byName.set(key, byName.has(key) ? null : user);
+  }
+  return (text) => {
+    if (text === '') return { id: '' };
+    const name = fold(text.replace(/\s+/g, ' '));
+    const user = byEmail.get(text.toLowerCase()) ?? byName.get(name);
+    if (user === null) return { problem: 'imports.error.staffAmbiguous' };
+    if (user === undefined) return { problem: 'imports.error.staffUnknown' };
+    return user.active ? { id: String(user.id) } : { problem: 'imports.error.staffInactive' };
+  };
+}
 
 /**
  * Checks one row with the same field rules as the forms (clients' and orders' own
@@ -113,8 +144,9 @@ export function rowValidator(options: RowValidatorOptions) {
   const columns = Object.entries(options.mapping).map(([key, index]) => ({
     key,
     index,
-    kind: clientKeys.has(key) ? (key in CHOICES ? 'choice' : 'client') : key === 'issueDate' || key === 'dueDate' ? 'date' : key === 'annulled' ? 'yes' : 'order',
+    kind: key === 'supervisorId' || key === 'advisorId' ? 'staff' : clientKeys.has(key) ? (key in CHOICES ? 'choice' : 'client') : key === 'issueDate' || key === 'dueDate' ? 'date' : key === 'annulled' ? 'yes' : 'order',
   }));
+  const findStaff = staffFinder(options.staff);
   const mappedClientKeys = columns.map((c) => c.key).filter((key) => clientKeys.has(key));
   // A client's orders usually come on consecutive rows with the same client columns: those
   // are checked once (the client's rules, a phone number's above all, are the costly part).
@@ -126,10 +158,19 @@ export function rowValidator(options: RowValidatorOptions) {
   return (line: number, cells: string[], numbers?: readonly number[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
     const client: Record<string, string> = {};
     const order: Record<string, string> = {};
+    let staffProblems: Record<string, string> | undefined;
     for (const { key, index, kind } of columns) {
       const value = (cells[index] ?? '').trim();
       if (kind === 'client') client[key] = value;
       else if (kind === 'choice') client[key] = choiceValue(key, value);
+      else if (kind === 'staff') {
+        const found = findStaff(value);
+        if ('id' in found) client[key] = found.id;
+        else {
+          client[key] = '';
+          (staffProblems ??= {})[key] = found.problem;
+        }
+      }
       else if (kind === 'date') order[key] = dateCellText(value, numbers?.includes(index) ?? false);
       else if (kind === 'yes') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
       else order[key] = value;
@@ -146,14 +187,14 @@ export function rowValidator(options: RowValidatorOptions) {
     }
     if (c.ok) previous = { input: client, value: c.value };
     const o = parseWith(orderSchema, order);
-    if (c.ok && o.ok) return { ok: true, row: { line, client: c.value, order: o.value } };
+    if (c.ok && o.ok && !staffProblems) return { ok: true, row: { line, client: c.value, order: o.value } };
     // What the person typed, for the report: worked out only for the rows that fail.
     const typed = (key: string) => {
       const index = options.mapping[key];
       return index === undefined ? '' : (cells[index] ?? '').trim();
     };
     const errors: RowError[] = [];
-    for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...(o.ok ? {} : o.errors) })) {
+    for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...staffProblems, ...(o.ok ? {} : o.errors) })) {
       const key = path.split('.')[0]!;
       errors.push({ line, column: headerOf.get(key) ?? key, value: typed(key), message });
     }

@@ -49,6 +49,9 @@ export const importRows = pgTable(
     contactability: text(),
     portfolio: text(),
     contactAlerts: text().array(),
+    /** The assignees the file names (null: the cell was blank or the column absent, and the stored ones stay). */
+    supervisorId: bigint({ mode: 'number' }),
+    advisorId: bigint({ mode: 'number' }),
     paymentCode: text().notNull(),
     product: text(),
     amount: bigint({ mode: 'number' }),

@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs';
 import { createDeflateRaw } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
 import type { Tenant } from '../../src/tenants/schema.js';
+import { users } from '../../src/users/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
 import { clientsOf, fixture, importFile, ordersOf, processIdFrom, processOf, stagedRows, upload } from './support.js';
@@ -166,6 +168,55 @@ describe('importing clients with their payment orders', () => {
     const changed = `${header}\nDNI,01234567,Rosa Quispe,rosa.q@example.pe,,,activo,,,OP-1,100,01/01/2026,01/02/2026\n`;
     expect((await importFile(h, client, 'c.csv', Buffer.from(changed))).process.counts).toMatchObject({ update: 1 });
     expect((await clientsOf(h, tenant.id))[0]).toMatchObject({ email: 'rosa.q@example.pe', phone: '+51987654321', status: 'activo', contactability: 'no_contactable' });
+  });
+
+  it('assigns the supervisor and advisor a file names by email or by name, refuses anyone else, and a blank cell keeps the assignee', async () => {
+    const tenant = await newTenant(h);
+    const admin = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, admin);
+    const lucia = await addStaff(h, tenant, { role: 'advisor', name: 'Lucía Ramos', email: 'lucia@example.pe' });
+    const jorge = await addStaff(h, tenant, { role: 'supervisor', name: 'Jorge Díaz', email: 'jorge@example.pe' });
+    await addStaff(h, tenant, { role: 'advisor', name: 'Ana Pérez', email: 'ana1@example.pe' });
+    await addStaff(h, tenant, { role: 'advisor', name: 'Ana Perez', email: 'ana2@example.pe' });
+    const gone = await addStaff(h, tenant, { role: 'advisor', name: 'Pedro Salas', email: 'pedro@example.pe' });
+    await h.db.update(users).set({ active: false }).where(eq(users.id, gone.id));
+    // Staff of another tenant are no one here.
+    const other = await newTenant(h);
+    await addStaff(h, other, { role: 'advisor', name: 'Rita Vega', email: 'rita@example.pe' });
+
+    const header = 'Tipo de documento,Número de documento,Nombre,Supervisor,Asesor,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento';
+    const csv = [
+      header,
+      'DNI,10000001,Uno,jorge@example.pe,LUCIA@example.pe,OP-1,100,01/01/2026,01/02/2026',
+      'DNI,10000002,Dos,,lucía  ramos,OP-2,100,01/01/2026,01/02/2026',
+      'DNI,10000003,Tres,,Ana Pérez,OP-3,100,01/01/2026,01/02/2026',
+      'DNI,10000004,Cuatro,pedro@example.pe,,OP-4,100,01/01/2026,01/02/2026',
+      'DNI,10000005,Cinco,,rita@example.pe,OP-5,100,01/01/2026,01/02/2026',
+      'DNI,10000006,Seis,,ana2@example.pe,OP-6,100,01/01/2026,01/02/2026',
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'asignaciones.csv', Buffer.from(csv));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 6, create: 3, rejected: 3 });
+    const assigned = (await clientsOf(h, tenant.id)).map((c) => [c.documentNumber, c.supervisorId, c.advisorId]);
+    expect(assigned).toEqual([
+      ['10000001', jorge.id, lucia.id],
+      ['10000002', null, lucia.id],
+      ['10000006', null, expect.any(Number)],
+    ]);
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toMatch(/^4,Asesor,Ana Pérez,Hay más de un usuario con ese nombre: escribe su correo\.$/m);
+    expect(report).toMatch(/^5,Supervisor,pedro@example\.pe,El usuario está desactivado/m);
+    expect(report).toMatch(/^6,Asesor,rita@example\.pe,No hay un usuario con ese correo o nombre/m);
+
+    // The same file again changes nothing; a blank cell keeps the assignee, a named one replaces it.
+    expect((await importFile(h, client, 'asignaciones.csv', Buffer.from(csv))).process.counts).toMatchObject({ create: 0, update: 0, unchanged: 3 });
+    const again = [header, 'DNI,10000001,Uno,,,OP-1,100,01/01/2026,01/02/2026', 'DNI,10000002,Dos,Jorge Díaz,,OP-2,100,01/01/2026,01/02/2026'].join('\n');
+    expect((await importFile(h, client, 'otra.csv', Buffer.from(again))).process.counts).toMatchObject({ update: 1, unchanged: 1 });
+    expect((await clientsOf(h, tenant.id)).slice(0, 2).map((c) => [c.supervisorId, c.advisorId])).toEqual([
+      [jorge.id, lucia.id],
+      [jorge.id, lucia.id],
+    ]);
+    // The tray filters by them at once.
+    expect(await (await client.get(`/app/clients?advisor=${lucia.id}`)).text()).toContain('Dos');
   });
 
   it('rows that fail validation are rejected, reported by row, column, value and message, and the rest is applied', async () => {
