@@ -59,7 +59,8 @@ export function batchChecker(options: CheckerOptions): (batch: readonly SheetRow
       if (!starts && text !== previous!.text) differs = true;
       if (previous === null) first = { line, document, client: text };
       else if (starts) runs.push(fingerprint(document));
-      codes[lines.length] = fingerprint(order.paymentCode);
+      // 0: no code (a file of clients only).
+      codes[lines.length] = order ? fingerprint(order.paymentCode) : 0;
       const staged = copyLine(options.tenantId, options.processId, result.row, starts, text);
       if (starts) {
         endRun();

@@ -9,9 +9,18 @@ export interface ImportField {
   aliases: string[];
   /** The example the template shows. */
   example: string;
+  /**
+   * Fields that come together or not at all: a required field of a group is required only
+   * when the file maps some field of the group. A file without the payment order's columns
+   * loads clients only.
+   */
+  group?: 'order';
 }
 
-/** One row per payment order, with its client's columns (SPEC section 9). */
+/**
+ * One row per payment order, with its client's columns (SPEC section 9); or, without any
+ * of the order's columns, one row per client.
+ */
 export const clientOrderFields: ImportField[] = [
   { key: 'documentType', label: 'imports.field.documentType', required: true, aliases: ['tipo de documento', 'tipo documento', 'tipo doc', 'document type', 'doc type', 'id type'], example: 'DNI' },
   { key: 'documentNumber', label: 'imports.field.documentNumber', required: true, aliases: ['numero de documento', 'nro de documento', 'nro documento', 'n documento', 'documento', 'document number', 'document', 'id number'], example: '01234567' },
@@ -26,14 +35,14 @@ export const clientOrderFields: ImportField[] = [
   // The staff assigned to the client, by the email they sign in with (or their name, when no one else has it).
   { key: 'supervisorId', label: 'imports.field.supervisor', required: false, aliases: ['supervisor', 'supervisor asignado', 'correo del supervisor', 'supervisor email'], example: 'supervisora@tuempresa.pe' },
   { key: 'advisorId', label: 'imports.field.advisor', required: false, aliases: ['asesor', 'asesor asignado', 'correo del asesor', 'gestor', 'gestor asignado', 'ejecutivo', 'advisor', 'agent', 'advisor email'], example: 'asesor@tuempresa.pe' },
-  { key: 'paymentCode', label: 'imports.field.paymentCode', required: true, aliases: ['codigo de pago', 'cod pago', 'codigo pago', 'payment code', 'code'], example: 'OP-000123' },
-  { key: 'product', label: 'imports.field.product', required: false, aliases: ['producto', 'product'], example: 'Crédito vehicular' },
-  { key: 'amount', label: 'imports.field.amount', required: true, aliases: ['monto', 'importe', 'monto op', 'amount'], example: 'S/ 1.234,50' },
-  { key: 'interest', label: 'imports.field.interest', required: false, aliases: ['interes', 'intereses', 'interest'], example: '0' },
-  { key: 'discounts', label: 'imports.field.discounts', required: false, aliases: ['descuento', 'descuentos', 'discount', 'discounts'], example: '0' },
-  { key: 'issueDate', label: 'imports.field.issueDate', required: true, aliases: ['fecha de emision', 'fecha emision', 'emision', 'issue date', 'issued'], example: '15/01/2026' },
-  { key: 'dueDate', label: 'imports.field.dueDate', required: true, aliases: ['fecha de vencimiento', 'fecha vencimiento', 'vencimiento', 'due date', 'due'], example: '15/02/2026' },
-  { key: 'annulled', label: 'imports.field.annulled', required: false, aliases: ['anulada', 'anulado', 'annulled', 'cancelled'], example: 'no' },
+  { key: 'paymentCode', label: 'imports.field.paymentCode', required: true, aliases: ['codigo de pago', 'cod pago', 'codigo pago', 'payment code', 'code'], example: 'OP-000123', group: 'order' },
+  { key: 'product', label: 'imports.field.product', required: false, aliases: ['producto', 'product'], example: 'Crédito vehicular', group: 'order' },
+  { key: 'amount', label: 'imports.field.amount', required: true, aliases: ['monto', 'importe', 'monto op', 'amount'], example: 'S/ 1.234,50', group: 'order' },
+  { key: 'interest', label: 'imports.field.interest', required: false, aliases: ['interes', 'intereses', 'interest'], example: '0', group: 'order' },
+  { key: 'discounts', label: 'imports.field.discounts', required: false, aliases: ['descuento', 'descuentos', 'discount', 'discounts'], example: '0', group: 'order' },
+  { key: 'issueDate', label: 'imports.field.issueDate', required: true, aliases: ['fecha de emision', 'fecha emision', 'emision', 'issue date', 'issued'], example: '15/01/2026', group: 'order' },
+  { key: 'dueDate', label: 'imports.field.dueDate', required: true, aliases: ['fecha de vencimiento', 'fecha vencimiento', 'vencimiento', 'due date', 'due'], example: '15/02/2026', group: 'order' },
+  { key: 'annulled', label: 'imports.field.annulled', required: false, aliases: ['anulada', 'anulado', 'annulled', 'cancelled'], example: 'no', group: 'order' },
 ];
 
 /** One row per client in a charged-off campaign, with the names staff know (SPEC section 5). */
@@ -56,6 +65,11 @@ export type ImportSubject = 'clients' | 'campaign_entries';
 
 export function fieldsFor(subject: string): ImportField[] {
   return subject === 'campaign_entries' ? campaignEntryFields : clientOrderFields;
+}
+
+/** Whether a mapping of the clients' upload leaves out every column of the payment order. */
+export function clientsOnly(mapping: Mapping): boolean {
+  return !clientOrderFields.some((field) => field.group === 'order' && field.key in mapping);
 }
 
 export const clientFieldKeys = ['documentType', 'documentNumber', 'name', 'email', 'phone', 'segment', 'status', 'contactability', 'portfolio', 'contactAlerts', 'supervisorId', 'advisorId'] as const;
@@ -98,8 +112,9 @@ export function rememberedFrom(headers: string[], mapping: Mapping): Record<stri
 /** Problems with a mapping, per field: a required field not mapped, a column used twice. */
 export function mappingProblems(mapping: Mapping, headers: string[], fields: ImportField[] = clientOrderFields): Record<string, string> {
   const problems: Record<string, string> = {};
+  const groupsMapped = new Set(fields.filter((field) => field.group && field.key in mapping).map((field) => field.group));
   for (const field of fields) {
-    if (field.required && !(field.key in mapping)) problems[field.key] = 'imports.error.missingColumn';
+    if (field.required && !(field.key in mapping) && (!field.group || groupsMapped.has(field.group))) problems[field.key] = 'imports.error.missingColumn';
   }
   const usedBy = new Map<number, string>();
   for (const [key, index] of Object.entries(mapping)) {

@@ -61,8 +61,11 @@ function mappedColumns(mapping: Mapping, columns: Record<string, string>): strin
     .map(([, column]) => column);
 }
 
-function tuple(alias: string, columns: string[]) {
-  return sql.raw(`(${columns.map((c) => `${alias}.${c}`).join(', ')})`);
+/** Whether two rows differ in the given columns (none: they do not). */
+function differ(a: string, b: string, columns: string[]) {
+  if (columns.length === 0) return sql`false`;
+  const tuple = (alias: string) => `(${columns.map((c) => `${alias}.${c}`).join(', ')})`;
+  return sql.raw(`${tuple(a)} is distinct from ${tuple(b)}`);
 }
 
 /**
@@ -112,6 +115,8 @@ async function clearStaged(db: Db, tenantId: number, processId: number): Promise
 }
 
 type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'>> & {
+  /** The orders the file creates (`create` also counts the clients a file of clients only creates). */
+  newOrders: number;
   /** Stored clients and stored orders that the file changes (the counts above are per row). */
   changedClients: number;
   changedOrders: number;
@@ -124,6 +129,8 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
 /**
  * What applying the staged rows would do, row by row, against the data as it is now; with
  * `touched`, also which stored clients the apply must work out again (only the apply asks).
+ * A row with an order creates it or changes it (or its client); a row of a file of clients
+ * only (no payment code) creates its client (its first row) or changes it.
  */
 async function classify(db: Db, tenantId: number, processId: number, mapping: Mapping, { touched = false } = {}): Promise<Classified> {
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
@@ -133,18 +140,20 @@ async function classify(db: Db, tenantId: number, processId: number, mapping: Ma
     sql`
     with r as (
       select cl.id as client_id, s.line,
-             po.id is null as order_new,
+             s.payment_code is not null and po.id is null as order_new,
+             s.payment_code is null and cl.id is null and s.first_of_client as client_new,
              po.id is not null and (cl.id is null or po.client_id <> cl.id) as order_elsewhere,
              -- An order stored under another client is never moved or changed by an upload.
-             po.id is not null and cl.id is not null and po.client_id = cl.id and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)} as order_changed,
+             po.id is not null and cl.id is not null and po.client_id = cl.id and ${differ('po', 's', orderCols)} as order_changed,
              s.first_of_client and cl.id is not null and ${clientChanges(clientCols)} as client_changed
         from import_rows s
         left join clients cl on ${sameClient(tenantId)}
         left join payment_orders po on po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
        where ${ofUpload('s', tenantId, processId)})
-    select count(*) filter (where order_new)::int as "create",
-           count(*) filter (where not order_new and (order_changed or client_changed))::int as "update",
-           count(*) filter (where not order_new and not order_changed and not client_changed)::int as "unchanged",
+    select count(*) filter (where order_new or client_new)::int as "create",
+           count(*) filter (where not order_new and not client_new and (order_changed or client_changed))::int as "update",
+           count(*) filter (where not order_new and not client_new and not order_changed and not client_changed)::int as "unchanged",
+           count(*) filter (where order_new)::int as "newOrders",
            count(*) filter (where client_changed)::int as "changedClients",
            count(*) filter (where order_changed)::int as "changedOrders",
            min(line) filter (where order_elsewhere) as "staleLine",
@@ -207,7 +216,7 @@ async function dropStaged(tx: Db, staged: (alias: string) => SQL, refusal: { usi
 async function settleRepeats(tx: Db, tenantId: number, processId: number, mapping: Mapping): Promise<RowError[]> {
   const staged = (alias: string) => ofUpload(alias, tenantId, processId);
   const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
-  const differs = clientCols.length > 0 ? sql`${tuple('s', clientCols)} is distinct from ${tuple('c', clientCols)}` : sql`false`;
+  const differs = differ('s', 'c', clientCols);
   // One statement: every data-changing part sees the rows as staged, and the rows it
   // deletes and the rows it marks are never the same.
   const refused = await rows<{ line: number; payment_code: string; document_number: string; code: boolean; client: boolean }>(
@@ -453,7 +462,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
       if (locked?.stage !== 'applying') return;
       await preferHashJoins(tx);
-      const { changedClients, changedOrders, touchedClients, staleLine, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
+      const { newOrders, changedClients, changedOrders, touchedClients, staleLine, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
       // A payment code stored since the check under another client (or for a client the file
       // creates) would leave its row out while the rest went in: the whole upload is refused.
       if (staleLine !== null) throw new RowRefused(staleLine, 'imports.error.codeOfAnotherClient', found.t);
@@ -485,7 +494,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
                   from (select s.document_type, s.document_number, s.due_date, coalesce(s.annulled, false) as annulled,
                                s.amount + coalesce(s.interest, 0) - coalesce(s.discounts, 0) as balance
                           from import_rows s
-                         where ${staged} and not ${storedCode('s')}) r
+                         where ${staged} and s.payment_code is not null and not ${storedCode('s')}) r
                  group by r.document_type, r.document_number) o on o.document_type = s.document_type and o.document_number = s.document_number`,
               values: sql`coalesce(o.unpaid, 0), o.oldest, coalesce(o.balance, 0)`,
             };
@@ -503,7 +512,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       // transaction stops it with the unique index, as a document does the clients' insert),
       // then the stored ones whose values change, only under the same client (an order is
       // never moved to another client).
-      const [written] = await rows<{ n: number }>(
+      const [written] = newOrders === 0 ? [{ n: 0 }] : await rows<{ n: number }>(
         tx,
         sql`
         with inserted as (
@@ -511,18 +520,18 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
           select ${tenantId}, cl.id, s.payment_code, s.product, s.amount, coalesce(s.interest, 0), coalesce(s.discounts, 0), s.issue_date, s.due_date, coalesce(s.annulled, false)
             from import_rows s
             join clients cl on ${sameClient(tenantId)}
-           where ${staged} and not ${storedCode('s')}
+           where ${staged} and s.payment_code is not null and not ${storedCode('s')}
           returning 1)
         select count(*)::int as n from inserted`,
       );
-      if (written?.n !== counts.create) throw new Error(`import ${processId}: ${written?.n} new orders written where ${counts.create} were counted; the data changed meanwhile`);
+      if (written?.n !== newOrders) throw new Error(`import ${processId}: ${written?.n} new orders written where ${newOrders} were counted; the data changed meanwhile`);
       if (changedOrders > 0) {
         await tx.execute(sql`
           update payment_orders po set ${set(orderCols, 's')}, updated_at = now()
             from import_rows s
             join clients cl on ${sameClient(tenantId)}
            where ${staged} and po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and po.client_id = cl.id
-             and ${tuple('po', orderCols)} is distinct from ${tuple('s', orderCols)}`);
+             and ${differ('po', 's', orderCols)}`);
       }
       await refreshClientBalances(tx, tenantId, touchedClients);
       await clearStaged(tx, tenantId, processId);

@@ -54,7 +54,7 @@ class FingerprintSet {
 
 /** What a checked batch tells about repeats (see batchChecker). */
 export interface BatchRepeats {
-  /** Fingerprints of each staged row's payment code. */
+  /** Fingerprints of each staged row's payment code (0 for a row without one). */
   codes: Float64Array;
   /** Fingerprints of the document of each run of one client's rows that starts after the batch's first staged row. */
   runs: Float64Array;
@@ -94,7 +94,7 @@ export function repeatWatch() {
       last = batch.last;
       if (batch.differs) found();
       for (const run of batch.runs) if (runs && !runs.add(run)) found();
-      for (const code of batch.codes) if (codes && !codes.add(code)) found();
+      for (const code of batch.codes) if (code !== 0 && codes && !codes.add(code)) found();
     },
     /** Whether the upload may have rows that repeat others (then settled in SQL). */
     get repeats() {

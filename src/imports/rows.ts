@@ -5,7 +5,7 @@ import { fold } from '../platform/search.js';
 import { parseWith, type Parsed } from '../platform/forms.js';
 import { roundedAmountText } from '../platform/money.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
-import { clientFieldKeys, clientOrderFields, type Mapping } from './fields.js';
+import { clientFieldKeys, clientOrderFields, clientsOnly, type Mapping } from './fields.js';
 
 /**
  * A date cell as the date rules read it: a number cell's date serial as yyyy-mm-dd (a cell
@@ -72,7 +72,8 @@ type ClientFields = v.InferOutput<ReturnType<typeof clientFieldsSchema>>;
 export interface ValidRow {
   line: number;
   client: Omit<ClientFields, KeptWhenBlank> & { [K in KeptWhenBlank]?: ClientFields[K] | null };
-  order: v.InferOutput<ReturnType<typeof orderFieldsSchema>>;
+  /** Null in a file of clients only (clientsOnly). */
+  order: v.InferOutput<ReturnType<typeof orderFieldsSchema>> | null;
 }
 
 /** The parsed client with null for the fields whose cells were blank (see KEPT_WHEN_BLANK). */
@@ -137,7 +138,7 @@ export function rowValidator(options: RowValidatorOptions) {
   // their defaults when the client is new): unmapped fields come out undefined.
   const mapped = Object.keys(options.mapping);
   const clientSchema = clientFieldsSchema({ ...options, only: mapped });
-  const orderSchema = orderFieldsSchema({ currency: options.currency, only: mapped });
+  const orderSchema = clientsOnly(options.mapping) ? null : orderFieldsSchema({ currency: options.currency, only: mapped });
   const headerOf = new Map(clientOrderFields.map((f) => [f.key, f.key in options.mapping ? (options.headers[options.mapping[f.key]!] ?? f.key) : f.key]));
   const clientKeys = new Set<string>(clientFieldKeys);
   // What each mapped column becomes, worked out once for the whole file rather than per row.
@@ -186,7 +187,7 @@ export function rowValidator(options: RowValidatorOptions) {
       c = parsed.ok ? { ok: true, value: keepBlanks(parsed.value, client) } : parsed;
     }
     if (c.ok) previous = { input: client, value: c.value };
-    const o = parseWith(orderSchema, order);
+    const o: Parsed<ValidRow['order']> = orderSchema ? parseWith(orderSchema, order) : { ok: true, value: null };
     if (c.ok && o.ok && !staffProblems) return { ok: true, row: { line, client: c.value, order: o.value } };
     // What the person typed, for the report: worked out only for the rows that fail.
     const typed = (key: string) => {

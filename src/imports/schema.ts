@@ -52,7 +52,8 @@ export const importRows = pgTable(
     /** The assignees the file names (null: the cell was blank or the column absent, and the stored ones stay). */
     supervisorId: bigint({ mode: 'number' }),
     advisorId: bigint({ mode: 'number' }),
-    paymentCode: text().notNull(),
+    /** Null in a file of clients only. */
+    paymentCode: text(),
     product: text(),
     amount: bigint({ mode: 'number' }),
     interest: bigint({ mode: 'number' }),

@@ -42,8 +42,8 @@ export function copyLine(tenantId: number, processId: number, row: ValidRow, fir
   const { order } = row;
   return [
     field(tenantId), field(processId), field(row.line), field(first), client,
-    field(order.paymentCode), field(order.product), field(order.amount), field(order.interest), field(order.discounts),
-    field(order.issueDate), field(order.dueDate), field(order.annulled),
+    field(order?.paymentCode), field(order?.product), field(order?.amount), field(order?.interest), field(order?.discounts),
+    field(order?.issueDate), field(order?.dueDate), field(order?.annulled),
   ].join('\t');
 }
 
@@ -61,7 +61,7 @@ export function totals(of: ClientTotals | null): string {
 
 /** Adds an order to its client's totals, as the receivables state counts it (see refreshClientBalances). */
 export function addOrder(to: ClientTotals, order: ValidRow['order']): void {
-  if (order.annulled) return;
+  if (order === null || order.annulled) return;
   const owed = order.amount + (order.interest ?? 0) - (order.discounts ?? 0);
   to.balance += owed;
   if (owed <= 0) return;

@@ -219,6 +219,55 @@ describe('importing clients with their payment orders', () => {
     expect(await (await client.get(`/app/clients?advisor=${lucia.id}`)).text()).toContain('Dos');
   });
 
+  it('a file without the payment order’s columns loads clients only: creates and updates them, leaves their orders alone, and changes nothing the second time', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const orders = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento';
+    await importFile(h, client, 'ordenes.csv', Buffer.from(`${orders}\nDNI,01234567,Rosa Quispe,OP-1,100,01/01/2026,01/02/2026\n`));
+
+    const header = 'Tipo de documento,Número de documento,Nombre,Teléfono,Segmento';
+    const csv = [
+      header,
+      'DNI,01234567,Rosa Quispe,987654321,Premium', // stored: her phone and segment change
+      'DNI,07654321,Ana Ríos,,Base', // new
+      'DNI,07654321,Ana Ríos,,Base', // the same client again, as said: nothing more
+      'DNI,11111111,Luis Paz,,', // new
+      'DNI,11111111,Luis Pazos,,', // the same client, said otherwise: refused
+      'DNI,123,Beto,,', // refused
+    ].join('\n');
+    const page = await (await client.get(`/app/imports/${processIdFrom(await upload(client, 'vistazo.csv', Buffer.from(csv)))}`)).text();
+    expect(page).toContain('sin ninguno de ellos, el archivo carga solo clientes');
+    const { id, process } = await importFile(h, client, 'clientes.csv', Buffer.from(csv));
+    expect(process.state).toBe('completed_with_errors');
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 6, create: 2, update: 1, unchanged: 1, rejected: 2 });
+    expect(await (await client.get(`/app/imports/${id}`)).text()).toContain('se cargan solo los clientes');
+    const stored = await clientsOf(h, tenant.id);
+    expect(stored.map((c) => [c.documentNumber, c.name, c.phone, c.segment, c.unpaidOrders, c.totalBalance])).toEqual([
+      ['01234567', 'Rosa Quispe', '+51987654321', 'Premium', 1, 10_000],
+      ['07654321', 'Ana Ríos', null, 'Base', 0, 0],
+      ['11111111', 'Luis Paz', null, null, 0, 0],
+    ]);
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount])).toEqual([['OP-1', 10_000]]);
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report.trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 2).join(','))).toEqual(['6,Número de documento', '7,Número de documento']);
+    // A client with no orders is finalizado, as one created in the form.
+    expect(await (await client.get('/app/clients?situation=finalizado')).text()).toContain('Ana Ríos');
+
+    expect((await importFile(h, client, 'clientes.csv', Buffer.from(csv))).process.counts).toMatchObject({ create: 0, update: 0, unchanged: 4, rejected: 2 });
+    expect(await stagedRows(h, tenant.id)).toBe(0);
+  });
+
+  it('a file with some of the payment order’s columns needs the rest of the order’s required ones', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const id = processIdFrom(await upload(client, 'montos.csv', Buffer.from('Tipo de documento,Número de documento,Nombre,Monto\nDNI,01234567,Rosa,100\n')));
+    const mapped = await client.post(`/app/imports/${id}/mapping`, { 'map.documentType': '0', 'map.documentNumber': '1', 'map.name': '2', 'map.amount': '3' });
+    expect(mapped.status).toBe(422);
+    const text = await mapped.text();
+    for (const field of ['paymentCode', 'issueDate', 'dueDate']) expect(text).toMatch(new RegExp(`field-error">\\s*<td>\\s*<label for="f-map-${field}"`));
+    expect(await clientsOf(h, tenant.id)).toEqual([]);
+  });
+
   it('rows that fail validation are rejected, reported by row, column, value and message, and the rest is applied', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });

@@ -1,4 +1,5 @@
-import { fieldsFor, type ImportSubject, type Mapping } from '../../src/imports/fields.js';
+import { clientsOnly, fieldsFor, type ImportSubject, type Mapping } from '../../src/imports/fields.js';
+import { mappingOf } from '../../src/imports/service.js';
 import type { FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { ErrorSummary, FileInput, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
@@ -108,7 +109,12 @@ export function ImportStatus(props: { process: FileProcess }) {
         <StateBadge process={p} /> <ProcessProgress process={p} />
       </p>
       {p.error && <p class="error">{translateMessage(t, p.error)}</p>}
-      {(p.stage === 'validated' || p.stage === 'applied' || p.stage === 'applying') && <Summary process={p} />}
+      {(p.stage === 'validated' || p.stage === 'applied' || p.stage === 'applying') && (
+        <>
+          {p.subject === 'clients' && clientsOnly(mappingOf(p)) && <p>{t('imports.clientsOnly')}</p>}
+          <Summary process={p} />
+        </>
+      )}
       {p.errorReportKey && (
         <p>
           <a href={`/app/process-log/${p.id}/files/errors`}>{t('imports.errorReport')}</a>
@@ -140,6 +146,7 @@ export function ImportPage(props: { process: FileProcess; headers: string[]; map
         <>
           <h2>{t('imports.mapping.title')}</h2>
           <p>{t('imports.mapping.intro')}</p>
+          {p.subject === 'clients' && <p>{t('imports.mapping.orders')}</p>}
           <MappingForm process={p} headers={props.headers} mapping={props.mapping} errors={props.errors} />
         </>
       )}

@@ -1,0 +1,1 @@
+ALTER TABLE "import_rows" ALTER COLUMN "payment_code" DROP NOT NULL;
