@@ -27,10 +27,22 @@ const fieldLabels: Record<string, MessageKey> = {
   endDate: 'campaignImports.field.endDate',
   paymentCode: 'campaignImports.field.paymentCode',
   entryPhone: 'campaignImports.field.phone',
+  // A payment order's (order.created, order.updated), money in minor units.
+  orderCode: 'orders.paymentCode',
+  product: 'orders.product',
+  amount: 'orders.amount',
+  interest: 'orders.interest',
+  discounts: 'orders.discounts',
+  issueDate: 'orders.issueDate',
+  dueDate: 'orders.dueDate',
 };
 
-function shown(value: unknown, people: ReadonlyMap<number, string>, field: string, t: Translate): string {
+/** Fields whose values are money in minor units. */
+const MONEY_FIELDS = new Set(['amount', 'interest', 'discounts']);
+
+function shown(value: unknown, people: ReadonlyMap<number, string>, field: string, t: Translate, money: (minor: number) => string): string {
   if (value === null || value === undefined || value === '') return t('common.none');
+  if (MONEY_FIELDS.has(field) && typeof value === 'number') return money(value);
   if ((field === 'supervisorId' || field === 'advisorId') && typeof value === 'number') return people.get(value) ?? String(value);
   // A day as the pages show it (dd/mm/yyyy).
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value.slice(8)}/${value.slice(5, 7)}/${value.slice(0, 4)}`;
@@ -45,21 +57,63 @@ function shown(value: unknown, people: ReadonlyMap<number, string>, field: strin
   return String(value);
 }
 
-/** Each field an edit changed, as "Field: before → after" (staff shown by name). */
-export function changeLines(t: Translate, data: Record<string, unknown>, people: ReadonlyMap<number, string>): string[] {
+/** Each field an edit changed, as "Field: before → after" (staff shown by name, money in the tenant's currency). */
+export function changeLines(t: Translate, data: Record<string, unknown>, people: ReadonlyMap<number, string>, money: (minor: number) => string): string[] {
   const changes = data.changes;
   if (!changes || typeof changes !== 'object') return [];
+  // In the order of the form (jsonb keeps its keys in an order of its own).
+  const order = Object.keys(fieldLabels);
+  const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
   return Object.entries(changes as Record<string, [unknown, unknown]>)
+    .sort(([a], [b]) => rank(a) - rank(b))
     // A field that was empty and stays empty (no additional variables at creation) says nothing.
-    .filter(([field, pair]) => Array.isArray(pair) && shown(pair[0], people, field, t) !== shown(pair[1], people, field, t))
-    .map(([field, [before, after]]) => `${fieldLabels[field] ? t(fieldLabels[field]) : field}: ${shown(before, people, field, t)} → ${shown(after, people, field, t)}`);
+    .filter(([field, pair]) => Array.isArray(pair) && shown(pair[0], people, field, t, money) !== shown(pair[1], people, field, t, money))
+    .map(([field, [before, after]]) => `${fieldLabels[field] ? t(fieldLabels[field]) : field}: ${shown(before, people, field, t, money)} → ${shown(after, people, field, t, money)}`);
 }
 
-/** What the debtor chose on a portal: the reason they gave, the way to pay they picked. */
-export function detailLines(t: Translate, data: Record<string, unknown>): string[] {
-  const { reason, method } = data;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A day as the pages show it (dd/mm/yyyy). */
+const dayText = (value: string) => `${value.slice(8)}/${value.slice(5, 7)}/${value.slice(0, 4)}`;
+
+/** A coded value in words when the catalogue has it under one of these prefixes, else as stored. */
+function wordFor(t: Translate, value: string, prefixes: string[]): string {
+  for (const prefix of prefixes) {
+    const key = `${prefix}${value}`;
+    if (isMessageKey(key)) return t(key);
+  }
+  return value;
+}
+
+/**
+ * What an event carries, as the lines under it: the campaign or claim it is about, the
+ * amount, the orders a payment went to (code and amount each), the way, reference and day
+ * of a payment, the day promised, what the debtor chose on a portal. `money` writes minor
+ * units in the tenant's currency.
+ */
+export function detailLines(t: Translate, data: Record<string, unknown>, money: (minor: number) => string): string[] {
   const lines: string[] = [];
+  const { campaign, claimId, category, amount, debt, campaignAmount, orders, method, reference, paidOn, reason, kind } = data;
+  if (typeof campaign === 'string') lines.push(t('events.detail.campaign', { value: campaign }));
+  // An order's own event names it (its changes say the rest); a payment names its orders below.
+  if (typeof data.paymentCode === 'string' && typeof data.orderId === 'number') lines.push(t('events.detail.order', { value: data.paymentCode }));
+  if (typeof claimId === 'number') {
+    const what = typeof category === 'string' ? wordFor(t, category, ['claims.category.']) : '';
+    lines.push(t('events.detail.claim', { number: claimId, category: what }).trim());
+  }
+  if (typeof kind === 'string') lines.push(wordFor(t, kind, ['alerts.kind.']));
+  if (typeof debt === 'number') lines.push(t('events.detail.debt', { value: money(debt) }));
+  if (typeof campaignAmount === 'number') lines.push(t('events.detail.campaignAmount', { value: money(campaignAmount) }));
+  if (typeof amount === 'number') lines.push(t('events.detail.amount', { value: money(amount) }));
+  if (Array.isArray(orders) && orders.length > 0) {
+    const each = orders.map((o: { paymentCode?: unknown; amount?: unknown }) => `${String(o.paymentCode ?? '')}${typeof o.amount === 'number' ? ` (${money(o.amount)})` : ''}`);
+    lines.push(t('events.detail.orders', { value: each.join(', ') }));
+  }
+  if (typeof method === 'string') lines.push(t('events.detail.method', { value: wordFor(t, method, ['events.detail.method.', 'payments.method.']) }));
+  if (typeof reference === 'string' && reference !== '') lines.push(t('events.detail.reference', { value: reference }));
+  if (typeof paidOn === 'string' && ISO_DAY.test(paidOn)) lines.push(t('events.detail.paidOn', { value: dayText(paidOn) }));
+  const promised = data.promisedDate ?? data.date;
+  if (typeof promised === 'string' && ISO_DAY.test(promised)) lines.push(t('events.detail.promisedDate', { value: dayText(promised) }));
   if (typeof reason === 'string') lines.push(t('events.detail.reason', { value: reason }));
-  if (method === 'online' || method === 'receipt' || method === 'promise') lines.push(t('events.detail.method', { value: t(`events.detail.method.${method}`) }));
   return lines;
 }

@@ -1,6 +1,7 @@
 import { clientEventsFrom, countClientEvents } from '../clients/queries.js';
 import { registerExport, type ExportSource } from '../exports/registry.js';
 import { dateTimeIn } from '../platform/dates.js';
+import { formatMoney } from '../platform/money.js';
 import { listUsers } from '../users/queries.js';
 import { changeLines, detailLines, eventLabel } from './describe.js';
 
@@ -24,6 +25,7 @@ export const interactionsExport: ExportSource = {
         if (!valid) return;
         // Staff named in edits (supervisor, advisor) are looked up when the file is made, not when it is asked for.
         const people = new Map((await listUsers(db, tenant.id)).map((u) => [u.id, u.name]));
+        const money = (minor: number) => formatMoney(minor, tenant.currency, tenant.locale);
         // One client's history is short (hundreds of events): it is paged by offset, in the
         // page's own order, rather than by a key the order does not follow.
         for (let offset = 0; ; offset += BATCH) {
@@ -33,7 +35,7 @@ export const interactionsExport: ExportSource = {
             dateTimeIn(tenant.timezone, e.occurredAt),
             eventLabel(t, e.type),
             e.actorName ?? t('clients.interactions.system'),
-            [...changeLines(t, e.data, people), ...detailLines(t, e.data)].join('; '),
+            [...changeLines(t, e.data, people, money), ...detailLines(t, e.data, money)].join('; '),
           ]);
           if (events.length < BATCH) return;
         }

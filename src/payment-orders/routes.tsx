@@ -11,7 +11,7 @@ import { redirectTo, render } from '../platform/render.js';
 import { orderFieldsSchema } from './fields.js';
 import { findLiveClient, findOrder, listOrders, listProducts, orderFiltersFrom, PAGE_SIZE } from './queries.js';
 import type { PaymentOrder } from './schema.js';
-import { annulOrder, createOrder, updateOrder } from './service.js';
+import { annulOrder, createOrder, reactivateOrder, updateOrder } from './service.js';
 
 export function scopeOf(c: AppContext) {
   return { tenantId: c.var.tenant.id, actor: c.var.user!, db: c.var.deps.database.db, clock: c.var.deps.clock };
@@ -33,7 +33,6 @@ function formOf(order: PaymentOrder, currency: string) {
     discounts: toDecimalString(order.discounts, currency),
     issueDate: order.issueDate,
     dueDate: order.dueDate,
-    annulled: order.annulled,
   };
 }
 
@@ -79,7 +78,7 @@ export const orderRoutes = new Hono<AppEnv>()
       return render(c, {
         title: c.var.t('orders.new'),
         status: 422,
-        body: <OrderForm client={client} values={{ ...(values as Record<string, string>), annulled: 'annulled' in values }} errors={result.errors} />,
+        body: <OrderForm client={client} values={values as Record<string, string>} errors={result.errors} />,
       });
     }
     setFlash(c, 'success', 'orders.created', { code: result.order.paymentCode });
@@ -109,7 +108,7 @@ export const orderRoutes = new Hono<AppEnv>()
             orderId={found.order.id}
             annulled={found.order.annulled}
             client={found.client}
-            values={{ ...(values as Record<string, string>), annulled: 'annulled' in values }}
+            values={values as Record<string, string>}
             errors={result.errors}
           />
         ),
@@ -125,5 +124,14 @@ export const orderRoutes = new Hono<AppEnv>()
     if (!result.ok && 'notFound' in result) return notFoundPage(c);
     if (result.ok) setFlash(c, 'success', 'orders.annulledFlash', { code: found.order.paymentCode });
     else setFlash(c, 'error', 'receivables.orders.alreadyAnnulled');
+    return redirectTo(c, `/app/clients/${found.client.id}/statement`);
+  })
+  .post('/:id/reactivation', canEdit, async (c) => {
+    const found = await orderWithClient(c);
+    if (!found) return notFoundPage(c);
+    const result = await reactivateOrder(scopeOf(c), found.order.id);
+    if (!result.ok && 'notFound' in result) return notFoundPage(c);
+    if (result.ok) setFlash(c, 'success', 'orders.reactivatedFlash', { code: found.order.paymentCode });
+    else setFlash(c, 'error', 'receivables.orders.notAnnulled');
     return redirectTo(c, `/app/clients/${found.client.id}/statement`);
   });

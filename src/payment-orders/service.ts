@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { clients } from '../clients/schema.js';
+import { clientEvents } from '../events/schema.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { settingsOf } from '../settings/queries.js';
@@ -41,6 +42,40 @@ function columns(fields: OrderFields) {
   };
 }
 
+/** What an order's history records of its fields: the payment code as `orderCode`, money in minor units. */
+function terms(order: Pick<PaymentOrder, 'paymentCode' | 'product' | 'amount' | 'interest' | 'discounts' | 'issueDate' | 'dueDate'>) {
+  return {
+    orderCode: order.paymentCode,
+    product: order.product ?? null,
+    amount: order.amount,
+    interest: order.interest,
+    discounts: order.discounts,
+    issueDate: order.issueDate,
+    dueDate: order.dueDate,
+  };
+}
+
+function changesBetween(before: ReturnType<typeof terms> | null, after: ReturnType<typeof terms>): Record<string, [unknown, unknown]> {
+  const changes: Record<string, [unknown, unknown]> = {};
+  for (const key of Object.keys(after) as (keyof typeof after)[]) {
+    const was = before ? before[key] : null;
+    if (was !== after[key]) changes[key] = [was, after[key]];
+  }
+  return changes;
+}
+
+/** An order's event in its client's Interacciones. */
+async function recordOrderEvent(scope: Scope, db: Db, order: PaymentOrder, type: string, data: Record<string, unknown> = {}): Promise<void> {
+  await db.insert(clientEvents).values({
+    tenantId: scope.tenantId,
+    clientId: order.clientId,
+    type,
+    actorId: scope.actor?.id ?? null,
+    data: { orderId: order.id, paymentCode: order.paymentCode, ...data },
+    occurredAt: scope.clock.now(),
+  });
+}
+
 export async function createOrder(scope: Scope, clientId: number, fields: OrderFields): Promise<OrderResult> {
   try {
     return await scope.db.transaction(async (tx) => {
@@ -50,6 +85,9 @@ export async function createOrder(scope: Scope, clientId: number, fields: OrderF
         .values({ tenantId: scope.tenantId, clientId, ...columns(fields) })
         .returning();
       await refreshClientBalances(tx, scope.tenantId, [clientId]);
+      // The code is the event's own line ("Orden: …"); the changes say the rest.
+      const { orderCode: _, ...created } = changesBetween(null, terms(order!));
+      await recordOrderEvent(scope, tx, order!, 'order.created', { changes: created });
       return { ok: true, order: order! } as const;
     });
   } catch (error) {
@@ -76,12 +114,15 @@ export async function updateOrder(scope: Scope, orderId: number, fields: OrderFi
       if (fields.amount + fields.interest - fields.discounts < current.paid && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) {
         return { ok: false, errors: { amount: 'receivables.orders.belowPaid' } } as const;
       }
+      // Annulling and reactivating are actions of their own, confirmed and recorded: an edit keeps the order's state.
       const [order] = await tx
         .update(paymentOrders)
-        .set({ ...columns(fields), updatedAt: scope.clock.now() })
+        .set({ ...columns(fields), annulled: current.annulled, updatedAt: scope.clock.now() })
         .where(and(eq(paymentOrders.tenantId, scope.tenantId), eq(paymentOrders.id, orderId)))
         .returning();
       await refreshClientBalances(tx, scope.tenantId, [current.clientId]);
+      const changes = changesBetween(terms(current), terms(order!));
+      if (Object.keys(changes).length > 0) await recordOrderEvent(scope, tx, order!, 'order.updated', { changes });
       return { ok: true, order: order! } as const;
     });
   } catch (error) {
@@ -91,17 +132,23 @@ export async function updateOrder(scope: Scope, orderId: number, fields: OrderFi
 }
 
 /** Annulled orders leave the balance and the situation; payments already allocated stay recorded. */
-export async function annulOrder(scope: Scope, orderId: number): Promise<OrderResult> {
+export const annulOrder = (scope: Scope, orderId: number) => setAnnulled(scope, orderId, true);
+
+/** An order annulled by mistake counts again, with what was paid on it. */
+export const reactivateOrder = (scope: Scope, orderId: number) => setAnnulled(scope, orderId, false);
+
+async function setAnnulled(scope: Scope, orderId: number, annulled: boolean): Promise<OrderResult> {
   return scope.db.transaction(async (tx) => {
     const current = await orderOfLiveClient(tx, scope.tenantId, orderId);
     if (!current) return notFound;
-    if (current.annulled) return { ok: false, errors: { annulled: 'receivables.orders.alreadyAnnulled' } } as const;
+    if (current.annulled === annulled) return { ok: false, errors: { annulled: annulled ? 'receivables.orders.alreadyAnnulled' : 'receivables.orders.notAnnulled' } } as const;
     const [order] = await tx
       .update(paymentOrders)
-      .set({ annulled: true, updatedAt: scope.clock.now() })
+      .set({ annulled, updatedAt: scope.clock.now() })
       .where(and(eq(paymentOrders.tenantId, scope.tenantId), eq(paymentOrders.id, orderId)))
       .returning();
     await refreshClientBalances(tx, scope.tenantId, [current.clientId]);
+    await recordOrderEvent(scope, tx, order!, annulled ? 'order.annulled' : 'order.reactivated');
     return { ok: true, order: order! } as const;
   });
 }

@@ -93,6 +93,24 @@ describe('Órdenes de pago', () => {
       expect(row, path).toContain('<td class="num">—</td>');
       expect(row, path).not.toContain('310.00');
     }
+
+    // Editing an annulled order keeps it annulled; it counts again only when reactivated, after confirming.
+    const annulledForm = await (await supervisor.get(`/app/orders/${order.id}/edit`)).text();
+    expect(annulledForm).not.toContain('name="annulled"');
+    expect(annulledForm).toContain('Esta orden está anulada');
+    expect((await supervisor.post(`/app/orders/${order.id}`, { ...form, paymentCode: order.paymentCode, amount: '300', product: 'Tarjeta' })).status).toBe(303);
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(0);
+    expect(annulledForm).toContain(`action="/app/orders/${order.id}/reactivation"`);
+    expect((await supervisor.post(`/app/orders/${order.id}/reactivation`)).status).toBe(303);
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(310_00);
+
+    // Each change is in the client's Interacciones, with what changed.
+    const page = (await (await supervisor.get(`/app/clients/${client.id}/interactions`)).text()).replaceAll('\u00a0', ' ');
+    const titles = [...page.matchAll(/<strong>([^<]+)<\/strong>/g)].map((m) => m[1]);
+    expect(titles.slice(0, 4)).toEqual(['Orden de pago reactivada', 'Orden de pago editada', 'Orden de pago anulada', 'Orden de pago editada']);
+    expect(page).toContain('<li>Monto: S/ 500.00 → S/ 300.00</li>');
+    expect(page).toContain(`<li>Orden: ${order.paymentCode}</li>`);
+    expect(page).toContain('<li>Producto: Crédito vehicular → Tarjeta</li>');
   });
 
   it('refuses editing an order below what was already paid on it', async () => {

@@ -162,11 +162,16 @@ describe('Payments', () => {
     const [payment] = await paymentsOf(acme, client.id);
     await supervisor.post(`/app/payments/${payment!.id}/verification`);
     await supervisor.post(`/app/payments/${payment!.id}/annulment`);
-    const events = await eventsOf(h, acme, client.id);
+    const events = (await eventsOf(h, acme, client.id)).filter((e) => e.type.startsWith('payment.'));
     expect(events.map((e) => e.type)).toEqual(['payment.registered', 'payment.verified', 'payment.annulled']);
     expect(events.every((e) => e.actorId === staff.id)).toBe(true);
     expect(events[0]!.data).toMatchObject({ amount: 40_00, from: null, to: 'por_verificar', orders: [{ orderId: older.id, amount: 40_00 }] });
     expect(events[2]!.data).toMatchObject({ from: 'verificado', to: 'anulado' });
+    // Interacciones says what each was: the amount, the order it went to, the way, reference and day.
+    const page = (await (await supervisor.get(`/app/clients/${client.id}/interactions`)).text()).replaceAll('\u00a0', ' ');
+    for (const line of ['Monto: S/ 40.00', `Órdenes: ${older.paymentCode} (S/ 40.00)`, 'Medio: Yape / Plin', 'Referencia: Y-9', 'Fecha de pago: 09/03/2026']) {
+      expect(page).toContain(`<li>${line}</li>`);
+    }
   });
 
   it('an advisor without clients.edit sees the statement and records promises, but cannot register or verify payments', async () => {

@@ -163,7 +163,7 @@ function EventLines(props: { lines: string[] }) {
 }
 
 export function InteractionsPage(props: { client: ClientRow; events: EventItem[]; page: number; hasMore: boolean; people: Map<number, string> }) {
-  const { t, dateTime, can } = useView();
+  const { t, dateTime, can, money } = useView();
   const c = props.client;
   const href = (page: number) => `/app/clients/${c.id}/interactions${page > 1 ? `?page=${page}` : ''}`;
   return (
@@ -185,8 +185,8 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
                 {' · '}
                 {event.actorName ?? t('clients.interactions.system')}
               </p>
-              <EventLines lines={changeLines(t, event.data, props.people)} />
-              <EventLines lines={detailLines(t, event.data)} />
+              <EventLines lines={changeLines(t, event.data, props.people, money)} />
+              <EventLines lines={detailLines(t, event.data, money)} />
             </li>
           ))}
         </ol>

@@ -2,7 +2,7 @@ import type { OrderFilters } from '../../src/payment-orders/queries.js';
 import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
 import type { IsoDate } from '../../src/platform/dates.js';
-import { Checkbox, ConfirmedAction, ErrorSummary, Field, filterTrigger, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { ConfirmedAction, ErrorSummary, Field, filterTrigger, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 
@@ -184,7 +184,6 @@ export function OrderForm(props: {
         <Field name="discounts" label={t('orders.discounts')} value={text('discounts')} inputmode="decimal" errors={props.errors} />
         <Field name="issueDate" type="date" label={t('orders.issueDate')} value={text('issueDate')} required errors={props.errors} />
         <Field name="dueDate" type="date" label={t('orders.dueDate')} value={text('dueDate')} required errors={props.errors} />
-        <Checkbox name="annulled" label={t('orders.annulled')} checked={v.annulled === true || v.annulled === 'on'} />
         <div class="form-actions">
           <button type="submit" class="primary">
             {t('common.save')}
@@ -192,9 +191,16 @@ export function OrderForm(props: {
           <a href={back}>{t('common.cancel')}</a>
         </div>
       </PostForm>
-      {props.orderId && !props.annulled && (
+      {props.orderId && (
         <div class="panel">
-          <ConfirmedAction action={`/app/orders/${props.orderId}/annulment`} label={t('orders.annul')} hint={t('orders.annulHint')} confirm={t('orders.annulConfirm')} />
+          {props.annulled ? (
+            <>
+              <p>{t('orders.annulledNote')}</p>
+              <ConfirmedAction action={`/app/orders/${props.orderId}/reactivation`} label={t('orders.reactivate')} hint={t('orders.reactivateHint')} confirm={t('orders.reactivateConfirm')} />
+            </>
+          ) : (
+            <ConfirmedAction action={`/app/orders/${props.orderId}/annulment`} label={t('orders.annul')} hint={t('orders.annulHint')} confirm={t('orders.annulConfirm')} />
+          )}
         </div>
       )}
     </>
