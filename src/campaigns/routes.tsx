@@ -11,6 +11,7 @@ import type { AppContext, AppEnv } from '../platform/context.js';
 import { todayIn } from '../platform/dates.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
+import { registerOnce } from '../portal/once.js';
 import { formValues, parseWith, requiredText } from '../platform/forms.js';
 import { can } from '../platform/permissions.js';
 import { redirectTo, render } from '../platform/render.js';
@@ -104,7 +105,8 @@ export const campaignRoutes = new Hono<AppEnv>()
     if (!id) return notFoundPage(c);
     const values = (await formValues(c)) as Record<string, string>;
     const parsed = parseWith(PaymentForm(c.var.tenant.currency), values);
-    const result = parsed.ok ? await registerCampaignPayment(scopeOf(c), id, parsed.value) : parsed;
+    // A repeated send (a double click, a slow network) registers the payment once.
+    const result = parsed.ok ? ((await registerOnce(c, values, () => registerCampaignPayment(scopeOf(c), id, parsed.value))) ?? { ok: true }) : parsed;
     if (!result.ok) return 'notFound' in result ? notFoundPage(c) : detailPage(c, id, { errors: result.errors, values });
     setFlash(c, 'success', 'campaigns.paymentRegistered');
     return redirectTo(c, `/app/campaigns/${id}`);
@@ -115,7 +117,9 @@ export const campaignRoutes = new Hono<AppEnv>()
     if (!id) return notFoundPage(c);
     const values = (await formValues(c)) as Record<string, string>;
     const parsed = parseWith(PromiseForm(c.var.tenant.currency), values);
-    const result = parsed.ok ? await makeCampaignPromise(scopeOf(c), id, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate }) : parsed;
+    const result = parsed.ok
+      ? ((await registerOnce(c, values, () => makeCampaignPromise(scopeOf(c), id, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate }))) ?? { ok: true })
+      : parsed;
     if (!result.ok) return 'notFound' in result ? notFoundPage(c) : detailPage(c, id, { errors: result.errors, values });
     setFlash(c, 'success', 'campaigns.promiseMade');
     return redirectTo(c, `/app/campaigns/${id}`);

@@ -8,6 +8,7 @@ import type { AppContext, AppEnv } from '../platform/context.js';
 import { todayIn } from '../platform/dates.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
+import { registerOnce } from '../portal/once.js';
 import { formValues, parseWith, type FormValues } from '../platform/forms.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { redirectTo, render } from '../platform/render.js';
@@ -78,8 +79,9 @@ export const statementRoutes = new Hono<AppEnv>()
     const explicit = explicitAllocations(values, currency);
     let errors: Record<string, string> = { ...(parsed.ok ? {} : parsed.errors), ...explicit.errors };
     if (parsed.ok && Object.keys(errors).length === 0) {
-      const result = await registerPayment(scopeOf(c), client.id, { ...parsed.value, allocations: explicit.allocations });
-      if (result.ok) {
+      // A double click, or a send repeated on a slow network, registers the payment once.
+      const result = await registerOnce(c, values, () => registerPayment(scopeOf(c), client.id, { ...parsed.value, allocations: explicit.allocations }));
+      if (result === null || result.ok) {
         setFlash(c, 'success', 'payments.registered');
         return redirectTo(c, `/app/clients/${client.id}/statement#payments`);
       }
@@ -97,8 +99,8 @@ export const statementRoutes = new Hono<AppEnv>()
     const parsed = parseWith(promiseFieldsSchema({ currency: c.var.tenant.currency }), values);
     let errors = parsed.ok ? {} : parsed.errors;
     if (parsed.ok) {
-      const result = await makePromise(scopeOf(c), client.id, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate });
-      if (result.ok) {
+      const result = await registerOnce(c, values, () => makePromise(scopeOf(c), client.id, { amount: parsed.value.promiseAmount, promisedDate: parsed.value.promisedDate }));
+      if (result === null || result.ok) {
         setFlash(c, 'success', 'promises.made');
         return redirectTo(c, `/app/clients/${client.id}/statement#promises`);
       }

@@ -156,6 +156,28 @@ describe('Payments', () => {
     expect((await paymentsOf(acme, gone.id)).map((p) => p.state)).toEqual(['por_verificar']);
   });
 
+  it('a payment or a promise sent twice from the same form (a double click, a slow network) is registered once', async () => {
+    const { acme, supervisor, client, older } = await setup();
+    const page = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
+    const onceOf = (action: string) => new RegExp(`action="${action}"[^>]*>(?:(?!</form>)[\\s\\S])*?name="_once" value="([0-9a-f-]{36})"`).exec(page)?.[1];
+    const paymentOnce = onceOf(`/app/clients/${client.id}/statement/payments`);
+    const promiseOnce = onceOf(`/app/clients/${client.id}/statement/promises`);
+    expect(paymentOnce).toBeDefined();
+    expect(promiseOnce).toBeDefined();
+    const payment = { orders: String(older.id), amount: '40', paidOn: '2026-03-09', method: 'efectivo', _once: paymentOnce! };
+    const sent = await Promise.all([supervisor.post(`/app/clients/${client.id}/statement/payments`, payment), supervisor.post(`/app/clients/${client.id}/statement/payments`, payment)]);
+    expect(sent.map((r) => r.status)).toEqual([303, 303]);
+    expect(await paymentsOf(acme, client.id)).toHaveLength(1);
+    const promise = { promiseAmount: '20', promisedDate: '2026-03-12', _once: promiseOnce! };
+    for (let i = 0; i < 2; i++) expect((await supervisor.post(`/app/clients/${client.id}/statement/promises`, promise)).status).toBe(303);
+    expect(await h.db.select().from(promises).where(eq(promises.clientId, client.id))).toHaveLength(1);
+    // A refused send gives the form back its name: corrected, it registers.
+    const refused = { ...payment, amount: '999999', _once: (await (await supervisor.get(`/app/clients/${client.id}/statement`)).text()).match(/name="_once" value="([0-9a-f-]{36})"/)![1]! };
+    expect((await supervisor.post(`/app/clients/${client.id}/statement/payments`, refused)).status).toBe(422);
+    expect((await supervisor.post(`/app/clients/${client.id}/statement/payments`, { ...refused, amount: '10' })).status).toBe(303);
+    expect(await paymentsOf(acme, client.id)).toHaveLength(2);
+  });
+
   it('records who did what for every payment state change', async () => {
     const { acme, staff, supervisor, client, older } = await setup();
     await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '40', paidOn: '2026-03-09', method: 'yape_plin', reference: 'Y-9' });

@@ -163,7 +163,7 @@ export function CampaignEntryDetail(props: DetailProps) {
           />
         )}
         {props.canEdit && offer.state === 0 && (
-          <PostForm action={`/app/campaigns/${entry.id}/payments`} class="inline">
+          <PostForm action={`/app/campaigns/${entry.id}/payments`} class="inline" once>
             <Field name="amount" label={t('campaignPayment.amount')} value={v.amount} inputmode="decimal" errors={props.errors} />
             <Field name="paidOn" type="date" label={t('campaignPayment.paidOn')} value={v.paidOn ?? props.today} errors={props.errors} />
             <Field name="method" label={t('campaignPayment.method')} value={v.method} errors={props.errors} />
@@ -189,7 +189,7 @@ export function CampaignEntryDetail(props: DetailProps) {
           </ul>
         )}
         {offer.state === 0 && (
-          <PostForm action={`/app/campaigns/${entry.id}/promises`} class="inline">
+          <PostForm action={`/app/campaigns/${entry.id}/promises`} class="inline" once>
             <Field name="promiseAmount" label={t('campaignPayment.amount')} value={v.promiseAmount} inputmode="decimal" errors={props.errors} />
             <Field name="promisedDate" type="date" label={t('campaignPromise.date')} value={v.promisedDate} errors={props.errors} />
             <button type="submit">{t('campaigns.makePromise')}</button>

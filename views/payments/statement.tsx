@@ -186,7 +186,7 @@ function PaymentForm(props: StatementProps) {
     <section id="register-payment" class="panel">
       <h2>{t('payments.register')}</h2>
       <ErrorSummary errors={props.paymentErrors} />
-      <PostForm action={`/app/clients/${props.client.id}/statement/payments`}>
+      <PostForm action={`/app/clients/${props.client.id}/statement/payments`} once>
         <fieldset class={error ? 'field-error' : undefined} id="f-orders">
           <legend>{t('payments.chooseOrders')}</legend>
           <p class="hint">{t('payments.allocationHint')}</p>
@@ -224,7 +224,7 @@ function PromiseForm(props: StatementProps) {
     <section id="make-promise" class="panel">
       <h2>{t('promises.make')}</h2>
       <ErrorSummary errors={props.promiseErrors} />
-      <PostForm action={`/app/clients/${props.client.id}/statement/promises`}>
+      <PostForm action={`/app/clients/${props.client.id}/statement/promises`} once>
         <Field name="promiseAmount" label={t('promises.amount')} value={one(values.promiseAmount)} inputmode="decimal" required errors={props.promiseErrors} />
         <Field name="promisedDate" type="date" label={t('promises.promisedDate')} value={one(values.promisedDate)} required min={props.today} errors={props.promiseErrors} />
         <div class="form-actions">
