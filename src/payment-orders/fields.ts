@@ -36,6 +36,10 @@ export function moneyField(currency: string, opts: { required: boolean; positive
   );
 }
 
+/** The days money is owed, paid and promised on: a year outside them is a slip of the keyboard ("1900", "20026"). */
+const FIRST_DAY = '1950-01-01';
+const LAST_DAY = '2199-12-31';
+
 export const isoDateField = (required = true) =>
   v.pipe(
     v.optional(v.string(), ''),
@@ -43,6 +47,7 @@ export const isoDateField = (required = true) =>
     v.check((s) => !required || s !== '', 'common.required'),
     v.transform(parseTypedDay),
     v.check((d): d is string => d !== null, 'receivables.date.invalid'),
+    v.check((d) => d === '' || (d! >= FIRST_DAY && d! <= LAST_DAY), 'receivables.date.outOfRange'),
     v.transform((d) => d as string),
   );
 
@@ -54,7 +59,8 @@ export function orderFieldsSchema({ currency, only }: { currency: string; only?:
   const fields = {
     paymentCode: requiredText(64),
     product: optionalText(120),
-    amount: moneyField(currency, { required: true }),
+    // An order of nothing owes nothing: it would be paid the moment it is made.
+    amount: moneyField(currency, { required: true, positive: true }),
     interest: moneyField(currency, { required: false }),
     discounts: moneyField(currency, { required: false }),
     issueDate: isoDateField(),

@@ -124,7 +124,7 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
   return scope.db.transaction(async (tx) => {
     if (!(await lockLiveClient(tx, scope.tenantId, clientId))) return notFound;
     const orders = await tx
-      .select({ id: paymentOrders.id, balance: paymentOrders.balance, paymentCode: paymentOrders.paymentCode })
+      .select({ id: paymentOrders.id, balance: paymentOrders.balance, paymentCode: paymentOrders.paymentCode, issueDate: paymentOrders.issueDate })
       .from(paymentOrders)
       .where(
         and(
@@ -138,6 +138,9 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
     if (orders.length === 0 || orders.length !== new Set(input.orders).size) return fail('orders', 'receivables.payments.ordersInvalid');
     // Money not yet paid is a promise, not a payment: a future date would also keep promises it cannot.
     if (input.paidOn > (await tenantToday(scope, tx))) return fail('paidOn', 'receivables.payments.paidInFuture');
+    // Nothing is paid on an order before it was issued.
+    const unissued = orders.find((o) => input.paidOn < o.issueDate);
+    if (unissued) return fail('paidOn', `receivables.payments.beforeIssue?code=${encodeURIComponent(unissued.paymentCode)}&date=${unissued.issueDate.slice(8)}/${unissued.issueDate.slice(5, 7)}/${unissued.issueDate.slice(0, 4)}`);
     const settings = await settingsOf(tx, scope.tenantId);
     if (input.source === 'portal') {
       // A debtor reports what they paid: what they already reported and is still to verify

@@ -126,6 +126,13 @@ describe('Payments', () => {
     expect((await registerPayment(scope, client.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [older.id] })).ok).toBe(true);
   });
 
+  it('refuses a payment dated before its order was issued, naming the order', async () => {
+    const { supervisor, client, older } = await setup();
+    const response = await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '10', paidOn: '2025-12-31', method: 'efectivo' });
+    expect(response.status).toBe(422);
+    expect(await response.text()).toContain(`La fecha del pago es anterior a la emisión de la orden ${older.paymentCode} (01/01/2026).`);
+  });
+
   it('refuses verifying a payment whose order was annulled since, and it can still be rejected', async () => {
     const { acme, client, older } = await setup();
     const scope = scopeFor(h, acme);
