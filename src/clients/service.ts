@@ -56,13 +56,18 @@ async function checkAssignees(
   const wanted = [supervisorId, advisorId].filter((id): id is number => id !== null);
   if (wanted.length === 0) return {};
   const found = await db
-    .select({ id: users.id })
+    .select({ id: users.id, role: users.role })
     .from(users)
     .where(and(eq(users.tenantId, tenantId), inArray(users.id, wanted), eq(users.active, true)));
-  const ok = new Set(found.map((u) => u.id));
+  const roles = new Map(found.map((u) => [u.id, u.role]));
   const errors: FieldErrors = {};
-  if (supervisorId !== null && !ok.has(supervisorId)) errors.supervisorId = 'clients.error.userInvalid';
-  if (advisorId !== null && !ok.has(advisorId)) errors.advisorId = 'clients.error.userInvalid';
+  // A supervisor supervises advisors: an advisor is no one's supervisor (the form does not offer them).
+  if (supervisorId !== null) {
+    const role = roles.get(supervisorId);
+    if (role === undefined) errors.supervisorId = 'clients.error.userInvalid';
+    else if (role === 'advisor') errors.supervisorId = 'clients.error.supervisorRole';
+  }
+  if (advisorId !== null && !roles.has(advisorId)) errors.advisorId = 'clients.error.userInvalid';
   return errors;
 }
 

@@ -101,6 +101,7 @@ export interface StaffRef {
   id: number;
   email: string;
   name: string;
+  role: string;
   active: boolean;
 }
 
@@ -112,20 +113,23 @@ export type RowValidatorOptions = ClientFieldsOptions & { currency: string; head
  * of case and accents) when no other user has it. Gives the id as the form sends it, '' for
  * a blank cell, or what is wrong.
  */
-function staffFinder(staff: readonly StaffRef[]): (text: string) => { id: string } | { problem: string } {
+function staffFinder(staff: readonly StaffRef[]): (text: string, field: string) => { id: string } | { problem: string } {
   const byEmail = new Map(staff.map((user) => [user.email.toLowerCase(), user]));
   const byName = new Map<string, StaffRef | null>();
   for (const user of staff) {
     const key = fold(user.name.trim().replace(/\s+/g, ' '));
     byName.set(key, byName.has(key) ? null : user);
   }
-  return (text) => {
+  return (text, field) => {
     if (text === '') return { id: '' };
     const name = fold(text.replace(/\s+/g, ' '));
     const user = byEmail.get(text.toLowerCase()) ?? byName.get(name);
     if (user === null) return { problem: 'imports.error.staffAmbiguous' };
     if (user === undefined) return { problem: 'imports.error.staffUnknown' };
-    return user.active ? { id: String(user.id) } : { problem: 'imports.error.staffInactive' };
+    if (!user.active) return { problem: 'imports.error.staffInactive' };
+    // As the form: an advisor is no one's supervisor.
+    if (field === 'supervisorId' && user.role === 'advisor') return { problem: 'clients.error.supervisorRole' };
+    return { id: String(user.id) };
   };
 }
 
@@ -165,7 +169,7 @@ export function rowValidator(options: RowValidatorOptions) {
       if (kind === 'client') client[key] = value;
       else if (kind === 'choice') client[key] = choiceValue(key, value);
       else if (kind === 'staff') {
-        const found = findStaff(value);
+        const found = findStaff(value, key);
         if ('id' in found) client[key] = found.id;
         else {
           client[key] = '';

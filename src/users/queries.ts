@@ -7,8 +7,8 @@ export async function listUsers(db: Db, tenantId: number): Promise<User[]> {
 }
 
 /** Every user of the tenant as an upload may name them (see StaffRef). */
-export async function staffRefs(db: Db, tenantId: number): Promise<{ id: number; email: string; name: string; active: boolean }[]> {
-  return db.select({ id: users.id, email: users.email, name: users.name, active: users.active }).from(users).where(eq(users.tenantId, tenantId));
+export async function staffRefs(db: Db, tenantId: number): Promise<{ id: number; email: string; name: string; role: string; active: boolean }[]> {
+  return db.select({ id: users.id, email: users.email, name: users.name, role: users.role, active: users.active }).from(users).where(eq(users.tenantId, tenantId));
 }
 
 export async function findUser(db: Db, tenantId: number, userId: number): Promise<User | undefined> {

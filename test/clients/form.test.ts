@@ -150,6 +150,19 @@ describe('creating and editing a client', () => {
     expect((await storedClient(h, acme, other.id))!.advisorId).toBeNull();
   });
 
+  it('refuses an advisor as a client’s supervisor, as the form never offers one', async () => {
+    const { acme, browser } = await setUp();
+    const advisor = await addStaff(h, acme, { role: 'advisor', name: 'Ana Asesora' });
+    const supervisor = await addStaff(h, acme, { role: 'supervisor', name: 'Sara Supervisora' });
+    const client = await seedClient(h, acme, { name: 'Pedro', documentNumber: '22222222' });
+    const refused = await browser.post(`/app/clients/${client.id}`, { ...valid, documentNumber: '22222222', supervisorId: String(advisor.id) });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('Un asesor no puede ser supervisor');
+    expect((await storedClient(h, acme, client.id))!.supervisorId).toBeNull();
+    expect((await browser.post(`/app/clients/${client.id}`, { ...valid, documentNumber: '22222222', supervisorId: String(supervisor.id), advisorId: String(advisor.id) })).status).toBe(303);
+    expect(await storedClient(h, acme, client.id)).toMatchObject({ supervisorId: supervisor.id, advisorId: advisor.id });
+  });
+
   it('keeps the values and shows the error when an edit takes another client’s document', async () => {
     const { acme, browser } = await setUp();
     await seedClient(h, acme, { documentNumber: '11111111' });

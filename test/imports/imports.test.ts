@@ -193,9 +193,10 @@ describe('importing clients with their payment orders', () => {
       'DNI,10000004,Cuatro,pedro@example.pe,,OP-4,100,01/01/2026,01/02/2026',
       'DNI,10000005,Cinco,,rita@example.pe,OP-5,100,01/01/2026,01/02/2026',
       'DNI,10000006,Seis,,ana2@example.pe,OP-6,100,01/01/2026,01/02/2026',
+      'DNI,10000007,Siete,lucia@example.pe,,OP-7,100,01/01/2026,01/02/2026',
     ].join('\n');
     const { id, process } = await importFile(h, client, 'asignaciones.csv', Buffer.from(csv));
-    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 6, create: 3, rejected: 3 });
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 7, create: 3, rejected: 4 });
     const assigned = (await clientsOf(h, tenant.id)).map((c) => [c.documentNumber, c.supervisorId, c.advisorId]);
     expect(assigned).toEqual([
       ['10000001', jorge.id, lucia.id],
@@ -206,6 +207,7 @@ describe('importing clients with their payment orders', () => {
     expect(report).toMatch(/^4,Asesor,Ana Pérez,Hay más de un usuario con ese nombre: escribe su correo\.$/m);
     expect(report).toMatch(/^5,Supervisor,pedro@example\.pe,El usuario está desactivado/m);
     expect(report).toMatch(/^6,Asesor,rita@example\.pe,No hay un usuario con ese correo o nombre/m);
+    expect(report).toMatch(/^8,Supervisor,lucia@example\.pe,Un asesor no puede ser supervisor/m);
 
     // The same file again changes nothing; a blank cell keeps the assignee, a named one replaces it.
     expect((await importFile(h, client, 'asignaciones.csv', Buffer.from(csv))).process.counts).toMatchObject({ create: 0, update: 0, unchanged: 3 });
