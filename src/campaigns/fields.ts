@@ -1,7 +1,8 @@
 import * as v from 'valibot';
 import { parseTypedDay } from '../platform/dates.js';
 import { optionalText, requiredText } from '../platform/forms.js';
-import { parseMoney } from '../platform/money.js';
+import { isAmbiguousAmount, parseMoney } from '../platform/money.js';
+import { ambiguousAmountMessage } from '../payment-orders/fields.js';
 import { discountTypes } from './schema.js';
 import { parsePercent } from './compute.js';
 
@@ -21,9 +22,12 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
       campaignCode: requiredText(80, 'campaigns.error.campaignCode'),
       debtAmount: v.pipe(
         v.optional(v.string(), ''),
-        v.transform((s) => parseMoney(s, currency)),
-        v.check((n): n is number => n !== null && n > 0, 'campaigns.error.debtAmount'),
-        v.transform((n) => n as number),
+        v.rawTransform(({ dataset, addIssue, NEVER }) => {
+          const n = parseMoney(dataset.value, currency);
+          if (n !== null && n > 0) return n;
+          addIssue({ message: n === null && isAmbiguousAmount(dataset.value, currency) ? ambiguousAmountMessage(currency) : 'campaigns.error.debtAmount' });
+          return NEVER;
+        }),
       ),
       discountType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toLowerCase(), v.picklist(discountTypes, 'campaigns.error.discountType')),
       discountValue: v.optional(v.string(), ''),
@@ -39,7 +43,8 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
       const { discountType, discountValue, debtAmount } = dataset.value;
       const value = discountType === 'porcentaje' ? parsePercent(discountValue) : parseMoney(discountValue, currency);
       if (value === null || value < 0 || (discountType === 'porcentaje' && value > 10_000)) {
-        addIssue({ message: discountType === 'porcentaje' ? 'campaigns.error.percent' : 'campaigns.error.amount', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'discountValue', value: discountValue }] });
+        const ambiguous = discountType !== 'porcentaje' && value === null && isAmbiguousAmount(discountValue, currency);
+        addIssue({ message: ambiguous ? ambiguousAmountMessage(currency) : discountType === 'porcentaje' ? 'campaigns.error.percent' : 'campaigns.error.amount', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'discountValue', value: discountValue }] });
         return NEVER;
       }
       if (discountType === 'monto' && value > debtAmount) {

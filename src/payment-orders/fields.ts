@@ -1,7 +1,12 @@
 import * as v from 'valibot';
 import { checkbox, optionalText, requiredText, someEntries } from '../platform/forms.js';
 import { parseTypedDay } from '../platform/dates.js';
-import { parseMoney, type Minor } from '../platform/money.js';
+import { decimalMarkOf, isAmbiguousAmount, parseMoney, type Minor } from '../platform/money.js';
+
+/** What to write instead of an amount that reads two ways (isAmbiguousAmount). */
+export function ambiguousAmountMessage(currency: string): string {
+  return decimalMarkOf(currency) === '.' ? 'receivables.money.ambiguousPoint' : 'receivables.money.ambiguousComma';
+}
 
 /**
  * An amount as people type it, in minor units of `currency`. The messages tell apart text
@@ -17,6 +22,10 @@ export function moneyField(currency: string, opts: { required: boolean; positive
       if (text === '') return 0;
       // A currency sign may lead ("S/ 12", "PEN 12"); letters after the first digit mean it is not an amount.
       const minor = /\d.*\p{L}/u.test(text) ? null : parseMoney(text, currency);
+      if (minor === null && isAmbiguousAmount(text, currency)) {
+        addIssue({ message: ambiguousAmountMessage(currency) });
+        return NEVER;
+      }
       if (minor === null) {
         // Tell "too many decimals" from "not a number": the digits parse once trimmed to the currency.
         const looksNumeric = !/\d.*\p{L}/u.test(text) && /\d/.test(text) && parseMoney(text.replace(/[.,](\d+)(\)?)$/, '$2'), currency) !== null;

@@ -99,13 +99,38 @@ export function roundedAmountText(text: string, currency: string): string {
   return `${sign}${rounded}`;
 }
 
+// Where the currency's people write decimals with a comma ("1.234,50"); elsewhere with a
+// point ("1,234.50"), as the pages of a PEN, USD or MXN tenant show amounts.
+const COMMA_DECIMALS = new Set(['ARS', 'BOB', 'BRL', 'CLP', 'COP', 'CRC', 'EUR', 'PYG', 'UYU', 'VES']);
+
+/** The mark the currency's people write decimals with. */
+export function decimalMarkOf(currency: string): ',' | '.' {
+  return COMMA_DECIMALS.has(currency) ? ',' : '.';
+}
+
+/**
+ * Whether an amount may be read two ways a thousand times apart: one mark, the currency's
+ * own decimal mark, followed by exactly three digits ("1.500" for soles: one thousand five
+ * hundred written the European way, or a slip in 1.50?). Such an amount is refused with a
+ * message that says how to write it, never guessed. Currencies without decimals (CLP) read
+ * it as thousands: there is nothing else it can mean.
+ */
+export function isAmbiguousAmount(input: string, currency: string): boolean {
+  if (currencyDigits(currency) === 0) return false;
+  const s = input.trim().replace(/^\(|\)$/g, '').replace(/^S\/\./i, '').replace(/[^0-9.,]/g, '');
+  const mark = decimalMarkOf(currency);
+  const at = s.indexOf(mark);
+  return at > 0 && at === s.lastIndexOf(mark) && !s.includes(mark === '.' ? ',' : '.') && s.length - at - 1 === 3 && s[0] !== '0';
+}
+
 /**
  * Parses an amount as people type it: "S/ 1.234,50", "S/. 1,234.50", "1,234.50", "1234.5", "$ 12.000".
  * When both marks appear the last one is the decimal mark; a single mark followed by
  * exactly three digits groups thousands (no Latin-American currency has three decimals),
- * unless what comes before it is 0 ("0,500" is half a unit: groups never start with 0);
- * any other single mark is the decimal mark. Returns minor units, or null when the text
- * is not an amount or has more decimals than the currency allows.
+ * unless what comes before it is 0 ("0,500" is half a unit: groups never start with 0) or
+ * the mark is the currency's own decimal mark (isAmbiguousAmount: not an amount); any
+ * other single mark is the decimal mark. Returns minor units, or null when the text is not
+ * an amount or has more decimals than the currency allows.
  */
 export function parseMoney(input: string, currency: string): Minor | null {
   const digits = currencyDigits(currency);
@@ -146,6 +171,7 @@ export function parseMoney(input: string, currency: string): Minor | null {
     const mark = lastComma >= 0 ? ',' : '.';
     const once = s.indexOf(mark) === s.lastIndexOf(mark);
     const tail = s.length - s.lastIndexOf(mark) - 1;
+    if (once && tail === 3 && !s.startsWith('0') && digits > 0 && mark === decimalMarkOf(currency)) return null;
     decimalMark = once && (tail !== 3 || s.startsWith('0')) ? mark : null;
   }
   let whole = s;

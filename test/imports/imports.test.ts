@@ -66,15 +66,18 @@ describe('importing clients with their payment orders', () => {
     const sheet = workbook.addWorksheet('Hoja1');
     sheet.addRow(['Tipo de documento', 'Número de documento', 'Nombre', 'Código de pago', 'Monto', 'Fecha de emisión', 'Fecha de vencimiento']);
     sheet.addRow(['DNI', 1234567, 'Ana Torres', 'NUM-1', 12.345, new Date(Date.UTC(2026, 0, 15)), new Date(Date.UTC(2026, 1, 15))]);
-    sheet.addRow(['DNI', '00456790', 'Beto Ríos', 'NUM-2', '12.345', new Date(Date.UTC(2026, 0, 15)), new Date(Date.UTC(2026, 1, 15))]);
-    const { process } = await importFile(h, client, 'numeros.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
-    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 2, create: 2, rejected: 0 });
-    // The number 12.345 is twelve soles and 35 cents (rounded as a money format shows it); the typed text "12.345" is twelve thousand.
+    sheet.addRow(['DNI', '00456790', 'Beto Ríos', 'NUM-2', '12,345', new Date(Date.UTC(2026, 0, 15)), new Date(Date.UTC(2026, 1, 15))]);
+    sheet.addRow(['DNI', '00456791', 'Carla Paz', 'NUM-3', '12.345', new Date(Date.UTC(2026, 0, 15)), new Date(Date.UTC(2026, 1, 15))]);
+    const { id, process } = await importFile(h, client, 'numeros.xlsx', Buffer.from(await workbook.xlsx.writeBuffer()));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 3, create: 2, rejected: 1 });
+    // The number 12.345 is twelve soles and 35 cents (rounded as a money format shows it); the
+    // typed text "12,345" is twelve thousand, as soles are written; typed "12.345" reads two ways and is refused.
     expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount])).toEqual([
       ['NUM-1', 12_35],
       ['NUM-2', 12_345_00],
     ]);
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['00456790', '01234567']);
+    expect(await (await client.get(`/app/process-log/${id}/files/errors`)).text()).toMatch(/^4,Monto,12\.345,"?No sabemos si el punto separa miles o decimales/m);
   });
 
   it('reads a day as typed or as a date serial in a number cell, and refuses digits without marks with a message that shows the form', async () => {

@@ -40,6 +40,7 @@ describe('Órdenes de pago', () => {
     ['discounts above the amount plus interest', { amount: '100', interest: '10', discounts: '110.01' }, 'Los descuentos no pueden ser mayores'],
     ['an amount of 0,001 (a leading 0 never groups thousands)', { amount: '0,001' }, 'más decimales'],
     ['an amount of 0', { amount: '0' }, 'El monto debe ser mayor que cero.'],
+    ['an amount that reads two ways a thousand times apart', { amount: '1.500' }, 'No sabemos si el punto separa miles o decimales'],
     ['a year typed wrong', { issueDate: '01/01/1900', dueDate: '02/01/1900' }, 'Revisa el año: la fecha debe estar entre 1950 y 2199.'],
   ])('refuses %s, keeps the values and changes nothing', async (_, change, message) => {
     const { acme, supervisor, client } = await setup();

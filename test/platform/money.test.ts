@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, formatMoney, parseMoney, toDecimalString, toUnits, roundedAmountText } from '../../src/platform/money.js';
+import { currencyDigits, formatMoney, isAmbiguousAmount, parseMoney, toDecimalString, toUnits, roundedAmountText } from '../../src/platform/money.js';
 
 describe('money', () => {
   it('knows the minor units of the currencies we serve', () => {
@@ -59,8 +59,10 @@ describe('money', () => {
     ['1,234.50', 'PEN', 123450],
     ['1234.5', 'PEN', 123450],
     ['1234,5', 'PEN', 123450],
-    ['1.234', 'PEN', 123400],
     ['1,234', 'PEN', 123400],
+    ['1.234', 'COP', 123400],
+    ['1.234', 'CLP', 1234],
+    ['1,234', 'CLP', 1234],
     ['1.234.567', 'PEN', 123456700],
     ['$ 12.000', 'CLP', 12000],
     ['12000', 'CLP', 12000],
@@ -85,4 +87,22 @@ describe('money', () => {
       expect(parseMoney(input, currency)).toBeNull();
     },
   );
+
+  it.each([
+    ['1.500', 'PEN', true],
+    ['S/ 10.555', 'PEN', true],
+    ['100.005', 'USD', true],
+    ['1,500', 'COP', true],
+    ['1,500', 'PEN', false],
+    ['1.500', 'COP', false],
+    ['1.500', 'CLP', false],
+    ['1.500,00', 'PEN', false],
+    ['1.234.567', 'PEN', false],
+    ['0.500', 'PEN', false],
+    ['1.50', 'PEN', false],
+  ])('takes %s in %s as one that reads two ways: %s', (input, currency, ambiguous) => {
+    // One mark, the currency's own decimal mark, then three digits: a thousand times apart, so never guessed.
+    expect(isAmbiguousAmount(input, currency)).toBe(ambiguous);
+    if (ambiguous) expect(parseMoney(input, currency)).toBeNull();
+  });
 });

@@ -81,10 +81,10 @@ export const campaigns = messages(
 
     'campaigns.error.documentType': 'Elige un tipo de documento de la lista.',
     'campaigns.error.campaignCode': 'Escribe el ID de campaña.',
-    'campaigns.error.debtAmount': 'Escribe el monto de deuda castigada, mayor que cero (por ejemplo 1.250,00).',
+    'campaigns.error.debtAmount': 'Escribe el monto de deuda castigada, mayor que cero (por ejemplo 1250.00).',
     'campaigns.error.discountType': 'Elige el tipo de descuento: porcentaje o monto.',
     'campaigns.error.percent': 'El porcentaje de descuento debe estar entre 0 y 100, con hasta dos decimales.',
-    'campaigns.error.amount': 'Escribe el descuento como monto (por ejemplo 300,00).',
+    'campaigns.error.amount': 'Escribe el descuento como monto, sin signo negativo (por ejemplo 300.00).',
     'campaigns.error.discountAboveDebt': 'El descuento no puede ser mayor que la deuda castigada.',
     'campaigns.error.endDate': 'Escribe una fecha válida, como 31/12/2026 (día/mes/año).',
     'campaigns.error.endDatePast': 'La fecha de finalización no puede ser anterior a hoy.',
