@@ -1,7 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { sql } from 'drizzle-orm';
 import { campaignFieldsSchema, type CampaignFields } from '../campaigns/fields.js';
-import { createCampaignEntry, updateCampaignEntry } from '../campaigns/service.js';
+import { loadCampaignEntries, updateCampaignEntry } from '../campaigns/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone } from '../clients/fields.js';
 import { rows, type Db } from '../db/index.js';
 import type { JobDeps } from '../jobs/index.js';
@@ -246,11 +246,17 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
       if (locked?.stage !== 'applying') return;
       // Read once the upload is this run's to apply: a run that came second finds it applied, its file gone.
       const staged: StagedEntry[] = stagedKey ? JSON.parse(await text(storage.read(stagedKey))) : [];
-      const scope = { tenantId, tenant, actor: user ? { id: user.id, name: user.name } : null, db: tx, clock: deps.clock };
+      // The whole file in this transaction, no savepoint per row: a refused row fails it whole anyway.
+      const batch = { documentTypes: await documentTypesFor(tx, tenantId) };
+      const scope = { tenantId, tenant, actor: user ? { id: user.id, name: user.name } : null, db: tx, clock: deps.clock, batch };
+      // Entries the file changes, each as the form would; then the new ones, all at once.
       for (const row of staged) {
-        const result = row.entryId === undefined ? await createCampaignEntry(scope, row.fields) : await updateCampaignEntry(scope, row.entryId, row.fields);
+        if (row.entryId === undefined) continue;
+        const result = await updateCampaignEntry(scope, row.entryId, row.fields);
         if (!result.ok) throw new RowRefused(row.line, ('errors' in result ? Object.values(result.errors)[0] : undefined) ?? 'imports.error.applyFailed', t);
       }
+      const loaded = await loadCampaignEntries(scope, staged.filter((row) => row.entryId === undefined));
+      if (!loaded.ok) throw new RowRefused(loaded.line, loaded.message, t);
       await updateProcess(tx, tenantId, processId, {
         stage: 'applied',
         state: (process.counts.rejected ?? 0) > 0 ? 'completed_with_errors' : 'completed',

@@ -1,9 +1,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignEntries } from '../../src/campaigns/schema.js';
+import { rows } from '../../src/db/index.js';
 import { refreshClientBalances } from '../../src/clients/derived.js';
 import { clients } from '../../src/clients/schema.js';
 import { applyImport } from '../../src/imports/jobs.js';
@@ -372,5 +373,25 @@ describe('access to campaign uploads', () => {
     await h.runJobs();
     expect((await processOf(h, id)).stage).toBe('validated');
     expect(await entriesOf(tenant.id)).toEqual([]);
+  });
+});
+
+describe('a large campaign file', () => {
+  it('of 20,000 rows, half of them clients already in cartera vigente, applies whole in one transaction', { timeout: 180_000 }, async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const size = 20_000;
+    await h.db.execute(sql`insert into clients (tenant_id, document_type, document_number, name)
+      select ${tenant.id}, 'DNI', lpad((50000000 + g)::text, 8, '0'), 'Cliente ' || g from generate_series(1, ${size / 2}) g`);
+    const lines = Array.from({ length: size }, (_, i) => `DNI;${50000001 + i};Cliente ${i + 1};;;MASIVA-2027;1001.50;porcentaje;25;31/03/2027;`);
+    const started = performance.now();
+    const { process } = await importCampaignFile(admin, 'masiva.csv', csv(...lines));
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`campaign file of ${size} rows checked and applied in ${seconds.toFixed(1)} s`);
+    expect(process, JSON.stringify(process)).toMatchObject({ state: 'completed', stage: 'applied', counts: { rows: size, create: size, rejected: 0 } });
+    const [counted] = await rows<{ entries: number; clients: number }>(h.db, sql`select
+      (select count(*)::int from campaign_entries where tenant_id = ${tenant.id}) as entries,
+      (select count(*)::int from clients where tenant_id = ${tenant.id} and portfolio = 'castigada') as clients`);
+    expect(counted).toMatchObject({ entries: size, clients: size });
   });
 });
