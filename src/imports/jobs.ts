@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { activeCampaignCondition } from '../campaigns/service.js';
 import { documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
-import { exclusively, rows, type Db } from '../db/index.js';
+import { exclusively, preferHashJoins, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
@@ -89,17 +89,6 @@ export async function importContext(deps: JobDeps, data: ImportJobData) {
   const user = process.userId ? await findUser(db, data.tenantId, process.userId) : undefined;
   const t = translator(user?.language ?? languageOf(tenant.locale));
   return { db, process, tenant, t, user };
-}
-
-/**
- * Set-wise statements over a whole upload: the planner, misled by statistics that lag
- * behind a bulk load (or by rows this very transaction wrote), would pick nested loops that
- * revisit the clients index once per row. Hash joins keep each statement linear.
- */
-async function preferHashJoins(tx: Db): Promise<void> {
-  await tx.execute(sql`set local enable_nestloop = off`);
-  // Room for those hashes (an upload's rows are tens of megabytes) so they are not spilled to disk.
-  await tx.execute(sql`set local work_mem = '64MB'`);
 }
 
 const sameClient = (tenantId: number) => sql`cl.tenant_id = ${tenantId} and cl.deleted_at is null
