@@ -142,18 +142,21 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
     const unissued = orders.find((o) => input.paidOn < o.issueDate);
     if (unissued) return fail('paidOn', `receivables.payments.beforeIssue?code=${encodeURIComponent(unissued.paymentCode)}&date=${unissued.issueDate.slice(8)}/${unissued.issueDate.slice(5, 7)}/${unissued.issueDate.slice(0, 4)}`);
     const settings = await settingsOf(tx, scope.tenantId);
+    let split: ReturnType<typeof allocate>;
     if (input.source === 'portal') {
       // A debtor reports what they paid: what they already reported and is still to verify
       // counts, so a retry on a slow network or a double tap does not report the same money
-      // twice, and they cannot report more than they owe. The client's row is locked above,
-      // so two reports sent at once are weighed one after the other.
+      // twice, and they cannot report more than they owe. The money goes to what those
+      // reports leave owed (the oldest first), so that every report can be verified. The
+      // client's row is locked above, so two reports sent at once are weighed one after the other.
       const reported = await pendingByOrder(tx, scope.tenantId, orders.map((o) => o.id));
       const left = orders.map((o) => ({ ...o, balance: Math.max(0, o.balance) - (reported.get(o.id) ?? 0) }));
-      const split = allocate(left, input, false);
+      split = allocate(left, input, false);
       if (!split.ok) return fail('amount', 'receivables.payments.exceedsReported');
+    } else {
+      split = allocate(orders, input, settings.allowOverpayment);
+      if (!split.ok) return split;
     }
-    const split = allocate(orders, input, settings.allowOverpayment);
-    if (!split.ok) return split;
     const [payment] = await tx
       .insert(payments)
       .values({ ...newPaymentRecord(scope, input), clientId })

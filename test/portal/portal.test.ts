@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { paymentAllocations } from '../../src/payments/schema.js';
 import { portalSessions } from '../../src/portal/schema.js';
 import { payLinkSignature, verifyPayLink } from '../../src/portal/payment-provider.js';
 import { statementLink } from '../../src/portal/links.js';
@@ -336,6 +337,26 @@ describe('receipts from the portal', () => {
     expect(await refused.text()).toContain('contando los pagos que ya informaste y están por verificar');
     expect((await send('0,01')).status).toBe(422);
     expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(1);
+  });
+
+  it('puts a second receipt on what the first leaves owed, so staff can verify both', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const older = await newOrder(h, acme, rosa.id, { amount: 100_00, dueDate: '2026-02-01' });
+    const newer = await newOrder(h, acme, rosa.id, { amount: 200_00, dueDate: '2026-04-01' });
+    const browser = await signedIn(h, acme, rosa);
+    const send = (amount: string) =>
+      browser.request('POST', '/comprobante', { body: multipart(browser, { amount }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }) });
+    expect((await send('100')).status).toBe(303);
+    expect((await send('50')).status).toBe(303);
+    const allocated = await h.db.select().from(paymentAllocations).where(eq(paymentAllocations.tenantId, acme.id));
+    expect(allocated.map((a) => [a.orderId, a.amount]).sort()).toEqual([
+      [older.id, 100_00],
+      [newer.id, 50_00],
+    ].sort());
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    for (const payment of await paymentsOf(h, acme, rosa.id)) expect((await staff.post(`/app/payments/${payment.id}/verification`)).status).toBe(303);
+    expect((await paymentsOf(h, acme, rosa.id)).map((p) => p.state)).toEqual(['verificado', 'verificado']);
   });
 
   it('needs an identified visit', async () => {
