@@ -169,3 +169,12 @@ export async function activeEntryForClient(db: Db, tenantId: number, clientId: n
     .limit(1);
   return entry;
 }
+
+/** One campaign payment of the tenant (its receipt, for staff to open). */
+export async function findCampaignPayment(db: Db, tenantId: number, paymentId: number) {
+  const [payment] = await db
+    .select()
+    .from(campaignPayments)
+    .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.id, paymentId)));
+  return payment;
+}

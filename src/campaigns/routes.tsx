@@ -11,14 +11,16 @@ import type { AppContext, AppEnv } from '../platform/context.js';
 import { todayIn } from '../platform/dates.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
+import { contentTypeOfKey } from '../portal/files.js';
 import { registerOnce } from '../portal/once.js';
+import { sendStoredFile } from '../storage/send.js';
 import { formValues, parseWith, requiredText } from '../platform/forms.js';
 import { can } from '../platform/permissions.js';
 import { redirectTo, render } from '../platform/render.js';
 import { listStaff } from '../users/queries.js';
 import { moneyField, isoDateField } from '../payment-orders/fields.js';
 import { campaignFieldsSchema } from './fields.js';
-import { COUNT_CAP, entryEvents, entryPayments, entryPromises, findCampaignEntry, listCampaignEntries, PAGE_SIZE, parseCampaignFilters } from './queries.js';
+import { COUNT_CAP, entryEvents, entryPayments, entryPromises, findCampaignEntry, findCampaignPayment, listCampaignEntries, PAGE_SIZE, parseCampaignFilters } from './queries.js';
 import { changeCampaignPaymentState, createCampaignEntry, makeCampaignPromise, registerCampaignPayment } from './service.js';
 
 /** The whole section exists only while the tenant has the app switched on. */
@@ -110,6 +112,14 @@ export const campaignRoutes = new Hono<AppEnv>()
     if (!result.ok) return 'notFound' in result ? notFoundPage(c) : detailPage(c, id, { errors: result.errors, values });
     setFlash(c, 'success', 'campaigns.paymentRegistered');
     return redirectTo(c, `/app/campaigns/${id}`);
+  })
+  // The file a debtor sent from /recovery with a payment to verify: what staff look at before verifying it.
+  .get('/payments/:id/receipt', async (c) => {
+    const id = idParam(c);
+    const payment = id ? await findCampaignPayment(c.var.deps.database.db, c.var.tenant.id, id) : undefined;
+    if (!payment?.receiptKey) return notFoundPage(c);
+    const name = `comprobante-${payment.id}${payment.receiptKey.slice(payment.receiptKey.lastIndexOf('.'))}`;
+    return sendStoredFile(c, payment.receiptKey, { type: contentTypeOfKey(payment.receiptKey), name, disposition: 'inline' });
   })
   // A promise is what the debtor said: anyone who works Cuentas por cobrar records it.
   .post('/:id/promises', async (c) => {

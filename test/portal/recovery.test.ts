@@ -218,6 +218,14 @@ describe('paying the offer', () => {
     const [payment] = await h.db.select().from(campaignPayments).where(and(eq(campaignPayments.tenantId, acme.id), eq(campaignPayments.entryId, entry.id)));
     expect(payment).toMatchObject({ amount: 500_00, state: 'por_verificar', source: 'portal', reference: 'OP 991' });
     expect(payment!.receiptKey).toBeTruthy();
+    // Staff open the file from the campaign entry before they verify the payment; another tenant cannot.
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    expect(await (await staff.get(`/app/campaigns/${entry.id}`)).text()).toContain(`href="/app/campaigns/payments/${payment!.id}/receipt"`);
+    const file = await staff.get(`/app/campaigns/payments/${payment!.id}/receipt`);
+    expect(file.status).toBe(200);
+    expect(file.headers.get('Content-Type')).toBe('image/png');
+    const other = await newTenant(h);
+    expect((await (await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }))).get(`/app/campaigns/payments/${payment!.id}/receipt`)).status).toBe(404);
     // The client's own orders are untouched: campaign payments live apart.
     expect(await h.db.select().from(payments).where(eq(payments.tenantId, acme.id))).toEqual([]);
 

@@ -140,8 +140,29 @@ export function CampaignEntryDetail(props: DetailProps) {
             columns={[
               { heading: t('campaignPayment.paidOn'), cell: (p) => date(p.paidOn) },
               { heading: t('campaignPayment.amount'), kind: 'num', cell: (p) => money(p.amount) },
-              { heading: t('campaignPayment.method'), cell: (p) => p.method },
-              { heading: t('campaignPayment.reference'), cell: (p) => p.reference ?? '—' },
+              {
+                heading: t('campaignPayment.method'),
+                cell: (p) => {
+                  const key = `payments.method.${p.method}`;
+                  return isMessageKey(key) ? t(key) : p.method;
+                },
+              },
+              {
+                heading: t('campaignPayment.reference'),
+                cell: (p) => (
+                  <>
+                    {p.reference ?? '—'}
+                    {p.receiptKey && (
+                      <>
+                        {' · '}
+                        <a href={`/app/campaigns/payments/${p.id}/receipt`} target="_blank" rel="noopener">
+                          {t('payments.receipt')}
+                        </a>
+                      </>
+                    )}
+                  </>
+                ),
+              },
               { heading: t('campaigns.state'), cell: (p) => t(`campaignPayment.state.${p.state}`) },
               props.canEdit && {
                 heading: t('common.actions'),
