@@ -58,7 +58,8 @@ export function readNumberCells(
   }
 }
 
-const YES = new Set(['si', 'sí', 'yes', 'true', '1', 'x', 'verdadero', 'anulada', 'anulado']);
+const YES = new Set(['si', 'sí', 's', 'yes', 'y', 'true', '1', 'x', 'verdadero', 'anulada', 'anulado']);
+const NO = new Set(['', 'no', 'n', 'false', '0', 'falso', 'vigente', 'activa', 'activo']);
 
 /**
  * Client fields a blank cell leaves as they are stored (a new client takes its default):
@@ -163,7 +164,7 @@ export function rowValidator(options: RowValidatorOptions) {
   return (line: number, cells: string[], numbers?: readonly number[]): { ok: true; row: ValidRow } | { ok: false; errors: RowError[] } => {
     const client: Record<string, string> = {};
     const order: Record<string, string> = {};
-    let staffProblems: Record<string, string> | undefined;
+    let cellProblems: Record<string, string> | undefined;
     for (const { key, index, kind } of columns) {
       const value = (cells[index] ?? '').trim();
       if (kind === 'client') client[key] = value;
@@ -173,11 +174,16 @@ export function rowValidator(options: RowValidatorOptions) {
         if ('id' in found) client[key] = found.id;
         else {
           client[key] = '';
-          (staffProblems ??= {})[key] = found.problem;
+          (cellProblems ??= {})[key] = found.problem;
         }
       }
       else if (kind === 'date') order[key] = dateCellText(value, numbers?.includes(index) ?? false);
-      else if (kind === 'yes') order[key] = YES.has(value.toLowerCase()) ? 'on' : '';
+      else if (kind === 'yes') {
+        // Only a yes or a no: a word read as neither must not decide whether a debt is annulled.
+        const word = value.toLowerCase();
+        order[key] = YES.has(word) ? 'on' : '';
+        if (!YES.has(word) && !NO.has(word)) (cellProblems ??= {})[key] = 'imports.error.yesNo';
+      }
       else order[key] = value;
     }
     if (numbers) {
@@ -192,14 +198,14 @@ export function rowValidator(options: RowValidatorOptions) {
     }
     if (c.ok) previous = { input: client, value: c.value };
     const o: Parsed<ValidRow['order']> = orderSchema ? parseWith(orderSchema, order) : { ok: true, value: null };
-    if (c.ok && o.ok && !staffProblems) return { ok: true, row: { line, client: c.value, order: o.value } };
+    if (c.ok && o.ok && !cellProblems) return { ok: true, row: { line, client: c.value, order: o.value } };
     // What the person typed, for the report: worked out only for the rows that fail.
     const typed = (key: string) => {
       const index = options.mapping[key];
       return index === undefined ? '' : (cells[index] ?? '').trim();
     };
     const errors: RowError[] = [];
-    for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...staffProblems, ...(o.ok ? {} : o.errors) })) {
+    for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...cellProblems, ...(o.ok ? {} : o.errors) })) {
       const key = path.split('.')[0]!;
       errors.push({ line, column: headerOf.get(key) ?? key, value: typed(key), message });
     }

@@ -262,6 +262,28 @@ describe('importing clients with their payment orders', () => {
     expect(await stagedRows(h, tenant.id)).toBe(0);
   });
 
+  it('an Anulada column takes a yes or a no, and refuses any other word', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const csv = [
+      'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento,Anulada',
+      'DNI,10000001,Uno,AN-1,100,01/01/2026,01/02/2026,Sí',
+      'DNI,10000002,Dos,AN-2,100,01/01/2026,01/02/2026,x',
+      'DNI,10000003,Tres,AN-3,100,01/01/2026,01/02/2026,no',
+      'DNI,10000004,Cuatro,AN-4,100,01/01/2026,01/02/2026,',
+      'DNI,10000005,Cinco,AN-5,100,01/01/2026,01/02/2026,quizás',
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'anuladas.csv', Buffer.from(csv));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 5, create: 4, rejected: 1 });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.annulled])).toEqual([
+      ['AN-1', true],
+      ['AN-2', true],
+      ['AN-3', false],
+      ['AN-4', false],
+    ]);
+    expect(await (await client.get(`/app/process-log/${id}/files/errors`)).text()).toMatch(/^6,Anulada,quizás,"?Escribe sí o no/m);
+  });
+
   it('a file with some of the payment order’s columns needs the rest of the order’s required ones', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
