@@ -3,6 +3,7 @@ import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
 import { downloadCsv } from '../exports/support.js';
 import { newClient, newOrder } from '../payments/support.js';
+import { importFile } from '../imports/support.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -30,14 +31,17 @@ describe('downloading the orders tray', () => {
     expect(tray).toContain('name="query" value="product=Cr%C3%A9dito+vehicular"');
     const { lines, text } = await downloadCsv(h, client, acme.id, 'orders', 'product=Crédito vehicular');
     expect(lines).toEqual([
-      'Código de pago,Cliente,Tipo de documento,Número de documento,Producto,Monto,Saldo,Fecha de vencimiento,Estado',
-      expect.stringMatching(/^VEH-1,Rosa Huamán,DNI,01234567,Crédito vehicular,1234.5,1234.5,2026-02-10,(Pendiente|Vencida)$/),
+      'Código de pago,Cliente,Tipo de documento,Número de documento,Producto,Monto,Intereses,Descuentos,Fecha de emisión,Fecha de vencimiento,Anulada,Saldo,Estado de la orden',
+      expect.stringMatching(/^VEH-1,Rosa Huamán,DNI,01234567,Crédito vehicular,1234.5,0,0,2026-01-01,2026-02-10,No,1234.5,(Pendiente|Vencida)$/),
       // An annulled order owes nothing: its balance is left blank, as the tray shows none.
-      expect.stringMatching(/^VEH-2,Pedro Salas,DNI,\d+,Crédito vehicular,999,,2026-03-31,Anulada$/),
+      expect.stringMatching(/^VEH-2,Pedro Salas,DNI,\d+,Crédito vehicular,999,0,0,2026-01-01,2026-03-31,Sí,,Anulada$/),
     ]);
     expect(text).not.toContain('TAR-1');
     expect(text).not.toContain('Cliente Ajeno');
     expect(await (await client.get('/app/process-log')).text()).toContain('Descarga de órdenes de pago');
+    // The download uploads back as it is and changes nothing (the order's state is no upload field).
+    const again = await importFile(h, client, 'ordenes.csv', Buffer.from(text));
+    expect(again.process.counts, JSON.stringify(again.process)).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2, rejected: 0 });
   });
 
   it('a user without reports.download sees no Descargar and is refused', async () => {
