@@ -510,6 +510,12 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
     if (input.amount > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDue');
+    // Promises not yet due count too: three promises of what is left promise it three times.
+    const [pending] = await tx
+      .select({ total: sql<number>`coalesce(sum(${campaignPromises.amount}), 0)::bigint`.mapWith(Number) })
+      .from(campaignPromises)
+      .where(and(eq(campaignPromises.tenantId, scope.tenantId), eq(campaignPromises.entryId, entryId), sql`${campaignPromises.promisedDate} >= ${today}`));
+    if (pending!.total > 0 && input.amount + pending!.total > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDueWithPending');
     const [promise] = await tx
       .insert(campaignPromises)
       .values({ tenantId: scope.tenantId, entryId, amount: input.amount, promisedDate: input.promisedDate, madeOn: today, source: input.source ?? 'staff', createdBy: scope.actor?.id ?? null, createdAt: scope.clock.now() })

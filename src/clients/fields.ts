@@ -76,14 +76,20 @@ function normalized(numeric: boolean, raw: string): string {
   return numeric ? trimmed.replace(/[\s.\-]/g, '') : trimmed;
 }
 
+/** The most leading zeros a real number of a fixed count of digits has (a DNI starts 00 at most). */
+const MAX_LOST_ZEROS = 2;
+
 /**
  * A document number a spreadsheet kept as a number has lost its leading zeros (DNI
- * 01234567 became 1234567): they are given back for a type of a fixed count of digits.
+ * 01234567 became 1234567): they are given back for a type of a fixed count of digits, as
+ * many as a real number can have. A number shorter than that is a number cut short, not a
+ * number with zeros: padded it would be another debtor, so it stays as it is and its rule
+ * says how many digits it lacks (as for a csv).
  */
 export function withLostZeros(types: readonly DocumentType[], type: string, number: string): string {
   const rule = types.find((t) => t.code === type.trim().toUpperCase());
   const digits = rule ? fixedDigits(rule.pattern) : null;
-  if (digits === null || !/^\d+$/.test(number)) return number;
+  if (digits === null || !/^\d+$/.test(number) || number.length < digits - MAX_LOST_ZEROS) return number;
   return number.padStart(digits, '0');
 }
 

@@ -348,6 +348,12 @@ export async function makePromise(
     const settings = await settingsOf(tx, scope.tenantId);
     if (input.amount <= 0) return fail('amount', 'receivables.money.notPositive');
     if (input.amount > Math.max(0, client.totalBalance)) return fail('amount', 'receivables.promises.aboveBalance');
+    // Promises not yet kept nor due count too: three promises of the whole debt promise it three times.
+    const [pending] = await tx
+      .select({ total: sql<number>`coalesce(sum(${promises.amount}), 0)::bigint`.mapWith(Number) })
+      .from(promises)
+      .where(and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId), isNull(promises.keptOn), sql`${promises.promisedDate} >= ${today}`));
+    if (pending!.total > 0 && input.amount + pending!.total > Math.max(0, client.totalBalance)) return fail('amount', 'receivables.promises.aboveBalanceWithPending');
     if (input.promisedDate < today || input.promisedDate > addDays(today, settings.promiseMaxDays)) {
       return fail('promisedDate', `receivables.promises.dateRange?max=${settings.promiseMaxDays}`);
     }

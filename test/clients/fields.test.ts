@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { checkDocument, clientFieldsSchema, defaultDocumentTypes, normalizeDocumentNumber, normalizePhone } from '../../src/clients/fields.js';
+import { checkDocument, clientFieldsSchema, defaultDocumentTypes, normalizeDocumentNumber, normalizePhone, withLostZeros } from '../../src/clients/fields.js';
 import { parseClientFilters } from '../../src/clients/queries.js';
 import { parseWith } from '../../src/platform/forms.js';
 
 describe('client fields', () => {
+  it('gives a number cell back the leading zeros a DNI can have, and no more', () => {
+    expect(withLostZeros(defaultDocumentTypes, 'DNI', '1234567')).toBe('01234567');
+    expect(withLostZeros(defaultDocumentTypes, 'dni', '123456')).toBe('00123456');
+    // Three or more missing: a number cut short, which its rule refuses, not another debtor.
+    expect(withLostZeros(defaultDocumentTypes, 'DNI', '12345')).toBe('12345');
+    expect(withLostZeros(defaultDocumentTypes, 'DNI', '123')).toBe('123');
+    expect(withLostZeros(defaultDocumentTypes, 'CE', '123')).toBe('123');
+  });
+
   it('drops separators from numeric documents, keeps leading zeros, and upper-cases the rest', () => {
     expect(normalizeDocumentNumber('DNI', ' 01.234.567 ')).toBe('01234567');
     expect(normalizeDocumentNumber('RUC', '20-12345678-9')).toBe('20123456789');

@@ -185,6 +185,20 @@ describe('Payments', () => {
     expect(await paymentsOf(acme, client.id)).toHaveLength(2);
   });
 
+  it('a promise cannot take the promises still pending above what the client owes', async () => {
+    const { supervisor, client } = await setup();
+    const promise = (amount: string, promisedDate: string) => supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: amount, promisedDate });
+    expect((await promise('200', '2026-03-15')).status).toBe(303);
+    const over = await promise('150', '2026-03-20');
+    expect(over.status).toBe(422);
+    expect(await over.text()).toContain('Con los compromisos que ya están pendientes');
+    expect((await promise('100', '2026-03-20')).status).toBe(303);
+    expect((await h.db.select().from(promises).where(eq(promises.clientId, client.id))).map((p) => p.amount).sort()).toEqual([100_00, 200_00]);
+    // Once a promise's day has passed it no longer holds the debt.
+    h.clock.set('2026-03-21T15:00:00Z');
+    expect((await promise('300', '2026-03-25')).status).toBe(303);
+  });
+
   it('records who did what for every payment state change', async () => {
     const { acme, staff, supervisor, client, older } = await setup();
     await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '40', paidOn: '2026-03-09', method: 'yape_plin', reference: 'Y-9' });
@@ -276,6 +290,8 @@ describe('Promises to pay', () => {
 
   it('uses each payment once: one payment keeps one promise, and money paid before a promise does not keep it', async () => {
     const { acme, staff, supervisor, client, older, newer } = await setup();
+    // Owing more than every promise below adds up to, so that each may be made.
+    await newOrder(h, acme, client.id, { paymentCode: `MORE-${client.id}`, amount: 1_000_00, dueDate: '2026-05-01' });
     const scope = scopeFor(h, acme);
     const on = async (instant: string) => {
       h.clock.set(instant);

@@ -149,6 +149,7 @@ export function CampaignEntryDetail(props: DetailProps) {
               },
               {
                 heading: t('campaignPayment.reference'),
+                kind: 'text',
                 cell: (p) => (
                   <>
                     {p.reference ?? '—'}

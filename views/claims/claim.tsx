@@ -78,6 +78,7 @@ export function ClaimPage(props: { row: ClaimRow; history: ClaimHistoryEntry[]; 
           { heading: t('claims.who'), cell: (e) => e.actorName ?? t('claims.system') },
           {
             heading: t('claims.change'),
+            kind: 'text',
             cell: (e) => (
               <>
                 <strong>{e.field in fieldLabels ? t(fieldLabels[e.field as keyof typeof fieldLabels]) : e.field}:</strong> {shown(t, e.field, e.before)} →{' '}

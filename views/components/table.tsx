@@ -3,7 +3,8 @@ import type { Child } from 'hono/jsx';
 export interface TableColumn<T> {
   heading: Child;
   /** `num` right-aligns amounts and counts; `actions` holds the row's buttons and links. */
-  kind?: 'num' | 'actions';
+  /** `text`: what someone typed, wrapped within a readable width however long its words. */
+  kind?: 'num' | 'actions' | 'text';
   cell: (row: T) => Child;
 }
 

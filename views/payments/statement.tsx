@@ -108,6 +108,7 @@ export function StatementPage(props: StatementProps) {
               { heading: t('payments.method'), cell: (p) => t(`payments.method.${p.method as (typeof paymentMethods)[number]}`) },
               {
                 heading: t('payments.reference'),
+                kind: 'text',
                 cell: (p) => (
                   <>
                     {p.reference ?? t('common.none')}

@@ -104,6 +104,7 @@ export const campaigns = messages(
     'campaigns.error.closedEntry': 'La campaña {campaign} de este cliente ya fue pagada o finalizó: no se puede cambiar.',
     'campaigns.error.belowPaid': 'Con estos valores el monto de campaña quedaría por debajo de lo ya pagado.',
     'campaigns.error.promiseAboveDue': 'El monto del compromiso no puede ser mayor que lo que falta pagar de la campaña.',
+    'campaigns.error.promiseAboveDueWithPending': 'Con los compromisos que ya están pendientes, lo prometido superaría lo que falta pagar de la campaña.',
 
     'campaignPayment.method': 'Medio de pago',
     'campaignPayment.reference': 'Referencia',
@@ -228,6 +229,7 @@ export const campaigns = messages(
     'campaigns.error.closedEntry': 'This client\'s campaign {campaign} was already paid or has finished: it cannot be changed.',
     'campaigns.error.belowPaid': 'With these values the campaign amount would fall below what has already been paid.',
     'campaigns.error.promiseAboveDue': 'The promised amount cannot be more than what is left to pay on the campaign.',
+    'campaigns.error.promiseAboveDueWithPending': 'With the promises already pending, the total promised would be more than what is left to pay on the campaign.',
     'campaigns.error.promiseDate': 'The promised date must be from today and within the allowed period.',
     'campaigns.error.aboveOutstanding': 'The amount cannot be more than what is left to pay on the offer, counting payments still to verify.',
 

@@ -30,6 +30,7 @@ export const receivables = messages(
     'receivables.payments.transitionNotAllowed': 'El pago ya no admite ese cambio de estado.',
     'receivables.promises.dateRange': 'La fecha del compromiso debe estar entre hoy y los próximos {max} días.',
     'receivables.promises.aboveBalance': 'El monto del compromiso no puede ser mayor que la deuda pendiente.',
+    'receivables.promises.aboveBalanceWithPending': 'Con los compromisos que ya están pendientes, lo prometido superaría la deuda pendiente. Registra solo lo que falta prometer.',
 
     'orders.title': 'Órdenes de pago',
     'orders.new': 'Nueva orden de pago',
@@ -180,6 +181,7 @@ export const receivables = messages(
     'receivables.payments.transitionNotAllowed': 'The payment no longer allows that state change.',
     'receivables.promises.dateRange': 'The promised date must be between today and the next {max} days.',
     'receivables.promises.aboveBalance': 'The promised amount cannot be more than the outstanding debt.',
+    'receivables.promises.aboveBalanceWithPending': 'With the promises already pending, the total promised would be more than the outstanding debt. Record only what is left to promise.',
 
     'orders.title': 'Payment orders',
     'orders.new': 'New payment order',
