@@ -2,6 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app.js';
 import { boot, onStopSignal } from './boot.js';
 import { generateDemo } from './demo/generate.js';
+import { ensureDemoStaff, seedDemoClaims } from './demo/staff.js';
 import { DEMO, ensureDemoTenant } from './demo/tenant.js';
 import { loadAssets } from './platform/assets.js';
 import { systemClock } from './platform/clock.js';
@@ -14,8 +15,11 @@ async function main() {
 
   const { tenant, created } = await ensureDemoTenant(database.db);
   if (created && config.demoClients > 0) {
-    const totals = await generateDemo(database, { tenantId: tenant.id, clients: config.demoClients, today: todayIn(tenant.timezone, systemClock) });
-    logger.info('demo.seeded', totals);
+    // A team to work the demo's clients: each client has its supervisor and advisor, and some have claims.
+    const staff = await ensureDemoStaff(database.db, tenant);
+    const totals = await generateDemo(database, { tenantId: tenant.id, clients: config.demoClients, today: todayIn(tenant.timezone, systemClock), ...staff });
+    const claims = await seedDemoClaims(database.db, tenant);
+    logger.info('demo.seeded', { ...totals, claims });
   }
 
   const app = createApp({ ...runtime, clock: systemClock, assets: loadAssets() });

@@ -4,6 +4,7 @@ import { clients } from '../../src/clients/schema.js';
 import { situationOf, situations } from '../../src/clients/situation.js';
 import { rows } from '../../src/db/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
+import { ensureDemoStaff, seedDemoClaims } from '../../src/demo/staff.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { newTenant } from '../support/factories.js';
 
@@ -14,6 +15,22 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 describe('Demo data', () => {
+  it('comes with a team: every client has a supervisor and an advisor, and some have open or closed claims', async () => {
+    const tenant = await newTenant(h);
+    const staff = await ensureDemoStaff(h.db, tenant);
+    expect(await ensureDemoStaff(h.db, tenant)).toEqual(staff);
+    await generateDemo(h.database, { tenantId: tenant.id, clients: 300, today: '2026-03-10', seed: 1, ...staff });
+    const all = await h.db.select().from(clients).where(eq(clients.tenantId, tenant.id));
+    expect(all.every((c) => staff.supervisorIds.includes(c.supervisorId!) && staff.advisorIds.includes(c.advisorId!))).toBe(true);
+    expect(new Set(all.map((c) => c.advisorId)).size).toBe(staff.advisorIds.length);
+    const opened = await seedDemoClaims(h.db, tenant);
+    expect(opened).toBeGreaterThan(10);
+    const states = await rows<{ state: string; n: number }>(h.db, sql`select state, count(*)::int as n from claims where tenant_id = ${tenant.id} group by state order by state`);
+    expect(states.map((s) => s.state)).toEqual(['abierto', 'cerrado']);
+    const withClaims = (await h.db.select().from(clients).where(eq(clients.tenantId, tenant.id))).filter((c) => situationOf(c, '2026-03-10') === 'con_reclamo');
+    expect(withClaims.length).toBe(states.find((s) => s.state === 'abierto')!.n);
+  });
+
   it('is the same for the same seed, covers every situation but con_reclamo, and its derived columns are exact', async () => {
     const a = await newTenant(h);
     const b = await newTenant(h);
