@@ -38,7 +38,7 @@ import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
 import { identificationRetryAfter } from './identification.js';
 import { promiseFieldsSchema, recoveryAvailable } from './service.js';
-import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
+import { endPortalSession, PORTAL_COOKIE, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
 /**
  * A visit to /recovery, from the first page to the last: an id and when it began, in a signed
@@ -159,8 +159,10 @@ async function current(c: AppContext, options: { slide?: boolean } = {}): Promis
   if (!recoveryAvailable(c.var.tenant, settings)) return unavailable(c, settings);
   const visit = await recoveryVisit(c, options.slide ?? true);
   if (!visit) {
-    // A form sent after the visit ended (30 quiet minutes) is not dropped without a word.
+    // A form sent after the visit ended (30 quiet minutes) is not dropped without a word, nor
+    // is an offer page left open that long (its countdown's refresh finds the visit over).
     if (c.req.method === 'POST') setFlash(c, 'error', 'portal.visit.ended');
+    else if (getCookie(c, PORTAL_COOKIE) !== undefined) setFlash(c, 'info', 'portal.visit.endedQuiet');
     return redirectTo(c, '/recovery');
   }
   const mark = beginVisit(c).id;

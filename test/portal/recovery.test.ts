@@ -355,6 +355,8 @@ describe('the countdown', () => {
     // Two days later the debtor comes back and identifies again: the countdown did not restart.
     h.clock.advance(47 * HOUR);
     expect((await browser.get('/recovery/tiempo', { htmx: true })).headers.get('HX-Refresh')).toBe('true');
+    // The page that reloads says why the debtor is asked who they are again.
+    expect(await (await browser.get('/recovery')).text()).toContain('Tu sesión terminó tras 30 minutos sin actividad');
     const back = await onOffer(acme, rosa);
     expect(await (await back.get('/recovery/oferta')).text()).toContain('1 h 00 min');
     const fragment = await back.get('/recovery/tiempo', { htmx: true });
