@@ -178,6 +178,12 @@ describe('the clients tray', () => {
       const page3 = await (await browser.get('/app/clients?page=3')).text();
       expect(namesIn(page3)).toEqual(['Gina Finalizada', 'Hugo Inactivo']);
       expect(page3).not.toContain('rel="next"');
+      // A page past the last says so, and leads back to the first with the same filters.
+      const past = await (await browser.get('/app/clients?segment=Premium&page=40')).text();
+      expect(namesIn(past)).toEqual([]);
+      expect(past).toContain('Esta página no existe: los resultados llegan hasta la página 1.');
+      expect(past).toContain('href="/app/clients?segment=Premium"');
+      expect(past).not.toContain('No hay resultados con estos filtros.');
     } finally {
       trayLimits.pageSize = saved;
     }

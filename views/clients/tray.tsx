@@ -130,7 +130,13 @@ export function ClientsResults(props: TrayProps) {
         {/* "Descargar" exports exactly these filters; it sits in the swapped part so it follows them. */}
         {can('reports.download') && <DownloadForm kind="clients" query={filterParams(filters)} />}
       </div>
-      {props.rows.length === 0 ? (
+      {props.rows.length === 0 && total.count > 0 ? (
+        // A page past the last (an old link, a page typed in): the filters do find clients.
+        <p class="panel">
+          {t('common.pastLastPage', { last: number(lastPage) })}{' '}
+          <a href={`/app/clients?${new URLSearchParams(filterParams(filters)).toString()}`}>{t('common.firstPage')}</a>
+        </p>
+      ) : props.rows.length === 0 ? (
         <p class="panel">{t('common.noResults')}</p>
       ) : (
         <div class="table-wrap">
