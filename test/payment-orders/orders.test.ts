@@ -53,6 +53,15 @@ describe('Órdenes de pago', () => {
     expect((await clientRow(h, acme, client.id)).totalBalance).toBe(0);
   });
 
+  it('names each field in the summary of what to fix', async () => {
+    const { supervisor, client } = await setup();
+    const response = await supervisor.post('/app/orders', { ...form, paymentCode: '', amount: '', clientId: client.id });
+    expect(response.status).toBe(422);
+    const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(await response.text())?.[0] ?? '';
+    expect(summary).toContain('Código de pago: Este campo es obligatorio.');
+    expect(summary).toContain('Monto: Este campo es obligatorio.');
+  });
+
   it('refuses a payment code already used in the tenant, but not one used by another tenant', async () => {
     const { acme, supervisor, client } = await setup();
     const other = await newTenant(h);

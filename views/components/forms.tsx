@@ -1,6 +1,6 @@
 import type { Child } from 'hono/jsx';
 import { randomUUID } from 'node:crypto';
-import { translateMessage } from '../../src/platform/i18n/index.js';
+import { translateMessage, type MessageKey } from '../../src/platform/i18n/index.js';
 import { useView } from '../context.js';
 import { escapeHtml, markup } from './markup.js';
 
@@ -28,6 +28,34 @@ export function CsrfField() {
   return <input type="hidden" name="_csrf" value={csrfToken} />;
 }
 
+/**
+ * What the summary calls the fields of the forms, so that "Este campo es obligatorio" said of
+ * three fields says which three (the message under each field needs no name: it sits there).
+ */
+const SUMMARY_LABELS: Record<string, MessageKey> = {
+  documentType: 'clients.field.documentType',
+  documentNumber: 'clients.field.documentNumber',
+  name: 'clients.field.name',
+  email: 'clients.field.email',
+  phone: 'clients.field.phone',
+  paymentCode: 'orders.paymentCode',
+  amount: 'orders.amount',
+  interest: 'orders.interest',
+  discounts: 'orders.discounts',
+  issueDate: 'orders.issueDate',
+  dueDate: 'orders.dueDate',
+  paidOn: 'payments.paidOn',
+  method: 'payments.method',
+  reference: 'payments.reference',
+  orders: 'payments.orders',
+  promiseAmount: 'promises.amount',
+  promisedDate: 'promises.promisedDate',
+  category: 'claims.category',
+  description: 'claims.description',
+  comments: 'claims.comments',
+  orderIds: 'claims.orders',
+};
+
 export function ErrorSummary({ errors, prefix = 'f', autofocus }: { errors: FieldErrors | undefined; prefix?: string; autofocus?: boolean }) {
   const { t } = useView();
   const message = useMessage();
@@ -41,7 +69,10 @@ export function ErrorSummary({ errors, prefix = 'f', autofocus }: { errors: Fiel
       <ul>
         {entries.map(([field, error]) => (
           <li>
-            <a href={`#${prefix}-${field}`}>{message(error)}</a>
+            <a href={`#${prefix}-${field}`}>
+              {SUMMARY_LABELS[field] ? `${t(SUMMARY_LABELS[field])}: ` : ''}
+              {message(error)}
+            </a>
           </li>
         ))}
       </ul>
