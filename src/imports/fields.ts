@@ -1,5 +1,5 @@
 import type { MessageKey } from '../platform/i18n/index.js';
-import { normalizeHeader } from '../platform/spreadsheets/read.js';
+import { normalizeHeader, repeatedHeaders } from '../platform/spreadsheets/read.js';
 
 export interface ImportField {
   key: string;
@@ -117,8 +117,10 @@ export function mappingProblems(mapping: Mapping, headers: string[], fields: Imp
     if (field.required && !(field.key in mapping) && (!field.group || groupsMapped.has(field.group))) problems[field.key] = 'imports.error.missingColumn';
   }
   const usedBy = new Map<number, string>();
+  const repeated = repeatedHeaders(headers);
   for (const [key, index] of Object.entries(mapping)) {
     if (!Number.isInteger(index) || index < 0 || index >= headers.length) problems[key] = 'imports.error.mappingInvalid';
+    else if (repeated.has(normalizeHeader(headers[index]!))) problems[key] = `sheets.error.duplicateHeader?header=${encodeURIComponent(headers[index]!)}`;
     else if (usedBy.has(index)) problems[key] = `imports.error.columnTwice?header=${encodeURIComponent(headers[index]!)}`;
     usedBy.set(index, key);
   }

@@ -8,7 +8,7 @@ import type { FileProcess } from '../process-log/schema.js';
 import { findProcess } from '../process-log/queries.js';
 import { openProcess, updateProcess } from '../process-log/service.js';
 import type { Scope } from '../platform/scope.js';
-import { openSheetInThread, SheetError } from '../platform/spreadsheets/read.js';
+import { normalizeHeader, openSheetInThread, repeatedHeaders, SheetError } from '../platform/spreadsheets/read.js';
 import { newKey, storageFor } from '../storage/index.js';
 import { fieldsFor, mappingProblems, rememberedFrom, suggestMapping, type ImportSubject, type Mapping } from './fields.js';
 import { importMappings } from './schema.js';
@@ -42,6 +42,12 @@ export async function uploadImport(scope: Scope, config: Config, file: { name: s
     throw error;
   } finally {
     await rm(folder, { recursive: true, force: true });
+  }
+  // A repeated heading of a column the upload would load cannot say which of the two to take.
+  const suggested = suggestMapping(headers, {}, fieldsFor(subject));
+  const repeated = repeatedHeaders(headers);
+  for (const index of Object.values(suggested)) {
+    if (repeated.has(normalizeHeader(headers[index]!))) return { ok: false, errors: { file: `sheets.error.duplicateHeader?header=${encodeURIComponent(headers[index]!)}` } };
   }
   const key = newKey(scope.tenantId, file.name);
   await storageFor(config).put(key, file.bytes);

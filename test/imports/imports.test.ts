@@ -488,8 +488,13 @@ describe('limits', () => {
     expect(await refusal('cero.csv', Buffer.alloc(0))).toContain('El archivo está vacío (0 bytes)');
   });
 
-  it('a repeated header is refused, accents and case ignored', async () => {
+  it('a repeated header of a column to load is refused, accents and case ignored; one that is not loaded is passed over', async () => {
     expect(await refusal('dup.csv', Buffer.from('Nombre,Teléfono,TELEFONO\nAna,1,2\n'))).toContain('aparece más de una vez');
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const csv = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento,Obs,Obs\nDNI,12345678,Ana,OBS-1,100,01/01/2026,01/02/2026,a,b\n';
+    const { process } = await importFile(h, client, 'obs.csv', Buffer.from(csv));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 1, create: 1, rejected: 0 });
   });
 
   it('a file that is not a spreadsheet is refused', async () => {

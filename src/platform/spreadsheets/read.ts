@@ -463,6 +463,19 @@ export function headerIndex(rows: readonly SheetRow[]): number {
 }
 
 /** The header row (see `headerIndex`), as headers, and the rows read after it. */
+/**
+ * Headings that appear more than once (accents and case aside), with the columns of each: a
+ * file with two "Obs" columns is fine, one with two "Teléfono" columns cannot say which to load.
+ */
+export function repeatedHeaders(headers: readonly string[]): Map<string, number[]> {
+  const columns = new Map<string, number[]>();
+  headers.forEach((name, index) => {
+    const key = normalizeHeader(name);
+    if (key) columns.set(key, [...(columns.get(key) ?? []), index]);
+  });
+  return new Map([...columns].filter(([, indexes]) => indexes.length > 1));
+}
+
 async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers: string[]; rest: SheetRow[] }> {
   // Taken with next(): a for-await left at the header would close the source.
   const read: SheetRow[] = [];
@@ -483,14 +496,8 @@ async function headerRow(batches: AsyncGenerator<SheetRow[]>): Promise<{ headers
   // No rows, or a header with nothing under it: a sheet with nothing to load.
   if (candidates.length === 0 || (whole && index === candidates.length - 1)) throw new SheetError('sheets.error.empty');
   const header = candidates[index]!;
+  // A repeated heading matters only for a column that is loaded (repeatedHeaders, at the upload).
   const headers = header.cells.map((c) => c.trim());
-  const seen = new Map<string, string>();
-  for (const name of headers) {
-    const key = normalizeHeader(name);
-    if (!key) continue;
-    if (seen.has(key)) throw new SheetError(`sheets.error.duplicateHeader?header=${encodeURIComponent(name)}`);
-    seen.set(key, name);
-  }
   return { headers, rest: read.slice(read.indexOf(header) + 1) };
 }
 
