@@ -55,7 +55,7 @@ describe('uploading clients in a browser', () => {
     await page.getByText('La carga se aplicó.').waitFor({ timeout: 20_000 });
 
     await page.goto(s.url(acme.subdomain, '/app/process-log'));
-    expect(await page.locator('tbody tr').first().textContent()).toContain('3 filas: 3 nuevas');
+    expect(await page.locator('tbody tr').first().textContent()).toContain('3 filas: nuevas 3');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -433,6 +433,9 @@ describe('importing clients with their payment orders', () => {
     expect(row).toContain('Revisado');
     expect(row).toContain('falta aplicarlo');
     expect(row).not.toContain('Completado');
+    // Its counts are what applying would do, not what was done.
+    expect(row).toMatch(/filas? revisadas: por crear \d/);
+    expect(row).not.toContain('nuevas');
     // The state filter agrees with the badge.
     expect(await (await client.get('/app/process-log?state=checked')).text()).toContain(`id="process-${id}"`);
     expect(await (await client.get('/app/process-log?state=completed')).text()).not.toContain(`id="process-${id}"`);

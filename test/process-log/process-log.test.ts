@@ -26,7 +26,7 @@ it('lists every upload and download with who, state, counts and files', async ()
   expect(page).toContain('Carga de clientes');
   expect(page).toContain('Descarga de clientes');
   expect(page).toContain('Completado con errores');
-  expect(page).toContain('7 nuevas, 1 actualizadas, 1 sin cambios, 1 rechazadas');
+  expect(page).toContain('nuevas 7, actualizadas 1, sin cambios 1, rechazadas 1');
   expect(page).toContain('cartera.csv');
   expect(page).toContain('Reporte de errores');
   expect(page).toContain('Beto Ríos');

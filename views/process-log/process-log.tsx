@@ -63,10 +63,12 @@ function Counts(props: { process: FileProcess }) {
   const c = props.process.counts;
   if (props.process.kind === 'export') return <>{c.rows !== undefined ? t('processLog.countRows', { count: number(c.rows) }) : '—'}</>;
   if (c.rows === undefined) return <>—</>;
+  // Checked and not yet applied, the counts are what applying would do.
+  const checked = props.process.stage === 'validated' || props.process.stage === 'applying';
   return (
     <>
-      {t('processLog.countImport', {
-        rows: number(c.rows),
+      {t(checked ? 'processLog.countChecked' : 'processLog.countImport', {
+        rows: t('processLog.countRows', { count: number(c.rows) }),
         create: number(c.create ?? 0),
         update: number(c.update ?? 0),
         unchanged: number(c.unchanged ?? 0),
