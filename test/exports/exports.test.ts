@@ -181,6 +181,8 @@ describe('downloading the clients tray', () => {
     expect(balance).toBeGreaterThan(0);
     expect(typeof sheet.getRow(2).getCell(balance).value).toBe('number');
     expect(sheet.getRow(2).getCell(balance).numFmt).toBe('#,##0.00');
+    // Wide enough for the formatted amount, which a spreadsheet shows as ### otherwise.
+    expect(sheet.getColumn(balance).width).toBeGreaterThanOrEqual(16);
   });
 
   it.runIf(libreoffice)('an exported xlsx opens in LibreOffice', { timeout: 120_000 }, async () => {

@@ -125,7 +125,12 @@ export function xlsxWriter(out: Writable, headers: string[], options: XlsxOption
       const sheet = workbook.addWorksheet(options.sheetName ?? 'Datos');
       // A column's format is taken by every cell made in it afterwards.
       kinds.forEach((kind, i) => {
-        if (kind) sheet.getColumn(i + 1).numFmt = kind === 'date' ? 'dd/mm/yyyy' : moneyFormat;
+        if (!kind) return;
+        const column = sheet.getColumn(i + 1);
+        column.numFmt = kind === 'date' ? 'dd/mm/yyyy' : moneyFormat;
+        // Formatted, the column gets a width of its own: wide enough for 31/12/2026 and for
+        // 12,345,678.90 and its heading, where the default showed ### in LibreOffice.
+        column.width = Math.max(kind === 'date' ? 12 : 16, (headers[i]?.length ?? 0) + 2);
       });
       sheet.addRow(headers).commit();
       return { workbook, sheet };
