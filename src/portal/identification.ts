@@ -3,6 +3,7 @@
  * identification attempts (per address and per document) and the record of the steps a
  * debtor takes, in the client's history.
  */
+import { and, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { clearLimit, hit, unhit, type Limit } from '../platform/auth/rate-limit.js';
@@ -51,4 +52,14 @@ export async function forgiveIdentification(db: Db, tenantId: number, ip: string
   const [ipLimit, documentLimit] = limitsFor(ip, documentType, documentNumber);
   await unhit(db, tenantId, ipLimit!, now);
   await clearLimit(db, tenantId, documentLimit!.key);
+}
+
+/** Whether the client has an event of this type since the given moment (a visit's start). */
+export async function eventSince(db: Db, tenantId: number, clientId: number, type: PortalEvent, since: Date): Promise<boolean> {
+  const [found] = await db
+    .select({ id: clientEvents.id })
+    .from(clientEvents)
+    .where(and(eq(clientEvents.tenantId, tenantId), eq(clientEvents.clientId, clientId), eq(clientEvents.type, type), gte(clientEvents.occurredAt, since)))
+    .limit(1);
+  return found !== undefined;
 }

@@ -24,7 +24,7 @@ import { registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey, RECEIPT_MAX_BYTES } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
-import { identificationRetryAfter, recordPortalEvent } from './identification.js';
+import { eventSince, identificationRetryAfter, recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
 import type { PortalKind, PortalSettings } from './schema.js';
@@ -245,7 +245,10 @@ export const portalRoutes = new Hono<AppEnv>()
     const visit = await customerVisit(c);
     if (!visit) return c.redirect('/', 303);
     const { database, clock } = c.var.deps;
-    await recordPortalEvent(database.db, c.var.tenant.id, visit.client.id, 'portal.statement_viewed', {}, clock.now());
+    // Once a visit: every reload of the statement would bury the client's real events.
+    if (!(await eventSince(database.db, c.var.tenant.id, visit.client.id, 'portal.statement_viewed', visit.session.createdAt))) {
+      await recordPortalEvent(database.db, c.var.tenant.id, visit.client.id, 'portal.statement_viewed', {}, clock.now());
+    }
     return statementPage(c, visit);
   })
   .get('/pago-en-linea/:target', async (c) => {

@@ -49,6 +49,10 @@ describe('identifying on the customer portal', () => {
     expect(await page.text()).toContain('Hola, Rosa Quispe');
     const types = (await eventsOf(h, acme, rosa.id)).map((e) => e.type);
     expect(types).toEqual(['portal.identified', 'portal.statement_viewed']);
+    // Reloading the statement in the same visit records nothing more.
+    h.clock.advance(60_000);
+    expect((await browser.get('/estado-de-cuenta')).status).toBe(200);
+    expect((await eventsOf(h, acme, rosa.id)).map((e) => e.type)).toEqual(types);
   });
 
   it('accepts the email on file, whatever its capitals', async () => {

@@ -34,7 +34,7 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
                   <span class={`status ${order.status}`}>{t(`portal.status.${order.status as 'pendiente' | 'vencida' | 'pagada'}`)}</span>
                 </p>
                 <p class="row">
-                  <span>{t('portal.statement.due', { date: date(order.dueDate) })}</span>
+                  <span>{t(order.status === 'vencida' ? 'portal.statement.dueWas' : 'portal.statement.due', { date: date(order.dueDate) })}</span>
                   <span>
                     {/* Paid beyond what it owed (where the tenant allows it): a credit, said in words. */}
                     {order.balance < 0 ? t('statement.credit') : t('portal.statement.balance')} <strong>{money(Math.abs(order.balance))}</strong>
