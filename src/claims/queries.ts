@@ -102,6 +102,8 @@ function claimRowColumns() {
     id: claims.id,
     clientId: claims.clientId,
     clientName: clients.name,
+    /** A claim stays when its client is deleted (nothing is lost); the tray says so. */
+    clientDeleted: sql<boolean>`${clients.deletedAt} is not null`,
     contactAlerts: clients.contactAlerts,
     advisorName: advisors.name,
     category: claims.category,

@@ -80,6 +80,16 @@ describe('opening a claim', () => {
     expect(page).toContain(`href="/app/claims/${id}"`);
   });
 
+  it('a claim of a client deleted since stays in the tray, marked as the client’s', async () => {
+    const w = await world();
+    const { client, orders } = await debtor(h, w.acme);
+    const id = await open(w, client.id, [orders[0].id], 'problemas_pago');
+    const row = (page: string) => new RegExp(`<tr id="claim-${id}"[\\s\\S]*?</tr>`).exec(page)?.[0] ?? '';
+    expect(row(await (await w.ana.get('/app/claims')).text())).not.toContain('Cliente eliminado');
+    await h.db.update(clients).set({ deletedAt: new Date() }).where(eq(clients.id, client.id));
+    expect(row(await (await w.ana.get('/app/claims')).text())).toContain('Cliente eliminado');
+  });
+
   it('a client has at most two open claims, and the third is refused naming the open ones, with nothing written', async () => {
     const w = await world();
     const { client, orders } = await debtor(h, w.acme);

@@ -207,7 +207,7 @@ export function ClaimTrayRow(props: { row: ClaimRow; back: string; error?: strin
         <a href={`/app/claims/${row.id}`}>#{row.id}</a>
       </td>
       <td>
-        {row.clientName} <AlertBadges alerts={row.contactAlerts} />
+        {row.clientName} {row.clientDeleted && <span class="badge badge-muted">{t('claims.clientDeleted')}</span>} <AlertBadges alerts={row.contactAlerts} />
       </td>
       <td>{categoryLabel(t, row.category)}</td>
       <td>
