@@ -149,7 +149,9 @@ export const clientRoutes = new Hono<AppEnv>()
     const parsed = parseWith(ColumnsSchema, await formValues(c));
     const chosen = parsed.ok ? parsed.value.columns.filter((key) => known.has(key)) : [];
     await saveColumnChoice(scopeOf(c), COLUMNS_PREFERENCE, chosen);
-    setFlash(c, 'success', 'clients.columns.saved');
+    // No column at all is no table: the tray goes back to its usual columns, and says so.
+    if (chosen.length === 0) setFlash(c, 'info', 'clients.columns.reset');
+    else setFlash(c, 'success', 'clients.columns.saved');
     return redirectTo(c, backToTray(c));
   })
   .get('/new', canSee, canEdit, async (c) => {

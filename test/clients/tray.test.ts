@@ -259,6 +259,11 @@ describe('the clients tray', () => {
     expect(mine).toContain('Norte');
     const theirs = await (await other.get('/app/clients')).text();
     expect(headings(theirs)).toEqual(['Documento', 'Nombre', 'Correo electrónico', 'Teléfono', 'Segmento', 'Estado', 'Situación', 'Saldo total', 'Acciones']);
+    // Every column taken away is no table: the usual columns come back, and the page says so.
+    expect((await other.post('/app/clients/columns', {})).status).toBe(303);
+    const reset = await (await other.get('/app/clients')).text();
+    expect(reset).toContain('No elegiste ninguna columna: volvimos a las columnas de siempre.');
+    expect(headings(reset)).toEqual(headings(theirs));
   });
 
   it('shows icon actions with words for screen readers and the charged-off badge', async () => {
