@@ -363,6 +363,20 @@ describe('receipts from the portal', () => {
     expect((await paymentsOf(h, acme, rosa.id)).map((p) => p.state)).toEqual(['verificado', 'verificado']);
   });
 
+  it('tells the debtor when staff could not verify a receipt they sent', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 100_00 });
+    const browser = await signedIn(h, acme, rosa);
+    await browser.request('POST', '/comprobante', { body: multipart(browser, { amount: '40' }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }) });
+    const [payment] = await paymentsOf(h, acme, rosa.id);
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    expect((await staff.post(`/app/payments/${payment!.id}/rejection`)).status).toBe(303);
+    const page = (await (await browser.get('/estado-de-cuenta')).text()).replaceAll('\u00a0', ' ');
+    expect(page).toContain('No pudimos verificar tu pago de S/ 40.00');
+    expect(page).not.toContain('Pago por verificar de S/ 40.00');
+  });
+
   it('needs an identified visit', async () => {
     const acme = await newTenant(h);
     const browser = h.client(acme);

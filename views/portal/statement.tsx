@@ -1,3 +1,4 @@
+import { addDays } from '../../src/platform/dates.js';
 import type { Statement } from '../../src/payments/queries.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { ErrorSummary, Field, FileInput, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
@@ -124,6 +125,9 @@ export function StatementPage(props: StatementPageProps) {
   const { statement, settings } = props;
   const pending = statement.payments.filter((p) => p.state === 'por_verificar');
   const promises = statement.promises.filter((p) => p.state === 'pending');
+  // A receipt the debtor sent that staff could not verify is said, not dropped without a word
+  // (for a month after the day it reports).
+  const refused = statement.payments.filter((p) => p.state === 'no_verificado' && p.source === 'portal' && p.paidOn >= addDays(props.today, -30));
   return (
     <>
       <section class="card summary">
@@ -148,12 +152,15 @@ export function StatementPage(props: StatementPageProps) {
         )}
       </section>
       <Orders statement={statement} payOnline={props.payOnline} />
-      {(pending.length > 0 || promises.length > 0) && (
+      {(pending.length > 0 || promises.length > 0 || refused.length > 0) && (
         <section class="card">
           <h2>{t('portal.statement.inProgress')}</h2>
           <ul class="plain">
             {pending.map((p) => (
               <li>{t('portal.statement.pendingPayment', { amount: money(p.amount), date: date(p.paidOn) })}</li>
+            ))}
+            {refused.map((p) => (
+              <li class="warning">{t('portal.statement.refusedPayment', { amount: money(p.amount), date: date(p.paidOn) })}</li>
             ))}
             {promises.map((p) => (
               <li>{t('portal.statement.pendingPromise', { amount: money(p.amount), date: date(p.promisedDate) })}</li>
