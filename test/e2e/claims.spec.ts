@@ -81,6 +81,24 @@ describe('Reclamos in a browser', () => {
     await context.close();
   });
 
+  it('on a phone, the row edited in place shows its form where the table was scrolled to', async () => {
+    const context = await s.context({ phone: true });
+    const page = await context.newPage();
+    await logIn(page);
+    await page.goto(s.url(acme.subdomain, '/app/claims?state=todos'));
+    const row = page.locator('tbody tr', { hasText: 'Rosa Huamán' });
+    // "Editar" sits at the table's far end: the table is scrolled there to reach it.
+    await row.getByRole('link', { name: 'Editar' }).scrollIntoViewIfNeeded();
+    await row.getByRole('link', { name: 'Editar' }).click();
+    const form = page.locator('tr.claim-editing form');
+    await form.waitFor();
+    const width = page.viewportSize()!.width;
+    const box = (await form.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(width);
+    await context.close();
+  });
+
   it('without JavaScript, an advisor edits a claim on its own page and comes back to the filtered tray', async () => {
     const context = await s.context({ javaScript: false });
     const page = await context.newPage();
