@@ -72,32 +72,39 @@ export type EntryResult = { ok: true; entry: CampaignEntry; clientCreated: boole
  */
 export async function createCampaignEntry(scope: CampaignScope, input: CampaignFields): Promise<EntryResult> {
   const today = todayIn(scope.tenant.timezone, scope.clock);
-  if (input.endDate !== null && input.endDate < today) return fail('endDate', 'campaigns.error.endDatePast');
-  const types = scope.batch?.documentTypes ?? (await documentTypesFor(scope.db, scope.tenantId));
-  const documentError = checkDocument(types, input.documentType, input.documentNumber);
-  if (documentError) return fail('documentNumber', documentError);
-  const documentType = input.documentType.trim().toUpperCase();
-  const documentNumber = normalizeDocumentNumber(types.find((t) => t.code === documentType)!, input.documentNumber);
-  let phone: string | null = null;
-  if (input.phone) {
-    phone = normalizePhone(input.phone, scope.tenant.country);
-    if (!phone) return fail('phone', 'campaigns.error.phone');
-  }
+  const normalised = normalisedEntry(scope, await documentTypesFor(scope.db, scope.tenantId), input, today);
+  if (!normalised.ok) return fail(normalised.field, normalised.message);
   try {
-    return await loadEntry(scope, input, { today, documentType, documentNumber, phone });
+    return await loadEntry(scope, input, normalised);
   } catch (error) {
     // Two loads of the same unknown client at once: the one that lost the race to create it
-    // runs again and finds the client the other created (a whole file fails whole instead).
-    if (scope.batch || !isUniqueViolation(error, 'clients_document')) throw error;
-    return await loadEntry(scope, input, { today, documentType, documentNumber, phone });
+    // runs again and finds the client the other created.
+    if (!isUniqueViolation(error, 'clients_document')) throw error;
+    return await loadEntry(scope, input, normalised);
   }
 }
 
 type Normalised = { today: string; documentType: string; documentNumber: string; phone: string | null };
 
+/**
+ * What a load checks of an entry before anything is read or written, the same for one entry
+ * and for a file: an end date not past, the document by its type's rule (kept as stored:
+ * type in capitals, the number normalised), a phone the tenant's country can read.
+ */
+function normalisedEntry(scope: CampaignScope, types: readonly DocumentType[], input: CampaignFields, today: string): ({ ok: true } & Normalised) | { ok: false; field: string; message: string } {
+  if (input.endDate !== null && input.endDate < today) return { ok: false, field: 'endDate', message: 'campaigns.error.endDatePast' };
+  const documentError = checkDocument(types, input.documentType, input.documentNumber);
+  if (documentError) return { ok: false, field: 'documentNumber', message: documentError };
+  const documentType = input.documentType.trim().toUpperCase();
+  const documentNumber = normalizeDocumentNumber(types.find((t) => t.code === documentType)!, input.documentNumber);
+  const phone = input.phone ? normalizePhone(input.phone, scope.tenant.country) : null;
+  if (input.phone && !phone) return { ok: false, field: 'phone', message: 'campaigns.error.phone' };
+  return { ok: true, today, documentType, documentNumber, phone };
+}
+
 async function loadEntry(scope: CampaignScope, input: CampaignFields, { today, documentType, documentNumber, phone }: Normalised): Promise<EntryResult> {
   try {
-    return await atomically(scope, async (tx) => {
+    return await scope.db.transaction(async (tx) => {
       const [existing] = await tx
         .select()
         .from(clients)
@@ -164,7 +171,6 @@ async function loadEntry(scope: CampaignScope, input: CampaignFields, { today, d
       return { ok: true, entry: entry!, clientCreated, clientMoved } as const;
     });
   } catch (error) {
-    if (scope.batch) throw error;
     if (isUniqueViolation(error, 'campaign_entries_one_active') || isUniqueViolation(error, 'campaign_entries_one_per_campaign')) {
       const active = await activeEntryOf(scope.db, scope.tenantId, documentType, documentNumber);
       if (isUniqueViolation(error, 'campaign_entries_one_per_campaign')) return fail('campaignCode', `campaigns.error.duplicate?campaign=${encodeURIComponent(input.campaignCode)}`);
@@ -199,19 +205,15 @@ export async function loadCampaignEntries(scope: CampaignScope, entries: readonl
   const types = scope.batch?.documentTypes ?? (await documentTypesFor(scope.db, scope.tenantId));
   const load: Record<string, unknown>[] = [];
   for (const { line, fields } of entries) {
-    if (fields.endDate !== null && fields.endDate < today) return { ok: false, line, message: 'campaigns.error.endDatePast' };
-    const problem = checkDocument(types, fields.documentType, fields.documentNumber);
-    if (problem) return { ok: false, line, message: problem };
-    const documentType = fields.documentType.trim().toUpperCase();
-    const phone = fields.phone ? normalizePhone(fields.phone, scope.tenant.country) : null;
-    if (fields.phone && !phone) return { ok: false, line, message: 'campaigns.error.phone' };
+    const normalised = normalisedEntry(scope, types, fields, today);
+    if (!normalised.ok) return { ok: false, line, message: normalised.message };
     load.push({
       line,
-      document_type: documentType,
-      document_number: normalizeDocumentNumber(types.find((t) => t.code === documentType)!, fields.documentNumber),
+      document_type: normalised.documentType,
+      document_number: normalised.documentNumber,
       name: fields.name,
       email: fields.email,
-      phone,
+      phone: normalised.phone,
       campaign_code: fields.campaignCode,
       debt_amount: fields.debtAmount,
       discount_type: fields.discountType,
@@ -431,7 +433,7 @@ export interface CampaignPaymentInput {
 export async function registerCampaignPayment(scope: CampaignScope, entryId: number, input: CampaignPaymentInput) {
   const today = todayIn(scope.tenant.timezone, scope.clock);
   if (input.paidOn > today) return fail('paidOn', 'campaigns.error.paymentDate');
-  return atomically(scope, async (tx) => {
+  return scope.db.transaction(async (tx) => {
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
@@ -505,7 +507,7 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
   const [settings] = await scope.db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, scope.tenantId));
   const maxDays = settings?.promiseMaxDays ?? 30;
   if (input.promisedDate < today || input.promisedDate > addDays(today, maxDays)) return fail('promisedDate', 'campaigns.error.promiseDate');
-  return atomically(scope, async (tx) => {
+  return scope.db.transaction(async (tx) => {
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
