@@ -2,7 +2,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import * as v from 'valibot';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
-import { clientEvents } from '../events/schema.js';
+import { recordClientEvent } from '../events/record.js';
 import { checkedValues, optionalText, requiredText, tooLong } from '../platform/forms.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { refreshClientClaims } from './derived.js';
@@ -138,10 +138,6 @@ async function recordHistory(db: Db, scope: Scope, claimId: number, changes: { f
   );
 }
 
-async function recordClientEvent(db: Db, scope: Scope, clientId: number, type: string, data: Record<string, unknown>, at: Date) {
-  await db.insert(clientEvents).values({ tenantId: scope.tenantId, clientId, type, actorId: scope.actor?.id ?? null, data, occurredAt: at });
-}
-
 async function codesOf(db: Db, tenantId: number, clientId: number, orderIds: readonly number[]): Promise<string[]> {
   return (await ordersOfClient(db, tenantId, clientId, orderIds)).map((o) => o.paymentCode);
 }
@@ -187,7 +183,7 @@ export async function openClaim(scope: Scope, input: NewClaim): Promise<ClaimRes
         ],
         now,
       );
-      await recordClientEvent(tx, scope, input.clientId, 'claim.opened', { claimId: claim!.id, category: input.category }, now);
+      await recordClientEvent(scope, tx, input.clientId, 'claim.opened', { claimId: claim!.id, category: input.category }, now);
       await refreshClientClaims(tx, scope.tenantId, input.clientId, now);
       return { ok: true as const, claim: claim! };
     });
@@ -247,7 +243,7 @@ export async function updateClaim(scope: Scope, claimId: number, changes: ClaimC
         if (added.length > 0) await tx.insert(claimOrders).values(added.map((orderId) => ({ tenantId: scope.tenantId, claimId: claim.id, orderId })));
       }
       await recordHistory(tx, scope, claim.id, history, now);
-      await recordClientEvent(tx, scope, claim.clientId, 'claim.updated', { claimId: claim.id, fields: history.map((h) => h.field) }, now);
+      await recordClientEvent(scope, tx, claim.clientId, 'claim.updated', { claimId: claim.id, fields: history.map((h) => h.field) }, now);
       if (claim.state === 'abierto' && changes.category !== claim.category) await refreshClientClaims(tx, scope.tenantId, claim.clientId, now);
       return { ok: true as const, claim: updated! };
     });
@@ -276,7 +272,7 @@ export async function closeClaim(scope: Scope, claimId: number): Promise<ClaimRe
       .where(and(eq(claims.tenantId, scope.tenantId), eq(claims.id, claim.id)))
       .returning();
     await recordHistory(tx, scope, claim.id, [{ field: 'state', before: 'abierto', after: 'cerrado' }], now);
-    await recordClientEvent(tx, scope, claim.clientId, 'claim.closed', { claimId: claim.id, category: claim.category, resolutionSeconds }, now);
+    await recordClientEvent(scope, tx, claim.clientId, 'claim.closed', { claimId: claim.id, category: claim.category, resolutionSeconds }, now);
     await refreshClientClaims(tx, scope.tenantId, claim.clientId, now);
     return { ok: true as const, claim: closed! };
   });
@@ -301,7 +297,7 @@ export async function reopenClaim(scope: Scope, claimId: number): Promise<ClaimR
         .where(and(eq(claims.tenantId, scope.tenantId), eq(claims.id, claim.id)))
         .returning();
       await recordHistory(tx, scope, claim.id, [{ field: 'state', before: 'cerrado', after: 'abierto' }], now);
-      await recordClientEvent(tx, scope, claim.clientId, 'claim.reopened', { claimId: claim.id, category: claim.category }, now);
+      await recordClientEvent(scope, tx, claim.clientId, 'claim.reopened', { claimId: claim.id, category: claim.category }, now);
       await refreshClientClaims(tx, scope.tenantId, claim.clientId, now);
       return { ok: true as const, claim: reopened! };
     });

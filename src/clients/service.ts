@@ -2,7 +2,7 @@ import { and, eq, inArray, isNotNull, isNull, ne, sql } from 'drizzle-orm';
 import { clientsWithActiveCampaign } from '../campaigns/service.js';
 import type { Db } from '../db/index.js';
 import type { IsoDate } from '../platform/dates.js';
-import { clientEvents } from '../events/schema.js';
+import { recordClientEvent } from '../events/record.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { userPreferences, users } from '../users/schema.js';
 import type { ClientFields } from './fields.js';
@@ -71,17 +71,6 @@ async function checkAssignees(
   return errors;
 }
 
-async function record(db: Db, scope: Scope, clientId: number, type: string, data: Record<string, unknown> = {}): Promise<void> {
-  await db.insert(clientEvents).values({
-    tenantId: scope.tenantId,
-    clientId,
-    type,
-    actorId: scope.actor?.id ?? null,
-    data,
-    occurredAt: scope.clock.now(),
-  });
-}
-
 export async function createClient(scope: Scope, input: ClientFields): Promise<ClientResult> {
   try {
     return await scope.db.transaction(async (tx) => {
@@ -92,7 +81,7 @@ export async function createClient(scope: Scope, input: ClientFields): Promise<C
         .insert(clients)
         .values({ tenantId: scope.tenantId, ...input, createdAt: now, updatedAt: now })
         .returning();
-      await record(tx, scope, client!.id, 'client.created', { changes: changesBetween({}, input) });
+      await recordClientEvent(scope, tx, client!.id, 'client.created', { changes: changesBetween({}, input) });
       return { ok: true, client: client! } as const;
     });
   } catch (error) {
@@ -127,7 +116,7 @@ export async function updateClient(scope: Scope, clientId: number, input: Client
         .set({ ...input, updatedAt: scope.clock.now() })
         .where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, clientId)))
         .returning();
-      await record(tx, scope, clientId, 'client.updated', { changes });
+      await recordClientEvent(scope, tx, clientId, 'client.updated', { changes });
       return { ok: true, client: client! } as const;
     });
   } catch (error) {
@@ -146,7 +135,7 @@ export async function deleteClient(scope: Scope, clientId: number): Promise<Stat
       .where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, clientId), isNull(clients.deletedAt)))
       .returning();
     if (!client) return { ok: false, notFound: true } as const;
-    await record(tx, scope, clientId, 'client.deleted');
+    await recordClientEvent(scope, tx, clientId, 'client.deleted');
     return { ok: true, client } as const;
   });
 }
@@ -180,7 +169,7 @@ export async function restoreClient(scope: Scope, clientId: number): Promise<Sta
         .set({ deletedAt: null, updatedAt: scope.clock.now() })
         .where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, clientId)))
         .returning();
-      await record(tx, scope, clientId, 'client.restored');
+      await recordClientEvent(scope, tx, clientId, 'client.restored');
       return { ok: true, client: client! } as const;
     });
   } catch (error) {

@@ -1,4 +1,7 @@
+import { dayText } from '../platform/dates.js';
 import { isMessageKey, type MessageKey, type Translate } from '../platform/i18n/index.js';
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `events.<type>` when some part of the catalogue names the event; the type itself otherwise. */
 export function eventLabel(t: Translate, type: string): string {
@@ -45,7 +48,7 @@ function shown(value: unknown, people: ReadonlyMap<number, string>, field: strin
   if (MONEY_FIELDS.has(field) && typeof value === 'number') return money(value);
   if ((field === 'supervisorId' || field === 'advisorId') && typeof value === 'number') return people.get(value) ?? String(value);
   // A day as the pages show it (dd/mm/yyyy).
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) return `${value.slice(8)}/${value.slice(5, 7)}/${value.slice(0, 4)}`;
+  if (typeof value === 'string' && ISO_DAY.test(value)) return dayText(value);
   if (Array.isArray(value)) return value.length > 0 ? value.join(', ') : t('common.none');
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
@@ -70,11 +73,6 @@ export function changeLines(t: Translate, data: Record<string, unknown>, people:
     .filter(([field, pair]) => Array.isArray(pair) && shown(pair[0], people, field, t, money) !== shown(pair[1], people, field, t, money))
     .map(([field, [before, after]]) => `${fieldLabels[field] ? t(fieldLabels[field]) : field}: ${shown(before, people, field, t, money)} → ${shown(after, people, field, t, money)}`);
 }
-
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** A day as the pages show it (dd/mm/yyyy). */
-const dayText = (value: string) => `${value.slice(8)}/${value.slice(5, 7)}/${value.slice(0, 4)}`;
 
 /** A coded value in words when the catalogue has it under one of these prefixes, else as stored. */
 function wordFor(t: Translate, value: string, prefixes: string[]): string {

@@ -1,7 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { clients } from '../clients/schema.js';
-import { clientEvents } from '../events/schema.js';
+import { recordClientEvent } from '../events/record.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { settingsOf } from '../settings/queries.js';
@@ -65,15 +65,8 @@ function changesBetween(before: ReturnType<typeof terms> | null, after: ReturnTy
 }
 
 /** An order's event in its client's Interacciones. */
-async function recordOrderEvent(scope: Scope, db: Db, order: PaymentOrder, type: string, data: Record<string, unknown> = {}): Promise<void> {
-  await db.insert(clientEvents).values({
-    tenantId: scope.tenantId,
-    clientId: order.clientId,
-    type,
-    actorId: scope.actor?.id ?? null,
-    data: { orderId: order.id, paymentCode: order.paymentCode, ...data },
-    occurredAt: scope.clock.now(),
-  });
+function recordOrderEvent(scope: Scope, db: Db, order: PaymentOrder, type: string, data: Record<string, unknown> = {}): Promise<void> {
+  return recordClientEvent(scope, db, order.clientId, type, { orderId: order.id, paymentCode: order.paymentCode, ...data });
 }
 
 export async function createOrder(scope: Scope, clientId: number, fields: OrderFields): Promise<OrderResult> {

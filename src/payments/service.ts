@@ -4,10 +4,11 @@ import { refreshClientBalances, refreshOrdersPaid } from '../clients/derived.js'
 import type { Db } from '../db/index.js';
 import { rows } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
+import { recordClientEvent } from '../events/record.js';
 import { isoDateField, moneyField } from '../payment-orders/fields.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { lockLiveClient } from '../payment-orders/service.js';
-import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
+import { addDays, dayText, todayIn, type IsoDate } from '../platform/dates.js';
 import { checkedValues, optionalText } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
 import { settingsOf } from '../settings/queries.js';
@@ -78,10 +79,6 @@ async function tenantToday(scope: Scope, db: Db): Promise<IsoDate> {
   return todayIn(tenant!.timezone, scope.clock);
 }
 
-async function appendEvent(scope: Scope, db: Db, clientId: number, type: string, data: Record<string, unknown>): Promise<void> {
-  await db.insert(clientEvents).values({ tenantId: scope.tenantId, clientId, type, actorId: scope.actor?.id ?? null, data, occurredAt: scope.clock.now() });
-}
-
 type Allocation = { orderId: number; amount: number };
 
 /**
@@ -140,7 +137,7 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
     if (input.paidOn > (await tenantToday(scope, tx))) return fail('paidOn', 'receivables.payments.paidInFuture');
     // Nothing is paid on an order before it was issued.
     const unissued = orders.find((o) => input.paidOn < o.issueDate);
-    if (unissued) return fail('paidOn', `receivables.payments.beforeIssue?code=${encodeURIComponent(unissued.paymentCode)}&date=${unissued.issueDate.slice(8)}/${unissued.issueDate.slice(5, 7)}/${unissued.issueDate.slice(0, 4)}`);
+    if (unissued) return fail('paidOn', `receivables.payments.beforeIssue?code=${encodeURIComponent(unissued.paymentCode)}&date=${dayText(unissued.issueDate)}`);
     const settings = await settingsOf(tx, scope.tenantId);
     let split: ReturnType<typeof allocate>;
     if (input.source === 'portal') {
@@ -163,7 +160,7 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
       .returning();
     await tx.insert(paymentAllocations).values(split.allocations.map((a) => ({ tenantId: scope.tenantId, paymentId: payment!.id, ...a })));
     const codes = new Map(orders.map((o) => [o.id, o.paymentCode]));
-    await appendEvent(scope, tx, clientId, 'payment.registered', {
+    await recordClientEvent(scope, tx, clientId, 'payment.registered', {
       paymentId: payment!.id,
       amount: input.amount,
       paidOn: input.paidOn,
@@ -259,7 +256,7 @@ async function changePaymentState(
       await refreshOrdersPaid(tx, scope.tenantId, orderIds);
       await refreshClientBalances(tx, scope.tenantId, [current!.clientId]);
     }
-    await appendEvent(scope, tx, current!.clientId, eventOf[to], {
+    await recordClientEvent(scope, tx, current!.clientId, eventOf[to], {
       paymentId,
       amount: current!.amount,
       paidOn: current!.paidOn,
@@ -323,7 +320,7 @@ async function settlePromises(scope: Scope, db: Db, clientId: number): Promise<v
     await db.update(promises).set({ keptOn: today }).where(and(ofClient, inArray(promises.id, newlyKept.map((p) => p.id))));
   }
   for (const p of newlyKept) {
-    await appendEvent(scope, db, clientId, 'promise.kept', { promiseId: p.id, amount: p.amount, promisedDate: p.promisedDate, from: 'pending', to: 'kept' });
+    await recordClientEvent(scope, db, clientId, 'promise.kept', { promiseId: p.id, amount: p.amount, promisedDate: p.promisedDate, from: 'pending', to: 'kept' });
   }
   if (noLonger.length > 0) await db.update(promises).set({ keptOn: null }).where(and(ofClient, inArray(promises.id, noLonger.map((p) => p.id))));
 }
@@ -370,7 +367,7 @@ export async function makePromise(
         createdAt: scope.clock.now(),
       })
       .returning();
-    await appendEvent(scope, tx, clientId, 'promise.made', { promiseId: promise!.id, amount: input.amount, promisedDate: input.promisedDate, from: null, to: 'pending' });
+    await recordClientEvent(scope, tx, clientId, 'promise.made', { promiseId: promise!.id, amount: input.amount, promisedDate: input.promisedDate, from: null, to: 'pending' });
     await settlePromises(scope, tx, clientId);
     const [fresh] = await tx.select().from(promises).where(and(eq(promises.tenantId, scope.tenantId), eq(promises.id, promise!.id)));
     return { ok: true, promise: fresh! } as const;

@@ -127,6 +127,11 @@ export function serialDay(serial: number): IsoDate | null {
   return new Date(Date.UTC(1899, 11, 30) + Math.floor(serial) * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** A calendar date as the pages write it, day first (2026-01-05 → 05/01/2026), for messages and histories. */
+export function dayText(date: IsoDate): string {
+  return `${date.slice(8)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
 /** Whole days from `from` to `to` (both calendar dates). */
 export function daysBetween(from: IsoDate, to: IsoDate): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
