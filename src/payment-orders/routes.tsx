@@ -45,6 +45,19 @@ async function orderWithClient(c: AppContext) {
   return order && client ? { order, client } : undefined;
 }
 
+/** Annuls (true) or reactivates an order, each a confirmed action of its own, and goes back to the client's statement. */
+function annulledAs(annulled: boolean) {
+  return async (c: AppContext) => {
+    const found = await orderWithClient(c);
+    if (!found) return notFoundPage(c);
+    const result = await (annulled ? annulOrder : reactivateOrder)(scopeOf(c), found.order.id);
+    if (!result.ok && 'notFound' in result) return notFoundPage(c);
+    if (result.ok) setFlash(c, 'success', annulled ? 'orders.annulledFlash' : 'orders.reactivatedFlash', { code: found.order.paymentCode });
+    else setFlash(c, 'error', annulled ? 'receivables.orders.alreadyAnnulled' : 'receivables.orders.notAnnulled');
+    return redirectTo(c, `/app/clients/${found.client.id}/statement`);
+  };
+}
+
 /** Cuentas por cobrar > Órdenes de pago. */
 export const orderRoutes = new Hono<AppEnv>()
   .use(requirePermission(forbiddenPage, 'receivables'))
@@ -117,21 +130,5 @@ export const orderRoutes = new Hono<AppEnv>()
     setFlash(c, 'success', 'orders.updated', { code: result.order.paymentCode });
     return redirectTo(c, `/app/clients/${found.client.id}/statement`);
   })
-  .post('/:id/annulment', canEdit, async (c) => {
-    const found = await orderWithClient(c);
-    if (!found) return notFoundPage(c);
-    const result = await annulOrder(scopeOf(c), found.order.id);
-    if (!result.ok && 'notFound' in result) return notFoundPage(c);
-    if (result.ok) setFlash(c, 'success', 'orders.annulledFlash', { code: found.order.paymentCode });
-    else setFlash(c, 'error', 'receivables.orders.alreadyAnnulled');
-    return redirectTo(c, `/app/clients/${found.client.id}/statement`);
-  })
-  .post('/:id/reactivation', canEdit, async (c) => {
-    const found = await orderWithClient(c);
-    if (!found) return notFoundPage(c);
-    const result = await reactivateOrder(scopeOf(c), found.order.id);
-    if (!result.ok && 'notFound' in result) return notFoundPage(c);
-    if (result.ok) setFlash(c, 'success', 'orders.reactivatedFlash', { code: found.order.paymentCode });
-    else setFlash(c, 'error', 'receivables.orders.notAnnulled');
-    return redirectTo(c, `/app/clients/${found.client.id}/statement`);
-  });
+  .post('/:id/annulment', canEdit, annulledAs(true))
+  .post('/:id/reactivation', canEdit, annulledAs(false));
