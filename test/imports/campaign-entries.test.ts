@@ -304,6 +304,21 @@ describe('loading charged-off campaign entries by file', () => {
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['22222222']);
   });
 
+  it('an associated payment code that is no longer the client’s when the file is applied fails the whole apply, naming the row', async () => {
+    const tenant = await withApp();
+    await vigenteClient(tenant, '07654321', 'OP-1');
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { id, process } = await importCampaignFile(admin, 'codigo.csv', csv('DNI;11111111;Ana;;;NAVIDAD;1000;porcentaje;10;;', 'DNI;07654321;Rosa;;;NAVIDAD;1000;porcentaje;10;;OP-1'), { apply: false });
+    expect(process.counts).toMatchObject({ create: 2, rejected: 0 });
+    await h.db.delete(paymentOrders).where(eq(paymentOrders.tenantId, tenant.id));
+    expect((await admin.post(`/app/imports/${id}/application`)).status).toBe(303);
+    await h.runJobs();
+    expect(await processOf(h, id)).toMatchObject({ state: 'failed' });
+    expect(await (await admin.get(`/app/imports/${id}`)).text()).toContain('la fila 3 ya no se puede cargar');
+    expect(await entriesOf(tenant.id)).toEqual([]);
+    expect((await clientsOf(h, tenant.id)).map((c) => [c.documentNumber, c.portfolio])).toEqual([['07654321', 'vigente']]);
+  });
+
   it('two applies of the same upload at once write each entry once and leave the upload applied', async () => {
     const tenant = await withApp();
     const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
