@@ -1,10 +1,11 @@
 import { and, asc, desc, eq, gt, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
+import { nameMatches, nameQuery } from '../clients/search.js';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { isIsoDate, type IsoDate } from '../platform/dates.js';
 import { parseMoney } from '../platform/money.js';
-import { fold, folded, likeEscape, startsWithFolded } from '../platform/search.js';
+import { fold, folded, likeEscape } from '../platform/search.js';
 import { users } from '../users/schema.js';
 import { activeCampaignCondition } from './service.js';
 import { campaignEntries, campaignPayments, campaignPromises, discountTypes, type DiscountType } from './schema.js';
@@ -59,7 +60,7 @@ export function campaignWhere(tenantId: number, f: CampaignFilters, today: IsoDa
   return and(
     eq(campaignEntries.tenantId, tenantId),
     sql`${clients.deletedAt} is null`,
-    f.q ? or(startsWithFolded(clients.name, f.q), ilike(clients.documentNumber, `${likeEscape(f.q)}%`)) : undefined,
+    f.q ? or(nameMatches(tenantId, nameQuery(f.q)), ilike(clients.documentNumber, `${likeEscape(f.q)}%`)) : undefined,
     // A campaign ID as staff type it: any case, with or without accents.
     f.campaign ? sql`${folded(campaignEntries.campaignCode)} = ${fold(f.campaign.trim())}` : undefined,
     f.state ? stateCondition(f.state, today) : undefined,

@@ -8,6 +8,7 @@ import type { MessageKey, Translate } from '../platform/i18n/index.js';
 import { tenants } from '../tenants/schema.js';
 import { userPreferences, users, type User } from '../users/schema.js';
 import { normalizePhone, type ClientVariable } from './fields.js';
+import { nameMatches, nameQuery, wordMatchesInOrder, wordMatchIds, type NameQuery } from './search.js';
 import { clients, clientStatuses, contactabilities, portfolios, type Client } from './schema.js';
 import { isSituation, situationColumn, situationWhere, type Situation } from './situation.js';
 
@@ -121,9 +122,12 @@ export function parseTrayOrder(query: Record<string, string | undefined>): TrayO
   };
 }
 
-/** The search box: a name prefix (regardless of case and accents), a document number, an email or a phone. */
-function searchWhere(q: string, qPhone: string | undefined): SQL {
-  return or(startsWithFolded(clients.name, q), exactMatches(q, qPhone))!;
+/**
+ * The search box: the start of the name's words (src/clients/search.ts, regardless of case
+ * and accents), a document number, an email or a phone.
+ */
+function searchWhere(tenantId: number, q: string, qPhone: string | undefined, deleted: boolean): SQL {
+  return or(nameMatches(tenantId, nameQuery(q), deleted), exactMatches(q, qPhone))!;
 }
 
 /** The search box's exact matches: a document number, an email or a phone. */
@@ -168,26 +172,57 @@ function searchByRange(db: Db): Promise<boolean> {
   return known;
 }
 
+/** What a search's halves are cut for: a page in name order, or a count that stops past the cap. */
+type SearchShape = { page: { dir: 'asc' | 'desc'; upTo: number } } | { count: number };
+
 /**
- * A search's two halves as one set: the name prefix through the name index and the exact
- * matches through theirs, each cut at `limit`. An OR of both in one condition makes the
- * planner fetch every match of a short prefix (tens of thousands on a big tenant) and sort
- * them for one page.
+ * A search's two halves, each cut for `shape`: the name's matches through the words' index
+ * (or, for a name prefix, the name index) and the exact matches through theirs. An OR of both
+ * in one condition makes the planner fetch every match of a short word (tens of thousands on
+ * a big tenant) and sort them for one page. Returns the name half alone as well.
  */
-function searchHalves(filters: ClientFilters, tenantId: number, today: IsoDate, pick: (match: SQL, base: SQL) => SQL): SQL {
+function searchHalves(filters: ClientFilters, tenantId: number, today: IsoDate, query: NameQuery, shape: SearchShape): { name: SQL; exact: SQL } {
   const base = clientWhere(tenantId, { ...filters, q: undefined, qPhone: undefined }, today);
-  return sql`${pick(namePrefixRange(filters.q!), base)} union ${pick(exactMatches(filters.q!, filters.qPhone), base)}`;
+  const exact = exactMatches(filters.q!, filters.qPhone);
+  const within = { deleted: filters.status === 'eliminado', narrowing: narrowing(filters, today) };
+  if ('count' in shape) {
+    const cut = shape.count + 1;
+    return {
+      name: query.kind === 'words' ? wordMatchIds(tenantId, query, within, 2 * cut) : sql`(select ${clients.id} from ${clients} where ${base} and ${namePrefixRange(query.q)} limit ${cut})`,
+      exact: sql`(select ${clients.id} from ${clients} where ${base} and ${exact} limit ${cut})`,
+    };
+  }
+  const { upTo } = shape.page;
+  const dir = sql.raw(shape.page.dir);
+  const inOrder = (match: SQL) =>
+    sql`(select ${clients.id} as id, ${folded(clients.name)} as sort_name from ${clients} where ${base} and ${match}
+         order by ${folded(clients.name)} ${dir}, ${clients.id} ${dir} limit ${upTo})`;
+  return {
+    // A client with two words starting with the lead comes once from each; grouped, once.
+    name:
+      query.kind === 'words'
+        ? sql`(select w.id, w.sort_name from ${wordMatchesInOrder(tenantId, query, within, shape.page.dir, upTo)} w
+               group by w.id, w.sort_name order by w.sort_name ${dir}, w.id ${dir} limit ${upTo})`
+        : inOrder(namePrefixRange(query.q)),
+    exact: inOrder(exact),
+  };
 }
 
 /** The filters as one condition on `clients`, always within the tenant. */
 export function clientWhere(tenantId: number, filters: ClientFilters, today: IsoDate): SQL {
-  const conditions: (SQL | undefined)[] = [eq(clients.tenantId, tenantId)];
-  if (filters.status === 'eliminado') conditions.push(isNotNull(clients.deletedAt));
-  else {
-    conditions.push(isNull(clients.deletedAt));
-    if (filters.status) conditions.push(eq(clients.status, filters.status));
-  }
-  if (filters.q) conditions.push(searchWhere(filters.q, filters.qPhone));
+  const deleted = filters.status === 'eliminado';
+  return and(
+    eq(clients.tenantId, tenantId),
+    deleted ? isNotNull(clients.deletedAt) : isNull(clients.deletedAt),
+    filters.q ? searchWhere(tenantId, filters.q, filters.qPhone, deleted) : undefined,
+    ...narrowing(filters, today),
+  )!;
+}
+
+/** The filters other than the search box and whether the clients are deleted. */
+function narrowing(filters: ClientFilters, today: IsoDate): SQL[] {
+  const conditions: SQL[] = [];
+  if (filters.status && filters.status !== 'eliminado') conditions.push(eq(clients.status, filters.status));
   if (filters.portfolio) conditions.push(eq(clients.portfolio, filters.portfolio));
   if (filters.supervisorId) conditions.push(eq(clients.supervisorId, filters.supervisorId));
   if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
@@ -197,7 +232,7 @@ export function clientWhere(tenantId: number, filters: ClientFilters, today: Iso
   if (filters.segment) conditions.push(sql`${folded(clients.segment)} = ${fold(filters.segment.trim())}`);
   if (filters.claimCategory) conditions.push(sql`${clients.openClaimCategories} @> array[${filters.claimCategory}]::text[]`);
   if (Object.keys(filters.variables).length > 0) conditions.push(sql`${clients.additional} @> ${JSON.stringify(filters.variables)}::jsonb`);
-  return and(...conditions)!;
+  return conditions;
 }
 
 const supervisors = aliasedTable(users, 'supervisor');
@@ -397,13 +432,11 @@ function orderFor(order: TrayOrder, searching: boolean): SQL[] {
 
 export async function listClientsPage(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, order: TrayOrder): Promise<ClientRow[]> {
   const sorting = orderFor(order, Boolean(filters.q));
-  if (filters.q && order.sort === 'name' && (await searchByRange(db))) {
-    const dir = sql.raw(order.dir === 'desc' ? 'desc' : 'asc');
-    const upTo = order.page * trayLimits.pageSize;
-    const halves = searchHalves(filters, tenantId, today, (match, base) =>
-      sql`(select ${clients.id} as id, ${folded(clients.name)} as sort_name from ${clients} where ${base} and ${match}
-           order by ${folded(clients.name)} ${dir}, ${clients.id} ${dir} limit ${upTo})`);
-    const pageIds = sql`select m.id from (${halves}) m order by m.sort_name ${dir}, m.id ${dir}
+  const query = filters.q ? nameQuery(filters.q) : undefined;
+  if (query && order.sort === 'name' && (query.kind === 'words' || (await searchByRange(db)))) {
+    const dir = sql.raw(order.dir);
+    const halves = searchHalves(filters, tenantId, today, query, { page: { dir: order.dir, upTo: order.page * trayLimits.pageSize } });
+    const pageIds = sql`select m.id from (${halves.name} union ${halves.exact}) m order by m.sort_name ${dir}, m.id ${dir}
       limit ${trayLimits.pageSize} offset ${(order.page - 1) * trayLimits.pageSize}`;
     return selectRows(db, tenantId, today)
       .where(and(eq(clients.tenantId, tenantId), sql`${clients.id} in (${pageIds})`))
@@ -428,11 +461,24 @@ export async function listClientsPage(db: Db, tenantId: number, filters: ClientF
 
 /** How many clients match, counting at most one past the cap. */
 export async function countClients(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, cap = trayLimits.countCap): Promise<{ count: number; capped: boolean }> {
-  if (filters.q && (await searchByRange(db))) {
-    // Either half reaching the cap means the union does too; below it, the union is exact.
-    const halves = searchHalves(filters, tenantId, today, (match, base) => sql`(select ${clients.id} from ${clients} where ${base} and ${match} limit ${cap + 1})`);
-    const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from (${halves}) m`);
-    const n = Number(row?.n ?? 0);
+  const query = filters.q ? nameQuery(filters.q) : undefined;
+  if (query && (query.kind === 'words' || (await searchByRange(db)))) {
+    // Either half reaching its cut means the union passes the cap; below it, the union is
+    // exact. The words' half holds a client once per word the lead starts, so it is cut at
+    // twice the cap; should those rows be fewer than the cap in clients (names full of words
+    // alike), the count is made again with no cut.
+    const halves = searchHalves(filters, tenantId, today, query, { count: cap });
+    const [row] = await rows<{ n: number; cut: boolean }>(
+      db,
+      sql`with name_half as materialized ${halves.name}
+          select (select count(*)::int from (select * from name_half union ${halves.exact}) m) as n,
+                 (select count(*) from name_half) >= ${2 * (cap + 1)} as cut`,
+    );
+    let n = Number(row?.n ?? 0);
+    if (row?.cut && n <= cap) {
+      const [all] = await rows<{ n: number }>(db, sql`select count(*)::int as n from ${clients} where ${clientWhere(tenantId, filters, today)}`);
+      n = Number(all?.n ?? 0);
+    }
     return n > cap ? { count: cap, capped: true } : { count: n, capped: false };
   }
   const inner = db.select({ one: sql`1` }).from(clients).where(clientWhere(tenantId, filters, today)).limit(cap + 1);

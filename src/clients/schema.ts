@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { tenants } from '../tenants/schema.js';
 import { users } from '../users/schema.js';
 
@@ -77,3 +77,26 @@ export const clients = pgTable(
 );
 
 export type Client = typeof clients.$inferSelect;
+
+/**
+ * Every word of every client's name, folded (src/platform/search.ts), so that the search box
+ * finds "Pérez" in "José Pérez Quispe" through an index (decision 0018). Kept by triggers on
+ * `clients` (migration 0020) in the same statement as every insert, rename, soft delete,
+ * restore and removal, whoever writes the row: forms, uploads, campaign files, the demo's
+ * COPY. `deleted` follows `clients.deleted_at`, so the tray's live clients and its Eliminado
+ * are each one range. `word` sorts by code point (COLLATE "C" in the migration), so a word
+ * prefix is a range of the key; within one word the rows sit in the tray's name order
+ * (`sort_name` is `saldo_fold(name)`), so a page of matches is read from the index, not
+ * sorted, and without visiting `clients` unless other filters need it.
+ */
+export const clientNameWords = pgTable(
+  'client_name_words',
+  {
+    tenantId: bigint({ mode: 'number' }).notNull(),
+    deleted: boolean().notNull(),
+    word: text().notNull(),
+    sortName: text().notNull(),
+    clientId: bigint({ mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.deleted, t.word, t.sortName, t.clientId] })],
+);

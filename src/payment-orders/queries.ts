@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, gt, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
+import { nameMatches, nameQuery } from '../clients/search.js';
 import type { Db } from '../db/index.js';
 import { isIsoDate, type IsoDate } from '../platform/dates.js';
 import { parseMoney } from '../platform/money.js';
-import { startsWithFolded } from '../platform/search.js';
 import { paymentOrders } from './schema.js';
 import { isOrderStatus, orderStatusWhere, type OrderStatus } from './status.js';
 
@@ -62,7 +62,7 @@ function conditions(tenantId: number, f: OrderFilters, today: IsoDate): SQL {
     const upper = f.q.toUpperCase();
     const lower = f.q.toLowerCase();
     list.push(
-      sql`(${clients.documentNumber} in (${f.q}, ${upper}) or ${startsWithFolded(clients.name, f.q)} or ${paymentOrders.paymentCode} in (${f.q}, ${upper}, ${lower}))`,
+      sql`(${clients.documentNumber} in (${f.q}, ${upper}) or ${nameMatches(tenantId, nameQuery(f.q))} or ${paymentOrders.paymentCode} in (${f.q}, ${upper}, ${lower}))`,
     );
   }
   if (f.product) list.push(eq(paymentOrders.product, f.product));

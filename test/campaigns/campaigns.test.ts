@@ -386,6 +386,11 @@ describe('the tray', () => {
     expect(fragment).toContain('Beto Dos');
     expect(await (await admin.get('/app/campaigns?state=2')).text()).not.toContain('Ana Uno');
     expect(await (await admin.get('/app/campaigns?campaign=a')).text()).toContain('Ana Uno');
+    // The search box finds a debtor by any word of the name, or by the document.
+    const byWord = await (await admin.get('/app/campaigns?q=dos')).text();
+    expect(byWord).toContain('Beto Dos');
+    expect(byWord).not.toContain('Ana Uno');
+    expect(await (await admin.get('/app/campaigns?q=1111')).text()).toContain('Ana Uno');
     // An entry whose end date has passed is finished from the next day on, before any job closes it.
     await h.db.update(campaignEntries).set({ endDate: '2026-03-09' }).where(and(eq(campaignEntries.tenantId, acme.id), eq(campaignEntries.campaignCode, 'B')));
     const finished = await (await admin.get('/app/campaigns?state=2')).text();

@@ -3,6 +3,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import { rows } from '../../src/db/index.js';
 import { FOLD_FROM, fold } from '../../src/platform/search.js';
 import { clients } from '../../src/clients/schema.js';
+import { clientEvents } from '../../src/events/schema.js';
+import { wordsOf } from '../../src/clients/search.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countClients, parseClientFilters, trayLimits } from '../../src/clients/queries.js';
 import { clientVariables } from '../../src/settings/schema.js';
@@ -88,7 +90,7 @@ describe('the clients tray', () => {
     for (const [query, expected] of cases) expect(await names(query), query).toEqual(expected);
   });
 
-  it('searches one box by name prefix, document number, email or phone', async () => {
+  it('searches one box by name, document number, email or phone', async () => {
     expect(await names('?q=be')).toEqual(['Beto Temprano']);
     expect(await names('?q=08765432')).toEqual(['Carla Sesenta']);
     expect(await names('?q=ANA%40correo.pe')).toEqual(['Ana Al Día']);
@@ -97,26 +99,115 @@ describe('the clients tray', () => {
     expect(await names('?q=emprano')).toEqual([]);
   });
 
-  it('pages a search in name order, with prefix and exact matches together and each client once', async () => {
+  it('pages a search in name order, with name and exact matches together and each client once', async () => {
     const saved = trayLimits.pageSize;
     trayLimits.pageSize = 2;
     try {
-      // Ana matches by name prefix and by email; Carla, whose name does not start with "an", by document.
+      // Ana matches by her name and by email; Elena by a word of her name ("Antigua"); Carla,
+      // whose name has no word starting with "an", by document.
       await h.db.update(clients).set({ email: 'an' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Ana Al Día')));
       await h.db.update(clients).set({ documentNumber: 'AN' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Carla Sesenta')));
       expect(await names('?q=an')).toEqual(['Ana Al Día', 'Carla Sesenta']);
-      expect(await names('?q=An&dir=desc')).toEqual(['Carla Sesenta', 'Ana Al Día']);
+      expect(await names('?q=an&page=2')).toEqual(['Elena Antigua']);
+      expect(await names('?q=An&dir=desc')).toEqual(['Elena Antigua', 'Carla Sesenta']);
+      expect(await names('?q=An&dir=desc&page=2')).toEqual(['Ana Al Día']);
       const page = await (await browser.get('/app/clients?q=an')).text();
-      expect(page).toMatch(/\b2 clientes\b/);
-      expect(await names('?q=an&page=2')).toEqual([]);
-      // A prefix with letters past ASCII and one with LIKE's wildcards.
+      expect(page).toMatch(/\b3 clientes\b/);
+      expect(await names('?q=an&page=3')).toEqual([]);
+      // Sorted by another column, the same three.
+      expect(await names('?q=an&sort=balance&dir=desc')).toEqual(['Elena Antigua', 'Carla Sesenta']);
+      // Letters past ASCII, and LIKE's wildcards, which are no part of a word.
       expect(await names('?q=ana%20al%20d%C3%AD')).toEqual(['Ana Al Día']);
-      expect(await names('?q=an%25')).toEqual([]);
+      expect(await names('?q=an%25')).toEqual(['Ana Al Día', 'Elena Antigua']);
       expect(await names('?q=_na')).toEqual([]);
     } finally {
       trayLimits.pageSize = saved;
       await h.db.update(clients).set({ documentNumber: '08765432' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Carla Sesenta')));
       await h.db.update(clients).set({ email: 'ana@correo.pe' }).where(and(eq(clients.tenantId, acme.id), eq(clients.name, 'Ana Al Día')));
+    }
+  });
+
+  it('finds a client by the start of any word of the name, the words typed in any order', async () => {
+    expect(await names('?q=temprano')).toEqual(['Beto Temprano']);
+    expect(await names('?q=TEMP')).toEqual(['Beto Temprano']);
+    expect(await names('?q=temprano%20be')).toEqual(['Beto Temprano']);
+    expect(await names('?q=sesenta%20beto')).toEqual([]);
+    // Inside a word is not the start of one.
+    expect(await names('?q=emprano')).toEqual([]);
+    // One letter alone finds the names that start with it ("Elena Antigua" does not).
+    expect(await names('?q=a')).toEqual(['Ana Al Día']);
+    expect(await names('?q=al%20an')).toEqual(['Ana Al Día']);
+    // Deleted clients only under Eliminado; other tenants never.
+    expect(await names('?q=eliminada')).toEqual([]);
+    expect(await names('?q=eliminada&status=eliminado')).toEqual(['Iris Eliminada']);
+    expect(await names('?q=otra')).toEqual([]);
+    const count = await countClients(h.db, acme.id, parseClientFilters({ q: 'antigua' }), '2026-03-10');
+    expect(count).toEqual({ count: 1, capped: false });
+  });
+
+  it('counts and pages each client once when many words of a name start with what was typed', async () => {
+    // Every word of Mar's name starts with "mar", and they all sort before Zulema's "marzano".
+    const many = await seedClient(h, acme, { name: 'Mar Marco Mari Marta' });
+    const zulema = await seedClient(h, acme, { name: 'Zulema Marzano' });
+    const saved = trayLimits.pageSize;
+    trayLimits.pageSize = 2;
+    try {
+      expect(await names('?q=mar')).toEqual(['Mar Marco Mari Marta', 'Zulema Marzano']);
+      expect(await names('?q=mar&dir=desc')).toEqual(['Zulema Marzano', 'Mar Marco Mari Marta']);
+      const count = (cap: number) => countClients(h.db, acme.id, parseClientFilters({ q: 'mar' }), '2026-03-10', cap);
+      expect(await count(1)).toEqual({ count: 1, capped: true });
+      expect(await count(2)).toEqual({ count: 2, capped: false });
+    } finally {
+      trayLimits.pageSize = saved;
+      await h.db.delete(clients).where(and(eq(clients.tenantId, acme.id), sql`${clients.id} in (${many.id}, ${zulema.id})`));
+    }
+  });
+
+  it('keeps every client’s words those of the current name, whoever inserts, renames or removes it', async () => {
+    const stale = async () =>
+      rows<{ n: number }>(
+        h.db,
+        sql`select count(*)::int as n from (
+              (select tenant_id, deleted, word, sort_name, client_id from client_name_words
+                except select c.tenant_id, c.deleted_at is not null, w, saldo_fold(c.name), c.id from clients c cross join lateral saldo_name_words(c.name) w)
+              union all
+              (select c.tenant_id, c.deleted_at is not null, w, saldo_fold(c.name), c.id from clients c cross join lateral saldo_name_words(c.name) w
+                except select tenant_id, deleted, word, sort_name, client_id from client_name_words)) d`,
+      );
+    const added = await seedClient(h, acme, { name: 'Zoe Ávila-Núñez' });
+    try {
+      expect(await names('?q=avila')).toEqual(['Zoe Ávila-Núñez']);
+      expect(await names('?q=nunez%20zo')).toEqual(['Zoe Ávila-Núñez']);
+      await h.db.update(clients).set({ name: 'Zoe Quispe' }).where(and(eq(clients.tenantId, acme.id), eq(clients.id, added.id)));
+      expect(await names('?q=avila')).toEqual([]);
+      expect(await names('?q=quispe')).toEqual(['Zoe Quispe']);
+      // An update that leaves the name alone leaves its words alone.
+      await h.db.update(clients).set({ segment: 'Pyme' }).where(and(eq(clients.tenantId, acme.id), eq(clients.id, added.id)));
+      expect(await names('?q=quispe')).toEqual(['Zoe Quispe']);
+      // Deleted, the client is found under Eliminado only; restored, back among the live.
+      expect((await browser.post(`/app/clients/${added.id}/deletion`)).status).toBe(303);
+      expect(await names('?q=quispe')).toEqual([]);
+      expect(await names('?q=quispe&status=eliminado')).toEqual(['Zoe Quispe']);
+      expect(await names('?q=quispe%20zo&status=eliminado&sort=created')).toEqual(['Zoe Quispe']);
+      expect((await stale())[0]!.n).toBe(0);
+      expect((await browser.post(`/app/clients/${added.id}/restoration`)).status).toBe(303);
+      expect(await names('?q=quispe')).toEqual(['Zoe Quispe']);
+      expect(await names('?q=quispe&status=eliminado')).toEqual([]);
+      expect((await stale())[0]!.n).toBe(0);
+    } finally {
+      await h.db.delete(clientEvents).where(and(eq(clientEvents.tenantId, acme.id), eq(clientEvents.clientId, added.id)));
+      await h.db.delete(clients).where(and(eq(clients.tenantId, acme.id), eq(clients.id, added.id)));
+    }
+    const [left] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from client_name_words where tenant_id = ${acme.id} and client_id = ${added.id}`);
+    expect(left!.n).toBe(0);
+    expect((await stale())[0]!.n).toBe(0);
+  });
+
+  it('splits a name into words in the database exactly as the search box splits what staff type', async () => {
+    const samples = ["D'Ávila & Cía. S.A.C.", 'Ana María NÚÑEZ-Güemes', '  José   Pérez  ', 'Inversiones 2000 E.I.R.L.', 'Øster Ñandú', '100% _x_'];
+    for (const text of samples) {
+      const found = await rows<{ w: string }>(h.db, sql`select w from saldo_name_words(${text}) w order by w collate "C"`);
+      expect(found.map((r) => r.w), text).toEqual([...new Set(wordsOf(text))].sort());
     }
   });
 

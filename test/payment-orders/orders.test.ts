@@ -185,6 +185,9 @@ describe('Órdenes de pago', () => {
     expect(await codes('status=anulada')).toEqual(['B-ANUL']);
     expect(await codes('q=70112233')).toEqual(['B-VEH', 'B-ANUL']);
     expect(await codes('q=rosa')).toEqual(['A-VENC', 'A-PEND']);
+    // Any word of the client's name, as the clients tray finds it.
+    expect(await codes('q=mamani%20ros')).toEqual(['A-VENC', 'A-PEND']);
+    expect(await codes('q=huaman')).toEqual(['B-VEH', 'B-ANUL']);
     // A code typed in small letters finds the code loaded in capitals.
     expect(await codes('q=B-VEH')).toEqual(['B-VEH']);
     expect(await codes('q=b-veh')).toEqual(['B-VEH']);
