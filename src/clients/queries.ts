@@ -179,7 +179,8 @@ type SearchShape = { page: { dir: 'asc' | 'desc'; upTo: number } } | { count: nu
  * A search's two halves, each cut for `shape`: the name's matches through the words' index
  * (or, for a name prefix, the name index) and the exact matches through theirs. An OR of both
  * in one condition makes the planner fetch every match of a short word (tens of thousands on
- * a big tenant) and sort them for one page. Returns the name half alone as well.
+ * a big tenant) and sort them for one page. The halves come apart so that a count can tell
+ * whether the name half reached its cut.
  */
 function searchHalves(filters: ClientFilters, tenantId: number, today: IsoDate, query: NameQuery, shape: SearchShape): { name: SQL; exact: SQL } {
   const base = clientWhere(tenantId, { ...filters, q: undefined, qPhone: undefined }, today);
