@@ -182,15 +182,18 @@ type SearchShape = { page: { dir: 'asc' | 'desc'; upTo: number } } | { count: nu
  * a big tenant) and sort them for one page. The halves come apart so that a count can tell
  * whether the name half reached its cut.
  */
-function searchHalves(filters: ClientFilters, tenantId: number, today: IsoDate, query: NameQuery, shape: SearchShape): { name: SQL; exact: SQL } {
+function searchHalves(filters: ClientFilters, tenantId: number, today: IsoDate, query: NameQuery, shape: SearchShape): { name: SQL; exact: SQL; nameCut: number } {
   const base = clientWhere(tenantId, { ...filters, q: undefined, qPhone: undefined }, today);
   const exact = exactMatches(filters.q!, filters.qPhone);
   const within = { deleted: filters.status === 'eliminado', narrowing: narrowing(filters, today) };
   if ('count' in shape) {
     const cut = shape.count + 1;
+    // The words' half holds a client once per word the lead starts: cut at twice as many.
+    const nameCut = query.kind === 'words' ? 2 * cut : cut;
     return {
-      name: query.kind === 'words' ? wordMatchIds(tenantId, query, within, 2 * cut) : sql`(select ${clients.id} from ${clients} where ${base} and ${namePrefixRange(query.q)} limit ${cut})`,
+      name: query.kind === 'words' ? wordMatchIds(tenantId, query, within, nameCut) : sql`(select ${clients.id} from ${clients} where ${base} and ${namePrefixRange(query.q)} limit ${nameCut})`,
       exact: sql`(select ${clients.id} from ${clients} where ${base} and ${exact} limit ${cut})`,
+      nameCut,
     };
   }
   const { upTo } = shape.page;
@@ -206,6 +209,7 @@ function searchHalves(filters: ClientFilters, tenantId: number, today: IsoDate, 
                group by w.id, w.sort_name order by w.sort_name ${dir}, w.id ${dir} limit ${upTo})`
         : inOrder(namePrefixRange(query.q)),
     exact: inOrder(exact),
+    nameCut: upTo,
   };
 }
 
@@ -465,15 +469,15 @@ export async function countClients(db: Db, tenantId: number, filters: ClientFilt
   const query = filters.q ? nameQuery(filters.q) : undefined;
   if (query && (query.kind === 'words' || (await searchByRange(db)))) {
     // Either half reaching its cut means the union passes the cap; below it, the union is
-    // exact. The words' half holds a client once per word the lead starts, so it is cut at
-    // twice the cap; should those rows be fewer than the cap in clients (names full of words
-    // alike), the count is made again with no cut.
+    // exact. The words' half may hold a client more than once, so should its cut rows be
+    // fewer than the cap in clients (names full of words alike), the count is made again
+    // with no cut.
     const halves = searchHalves(filters, tenantId, today, query, { count: cap });
     const [row] = await rows<{ n: number; cut: boolean }>(
       db,
       sql`with name_half as materialized ${halves.name}
           select (select count(*)::int from (select * from name_half union ${halves.exact}) m) as n,
-                 (select count(*) from name_half) >= ${2 * (cap + 1)} as cut`,
+                 (select count(*) from name_half) >= ${halves.nameCut} as cut`,
     );
     let n = Number(row?.n ?? 0);
     if (row?.cut && n <= cap) {
