@@ -3,6 +3,7 @@ import * as v from 'valibot';
 import { AccountPage, HomePage } from '../../views/account/account.js';
 import { LoginPage, ResetChoosePage, ResetRequestPage } from '../../views/account/login.js';
 import { clearSessionCookie, requireUser, setSessionCookie } from '../platform/auth/middleware.js';
+import { waitFor } from '../platform/auth/rate-limit.js';
 import { createSession, invalidateSession } from '../platform/auth/sessions.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { setFlash } from '../platform/flash.js';
@@ -48,7 +49,7 @@ export const accountRoutes = new Hono<AppEnv>()
         title: c.var.t('login.title'),
         layout: 'plain',
         status: result.error === 'login.invalid' ? 422 : 429,
-        body: <LoginPage email={form.email} next={next} message={c.var.t(result.error)} />,
+        body: <LoginPage email={form.email} next={next} message={result.error === 'login.invalid' ? c.var.t(result.error) : c.var.t(result.error, waitFor(c, result.retryAfterMs))} />,
       });
     }
     c.var.log.info('login.succeeded', { userId: result.userId });
@@ -75,7 +76,8 @@ export const accountRoutes = new Hono<AppEnv>()
       linkFor: (token) => tenantUrl(config, tenant, `/app/password-reset/${token}`),
     });
     if (!result.ok) {
-      return render(c, { title: c.var.t('reset.title'), layout: 'plain', status: 429, body: <ResetRequestPage email={email} message={c.var.t(result.error)} /> });
+      const message = c.var.t(result.error, waitFor(c, result.retryAfterMs));
+      return render(c, { title: c.var.t('reset.title'), layout: 'plain', status: 429, body: <ResetRequestPage email={email} message={message} /> });
     }
     setFlash(c, 'success', 'reset.sent');
     return c.redirect('/app/login', 303);

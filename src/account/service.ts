@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { verifyPassword } from '../platform/auth/passwords.js';
-import { clearLimit, hit, unhit, type Limit } from '../platform/auth/rate-limit.js';
+import { clearLimit, hit, together, unhit, type Limit } from '../platform/auth/rate-limit.js';
 import { passwordResetTokens } from '../platform/auth/schema.js';
 import { createSession } from '../platform/auth/sessions.js';
 import { generateToken, hashToken } from '../platform/auth/tokens.js';
@@ -19,7 +19,8 @@ export const loginLimits = {
 
 export type LoginResult =
   | { ok: true; token: string; expiresAt: Date; userId: number }
-  | { ok: false; error: 'login.invalid' | 'errors.rateLimited' };
+  | { ok: false; error: 'login.invalid' }
+  | { ok: false; error: 'errors.rateLimited'; retryAfterMs: number };
 
 /**
  * Checks the credentials under two limits (per address and per account). A wrong email and
@@ -33,7 +34,8 @@ export async function logIn(db: Db, options: { tenantId: number; email: string; 
   // all slip under the limit while the (slow, on purpose) hash is computed.
   const byIp = await hit(db, tenantId, perIp, now);
   const byAccount = await hit(db, tenantId, perAccount, now);
-  if (byIp.limited || byAccount.limited) return { ok: false, error: 'errors.rateLimited' };
+  const limited = together([byIp, byAccount]);
+  if (limited.limited) return { ok: false, error: 'errors.rateLimited', retryAfterMs: limited.retryAfterMs };
   const user = await findUserByEmail(db, tenantId, email);
   const valid = await verifyPassword(user?.active ? user.passwordHash : null, password);
   if (!user || !valid) return { ok: false, error: 'login.invalid' };
@@ -51,12 +53,13 @@ export async function requestPasswordReset(
   db: Db,
   mailer: Mailer,
   options: { tenant: Tenant; email: string; ip: string; now: Date; t: Translate; linkFor: (token: string) => string },
-): Promise<{ ok: true } | { ok: false; error: 'errors.rateLimited' }> {
+): Promise<{ ok: true } | { ok: false; error: 'errors.rateLimited'; retryAfterMs: number }> {
   const { tenant, email, now } = options;
-  const limited =
-    (await hit(db, tenant.id, { key: `reset:ip:${options.ip}`, max: 20, windowMs: 3_600_000 }, now)).limited ||
-    (await hit(db, tenant.id, { key: `reset:account:${email.trim().toLowerCase()}`, max: 3, windowMs: 3_600_000 }, now)).limited;
-  if (limited) return { ok: false, error: 'errors.rateLimited' };
+  const limited = together([
+    await hit(db, tenant.id, { key: `reset:ip:${options.ip}`, max: 20, windowMs: 3_600_000 }, now),
+    await hit(db, tenant.id, { key: `reset:account:${email.trim().toLowerCase()}`, max: 3, windowMs: 3_600_000 }, now),
+  ]);
+  if (limited.limited) return { ok: false, error: 'errors.rateLimited', retryAfterMs: limited.retryAfterMs };
   const user = await findUserByEmail(db, tenant.id, email);
   if (!user || !user.active) return { ok: true };
   const token = generateToken();

@@ -6,7 +6,7 @@
 import { and, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
-import { clearLimit, hit, unhit, type Limit } from '../platform/auth/rate-limit.js';
+import { clearLimit, hit, together, unhit, type Limit } from '../platform/auth/rate-limit.js';
 import { hashToken } from '../platform/auth/tokens.js';
 
 export type Failure = { ok: false; errors: Record<string, string> };
@@ -24,9 +24,6 @@ export const identificationLimits = {
   perDocument: { max: 5, windowMs: 15 * 60_000 },
 };
 
-/** What a limited debtor is told to wait, in seconds (`Retry-After`): the document's window. */
-export const identificationRetryAfter = String(identificationLimits.perDocument.windowMs / 1000);
-
 function limitsFor(ip: string, documentType: string, documentNumber: string): Limit[] {
   // The document is hashed: the counters table is no place for personal data.
   const document = hashToken(`${documentType}:${documentNumber}`).slice(0, 32);
@@ -41,10 +38,10 @@ function limitsFor(ip: string, documentType: string, documentNumber: string): Li
  * whether either limit is now passed. Counting before judging is what keeps attempts sent at
  * once from all slipping under the limit; a success then takes its count back.
  */
-export async function beginIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<{ limited: boolean }> {
-  let limited = false;
-  for (const limit of limitsFor(ip, documentType, documentNumber)) if ((await hit(db, tenantId, limit, now)).limited) limited = true;
-  return { limited };
+export async function beginIdentification(db: Db, tenantId: number, ip: string, documentType: string, documentNumber: string, now: Date): Promise<{ limited: boolean; retryAfterMs: number }> {
+  const hits = [];
+  for (const limit of limitsFor(ip, documentType, documentNumber)) hits.push(await hit(db, tenantId, limit, now));
+  return together(hits);
 }
 
 /** A successful identification forgives the document's failed attempts and is not counted against the address. */

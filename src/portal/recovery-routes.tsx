@@ -8,6 +8,7 @@ import { LogoutButton, type StatementPageProps } from '../../views/portal/statem
 import { listOpenAlerts, notifyAdvisor, raiseAlert } from '../alerts/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { settingsOf } from '../settings/queries.js';
+import { waitFor } from '../platform/auth/rate-limit.js';
 import { generateToken, signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { endOfDayIn, todayIn } from '../platform/dates.js';
@@ -36,7 +37,6 @@ import { firstSend, registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
-import { identificationRetryAfter } from './identification.js';
 import { promiseFieldsSchema, recoveryAvailable } from './service.js';
 import { endPortalSession, PORTAL_COOKIE, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
@@ -246,8 +246,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const result = await identifyForRecovery(database.db, { tenant: c.var.tenant, ip: clientIp(c), documentType, documentNumber, now: clock.now() });
     if (!result.ok) {
       if (result.reason === 'limited') {
-        c.header('Retry-After', identificationRetryAfter);
-        return identifyPage(c, settings, { values, notice: c.var.t('portal.identify.limited'), status: 429 });
+        return identifyPage(c, settings, { values, notice: c.var.t('portal.identify.limited', waitFor(c, result.retryAfterMs)), status: 429 });
       }
       return identifyPage(c, settings, { values, notice: c.var.t('recovery.identify.noOffer'), status: 422 });
     }

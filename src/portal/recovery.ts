@@ -65,9 +65,10 @@ export async function recordStep(db: Db, tenantId: number, clientId: number, ste
 export async function identifyForRecovery(
   db: Db,
   input: { tenant: Tenant; ip: string; documentType: string; documentNumber: string; now: Date },
-): Promise<{ ok: true; client: Client; entry: CampaignEntry } | { ok: false; reason: 'limited' | 'noOffer' }> {
+): Promise<{ ok: true; client: Client; entry: CampaignEntry } | { ok: false; reason: 'limited'; retryAfterMs: number } | { ok: false; reason: 'noOffer' }> {
   const { tenant, ip, documentType, documentNumber, now } = input;
-  if ((await beginIdentification(db, tenant.id, ip, documentType, documentNumber, now)).limited) return { ok: false, reason: 'limited' };
+  const counted = await beginIdentification(db, tenant.id, ip, documentType, documentNumber, now);
+  if (counted.limited) return { ok: false, reason: 'limited', retryAfterMs: counted.retryAfterMs };
   const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
   // The same two lookups whether or not the document exists (no client has id 0), so timing tells nothing.
   const entry = await activeEntryForClient(db, tenant.id, client?.id ?? 0, todayIn(tenant.timezone, { now: () => now }));

@@ -9,6 +9,7 @@ import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../cli
 import { findClient } from '../clients/queries.js';
 import { statementOf } from '../payments/queries.js';
 import { settingsOf } from '../settings/queries.js';
+import { waitFor } from '../platform/auth/rate-limit.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { addDays, todayIn } from '../platform/dates.js';
@@ -24,7 +25,7 @@ import { registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey, RECEIPT_MAX_BYTES } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
-import { eventSince, identificationRetryAfter, recordPortalEvent } from './identification.js';
+import { eventSince, recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
 import type { PortalKind, PortalSettings } from './schema.js';
@@ -226,8 +227,7 @@ export const portalRoutes = new Hono<AppEnv>()
     const result = await identifyDebtor(database.db, { tenant: c.var.tenant, ip: clientIp(c), ...document, contact, now: clock.now() });
     if (!result.ok) {
       if (result.reason === 'limited') {
-        c.header('Retry-After', identificationRetryAfter);
-        return contactStep(c, { notice: c.var.t('portal.identify.limited'), status: 429 });
+        return contactStep(c, { notice: c.var.t('portal.identify.limited', waitFor(c, result.retryAfterMs)), status: 429 });
       }
       return contactStep(c, { notice: c.var.t('portal.identify.mismatch'), status: 422 });
     }

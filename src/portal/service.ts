@@ -44,9 +44,10 @@ export interface IdentifyInput {
  * data then take the same path (one lookup, nothing more), so neither the answer nor its
  * timing tells them apart.
  */
-export async function identifyDebtor(db: Db, input: IdentifyInput): Promise<{ ok: true; client: Client } | { ok: false; reason: 'limited' | 'mismatch' }> {
+export async function identifyDebtor(db: Db, input: IdentifyInput): Promise<{ ok: true; client: Client } | { ok: false; reason: 'limited'; retryAfterMs: number } | { ok: false; reason: 'mismatch' }> {
   const { tenant, ip, documentType, documentNumber, now } = input;
-  if ((await beginIdentification(db, tenant.id, ip, documentType, documentNumber, now)).limited) return { ok: false, reason: 'limited' };
+  const counted = await beginIdentification(db, tenant.id, ip, documentType, documentNumber, now);
+  if (counted.limited) return { ok: false, reason: 'limited', retryAfterMs: counted.retryAfterMs };
   const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
   if (!client || !contactMatches(client, input.contact, tenant.country)) {
     return { ok: false, reason: 'mismatch' };

@@ -80,6 +80,24 @@ describe('staff login', () => {
     expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(303);
   });
 
+  it('tells a blocked user how long is left to wait, not the whole window', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    // The window is 15:00–15:15; the failures come at 15:10:30.
+    h.clock.set('2026-03-10T15:10:30Z');
+    for (let i = 0; i < 5; i++) await h.client(acme).post('/app/login', { email: ana.email, password: `wrong-${i}` });
+    const blocked = await h.client(acme).post('/app/login', { email: ana.email, password: ana.password });
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('Retry-After')).toBe('270');
+    expect(await blocked.text()).toContain('Demasiados intentos. Inténtalo de nuevo en 5 minutos.');
+    h.clock.set('2026-03-10T15:14:10Z');
+    const almost = await h.client(acme).post('/app/login', { email: ana.email, password: ana.password });
+    expect(almost.headers.get('Retry-After')).toBe('50');
+    expect(await almost.text()).toContain('Demasiados intentos. Inténtalo de nuevo en 1 minuto.');
+    h.clock.set('2026-03-10T15:15:00Z');
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(303);
+  });
+
   it('counts attempts sent all at once, before the slow password check', async () => {
     const acme = await newTenant(h);
     const ana = await addStaff(h, acme);

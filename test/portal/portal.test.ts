@@ -85,6 +85,8 @@ describe('identifying on the customer portal', () => {
   });
 
   it('stops guessing for one document after a few failures, with a message to try later', async () => {
+    // The start of a 15-minute window: a limited debtor waits all of it.
+    h.clock.set('2026-03-10T15:00:00Z');
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);
     const browser = h.client(acme);
@@ -101,12 +103,22 @@ describe('identifying on the customer portal', () => {
     expect(blocked.status).toBe(429);
     expect(await blocked.text()).toContain('Hiciste demasiados intentos. Inténtalo de nuevo en 15 minutos.');
     expect(browser.cookies.has('saldo_portal')).toBe(false);
-    h.clock.advance(identificationLimits.perDocument.windowMs);
+    // What is left of the window, not the window: 15:00–15:15, now 15:12.
+    h.clock.set('2026-03-10T15:12:00Z');
+    const later = await identify(browser, rosa, rosa.phone!);
+    expect(later.status).toBe(429);
+    expect(later.headers.get('Retry-After')).toBe('180');
+    expect(await later.text()).toContain('Hiciste demasiados intentos. Inténtalo de nuevo en 3 minutos.');
+    h.clock.set('2026-03-10T15:14:30Z');
+    expect(await (await identify(browser, rosa, rosa.phone!)).text()).toContain('Inténtalo de nuevo en 1 minuto.');
+    h.clock.set('2026-03-10T15:15:00Z');
     expect((await identify(browser, rosa, rosa.phone!)).status).toBe(303);
     h.clock.set('2026-03-10T15:00:00Z');
   });
 
   it('counts attempts sent all at once: no more than the limit are judged', async () => {
+    // The start of a 15-minute window: a limited debtor waits all of it.
+    h.clock.set('2026-03-10T15:00:00Z');
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);
     const browser = h.client(acme);
@@ -122,6 +134,8 @@ describe('identifying on the customer portal', () => {
   });
 
   it('stops guessing from one address across many documents', async () => {
+    // The start of a 15-minute window: a limited debtor waits all of it.
+    h.clock.set('2026-03-10T15:00:00Z');
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);
     const browser = h.client(acme);

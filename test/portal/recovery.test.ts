@@ -4,6 +4,7 @@ import { alerts } from '../../src/alerts/schema.js';
 import { campaignEntries, campaignPayments, campaignPromises } from '../../src/campaigns/schema.js';
 import { verifyPayLink } from '../../src/portal/payment-provider.js';
 import { deadlineOf } from '../../src/portal/recovery.js';
+import { identificationLimits } from '../../src/portal/identification.js';
 import { mailMessages } from '../../src/platform/mail/schema.js';
 import { forgetTenantCache } from '../../src/platform/tenancy.js';
 import { tenants } from '../../src/tenants/schema.js';
@@ -153,7 +154,11 @@ describe('identifying on /recovery', () => {
     let last: Response | undefined;
     for (let i = 0; i < 6; i++) last = await identifyOnRecovery(browser, { documentType: 'DNI', documentNumber: '11112222' });
     expect(last!.status).toBe(429);
-    expect(await last!.text()).toContain('Hiciste demasiados intentos');
+    // Told what is left of the window it fell in.
+    const left = identificationLimits.perDocument.windowMs - (h.clock.now().getTime() % identificationLimits.perDocument.windowMs);
+    expect(last!.headers.get('Retry-After')).toBe(String(Math.ceil(left / 1000)));
+    const minutes = Math.ceil(left / 60_000);
+    expect(await last!.text()).toContain(`Hiciste demasiados intentos. Inténtalo de nuevo en ${minutes} minuto${minutes === 1 ? '' : 's'}.`);
   });
 
   it('checks the document number like the customer portal does', async () => {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../db/index.js';
+import type { AppContext } from '../context.js';
 
 export interface Limit {
   /** What is being counted, e.g. `login:ip:203.0.113.9`. */
@@ -8,11 +9,18 @@ export interface Limit {
   windowMs: number;
 }
 
+export interface Hit {
+  limited: boolean;
+  hits: number;
+  /** Until the window ends: when a limited caller may try again. */
+  retryAfterMs: number;
+}
+
 /**
  * Counts one hit in a fixed window shared by every process (the counter lives in the
  * database) and says whether the limit is now exceeded.
  */
-export async function hit(db: Db, tenantId: number, limit: Limit, now: Date): Promise<{ limited: boolean; hits: number }> {
+export async function hit(db: Db, tenantId: number, limit: Limit, now: Date): Promise<Hit> {
   const windowStart = new Date(Math.floor(now.getTime() / limit.windowMs) * limit.windowMs);
   const [row] = await rows<{ hits: number }>(
     db,
@@ -22,7 +30,25 @@ export async function hit(db: Db, tenantId: number, limit: Limit, now: Date): Pr
         returning hits`,
   );
   const hits = Number(row?.hits ?? 1);
-  return { limited: hits > limit.max, hits };
+  return { limited: hits > limit.max, hits, retryAfterMs: windowStart.getTime() + limit.windowMs - now.getTime() };
+}
+
+/**
+ * Several limits counted for one attempt: limited when any is, until the last of those
+ * that are limited lets go.
+ */
+export function together(hits: Hit[]): { limited: boolean; retryAfterMs: number } {
+  const limited = hits.filter((h) => h.limited);
+  return { limited: limited.length > 0, retryAfterMs: Math.max(0, ...limited.map((h) => h.retryAfterMs)) };
+}
+
+/**
+ * Tells a limited caller when to come back: `Retry-After` in seconds on the response, and
+ * the whole minutes (at least one) for the message, as `count` so that "1 minuto" reads right.
+ */
+export function waitFor(c: AppContext, retryAfterMs: number): { count: number } {
+  c.header('Retry-After', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  return { count: Math.max(1, Math.ceil(retryAfterMs / 60_000)) };
 }
 
 /**

@@ -65,7 +65,8 @@ export const core = messages(
     'errors.tooLarge.body': 'Lo que enviaste supera el límite de {limit}. No se guardó nada.',
     'errors.unsupportedMedia.title': 'Formato no admitido',
     'errors.unsupportedMedia.body': 'Esta dirección solo acepta formularios. No se guardó nada.',
-    'errors.rateLimited': 'Demasiados intentos. Espera unos minutos e inténtalo de nuevo.',
+    'errors.rateLimited': 'Demasiados intentos. Inténtalo de nuevo en {count} minutos.',
+    'errors.rateLimited.one': 'Demasiados intentos. Inténtalo de nuevo en 1 minuto.',
     'errors.badRequest.title': 'Solicitud no válida',
     'errors.badRequest.body': 'No pudimos leer lo que enviaste. No se guardó nada.',
 
@@ -230,7 +231,8 @@ export const core = messages(
     'errors.tooLarge.body': 'What you sent is over the {limit} limit. Nothing was saved.',
     'errors.unsupportedMedia.title': 'Unsupported format',
     'errors.unsupportedMedia.body': 'This address only accepts forms. Nothing was saved.',
-    'errors.rateLimited': 'Too many attempts. Wait a few minutes and try again.',
+    'errors.rateLimited': 'Too many attempts. Try again in {count} minutes.',
+    'errors.rateLimited.one': 'Too many attempts. Try again in 1 minute.',
     'errors.badRequest.title': 'Invalid request',
     'errors.badRequest.body': 'We could not read what you sent. Nothing was saved.',
 
