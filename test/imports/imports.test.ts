@@ -439,6 +439,18 @@ describe('importing clients with their payment orders', () => {
     // The state filter agrees with the badge.
     expect(await (await client.get('/app/process-log?state=checked')).text()).toContain(`id="process-${id}"`);
     expect(await (await client.get('/app/process-log?state=completed')).text()).not.toContain(`id="process-${id}"`);
+
+    // While it is applied, both pages say what is being written and that it is written whole,
+    // not a bar stuck at the check's row count.
+    expect((await client.post(`/app/imports/${id}/application`)).status).toBe(303);
+    const toWrite = (process.counts.create ?? 0) + (process.counts.update ?? 0);
+    for (const path of [`/app/imports/${id}/status`, '/app/process-log']) {
+      const html = await (await client.get(path)).text();
+      expect(html).toContain(`Aplicando ${toWrite} filas: se guardan todas juntas al terminar.`);
+      expect(html).not.toMatch(/0 de \d/);
+    }
+    await h.runJobs();
+    expect(await (await client.get(`/app/imports/${id}/status`)).text()).not.toContain('Aplicando');
   });
 
   it('the column mapping chosen by the user is remembered for the tenant', async () => {

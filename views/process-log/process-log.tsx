@@ -10,6 +10,16 @@ export function ProcessProgress(props: { process: FileProcess }) {
   const { t, number } = useView();
   const p = props.process;
   if (p.state !== 'running' && p.state !== 'queued') return null;
+  if (p.kind === 'import' && p.stage === 'applying') {
+    // An apply is one transaction: there is no part of it written to count, only its end.
+    const label = t('processLog.applying', { count: number((p.counts.create ?? 0) + (p.counts.update ?? 0)) });
+    return (
+      <>
+        <progress aria-label={label} />
+        <span class="hint"> {label}</span>
+      </>
+    );
+  }
   const label = p.progressTotal ? t('processLog.progressOf', { done: number(p.progressDone), total: number(p.progressTotal) }) : t('processLog.progressRows', { done: number(p.progressDone) });
   return (
     <>
