@@ -1,8 +1,8 @@
-import { batchesById, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
+import { batchesAfter, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { toUnits } from '../platform/money.js';
 import { offerOf } from './compute.js';
-import { countCampaignEntries, listCampaignEntriesForExport, parseCampaignFilters } from './queries.js';
+import { countCampaignEntries, listCampaignEntriesForExport, parseCampaignFilters, type CampaignExportRow } from './queries.js';
 
 /**
  * "Descargar" on Cartera castigada: the entries the tray's filters select. The upload's
@@ -42,9 +42,8 @@ export const campaignsExport: ExportSource = {
       kinds: [null, null, null, null, null, null, 'money', null, null, 'date', null, null, 'money', 'money', null, null],
       count: async () => (await countCampaignEntries(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).total,
       batches: () =>
-        batchesById(
-          (afterId, limit) => listCampaignEntriesForExport(db, tenant.id, filters, today, { afterId, limit }),
-          (row) => row.entry.id,
+        batchesAfter<CampaignExportRow>(
+          (last, limit) => listCampaignEntriesForExport(db, tenant.id, filters, today, { beforeId: last?.entry.id, limit }),
           (row) => {
             const offer = offerOf(row.entry, today);
             const { entry } = row;

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import { nameMatches, nameQuery } from '../clients/search.js';
 import type { Db } from '../db/index.js';
@@ -121,13 +121,18 @@ export async function listCampaignEntries(db: Db, tenantId: number, f: CampaignF
   return { rows, total, capped };
 }
 
-/** The entries the filters select, in id order from after `afterId`: the download's batches. */
-export async function listCampaignEntriesForExport(db: Db, tenantId: number, f: CampaignFilters, today: IsoDate, batch: { afterId: number; limit: number }) {
+/**
+ * The entries the filters select, newest first as the tray lists them, from before
+ * `beforeId`: the download's batches.
+ */
+export async function listCampaignEntriesForExport(db: Db, tenantId: number, f: CampaignFilters, today: IsoDate, batch: { beforeId?: number | undefined; limit: number }) {
   return fromEntries(db)
-    .where(and(campaignWhere(tenantId, f, today), gt(campaignEntries.id, batch.afterId)))
-    .orderBy(asc(campaignEntries.id))
+    .where(and(campaignWhere(tenantId, f, today), batch.beforeId === undefined ? undefined : lt(campaignEntries.id, batch.beforeId)))
+    .orderBy(desc(campaignEntries.id))
     .limit(batch.limit);
 }
+
+export type CampaignExportRow = Awaited<ReturnType<typeof listCampaignEntriesForExport>>[number];
 
 export async function findCampaignEntry(db: Db, tenantId: number, entryId: number) {
   const [row] = await fromEntries(db).where(and(eq(campaignEntries.tenantId, tenantId), eq(campaignEntries.id, entryId)));

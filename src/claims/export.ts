@@ -1,7 +1,7 @@
-import { batchesById, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
-import { claimColumns, countClaims, listClaimsForExport, parseClaimFilters } from './queries.js';
+import { batchesAfter, pathWithQuery, registerExport, type ExportSource } from '../exports/registry.js';
+import { claimColumns, countClaims, type ClaimExportRow, listClaimsForExport, parseClaimFilters } from './queries.js';
 
-/** "Descargar" on Reclamos: the claims the tray shows with its filters, in the tray's columns. */
+/** "Descargar" on Reclamos: the claims the tray shows with its filters, in the tray's columns, newest first as the tray lists them. */
 export const claimsExport: ExportSource = {
   kind: 'claims',
   permissions: ['claims.view'],
@@ -12,9 +12,8 @@ export const claimsExport: ExportSource = {
       headers: claimColumns.map((c) => t(c.label)),
       count: () => countClaims(db, tenant.id, filters, tenant.timezone, Number.MAX_SAFE_INTEGER - 1),
       batches: () =>
-        batchesById(
-          (afterId, limit) => listClaimsForExport(db, tenant.id, filters, { afterId, limit, timeZone: tenant.timezone }),
-          (row) => row.id,
+        batchesAfter<ClaimExportRow>(
+          (last, limit) => listClaimsForExport(db, tenant.id, filters, { beforeId: last?.id, limit, timeZone: tenant.timezone }),
           (row) => claimColumns.map((c) => c.value(row, t, tenant.timezone)),
         ),
     };

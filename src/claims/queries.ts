@@ -288,12 +288,12 @@ export async function listClaimsForExport(
   db: Db,
   tenantId: number,
   filters: Omit<ClaimFilters, 'page'> & { page?: number },
-  options: { afterId: number; limit: number; timeZone?: string },
+  options: { beforeId?: number | undefined; limit: number; timeZone?: string },
 ) {
   const where = filtersWhere(tenantId, { ...filters, page: 1 }, options.timeZone ?? 'UTC');
   return claimRows(db)
-    .where(and(where, sql`${claims.id} > ${options.afterId}`))
-    .orderBy(asc(claims.id))
+    .where(and(where, options.beforeId === undefined ? undefined : sql`${claims.id} < ${options.beforeId}`))
+    .orderBy(desc(claims.id))
     .limit(options.limit);
 }
 

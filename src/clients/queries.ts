@@ -1,5 +1,5 @@
 import { campaignEntries } from '../campaigns/schema.js';
-import { aliasedTable, and, asc, Column, desc, eq, gt, is, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, asc, Column, desc, eq, inArray, is, isNotNull, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import type { IsoDate } from '../platform/dates.js';
@@ -287,20 +287,11 @@ function selectRows(db: Db, tenantId: number, today: IsoDate) {
 }
 
 /** One client as the tray, the client page and downloads show it. */
-export type ClientRow = Awaited<ReturnType<typeof listClientsForExport>>[number];
+export type ClientRow = Awaited<ReturnType<typeof listClientsByIds>>[number];
 
-/** Rows after `afterId` in id order, for downloads that walk the whole selection in batches. */
-export async function listClientsForExport(
-  db: Db,
-  tenantId: number,
-  filters: ClientFilters,
-  today: IsoDate,
-  page: { afterId?: number; limit: number },
-) {
-  return selectRows(db, tenantId, today)
-    .where(and(clientWhere(tenantId, filters, today), page.afterId ? gt(clients.id, page.afterId) : undefined))
-    .orderBy(asc(clients.id))
-    .limit(page.limit);
+/** These clients of the tenant, in no particular order. */
+function listClientsByIds(db: Db, tenantId: number, today: IsoDate, ids: number[]) {
+  return selectRows(db, tenantId, today).where(and(eq(clients.tenantId, tenantId), inArray(clients.id, ids)));
 }
 
 /** How values of the computed fields arrive from the driver, to decode rows read outside the query builder. */
@@ -316,8 +307,8 @@ function cursorClientOf(db: Db): CursorClient | undefined {
   return client && typeof client.unsafe === 'function' && typeof client.reserve === 'function' ? (client as unknown as CursorClient) : undefined;
 }
 
-/** The one statement an export reads: the filtered clients in id order, only the `fields` its columns read. */
-export function exportStatement(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, fields: readonly ColumnField[]) {
+/** The one statement an export reads: the filtered clients in the tray's order, only the `fields` its columns read. */
+export function exportStatement(db: Db, tenantId: number, filters: ClientFilters, today: IsoDate, order: SortOrder, fields: readonly ColumnField[]) {
   const all = rowSelection(today);
   const selection = Object.fromEntries([...new Set(fields)].map((key) => [key, all[key]])) as Pick<typeof all, ColumnField>;
   const query = db
@@ -326,17 +317,19 @@ export function exportStatement(db: Db, tenantId: number, filters: ClientFilters
     .leftJoin(supervisors, and(eq(supervisors.tenantId, tenantId), eq(supervisors.id, clients.supervisorId)))
     .leftJoin(advisors, and(eq(advisors.tenantId, tenantId), eq(advisors.id, clients.advisorId)))
     .where(clientWhere(tenantId, filters, today))
-    .orderBy(asc(clients.id))
+    .orderBy(...orderFor(order, Boolean(filters.q)))
     .toSQL();
   return { selection, query };
 }
 
 /**
- * The whole selection in id order, in batches, with what the columns show. On PostgreSQL
- * it is one statement read through a server-side cursor: planned once, scanned once, only
- * the `fields` the columns read, and the batch after this one is fetched while the caller
- * works (memory stays flat however big the tenant). Elsewhere it walks keyset batches,
- * reading each next one while the caller works. With `map`, batches hold what it makes of
+ * The whole selection in the tray's order, in batches, with what the columns show. On
+ * PostgreSQL it is one statement read through a server-side cursor: planned once, scanned
+ * once, only the `fields` the columns read, and the batch after this one is fetched while the
+ * caller works (memory stays flat however big the tenant). On the embedded database, which
+ * has no cursor to read through, the selection's ids are read first in that order (a
+ * snapshot that rows changed meanwhile cannot shift) and the rows then in batches of those
+ * ids, each next one read while the caller works. With `map`, batches hold what it makes of
  * each row; the row it is given is only valid during the call (one object serves them all).
  */
 export async function* streamClientsForExport<T = ColumnRow>(
@@ -344,13 +337,14 @@ export async function* streamClientsForExport<T = ColumnRow>(
   tenantId: number,
   filters: ClientFilters,
   today: IsoDate,
+  order: SortOrder,
   batchSize: number,
   fields: readonly ColumnField[] = columnFields,
   map?: (row: ColumnRow) => T,
 ): AsyncGenerator<T[]> {
   const client = cursorClientOf(db);
   if (client) {
-    const { selection, query } = exportStatement(db, tenantId, filters, today, fields);
+    const { selection, query } = exportStatement(db, tenantId, filters, today, order, fields);
     const decoders = Object.entries(selection).map(([key, field]): [string, ((value: unknown) => unknown) | null] => {
       // Text arrives as it is stored: no call per value for it.
       if (is(field, Column)) return [key, field.getSQLType() === 'text' ? null : (value: unknown) => field.mapFromDriverValue(value)];
@@ -392,27 +386,39 @@ export async function* streamClientsForExport<T = ColumnRow>(
       await cursor.return?.();
     }
   }
-  const fetch = (afterId?: number) => {
-    const next = listClientsForExport(db, tenantId, filters, today, { ...(afterId ? { afterId } : {}), limit: batchSize });
+  const ids = (
+    await db
+      .select({ id: clients.id })
+      .from(clients)
+      .where(clientWhere(tenantId, filters, today))
+      .orderBy(...orderFor(order, Boolean(filters.q)))
+  ).map((r) => r.id);
+  const fetch = (start: number) => {
+    const batch = ids.slice(start, start + batchSize);
+    const next = listClientsByIds(db, tenantId, today, batch).then((found) => {
+      const byId = new Map(found.map((row) => [row.id, row]));
+      // A client removed since its id was read is left out.
+      return batch.flatMap((id) => byId.get(id) ?? []);
+    });
     // Awaited on the next turn; if the caller stops first, its failure must not go unhandled.
     next.catch(() => undefined);
     return next;
   };
-  let pending = fetch();
-  for (;;) {
+  if (ids.length === 0) return;
+  for (let start = 0, pending = fetch(0); start < ids.length; start += batchSize) {
     const page = await pending;
-    if (page.length === 0) return;
-    const full = page.length === batchSize;
-    if (full) pending = fetch(page.at(-1)!.id);
+    if (start + batchSize < ids.length) pending = fetch(start + batchSize);
     yield map ? page.map(map) : (page as T[]);
-    if (!full) return;
   }
 }
 
 /** Tray sizes; the count stops at `countCap` so a huge tenant never counts every row. */
 export const trayLimits = { pageSize: 25, countCap: 10_000 };
 
-function orderFor(order: TrayOrder, searching: boolean): SQL[] {
+/** What orders the tray and its download. */
+export type SortOrder = Pick<TrayOrder, 'sort' | 'dir'>;
+
+function orderFor(order: SortOrder, searching: boolean): SQL[] {
   const direction = order.dir === 'desc' ? desc : asc;
   const nulls = order.dir === 'desc' ? sql`nulls first` : sql`nulls last`;
   switch (order.sort) {

@@ -1,5 +1,5 @@
 import { clientVariablesFor } from '../clients/fields.js';
-import { chosenColumns, columnsFor, countClients, parseClientFilters, streamClientsForExport, type ClientColumn, type ColumnRow } from '../clients/queries.js';
+import { chosenColumns, columnsFor, countClients, parseClientFilters, parseTrayOrder, streamClientsForExport, type ClientColumn, type ColumnRow } from '../clients/queries.js';
 import type { Cell } from '../platform/spreadsheets/write.js';
 import { toUnits } from '../platform/money.js';
 import { pathWithQuery, registerExport, type ExportSource } from './registry.js';
@@ -32,6 +32,7 @@ export const clientsExport: ExportSource = {
   async prepare({ db, tenant, userId, query, today, t }) {
     const variables = await clientVariablesFor(db, tenant.id);
     const filters = parseClientFilters(query, { country: tenant.country, variableKeys: variables.map((v) => v.key) });
+    const order = parseTrayOrder(query);
     const columns = downloadColumns(await chosenColumns(db, tenant.id, userId, columnsFor(variables)));
     return {
       headers: columns.map((c) => c.heading ?? t(c.label)),
@@ -63,7 +64,7 @@ export const clientsExport: ExportSource = {
           for (let j = 0; j < cells.length; j++) out[j] = cells[j]!(row);
           return out;
         };
-        yield* streamClientsForExport(db, tenant.id, filters, today, BATCH, fields, line);
+        yield* streamClientsForExport(db, tenant.id, filters, today, order, BATCH, fields, line);
       },
     };
   },

@@ -59,16 +59,18 @@ export function pathWithQuery(path: string, query: Record<string, string>): stri
 }
 
 /**
- * A tray's rows in batches of `size`, walked by id (each batch starts after the last id of
- * the one before), each row made into its cells: the batch source most downloads share.
+ * A tray's rows in batches of `size`, each made into its cells: `next` is given the last row
+ * of the batch before (none for the first) and reads the rows that come after it in the
+ * tray's order, by a key that no row shares (so rows added meanwhile neither repeat nor shift
+ * the walk). The batch source most downloads share.
  */
-export async function* batchesById<T>(next: (afterId: number, limit: number) => Promise<T[]>, idOf: (row: T) => number, cells: (row: T) => Cell[], size = 5_000): AsyncGenerator<Cell[][]> {
-  let afterId = 0;
+export async function* batchesAfter<T>(next: (last: T | undefined, limit: number) => Promise<T[]>, cells: (row: T) => Cell[], size = 5_000): AsyncGenerator<Cell[][]> {
+  let last: T | undefined;
   for (;;) {
-    const rows = await next(afterId, size);
+    const rows = await next(last, size);
     if (rows.length === 0) return;
     yield rows.map(cells);
-    afterId = idOf(rows.at(-1)!);
+    last = rows.at(-1)!;
     if (rows.length < size) return;
   }
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import { nameMatches, nameQuery } from '../clients/search.js';
 import type { Db } from '../db/index.js';
@@ -133,15 +133,34 @@ export async function listOrders(db: Db, tenantId: number, f: OrderFilters, toda
 }
 
 /** The orders the filters select, in id order from after `afterId`: the download's batches. */
-export async function listOrdersForExport(db: Db, tenantId: number, f: OrderFilters, today: IsoDate, batch: { afterId: number; limit: number }) {
+/** The row's field that holds each sort's value, to resume a walk after it. */
+const sortFields = { due: 'dueDate', amount: 'amount', balance: 'balance', code: 'paymentCode' } as const;
+
+/**
+ * The orders the filters select in the tray's order, from after `after` (the last row of the
+ * batch before): the download's batches. The sort's value and the id, compared as one row,
+ * say where the walk resumes; none of the sorted columns is ever null.
+ */
+export async function listOrdersForExport(db: Db, tenantId: number, f: OrderFilters, today: IsoDate, batch: { after?: SortedPlace | undefined; limit: number }) {
+  const descending = f.sort.startsWith('-');
+  const key = f.sort.replace('-', '') as keyof typeof sortColumns;
+  const column = sortColumns[key];
+  const after = batch.after
+    ? sql`(${column}, ${paymentOrders.id}) ${sql.raw(descending ? '<' : '>')} (${sql.param(batch.after[sortFields[key]], column)}, ${batch.after.id})`
+    : undefined;
   return db
     .select(orderRowSelection)
     .from(paymentOrders)
     .innerJoin(clients, ordersJoin)
-    .where(and(conditions(tenantId, f, today), gt(paymentOrders.id, batch.afterId)))
-    .orderBy(asc(paymentOrders.id))
+    .where(and(conditions(tenantId, f, today), after))
+    .orderBy(descending ? desc(column) : asc(column), descending ? desc(paymentOrders.id) : asc(paymentOrders.id))
     .limit(batch.limit);
 }
+
+/** Where an order sits in every order the tray sorts by. */
+type SortedPlace = { id: number; dueDate: string; amount: number; balance: number; paymentCode: string };
+
+export type OrderExportRow = Awaited<ReturnType<typeof listOrdersForExport>>[number];
 
 export async function listProducts(db: Db, tenantId: number): Promise<string[]> {
   const found = await db

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse';
 import postgres from 'postgres';
-import { chosenColumns, columnsFor, exportStatement, parseClientFilters } from '../../src/clients/queries.js';
+import { chosenColumns, columnsFor, exportStatement, parseClientFilters, parseTrayOrder } from '../../src/clients/queries.js';
 import { loadConfig } from '../../src/config.js';
 import { todayIn } from '../../src/platform/dates.js';
 import { migrate, openDatabase, type Database } from '../../src/db/index.js';
@@ -158,7 +158,7 @@ async function measure(scenario: string, baseUrl: string): Promise<void> {
   } else if (scenario === 'bare-csv') {
     // The export's own statement for the same user and filters, its values written as they come.
     const columns = await chosenColumns(database.db, tenantId, userId, columnsFor([]));
-    const { query } = exportStatement(database.db, tenantId, parseClientFilters({}), todayIn('America/Lima', systemClock), columns.flatMap((c) => c.reads));
+    const { query } = exportStatement(database.db, tenantId, parseClientFilters({}), todayIn('America/Lima', systemClock), parseTrayOrder({}), columns.flatMap((c) => c.reads));
     const out = createWriteStream(join(work, 'bare.csv'));
     const writer = csvWriter(out, columns.map((c) => c.key));
     const cursor = database.sql!.unsafe(query.sql, query.params as never[]).values().cursor(5_000);

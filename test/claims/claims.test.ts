@@ -541,14 +541,15 @@ describe('claims for other features', () => {
     const { client, orders } = await debtor(h, w.acme, { name: 'Rosa Huamán' });
     const a = await open(w, client.id, [orders[0].id], 'errores_facturacion');
     const b = await open(w, client.id, [orders[1].id], 'problemas_pago');
-    const first = await listClaimsForExport(h.db, w.acme.id, { state: 'abierto' }, { afterId: 0, limit: 1 });
-    const rest = await listClaimsForExport(h.db, w.acme.id, { state: 'abierto' }, { afterId: first[0]!.id, limit: 10 });
-    expect([...first, ...rest].map((r) => r.id)).toEqual([a, b]);
+    // Newest first, as the tray lists them.
+    const first = await listClaimsForExport(h.db, w.acme.id, { state: 'abierto' }, { limit: 1 });
+    const rest = await listClaimsForExport(h.db, w.acme.id, { state: 'abierto' }, { beforeId: first[0]!.id, limit: 10 });
+    expect([...first, ...rest].map((r) => r.id)).toEqual([b, a]);
     const t = translator('es');
-    const cells = Object.fromEntries(claimColumns.map((col) => [col.key, col.value(first[0]!, t, 'America/Lima')]));
+    const cells = Object.fromEntries(claimColumns.map((col) => [col.key, col.value(rest[0]!, t, 'America/Lima')]));
     expect(cells).toMatchObject({ id: a, client: 'Rosa Huamán', category: 'Errores de facturación', state: 'Abierto', orders: orders[0].paymentCode, closedAt: null, resolutionMinutes: null });
     // Opened at the harness's clock, written as the tenant reads it (Lima is UTC−5), to the minute.
-    expect(cells.createdAt).toBe(new Date(first[0]!.createdAt.getTime() - 5 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '));
+    expect(cells.createdAt).toBe(new Date(rest[0]!.createdAt.getTime() - 5 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '));
   });
 });
 

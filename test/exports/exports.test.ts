@@ -22,7 +22,7 @@ import { addOrder, seedClient } from '../clients/support.js';
 import { startTestApp, type Harness, type TestClient } from '../support/app.js';
 import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
 import { importFile } from '../imports/support.js';
-import { addClients, addManyClients } from './support.js';
+import { addClients, addManyClients, downloadCsv } from './support.js';
 
 const libreoffice = (() => {
   try {
@@ -159,6 +159,33 @@ describe('downloading the clients tray', () => {
     expect(edited.counts, JSON.stringify(edited)).toMatchObject({ update: 1, unchanged: 2, rejected: 0 });
     const [reassigned] = await h.db.select().from(clients).where(eq(clients.id, beto.id));
     expect(reassigned).toMatchObject({ advisorId: luis.id, status: 'inactivo', name: 'Beto Ávila' });
+  });
+
+  it('lists the clients in the tray’s order, the sort travelling with "Descargar"', async () => {
+    const tenant = await newTenant(h);
+    const boss = await addStaff(h, tenant, { role: 'admin' });
+    // More than a batch of the download, with balances and overdue dates that repeat and
+    // clients that owe nothing (no overdue date: last when sorting by situation).
+    await addManyClients(h, tenant.id, 2_300);
+    await h.db.execute(sql`
+      update clients set total_balance = (id * 7919) % 50 * 1000,
+                         oldest_unpaid_due_date = case when id % 5 = 0 then null else date '2026-01-01' + ((id * 31) % 40)::int end
+       where tenant_id = ${tenant.id}`);
+    const client = await loggedIn(h, tenant, boss);
+    const documents = async (query: string) => (await downloadCsv(h, client, tenant.id, 'clients', query)).lines.slice(1).map((line) => line.split(',')[1]);
+    const expected = async (order: string) =>
+      (await rows<{ document_number: string }>(h.db, sql`select document_number from clients where tenant_id = ${tenant.id} and deleted_at is null order by ${sql.raw(order)}`)).map(
+        (r) => r.document_number,
+      );
+
+    const tray = await (await client.get('/app/clients?sort=balance&dir=desc&page=3')).text();
+    expect(tray).toContain('name="query" value="sort=balance&amp;dir=desc"');
+    expect(await documents('sort=balance&dir=desc')).toEqual(await expected('total_balance desc, id desc'));
+    expect(await documents('')).toEqual(await expected('saldo_fold(name), id'));
+    expect(await documents('sort=situation')).toEqual(await expected('oldest_unpaid_due_date asc nulls last, id'));
+    expect(await documents('sort=situation&dir=desc&segment=A')).toEqual(
+      (await expected('oldest_unpaid_due_date desc nulls first, id desc')).filter((d) => Number(d) % 2 === 0),
+    );
   });
 
   it('the xlsx writes every value as a typed value, never a formula', async () => {

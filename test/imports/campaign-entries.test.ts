@@ -147,12 +147,13 @@ describe('loading charged-off campaign entries by file', () => {
       'Tipo de documento', 'Número de documento', 'Nombre y apellido', 'Correo electrónico', 'Celular', 'ID de campaña',
       'Monto de deuda castigada', 'Tipo de descuento', 'Valor del descuento', 'Fecha de finalización', 'Código de pago asociado',
     ]);
-    const jose = sheet.getRow(2);
+    // Newest first, as the tray lists them: the file's second row was loaded last.
+    const jose = sheet.getRow(3);
     expect([jose.getCell(2).value, jose.getCell(8).value, jose.getCell(9).value]).toEqual(['12345678', 'porcentaje', 12.5]);
     expect(jose.getCell(10).value).toEqual(new Date(Date.UTC(2026, 11, 31)));
     expect(jose.getCell(10).numFmt).toBe('dd/mm/yyyy');
     expect(jose.getCell(7).numFmt).toBe('#,##0.00');
-    expect([sheet.getRow(3).getCell(8).value, sheet.getRow(3).getCell(9).value, sheet.getRow(3).getCell(11).value]).toEqual(['monto', 100.5, 'OP-1']);
+    expect([sheet.getRow(2).getCell(8).value, sheet.getRow(2).getCell(9).value, sheet.getRow(2).getCell(11).value]).toEqual(['monto', 100.5, 'OP-1']);
 
     h.clock.advance(3_600_000);
     const again = await importCampaignFile(admin, 'cartera-castigada.xlsx', bytes);

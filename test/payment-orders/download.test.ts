@@ -4,6 +4,7 @@ import { addStaff, loggedIn, newTenant } from '../support/factories.js';
 import { downloadCsv } from '../exports/support.js';
 import { newClient, newOrder } from '../payments/support.js';
 import { importFile } from '../imports/support.js';
+import { listOrders, listOrdersForExport, orderFiltersFrom } from '../../src/payment-orders/queries.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -42,6 +43,37 @@ describe('downloading the orders tray', () => {
     // The download uploads back as it is and changes nothing (the order's state is no upload field).
     const again = await importFile(h, client, 'ordenes.csv', Buffer.from(text));
     expect(again.process.counts, JSON.stringify(again.process)).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2, rejected: 0 });
+  });
+
+  it('lists the orders in the tray’s order, also when a walk in small batches meets equal values', async () => {
+    const acme = await newTenant(h);
+    const admin = await addStaff(h, acme, { role: 'admin' });
+    const rosa = await newClient(h, acme, { name: 'Rosa Huamán' });
+    const amounts = [300_00, 100_00, 300_00, 200_00, 100_00, 300_00];
+    for (const [i, amount] of amounts.entries()) await newOrder(h, acme, rosa.id, { paymentCode: `OP-${'CAEBFD'[i]}`, amount });
+    const client = await loggedIn(h, acme, admin);
+    const today = '2026-03-10';
+    for (const sort of ['-amount', 'amount', 'code', '-code', 'due', '-balance']) {
+      const filters = orderFiltersFrom({ sort }, 'PEN');
+      const tray = (await listOrders(h.db, acme.id, filters, today)).items.map((o) => o.paymentCode);
+      // Two rows a batch: every batch but the last ends between equal amounts somewhere.
+      const walked: string[] = [];
+      let after: Awaited<ReturnType<typeof listOrdersForExport>>[number] | undefined;
+      for (;;) {
+        const batch = await listOrdersForExport(h.db, acme.id, filters, today, { after, limit: 2 });
+        walked.push(...batch.map((o) => o.paymentCode));
+        if (batch.length < 2) break;
+        after = batch.at(-1);
+      }
+      expect(walked, sort).toEqual(tray);
+      expect(new Set(walked).size).toBe(amounts.length);
+    }
+    expect((await listOrders(h.db, acme.id, orderFiltersFrom({ sort: '-amount' }, 'PEN'), today)).items.map((o) => o.paymentCode)).toEqual(['OP-D', 'OP-E', 'OP-C', 'OP-B', 'OP-F', 'OP-A']);
+    // The tray's sort travels with "Descargar", and the file follows it.
+    const page = await (await client.get('/app/orders?sort=-amount')).text();
+    expect(page).toContain('name="query" value="sort=-amount"');
+    const { lines } = await downloadCsv(h, client, acme.id, 'orders', 'sort=-amount');
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['OP-D', 'OP-E', 'OP-C', 'OP-B', 'OP-F', 'OP-A']);
   });
 
   it('a user without reports.download sees no Descargar and is refused', async () => {

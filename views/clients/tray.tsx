@@ -26,12 +26,17 @@ const FILTERS = 'clients-filters';
 /** Which column a sortable heading sorts by. */
 const sortOf: Record<string, SortKey> = { name: 'name', document: 'document', situation: 'situation', totalBalance: 'balance' };
 
+/** The filters and the order as query parameters, leaving out what is the tray's default. */
+function trayParams(filters: ClientFilters, order: Partial<TrayOrder>): Record<string, string> {
+  const params = filterParams(filters);
+  if (order.sort && order.sort !== 'name') params.sort = order.sort;
+  if (order.dir === 'desc') params.dir = 'desc';
+  if (order.page && order.page > 1) params.page = String(order.page);
+  return params;
+}
+
 function trayUrl(filters: ClientFilters, order: Partial<TrayOrder>): string {
-  const params = new URLSearchParams(filterParams(filters));
-  if (order.sort && order.sort !== 'name') params.set('sort', order.sort);
-  if (order.dir === 'desc') params.set('dir', 'desc');
-  if (order.page && order.page > 1) params.set('page', String(order.page));
-  const qs = params.toString();
+  const qs = new URLSearchParams(trayParams(filters, order)).toString();
   return qs ? `/app/clients?${qs}` : '/app/clients';
 }
 
@@ -127,8 +132,8 @@ export function ClientsResults(props: TrayProps) {
         <p class="results-count">
           {total.capped ? t('clients.countCapped', { count: grouped(total.count) }) : t('clients.count', { count: number(total.count) })}
         </p>
-        {/* "Descargar" exports exactly these filters; it sits in the swapped part so it follows them. */}
-        {can('reports.download') && <DownloadForm kind="clients" query={filterParams(filters)} />}
+        {/* "Descargar" exports exactly these filters, in this order; it sits in the swapped part so it follows them. */}
+        {can('reports.download') && <DownloadForm kind="clients" query={trayParams(filters, { sort: order.sort, dir: order.dir })} />}
       </div>
       {props.rows.length === 0 && total.count > 0 ? (
         // A page past the last (an old link, a page typed in): the filters do find clients.
