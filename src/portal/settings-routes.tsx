@@ -9,10 +9,12 @@ import { redirectTo, render } from '../platform/render.js';
 import { tenantUrl } from '../platform/tenancy.js';
 import { storageFor } from '../storage/index.js';
 import { checkUpload } from './files.js';
+import { shrinkImage, type PortalImage } from './images.js';
 import { portalSettingsFor } from './queries.js';
 import { CustomerSettingsSchema, recoverySettingsSchema, saveCustomerSettings, saveRecoverySettings } from './service.js';
 
-const LOGO_MAX_BYTES = 1024 * 1024;
+/** A phone's photo fits; what is stored is the image made small (src/portal/images.ts). */
+const IMAGE_MAX_BYTES = 10 * 1024 * 1024;
 
 function scopeOf(c: AppContext) {
   const { database, clock, config } = c.var.deps;
@@ -39,7 +41,11 @@ async function page(c: AppContext, tab: SettingsTab, invalid?: PortalSettingsPag
   });
 }
 
-const image = (file: unknown) => checkUpload(file, { allowed: ['png', 'jpeg', 'webp'], maxBytes: LOGO_MAX_BYTES, required: false });
+/** An image sent with a portal form: none, the message for one that will not do, or it made small. */
+async function image(file: unknown, purpose: PortalImage) {
+  const checked = await checkUpload(file, { allowed: ['png', 'jpeg', 'webp'], maxBytes: IMAGE_MAX_BYTES, required: false });
+  return checked?.ok ? shrinkImage(checked.bytes, purpose) : checked;
+}
 
 /** Ajustes > Portal del cliente: the two portal forms (no forms are created or deleted). */
 export const portalSettingsRoutes = new Hono<AppEnv>()
@@ -49,7 +55,7 @@ export const portalSettingsRoutes = new Hono<AppEnv>()
     const values = await formValues(c);
     const body = await c.req.parseBody({ all: true });
     const parsed = parseWith(CustomerSettingsSchema, values);
-    const logo = await image(body.logo);
+    const logo = await image(body.logo, 'logo');
     const errors = { ...(parsed.ok ? {} : parsed.errors), ...(logo && !logo.ok ? { logo: logo.error } : {}) };
     if (!parsed.ok || (logo && !logo.ok)) {
       return page(c, 'ajustes', { form: 'customer', values: { ...values, promisesEnabled: 'promisesEnabled' in values } as never, errors });
@@ -62,8 +68,8 @@ export const portalSettingsRoutes = new Hono<AppEnv>()
     const values = await formValues(c);
     const body = await c.req.parseBody({ all: true });
     const parsed = parseWith(recoverySettingsSchema(c.var.tenant.country), values);
-    const logo = await image(body.logo);
-    const banner = await image(body.banner);
+    const logo = await image(body.logo, 'logo');
+    const banner = await image(body.banner, 'banner');
     const errors = {
       ...(parsed.ok ? {} : parsed.errors),
       ...(logo && !logo.ok ? { logo: logo.error } : {}),

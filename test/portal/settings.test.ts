@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contrastRatio, whiteTextIsReadable } from '../../src/portal/colors.js';
 import { portalSettingsFor } from '../../src/portal/queries.js';
@@ -75,10 +76,10 @@ describe('Ajustes > Portal del cliente', () => {
     expect(response.status).toBe(303);
     const settings = await portalSettingsFor(h.db, acme.id);
     expect(settings).toMatchObject({ customerTitle: 'Mi estado de cuenta', customerColor: '#1f4e8c', bankDetails: 'BCP 193-1234567', promisesEnabled: true });
-    expect(settings.customerLogoKey).toMatch(/\.png$/);
+    expect(settings.customerLogoKey).toMatch(/\.webp$/);
     const logo = await h.client(acme).get('/portal/logo/customer');
     expect(logo.status).toBe(200);
-    expect(logo.headers.get('Content-Type')).toBe('image/png');
+    expect(logo.headers.get('Content-Type')).toBe('image/webp');
     const other = await newTenant(h);
     expect((await h.client(other).get('/portal/logo/customer')).status).toBe(404);
     const portal = await (await h.client(acme).get('/')).text();
@@ -103,13 +104,61 @@ describe('Ajustes > Portal del cliente', () => {
     });
     expect(pdfAsLogo.status).toBe(422);
     expect(await pdfAsLogo.text()).toContain('La imagen debe ser PNG, JPG o WebP.');
-    const big = new Uint8Array(1024 * 1024 + 1);
+    const big = new Uint8Array(10 * 1024 * 1024 + 1);
     big.set(tinyPng);
     const bigLogo = await browser.request('POST', '/app/settings/portal/customer', {
       body: multipart(browser, customerForm, { logo: { bytes: big, name: 'logo.png', type: 'image/png' } }),
     });
-    expect(await bigLogo.text()).toContain('El archivo pesa más de 1 MB.');
+    expect(await bigLogo.text()).toContain('El archivo pesa más de 10 MB.');
+    // A PNG's signature over bytes that are no picture; and a small file that unpacks to 100
+    // million pixels: neither is decoded into memory nor stored.
+    const broken = Uint8Array.from([...tinyPng.slice(0, 16), ...new Uint8Array(200).fill(7)]);
+    const bomb = await sharp({ create: { width: 10_000, height: 10_000, channels: 3, background: '#ffffff' } }).png({ compressionLevel: 9 }).toBuffer();
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
+    for (const bytes of [broken, new Uint8Array(bomb)]) {
+      const refused = await browser.request('POST', '/app/settings/portal/customer', {
+        body: multipart(browser, customerForm, { logo: { bytes, name: 'logo.png', type: 'image/png' } }),
+      });
+      expect(refused.status).toBe(422);
+      expect(await refused.text()).toContain('No pudimos leer la imagen');
+    }
     expect(await portalSettingsFor(h.db, acme.id)).toEqual(before);
+  });
+
+  it('keeps each image made small for phones: upright, within the size it is shown at, without its metadata', async () => {
+    const { acme, browser } = await admin();
+    // A camera's photo: 4000 × 3000, noisy (it compresses badly), taken sideways (EXIF
+    // orientation 6) and carrying metadata.
+    const noise = Buffer.alloc(4000 * 3000 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const photo = await sharp(noise, { raw: { width: 4000, height: 3000, channels: 3 } })
+      .jpeg({ quality: 90 })
+      .withMetadata({ orientation: 6, exif: { IFD0: { Artist: 'Cámara del gerente' } } })
+      .toBuffer();
+    expect(photo.byteLength).toBeGreaterThan(1024 * 1024);
+    const response = await browser.request('POST', '/app/settings/portal/recovery', {
+      body: multipart(browser, recoveryForm, { logo: { bytes: new Uint8Array(photo), name: 'foto.jpg', type: 'image/jpeg' }, banner: { bytes: new Uint8Array(photo), name: 'foto.jpg', type: 'image/jpeg' } }),
+    });
+    expect(response.status).toBe(303);
+    const served = async (path: string) => {
+      const answer = await h.client(acme).get(path);
+      expect(answer.headers.get('Content-Type')).toBe('image/webp');
+      const bytes = Buffer.from(await answer.arrayBuffer());
+      return { bytes, meta: await sharp(bytes).metadata() };
+    };
+    const logo = await served('/portal/logo/recovery');
+    // Turned upright (3000 wide, 4000 tall), then fitted in 480 × 120: 120 tall.
+    expect([logo.meta.width, logo.meta.height]).toEqual([90, 120]);
+    expect(logo.meta.exif).toBeUndefined();
+    expect(logo.meta.orientation).toBeUndefined();
+    const banner = await served('/portal/banner/recovery');
+    expect([banner.meta.width, banner.meta.height]).toEqual([270, 360]);
+    expect(banner.bytes.byteLength).toBeLessThan(200 * 1024);
+    // A small logo is not blown up, and keeps its transparency.
+    const small = await sharp({ create: { width: 200, height: 50, channels: 4, background: { r: 200, g: 0, b: 0, alpha: 0.5 } } }).png().toBuffer();
+    await browser.request('POST', '/app/settings/portal/customer', { body: multipart(browser, customerForm, { logo: { bytes: new Uint8Array(small), name: 'l.png', type: 'image/png' } }) });
+    const kept = await served('/portal/logo/customer');
+    expect([kept.meta.width, kept.meta.height, kept.meta.hasAlpha]).toEqual([200, 50, true]);
   });
 
   it('warns when white text on the colour has a contrast below 4.5:1', async () => {

@@ -60,6 +60,7 @@ export const portal = messages(
     'portal.file.tooLarge': 'El archivo pesa más de {limit}.',
     'portal.file.receiptType': 'El archivo debe ser una imagen JPG, PNG o WebP, o un PDF.',
     'portal.file.imageType': 'La imagen debe ser PNG, JPG o WebP.',
+    'portal.file.imageUnreadable': 'No pudimos leer la imagen: el archivo está dañado o es demasiado grande en píxeles. Prueba con otra copia.',
 
     'portal.promise.title': 'Compromiso de pago',
     'portal.promise.help': 'Dinos cuánto y cuándo pagarás, hasta el {max}.',
@@ -89,7 +90,7 @@ export const portal = messages(
     'portal.settings.lowContrast': 'El texto blanco sobre este color se lee con dificultad (contraste menor a 4.5:1). Elige un color más oscuro.',
     'portal.settings.logo': 'Logo',
     'portal.settings.banner': 'Imagen principal',
-    'portal.settings.imageHint': 'PNG, JPG o WebP, de hasta 1 MB.',
+    'portal.settings.imageHint': 'PNG, JPG o WebP, de hasta 10 MB. La guardamos reducida al tamaño en que se muestra, para que cargue rápido en cualquier celular.',
     'portal.settings.removeImage': 'Quitar la imagen actual',
     'portal.settings.bankDetails': 'Datos para transferencia bancaria',
     'portal.settings.payLink': 'Enlace de pago',
@@ -189,6 +190,7 @@ export const portal = messages(
     'portal.file.tooLarge': 'The file is larger than {limit}.',
     'portal.file.receiptType': 'The file must be a JPG, PNG or WebP image, or a PDF.',
     'portal.file.imageType': 'The image must be PNG, JPG or WebP.',
+    'portal.file.imageUnreadable': 'We could not read the image: the file is damaged or too large in pixels. Try another copy.',
 
     'portal.promise.title': 'Promise to pay',
     'portal.promise.help': 'Tell us how much and when you will pay, up to {max}.',
@@ -218,7 +220,7 @@ export const portal = messages(
     'portal.settings.lowContrast': 'White text on this colour is hard to read (contrast below 4.5:1). Choose a darker colour.',
     'portal.settings.logo': 'Logo',
     'portal.settings.banner': 'Main image',
-    'portal.settings.imageHint': 'PNG, JPG or WebP, up to 1 MB.',
+    'portal.settings.imageHint': 'PNG, JPG or WebP, up to 10 MB. We keep it reduced to the size it is shown at, so it loads fast on any phone.',
     'portal.settings.removeImage': 'Remove the current image',
     'portal.settings.bankDetails': 'Bank transfer details',
     'portal.settings.payLink': 'Pay link',
