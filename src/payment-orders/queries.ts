@@ -186,6 +186,7 @@ export async function findLiveClient(db: Db, tenantId: number, clientId: number,
     .select({
       id: clients.id,
       name: clients.name,
+      email: clients.email,
       documentType: clients.documentType,
       documentNumber: clients.documentNumber,
       totalBalance: clients.totalBalance,

@@ -13,6 +13,7 @@ import { formValues, parseWith, type FormValues } from '../platform/forms.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { redirectTo, render } from '../platform/render.js';
 import { contentTypeOfKey } from '../portal/files.js';
+import { sendStatementLink } from '../portal/links.js';
 import { sendStoredFile } from '../storage/send.js';
 import { findPayment, statementOf } from './queries.js';
 import { annulPayment, makePromise, paymentFieldsSchema, promiseFieldsSchema, registerPayment, rejectPayment, verifyPayment } from './service.js';
@@ -108,6 +109,18 @@ export const statementRoutes = new Hono<AppEnv>()
       errors = Object.fromEntries(Object.entries(result.errors).map(([k, m]) => [k === 'amount' ? 'promiseAmount' : k, m]));
     }
     return statementPage(c, client, { promiseValues: values, promiseErrors: errors }, 422);
+  })
+  // Anyone who works Cuentas por cobrar sends it: it shows the debtor what the statement shows.
+  .post('/clients/:id/statement/link', canView, async (c) => {
+    const client = await liveClient(c);
+    if (!client) return notFoundPage(c);
+    const { mailer, config, secret } = c.var.deps;
+    const result = await registerOnce(c, await formValues(c), () => sendStatementLink(scopeOf(c), { mailer, config, secret, tenant: c.var.tenant }, client.id));
+    if (result && !result.ok && 'notFound' in result) return notFoundPage(c);
+    if (result && !result.ok) setFlash(c, 'error', result.error);
+    // A second tap sends nothing more, and says what the first did.
+    else setFlash(c, 'success', 'statement.link.sent', { email: client.email ?? '' });
+    return redirectTo(c, `/app/clients/${client.id}/statement`);
   })
   .get('/payments/:id/receipt', canView, async (c) => {
     // The file a debtor sent from the portal with a payment to verify: what staff look at before verifying it.

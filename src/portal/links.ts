@@ -1,5 +1,12 @@
 import type { Config } from '../config.js';
+import { findClient } from '../clients/queries.js';
+import { recordClientEvent } from '../events/record.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
+import { dayText, todayIn } from '../platform/dates.js';
+import { escapeHtml } from '../../views/components/markup.js';
+import { languageOf, translator } from '../platform/i18n/index.js';
+import type { Mailer } from '../platform/mail/index.js';
+import type { Scope } from '../platform/scope.js';
 import { tenantUrl } from '../platform/tenancy.js';
 import type { Tenant } from '../tenants/schema.js';
 
@@ -19,4 +26,44 @@ export function clientOfStatementToken(secret: string, tenantId: number, token: 
   const match = payload ? /^(\d+)-(\d+)$/.exec(payload) : null;
   if (!match || Number(match[1]) !== tenantId) return null;
   return Number(match[2]);
+}
+
+/** How long an emailed statement link opens the statement. */
+export const STATEMENT_LINK_DAYS = 7;
+
+/**
+ * Emails the client a signed link straight to their statement ("Estado de cuenta" button),
+ * valid for a week, in the tenant's language, and records it in the client's Interacciones
+ * (who sent it, to which address, until when). A deleted client, one without an email and a
+ * failed send are refused; only a sent message is recorded.
+ */
+export async function sendStatementLink(
+  scope: Scope,
+  deps: { mailer: Mailer; config: Pick<Config, 'scheme' | 'baseDomain' | 'port'>; secret: string; tenant: Tenant },
+  clientId: number,
+): Promise<{ ok: true; to: string } | { ok: false; error: 'statement.link.noEmail' | 'statement.link.failed' } | { ok: false; notFound: true }> {
+  const { tenant } = deps;
+  const client = await findClient(scope.db, scope.tenantId, clientId);
+  if (!client || client.deletedAt) return { ok: false, notFound: true };
+  if (!client.email) return { ok: false, error: 'statement.link.noEmail' };
+  const now = scope.clock.now();
+  const expiresAt = new Date(now.getTime() + STATEMENT_LINK_DAYS * 86_400_000);
+  const link = statementLink(deps.config, tenant, client.id, deps.secret, expiresAt);
+  // The last day it opens, as the debtor reads dates: in the tenant's timezone.
+  const until = dayText(todayIn(tenant.timezone, { now: () => expiresAt }));
+  const t = translator(languageOf(tenant.locale));
+  const words = { name: client.name, tenant: tenant.name, link, until, portal: tenantUrl(deps.config, tenant, '/') };
+  const sent = await deps.mailer.send(scope.db, scope.tenantId, {
+    to: client.email,
+    subject: t('statement.link.mailSubject', words),
+    text: t('statement.link.mailText', words),
+    html: `<p>${escapeHtml(t('statement.link.mailGreeting', words))}</p>
+<p>${escapeHtml(t('statement.link.mailIntro', words))}</p>
+<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;background:#1f4e8c;color:#ffffff;text-decoration:none;border-radius:4px">${escapeHtml(t('statement.title'))}</a></p>
+<p>${escapeHtml(t('statement.link.mailUntil', words))}</p>
+<p>${escapeHtml(tenant.name)}</p>`,
+  });
+  if (!sent.ok) return { ok: false, error: 'statement.link.failed' };
+  await recordClientEvent(scope, scope.db, client.id, 'statement.link_sent', { to: client.email, expiresOn: todayIn(tenant.timezone, { now: () => expiresAt }) }, now);
+  return { ok: true, to: client.email };
 }

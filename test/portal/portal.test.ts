@@ -6,6 +6,7 @@ import { payLinkSignature, verifyPayLink } from '../../src/portal/payment-provid
 import { statementLink } from '../../src/portal/links.js';
 import { identificationLimits } from '../../src/portal/identification.js';
 import { tenantSettings } from '../../src/settings/schema.js';
+import { mailMessages } from '../../src/platform/mail/schema.js';
 import { TEST_SECRET, startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
 import {
@@ -497,6 +498,68 @@ describe('signed statement links', () => {
     expect(await (await browser.get(theirs)).text()).toContain('El enlace venció o no es válido.');
     expect(await (await browser.get(theirs.replace(/^\/s\/\d+/, `/s/${acme.id}`))).text()).toContain('El enlace venció o no es válido.');
     expect(browser.cookies.has('saldo_portal')).toBe(false);
+  });
+});
+
+describe('sending the statement link from the back office', () => {
+  it('emails the client a link that opens their statement for a week, once per tap, recorded in Interacciones', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 150_00 });
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor', name: 'Luis Asesor' }));
+    const page = await (await advisor.get(`/app/clients/${rosa.id}/statement`)).text();
+    expect(page).toContain(`action="/app/clients/${rosa.id}/statement/link"`);
+    const once = /name="_once" value="([^"]+)"/.exec(page.slice(page.indexOf('/statement/link')))?.[1];
+    expect(once).toBeDefined();
+    // Two taps on the same button send one email.
+    for (let i = 0; i < 2; i++) {
+      const sent = await advisor.post(`/app/clients/${rosa.id}/statement/link`, { _once: once! });
+      expect(sent.status).toBe(303);
+    }
+    expect(await (await advisor.get(`/app/clients/${rosa.id}/statement`)).text()).toContain('Enviamos el enlace del estado de cuenta a rosa@example.pe.');
+    const mails = await h.db.select().from(mailMessages).where(and(eq(mailMessages.tenantId, acme.id), eq(mailMessages.to, 'rosa@example.pe')));
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail.subject).toBe(`${acme.name}: tu estado de cuenta`);
+    // Sent 2026-03-10 10:00 in Lima: it opens through 17/03.
+    expect(mail.text).toContain('El enlace funciona hasta el 17/03/2026.');
+    expect(mail.html).toContain('>Estado de cuenta</a>');
+    const link = /https?:\/\/\S+\/s\/\S+/.exec(mail.text)![0];
+    const path = new URL(link).pathname;
+    const debtorBrowser = h.client(acme);
+    const opened = await debtorBrowser.get(path);
+    expect(location(opened)).toBe('/estado-de-cuenta');
+    expect(await (await debtorBrowser.get('/estado-de-cuenta')).text()).toContain('Hola, Rosa Quispe');
+    const events = (await eventsOf(h, acme, rosa.id)).filter((e) => e.type === 'statement.link_sent');
+    expect(events).toHaveLength(1);
+    expect(events[0]!.data).toEqual({ to: 'rosa@example.pe', expiresOn: '2026-03-17' });
+    const history = await (await advisor.get(`/app/clients/${rosa.id}/interactions`)).text();
+    expect(history).toContain('Enlace del estado de cuenta enviado por correo');
+    expect(history).toContain('Para: rosa@example.pe');
+    expect(history).toContain('Vence: 17/03/2026');
+    // A week later the link no longer opens.
+    h.clock.set('2026-03-17T15:00:01Z');
+    expect(await (await h.client(acme).get(path)).text()).toContain('El enlace venció o no es válido.');
+    h.clock.set('2026-03-10T15:00:00Z');
+  });
+
+  it('says why it cannot send to a client without an email, and sends nothing for a deleted client', async () => {
+    const acme = await newTenant(h);
+    const pedro = await debtor(h, acme, { email: null, name: 'Pedro Salas', documentNumber: '07777777' });
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    const page = await (await admin.get(`/app/clients/${pedro.id}/statement`)).text();
+    expect(page).not.toContain('/statement/link');
+    expect(page).toContain('El cliente no tiene correo registrado');
+    expect((await admin.post(`/app/clients/${pedro.id}/statement/link`)).status).toBe(303);
+    expect(await (await admin.get(`/app/clients/${pedro.id}/statement`)).text()).toContain('El cliente no tiene correo registrado: agrégalo en su ficha');
+    const rosa = await debtor(h, acme);
+    await admin.post(`/app/clients/${rosa.id}/deletion`);
+    expect((await admin.post(`/app/clients/${rosa.id}/statement/link`)).status).toBe(404);
+    const other = await newTenant(h);
+    const stranger = await debtor(h, other);
+    expect((await admin.post(`/app/clients/${stranger.id}/statement/link`)).status).toBe(404);
+    expect(await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id))).toHaveLength(0);
+    expect(await eventsOf(h, acme, pedro.id)).toHaveLength(0);
   });
 });
 

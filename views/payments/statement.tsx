@@ -15,7 +15,7 @@ const paymentBadge: Record<PaymentState, string> = {
 const promiseBadge = { kept: 'badge badge-ok', broken: 'badge badge-danger', pending: 'badge badge-warn' } as const;
 
 export interface StatementProps {
-  client: { id: number; name: string; documentType: string; documentNumber: string; deletedAt?: Date | null };
+  client: { id: number; name: string; email?: string | null; documentType: string; documentNumber: string; deletedAt?: Date | null };
   statement: Statement;
   today: string;
   paymentValues?: Record<string, string | string[]>;
@@ -36,6 +36,16 @@ export function StatementPage(props: StatementProps) {
         <h1>{t('statement.titleOf', { name: props.client.name })}</h1>
         <div class="toolbar">
           {!deleted && <a href={`/app/orders?client=${props.client.id}`}>{t('statement.ordersOf')}</a>}
+          {!deleted &&
+            (props.client.email ? (
+              <PostForm action={`/app/clients/${props.client.id}/statement/link`} class="inline" once>
+                <button type="submit" title={t('statement.link.sendHint', { email: props.client.email })}>
+                  {t('statement.link.send')}
+                </button>
+              </PostForm>
+            ) : (
+              <span class="hint">{t('statement.link.noEmail')}</span>
+            ))}
           {editable && (
             <a class="button primary" href={`/app/orders/new?client=${props.client.id}`}>
               {t('orders.new')}
