@@ -1,4 +1,4 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
@@ -72,6 +72,11 @@ export async function resolveAlert(scope: Scope, alertId: number): Promise<Alert
 export type AlertRow = Awaited<ReturnType<typeof listOpenAlerts>>[number];
 
 /** Open alerts, the oldest first (they have waited longest); one advisor's or everyone's. */
+/**
+ * Open alerts, oldest first. `advisorId` narrows them to that advisor's and to those nobody
+ * owns (a client without an advisor): an alert no one is assigned must not wait unseen
+ * under "Todas".
+ */
 export async function listOpenAlerts(db: Db, tenantId: number, options: { advisorId?: number; clientId?: number; limit?: number } = {}) {
   return db
     .select({
@@ -95,7 +100,7 @@ export async function listOpenAlerts(db: Db, tenantId: number, options: { adviso
       and(
         eq(alerts.tenantId, tenantId),
         isNull(alerts.resolvedAt),
-        options.advisorId !== undefined ? eq(alerts.advisorId, options.advisorId) : undefined,
+        options.advisorId !== undefined ? or(eq(alerts.advisorId, options.advisorId), isNull(alerts.advisorId)) : undefined,
         options.clientId !== undefined ? eq(alerts.clientId, options.clientId) : undefined,
       ),
     )

@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alerts } from '../../src/alerts/schema.js';
+import { raiseAlert } from '../../src/alerts/service.js';
 import { campaignEntries, campaignPayments, campaignPromises } from '../../src/campaigns/schema.js';
 import { verifyPayLink } from '../../src/portal/payment-provider.js';
 import { deadlineOf } from '../../src/portal/recovery.js';
@@ -339,6 +340,27 @@ describe('"No me interesa esta oferta"', () => {
     expect(after!.resolvedById).toBe(advisor.id);
     expect(await (await staff.get('/app/alerts')).text()).toContain('No hay alertas pendientes');
     expect(await (await staff.get(`/app/clients/${rosa.id}`)).text()).not.toContain('Alertas abiertas');
+  });
+});
+
+describe('alerts nobody owns', () => {
+  it('an alert for a client with neither advisor nor supervisor shows to every advisor by default, beside their own', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme, { role: 'advisor', name: 'Ana Asesora' });
+    const luis = await addStaff(h, acme, { role: 'advisor', name: 'Luis Asesor' });
+    const nobodys = await debtor(h, acme, { name: 'Pedro Sin Asesor', documentNumber: '07000001' });
+    const lucias = await debtor(h, acme, { name: 'Lucía De Luis', documentNumber: '07000002', advisorId: luis.id });
+    const now = h.clock.now();
+    for (const client of [nobodys, lucias]) await raiseAlert(h.db, { tenantId: acme.id, clientId: client.id, kind: 'advisor_requested', source: 'recovery', note: null, now });
+    const list = await (await (await loggedIn(h, acme, ana)).get('/app/alerts')).text();
+    expect(list).toContain('Mis clientes y sin asesor');
+    expect(list).toContain('Pedro Sin Asesor');
+    expect(list).toContain('Sin asesor');
+    // Another advisor's client stays under "Todas".
+    expect(list).not.toContain('Lucía De Luis');
+    const luisList = await (await (await loggedIn(h, acme, luis)).get('/app/alerts')).text();
+    expect(luisList).toContain('Pedro Sin Asesor');
+    expect(luisList).toContain('Lucía De Luis');
   });
 });
 

@@ -90,7 +90,7 @@ export const recovery = messages(
 
     'nav.alerts': 'Alertas',
     'alerts.title': 'Alertas',
-    'alerts.mine': 'Mis clientes',
+    'alerts.mine': 'Mis clientes y sin asesor',
     'alerts.all': 'Todas',
     'alerts.empty': 'No hay alertas pendientes.',
     'alerts.kind.advisor_requested': 'Pidió que un asesor lo contacte',
@@ -194,7 +194,7 @@ export const recovery = messages(
 
     'nav.alerts': 'Alerts',
     'alerts.title': 'Alerts',
-    'alerts.mine': 'My clients',
+    'alerts.mine': 'My clients and unassigned',
     'alerts.all': 'All',
     'alerts.empty': 'There are no pending alerts.',
     'alerts.kind.advisor_requested': 'Asked for an advisor to contact them',
