@@ -277,6 +277,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
           endDate={state.entry.endDate}
           countdown={state.held ? null : state.countdown}
           reported={state.reported}
+          promised={state.promised}
           held={state.held}
         />
       ),

@@ -1,7 +1,7 @@
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm';
 import { activeEntryForClient } from '../campaigns/queries.js';
 import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
-import { campaignEntries, campaignPayments, type CampaignEntry } from '../campaigns/schema.js';
+import { campaignEntries, campaignPayments, campaignPromises, type CampaignEntry } from '../campaigns/schema.js';
 import { makeCampaignPromise, registerCampaignPayment } from '../campaigns/service.js';
 import { findClientByDocument } from '../clients/queries.js';
 import type { Client } from '../clients/schema.js';
@@ -141,6 +141,12 @@ export interface ReportedPayment {
   reportedAt: Date;
 }
 
+/** A promise to pay the debtor made that is not yet due. */
+export interface PendingPromise {
+  amount: number;
+  promisedDate: IsoDate;
+}
+
 /** What the recovery portal shows an identified debtor. */
 export type RecoveryState =
   | {
@@ -150,6 +156,8 @@ export type RecoveryState =
       countdown: Countdown | null;
       /** Receipts awaiting verification, oldest first. */
       reported: ReportedPayment[];
+      /** Promises not yet due, soonest first: what the debtor said they will pay. */
+      promised: PendingPromise[];
       /**
        * The countdown ran out after a receipt was sent: the offer stands for that receipt while
        * staff verify it, and takes nothing new (no payment, receipt, promise or answer).
@@ -179,14 +187,27 @@ export async function recoveryStateOf(
       .limit(1);
     return latest && campaignStateOf(latest, today) === 1 ? { kind: 'paid', entry: latest } : { kind: 'concluded' };
   }
-  const [countdown, reported] = await Promise.all([countdownOf(db, { ...options, entry }), reportedPayments(db, tenant.id, entry.id)]);
+  const [countdown, reported, promised] = await Promise.all([
+    countdownOf(db, { ...options, entry }),
+    reportedPayments(db, tenant.id, entry.id),
+    pendingPromises(db, tenant.id, entry.id, today),
+  ]);
   if (countdown?.expired) {
     // Money reported in time is not lost to the clock: the offer waits for its verification.
     const inTime = reported.some((r) => r.reportedAt.getTime() < countdown.deadline.getTime());
     if (!inTime) return { kind: 'expired', entry, countdown };
-    return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, held: true };
+    return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, promised, held: true };
   }
-  return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, held: false };
+  return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, promised, held: false };
+}
+
+/** The entry's promises from today on (as the promise rules count them), soonest first. */
+async function pendingPromises(db: Db, tenantId: number, entryId: number, today: IsoDate): Promise<PendingPromise[]> {
+  return db
+    .select({ amount: campaignPromises.amount, promisedDate: campaignPromises.promisedDate })
+    .from(campaignPromises)
+    .where(and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId), gte(campaignPromises.promisedDate, today)))
+    .orderBy(asc(campaignPromises.promisedDate), asc(campaignPromises.id));
 }
 
 /** The entry's payments still to verify, as the debtor sees them. */

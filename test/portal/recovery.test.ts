@@ -239,6 +239,13 @@ describe('paying the offer', () => {
     expect(promise.status).toBe(303);
     const [made] = await h.db.select().from(campaignPromises).where(eq(campaignPromises.tenantId, acme.id));
     expect(made).toMatchObject({ amount: 500_00, promisedDate: '2026-03-15', source: 'portal' });
+    // Back on the offer, the debtor sees what they promised.
+    const offer = (await (await browser.get('/recovery/oferta')).text()).replaceAll('\u00a0', ' ');
+    expect(offer).toContain('Te comprometiste a pagar S/ 500.00 hasta el 15/03/2026.');
+    // Once the day has passed it is no longer shown as pending.
+    h.clock.set('2026-03-16T15:00:00Z');
+    expect(await (await browser.get('/recovery/oferta')).text()).not.toContain('Te comprometiste');
+    h.clock.set('2026-03-10T15:00:00Z');
 
     const events = await eventsOf(h, acme, rosa.id);
     const steps = events.filter((e) => e.type.startsWith('recovery.')).map((e) => [e.type, (e.data as { method?: string }).method ?? null]);

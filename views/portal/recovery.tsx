@@ -1,7 +1,7 @@
 import type { Child } from 'hono/jsx';
 import type { Offer } from '../../src/campaigns/compute.js';
 import type { DocumentType } from '../../src/clients/fields.js';
-import type { Countdown, ReportedPayment } from '../../src/portal/recovery.js';
+import type { Countdown, PendingPromise, ReportedPayment } from '../../src/portal/recovery.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
@@ -103,6 +103,7 @@ export function RecoveryOffer(props: {
   endDate: string | null;
   countdown: Countdown | null;
   reported: ReportedPayment[];
+  promised: PendingPromise[];
   held: boolean;
 }) {
   const { t, money, date, number } = useView();
@@ -145,6 +146,14 @@ export function RecoveryOffer(props: {
             <p>{t('recovery.offer.reported', { amount: money(props.reported.reduce((sum, r) => sum + r.amount, 0)) })}</p>
             {props.held && <p>{t('recovery.offer.held')}</p>}
           </div>
+        )}
+        {/* What the debtor said they will pay: seen again on coming back, so it is not promised twice. */}
+        {props.promised.length > 0 && (
+          <ul class="reported">
+            {props.promised.map((p) => (
+              <li>{t('recovery.offer.promised', { amount: money(p.amount), date: date(p.promisedDate) })}</li>
+            ))}
+          </ul>
         )}
         {props.endDate && !props.countdown && <p class="hint">{t('recovery.offer.validUntil', { date: date(props.endDate) })}</p>}
         {props.countdown && <CountdownBox countdown={props.countdown} />}
