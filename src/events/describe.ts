@@ -113,8 +113,9 @@ export function detailLines(t: Translate, data: Record<string, unknown>, money: 
   const promised = data.promisedDate ?? data.date;
   if (typeof promised === 'string' && ISO_DAY.test(promised)) lines.push(t('events.detail.promisedDate', { value: dayText(promised) }));
   if (typeof reason === 'string') lines.push(t('events.detail.reason', { value: reason }));
-  // A message sent to the debtor: where, and until when its link opens.
-  if (typeof data.to === 'string') lines.push(t('events.detail.to', { value: data.to }));
+  // A message sent to the debtor: where, and until when its link opens. (`to` is taken: a
+  // payment's or promise's state changes say from what to what.)
+  if (typeof data.sentTo === 'string') lines.push(t('events.detail.sentTo', { value: data.sentTo }));
   if (typeof data.expiresOn === 'string' && ISO_DAY.test(data.expiresOn)) lines.push(t('events.detail.expiresOn', { value: dayText(data.expiresOn) }));
   return lines;
 }

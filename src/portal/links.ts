@@ -64,6 +64,6 @@ export async function sendStatementLink(
 <p>${escapeHtml(tenant.name)}</p>`,
   });
   if (!sent.ok) return { ok: false, error: 'statement.link.failed' };
-  await recordClientEvent(scope, scope.db, client.id, 'statement.link_sent', { to: client.email, expiresOn: todayIn(tenant.timezone, { now: () => expiresAt }) }, now);
+  await recordClientEvent(scope, scope.db, client.id, 'statement.link_sent', { sentTo: client.email, expiresOn: todayIn(tenant.timezone, { now: () => expiresAt }) }, now);
   return { ok: true, to: client.email };
 }

@@ -7,6 +7,8 @@ import { statementLink } from '../../src/portal/links.js';
 import { identificationLimits } from '../../src/portal/identification.js';
 import { tenantSettings } from '../../src/settings/schema.js';
 import { mailMessages } from '../../src/platform/mail/schema.js';
+import { detailLines } from '../../src/events/describe.js';
+import { translator } from '../../src/platform/i18n/index.js';
 import { TEST_SECRET, startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
 import {
@@ -532,11 +534,15 @@ describe('sending the statement link from the back office', () => {
     expect(await (await debtorBrowser.get('/estado-de-cuenta')).text()).toContain('Hola, Rosa Quispe');
     const events = (await eventsOf(h, acme, rosa.id)).filter((e) => e.type === 'statement.link_sent');
     expect(events).toHaveLength(1);
-    expect(events[0]!.data).toEqual({ to: 'rosa@example.pe', expiresOn: '2026-03-17' });
+    expect(events[0]!.data).toEqual({ sentTo: 'rosa@example.pe', expiresOn: '2026-03-17' });
     const history = await (await advisor.get(`/app/clients/${rosa.id}/interactions`)).text();
     expect(history).toContain('Enlace del estado de cuenta enviado por correo');
     expect(history).toContain('Para: rosa@example.pe');
     expect(history).toContain('Vence: 17/03/2026');
+    // Only a message's address reads "Para:"; a state change's `to` is not an address.
+    const t = translator('es');
+    expect(detailLines(t, { from: 'pending', to: 'kept', amount: 100 }, String).join(' ')).not.toContain('Para:');
+    expect(detailLines(t, { sentTo: 'rosa@example.pe' }, String)).toEqual(['Para: rosa@example.pe']);
     // A week later the link no longer opens.
     h.clock.set('2026-03-17T15:00:01Z');
     expect(await (await h.client(acme).get(path)).text()).toContain('El enlace venció o no es válido.');
