@@ -58,6 +58,15 @@ describe('Payments', () => {
     expect(await clientRow(h, acme, client.id)).toMatchObject({ totalBalance: 300_00, unpaidOrders: 2, oldestUnpaidDueDate: '2026-02-01' });
   });
 
+  it('with one order owing, the fresh form has it ticked; with two, the staff choose', async () => {
+    const { acme, supervisor, client } = await setup();
+    const ticked = (html: string) => [...html.matchAll(/<input type="checkbox" id="f-orders-(\d+)" name="orders" value="\d+" checked=""/g)].map((m) => Number(m[1]));
+    expect(ticked(await (await supervisor.get(`/app/clients/${client.id}/statement`)).text())).toEqual([]);
+    const single = await newClient(h, acme, { name: 'Pedro Salas', documentNumber: '07000003' });
+    const only = await newOrder(h, acme, single.id, { paymentCode: `ONE-${single.id}`, amount: 80_00 });
+    expect(ticked(await (await supervisor.get(`/app/clients/${single.id}/statement`)).text())).toEqual([only.id]);
+  });
+
   it('a rejected payment never reduces the balance and cannot be verified afterwards', async () => {
     const { acme, supervisor, client, older } = await setup();
     await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '100', paidOn: '2026-03-10', method: 'efectivo' });

@@ -189,7 +189,9 @@ function one(value: string | string[] | undefined): string | undefined {
 function PaymentForm(props: StatementProps) {
   const { t, money, date } = useView();
   const values = props.paymentValues ?? {};
-  const chosen = new Set([values.orders ?? []].flat());
+  const owing = props.statement.payable.filter((o) => o.balance > 0);
+  // A fresh form for a client with one order owing has it ticked: there is nothing to choose.
+  const chosen = new Set(props.paymentValues ? [values.orders ?? []].flat() : owing.length === 1 ? [String(owing[0]!.id)] : []);
   const payable = props.statement.payable.filter((o) => o.balance > 0 || chosen.has(String(o.id)));
   if (payable.length === 0) return null;
   const error = props.paymentErrors?.orders;
