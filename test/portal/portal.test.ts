@@ -430,6 +430,10 @@ describe('promises from the portal', () => {
     const [promise] = await promisesOf(h, acme, rosa.id);
     expect(promise).toMatchObject({ amount: 50_00, promisedDate: '2026-03-20', source: 'portal' });
     expect((await eventsOf(h, acme, rosa.id)).map((e) => e.type)).toContain('portal.promise_made');
+    // A second, sooner promise is listed first: the next one to meet.
+    expect((await browser.post('/compromiso', { promiseAmount: '20', promisedDate: '2026-03-15' })).status).toBe(303);
+    const listed = [...(await (await browser.get('/estado-de-cuenta')).text()).matchAll(/Compromiso de pago de [^<]* para el (\d\d\/\d\d\/\d{4})/g)].map((m) => m[1]);
+    expect(listed).toEqual(['15/03/2026', '20/03/2026']);
   });
 });
 

@@ -124,7 +124,8 @@ export function StatementPage(props: StatementPageProps) {
   const { t, money, date } = useView();
   const { statement, settings } = props;
   const pending = statement.payments.filter((p) => p.state === 'por_verificar');
-  const promises = statement.promises.filter((p) => p.state === 'pending');
+  // The debtor's own promises still to meet, the soonest first: what they must pay next.
+  const promises = statement.promises.filter((p) => p.state === 'pending').sort((a, b) => a.promisedDate.localeCompare(b.promisedDate) || a.id - b.id);
   // A receipt the debtor sent that staff could not verify is said, not dropped without a word
   // (for a month after the day it reports).
   const refused = statement.payments.filter((p) => p.state === 'no_verificado' && p.source === 'portal' && p.paidOn >= addDays(props.today, -30));
