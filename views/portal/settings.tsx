@@ -83,7 +83,7 @@ function RecoveryForm({ settings, values, errors, recoveryUrl }: { settings: Por
       <PostForm action="/app/settings/portal/recovery" enctype="multipart/form-data">
         <h3>{t('portal.settings.configuration')}</h3>
         <p>
-          {t('portal.settings.recoveryUrl')} <code>{recoveryUrl}</code>
+          {t('portal.settings.recoveryUrl')}: <code>{recoveryUrl}</code>
         </p>
         <Checkbox name="recoveryActive" label={t('portal.settings.recoveryActive')} checked={values.recoveryActive === true} />
         {!isAppEnabled(tenant, 'charged_off') && (
