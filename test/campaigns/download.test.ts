@@ -39,7 +39,8 @@ describe('downloading the Cartera castigada tray', () => {
     const { lines } = await downloadCsv(h, admin, acme.id, 'campaigns', 'campaign=NAVIDAD');
     expect(lines).toEqual([
       'Tipo de documento,Número de documento,Nombre y apellido,Correo electrónico,Celular,ID de campaña,Monto de deuda castigada,Tipo de descuento,Valor del descuento,Fecha de finalización,Código de pago asociado,% de descuento,Monto de la campaña,Monto total,Estado,Asesor',
-      'DNI,11111111,Ana Uno,,,NAVIDAD,1000,porcentaje,30,2026-03-31,,30,700,700,Activa,',
+      // Amounts with the currency's two decimals; a percentage as typed.
+      'DNI,11111111,Ana Uno,,,NAVIDAD,1000.00,porcentaje,30,2026-03-31,,30,700.00,700.00,Activa,',
     ]);
     expect(await (await admin.get('/app/process-log')).text()).toContain('Descarga de cartera castigada');
   });

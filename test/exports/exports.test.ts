@@ -130,7 +130,7 @@ describe('downloading the clients tray', () => {
         // Amounts go out in the currency's units; text that looks like a formula with its apostrophe (a phone is a number, and keeps its +).
         return all.map((c) => {
           const value = c.value(row, t);
-          return typeof value === 'string' ? neutralizeFormula(value) : String(c.key === 'totalBalance' ? value / 100 : value);
+          return typeof value === 'string' ? neutralizeFormula(value) : c.key === 'totalBalance' ? (value / 100).toFixed(2) : String(value);
         });
       }),
     );

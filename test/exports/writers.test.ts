@@ -5,7 +5,7 @@ import { translator } from '../../src/platform/i18n/index.js';
 import { csvWriter, neutralizeFormula, type Cell } from '../../src/platform/spreadsheets/write.js';
 
 /** What a csv writer produces for these batches, as one string. */
-async function csv(headers: string[], batches: Cell[][][]): Promise<string> {
+async function csv(headers: string[], batches: Cell[][][], options: Parameters<typeof csvWriter>[2] = {}): Promise<string> {
   const chunks: Buffer[] = [];
   const out = new Writable({
     // A slow destination: the writer must wait for it, not pile up.
@@ -15,7 +15,7 @@ async function csv(headers: string[], batches: Cell[][][]): Promise<string> {
       setImmediate(done);
     },
   });
-  const writer = csvWriter(out, headers);
+  const writer = csvWriter(out, headers, options);
   for (const batch of batches) await writer.write(batch);
   await writer.end();
   return Buffer.concat(chunks).toString('utf8');
@@ -30,6 +30,15 @@ describe('the csv writer', () => {
     expect(text).toBe(
       '\uFEFFNombre,Nota\r\nAna,simple\r\nBeto,"con, coma"\r\nCarla,"con; punto y coma"\r\nDario,"con ""comillas"""\r\nElena,"dos\r\nlíneas"\r\nFabio,\r\n',
     );
+  });
+
+  it('writes the amounts of money columns with the currency\'s decimals, and other numbers as they are', async () => {
+    const rows: Cell[][] = [['A', 56955, 3], ['B', 52642.28, 4.5], ['C', -30.5, null], ['D', null, 0]];
+    expect(await csv(['n', 'saldo', 'días'], [rows], { kinds: [null, 'money', null], moneyDecimals: 2 })).toBe(
+      '\uFEFFn,saldo,días\r\nA,56955.00,3\r\nB,52642.28,4.5\r\nC,-30.50,\r\nD,,0\r\n',
+    );
+    // Chilean pesos have no decimals.
+    expect(await csv(['saldo'], [[[120500], [99.6]]], { kinds: ['money'], moneyDecimals: 0 })).toBe('\uFEFFsaldo\r\n120500\r\n100\r\n');
   });
 
   it('neutralises text that a spreadsheet would run as a formula, and only text', async () => {

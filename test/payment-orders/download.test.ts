@@ -33,9 +33,9 @@ describe('downloading the orders tray', () => {
     const { lines, text } = await downloadCsv(h, client, acme.id, 'orders', 'product=Crédito vehicular');
     expect(lines).toEqual([
       'Código de pago,Cliente,Tipo de documento,Número de documento,Producto,Monto,Intereses,Descuentos,Fecha de emisión,Fecha de vencimiento,Anulada,Saldo,Estado de la orden',
-      expect.stringMatching(/^VEH-1,Rosa Huamán,DNI,01234567,Crédito vehicular,1234.5,0,0,2026-01-01,2026-02-10,No,1234.5,(Pendiente|Vencida)$/),
+      expect.stringMatching(/^VEH-1,Rosa Huamán,DNI,01234567,Crédito vehicular,1234.50,0.00,0.00,2026-01-01,2026-02-10,No,1234.50,(Pendiente|Vencida)$/),
       // An annulled order owes nothing: its balance is left blank, as the tray shows none.
-      expect.stringMatching(/^VEH-2,Pedro Salas,DNI,\d+,Crédito vehicular,999,0,0,2026-01-01,2026-03-31,Sí,,Anulada$/),
+      expect.stringMatching(/^VEH-2,Pedro Salas,DNI,\d+,Crédito vehicular,999.00,0.00,0.00,2026-01-01,2026-03-31,Sí,,Anulada$/),
     ]);
     expect(text).not.toContain('TAR-1');
     expect(text).not.toContain('Cliente Ajeno');

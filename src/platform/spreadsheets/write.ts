@@ -44,9 +44,14 @@ function csvField(value: Cell): string {
   return String(value);
 }
 
-function csvLine(row: Cell[]): string {
-  let line = row.length > 0 ? csvField(row[0]) : '';
-  for (let i = 1; i < row.length; i++) line += `,${csvField(row[i])}`;
+function csvLine(row: Cell[], money?: ReadonlySet<number>, decimals = 0): string {
+  let line = '';
+  for (let i = 0; i < row.length; i++) {
+    const value = row[i];
+    // Amounts with the currency's decimals always ("56955.00", not "56955" beside "52642.28").
+    const field = money?.has(i) && typeof value === 'number' ? value.toFixed(decimals) : csvField(value);
+    line += i === 0 ? field : `,${field}`;
+  }
   return `${line}\r\n`;
 }
 
@@ -66,14 +71,19 @@ async function writeChunk(out: Writable, chunk: string): Promise<void> {
   await flowControl(out);
 }
 
-/** UTF-8 csv with a BOM, so Excel opens accents right; CRLF line ends as RFC 4180 says. */
-export function csvWriter(out: Writable, headers: string[]): SheetWriter {
+/**
+ * UTF-8 csv with a BOM, so Excel opens accents right; CRLF line ends as RFC 4180 says. Money
+ * columns (`kinds`) are written with the currency's decimals, with a point, as the uploads read them.
+ */
+export function csvWriter(out: Writable, headers: string[], options: Pick<XlsxOptions, 'kinds' | 'moneyDecimals'> = {}): SheetWriter {
   let started = false;
+  const money = new Set((options.kinds ?? []).flatMap((kind, i) => (kind === 'money' ? [i] : [])));
+  const decimals = options.moneyDecimals ?? 0;
   return {
     async write(rows) {
       let chunk = started ? '' : `\uFEFF${csvLine(headers)}`;
       started = true;
-      for (const row of rows) chunk += csvLine(row);
+      for (const row of rows) chunk += csvLine(row, money.size > 0 ? money : undefined, decimals);
       await writeChunk(out, chunk);
     },
     async end() {
@@ -154,5 +164,5 @@ export function xlsxWriter(out: Writable, headers: string[], options: XlsxOption
 }
 
 export function sheetWriter(format: ExportFormat, out: Writable, headers: string[], options: XlsxOptions = {}): SheetWriter {
-  return format === 'csv' ? csvWriter(out, headers) : xlsxWriter(out, headers, options);
+  return format === 'csv' ? csvWriter(out, headers, options) : xlsxWriter(out, headers, options);
 }
