@@ -531,6 +531,9 @@ describe('sending the statement link from the back office', () => {
     expect(mail.text).toContain('El enlace funciona hasta el 17/03/2026.');
     expect(mail.html).toContain('>Estado de cuenta</a>');
     const link = /https?:\/\/\S+\/s\/\S+/.exec(mail.text)![0];
+    // In development the message waits in the outbox, its link ready to follow.
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    expect(await (await admin.get('/app/settings/outbox')).text()).toContain(`<a href="${link}" rel="noopener noreferrer" target="_blank">${link}</a>`);
     const path = new URL(link).pathname;
     const debtorBrowser = h.client(acme);
     const opened = await debtorBrowser.get(path);

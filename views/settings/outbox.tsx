@@ -3,6 +3,21 @@ import { useView } from '../context.js';
 
 type Message = typeof mailMessages.$inferSelect;
 
+const URL_IN_TEXT = /(https?:\/\/[^\s<>"]+)/;
+
+/** The message's text with its web addresses as links, so a link sent in development can be followed from here. */
+function withLinks(text: string) {
+  return text.split(URL_IN_TEXT).map((part, i) =>
+    i % 2 === 1 ? (
+      <a href={part} rel="noopener noreferrer" target="_blank">
+        {part}
+      </a>
+    ) : (
+      part
+    ),
+  );
+}
+
 export function OutboxPage(props: { messages: Message[]; transport: 'smtp' | 'outbox' }) {
   const { t, dateTime } = useView();
   return (
@@ -19,7 +34,7 @@ export function OutboxPage(props: { messages: Message[]; transport: 'smtp' | 'ou
                 <strong>{m.subject}</strong> · {m.to} · {dateTime(m.createdAt)} · {m.transport}
                 {m.status === 'failed' && <span class="badge badge-danger">{m.error}</span>}
               </summary>
-              <pre class="mail-body">{m.text}</pre>
+              <pre class="mail-body">{withLinks(m.text)}</pre>
             </details>
           ))}
         </div>
