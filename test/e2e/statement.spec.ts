@@ -65,10 +65,17 @@ describe("the client's statement in a browser", () => {
     await page.getByRole('button', { name: 'Ingresar' }).click();
     await page.waitForURL(/\/app$/);
     await page.goto(s.url(acme.subdomain, `/app/clients/${client.id}/statement`));
+    // The one order owing comes ticked; unticked, the form says so beside the amount's problem.
+    const order = page.locator('input[name="orders"]');
+    expect(await order.isChecked()).toBe(true);
+    await order.uncheck();
     await page.getByLabel('Monto del pago', { exact: true }).fill('12,345.678');
     await page.getByRole('button', { name: 'Registrar pago' }).click();
     await expect.poll(() => page.locator('.error-summary').first().textContent()).toContain('al menos una orden');
+    expect(await page.locator('.error-summary').first().textContent()).toContain('más decimales de los que admite la moneda');
     expect(await page.getByLabel('Monto del pago', { exact: true }).inputValue()).toBe('12,345.678');
+    // What was typed is kept, the untouched order too.
+    expect(await order.isChecked()).toBe(false);
     await context.close();
   });
 });
