@@ -1,14 +1,15 @@
-import type { Config } from '../config.js';
+import { escapeHtml } from '../../views/components/markup.js';
 import { findClient } from '../clients/queries.js';
+import type { Config } from '../config.js';
 import { recordClientEvent } from '../events/record.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import { dayText, todayIn } from '../platform/dates.js';
-import { escapeHtml } from '../../views/components/markup.js';
 import { languageOf, translator } from '../platform/i18n/index.js';
 import type { Mailer } from '../platform/mail/index.js';
 import type { Scope } from '../platform/scope.js';
 import { tenantUrl } from '../platform/tenancy.js';
 import type { Tenant } from '../tenants/schema.js';
+import { portalSettingsFor } from './queries.js';
 
 const PURPOSE = 'statement';
 
@@ -50,7 +51,10 @@ export async function sendStatementLink(
   const expiresAt = new Date(now.getTime() + STATEMENT_LINK_DAYS * 86_400_000);
   const link = statementLink(deps.config, tenant, client.id, deps.secret, expiresAt);
   // The last day it opens, as the debtor reads dates: in the tenant's timezone.
-  const until = dayText(todayIn(tenant.timezone, { now: () => expiresAt }));
+  const expiresOn = todayIn(tenant.timezone, { now: () => expiresAt });
+  const until = dayText(expiresOn);
+  // The button in the colour of the tenant's customer portal, where it leads.
+  const { customerColor } = await portalSettingsFor(scope.db, scope.tenantId);
   const t = translator(languageOf(tenant.locale));
   const words = { name: client.name, tenant: tenant.name, link, until, portal: tenantUrl(deps.config, tenant, '/') };
   const sent = await deps.mailer.send(scope.db, scope.tenantId, {
@@ -59,11 +63,11 @@ export async function sendStatementLink(
     text: t('statement.link.mailText', words),
     html: `<p>${escapeHtml(t('statement.link.mailGreeting', words))}</p>
 <p>${escapeHtml(t('statement.link.mailIntro', words))}</p>
-<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;background:#1f4e8c;color:#ffffff;text-decoration:none;border-radius:4px">${escapeHtml(t('statement.title'))}</a></p>
+<p><a href="${escapeHtml(link)}" style="display:inline-block;padding:10px 18px;background:${escapeHtml(customerColor)};color:#ffffff;text-decoration:none;border-radius:4px">${escapeHtml(t('statement.title'))}</a></p>
 <p>${escapeHtml(t('statement.link.mailUntil', words))}</p>
 <p>${escapeHtml(tenant.name)}</p>`,
   });
   if (!sent.ok) return { ok: false, error: 'statement.link.failed' };
-  await recordClientEvent(scope, scope.db, client.id, 'statement.link_sent', { sentTo: client.email, expiresOn: todayIn(tenant.timezone, { now: () => expiresAt }) }, now);
+  await recordClientEvent(scope, scope.db, client.id, 'statement.link_sent', { sentTo: client.email, expiresOn }, now);
   return { ok: true, to: client.email };
 }

@@ -512,6 +512,7 @@ describe('sending the statement link from the back office', () => {
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);
     await newOrder(h, acme, rosa.id, { amount: 150_00 });
+    await setPortal(h, acme, { customerColor: '#0b5394' });
     const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor', name: 'Luis Asesor' }));
     const page = await (await advisor.get(`/app/clients/${rosa.id}/statement`)).text();
     expect(page).toContain(`action="/app/clients/${rosa.id}/statement/link"`);
@@ -529,7 +530,8 @@ describe('sending the statement link from the back office', () => {
     expect(mail.subject).toBe(`${acme.name}: tu estado de cuenta`);
     // Sent 2026-03-10 10:00 in Lima: it opens through 17/03.
     expect(mail.text).toContain('El enlace funciona hasta el 17/03/2026.');
-    expect(mail.html).toContain('>Estado de cuenta</a>');
+    // The button in the colour of the portal it opens.
+    expect(mail.html).toMatch(/background:#0b5394[^>]*>Estado de cuenta<\/a>/);
     const link = /https?:\/\/\S+\/s\/\S+/.exec(mail.text)![0];
     // In development the message waits in the outbox, its link ready to follow.
     const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
