@@ -91,11 +91,22 @@ export function isIsoDate(value: string): boolean {
 const isDayMark = (code: number) => code === 47 || code === 46 || code === 45;
 
 /**
- * A day as people type it: dd/mm/yyyy (or d/m/yyyy; with '/', '.' or '-') or yyyy-mm-dd,
- * a time after it dropped. '' when nothing is typed; null for anything else, digits without
- * marks above all ("150126" could be several days, and is not guessed).
+ * The year a two-digit one means: the one of its century nearest to `aroundYear`, no more
+ * than 50 years before it nor 49 after (in 2026, "98" is 1998 and "26" or "45" are 2026 and
+ * 2045). LibreOffice and Excel write dates as dd/mm/yy wherever that is the cell's format.
  */
-export function parseTypedDay(input: string): IsoDate | '' | null {
+export function fullYear(twoDigits: number, aroundYear: number): number {
+  const year = aroundYear - (aroundYear % 100) + twoDigits;
+  return year > aroundYear + 49 ? year - 100 : year < aroundYear - 50 ? year + 100 : year;
+}
+
+/**
+ * A day as people type it: dd/mm/yyyy (or d/m/yyyy, or dd/mm/yy; with '/', '.' or '-') or
+ * yyyy-mm-dd, a time after it dropped. '' when nothing is typed; null for anything else,
+ * digits without marks above all ("150126" could be several days, and is not guessed).
+ * `aroundYear` places a two-digit year (see fullYear); this year by default.
+ */
+export function parseTypedDay(input: string, options?: { aroundYear?: number }): IsoDate | '' | null {
   const s = input.trim();
   if (s === '') return '';
   // dd/mm/yyyy with two-digit day and month, the usual case, read without regular expressions.
@@ -107,6 +118,11 @@ export function parseTypedDay(input: string): IsoDate | '' | null {
   let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
   if (m) {
     const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
+    return isIsoDate(iso) ? iso : null;
+  }
+  m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$/.exec(s);
+  if (m) {
+    const iso = `${fullYear(Number(m[3]), options?.aroundYear ?? new Date().getUTCFullYear())}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
     return isIsoDate(iso) ? iso : null;
   }
   m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$/.exec(s);

@@ -89,10 +89,15 @@ describe('importing clients with their payment orders', () => {
       'DNI,22345678,Beto,D-2,100,150126,15/02/2026',
       'DNI,32345678,Carla,D-3,100,46037,15.02.2026',
       'DNI,42345678,Dora,D-4,100,31/02/2026,15/03/2026',
+      // As LibreOffice writes a dd/mm/yy cell to csv: the year of its century nearest today.
+      'DNI,72345678,Gina,D-7,100,06/01/26,06/02/26',
     ].join('\n');
     const { id, process } = await importFile(h, client, 'fechas.csv', Buffer.from(csv));
-    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 4, create: 1, rejected: 3 });
-    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.issueDate, o.dueDate])).toEqual([['D-1', '2026-01-05', '2026-02-15']]);
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 5, create: 2, rejected: 3 });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.issueDate, o.dueDate])).toEqual([
+      ['D-1', '2026-01-05', '2026-02-15'],
+      ['D-7', '2026-01-06', '2026-02-06'],
+    ]);
     const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
     // A csv holds text: six or five digits are no day anyone can be sure of (year 2311, or 2026-01-15).
     expect(report).toMatch(/^3,Fecha de emisión,150126,"Escribe una fecha válida, como 31\/12\/2026/m);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../src/platform/clock.js';
-import { addDays, dateIn, daysBetween, endOfDayIn, isIsoDate, parseTypedDay, serialDay, startOfDayIn, todayIn } from '../../src/platform/dates.js';
+import { addDays, dateIn, daysBetween, endOfDayIn, fullYear, isIsoDate, parseTypedDay, serialDay, startOfDayIn, todayIn } from '../../src/platform/dates.js';
 
 describe('dates in the tenant timezone', () => {
   it('gives the same today as formatting the instant, minute by minute across midnights and clock changes, forwards and back', () => {
@@ -46,11 +46,16 @@ describe('dates in the tenant timezone', () => {
   });
 
   it('reads days as people type them and refuses what could be several days', () => {
-    expect(['31/12/2026', '31-12-2026', '31.12.2026', '5/1/2026', '2026-12-31', '2026-1-5', '2026-12-31T00:00:00', ' 05/01/2026 '].map(parseTypedDay)).toEqual([
+    expect(['31/12/2026', '31-12-2026', '31.12.2026', '5/1/2026', '2026-12-31', '2026-1-5', '2026-12-31T00:00:00', ' 05/01/2026 '].map((text) => parseTypedDay(text))).toEqual([
       '2026-12-31', '2026-12-31', '2026-12-31', '2026-01-05', '2026-12-31', '2026-01-05', '2026-12-31', '2026-01-05',
     ]);
     expect(parseTypedDay('')).toBe('');
-    for (const text of ['150126', '15012026', '46037', '31/02/2026', '12/31/2026', '2026-02-30', '15/01/26', 'mañana']) expect(parseTypedDay(text), text).toBeNull();
+    for (const text of ['150126', '15012026', '46037', '31/02/2026', '12/31/2026', '2026-02-30', '31/02/26', '15/01/2', 'mañana']) expect(parseTypedDay(text), text).toBeNull();
+    // Two-digit years, as LibreOffice and Excel write dd/mm/yy cells: the century nearest the year.
+    expect(['15/01/26', '6/1/26', '31.12.75', '01-01-76', '28/02/98', '29/02/00'].map((text) => parseTypedDay(text, { aroundYear: 2026 }))).toEqual([
+      '2026-01-15', '2026-01-06', '2075-12-31', '1976-01-01', '1998-02-28', '2000-02-29',
+    ]);
+    expect([fullYear(26, 2080), fullYear(30, 2080), fullYear(29, 2080)]).toEqual([2126, 2030, 2129]);
     expect(serialDay(46037)).toBe('2026-01-15');
     expect(serialDay(61)).toBe('1900-03-01');
     expect(serialDay(150126)).toBeNull();
