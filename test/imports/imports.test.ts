@@ -455,7 +455,11 @@ describe('importing clients with their payment orders', () => {
       expect(html).not.toMatch(/0 de \d/);
     }
     await h.runJobs();
-    expect(await (await client.get(`/app/imports/${id}/status`)).text()).not.toContain('Aplicando');
+    const applied = await (await client.get(`/app/imports/${id}/status`)).text();
+    expect(applied).not.toContain('Aplicando');
+    // Applied, the counts say what was done.
+    expect(applied).toContain('<dt>Creadas</dt>');
+    expect(applied).not.toContain('Por crear');
   });
 
   it('the column mapping chosen by the user is remembered for the tenant', async () => {
@@ -474,8 +478,12 @@ describe('importing clients with their payment orders', () => {
     const page = await (await client.get(`/app/imports/${second}`)).text();
     expect(page).toMatch(/name="map\.amount">[\s\S]*?<option value="4" selected/);
     expect(page).toMatch(/name="map\.dueDate">[\s\S]*?<option value="6" selected/);
-    // Until its columns are chosen, the Process log says what the upload waits for.
-    expect(await (await client.get('/app/process-log')).text()).toContain('(falta elegir las columnas)');
+    // Until its columns are chosen, the Process log says what the upload waits for, with no
+    // progress bar: it waits for a person, not for a job.
+    const log = await (await client.get('/app/process-log')).text();
+    const row = new RegExp(`<tr id="process-${second}"[\\s\\S]*?</tr>`).exec(log)?.[0] ?? '';
+    expect(row).toContain('(falta elegir las columnas)');
+    expect(row).not.toContain('<progress');
   });
 
   it('a column assigned to two fields is refused', async () => {

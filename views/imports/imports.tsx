@@ -82,13 +82,15 @@ function MappingForm(props: { process: FileProcess; headers: string[]; mapping: 
 function Summary(props: { process: FileProcess }) {
   const { t, number } = useView();
   const c = props.process.counts;
+  // Once applied, the counts are what was done, not what would be.
+  const done = props.process.stage === 'applied';
   return (
     <dl class="summary">
       <dt>{t('imports.summary.rows')}</dt>
       <dd>{number(c.rows ?? 0)}</dd>
-      <dt>{t('imports.summary.create')}</dt>
+      <dt>{t(done ? 'imports.summary.created' : 'imports.summary.create')}</dt>
       <dd>{number(c.create ?? 0)}</dd>
-      <dt>{t('imports.summary.update')}</dt>
+      <dt>{t(done ? 'imports.summary.updated' : 'imports.summary.update')}</dt>
       <dd>{number(c.update ?? 0)}</dd>
       <dt>{t('imports.summary.unchanged')}</dt>
       <dd>{number(c.unchanged ?? 0)}</dd>

@@ -10,6 +10,8 @@ export function ProcessProgress(props: { process: FileProcess }) {
   const { t, number } = useView();
   const p = props.process;
   if (p.state !== 'running' && p.state !== 'queued') return null;
+  // Waiting for its columns to be chosen, an upload waits for a person: nothing runs.
+  if (p.kind === 'import' && p.stage === 'mapping') return null;
   if (p.kind === 'import' && p.stage === 'applying') {
     // An apply is one transaction: there is no part of it written to count, only its end.
     const label = t('processLog.applying', { count: number((p.counts.create ?? 0) + (p.counts.update ?? 0)) });
