@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { campaignAmountOf, campaignStateOf, discountAmount, offerOf, parsePercent } from '../../src/campaigns/compute.js';
+import { discountText } from '../../views/campaigns/tray.js';
 
 describe('campaign amounts', () => {
   it.each([
@@ -54,5 +55,16 @@ describe('campaign state', () => {
     expect(active).toMatchObject({ state: 0, debt: 10_000, discountPercent: 30, discountAmount: 3_000, campaignAmount: 7_000, owed: 6_000 });
     const finished = offerOf({ ...entry, paid: 1_000, totalDue: 6_000 }, '2026-03-11');
     expect(finished).toMatchObject({ state: 2, debt: 10_000, discountPercent: null, discountAmount: null, campaignAmount: null, owed: 9_000 });
+  });
+});
+
+describe('a discount as staff read it', () => {
+  it('leads with what was given: the percentage, or the fixed amount', () => {
+    const money = (minor: number) => `S/ ${(minor / 100).toFixed(2)}`;
+    const monto = offerOf({ debtAmount: 123_456, discountType: 'monto', discountValue: 23_456, campaignAmount: 100_000, paid: 0, totalDue: 100_000, closedReason: null, endDate: null }, '2026-03-10');
+    expect(discountText('monto', monto, money)).toBe(`S/ 234.56 (${monto.discountPercent}%)`);
+    const percent = offerOf({ debtAmount: 100_000, discountType: 'porcentaje', discountValue: 3000, campaignAmount: 70_000, paid: 0, totalDue: 70_000, closedReason: null, endDate: null }, '2026-03-10');
+    expect(discountText('porcentaje', percent, money)).toBe('30% (S/ 300.00)');
+    expect(discountText('monto', { discountPercent: 0, discountAmount: 0 }, money)).toBeNull();
   });
 });

@@ -10,7 +10,7 @@ import { paymentTransitions, transitionPaths, type FinalPaymentState } from '../
 import { ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
-import { StateBadge } from './tray.js';
+import { discountText, StateBadge } from './tray.js';
 
 const transitionLabels = { verificado: 'campaignPayment.verify', no_verificado: 'campaignPayment.reject', anulado: 'campaignPayment.annul' } as const;
 
@@ -92,7 +92,7 @@ export function CampaignEntryDetail(props: DetailProps) {
           <div>
             <dt>{t('campaigns.discount')}</dt>
             <dd>
-              {offer.discountPercent}% · {money(offer.discountAmount)}
+              {discountText(entry.discountType, offer, money) ?? t('campaigns.noDiscount')}
             </dd>
           </div>
         )}

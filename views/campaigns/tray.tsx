@@ -17,6 +17,15 @@ interface TrayProps {
   pageSize: number;
 }
 
+/**
+ * A discount as it was given: a percentage first, or for a fixed amount the amount first,
+ * with the other beside it ("30% (S/ 300.00)", "S/ 234.56 (19%)").
+ */
+export function discountText(type: string | null, offer: Pick<ReturnType<typeof offerOf>, 'discountPercent' | 'discountAmount'>, money: (minor: number) => string): string | null {
+  if (offer.discountPercent === null || offer.discountAmount === null || offer.discountAmount === 0) return null;
+  return type === 'monto' ? `${money(offer.discountAmount)} (${offer.discountPercent}%)` : `${offer.discountPercent}% (${money(offer.discountAmount)})`;
+}
+
 export function StateBadge({ state }: { state: 0 | 1 | 2 }) {
   const { t } = useView();
   const kind = state === 0 ? 'badge-warn' : state === 1 ? 'badge-ok' : 'badge-muted';
@@ -65,7 +74,7 @@ export function CampaignResults(props: TrayProps) {
                     </td>
                     <td>{row.entry.campaignCode}</td>
                     <td class="num">{offer.discountAmount ? <s>{money(offer.debt)}</s> : money(offer.debt)}</td>
-                    <td>{offer.discountPercent === null || offer.discountAmount === 0 ? t('campaigns.noDiscount') : `${offer.discountPercent}% (${money(offer.discountAmount)})`}</td>
+                    <td>{discountText(row.entry.discountType, offer, money) ?? t('campaigns.noDiscount')}</td>
                     <td class="num">{offer.campaignAmount === null ? '—' : money(offer.campaignAmount)}</td>
                     <td class="num">{money(offer.owed)}</td>
                     <td>{row.entry.endDate ? date(row.entry.endDate) : t('campaigns.openEnded')}</td>
