@@ -208,7 +208,7 @@ async function settleRepeats(tx: Db, tenantId: number, processId: number, mappin
   const differs = differ('s', 'c', clientCols);
   // One statement: every data-changing part sees the rows as staged, and the rows it
   // deletes and the rows it marks are never the same.
-  const refused = await rows<{ line: number; payment_code: string; document_number: string; code: boolean; client: boolean }>(
+  const refused = await rows<{ line: number; payment_code: string; document_number: string; code: boolean; client: boolean; first_line: number | null }>(
     tx,
     sql`
     with codes as (
@@ -216,25 +216,26 @@ async function settleRepeats(tx: Db, tenantId: number, processId: number, mappin
     firsts as (
       select s.document_type, s.document_number, min(s.line) as line from import_rows s where ${staged('s')} group by 1, 2 having count(*) > 1),
     refused as (
-      select s.line, true as code, false as client
+      select s.line, true as code, false as client, null::int as first_line
         from import_rows s join codes r on r.payment_code = s.payment_code and s.line > r.line
        where ${staged('s')}
       union all
-      select s.line, false, true
+      select s.line, false, true, f.line
         from import_rows s
         join firsts f on f.document_type = s.document_type and f.document_number = s.document_number and s.line > f.line
         join import_rows c on ${staged('c')} and c.line = f.line
        where ${staged('s')} and ${differs}),
-    gone as (select line, bool_or(code) as code, bool_or(client) as client from refused group by line),
+    gone as (select line, bool_or(code) as code, bool_or(client) as client, max(first_line) as first_line from refused group by line),
     deleted as (
       delete from import_rows s using gone g where ${staged('s')} and s.line = g.line
-      returning s.line, s.payment_code, s.document_number, g.code, g.client),
+      returning s.line, s.payment_code, s.document_number, g.code, g.client, g.first_line),
     ${markFirstRows(staged, 'firsts', 'gone')}
-    select line, payment_code, document_number, code, client from deleted`,
+    select line, payment_code, document_number, code, client, first_line from deleted`,
   );
   return refused.flatMap((r) => [
     ...(r.code ? [{ line: r.line, column: 'paymentCode', value: r.payment_code, message: 'imports.error.codeRepeated' }] : []),
-    ...(r.client ? [{ line: r.line, column: 'documentNumber', value: r.document_number, message: 'imports.error.clientDiffers' }] : []),
+    // The row whose details are loaded, so the two can be compared.
+    ...(r.client ? [{ line: r.line, column: 'documentNumber', value: r.document_number, message: `imports.error.clientDiffers?line=${r.first_line}` }] : []),
   ]);
 }
 

@@ -385,7 +385,8 @@ describe('importing clients with their payment orders', () => {
       '9,Código de pago,OP-2',
       '9,Número de documento,10000002',
     ]);
-    expect(report).toContain('El cliente aparece en otra fila del archivo con datos distintos.');
+    // Anita's row names the row Ana's details come from.
+    expect(report).toContain('5,Número de documento,10000001,El mismo documento está en la fila 2 con otros datos del cliente. Se cargan los de la fila 2.');
   });
 
   it('a csv’s rows are numbered as a spreadsheet opens them: a quoted line break stays in its row, an empty line is a row', async () => {
