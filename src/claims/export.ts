@@ -6,8 +6,9 @@ export const claimsExport: ExportSource = {
   kind: 'claims',
   permissions: ['claims.view'],
   trayPath: (query) => pathWithQuery('/app/claims', query),
-  async prepare({ db, tenant, query, t }) {
-    const filters = parseClaimFilters(query);
+  async prepare({ db, tenant, query, t, may }) {
+    // The same rows as the tray showed this user: a document number matches only for those who may see it.
+    const filters = { ...parseClaimFilters(query), byDocument: may('receivables') };
     return {
       headers: claimColumns.map((c) => t(c.label)),
       count: () => countClaims(db, tenant.id, filters, tenant.timezone, Number.MAX_SAFE_INTEGER - 1),

@@ -24,6 +24,8 @@ export interface ClaimFilters {
   advisorId?: number;
   alerts?: 'yes' | 'no';
   q?: string;
+  /** Whether the search box and the client filter also take a document number: only for users who may see them (SPEC 1). */
+  byDocument?: boolean;
   page: number;
 }
 
@@ -81,7 +83,8 @@ function filtersWhere(tenantId: number, filters: ClaimFilters, timeZone: string)
   if (filters.state !== 'todos') conditions.push(eq(claims.state, filters.state));
   if (filters.category) conditions.push(eq(claims.category, filters.category));
   if (filters.clientId) conditions.push(eq(claims.clientId, filters.clientId));
-  if (filters.client) conditions.push(containsFolded(clients.name, filters.client));
+  const document = (text: string) => (filters.byDocument ? inArray(clients.documentNumber, [text, text.toUpperCase()]) : undefined);
+  if (filters.client) conditions.push(or(containsFolded(clients.name, filters.client), document(filters.client)));
   if (filters.from) conditions.push(gte(claims.createdAt, startOfDayIn(timeZone, filters.from)));
   if (filters.to) conditions.push(lt(claims.createdAt, endOfDayIn(timeZone, filters.to)));
   if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
@@ -89,7 +92,7 @@ function filtersWhere(tenantId: number, filters: ClaimFilters, timeZone: string)
   if (filters.alerts === 'no') conditions.push(sql`cardinality(${clients.contactAlerts}) = 0`);
   if (filters.q) {
     const id = /^#?\d{1,15}$/.test(filters.q) ? Number(filters.q.replace('#', '')) : undefined;
-    conditions.push(or(containsFolded(claims.description, filters.q), containsFolded(clients.name, filters.q), id ? eq(claims.id, id) : undefined));
+    conditions.push(or(containsFolded(claims.description, filters.q), containsFolded(clients.name, filters.q), id ? eq(claims.id, id) : undefined, document(filters.q)));
   }
   return and(...conditions)!;
 }

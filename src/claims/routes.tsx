@@ -71,7 +71,7 @@ function backOf(c: AppContext, values?: FormValues): string {
 /** Reclamos: the tray, the claim forms and the closing and reopening of claims. */
 export const claimRoutes = new Hono<AppEnv>()
   .get('/', canSee, async (c) => {
-    const filters = parseClaimFilters(c.req.query());
+    const filters = { ...parseClaimFilters(c.req.query()), byDocument: can(c.var.user, 'receivables') };
     const [result, advisors] = await Promise.all([
       listClaims(dbOf(c), c.var.tenant.id, filters, c.var.tenant.timezone),
       listStaff(dbOf(c), c.var.tenant.id),

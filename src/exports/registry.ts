@@ -9,6 +9,8 @@ export interface ExportContext {
   tenant: Tenant;
   /** Whose view is exported: their remembered columns decide what the file holds. */
   userId: number;
+  /** Whether that user has a permission now (what a filter may match can depend on it). */
+  may: (permission: Permission) => boolean;
   /** The filters exactly as the tray's query string carried them. */
   query: Record<string, string>;
   today: string;

@@ -327,6 +327,9 @@ describe('permissions', () => {
     const tray = await (await luis.get('/app/claims')).text();
     expect(tray).toContain('Rosa Huamán');
     expectNoSecrets(tray);
+    // A document number finds nothing for someone who may not see it, in the tray and its download.
+    expect(await (await luis.get('/app/claims?q=70112233')).text()).not.toContain('Rosa Huamán');
+    expect(await (await luis.get('/app/claims?client=70112233')).text()).not.toContain('Rosa Huamán');
     const edit = await (await luis.get(`/app/claims/${claim!.id}/edit`)).text();
     expectNoSecrets(edit);
     expect((await luis.post(`/app/claims/${claim!.id}`, { category: 'problemas_pago', orderIds: [orders[0].id, orders[1].id].map(String), description: 'Pago no aplicado' })).status).toBe(303);
@@ -437,6 +440,9 @@ describe('the tray', () => {
     expect(await ids('?alerts=no')).toEqual([late]);
     expect(await ids('?q=duplicado')).toEqual([early]);
     expect(await ids(`?q=${late}`)).toEqual([late]);
+    // Staff who see documents find a claim by its client's document number, in either box.
+    expect(await ids(`?state=todos&q=${pedro.client.documentNumber}`)).toEqual([late, closed]);
+    expect(await ids(`?client=${rosa.client.documentNumber}`)).toEqual([early]);
     expect(await ids('?state=raro&category=otra&from=ayer&advisor=x&alerts=quizas&page=-3')).toEqual([early, late]);
     const tray = await (await w.ana.get('/app/claims')).text();
     expect(tray).toContain('No llamar de noche');
