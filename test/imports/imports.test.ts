@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { createDeflateRaw } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
+import { clientEvents } from '../../src/events/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { users } from '../../src/users/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
@@ -146,6 +147,21 @@ describe('importing clients with their payment orders', () => {
     expect(process.counts).toMatchObject({ create: 0, update: 1, unchanged: 2 });
     const orders = await ordersOf(h, tenant.id);
     expect(orders.find((o) => o.paymentCode === 'OP-0003')!.amount).toBe(75000);
+
+    // The client whose order the second file changed has it in its Interacciones, naming the
+    // file; the clients the first file created and the unchanged ones get nothing.
+    const events = await h.db.select().from(clientEvents).where(and(eq(clientEvents.tenantId, tenant.id), sql`${clientEvents.type} like 'import.%'`)).orderBy(clientEvents.id);
+    const owner = orders.find((o) => o.paymentCode === 'OP-0003')!.clientId;
+    expect(events.map((e) => [e.type, e.clientId, (e.data as { file?: string }).file, e.actorId])).toEqual([['import.client_updated', owner, 'b.csv', staff.id]]);
+    const history = await (await client.get(`/app/clients/${owner}/interactions`)).text();
+    expect(history).toContain('Actualizado por carga de archivo (el cliente o sus órdenes)');
+    expect(history).toContain('Archivo: b.csv');
+    // A changed detail of a stored client counts too: María's new email, once for her two rows.
+    const newEmail = changed.toString().replaceAll('maria@example.pe', 'maria.pena@example.pe');
+    await importFile(h, client, 'c.csv', Buffer.from(newEmail));
+    const maria = (await clientsOf(h, tenant.id)).find((c) => c.documentNumber === '01234567')!;
+    const again = await h.db.select().from(clientEvents).where(and(eq(clientEvents.tenantId, tenant.id), sql`${clientEvents.type} like 'import.%'`)).orderBy(clientEvents.id);
+    expect(again.map((e) => [e.clientId, (e.data as { file?: string }).file])).toEqual([[owner, 'b.csv'], [maria.id, 'c.csv']]);
   });
 
   it('a stored client whose row brings a new order and a new name gets both, though the row counts as a creation', async () => {

@@ -153,6 +153,7 @@ export const receivables = messages(
 
     'events.order.created': 'Orden de pago creada',
     'events.statement.link_sent': 'Enlace del estado de cuenta enviado por correo',
+    'events.import.client_updated': 'Actualizado por carga de archivo (el cliente o sus órdenes)',
     'events.order.updated': 'Orden de pago editada',
     'events.order.annulled': 'Orden de pago anulada',
     'events.order.reactivated': 'Orden de pago reactivada',
@@ -315,6 +316,7 @@ export const receivables = messages(
 
     'events.order.created': 'Payment order created',
     'events.statement.link_sent': 'Statement link sent by email',
+    'events.import.client_updated': 'Updated by a file upload (the client or their orders)',
     'events.order.updated': 'Payment order edited',
     'events.order.annulled': 'Payment order annulled',
     'events.order.reactivated': 'Payment order reactivated',
