@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/index.js';
+import { idArray, type Db } from '../db/index.js';
 
 /**
  * Recomputes what each order has been paid: the verified payments allocated to it.
@@ -15,7 +15,7 @@ export async function refreshOrdersPaid(db: Db, tenantId: number, orderIds: read
                join payments p on p.tenant_id = a.tenant_id and p.id = a.payment_id
               where a.tenant_id = o.tenant_id and a.order_id = o.id and p.state = 'verificado'), 0)
      where o.tenant_id = ${tenantId}
-       and o.id = any(${sql.raw(`'{${orderIds.map((id) => Number(id)).join(',')}}'`)}::bigint[])`);
+       and o.id = any(${idArray(orderIds)})`);
 }
 
 /**
@@ -25,7 +25,6 @@ export async function refreshOrdersPaid(db: Db, tenantId: number, orderIds: read
  */
 export async function refreshClientBalances(db: Db, tenantId: number, clientIds: readonly number[]): Promise<void> {
   if (clientIds.length === 0) return;
-  const ids = sql.raw(`'{${[...new Set(clientIds)].map((id) => Number(id)).join(',')}}'`);
   await db.execute(sql`
     update clients c
        set unpaid_orders = s.unpaid,
@@ -36,7 +35,7 @@ export async function refreshClientBalances(db: Db, tenantId: number, clientIds:
                count(o.id) filter (where not o.annulled and o.balance > 0)::int as unpaid,
                min(o.due_date) filter (where not o.annulled and o.balance > 0) as oldest,
                coalesce(sum(o.balance) filter (where not o.annulled), 0)::bigint as balance
-          from unnest(${ids}::bigint[]) as ids(id)
+          from unnest(${idArray(clientIds)}) as ids(id)
           left join payment_orders o on o.tenant_id = ${tenantId} and o.client_id = ids.id
          group by ids.id
       ) s

@@ -161,6 +161,15 @@ export async function preferHashJoins(tx: Db): Promise<void> {
   await tx.execute(sql`set local work_mem = '64MB'`);
 }
 
+/**
+ * Ids as one bigint[] literal (`'{1,2,3}'::bigint[]`), each once: a single parameter-free
+ * value however many there are (an upload touches tens of thousands, past the protocol's
+ * limit of parameters), and the ids are numbers, so nothing else can get into the text.
+ */
+export function idArray(ids: readonly number[]): SQL {
+  return sql.raw(`'{${[...new Set(ids)].map((id) => Number(id)).join(',')}}'::bigint[]`);
+}
+
 export async function rows<T>(db: Db, statement: SQL): Promise<T[]> {
   const result = (await db.execute(statement)) as unknown;
   if (Array.isArray(result)) return result as T[];

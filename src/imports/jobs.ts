@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { activeCampaignCondition } from '../campaigns/service.js';
 import { documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
-import { exclusively, preferHashJoins, rows, type Db } from '../db/index.js';
+import { exclusively, idArray, preferHashJoins, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
@@ -529,14 +529,13 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       // transaction's time. Clients the upload created are not written an event each: a
       // file of new clients loads as fast as its bare copy allows (bench:files), and the
       // client's page and the Process log say when and by which file it came.
-      const touched = sql.raw(`'{${[...new Set(touchedClients)].map(Number).join(',')}}'`);
       await tx.execute(sql`
         insert into client_events (tenant_id, client_id, type, actor_id, data, occurred_at)
         select cl.tenant_id, cl.id, 'import.client_updated',
                ${process.userId}::bigint, ${JSON.stringify({ processId, file: process.originalName ?? '' })}::jsonb, ${deps.clock.now().toISOString()}::timestamptz
           from clients cl
          where cl.tenant_id = ${tenantId} and cl.deleted_at is null and cl.created_at <> now()
-           and (cl.updated_at = now() or cl.id = any(${touched}::bigint[]))`);
+           and (cl.updated_at = now() or cl.id = any(${idArray(touchedClients)}))`);
       await clearStaged(tx, tenantId, processId);
       const rejected = process.counts.rejected ?? 0;
       await updateProcess(tx, tenantId, processId, {
