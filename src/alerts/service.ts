@@ -71,11 +71,10 @@ export async function resolveAlert(scope: Scope, alertId: number): Promise<Alert
 
 export type AlertRow = Awaited<ReturnType<typeof listOpenAlerts>>[number];
 
-/** Open alerts, the oldest first (they have waited longest); one advisor's or everyone's. */
 /**
- * Open alerts, oldest first. `advisorId` narrows them to that advisor's and to those nobody
- * owns (a client without an advisor): an alert no one is assigned must not wait unseen
- * under "Todas".
+ * Open alerts, the oldest first (they have waited longest): everyone's, or with `advisorId`
+ * that advisor's and those nobody owns (a client without an advisor), so that an alert no
+ * one is assigned does not wait unseen under "Todas".
  */
 export async function listOpenAlerts(db: Db, tenantId: number, options: { advisorId?: number; clientId?: number; limit?: number } = {}) {
   return db

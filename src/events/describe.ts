@@ -116,8 +116,8 @@ export function detailLines(t: Translate, data: Record<string, unknown>, money: 
   // A message sent to the debtor: where, and until when its link opens. (`to` is taken: a
   // payment's or promise's state changes say from what to what.)
   if (typeof data.sentTo === 'string') lines.push(t('events.detail.sentTo', { value: data.sentTo }));
-  // An upload that created or changed the client.
-  if (typeof data.file === 'string' && typeof data.processId === 'number') lines.push(t('events.detail.file', { value: data.file }));
   if (typeof data.expiresOn === 'string' && ISO_DAY.test(data.expiresOn)) lines.push(t('events.detail.expiresOn', { value: dayText(data.expiresOn) }));
+  // The upload that changed the client.
+  if (typeof data.file === 'string' && typeof data.processId === 'number') lines.push(t('events.detail.file', { value: data.file }));
   return lines;
 }

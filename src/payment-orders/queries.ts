@@ -115,16 +115,23 @@ export async function countOrders(db: Db, tenantId: number, f: OrderFilters, tod
   return { count: Math.min(count, cap), capped: count > cap };
 }
 
-export async function listOrders(db: Db, tenantId: number, f: OrderFilters, today: IsoDate) {
+/** The tray's sort: its column and direction, the id after it so that no two rows tie. */
+function sortOf(f: OrderFilters) {
   const descending = f.sort.startsWith('-');
-  const column = sortColumns[f.sort.replace('-', '') as keyof typeof sortColumns];
+  const key = f.sort.replace('-', '') as keyof typeof sortColumns;
+  const column = sortColumns[key];
+  const direction = descending ? desc : asc;
+  return { key, column, descending, orderBy: [direction(column), direction(paymentOrders.id)] };
+}
+
+export async function listOrders(db: Db, tenantId: number, f: OrderFilters, today: IsoDate) {
   const [items, { count, capped }] = await Promise.all([
     db
       .select(orderRowSelection)
       .from(paymentOrders)
       .innerJoin(clients, ordersJoin)
       .where(conditions(tenantId, f, today))
-      .orderBy(descending ? desc(column) : asc(column), descending ? desc(paymentOrders.id) : asc(paymentOrders.id))
+      .orderBy(...sortOf(f).orderBy)
       .limit(PAGE_SIZE)
       .offset((f.page - 1) * PAGE_SIZE),
     countOrders(db, tenantId, f, today),
@@ -132,7 +139,6 @@ export async function listOrders(db: Db, tenantId: number, f: OrderFilters, toda
   return { items, count, capped };
 }
 
-/** The orders the filters select, in id order from after `afterId`: the download's batches. */
 /** The row's field that holds each sort's value, to resume a walk after it. */
 const sortFields = { due: 'dueDate', amount: 'amount', balance: 'balance', code: 'paymentCode' } as const;
 
@@ -142,9 +148,7 @@ const sortFields = { due: 'dueDate', amount: 'amount', balance: 'balance', code:
  * say where the walk resumes; none of the sorted columns is ever null.
  */
 export async function listOrdersForExport(db: Db, tenantId: number, f: OrderFilters, today: IsoDate, batch: { after?: SortedPlace | undefined; limit: number }) {
-  const descending = f.sort.startsWith('-');
-  const key = f.sort.replace('-', '') as keyof typeof sortColumns;
-  const column = sortColumns[key];
+  const { key, column, descending, orderBy } = sortOf(f);
   const after = batch.after
     ? sql`(${column}, ${paymentOrders.id}) ${sql.raw(descending ? '<' : '>')} (${sql.param(batch.after[sortFields[key]], column)}, ${batch.after.id})`
     : undefined;
@@ -153,7 +157,7 @@ export async function listOrdersForExport(db: Db, tenantId: number, f: OrderFilt
     .from(paymentOrders)
     .innerJoin(clients, ordersJoin)
     .where(and(conditions(tenantId, f, today), after))
-    .orderBy(descending ? desc(column) : asc(column), descending ? desc(paymentOrders.id) : asc(paymentOrders.id))
+    .orderBy(...orderBy)
     .limit(batch.limit);
 }
 
