@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone, type DocumentType } from '../clients/fields.js';
 import { preferHashJoins, rows, type Db } from '../db/index.js';
@@ -502,6 +502,11 @@ function changeCampaignPayment(scope: CampaignScope, paymentId: number, to: Excl
 }
 
 /** "Compromiso de pago cartera castigada": a date within the tenant's limit and an amount. */
+/** An entry's promises from `today` on: those the promise rules count as pending, and the debtor's offer page shows. */
+export function pendingCampaignPromises(tenantId: number, entryId: number, today: IsoDate): SQL {
+  return and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId), gte(campaignPromises.promisedDate, today))!;
+}
+
 export async function makeCampaignPromise(scope: CampaignScope, entryId: number, input: { amount: number; promisedDate: IsoDate; source?: 'staff' | 'portal' }) {
   const today = todayIn(scope.tenant.timezone, scope.clock);
   const [settings] = await scope.db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, scope.tenantId));
@@ -516,7 +521,7 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
     const [pending] = await tx
       .select({ total: sql<number>`coalesce(sum(${campaignPromises.amount}), 0)::bigint`.mapWith(Number) })
       .from(campaignPromises)
-      .where(and(eq(campaignPromises.tenantId, scope.tenantId), eq(campaignPromises.entryId, entryId), sql`${campaignPromises.promisedDate} >= ${today}`));
+      .where(pendingCampaignPromises(scope.tenantId, entryId, today));
     if (pending!.total > 0 && input.amount + pending!.total > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDueWithPending');
     const [promise] = await tx
       .insert(campaignPromises)

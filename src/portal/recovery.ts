@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, gt, gte, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { activeEntryForClient } from '../campaigns/queries.js';
 import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
 import { campaignEntries, campaignPayments, campaignPromises, type CampaignEntry } from '../campaigns/schema.js';
-import { makeCampaignPromise, registerCampaignPayment } from '../campaigns/service.js';
+import { makeCampaignPromise, pendingCampaignPromises, registerCampaignPayment } from '../campaigns/service.js';
 import { findClientByDocument } from '../clients/queries.js';
 import type { Client } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
@@ -201,12 +201,12 @@ export async function recoveryStateOf(
   return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, promised, held: false };
 }
 
-/** The entry's promises from today on (as the promise rules count them), soonest first. */
+/** The entry's pending promises, soonest first. */
 async function pendingPromises(db: Db, tenantId: number, entryId: number, today: IsoDate): Promise<PendingPromise[]> {
   return db
     .select({ amount: campaignPromises.amount, promisedDate: campaignPromises.promisedDate })
     .from(campaignPromises)
-    .where(and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId), gte(campaignPromises.promisedDate, today)))
+    .where(pendingCampaignPromises(tenantId, entryId, today))
     .orderBy(asc(campaignPromises.promisedDate), asc(campaignPromises.id));
 }
 

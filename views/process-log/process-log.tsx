@@ -12,20 +12,17 @@ export function ProcessProgress(props: { process: FileProcess }) {
   if (p.state !== 'running' && p.state !== 'queued') return null;
   // Waiting for its columns to be chosen, an upload waits for a person: nothing runs.
   if (p.kind === 'import' && p.stage === 'mapping') return null;
-  if (p.kind === 'import' && p.stage === 'applying') {
-    // An apply is one transaction: there is no part of it written to count, only its end.
-    const label = t('processLog.applying', { count: number((p.counts.create ?? 0) + (p.counts.update ?? 0)) });
-    return (
-      <>
-        <progress aria-label={label} />
-        <span class="hint"> {label}</span>
-      </>
-    );
-  }
-  const label = p.progressTotal ? t('processLog.progressOf', { done: number(p.progressDone), total: number(p.progressTotal) }) : t('processLog.progressRows', { done: number(p.progressDone) });
+  // An apply is one transaction: there is no part of it written to count, only its end.
+  const applying = p.kind === 'import' && p.stage === 'applying';
+  const total = applying ? null : p.progressTotal;
+  const label = applying
+    ? t('processLog.applying', { count: number((p.counts.create ?? 0) + (p.counts.update ?? 0)) })
+    : total
+      ? t('processLog.progressOf', { done: number(p.progressDone), total: number(total) })
+      : t('processLog.progressRows', { done: number(p.progressDone) });
   return (
     <>
-      {p.progressTotal ? <progress max={p.progressTotal} value={Math.min(p.progressDone, p.progressTotal)} aria-label={label} /> : <progress aria-label={label} />}
+      {total ? <progress max={total} value={Math.min(p.progressDone, total)} aria-label={label} /> : <progress aria-label={label} />}
       <span class="hint"> {label}</span>
     </>
   );
