@@ -115,8 +115,7 @@ export const statementRoutes = new Hono<AppEnv>()
     const client = await liveClient(c);
     if (!client) return notFoundPage(c);
     const { mailer, config, secret } = c.var.deps;
-    const result = await registerOnce(c, await formValues(c), () => sendStatementLink(scopeOf(c), { mailer, config, secret, tenant: c.var.tenant }, client.id));
-    if (result && !result.ok && 'notFound' in result) return notFoundPage(c);
+    const result = await registerOnce(c, await formValues(c), () => sendStatementLink(scopeOf(c), { mailer, config, secret, tenant: c.var.tenant }, client));
     if (result && !result.ok) setFlash(c, 'error', result.error);
     // A second tap sends nothing more, and says what the first did.
     else setFlash(c, 'success', 'statement.link.sent', { email: client.email ?? '' });

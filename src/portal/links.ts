@@ -1,5 +1,4 @@
 import { escapeHtml } from '../../views/components/markup.js';
-import { findClient } from '../clients/queries.js';
 import type { Config } from '../config.js';
 import { recordClientEvent } from '../events/record.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
@@ -35,17 +34,16 @@ export const STATEMENT_LINK_DAYS = 7;
 /**
  * Emails the client a signed link straight to their statement ("Estado de cuenta" button),
  * valid for a week, in the tenant's language, and records it in the client's Interacciones
- * (who sent it, to which address, until when). A deleted client, one without an email and a
- * failed send are refused; only a sent message is recorded.
+ * (who sent it, to which address, until when). `client` is a live client of the scope's
+ * tenant, as the caller found it. One without an email and a failed send are refused; only a
+ * sent message is recorded.
  */
 export async function sendStatementLink(
   scope: Scope,
   deps: { mailer: Mailer; config: Pick<Config, 'scheme' | 'baseDomain' | 'port'>; secret: string; tenant: Tenant },
-  clientId: number,
-): Promise<{ ok: true; to: string } | { ok: false; error: 'statement.link.noEmail' | 'statement.link.failed' } | { ok: false; notFound: true }> {
+  client: { id: number; name: string; email: string | null },
+): Promise<{ ok: true; to: string } | { ok: false; error: 'statement.link.noEmail' | 'statement.link.failed' }> {
   const { tenant } = deps;
-  const client = await findClient(scope.db, scope.tenantId, clientId);
-  if (!client || client.deletedAt) return { ok: false, notFound: true };
   if (!client.email) return { ok: false, error: 'statement.link.noEmail' };
   const now = scope.clock.now();
   const expiresAt = new Date(now.getTime() + STATEMENT_LINK_DAYS * 86_400_000);
