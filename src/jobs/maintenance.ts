@@ -2,7 +2,7 @@ import { closeFinishedCampaigns } from '../campaigns/service.js';
 import { pruneStagedRows } from '../imports/staging.js';
 import { pruneRateLimits } from '../platform/auth/rate-limit.js';
 import { todayIn } from '../platform/dates.js';
-import { recordBrokenPromises } from '../payments/service.js';
+import { recordBrokenPromises } from '../payments/promises.js';
 import { pruneCaptchaUses } from '../portal/captcha.js';
 import { tenants } from '../tenants/schema.js';
 import type { JobDefinition } from './index.js';

@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import { clients } from '../clients/schema.js';
 import { recordClientEvent } from '../events/record.js';
 import { refreshClientBalances } from '../clients/derived.js';
+import { settlePromises } from '../payments/promises.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { settingsOf } from '../settings/queries.js';
 import type { OrderFields } from './fields.js';
@@ -116,6 +117,7 @@ export async function updateOrder(scope: Scope, orderId: number, fields: OrderFi
       await refreshClientBalances(tx, scope.tenantId, [current.clientId]);
       const changes = changesBetween(terms(current), terms(order!));
       if (Object.keys(changes).length > 0) await recordOrderEvent(scope, tx, order!, 'order.updated', { changes });
+      await settlePromises(scope, tx, current.clientId);
       return { ok: true, order: order! } as const;
     });
   } catch (error) {
@@ -142,6 +144,7 @@ async function setAnnulled(scope: Scope, orderId: number, annulled: boolean): Pr
       .returning();
     await refreshClientBalances(tx, scope.tenantId, [current.clientId]);
     await recordOrderEvent(scope, tx, order!, annulled ? 'order.annulled' : 'order.reactivated');
+    await settlePromises(scope, tx, current.clientId);
     return { ok: true, order: order! } as const;
   });
 }

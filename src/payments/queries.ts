@@ -4,7 +4,7 @@ import { paymentOrders, type PaymentOrder } from '../payment-orders/schema.js';
 import { orderStatusOf, type OrderStatus } from '../payment-orders/status.js';
 import type { IsoDate } from '../platform/dates.js';
 import { paymentAllocations, payments, promises, type Payment, type Promise_ } from './schema.js';
-import { promiseState, type PromiseState } from './service.js';
+import { promiseState, type PromiseState } from './promises.js';
 
 export type StatementOrder = PaymentOrder & { status: OrderStatus };
 export interface StatementGroup {

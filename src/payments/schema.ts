@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, date, foreignKey, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, date, foreignKey, index, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
 import { clients } from '../clients/schema.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { tenants } from '../tenants/schema.js';
@@ -85,6 +85,11 @@ export const promises = pgTable(
     promisedDate: date().notNull(),
     madeOn: date().notNull(),
     keptOn: date(),
+    /**
+     * Kept because the client came to owe nothing by its date (orders paid, annulled or
+     * lowered) rather than by payments made after promising; such a promise stays kept.
+     */
+    keptBySettlement: boolean().notNull().default(false),
     /** Set once by the daily run when the promise is found broken, so the event is recorded once. */
     brokenRecordedAt: timestamp({ withTimezone: true }),
     source: text({ enum: paymentSources }).notNull().default('staff'),

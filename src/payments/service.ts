@@ -2,17 +2,16 @@ import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { refreshClientBalances, refreshOrdersPaid } from '../clients/derived.js';
 import type { Db } from '../db/index.js';
-import { rows } from '../db/index.js';
-import { clientEvents } from '../events/schema.js';
 import { recordClientEvent } from '../events/record.js';
 import { isoDateField, moneyField } from '../payment-orders/fields.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { lockLiveClient } from '../payment-orders/service.js';
-import { addDays, dayText, todayIn, type IsoDate } from '../platform/dates.js';
+import { addDays, dayText, type IsoDate } from '../platform/dates.js';
 import { checkedValues, optionalText } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
 import { settingsOf } from '../settings/queries.js';
-import { tenants } from '../tenants/schema.js';
+import { tenantToday } from '../tenants/queries.js';
+import { settlePromises } from './promises.js';
 import { paymentAllocations, payments, promises, type Payment, type PaymentState, type Promise_ } from './schema.js';
 
 export type Failure = { ok: false; errors: Record<string, string> };
@@ -72,11 +71,6 @@ export function newPaymentRecord(scope: Scope, input: Pick<PaymentInput, 'amount
     createdAt: scope.clock.now(),
     updatedAt: scope.clock.now(),
   };
-}
-
-async function tenantToday(scope: Scope, db: Db): Promise<IsoDate> {
-  const [tenant] = await db.select({ timezone: tenants.timezone }).from(tenants).where(eq(tenants.id, scope.tenantId));
-  return todayIn(tenant!.timezone, scope.clock);
 }
 
 type Allocation = { orderId: number; amount: number };
@@ -269,70 +263,6 @@ async function changePaymentState(
   });
 }
 
-/**
- * Which of a client's promises verified payments keep. Each payment's money is used once:
- * promises are served oldest first, each from the earliest payments made between the day it
- * was given and its date. A payment made on the day of the promise counts only if it was
- * registered after the promise (money paid before promising more does not keep the promise).
- */
-export function keptPromiseIds(
-  list: Pick<Promise_, 'id' | 'amount' | 'madeOn' | 'promisedDate' | 'createdAt'>[],
-  verified: Pick<Payment, 'id' | 'amount' | 'paidOn' | 'createdAt'>[],
-): Set<number> {
-  const left = new Map(verified.map((p) => [p.id, p.amount]));
-  const byDate = [...verified].sort((a, b) => (a.paidOn < b.paidOn ? -1 : a.paidOn > b.paidOn ? 1 : a.id - b.id));
-  const kept = new Set<number>();
-  for (const promise of [...list].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id - b.id)) {
-    const usable = byDate.filter(
-      (p) => left.get(p.id)! > 0 && p.paidOn <= promise.promisedDate && (p.paidOn > promise.madeOn || (p.paidOn === promise.madeOn && p.createdAt > promise.createdAt)),
-    );
-    if (usable.reduce((sum, p) => sum + left.get(p.id)!, 0) < promise.amount) continue;
-    let owed = promise.amount;
-    for (const p of usable) {
-      const used = Math.min(owed, left.get(p.id)!);
-      left.set(p.id, left.get(p.id)! - used);
-      owed -= used;
-      if (owed === 0) break;
-    }
-    kept.add(promise.id);
-  }
-  return kept;
-}
-
-/**
- * Marks as kept the client's promises that verified payments now keep (recording the event)
- * and un-marks those that no longer are, after an annulment, so the state stays derived.
- * Runs with the client's row locked, in the transaction of the change.
- */
-async function settlePromises(scope: Scope, db: Db, clientId: number): Promise<void> {
-  const today = await tenantToday(scope, db);
-  const ofClient = and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId));
-  const list = await db.select().from(promises).where(ofClient);
-  if (list.length === 0) return;
-  const verified = await db
-    .select({ id: payments.id, amount: payments.amount, paidOn: payments.paidOn, createdAt: payments.createdAt })
-    .from(payments)
-    .where(and(eq(payments.tenantId, scope.tenantId), eq(payments.clientId, clientId), eq(payments.state, 'verificado')));
-  const kept = keptPromiseIds(list, verified);
-  const newlyKept = list.filter((p) => !p.keptOn && kept.has(p.id));
-  const noLonger = list.filter((p) => p.keptOn && !kept.has(p.id));
-  if (newlyKept.length > 0) {
-    await db.update(promises).set({ keptOn: today }).where(and(ofClient, inArray(promises.id, newlyKept.map((p) => p.id))));
-  }
-  for (const p of newlyKept) {
-    await recordClientEvent(scope, db, clientId, 'promise.kept', { promiseId: p.id, amount: p.amount, promisedDate: p.promisedDate, from: 'pending', to: 'kept' });
-  }
-  if (noLonger.length > 0) await db.update(promises).set({ keptOn: null }).where(and(ofClient, inArray(promises.id, noLonger.map((p) => p.id))));
-}
-
-export type PromiseState = 'kept' | 'broken' | 'pending';
-
-/** Kept once covered; broken from the day after its date (in the tenant's timezone); pending until then. */
-export function promiseState(p: Pick<Promise_, 'keptOn' | 'promisedDate'>, today: IsoDate): PromiseState {
-  if (p.keptOn) return 'kept';
-  return today > p.promisedDate ? 'broken' : 'pending';
-}
-
 export async function makePromise(
   scope: Scope,
   clientId: number,
@@ -351,6 +281,14 @@ export async function makePromise(
       .from(promises)
       .where(and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId), isNull(promises.keptOn), sql`${promises.promisedDate} >= ${today}`));
     if (pending!.total > 0 && input.amount + pending!.total > Math.max(0, client.totalBalance)) return fail('amount', 'receivables.promises.aboveBalanceWithPending');
+    // Payments still to verify will pay part of the debt: what is promised is what they leave.
+    const [unverified] = await tx
+      .select({ total: sql<number>`coalesce(sum(${payments.amount}), 0)::bigint`.mapWith(Number) })
+      .from(payments)
+      .where(and(eq(payments.tenantId, scope.tenantId), eq(payments.clientId, clientId), eq(payments.state, 'por_verificar')));
+    if (unverified!.total > 0 && input.amount + pending!.total + unverified!.total > Math.max(0, client.totalBalance)) {
+      return fail('amount', 'receivables.promises.aboveBalanceWithUnverified');
+    }
     if (input.promisedDate < today || input.promisedDate > addDays(today, settings.promiseMaxDays)) {
       return fail('promisedDate', `receivables.promises.dateRange?max=${settings.promiseMaxDays}`);
     }
@@ -371,35 +309,5 @@ export async function makePromise(
     await settlePromises(scope, tx, clientId);
     const [fresh] = await tx.select().from(promises).where(and(eq(promises.tenantId, scope.tenantId), eq(promises.id, promise!.id)));
     return { ok: true, promise: fresh! } as const;
-  });
-}
-
-/**
- * Records one `promise.broken` event per promise found broken on `today` (the tenant's date),
- * once: a second run the same day, or the next, finds nothing new.
- */
-export async function recordBrokenPromises(db: Db, tenantId: number, today: IsoDate): Promise<number> {
-  return db.transaction(async (tx) => {
-    const broken = await rows<{ id: number; client_id: number; amount: number; promised_date: string }>(
-      tx,
-      sql`update promises p set broken_recorded_at = now()
-            from clients c
-           where p.tenant_id = ${tenantId} and p.kept_on is null and p.broken_recorded_at is null
-             and p.promised_date < ${today}::date
-             and c.tenant_id = p.tenant_id and c.id = p.client_id and c.deleted_at is null
-       returning p.id, p.client_id, p.amount, p.promised_date::text as promised_date`,
-    );
-    if (broken.length > 0) {
-      await tx.insert(clientEvents).values(
-        broken.map((p) => ({
-          tenantId,
-          clientId: Number(p.client_id),
-          type: 'promise.broken',
-          actorId: null,
-          data: { promiseId: Number(p.id), amount: Number(p.amount), promisedDate: p.promised_date, from: 'pending', to: 'broken' },
-        })),
-      );
-    }
-    return broken.length;
   });
 }

@@ -1,8 +1,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payments, promises } from '../../src/payments/schema.js';
-import { annulOrder } from '../../src/payment-orders/service.js';
-import { recordBrokenPromises, registerPayment, rejectPayment, verifyPayment } from '../../src/payments/service.js';
+import { annulOrder, reactivateOrder } from '../../src/payment-orders/service.js';
+import { recordBrokenPromises } from '../../src/payments/promises.js';
+import { registerPayment, rejectPayment, verifyPayment } from '../../src/payments/service.js';
 import { tenantSettings } from '../../src/settings/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
@@ -331,7 +332,62 @@ describe('Promises to pay', () => {
     // Annulling the first payment hands its money back: the first promise is no longer kept.
     expect((await supervisor.post(`/app/payments/${first}/annulment`)).status).toBe(303);
     expect(await stateOf()).toEqual(['pending', 'pending', 'kept']);
-    expect((await eventsOf(h, acme, client.id)).filter((e) => e.type === 'promise.kept')).toHaveLength(2);
+    const events = await eventsOf(h, acme, client.id);
+    expect(events.filter((e) => e.type === 'promise.kept')).toHaveLength(2);
+    // Interacciones says so when it happens, not only when the day has passed.
+    expect(events.filter((e) => e.type === 'promise.unkept').map((e) => e.data)).toMatchObject([{ amount: 100_00, promisedDate: '2026-03-20', from: 'kept', to: 'pending' }]);
+  });
+
+  it('a promise kept by a payment annulled after its day is broken then, recorded once', async () => {
+    const { acme, staff, supervisor, client, older } = await setup();
+    await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '40', promisedDate: '2026-03-12' });
+    h.clock.set('2026-03-11T20:00:00Z');
+    const scope = scopeFor(h, acme);
+    const made = await registerPayment(scope, client.id, { amount: 40_00, paidOn: '2026-03-11', method: 'efectivo', reference: null, orders: [older.id] });
+    await verifyPayment(scope, made.ok ? made.payment.id : 0);
+    h.clock.set('2026-03-15T20:00:00Z');
+    await supervisor.login(staff);
+    expect((await supervisor.post(`/app/payments/${made.ok ? made.payment.id : 0}/annulment`)).status).toBe(303);
+    const [promise] = await h.db.select().from(promises).where(eq(promises.clientId, client.id));
+    expect(promise!.keptOn).toBeNull();
+    expect(await (await supervisor.get(`/app/clients/${client.id}/statement`)).text()).toContain('Incumplido');
+    expect(await recordBrokenPromises(h.db, acme.id, '2026-03-15')).toBe(0);
+    const types = (await eventsOf(h, acme, client.id)).filter((e) => e.type.startsWith('promise.'));
+    expect(types.map((e) => e.type)).toEqual(['promise.made', 'promise.kept', 'promise.unkept']);
+    expect(types[2]!.data).toMatchObject({ from: 'kept', to: 'broken' });
+  });
+
+  it('payments still to verify leave only the rest of the debt to promise', async () => {
+    const { acme, supervisor, client, older, newer } = await setup();
+    const scope = scopeFor(h, acme);
+    expect((await registerPayment(scope, client.id, { amount: 250_00, paidOn: '2026-03-10', method: 'transferencia', reference: null, orders: [older.id, newer.id] })).ok).toBe(true);
+    const over = await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '100', promisedDate: '2026-03-20' });
+    expect(over.status).toBe(422);
+    expect(await over.text()).toContain('Hay pagos por verificar');
+    expect(await h.db.select().from(promises).where(eq(promises.clientId, client.id))).toHaveLength(0);
+    expect((await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '50', promisedDate: '2026-03-20' })).status).toBe(303);
+  });
+
+  it('a client who comes to owe nothing keeps the promises still running, and they stay kept', async () => {
+    const { acme, staff, supervisor, client, older, newer } = await setup();
+    await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '100', promisedDate: '2026-03-20' });
+    const scope = scopeFor(h, acme, { id: staff.id, name: staff.name });
+    await annulOrder(scope, older.id);
+    let [promise] = await h.db.select().from(promises).where(eq(promises.clientId, client.id));
+    expect(promise!.keptOn).toBeNull();
+    await annulOrder(scope, newer.id);
+    [promise] = await h.db.select().from(promises).where(eq(promises.clientId, client.id));
+    expect(promise).toMatchObject({ keptOn: '2026-03-10', keptBySettlement: true });
+    // Owing again later (an order reactivated, a payment changing) does not undo it.
+    await reactivateOrder(scope, newer.id);
+    const made = await registerPayment(scope, client.id, { amount: 10_00, paidOn: '2026-03-10', method: 'efectivo', reference: null, orders: [newer.id] });
+    await verifyPayment(scope, made.ok ? made.payment.id : 0);
+    [promise] = await h.db.select().from(promises).where(eq(promises.clientId, client.id));
+    expect(promise!.keptOn).toBe('2026-03-10');
+    expect(await recordBrokenPromises(h.db, acme.id, '2026-03-25')).toBe(0);
+    const kept = (await eventsOf(h, acme, client.id)).filter((e) => e.type.startsWith('promise.'));
+    expect(kept.map((e) => e.type)).toEqual(['promise.made', 'promise.kept']);
+    expect(kept[1]!.data).toMatchObject({ settled: true, amount: 100_00 });
   });
 
   it('refuses a promise above what the client owes', async () => {

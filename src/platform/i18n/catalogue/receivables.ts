@@ -31,6 +31,7 @@ export const receivables = messages(
     'receivables.promises.dateRange': 'La fecha del compromiso debe estar entre hoy y los próximos {max} días.',
     'receivables.promises.aboveBalance': 'El monto del compromiso no puede ser mayor que la deuda pendiente.',
     'receivables.promises.aboveBalanceWithPending': 'Con los compromisos que ya están pendientes, lo prometido superaría la deuda pendiente. Registra solo lo que falta prometer.',
+    'receivables.promises.aboveBalanceWithUnverified': 'Hay pagos por verificar: sumados a lo prometido, superarían la deuda pendiente. Registra solo lo que quedará por pagar cuando se verifiquen.',
 
     'orders.title': 'Órdenes de pago',
     'orders.new': 'Nueva orden de pago',
@@ -164,6 +165,7 @@ export const receivables = messages(
     'events.promise.made': 'Compromiso de pago registrado',
     'events.promise.kept': 'Compromiso de pago cumplido',
     'events.promise.broken': 'Compromiso de pago incumplido',
+    'events.promise.unkept': 'Compromiso de pago ya no cumplido (un pago dejó de contar)',
   },
   {
     'receivables.money.notANumber': 'Enter an amount, for example 1234.50.',
@@ -194,6 +196,7 @@ export const receivables = messages(
     'receivables.promises.dateRange': 'The promised date must be between today and the next {max} days.',
     'receivables.promises.aboveBalance': 'The promised amount cannot be more than the outstanding debt.',
     'receivables.promises.aboveBalanceWithPending': 'With the promises already pending, the total promised would be more than the outstanding debt. Record only what is left to promise.',
+    'receivables.promises.aboveBalanceWithUnverified': 'There are payments to verify: together with the amount promised, they would be more than the outstanding debt. Record only what will be left to pay once they are verified.',
 
     'orders.title': 'Payment orders',
     'orders.new': 'New payment order',
@@ -327,5 +330,6 @@ export const receivables = messages(
     'events.promise.made': 'Promise to pay made',
     'events.promise.kept': 'Promise to pay kept',
     'events.promise.broken': 'Promise to pay broken',
+    'events.promise.unkept': 'Promise to pay no longer kept (a payment stopped counting)',
   },
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "promises" ADD COLUMN "kept_by_settlement" boolean DEFAULT false NOT NULL;
