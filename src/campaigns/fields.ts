@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { parseTypedDay } from '../platform/dates.js';
 import { optionalText, requiredText } from '../platform/forms.js';
-import { isAmbiguousAmount, parseMoney } from '../platform/money.js';
+import { isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney } from '../platform/money.js';
 import { ambiguousAmountMessage } from '../payment-orders/fields.js';
 import { discountTypes } from './schema.js';
 import { parsePercent } from './compute.js';
@@ -24,6 +24,10 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
         v.optional(v.string(), ''),
         v.rawTransform(({ dataset, addIssue, NEVER }) => {
           const n = parseMoney(dataset.value, currency);
+          if (isTooLargeAmount(dataset.value, n, currency)) {
+            addIssue({ message: `receivables.money.tooLarge?digits=${MAX_WHOLE_DIGITS}` });
+            return NEVER;
+          }
           if (n !== null && n > 0) return n;
           addIssue({ message: n === null && isAmbiguousAmount(dataset.value, currency) ? ambiguousAmountMessage(currency) : 'campaigns.error.debtAmount' });
           return NEVER;

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { checkbox, optionalText, requiredText, someEntries } from '../platform/forms.js';
 import { parseTypedDay } from '../platform/dates.js';
-import { decimalMarkOf, isAmbiguousAmount, parseMoney, type Minor } from '../platform/money.js';
+import { decimalMarkOf, isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney, type Minor } from '../platform/money.js';
 
 /** What to write instead of an amount that reads two ways (isAmbiguousAmount). */
 export function ambiguousAmountMessage(currency: string): string {
@@ -22,6 +22,10 @@ export function moneyField(currency: string, opts: { required: boolean; positive
       if (text === '') return 0;
       // A currency sign may lead ("S/ 12", "PEN 12"); letters after the first digit mean it is not an amount.
       const minor = /\d.*\p{L}/u.test(text) ? null : parseMoney(text, currency);
+      if (isTooLargeAmount(text, minor, currency)) {
+        addIssue({ message: `receivables.money.tooLarge?digits=${MAX_WHOLE_DIGITS}` });
+        return NEVER;
+      }
       if (minor === null && isAmbiguousAmount(text, currency)) {
         addIssue({ message: ambiguousAmountMessage(currency) });
         return NEVER;

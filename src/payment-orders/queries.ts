@@ -2,8 +2,9 @@ import { and, asc, desc, eq, gte, isNull, lte, sql, type SQL } from 'drizzle-orm
 import { clients } from '../clients/schema.js';
 import { nameMatches, nameQuery } from '../clients/search.js';
 import type { Db } from '../db/index.js';
-import { isIsoDate, type IsoDate } from '../platform/dates.js';
-import { parseMoney } from '../platform/money.js';
+import { parseTypedDay, type IsoDate } from '../platform/dates.js';
+import { isAmbiguousAmount, parseMoney } from '../platform/money.js';
+import { ambiguousAmountMessage } from './fields.js';
 import { paymentOrders } from './schema.js';
 import { isOrderStatus, orderStatusWhere, type OrderStatus } from './status.js';
 
@@ -25,15 +26,35 @@ export interface OrderFilters {
   amountMax: number | null;
   sort: OrderSort;
   page: number;
+  /** Typed filters that could not be read: left out of the search, and the page says why. */
+  unread: UnreadFilter[];
+}
+
+export interface UnreadFilter {
+  field: 'dueFrom' | 'dueTo' | 'amountMin' | 'amountMax';
+  value: string;
+  /** A message key: why the value could not be read. */
+  reason: string;
 }
 
 /** Filters from the query string; values that make no sense are ignored, never an error. */
 export function orderFiltersFrom(query: Record<string, string | undefined>, currency: string): OrderFilters {
   const text = (key: string) => (query[key] ?? '').trim();
-  const date = (key: string) => (isIsoDate(text(key)) ? text(key) : null);
-  const money = (key: string) => {
+  const unread: UnreadFilter[] = [];
+  const date = (key: UnreadFilter['field']) => {
+    const day = parseTypedDay(text(key));
+    if (day) return day;
+    if (day === null) unread.push({ field: key, value: text(key).slice(0, 40), reason: 'receivables.date.invalid' });
+    return null;
+  };
+  const money = (key: UnreadFilter['field']) => {
     const value = text(key) ? parseMoney(text(key), currency) : null;
-    return value !== null && value >= 0 ? value : null;
+    if (value !== null && value >= 0) return value;
+    if (text(key)) {
+      const reason = value !== null ? 'receivables.money.negative' : isAmbiguousAmount(text(key), currency) ? ambiguousAmountMessage(currency) : 'receivables.money.notANumber';
+      unread.push({ field: key, value: text(key).slice(0, 40), reason });
+    }
+    return null;
   };
   const client = Number(text('client'));
   const page = Number(text('page'));
@@ -50,6 +71,7 @@ export function orderFiltersFrom(query: Record<string, string | undefined>, curr
     amountMax: money('amountMax'),
     sort: (orderSorts as readonly string[]).includes(sort) ? (sort as OrderSort) : 'due',
     page: Number.isSafeInteger(page) && page > 0 && page <= 10_000 ? page : 1,
+    unread,
   };
 }
 

@@ -123,6 +123,19 @@ export function isAmbiguousAmount(input: string, currency: string): boolean {
   return at > 0 && at === s.lastIndexOf(mark) && !s.includes(mark === '.' ? ',' : '.') && s.length - at - 1 === 3 && s[0] !== '0';
 }
 
+/** Digits an amount may have before its decimals: ten thousand million, a single debt no lender carries. */
+export const MAX_WHOLE_DIGITS = 10;
+
+/**
+ * Whether a typed amount is beyond what one field takes (`MAX_WHOLE_DIGITS`): below it, the
+ * sums of a client's or a tray's amounts stay exact integers of minor units.
+ */
+export function isTooLargeAmount(input: string, minor: Minor | null, currency: string): boolean {
+  if (minor !== null) return Math.abs(minor) >= 10 ** (MAX_WHOLE_DIGITS + currencyDigits(currency));
+  // What parseMoney refuses for size alone (past 2^53) has more digits than any other refusal.
+  return input.replace(/\D/g, '').length > 15;
+}
+
 /**
  * Parses an amount as people type it: "S/ 1.234,50", "S/. 1,234.50", "1,234.50", "1234.5", "$ 12.000".
  * When both marks appear the last one is the decimal mark; a single mark followed by

@@ -41,6 +41,8 @@ describe('Órdenes de pago', () => {
     ['an amount of 0,001 (a leading 0 never groups thousands)', { amount: '0,001' }, 'más decimales'],
     ['an amount of 0', { amount: '0' }, 'El monto debe ser mayor que cero.'],
     ['an amount that reads two ways a thousand times apart', { amount: '1.500' }, 'No sabemos si el punto separa miles o decimales'],
+    ['an amount of eleven digits before the decimals', { amount: '10000000000' }, 'como máximo 10 cifras antes de los decimales'],
+    ['interest past what a number holds exactly', { interest: '90071992547409.92' }, 'como máximo 10 cifras antes de los decimales'],
     ['a year typed wrong', { issueDate: '01/01/1900', dueDate: '02/01/1900' }, 'Revisa el año: la fecha debe estar entre 1950 y 2199.'],
   ])('refuses %s, keeps the values and changes nothing', async (_, change, message) => {
     const { acme, supervisor, client } = await setup();
@@ -195,6 +197,14 @@ describe('Órdenes de pago', () => {
     expect(await codes('dueFrom=2026-03-10&dueTo=2026-03-31')).toEqual(['A-PEND', 'B-ANUL']);
     expect(await codes('amountMin=60&amountMax=100')).toEqual(['A-PEND', 'B-ANUL']);
     expect(await codes('status=nonsense&sort=bogus&page=-1')).toHaveLength(4);
+    // A day typed as people write it filters too; a value that cannot be read is left out, and the page says so.
+    expect(await codes('dueFrom=10/03/2026&dueTo=31/03/2026')).toEqual(['A-PEND', 'B-ANUL']);
+    const unread = await (await supervisor.get('/app/orders?amountMin=1.500&dueTo=2026-13-45&amountMax=100', { htmx: true })).text();
+    expect(unread).toContain('No se aplicó el filtro «Monto desde: 1.500».');
+    expect(unread).toContain('No sabemos si el punto separa miles o decimales');
+    expect(unread).toContain('No se aplicó el filtro «Vence hasta: 2026-13-45».');
+    expect(['A-VENC', 'A-PEND', 'B-VEH', 'B-ANUL'].filter((c) => unread.includes(`>${c}<`))).toEqual(['A-VENC', 'A-PEND', 'B-ANUL']);
+    expect(await (await supervisor.get('/app/orders?amountMin=-5')).text()).toContain('No se aplicó el filtro «Monto desde: -5». El monto no puede ser negativo.');
     const fragment = await (await supervisor.get('/app/orders?status=vencida', { htmx: true })).text();
     expect(fragment).not.toContain('<html');
   });

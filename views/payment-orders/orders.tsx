@@ -2,6 +2,7 @@ import type { OrderFilters } from '../../src/payment-orders/queries.js';
 import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
 import type { IsoDate } from '../../src/platform/dates.js';
+import { translateMessage } from '../../src/platform/i18n/index.js';
 import { ConfirmedAction, ErrorSummary, Field, filterTrigger, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
@@ -89,6 +90,11 @@ export function OrdersResults(props: TrayProps) {
         {/* "Descargar" exports these filters; it sits in the swapped part so it follows them. */}
         {can('reports.download') && <DownloadForm kind="orders" query={props.query} />}
       </div>
+      {props.filters.unread.map((u) => (
+        <p class="notice" role="alert">
+          {t('orders.filter.notApplied', { filter: t(`orders.filter.${u.field}`), value: u.value })} {translateMessage(t, u.reason)}
+        </p>
+      ))}
       {props.items.length === 0 ? (
         <p>{t('common.noResults')}</p>
       ) : (

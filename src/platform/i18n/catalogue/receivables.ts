@@ -5,6 +5,7 @@ export const receivables = messages(
   {
     'receivables.money.notANumber': 'Escribe un monto, por ejemplo 1234.50.',
     'receivables.money.negative': 'El monto no puede ser negativo.',
+    'receivables.money.tooLarge': 'El monto es demasiado grande: como máximo {digits} cifras antes de los decimales.',
     'receivables.money.tooManyDecimals': 'El monto tiene más decimales de los que admite la moneda.',
     'receivables.money.notPositive': 'El monto debe ser mayor que cero.',
     'receivables.money.ambiguousPoint': 'No sabemos si el punto separa miles o decimales. Escribe los miles sin punto o con coma, y los decimales con punto: 1500, 1,500.00 o 1.50.',
@@ -71,6 +72,7 @@ export const receivables = messages(
     'orders.filter.dueTo': 'Vence hasta',
     'orders.filter.amountMin': 'Monto desde',
     'orders.filter.amountMax': 'Monto hasta',
+    'orders.filter.notApplied': 'No se aplicó el filtro «{filter}: {value}».',
     'orders.sort': 'Ordenar por',
     'orders.sort.due': 'Vencimiento (más antiguo primero)',
     'orders.sort.-due': 'Vencimiento (más reciente primero)',
@@ -170,6 +172,7 @@ export const receivables = messages(
   {
     'receivables.money.notANumber': 'Enter an amount, for example 1234.50.',
     'receivables.money.negative': 'The amount cannot be negative.',
+    'receivables.money.tooLarge': 'The amount is too large: at most {digits} digits before the decimals.',
     'receivables.money.tooManyDecimals': 'The amount has more decimals than the currency allows.',
     'receivables.money.notPositive': 'The amount must be greater than zero.',
     'receivables.money.ambiguousPoint': 'We cannot tell whether the point groups thousands or marks decimals. Write thousands with no mark or a comma, and decimals with a point: 1500, 1,500.00 or 1.50.',
@@ -236,6 +239,7 @@ export const receivables = messages(
     'orders.filter.dueTo': 'Due until',
     'orders.filter.amountMin': 'Amount from',
     'orders.filter.amountMax': 'Amount up to',
+    'orders.filter.notApplied': 'The filter “{filter}: {value}” was not applied.',
     'orders.sort': 'Sort by',
     'orders.sort.due': 'Due date (oldest first)',
     'orders.sort.-due': 'Due date (newest first)',
