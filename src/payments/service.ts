@@ -129,9 +129,6 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
     if (orders.length === 0 || orders.length !== new Set(input.orders).size) return fail('orders', 'receivables.payments.ordersInvalid');
     // Money not yet paid is a promise, not a payment: a future date would also keep promises it cannot.
     if (input.paidOn > (await tenantToday(scope, tx))) return fail('paidOn', 'receivables.payments.paidInFuture');
-    // Nothing is paid on an order before it was issued.
-    const unissued = orders.find((o) => input.paidOn < o.issueDate);
-    if (unissued) return fail('paidOn', `receivables.payments.beforeIssue?code=${encodeURIComponent(unissued.paymentCode)}&date=${dayText(unissued.issueDate)}`);
     const settings = await settingsOf(tx, scope.tenantId);
     let split: ReturnType<typeof allocate>;
     if (input.source === 'portal') {
@@ -148,6 +145,11 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
       split = allocate(orders, input, settings.allowOverpayment);
       if (!split.ok) return split;
     }
+    // Nothing is paid on an order before it was issued: on the orders the money goes to (a
+    // debtor's "oldest first" may pass over orders issued later than the payment).
+    const receiving = new Set(split.allocations.map((a) => a.orderId));
+    const unissued = orders.find((o) => receiving.has(o.id) && input.paidOn < o.issueDate);
+    if (unissued) return fail('paidOn', `receivables.payments.beforeIssue?code=${encodeURIComponent(unissued.paymentCode)}&date=${dayText(unissued.issueDate)}`);
     const [payment] = await tx
       .insert(payments)
       .values({ ...newPaymentRecord(scope, input), clientId })

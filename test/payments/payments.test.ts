@@ -143,6 +143,17 @@ describe('Payments', () => {
     expect(await response.text()).toContain(`La fecha del pago es anterior a la emisión de la orden ${older.paymentCode} (01/01/2026).`);
   });
 
+  it('weighs the issue dates of the orders the money goes to only', async () => {
+    const { acme, client, older } = await setup();
+    // Issued after the payment's day: the oldest-first split gives it nothing unless the money reaches it.
+    const later = await newOrder(h, acme, client.id, { paymentCode: `LATER-${client.id}`, amount: 50_00, issueDate: '2026-03-20', dueDate: '2026-04-20' });
+    const scope = scopeFor(h, acme);
+    const pay = (amount: number) => registerPayment(scope, client.id, { amount, paidOn: '2026-03-10', method: 'transferencia', reference: null, orders: [older.id, later.id], source: 'portal' });
+    expect((await pay(60_00)).ok).toBe(true);
+    const reaching = await pay(60_00);
+    expect(reaching).toMatchObject({ ok: false, errors: { paidOn: `receivables.payments.beforeIssue?code=LATER-${client.id}&date=20/03/2026` } });
+  });
+
   it('refuses verifying a payment whose order was annulled since, and it can still be rejected', async () => {
     const { acme, client, older } = await setup();
     const scope = scopeFor(h, acme);
