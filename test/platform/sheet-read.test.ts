@@ -1,10 +1,24 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { headerIndex, numberText, openSheet } from '../../src/platform/spreadsheets/read.js';
+import { neutralizeFormula } from '../../src/platform/spreadsheets/write.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures');
 
 describe('reading spreadsheets', () => {
+  it('reads back as stored the text a csv download marked against formulas', async () => {
+    const values = ['=HYPERLINK("http://x.example","clic")', '+Vida Seguros', '@SUM(1+1)', '-guion', '+51987654321', "'ya con apóstrofo", "'-5"];
+    const path = join(await mkdtemp(join(tmpdir(), 'saldo-csv-')), 'formulas.csv');
+    const quoted = (v: string) => `"${v.replace(/"/g, '""')}"`;
+    await writeFile(path, ['Nombre,Otro', ...values.map((v) => `${quoted(neutralizeFormula(v))},x`)].join('\n'));
+    const sheet = await openSheet(path, 'formulas.csv', { maxRows: 20 });
+    const read: string[] = [];
+    for await (const batch of sheet.batches) for (const row of batch) read.push(row.cells[0]!);
+    expect(read).toEqual(values);
+  });
+
   // Made by LibreOffice from "30%", "12,5%" and "0,25" typed in a Spanish csv: percentages are
   // stored as fractions (0.3) with a percent format.
   it.each(['percent-libreoffice.xlsx', 'percent-libreoffice.xls'])('%s reads a cell formatted as a percentage as the sheet shows it', async (name) => {

@@ -11,6 +11,7 @@ import type ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import type * as XLSX from '@e965/xlsx';
 import type { FromReader, ReaderHelp, ToReader } from './reader-protocol.js';
+import { restoreNeutralized } from './formulas.js';
 
 // The spreadsheet libraries are loaded on first use: together some 25 MB that a process
 // reading only csv (or serving pages) never needs.
@@ -382,7 +383,17 @@ async function* csvRows(path: string): AsyncGenerator<SheetRow[]> {
   const source: AsyncIterable<Buffer | string> = encoding === 'utf8' ? file : file.pipe(iconv.decodeStream(encoding));
   // Fed a chunk at a time and drained at once: the records of a chunk come out together,
   // without a turn of the event loop for each.
-  const parser = parseCsv({ bom: true, delimiter, relax_column_count: true, relax_quotes: true });
+  const parser = parseCsv({
+    bom: true,
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    // Cells our downloads marked as text ('=…, '+…) come back as they were stored.
+    on_record: (cells: string[]) => {
+      for (let i = 0; i < cells.length; i++) if (cells[i]!.charCodeAt(0) === 39) cells[i] = restoreNeutralized(cells[i]!);
+      return cells;
+    },
+  });
   let line = 0;
   const parsed = (): SheetRow[] => {
     const rows: SheetRow[] = [];

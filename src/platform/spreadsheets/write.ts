@@ -1,6 +1,9 @@
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type ExcelJS from 'exceljs';
+import { neutralizeFormula } from './formulas.js';
+
+export { neutralizeFormula };
 
 export type Cell = string | number | boolean | Date | null | undefined;
 export type ExportFormat = 'xlsx' | 'csv';
@@ -9,24 +12,6 @@ export interface SheetWriter {
   /** Writes rows; resolves when the destination can take more (flat memory on big files). */
   write(rows: Cell[][]): Promise<void>;
   end(): Promise<void>;
-}
-
-/** First characters a spreadsheet program reads as a formula: = + - @ tab CR NUL. */
-function startsFormula(text: string): boolean {
-  const c = text.charCodeAt(0);
-  return c === 61 || c === 43 || c === 45 || c === 64 || c === 9 || c === 13 || c === 0;
-}
-
-/** A signed number ("+51987654321", "-50", "-12,5"): read as a number, it runs nothing. */
-const SIGNED_NUMBER = /^[+-]\d+([.,]\d+)*$/;
-
-/**
- * A text cell a spreadsheet program would run as a formula (=, +, -, @, tab, CR, NUL at
- * the start) gets a leading apostrophe, so it is shown as the text it is. A signed number,
- * such as a phone in E.164, is left as it is: the apostrophe would only end up in its cell.
- */
-export function neutralizeFormula(text: string): string {
-  return startsFormula(text) && !SIGNED_NUMBER.test(text) ? `'${text}` : text;
 }
 
 const NEEDS_QUOTES = /[",\r\n;]/;
