@@ -11,6 +11,7 @@ export const claimsExport: ExportSource = {
     const filters = { ...parseClaimFilters(query), byDocument: may('receivables') };
     return {
       headers: claimColumns.map((c) => t(c.label)),
+      kinds: claimColumns.map((c) => (c.key === 'createdAt' || c.key === 'closedAt' ? 'datetime' : null)),
       count: () => countClaims(db, tenant.id, filters, tenant.timezone, Number.MAX_SAFE_INTEGER - 1),
       batches: () =>
         batchesAfter<ClaimExportRow>(

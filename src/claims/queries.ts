@@ -315,5 +315,5 @@ export const claimColumns: { key: string; label: MessageKey; value: (row: ClaimE
   { key: 'advisor', label: 'claims.advisor', value: (r) => r.advisorName },
   { key: 'createdAt', label: 'claims.createdAt', value: (r, _t, zone) => dateTimeIn(zone, r.createdAt) },
   { key: 'closedAt', label: 'claims.closedAt', value: (r, _t, zone) => (r.closedAt ? dateTimeIn(zone, r.closedAt) : null) },
-  { key: 'resolutionMinutes', label: 'claims.timeToResolveMinutes', value: (r) => (r.resolutionSeconds === null ? null : Math.round(r.resolutionSeconds / 60)) },
+  { key: 'resolutionMinutes', label: 'claims.timeToResolveMinutes', value: (r) => (r.state !== 'cerrado' || r.resolutionSeconds === null ? null : Math.round(r.resolutionSeconds / 60)) },
 ];

@@ -20,6 +20,7 @@ export const interactionsExport: ExportSource = {
     const valid = Number.isSafeInteger(clientId) && clientId > 0;
     return {
       headers: [t('events.export.when'), t('events.export.event'), t('events.export.who'), t('events.export.detail')],
+      kinds: ['datetime', null, null, null],
       count: async () => (valid ? countClientEvents(db, tenant.id, clientId) : 0),
       async *batches() {
         if (!valid) return;

@@ -556,6 +556,12 @@ describe('claims for other features', () => {
     expect(cells).toMatchObject({ id: a, client: 'Rosa Huamán', category: 'Errores de facturación', state: 'Abierto', orders: orders[0].paymentCode, closedAt: null, resolutionMinutes: null });
     // Opened at the harness's clock, written as the tenant reads it (Lima is UTC−5), to the minute.
     expect(cells.createdAt).toBe(new Date(rest[0]!.createdAt.getTime() - 5 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '));
+    // Closed and reopened: open again, it has no time to resolve (the tray shows "—").
+    await w.ana.post(`/app/claims/${a}/closure`);
+    await w.ana.post(`/app/claims/${a}/reopening`);
+    const [reopened] = await listClaimsForExport(h.db, w.acme.id, { state: 'abierto' }, { beforeId: b, limit: 1 });
+    expect(reopened!.id).toBe(a);
+    expect(claimColumns.find((c) => c.key === 'resolutionMinutes')!.value(reopened!, t, 'America/Lima')).toBeNull();
   });
 });
 

@@ -2,7 +2,8 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { columnsFor, type ColumnRow } from '../../src/clients/queries.js';
 import { translator } from '../../src/platform/i18n/index.js';
-import { csvWriter, neutralizeFormula, type Cell } from '../../src/platform/spreadsheets/write.js';
+import ExcelJS from 'exceljs';
+import { csvWriter, neutralizeFormula, xlsxWriter, type Cell } from '../../src/platform/spreadsheets/write.js';
 
 /** What a csv writer produces for these batches, as one string. */
 async function csv(headers: string[], batches: Cell[][][], options: Parameters<typeof csvWriter>[2] = {}): Promise<string> {
@@ -86,6 +87,30 @@ describe('the csv writer', () => {
 
   it('writes the headers alone when there are no rows', async () => {
     expect(await csv(['A', 'B'], [])).toBe('\uFEFFA,B\r\n');
+  });
+});
+
+describe('the xlsx writer', () => {
+  it('writes days and local times as date cells showing the same day and clock time, other text as it is', async () => {
+    const chunks: Buffer[] = [];
+    const out = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+    const writer = xlsxWriter(out, ['Día', 'Fecha y hora', 'Texto'], { kinds: ['date', 'datetime', null] });
+    await writer.write([['2026-12-06', '2026-12-06 17:53', '2026-12-06 17:53'], [null, null, 'x']]);
+    await writer.end();
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(Buffer.concat(chunks) as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0]!;
+    const row = sheet.getRow(2);
+    expect(row.getCell(1).value).toEqual(new Date(Date.UTC(2026, 11, 6)));
+    expect(row.getCell(2).value).toEqual(new Date(Date.UTC(2026, 11, 6, 17, 53)));
+    expect(row.getCell(2).numFmt).toBe('dd/mm/yyyy hh:mm');
+    expect(row.getCell(3).value).toBe('2026-12-06 17:53');
+    expect(sheet.getRow(3).getCell(2).value).toBeNull();
   });
 });
 

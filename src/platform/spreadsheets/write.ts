@@ -84,7 +84,7 @@ export function csvWriter(out: Writable, headers: string[], options: Pick<XlsxOp
  * days ("2026-12-31") become date cells shown dd/mm/yyyy, and a money column's amounts get
  * thousands separators and the currency's decimals. A csv writes both as they are.
  */
-export type ColumnKind = 'date' | 'money' | null;
+export type ColumnKind = 'date' | 'datetime' | 'money' | null;
 
 export interface XlsxOptions {
   sheetName?: string;
@@ -95,12 +95,21 @@ export interface XlsxOptions {
 }
 
 const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** A local time as the downloads write it ("2026-12-06 17:53", the tenant's clock). */
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/;
 
 /** A day as a date cell: midnight UTC, which a spreadsheet shows as that day whatever its zone. */
 function dayCell(value: Exclude<Cell, undefined>): Exclude<Cell, undefined> {
   if (typeof value !== 'string') return value;
   const day = ISO_DAY.exec(value);
   return day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : value;
+}
+
+/** A local time as a date-and-time cell showing that same clock time (a cell has no zone). */
+function timeCell(value: Exclude<Cell, undefined>): Exclude<Cell, undefined> {
+  if (typeof value !== 'string') return value;
+  const at = LOCAL_TIME.exec(value);
+  return at ? new Date(Date.UTC(Number(at[1]), Number(at[2]) - 1, Number(at[3]), Number(at[4]), Number(at[5]))) : value;
 }
 
 /**
@@ -111,6 +120,7 @@ function dayCell(value: Exclude<Cell, undefined>): Exclude<Cell, undefined> {
 export function xlsxWriter(out: Writable, headers: string[], options: XlsxOptions = {}): SheetWriter {
   const kinds = options.kinds ?? [];
   const dateColumns = kinds.flatMap((kind, i) => (kind === 'date' ? [i] : []));
+  const timeColumns = kinds.flatMap((kind, i) => (kind === 'datetime' ? [i] : []));
   const moneyFormat = options.moneyDecimals ? `#,##0.${'0'.repeat(options.moneyDecimals)}` : '#,##0';
   // exceljs is loaded with the first rows (some 20 MB a csv-only process never needs).
   let opened: Promise<{ workbook: ExcelJS.stream.xlsx.WorkbookWriter; sheet: ExcelJS.Worksheet }> | undefined;
@@ -122,10 +132,10 @@ export function xlsxWriter(out: Writable, headers: string[], options: XlsxOption
       kinds.forEach((kind, i) => {
         if (!kind) return;
         const column = sheet.getColumn(i + 1);
-        column.numFmt = kind === 'date' ? 'dd/mm/yyyy' : moneyFormat;
+        column.numFmt = kind === 'date' ? 'dd/mm/yyyy' : kind === 'datetime' ? 'dd/mm/yyyy hh:mm' : moneyFormat;
         // Formatted, the column gets a width of its own: wide enough for 31/12/2026 and for
         // 12,345,678.90 and its heading, where the default showed ### in LibreOffice.
-        column.width = Math.max(kind === 'date' ? 12 : 16, (headers[i]?.length ?? 0) + 2);
+        column.width = Math.max(kind === 'date' ? 12 : 17, (headers[i]?.length ?? 0) + 2);
       });
       sheet.addRow(headers).commit();
       return { workbook, sheet };
@@ -136,6 +146,7 @@ export function xlsxWriter(out: Writable, headers: string[], options: XlsxOption
       for (const row of rows) {
         const values = row.map((v) => (v === undefined ? null : v));
         for (const i of dateColumns) if (i < values.length) values[i] = dayCell(values[i]!);
+        for (const i of timeColumns) if (i < values.length) values[i] = timeCell(values[i]!);
         sheet.addRow(values).commit();
       }
       await flowControl(out);
