@@ -20,7 +20,11 @@ const OrderIds = v.pipe(
 const Description = requiredText(4000, 'claims.descriptionRequired');
 
 export const NewClaimSchema = v.object({
-  clientId: v.pipe(v.optional(v.string(), ''), v.transform(Number), v.integer('claims.clientRequired'), v.minValue(1, 'claims.clientRequired')),
+  clientId: v.pipe(
+    v.optional(v.string(), ''),
+    v.transform(Number),
+    v.check((n) => Number.isSafeInteger(n) && n >= 1, 'claims.clientRequired'),
+  ),
   category: Category,
   orderIds: OrderIds,
   description: Description,
@@ -288,6 +292,8 @@ export async function reopenClaim(scope: Scope, claimId: number): Promise<ClaimR
       clientId = claim.clientId;
       const { orderIds: _ignored, ...current } = claim;
       if (claim.state === 'abierto') return { ok: true as const, claim: current };
+      // As for a new claim: a deleted client's claims stay as they are until the client is restored.
+      if ((await lockClient(tx, scope.tenantId, claim.clientId))?.deletedAt) return fail('category', 'claims.clientDeletedReopen');
       const slot = await openSlotFor(tx, scope.tenantId, claim.clientId, claim.category, true);
       if (!slot.ok) return slot;
       const now = scope.clock.now();

@@ -233,6 +233,21 @@ describe('closing and reopening', () => {
     expect(sameCategory.status).toBe(422);
     expect(await sameCategory.text()).toContain(`ya tiene un reclamo abierto de esta categoría (#${d} Problemas con el pago)`);
   });
+
+  it("does not reopen a deleted client's claim, nor take a client number past what a number holds", async () => {
+    const w = await world();
+    const { client, orders } = await debtor(h, w.acme);
+    const a = await open(w, client.id, [orders[0].id], 'errores_facturacion');
+    await w.ana.post(`/app/claims/${a}/closure`);
+    await h.db.update(clients).set({ deletedAt: new Date() }).where(and(eq(clients.tenantId, w.acme.id), eq(clients.id, client.id)));
+    const refused = await w.ana.post(`/app/claims/${a}/reopening`);
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('el cliente fue eliminado');
+    expect((await claimById(w.acme, a)).state).toBe('cerrado');
+    const huge = await w.ana.post('/app/claims', { clientId: '99999999999999999999', category: 'problemas_pago', orderIds: [String(orders[0].id)], description: 'x' });
+    expect(huge.status).toBe(422);
+    expect(await huge.text()).toContain('Elige el cliente del reclamo');
+  });
 });
 
 describe('editing', () => {

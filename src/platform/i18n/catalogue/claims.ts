@@ -81,6 +81,7 @@ export const claimsCatalogue = messages(
       'Un reclamo cerrado solo admite cambios en la categoría, la descripción y las órdenes de pago. Reábrelo para cambiar los comentarios internos.',
     'claims.limitReached': 'Este cliente ya tiene dos reclamos abiertos ({claims}). Cierra uno de ellos antes de abrir otro.',
     'claims.limitReachedReopen': 'No se puede reabrir: este cliente ya tiene dos reclamos abiertos ({claims}). Cierra uno de ellos primero.',
+    'claims.clientDeletedReopen': 'No se puede reabrir: el cliente fue eliminado. Restáuralo primero en Clientes.',
     'claims.sameCategory': 'Este cliente ya tiene un reclamo abierto de esta categoría ({claims}). Sus reclamos abiertos deben ser de categorías distintas.',
     'claims.sameCategoryReopen': 'No se puede reabrir: este cliente ya tiene un reclamo abierto de esta categoría ({claims}).',
 
@@ -167,6 +168,7 @@ export const claimsCatalogue = messages(
     'claims.closedEditable': 'A closed claim only accepts changes to its category, description and payment orders. Reopen it to change the internal comments.',
     'claims.limitReached': 'This client already has two open claims ({claims}). Close one of them before opening another.',
     'claims.limitReachedReopen': 'Cannot reopen: this client already has two open claims ({claims}). Close one of them first.',
+    'claims.clientDeletedReopen': 'Cannot reopen: the client was deleted. Restore them first under Clients.',
     'claims.sameCategory': 'This client already has an open claim of this category ({claims}). Its open claims must be of different categories.',
     'claims.sameCategoryReopen': 'Cannot reopen: this client already has an open claim of this category ({claims}).',
 
