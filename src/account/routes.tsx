@@ -72,7 +72,6 @@ export const accountRoutes = new Hono<AppEnv>()
       email,
       ip: clientIp(c),
       now: clock.now(),
-      t: c.var.t,
       linkFor: (token) => tenantUrl(config, tenant, `/app/password-reset/${token}`),
     });
     if (!result.ok) {

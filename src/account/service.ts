@@ -5,7 +5,7 @@ import { clearLimit, hit, together, unhit, type Limit } from '../platform/auth/r
 import { passwordResetTokens } from '../platform/auth/schema.js';
 import { createSession } from '../platform/auth/sessions.js';
 import { generateToken, hashToken } from '../platform/auth/tokens.js';
-import type { Translate } from '../platform/i18n/index.js';
+import { languageOf, translator } from '../platform/i18n/index.js';
 import type { Mailer } from '../platform/mail/index.js';
 import type { Tenant } from '../tenants/schema.js';
 import { findUserByEmail } from '../users/queries.js';
@@ -52,7 +52,7 @@ export const RESET_TTL_MINUTES = 60;
 export async function requestPasswordReset(
   db: Db,
   mailer: Mailer,
-  options: { tenant: Tenant; email: string; ip: string; now: Date; t: Translate; linkFor: (token: string) => string },
+  options: { tenant: Tenant; email: string; ip: string; now: Date; linkFor: (token: string) => string },
 ): Promise<{ ok: true } | { ok: false; error: 'errors.rateLimited'; retryAfterMs: number }> {
   const { tenant, email, now } = options;
   const limited = together([
@@ -70,10 +70,12 @@ export async function requestPasswordReset(
     expiresAt: new Date(now.getTime() + RESET_TTL_MINUTES * 60_000),
     createdAt: now,
   });
+  // In the language the user chose, as every email to staff (the request itself is anonymous).
+  const t = translator(user.language ?? languageOf(tenant.locale));
   await mailer.send(db, tenant.id, {
     to: user.email,
-    subject: options.t('reset.mail.subject'),
-    text: options.t('reset.mail.body', { name: user.name, minutes: RESET_TTL_MINUTES, url: options.linkFor(token) }),
+    subject: t('reset.mail.subject'),
+    text: t('reset.mail.body', { name: user.name, minutes: RESET_TTL_MINUTES, url: options.linkFor(token) }),
   });
   return { ok: true };
 }

@@ -1,7 +1,7 @@
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { encodeBase64urlNoPadding, decodeBase64urlIgnorePadding } from '@oslojs/encoding';
 import type { AppContext } from './context.js';
-import type { MessageKey, Params } from './i18n/index.js';
+import { isMessageKey, type MessageKey, type Params } from './i18n/index.js';
 import { sign, verifySignature } from './auth/tokens.js';
 
 export interface Flash {
@@ -13,9 +13,13 @@ const COOKIE = 'saldo_flash';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** A one-time message for the page after a redirect (post/redirect/get). */
+/**
+ * A one-time message for the page after a redirect (post/redirect/get). It travels as its
+ * key and parameters and is put in words by the page that shows it, in that page's language
+ * (signing out, or switching language, changes the language between the two requests).
+ */
 export function setFlash(c: AppContext, kind: Flash['kind'], key: MessageKey, params?: Params): void {
-  const payload = encodeBase64urlNoPadding(encoder.encode(JSON.stringify({ kind, text: c.var.t(key, params) })));
+  const payload = encodeBase64urlNoPadding(encoder.encode(JSON.stringify({ kind, key, params })));
   setCookie(c, COOKIE, `${payload}.${sign(c.var.deps.secret, `flash:${payload}`)}`, {
     path: '/',
     httpOnly: true,
@@ -32,8 +36,9 @@ export function takeFlash(c: AppContext): Flash | undefined {
   const [payload, signature] = raw.split('.');
   if (!payload || !signature || !verifySignature(c.var.deps.secret, `flash:${payload}`, signature)) return undefined;
   try {
-    const value = JSON.parse(decoder.decode(decodeBase64urlIgnorePadding(payload))) as Flash;
-    return ['success', 'info', 'error'].includes(value.kind) && typeof value.text === 'string' ? value : undefined;
+    const value = JSON.parse(decoder.decode(decodeBase64urlIgnorePadding(payload))) as { kind: Flash['kind']; key: unknown; params?: Params };
+    if (!['success', 'info', 'error'].includes(value.kind) || typeof value.key !== 'string' || !isMessageKey(value.key)) return undefined;
+    return { kind: value.kind, text: c.var.t(value.key, value.params) };
   } catch {
     return undefined;
   }

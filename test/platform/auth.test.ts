@@ -262,6 +262,15 @@ describe('password reset', () => {
     expect(reused.headers.get('location')).toBe('/app/password-reset');
   });
 
+  it("writes the email in the user's language, whatever the anonymous page's", async () => {
+    const acme = await newTenant(h);
+    const luis = await addStaff(h, acme, { language: 'en' });
+    expect((await h.client(acme).post('/app/password-reset', { email: luis.email })).status).toBe(303);
+    const { mailMessages } = await import('../../src/platform/mail/schema.js');
+    const [mail] = await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id));
+    expect(mail!.subject).toBe('Reset your Saldo password');
+  });
+
   it('answers the same for an unknown email and sends nothing', async () => {
     const acme = await newTenant(h);
     const response = await h.client(acme).post('/app/password-reset', { email: 'ghost@example.pe' });

@@ -121,6 +121,12 @@ describe('Ajustes > Usuarios', () => {
     const page = await (await ana.get('/app')).text();
     expect(page).toContain('Log out');
     expect(page).toContain('<html lang="en">');
+    // Signed out, the login page is in the tenant's language, and so is its message.
+    expect((await ana.post('/app/logout')).status).toBe(303);
+    const login = await (await ana.get('/app/login')).text();
+    expect(login).toContain('<html lang="es">');
+    expect(login).toContain('Cerraste sesión.');
+    expect(login).not.toContain('You have logged out.');
   });
 });
 
