@@ -253,10 +253,10 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
       for (const row of staged) {
         if (row.entryId === undefined) continue;
         const result = await updateCampaignEntry(scope, row.entryId, row.fields);
-        if (!result.ok) throw new RowRefused(row.line, ('errors' in result ? Object.values(result.errors)[0] : undefined) ?? 'imports.error.applyFailed', t);
+        if (!result.ok) throw new RowRefused(row.line, ('errors' in result ? Object.values(result.errors)[0] : undefined) ?? 'imports.error.applyFailed');
       }
       const loaded = await loadCampaignEntries(scope, staged.filter((row) => row.entryId === undefined));
-      if (!loaded.ok) throw new RowRefused(loaded.line, loaded.message, t);
+      if (!loaded.ok) throw new RowRefused(loaded.line, loaded.message);
       await updateProcess(tx, tenantId, processId, {
         stage: 'applied',
         state: (process.counts.rejected ?? 0) > 0 ? 'completed_with_errors' : 'completed',

@@ -455,7 +455,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       const { newOrders, changedClients, changedOrders, touchedClients, staleLine, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
       // A payment code stored since the check under another client (or for a client the file
       // creates) would leave its row out while the rest went in: the whole upload is refused.
-      if (staleLine !== null) throw new RowRefused(staleLine, 'imports.error.codeOfAnotherClient', found.t);
+      if (staleLine !== null) throw new RowRefused(staleLine, 'imports.error.codeOfAnotherClient');
       const staged = ofUpload('s', tenantId, processId);
       const storedCode = (alias: string) =>
         sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;

@@ -1,15 +1,15 @@
 import type { Db } from '../db/index.js';
 import type { JobDeps } from '../jobs/index.js';
-import { translateMessage, type Translate } from '../platform/i18n/index.js';
 import { updateProcess } from '../process-log/service.js';
 
 /**
  * A checked row that the data stored since the check no longer lets in. Thrown inside an
- * apply's transaction, so that nothing of the upload is written.
+ * apply's transaction, so that nothing of the upload is written. Its message keeps the
+ * reason as a message too, worded when shown, in the reader's language.
  */
 export class RowRefused extends Error {
-  constructor(line: number, reason: string, t: Translate) {
-    super(`campaignImports.error.applyRefused?line=${line}&reason=${encodeURIComponent(translateMessage(t, reason))}`);
+  constructor(line: number, reason: string) {
+    super(`campaignImports.error.applyRefused?line=${line}&reason=${encodeURIComponent(reason)}`);
   }
 }
 

@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { and, asc, eq, sql, TransactionRollbackError } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
+import { translateMessage, translator } from '../../src/platform/i18n/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rows } from '../../src/db/index.js';
 import { refreshClientBalances } from '../../src/clients/derived.js';
@@ -248,6 +249,9 @@ describe('staging and applying a whole upload', () => {
     const failed = await processOf(h, id);
     expect(failed).toMatchObject({ stage: 'mapping', state: 'failed' });
     expect(failed.error).toMatch(/^campaignImports\.error\.applyRefused\?line=3&/);
+    // Worded when read, in the reader's language, the reason included.
+    expect(translateMessage(translator('en'), failed.error!)).toBe(translateMessage(translator('en'), 'campaignImports.error.applyRefused?line=3&reason=' + encodeURIComponent(translator('en')('imports.error.codeOfAnotherClient'))));
+    expect(translateMessage(translator('es'), failed.error!)).toContain(translator('es')('imports.error.codeOfAnotherClient'));
     // Nothing of the file was written; checking it again refuses that row and lets the rest in.
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['20000002']);
     expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.clientId === other.id])).toEqual([['OP-B', true]]);

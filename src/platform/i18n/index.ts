@@ -32,10 +32,14 @@ export function isMessageKey(key: string): key is MessageKey {
 
 /**
  * Validation messages are catalogue keys, optionally with parameters in query form:
- * `password.tooShort?min=10`. Anything else is shown as it is.
+ * `password.tooShort?min=10`. Anything else is shown as it is. A `reason` parameter may be a
+ * message of its own, worded in the same language (a stored failure names why in words
+ * of whoever reads it, not of whoever caused it).
  */
 export function translateMessage(t: Translate, message: string): string {
   const [key, query] = message.split('?', 2) as [string, string | undefined];
   if (!isMessageKey(key)) return message;
-  return t(key, query ? Object.fromEntries(new URLSearchParams(query)) : undefined);
+  const params: Params | undefined = query ? Object.fromEntries(new URLSearchParams(query)) : undefined;
+  if (typeof params?.reason === 'string') params.reason = translateMessage(t, params.reason);
+  return t(key, params);
 }
