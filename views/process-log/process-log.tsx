@@ -1,3 +1,4 @@
+import { raw } from 'hono/html';
 import { filterStates, type ProcessFilters, type ProcessRow } from '../../src/process-log/queries.js';
 import { processKinds, type FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
@@ -5,6 +6,15 @@ import { useView } from '../context.js';
 
 const running = (p: Pick<FileProcess, 'state' | 'scheduledFor'>, now: Date) =>
   (p.state === 'queued' || p.state === 'running') && !(p.scheduledFor && p.scheduledFor > now);
+
+/**
+ * Without JavaScript nothing polls a running job: the browser reloads the page every few
+ * seconds instead, while it runs (with JavaScript, noscript's content is not even parsed).
+ */
+export function ReloadWithoutScript() {
+  // Written as markup: a <meta> element in JSX would be hoisted into the head, out of noscript.
+  return raw('<noscript><meta http-equiv="refresh" content="3"></noscript>');
+}
 
 export function ProcessProgress(props: { process: FileProcess }) {
   const { t, number } = useView();
@@ -194,6 +204,7 @@ export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilt
           </tbody>
         </table>
         {props.rows.length === 0 && <p>{t('common.noResults')}</p>}
+        {props.rows.some((row) => running(row, props.now)) && <ReloadWithoutScript />}
         <nav class="pager">
           {f.page > 1 && <a href={pageLink(f.page - 1)}>{t('common.previous')}</a>}
           {props.more && <a href={pageLink(f.page + 1)}>{t('common.next')}</a>}
