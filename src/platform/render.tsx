@@ -37,7 +37,9 @@ function numberFormatter(locale: string): Intl.NumberFormat {
 export function viewContext(c: AppContext): ViewContext {
   const tenant = c.get('tenant') as AppContext['var']['tenant'] | undefined;
   const user = c.var.user;
-  const locale = tenant ? (c.var.lang === 'en' ? 'en-US' : tenant.locale) : 'es-PE';
+  // In English the words change, not the calendar: days stay day-first (06/12/2026, 18:03),
+  // as everywhere the tenant works, in its files and in what its debtors read.
+  const locale = tenant ? (c.var.lang === 'en' ? 'en-GB' : tenant.locale) : 'es-PE';
   const currency = tenant?.currency ?? 'PEN';
   const timeZone = tenant?.timezone ?? 'UTC';
   return {

@@ -20,6 +20,16 @@ async function setup() {
 }
 
 describe('Órdenes de pago', () => {
+  it('in English, days stay day-first as the tenant writes them', async () => {
+    const { acme, client } = await setup();
+    await newOrder(h, acme, client.id, { paymentCode: 'EN-1', dueDate: '2026-02-05' });
+    const english = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor', language: 'en' }));
+    const page = await (await english.get(`/app/orders?client=${client.id}`)).text();
+    expect(page).toContain('<html lang="en">');
+    expect(page).toContain('05/02/2026');
+    expect(page).not.toContain('02/05/2026');
+  });
+
   it('creates an order in minor units and the client becomes overdue with its balance', async () => {
     const { acme, supervisor, client } = await setup();
     const response = await supervisor.post('/app/orders', { ...form, clientId: client.id });
