@@ -1,6 +1,7 @@
 import { text } from 'node:stream/consumers';
 import { sql } from 'drizzle-orm';
 import { campaignFieldsSchema, type CampaignFields } from '../campaigns/fields.js';
+import { campaignAmountOf } from '../campaigns/compute.js';
 import { loadCampaignEntries, updateCampaignEntry } from '../campaigns/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone } from '../clients/fields.js';
 import { rows, type Db } from '../db/index.js';
@@ -10,6 +11,7 @@ import { parseWith } from '../platform/forms.js';
 import { translateMessage } from '../platform/i18n/index.js';
 import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { recordProgress, updateProcess } from '../process-log/service.js';
+import { settingsOf } from '../settings/queries.js';
 import { newKey, storageFor } from '../storage/index.js';
 import type { Found, ImportJobData } from './jobs.js';
 import type { RowError } from './rows.js';
@@ -65,7 +67,7 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
       phone: c.phone,
     })),
   );
-  const found = await rows<{ line: number; client: boolean; other_active: string | null; same_id: number | null; same_active: boolean; same_values: boolean; code_ok: boolean }>(
+  const found = await rows<{ line: number; client: boolean; other_active: string | null; same_id: number | null; same_active: boolean; same_values: boolean; same_paid: number | null; code_ok: boolean }>(
     db,
     sql`
     select r.line,
@@ -80,6 +82,7 @@ async function lookUp(db: Db, tenantId: number, today: string, batch: Candidate[
            same.id is not null and (same.debt_amount, same.discount_type, same.discount_value, same.end_date, same.payment_code, same.phone)
              is not distinct from (r.debt_amount, r.discount_type, r.discount_value, coalesce(r.end_date, same.end_date),
                                    coalesce(r.payment_code, same.payment_code), coalesce(r.phone, same.phone)) as same_values,
+           same.paid as same_paid,
            (r.payment_code is null or exists (select 1 from payment_orders po
              where po.tenant_id = ${tenantId} and po.client_id = cl.id and po.payment_code = r.payment_code)) as code_ok
       from jsonb_to_recordset(${payload}::jsonb) as r(line int, document_type text, document_number text, campaign_code text, payment_code text,
@@ -186,6 +189,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   }
 
   const staged: StagedEntry[] = [];
+  const { allowOverpayment } = await settingsOf(db, tenantId);
   let unchanged = 0;
   let updates = 0;
   for (let start = 0; start < candidates.length; start += CHUNK) {
@@ -203,7 +207,10 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
       else if (s.same_id !== null && !s.same_active) rejectLater(line, 'campaignCode', `campaigns.error.closedEntry?campaign=${code}`);
       else if (fields.endDate !== null && fields.endDate < today) rejectLater(line, 'endDate', 'campaigns.error.endDatePast');
       else if (!s.code_ok) rejectLater(line, 'paymentCode', 'campaigns.error.unknownPaymentCode');
-      else if (s.same_id !== null) {
+      else if (s.same_id !== null && !allowOverpayment && campaignAmountOf(fields.debtAmount, fields.discountType, fields.discountValue) < Number(s.same_paid ?? 0)) {
+        // As the entry's form refuses it: the new terms would ask less than was already paid.
+        rejectLater(line, 'debtAmount', 'campaigns.error.belowPaid');
+      } else if (s.same_id !== null) {
         // The client's active entry in this campaign, with other terms: the row changes them.
         updates++;
         staged.push({ line, fields, entryId: Number(s.same_id) });

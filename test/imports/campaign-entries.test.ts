@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { asc, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { campaignEntries } from '../../src/campaigns/schema.js';
+import { campaignEntries, campaignPayments } from '../../src/campaigns/schema.js';
 import { rows } from '../../src/db/index.js';
 import { refreshClientBalances } from '../../src/clients/derived.js';
 import { clients } from '../../src/clients/schema.js';
@@ -223,6 +223,15 @@ describe('loading charged-off campaign entries by file', () => {
     const phone = await importCampaignFile(admin, 'b3.csv', csv('DNI;12345678;José Ávila;;987 654 321;NAVIDAD-2026;900,00;porcentaje;30;;'));
     expect(phone.process.counts).toMatchObject({ rows: 1, update: 1 });
     expect((await entriesOf(tenant.id))[0]).toMatchObject({ endDate: '2027-01-15', phone: '+51987654321' });
+
+    // With 500 paid, terms that would ask less are refused at the check, by row, and the rest of the file loads.
+    expect((await admin.post(`/app/campaigns/${jose!.id}/payments`, { amount: '500,00', paidOn: '2026-03-10', method: 'Transferencia' })).status).toBe(303);
+    const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, tenant.id));
+    expect((await admin.post(`/app/campaign-payments/${payment!.id}/verification`)).status).toBe(303);
+    const below = await importCampaignFile(admin, 'b4.csv', csv('DNI;12345678;José Ávila;;;NAVIDAD-2026;900,00;porcentaje;50;;', 'DNI;42345678;Eva Luna;;;NAVIDAD-2026;300,00;monto;50,00;;'));
+    expect(below.process.counts, JSON.stringify(below.process)).toMatchObject({ rows: 2, create: 1, update: 0, rejected: 1 });
+    expect(await (await admin.get(`/app/process-log/${below.id}/files/errors`)).text()).toMatch(/^2,Monto de deuda castigada,/m);
+    expect((await entriesOf(tenant.id))[0]).toMatchObject({ id: jose!.id, campaignAmount: 63_000 });
 
     h.clock.set('2026-03-20T15:00:00Z');
     try {
