@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ONCE_FIELD } from '../../views/components/forms.js';
 import type { AppContext } from '../platform/context.js';
 import { spend, unspend, useId } from './captcha.js';
@@ -27,11 +28,30 @@ export async function firstSend(c: AppContext, values: Record<string, unknown>):
  * caller answers as the first). A refused register gives the name back (an amount above the
  * debt, a date past the offer): sent again, the form is judged again, and is not taken for
  * one that counted.
+ *
+ * `sameAs` names what is sent (the client, the amount and the receipt's bytes): the Back
+ * button brings a fresh form, which the browser refills with the same file, and the same
+ * thing sent again within the day counts once too.
  */
-export async function registerOnce<R extends { ok: boolean }>(c: AppContext, values: Record<string, unknown>, register: () => Promise<R>): Promise<R | null> {
+export async function registerOnce<R extends { ok: boolean }>(
+  c: AppContext,
+  values: Record<string, unknown>,
+  register: () => Promise<R>,
+  options: { sameAs?: string } = {},
+): Promise<R | null> {
   if (!(await firstSend(c, values))) return null;
-  const result = await register();
   const id = onceId(values);
-  if (!result.ok && id) await unspend(c, id);
+  const sameId = options.sameAs ? useId('sent', options.sameAs) : null;
+  if (sameId && !(await spend(c, sameId, new Date(c.var.deps.clock.now().getTime() + ONCE_TTL_MS)))) return null;
+  const result = await register();
+  if (!result.ok) {
+    if (id) await unspend(c, id);
+    if (sameId) await unspend(c, sameId);
+  }
   return result;
+}
+
+/** What identifies a receipt sent for a debt: who, how much, and the file itself. */
+export function receiptIdentity(debt: string, amount: number, bytes: Uint8Array): string {
+  return `receipt:${debt}:${amount}:${createHash('sha256').update(bytes).digest('hex')}`;
 }

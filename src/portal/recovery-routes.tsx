@@ -33,7 +33,7 @@ import {
   whatsappUrl,
   type RecoveryState,
 } from './recovery.js';
-import { firstSend, registerOnce } from './once.js';
+import { firstSend, receiptIdentity, registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
@@ -329,11 +329,15 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const form = await readReceiptForm(c);
     if (!form.ok) return payPage(c, offerNow, { receipt: form }, 422);
     const { values } = form;
-    const result = await registerOnce(c, values, () =>
-      uploadCampaignReceipt(
-        { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), entry: offerNow.state.entry },
-        { amount: form.fields.amount, reference: form.fields.reference, file: form.file },
-      ),
+    const result = await registerOnce(
+      c,
+      values,
+      () =>
+        uploadCampaignReceipt(
+          { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), entry: offerNow.state.entry },
+          { amount: form.fields.amount, reference: form.fields.reference, file: form.file },
+        ),
+      { sameAs: receiptIdentity(`entry:${offerNow.state.entry.id}`, form.fields.amount, form.file.bytes) },
     );
     if (!result) return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
     if (!result.ok) return payPage(c, offerNow, { receipt: { values, errors: result.errors } }, 422);

@@ -21,7 +21,7 @@ import { clientIp } from '../platform/ip.js';
 import { redirectTo, render } from '../platform/render.js';
 import { storageFor } from '../storage/index.js';
 import { whiteTextIsReadable } from './colors.js';
-import { registerOnce } from './once.js';
+import { receiptIdentity, registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey, RECEIPT_MAX_BYTES } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
@@ -279,8 +279,11 @@ export const portalRoutes = new Hono<AppEnv>()
     const form = await readReceiptForm(c);
     if (!form.ok) return statementPage(c, visit, { receipt: form }, 422);
     const { values } = form;
-    const result = await registerOnce(c, values, () =>
-      uploadReceipt({ db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id }, { ...form.fields, file: form.file }),
+    const result = await registerOnce(
+      c,
+      values,
+      () => uploadReceipt({ db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id }, { ...form.fields, file: form.file }),
+      { sameAs: receiptIdentity(`client:${visit.client.id}`, form.fields.amount, form.file.bytes) },
     );
     // The same form sent again (a double tap): the first send is the one that counts.
     if (!result) return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');
