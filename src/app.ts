@@ -15,6 +15,7 @@ import { csrfProtection } from './platform/auth/csrf.js';
 import { loadSession, requireUser } from './platform/auth/middleware.js';
 import type { AppEnv, Deps } from './platform/context.js';
 import { csrfPage, errorPage, notFoundPage, onError, tooLargePage, unknownTenantPage } from './platform/errors.js';
+import { can } from './platform/permissions.js';
 import { resolveTenant } from './platform/tenancy.js';
 import { orderRoutes } from './payment-orders/routes.js';
 import { captchaCspHeaders } from './portal/captcha.js';
@@ -27,6 +28,7 @@ import { portalSettingsRoutes } from './portal/settings-routes.js';
 import { statementRoutes } from './payments/routes.js';
 import { marketplaceRoutes } from './marketplace/routes.js';
 import { outboxRoutes } from './settings/outbox-routes.js';
+import { generalSettingsRoutes } from './settings/routes.js';
 import { userRoutes } from './users/routes.js';
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -120,6 +122,7 @@ export function createApp(deps: Deps) {
   app.route('/app/clients', clientRoutes);
   app.route('/app/orders', orderRoutes);
   app.route('/app', statementRoutes);
+  app.route('/app/settings/general', generalSettingsRoutes);
   app.route('/app/settings/users', userRoutes);
   app.route('/app/settings/outbox', outboxRoutes);
   app.route('/app/settings/portal', portalSettingsRoutes);
@@ -127,7 +130,7 @@ export function createApp(deps: Deps) {
   app.route('/app/campaigns', campaignRoutes);
   app.route('/app/campaign-payments', campaignPaymentRoutes);
   app.route('/app/alerts', alertRoutes);
-  app.get('/app/settings', (c) => c.redirect('/app/settings/users', 303));
+  app.get('/app/settings', (c) => c.redirect(can(c.var.user, 'settings') ? '/app/settings/general' : '/app/settings/users', 303));
   app.route('/recovery', recoveryRoutes);
   app.route('/', portalRoutes);
 

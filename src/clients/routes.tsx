@@ -9,9 +9,8 @@ import { requirePermission } from '../platform/auth/middleware.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { todayIn } from '../platform/dates.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
-import { setFlash } from '../platform/flash.js';
+import { setFlash, setFlashMessage } from '../platform/flash.js';
 import { checkedValues, formValues, parseWith, type FormValues } from '../platform/forms.js';
-import { isMessageKey } from '../platform/i18n/index.js';
 import { redirectTo, render } from '../platform/render.js';
 import type { Scope } from '../platform/scope.js';
 import { listStaff, listUsers } from '../users/queries.js';
@@ -48,12 +47,6 @@ function idParam(c: AppContext): number | null {
 async function clientOf(c: AppContext): Promise<ClientRow | undefined> {
   const id = idParam(c);
   return id ? findClientRow(dbOf(c), c.var.tenant.id, id, todayOf(c)) : undefined;
-}
-
-/** Messages from services may carry parameters (`key?name=value`); the flash needs them apart. */
-function flashMessage(c: AppContext, kind: 'success' | 'error', message: string): void {
-  const [key, query] = message.split('?', 2) as [string, string | undefined];
-  if (isMessageKey(key)) setFlash(c, kind, key, query ? Object.fromEntries(new URLSearchParams(query)) : undefined);
 }
 
 /** The form's choices; a client's current assignees stay selectable even if since deactivated. */
@@ -221,7 +214,7 @@ export const clientRoutes = new Hono<AppEnv>()
     const result = id ? await restoreClient(scopeOf(c), id) : { ok: false as const, notFound: true as const };
     if (!result.ok) {
       if ('notFound' in result) return notFoundPage(c);
-      flashMessage(c, 'error', result.error);
+      setFlashMessage(c, 'error', result.error);
       return redirectTo(c, `/app/clients/${id}`);
     }
     setFlash(c, 'success', 'clients.restored', { name: result.client.name });

@@ -29,6 +29,12 @@ export function setFlash(c: AppContext, kind: Flash['kind'], key: MessageKey, pa
   });
 }
 
+/** A message from a service, which may carry parameters (`key?name=value`), as a flash. */
+export function setFlashMessage(c: AppContext, kind: Flash['kind'], message: string): void {
+  const [key, query] = message.split('?', 2) as [string, string | undefined];
+  if (isMessageKey(key)) setFlash(c, kind, key, query ? Object.fromEntries(new URLSearchParams(query)) : undefined);
+}
+
 export function takeFlash(c: AppContext): Flash | undefined {
   const raw = getCookie(c, COOKIE);
   if (!raw) return undefined;

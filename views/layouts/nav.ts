@@ -35,6 +35,7 @@ export const navigation: NavEntry[] = [
     href: '/app/settings',
     label: 'nav.settings',
     children: [
+      { href: '/app/settings/general', label: 'nav.general', permission: 'settings' },
       { href: '/app/settings/users', label: 'nav.users', permission: 'users' },
       { href: '/app/settings/apps', label: 'nav.marketplace', permission: 'settings' },
       { href: '/app/settings/outbox', label: 'nav.outbox', permission: 'settings' },

@@ -8,12 +8,13 @@ import { files } from './catalogue/files.js';
 import { portal } from './catalogue/portal.js';
 import { receivables } from './catalogue/receivables.js';
 import { recovery } from './catalogue/recovery.js';
+import { settingsCatalogue } from './catalogue/settings.js';
 
 /**
  * The catalogue, assembled from one part per capability (`catalogue/*.ts`). Spanish is the
  * product's language; every other language has exactly these keys.
  */
-const parts = [core, clients, receivables, campaigns, claimsCatalogue, files, portal, recovery, captcha, campaignImports] as const;
+const parts = [core, clients, receivables, campaigns, claimsCatalogue, files, portal, recovery, captcha, campaignImports, settingsCatalogue] as const;
 
 type Merge<T extends readonly { es: Record<string, string> }[]> = T extends readonly [infer H extends { es: Record<string, string> }, ...infer R extends readonly { es: Record<string, string> }[]]
   ? H['es'] & Merge<R>

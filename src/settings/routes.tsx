@@ -1,0 +1,126 @@
+import { Hono } from 'hono';
+import { GeneralSettingsPage, type GeneralInvalid } from '../../views/settings/general.js';
+import { clientVariablesFor, documentTypesFor } from '../clients/fields.js';
+import { requirePermission } from '../platform/auth/middleware.js';
+import type { AppContext, AppEnv } from '../platform/context.js';
+import { forbiddenPage, notFoundPage } from '../platform/errors.js';
+import { setFlash, setFlashMessage } from '../platform/flash.js';
+import { formValues, parseWith } from '../platform/forms.js';
+import { redirectTo, render } from '../platform/render.js';
+import type { Scope } from '../platform/scope.js';
+import { forgetTenantCache } from '../platform/tenancy.js';
+import {
+  ClientVariableSchema,
+  CompanySchema,
+  deleteClientVariable,
+  deleteDocumentType,
+  DocumentTypeSchema,
+  ReceivablesSettingsSchema,
+  saveClientVariable,
+  saveCompany,
+  saveDocumentType,
+  saveReceivablesSettings,
+} from './general.js';
+import { settingsOf } from './queries.js';
+
+const HOME = '/app/settings/general';
+
+/** Every IANA zone the runtime knows, the tenant's own first if it is not among them. */
+const timeZones = (current: string) => {
+  const known = Intl.supportedValuesOf('timeZone');
+  return known.includes(current) ? known : [current, ...known];
+};
+
+function scopeOf(c: AppContext): Scope {
+  const { database, clock } = c.var.deps;
+  return { tenantId: c.var.tenant.id, actor: c.var.user!, db: database.db, clock };
+}
+
+async function page(c: AppContext, invalid?: GeneralInvalid) {
+  const db = c.var.deps.database.db;
+  const tenant = c.var.tenant;
+  const [settings, types, variables] = await Promise.all([settingsOf(db, tenant.id), documentTypesFor(db, tenant.id), clientVariablesFor(db, tenant.id)]);
+  const typeCode = invalid ? undefined : c.req.query('type');
+  const variableKey = invalid ? undefined : c.req.query('variable');
+  return render(c, {
+    title: c.var.t('settings.general.title'),
+    status: invalid ? 422 : 200,
+    body: (
+      <GeneralSettingsPage
+        company={{ name: tenant.name, subdomain: tenant.subdomain, timezone: tenant.timezone, currency: tenant.currency, locale: tenant.locale }}
+        timeZones={timeZones(tenant.timezone)}
+        receivables={settings}
+        documentTypes={types}
+        variables={variables}
+        editingType={types.find((d) => d.code === typeCode) ?? null}
+        editingVariable={variables.find((d) => d.key === variableKey) ?? null}
+        invalid={invalid}
+      />
+    ),
+  });
+}
+
+/** Back to the page with a message, at the section that changed. */
+function saved(c: AppContext, anchor: string) {
+  setFlash(c, 'success', 'settings.saved');
+  return redirectTo(c, `${HOME}#${anchor}`);
+}
+
+/** Ajustes > General: company, receivables switches, document types and additional variables. */
+export const generalSettingsRoutes = new Hono<AppEnv>()
+  .use(requirePermission(forbiddenPage, 'settings'))
+  .get('/', (c) => page(c))
+  .post('/company', async (c) => {
+    const values = await formValues(c);
+    const parsed = parseWith(CompanySchema, values);
+    if (!parsed.ok) return page(c, { form: 'company', values: values as Record<string, string>, errors: parsed.errors });
+    await saveCompany(scopeOf(c), parsed.value);
+    // This process sees the new time zone at once; others within their few seconds' memory.
+    forgetTenantCache();
+    c.var.log.info('settings.company_saved', { timezone: parsed.value.timezone });
+    return saved(c, 'company');
+  })
+  .post('/receivables', async (c) => {
+    const values = await formValues(c);
+    const parsed = parseWith(ReceivablesSettingsSchema, values);
+    if (!parsed.ok) return page(c, { form: 'receivables', values: { ...(values as Record<string, string>), allowOverpayment: 'allowOverpayment' in values }, errors: parsed.errors });
+    await saveReceivablesSettings(scopeOf(c), parsed.value);
+    c.var.log.info('settings.receivables_saved', parsed.value);
+    return saved(c, 'receivables');
+  })
+  .post('/document-types', (c) => documentType(c, null))
+  .post('/document-types/:code', (c) => documentType(c, c.req.param('code')))
+  .post('/document-types/:code/deletion', async (c) => {
+    const result = await deleteDocumentType(scopeOf(c), c.req.param('code'));
+    if (!result.ok && 'notFound' in result) return notFoundPage(c);
+    if (!result.ok) {
+      setFlashMessage(c, 'error', Object.values(result.errors)[0]!);
+      return redirectTo(c, `${HOME}#document-types`);
+    }
+    return saved(c, 'document-types');
+  })
+  .post('/variables', (c) => variable(c, null))
+  .post('/variables/:key', (c) => variable(c, c.req.param('key')))
+  .post('/variables/:key/deletion', async (c) => {
+    if (!(await deleteClientVariable(scopeOf(c), c.req.param('key')))) return notFoundPage(c);
+    return saved(c, 'variables');
+  });
+
+async function documentType(c: AppContext, editing: string | null) {
+  const values = (await formValues(c)) as Record<string, string>;
+  // Editing keeps the code: what clients carry does not change under them.
+  const parsed = parseWith(DocumentTypeSchema, editing === null ? values : { ...values, code: editing });
+  const result = parsed.ok ? await saveDocumentType(scopeOf(c), parsed.value, editing) : parsed;
+  if (!result.ok && 'notFound' in result) return notFoundPage(c);
+  if (!result.ok) return page(c, { form: 'documentType', values, errors: result.errors });
+  return saved(c, 'document-types');
+}
+
+async function variable(c: AppContext, editing: string | null) {
+  const values = (await formValues(c)) as Record<string, string>;
+  const parsed = parseWith(ClientVariableSchema, editing === null ? values : { ...values, variableKey: editing });
+  const result = parsed.ok ? await saveClientVariable(scopeOf(c), parsed.value, editing) : parsed;
+  if (!result.ok && 'notFound' in result) return notFoundPage(c);
+  if (!result.ok) return page(c, { form: 'variable', values, errors: result.errors });
+  return saved(c, 'variables');
+}

@@ -1,0 +1,135 @@
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clients } from '../../src/clients/schema.js';
+import { forgetTenantCache } from '../../src/platform/tenancy.js';
+import { settingsOf } from '../../src/settings/queries.js';
+import { documentTypes } from '../../src/settings/schema.js';
+import { tenants, type Tenant } from '../../src/tenants/schema.js';
+import { startTestApp, type Harness } from '../support/app.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startTestApp({ now: '2026-03-10T15:00:00Z' });
+});
+afterAll(() => h.close());
+
+async function setup() {
+  const acme = await newTenant(h);
+  const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+  return { acme, admin };
+}
+
+const tenantRow = async (tenant: Tenant) => (await h.db.select().from(tenants).where(eq(tenants.id, tenant.id)))[0]!;
+
+describe('Ajustes > General', () => {
+  it('is for those with the settings permission, and Ajustes opens on it', async () => {
+    const { acme, admin } = await setup();
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
+    expect((await advisor.get('/app/settings/general')).status).toBe(403);
+    expect((await advisor.post('/app/settings/general/receivables', { allowOverpayment: 'on', promiseMaxDays: '10' })).status).toBe(403);
+    expect((await settingsOf(h.db, acme.id)).allowOverpayment).toBe(false);
+    const page = await (await admin.get('/app/settings/general')).text();
+    expect(page).toContain('Ajustes generales');
+    expect(page).toContain('<option value="America/Lima" selected');
+    expect((await admin.get('/app/settings')).headers.get('location')).toBe('/app/settings/general');
+  });
+
+  it('changes the company name and time zone; a zone that does not exist is refused', async () => {
+    const { acme, admin } = await setup();
+    const refused = await admin.post('/app/settings/general/company', { companyName: 'Acme Cobranzas', timezone: 'America/Atlantis' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('value="Acme Cobranzas"');
+    expect((await tenantRow(acme)).timezone).toBe('America/Lima');
+    const empty = await admin.post('/app/settings/general/company', { companyName: ' ', timezone: 'America/Lima' });
+    expect(await empty.text()).toContain('Escribe el nombre de la empresa.');
+    expect((await admin.post('/app/settings/general/company', { companyName: 'Acme Cobranzas', timezone: 'America/Santiago' })).status).toBe(303);
+    expect(await tenantRow(acme)).toMatchObject({ name: 'Acme Cobranzas', timezone: 'America/Santiago' });
+    forgetTenantCache();
+    expect(await (await admin.get('/app/settings/general')).text()).toContain('<option value="America/Santiago" selected');
+  });
+
+  it('switches overpayment and the longest promise, within 1 to 365 days', async () => {
+    const { acme, admin } = await setup();
+    expect((await admin.post('/app/settings/general/receivables', { allowOverpayment: 'on', promiseMaxDays: '45' })).status).toBe(303);
+    expect(await settingsOf(h.db, acme.id)).toMatchObject({ allowOverpayment: true, promiseMaxDays: 45 });
+    const refused = await admin.post('/app/settings/general/receivables', { promiseMaxDays: '0' });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain('entre 1 y 365');
+    expect(await settingsOf(h.db, acme.id)).toMatchObject({ allowOverpayment: true, promiseMaxDays: 45 });
+    // An unticked box is a switch turned off.
+    await admin.post('/app/settings/general/receivables', { promiseMaxDays: '30' });
+    expect(await settingsOf(h.db, acme.id)).toMatchObject({ allowOverpayment: false, promiseMaxDays: 30 });
+  });
+});
+
+describe('document types', () => {
+  it('adds a type that forms then check by its format, keeping the default list', async () => {
+    const { acme, admin } = await setup();
+    expect((await admin.post('/app/settings/general/document-types', { code: 'ci', label: 'Cédula de identidad', format: 'digits', min: '7', max: '8' })).status).toBe(303);
+    const codes = (await h.db.select().from(documentTypes).where(eq(documentTypes.tenantId, acme.id))).map((d) => [d.code, d.pattern]);
+    expect(codes).toContainEqual(['CI', '^\\d{7,8}$']);
+    expect(codes.map(([code]) => code)).toEqual(expect.arrayContaining(['DNI', 'RUC', 'CE']));
+    const short = await admin.post('/app/clients', { documentType: 'CI', documentNumber: '12345', name: 'Rosa' });
+    expect(short.status).toBe(422);
+    expect((await admin.post('/app/clients', { documentType: 'CI', documentNumber: '1234567', name: 'Rosa' })).status).toBe(303);
+    // The same code again is refused; so is a pattern that would take exponential time.
+    const again = await admin.post('/app/settings/general/document-types', { code: 'CI', label: 'Otra', format: 'digits', min: '8' });
+    expect(await again.text()).toContain('Ya existe un tipo de documento con este código.');
+    const slow = await admin.post('/app/settings/general/document-types', { code: 'LENTO', label: 'Lento', format: 'pattern', pattern: '(\\d+)+$' });
+    expect(slow.status).toBe(422);
+    expect(await slow.text()).toContain('repite un grupo que ya se repite');
+    expect((await admin.post('/app/settings/general/document-types', { code: 'NIT2', label: 'NIT', format: 'pattern', pattern: '(10|20)\\d{9}' })).status).toBe(303);
+    const [nit] = await h.db.select().from(documentTypes).where(and(eq(documentTypes.tenantId, acme.id), eq(documentTypes.code, 'NIT2')));
+    expect(nit!.pattern).toBe('^(?:(10|20)\\d{9})$');
+    // Shown as typed, and saved again unchanged.
+    expect(await (await admin.get('/app/settings/general?type=NIT2')).text()).toContain('value="(10|20)\\d{9}"');
+    await admin.post('/app/settings/general/document-types/NIT2', { label: 'NIT', format: 'pattern', pattern: '(10|20)\\d{9}' });
+    const [again2] = await h.db.select().from(documentTypes).where(and(eq(documentTypes.tenantId, acme.id), eq(documentTypes.code, 'NIT2')));
+    expect(again2!.pattern).toBe('^(?:(10|20)\\d{9})$');
+  });
+
+  it('edits a name and format but never the code, and shows the stored format in the form', async () => {
+    const { acme, admin } = await setup();
+    const form = await (await admin.get('/app/settings/general?type=DNI')).text();
+    expect(form).toContain('Editar el tipo DNI');
+    expect(form).toMatch(/name="min"[^>]*value="8"/);
+    expect((await admin.post('/app/settings/general/document-types/DNI', { code: 'XYZ', label: 'Documento nacional', format: 'digits', min: '8', max: '9' })).status).toBe(303);
+    const [dni] = await h.db.select().from(documentTypes).where(and(eq(documentTypes.tenantId, acme.id), eq(documentTypes.code, 'DNI')));
+    expect(dni).toMatchObject({ label: 'Documento nacional', pattern: '^\\d{8,9}$' });
+    expect((await h.db.select().from(documentTypes).where(and(eq(documentTypes.tenantId, acme.id), eq(documentTypes.code, 'XYZ'))))).toHaveLength(0);
+    expect((await admin.post('/app/settings/general/document-types/NOPE', { label: 'x', format: 'digits', min: '8' })).status).toBe(404);
+  });
+
+  it('deletes a type no client carries; one a client carries, even a deleted one, stays with a message', async () => {
+    const { acme, admin } = await setup();
+    await h.db.insert(clients).values({ tenantId: acme.id, documentType: 'CE', documentNumber: 'ABC123456', name: 'Borrada', deletedAt: new Date() });
+    const kept = await admin.post('/app/settings/general/document-types/CE/deletion');
+    expect(kept.status).toBe(303);
+    expect(await (await admin.get('/app/settings/general')).text()).toContain('No se puede eliminar: 1 cliente tiene este tipo de documento');
+    expect((await admin.post('/app/settings/general/document-types/NIT/deletion')).status).toBe(303);
+    const left = (await h.db.select().from(documentTypes).where(eq(documentTypes.tenantId, acme.id))).map((d) => d.code);
+    expect(left).toContain('CE');
+    expect(left).not.toContain('NIT');
+    const refused = await admin.post('/app/clients', { documentType: 'NIT', documentNumber: '123456789', name: 'Eva' });
+    expect(refused.status).toBe(422);
+  });
+});
+
+describe('additional client variables', () => {
+  it('adds a variable the client form then asks for, edits its name, and deletes it keeping the values', async () => {
+    const { acme, admin } = await setup();
+    expect((await admin.post('/app/settings/general/variables', { variableKey: 'Region', variableLabel: 'Región' })).status).toBe(303);
+    expect(await (await admin.get('/app/clients/new')).text()).toContain('Región');
+    const taken = await admin.post('/app/settings/general/variables', { variableKey: 'region', variableLabel: 'Otra' });
+    expect(await taken.text()).toContain('Ya existe una variable con esta clave.');
+    const invalid = await admin.post('/app/settings/general/variables', { variableKey: '1 zona', variableLabel: 'Zona' });
+    expect(invalid.status).toBe(422);
+    expect(await invalid.text()).toContain('empiece por una letra');
+    expect((await admin.post('/app/settings/general/variables/region', { variableLabel: 'Región de cobranza' })).status).toBe(303);
+    expect(await (await admin.get('/app/clients/new')).text()).toContain('Región de cobranza');
+    expect((await admin.post('/app/settings/general/variables/region/deletion')).status).toBe(303);
+    expect(await (await admin.get('/app/clients/new')).text()).not.toContain('Región de cobranza');
+    expect((await admin.post('/app/settings/general/variables/region/deletion')).status).toBe(404);
+  });
+});
