@@ -99,7 +99,7 @@ describe('Payments', () => {
   });
 
   it('refuses a payment above what the orders owe unless the tenant allows overpayment, then shows a credit', async () => {
-    const { acme, supervisor, client, older } = await setup();
+    const { acme, supervisor, client, older, newer } = await setup();
     const form = { orders: String(older.id), amount: '130', paidOn: '2026-03-10', method: 'transferencia' };
     const refused = await supervisor.post(`/app/clients/${client.id}/statement/payments`, form);
     expect(refused.status).toBe(422);
@@ -116,6 +116,16 @@ describe('Payments', () => {
     const page = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
     expect(page).toMatch(/<span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
     expect(await (await supervisor.get('/app/orders')).text()).toMatch(/<span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
+    // The whole client in credit: the totals say so in words, not with a minus sign.
+    await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(newer.id), amount: '200', paidOn: '2026-03-10', method: 'transferencia' });
+    const [, second] = await paymentsOf(acme, client.id);
+    await supervisor.post(`/app/payments/${second!.id}/verification`);
+    expect((await clientRow(h, acme, client.id)).totalBalance).toBe(-30_00);
+    const statement = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
+    expect(statement).toMatch(/data-total="balance"><span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
+    const tray = await (await supervisor.get(`/app/clients?q=${encodeURIComponent(client.documentNumber)}`)).text();
+    expect(tray).toMatch(/<span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
+    expect(tray).not.toContain('-S/');
   });
 
   it('refuses verifying a payment that another verified payment has made excessive', async () => {

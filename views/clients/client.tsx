@@ -9,6 +9,7 @@ import { ClientClaims } from '../claims/client-claims.js';
 import { PostForm } from '../components/forms.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
+import { Balance } from '../payment-orders/orders.js';
 import { ChargedOffBadge, ClientTabs, SituationBadge, StatusBadge } from './parts.js';
 
 function ClientHeading({ client }: { client: ClientRow }) {
@@ -52,7 +53,9 @@ export function ClientPage(props: { client: ClientRow; variables: ClientVariable
       <div class="client-totals">
         <div class="panel">
           <p class="total-label">{t('clients.field.totalBalance')}</p>
-          <p class="total-value">{money(c.totalBalance)}</p>
+          <p class="total-value">
+            <Balance minor={c.totalBalance} />
+          </p>
         </div>
         <div class="panel">
           <p class="total-label">{t('clients.field.unpaidOrders')}</p>

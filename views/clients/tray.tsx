@@ -280,7 +280,10 @@ function clientCell(row: ClientRow, column: ClientColumn, { t, money, number }: 
     case 'situation':
       return `<td>${situationBadge(t, row.situation)}</td>`;
     case 'totalBalance':
-      return `<td class="num">${escapeHtml(money(row.totalBalance))}</td>`;
+      // Paid beyond what is owed (a tenant that allows it): a credit, said in words.
+      return row.totalBalance < 0
+        ? `<td class="num"><span class="credit">${escapeHtml(t('statement.credit'))} ${escapeHtml(money(-row.totalBalance))}</span></td>`
+        : `<td class="num">${escapeHtml(money(row.totalBalance))}</td>`;
     case 'email':
       // An address has no spaces: it may break anywhere rather than push the actions out of sight.
       return `<td class="email">${escapeHtml(String(column.value(row, t)))}</td>`;

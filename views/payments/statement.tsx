@@ -64,7 +64,9 @@ export function StatementPage(props: StatementProps) {
       <dl class="totals panel" id="statement-totals">
         <div>
           <dt>{t('statement.totalBalance')}</dt>
-          <dd data-total="balance">{money(s.totalBalance)}</dd>
+          <dd data-total="balance">
+            <Balance minor={s.totalBalance} />
+          </dd>
         </div>
         <div>
           <dt>{t('statement.totalOverdue')}</dt>

@@ -137,7 +137,7 @@ export function StatementPage(props: StatementPageProps) {
         <dl>
           <div>
             <dt>{t('portal.statement.total')}</dt>
-            <dd class="big">{money(statement.totalBalance)}</dd>
+            <dd class="big">{statement.totalBalance < 0 ? `${t('statement.credit')} ${money(-statement.totalBalance)}` : money(statement.totalBalance)}</dd>
           </div>
           <div>
             <dt>{t('portal.statement.overdue')}</dt>
