@@ -28,8 +28,10 @@ import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
 import { eventSince, recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
+import { whatsappUrl } from './recovery.js';
 import type { PortalKind, PortalSettings } from './schema.js';
 import {
+  chargedOffDebtFor,
   identifyDebtor,
   portalKindFor,
   promiseFieldsSchema,
@@ -113,8 +115,11 @@ async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<Stat
   const tenant = c.var.tenant;
   const today = todayIn(tenant.timezone, clock);
   const settings = await portalSettingsFor(database.db, tenant.id);
-  const statement = await statementOf(database.db, tenant.id, visit.client.id, today);
-  const limits = await settingsOf(database.db, tenant.id);
+  const [statement, limits, chargedOff] = await Promise.all([
+    statementOf(database.db, tenant.id, visit.client.id, today),
+    settingsOf(database.db, tenant.id),
+    chargedOffDebtFor(database.db, tenant, visit.client.id, settings, today),
+  ]);
   return portalPage(c, {
     settings,
     kind: 'customer',
@@ -129,6 +134,8 @@ async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<Stat
         payOnline={providerFor(settings, secret) !== null}
         today={today}
         promiseMax={addDays(today, limits.promiseMaxDays)}
+        chargedOff={chargedOff}
+        advisorWhatsapp={whatsappUrl(tenant.whatsappNumber ?? null, c.var.t('recovery.advisor.whatsappText'))}
         {...extra}
       />
     ),

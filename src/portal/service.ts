@@ -1,6 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
+import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
 import { activeEntryForClient } from '../campaigns/queries.js';
+import { campaignEntries } from '../campaigns/schema.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { countdownOf } from './recovery.js';
 import { findClientByDocument } from '../clients/queries.js';
@@ -68,6 +70,33 @@ export async function portalKindFor(db: Db, tenant: Tenant, clientId: number, se
   // Once their countdown has run out the offer is gone for this debtor: their original debt is on the statement.
   const countdown = await countdownOf(db, { tenant, settings, entry, now, start: false, visit: null });
   return countdown?.expired ? 'customer' : 'recovery';
+}
+
+/** A charged-off debt as the statement shows it: the campaign, and what is owed on it. */
+export interface ChargedOffDebt {
+  campaignCode: string;
+  offer: Offer;
+}
+
+/**
+ * The charged-off debt a debtor on the statement still carries: their latest campaign entry,
+ * unless it is paid. The offer is not theirs to take here once the campaign has finished, or
+ * while /recovery is on and they are on the statement (their countdown ran out): it shows as
+ * the debt less what they paid, without the discount (SPEC 5). Only while /recovery is off
+ * does an active campaign show its discount on the statement.
+ */
+export async function chargedOffDebtFor(db: Db, tenant: Tenant, clientId: number, settings: PortalSettings, today: IsoDate): Promise<ChargedOffDebt | null> {
+  const [entry] = await db
+    .select()
+    .from(campaignEntries)
+    .where(and(eq(campaignEntries.tenantId, tenant.id), eq(campaignEntries.clientId, clientId)))
+    .orderBy(desc(campaignEntries.id))
+    .limit(1);
+  if (!entry) return null;
+  const state = campaignStateOf(entry, today);
+  if (state === 1) return null;
+  const withdrawn = state === 0 && recoveryAvailable(tenant, settings);
+  return { campaignCode: entry.campaignCode, offer: offerOf(withdrawn ? { ...entry, closedReason: 'finished' } : entry, today) };
 }
 
 /** /recovery exists while the admin has it on and the tenant has the Cartera castigada app. */

@@ -486,7 +486,31 @@ describe('the countdown', () => {
     const customer = h.client(acme);
     await customer.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
     expect(location(await customer.post('/verificacion', { contact: '987654321' }))).toBe('/estado-de-cuenta');
-    expect(await (await customer.get('/estado-de-cuenta')).text()).toMatch(/1[,.]?000\.00/);
+    const statement = await (await customer.get('/estado-de-cuenta')).text();
+    expect(statement).toMatch(/1[,.]?000\.00/);
+    // The charged-off debt is there too, without the discount the offer had.
+    expect(statement).toContain('Deuda en cartera castigada');
+    expect(statement).not.toContain('Monto de campaña');
+  });
+
+  it('shows a finished campaign\'s debt less what was paid on the statement, as the total of a debtor with no orders', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { endDate: '2026-03-01', paid: 300_00 });
+    const customer = h.client(acme);
+    await customer.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    expect(location(await customer.post('/verificacion', { contact: '987654321' }))).toBe('/estado-de-cuenta');
+    const page = await (await customer.get('/estado-de-cuenta')).text();
+    expect(page).toContain('Campaña CAMP-1');
+    expect(page).toMatch(/Deuda castigada<\/dt><dd>S\/\s1,000\.00/);
+    expect(page).toMatch(/Pagado<\/dt><dd>S\/\s300\.00/);
+    expect(page).toMatch(/Saldo por pagar<\/dt><dd><strong>S\/\s700\.00/);
+    expect(page).toMatch(/class="big">S\/\s700\.00/);
+    expect(page).not.toContain('No tienes órdenes de pago');
+    // Paid, it is gone from the statement.
+    await h.db.update(campaignEntries).set({ paid: 500_00, closedReason: 'paid' }).where(eq(campaignEntries.tenantId, acme.id));
+    expect(await (await customer.get('/estado-de-cuenta')).text()).not.toContain('Deuda en cartera castigada');
   });
 
   it('takes promises only up to the offer\'s last day', async () => {

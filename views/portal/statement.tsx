@@ -1,5 +1,6 @@
 import { addDays } from '../../src/platform/dates.js';
 import type { Statement } from '../../src/payments/queries.js';
+import type { ChargedOffDebt } from '../../src/portal/service.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { ErrorSummary, Field, FileInput, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
 import { RECEIPT_MAX_BYTES, tooLargeMessage } from '../../src/portal/files.js';
@@ -14,6 +15,52 @@ export interface StatementPageProps {
   promiseMax: string;
   receipt?: { values: Record<string, string>; errors: FieldErrors };
   promise?: { values: Record<string, string>; errors: FieldErrors };
+  /** The debtor's charged-off debt not yet paid (a campaign finished, or its offer gone for them). */
+  chargedOff?: ChargedOffDebt | null;
+  /** "Habla con un asesor" on WhatsApp, when the tenant gave a number. */
+  advisorWhatsapp?: string | null;
+}
+
+/** A charged-off debt on the statement: what it was, what was paid, what is owed, and whom to talk to. */
+function ChargedOff({ debt, whatsapp }: { debt: ChargedOffDebt; whatsapp: string | null }) {
+  const { t, money } = useView();
+  const { offer } = debt;
+  return (
+    <section class="card">
+      <h2>{t('portal.chargedOff.title')}</h2>
+      <p>{t('portal.chargedOff.campaign', { code: debt.campaignCode })}</p>
+      <dl class="rows">
+        <div class="row">
+          <dt>{t('portal.chargedOff.debt')}</dt>
+          <dd>{money(offer.debt)}</dd>
+        </div>
+        {offer.campaignAmount !== null && (
+          <div class="row">
+            <dt>{t('portal.chargedOff.campaignAmount')}</dt>
+            <dd>{money(offer.campaignAmount)}</dd>
+          </div>
+        )}
+        <div class="row">
+          <dt>{t('portal.chargedOff.paid')}</dt>
+          <dd>{money(offer.paid)}</dd>
+        </div>
+        <div class="row total">
+          <dt>{offer.credit > 0 ? t('statement.credit') : t('portal.chargedOff.owed')}</dt>
+          <dd>
+            <strong>{money(offer.credit > 0 ? offer.credit : offer.owed)}</strong>
+          </dd>
+        </div>
+      </dl>
+      <p>{t('portal.chargedOff.contact')}</p>
+      {whatsapp && (
+        <p>
+          <a class="button" href={whatsapp} rel="noopener">
+            {t('recovery.advisor.whatsapp')}
+          </a>
+        </p>
+      )}
+    </section>
+  );
 }
 
 function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' | 'payOnline'>) {
@@ -129,6 +176,9 @@ export function StatementPage(props: StatementPageProps) {
   // A receipt the debtor sent that staff could not verify is said, not dropped without a word
   // (for a month after the day it reports).
   const refused = statement.payments.filter((p) => p.state === 'no_verificado' && p.source === 'portal' && p.paidOn >= addDays(props.today, -30));
+  // A debtor known only from a charged-off campaign owes that debt: it is their total.
+  const onlyChargedOff = props.chargedOff && statement.groups.every((g) => g.orders.every((o) => o.annulled));
+  const total = onlyChargedOff ? props.chargedOff!.offer.owed : statement.totalBalance;
   return (
     <>
       <section class="card summary">
@@ -137,7 +187,7 @@ export function StatementPage(props: StatementPageProps) {
         <dl>
           <div>
             <dt>{t('portal.statement.total')}</dt>
-            <dd class="big">{statement.totalBalance < 0 ? `${t('statement.credit')} ${money(-statement.totalBalance)}` : money(statement.totalBalance)}</dd>
+            <dd class="big">{total < 0 ? `${t('statement.credit')} ${money(-total)}` : money(total)}</dd>
           </div>
           <div>
             <dt>{t('portal.statement.overdue')}</dt>
@@ -152,7 +202,8 @@ export function StatementPage(props: StatementPageProps) {
           </p>
         )}
       </section>
-      <Orders statement={statement} payOnline={props.payOnline} />
+      {props.chargedOff && <ChargedOff debt={props.chargedOff} whatsapp={props.advisorWhatsapp ?? null} />}
+      {!(onlyChargedOff && statement.groups.length === 0) && <Orders statement={statement} payOnline={props.payOnline} />}
       {(pending.length > 0 || promises.length > 0 || refused.length > 0) && (
         <section class="card">
           <h2>{t('portal.statement.inProgress')}</h2>
