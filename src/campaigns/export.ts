@@ -39,7 +39,7 @@ export const campaignsExport: ExportSource = {
         t('campaigns.state'),
         t('campaigns.advisor'),
       ],
-      kinds: [null, null, null, null, null, null, 'money', null, null, 'date', null, null, 'money', 'money', null, null],
+      kinds: [null, null, null, null, null, null, 'money', null, 'decimal', 'date', null, null, 'money', 'money', null, null],
       count: async () => (await countCampaignEntries(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).total,
       batches: () =>
         batchesAfter<CampaignExportRow>(

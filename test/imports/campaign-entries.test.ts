@@ -159,6 +159,16 @@ describe('loading charged-off campaign entries by file', () => {
     const again = await importCampaignFile(admin, 'cartera-castigada.xlsx', bytes);
     expect(again.process.counts, JSON.stringify(again.process)).toMatchObject({ rows: 2, create: 0, update: 0, unchanged: 2, rejected: 0 });
     expect(await entriesOf(tenant.id)).toEqual(entriesBefore);
+
+    // In csv a discount is written with two decimals, an amount as the upload reads it; it uploads back as it is.
+    expect((await admin.post('/app/exports', { kind: 'campaigns', format: 'csv', query: '' })).status).toBe(303);
+    await h.runJobs();
+    const csvExport = (await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id))).filter((p) => p.kind === 'export').sort((a, b) => a.id - b.id).at(-1)!;
+    const text = await (await admin.get(`/app/process-log/${csvExport.id}/files/result`)).text();
+    expect(text).toContain(',monto,100.50,');
+    expect(text).toContain(',porcentaje,12.50,');
+    const back = await importCampaignFile(admin, 'cartera-castigada.csv', Buffer.from(text));
+    expect(back.process.counts, JSON.stringify(back.process)).toMatchObject({ rows: 2, unchanged: 2, rejected: 0 });
   });
 
   it('reads number cells as numbers: three decimals are not thousands, money rounds to the cent, a DNI gets its zeros back', async () => {

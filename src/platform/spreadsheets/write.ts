@@ -29,12 +29,13 @@ function csvField(value: Cell): string {
   return String(value);
 }
 
-function csvLine(row: Cell[], money?: ReadonlySet<number>, decimals = 0): string {
+function csvLine(row: Cell[], fixed?: ReadonlyMap<number, number>): string {
   let line = '';
   for (let i = 0; i < row.length; i++) {
     const value = row[i];
     // Amounts with the currency's decimals always ("56955.00", not "56955" beside "52642.28").
-    const field = money?.has(i) && typeof value === 'number' ? value.toFixed(decimals) : csvField(value);
+    const decimals = fixed?.get(i);
+    const field = decimals !== undefined && typeof value === 'number' ? value.toFixed(decimals) : csvField(value);
     line += i === 0 ? field : `,${field}`;
   }
   return `${line}\r\n`;
@@ -62,13 +63,16 @@ async function writeChunk(out: Writable, chunk: string): Promise<void> {
  */
 export function csvWriter(out: Writable, headers: string[], options: Pick<XlsxOptions, 'kinds' | 'moneyDecimals'> = {}): SheetWriter {
   let started = false;
-  const money = new Set((options.kinds ?? []).flatMap((kind, i) => (kind === 'money' ? [i] : [])));
   const decimals = options.moneyDecimals ?? 0;
+  // Per column, the decimals its numbers are written with.
+  const fixed = new Map(
+    (options.kinds ?? []).flatMap((kind, i): [number, number][] => (kind === 'money' ? [[i, decimals]] : kind === 'decimal' ? [[i, Math.max(2, decimals)]] : [])),
+  );
   return {
     async write(rows) {
       let chunk = started ? '' : `\uFEFF${csvLine(headers)}`;
       started = true;
-      for (const row of rows) chunk += csvLine(row, money.size > 0 ? money : undefined, decimals);
+      for (const row of rows) chunk += csvLine(row, fixed.size > 0 ? fixed : undefined);
       await writeChunk(out, chunk);
     },
     async end() {
@@ -81,10 +85,13 @@ export function csvWriter(out: Writable, headers: string[], options: Pick<XlsxOp
 
 /**
  * What a column holds, for the spreadsheet to show it as people read it: a date column's
- * days ("2026-12-31") become date cells shown dd/mm/yyyy, and a money column's amounts get
- * thousands separators and the currency's decimals. A csv writes both as they are.
+ * days ("2026-12-31") become date cells shown dd/mm/yyyy (`datetime`: a local time,
+ * "2026-12-06 17:53", dd/mm/yyyy hh:mm), and a money column's amounts get thousands
+ * separators and the currency's decimals. A `decimal` column holds amounts or percentages
+ * (a campaign's discount): two decimals at least. A csv writes days and times as they are,
+ * and the numbers of money and decimal columns with their decimals.
  */
-export type ColumnKind = 'date' | 'datetime' | 'money' | null;
+export type ColumnKind = 'date' | 'datetime' | 'money' | 'decimal' | null;
 
 export interface XlsxOptions {
   sheetName?: string;
@@ -132,7 +139,7 @@ export function xlsxWriter(out: Writable, headers: string[], options: XlsxOption
       kinds.forEach((kind, i) => {
         if (!kind) return;
         const column = sheet.getColumn(i + 1);
-        column.numFmt = kind === 'date' ? 'dd/mm/yyyy' : kind === 'datetime' ? 'dd/mm/yyyy hh:mm' : moneyFormat;
+        column.numFmt = kind === 'date' ? 'dd/mm/yyyy' : kind === 'datetime' ? 'dd/mm/yyyy hh:mm' : kind === 'decimal' ? '#,##0.00' : moneyFormat;
         // Formatted, the column gets a width of its own: wide enough for 31/12/2026 and for
         // 12,345,678.90 and its heading, where the default showed ### in LibreOffice.
         column.width = Math.max(kind === 'date' ? 12 : 17, (headers[i]?.length ?? 0) + 2);
