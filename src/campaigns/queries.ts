@@ -176,6 +176,17 @@ export async function activeEntryForClient(db: Db, tenantId: number, clientId: n
   return entry;
 }
 
+/** A client's latest campaign entry, whatever its state. */
+export async function latestEntryForClient(db: Db, tenantId: number, clientId: number) {
+  const [entry] = await db
+    .select()
+    .from(campaignEntries)
+    .where(and(eq(campaignEntries.tenantId, tenantId), eq(campaignEntries.clientId, clientId)))
+    .orderBy(desc(campaignEntries.id))
+    .limit(1);
+  return entry;
+}
+
 /** One campaign payment of the tenant (its receipt, for staff to open). */
 export async function findCampaignPayment(db: Db, tenantId: number, paymentId: number) {
   const [payment] = await db

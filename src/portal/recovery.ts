@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, gt, isNull, sql } from 'drizzle-orm';
-import { activeEntryForClient } from '../campaigns/queries.js';
+import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { activeEntryForClient, latestEntryForClient } from '../campaigns/queries.js';
 import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
-import { campaignEntries, campaignPayments, campaignPromises, type CampaignEntry } from '../campaigns/schema.js';
+import { campaignPayments, campaignPromises, type CampaignEntry } from '../campaigns/schema.js';
 import { makeCampaignPromise, pendingCampaignPromises, registerCampaignPayment } from '../campaigns/service.js';
 import { findClientByDocument } from '../clients/queries.js';
 import type { Client } from '../clients/schema.js';
@@ -179,12 +179,7 @@ export async function recoveryStateOf(
   const today = todayIn(tenant.timezone, { now: () => now });
   const entry = await activeEntryForClient(db, tenant.id, clientId, today);
   if (!entry) {
-    const [latest] = await db
-      .select()
-      .from(campaignEntries)
-      .where(and(eq(campaignEntries.tenantId, tenant.id), eq(campaignEntries.clientId, clientId)))
-      .orderBy(desc(campaignEntries.id))
-      .limit(1);
+    const latest = await latestEntryForClient(db, tenant.id, clientId);
     return latest && campaignStateOf(latest, today) === 1 ? { kind: 'paid', entry: latest } : { kind: 'concluded' };
   }
   const [countdown, reported, promised] = await Promise.all([

@@ -1,8 +1,7 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
-import { activeEntryForClient } from '../campaigns/queries.js';
-import { campaignEntries } from '../campaigns/schema.js';
+import { activeEntryForClient, latestEntryForClient } from '../campaigns/queries.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { countdownOf } from './recovery.js';
 import { findClientByDocument } from '../clients/queries.js';
@@ -86,12 +85,7 @@ export interface ChargedOffDebt {
  * does an active campaign show its discount on the statement.
  */
 export async function chargedOffDebtFor(db: Db, tenant: Tenant, clientId: number, settings: PortalSettings, today: IsoDate): Promise<ChargedOffDebt | null> {
-  const [entry] = await db
-    .select()
-    .from(campaignEntries)
-    .where(and(eq(campaignEntries.tenantId, tenant.id), eq(campaignEntries.clientId, clientId)))
-    .orderBy(desc(campaignEntries.id))
-    .limit(1);
+  const entry = await latestEntryForClient(db, tenant.id, clientId);
   if (!entry) return null;
   const state = campaignStateOf(entry, today);
   if (state === 1) return null;

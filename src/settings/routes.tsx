@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type * as v from 'valibot';
 import { GeneralSettingsPage, type GeneralInvalid } from '../../views/settings/general.js';
 import { clientVariablesFor, documentTypesFor } from '../clients/fields.js';
 import { requirePermission } from '../platform/auth/middleware.js';
@@ -106,21 +107,26 @@ export const generalSettingsRoutes = new Hono<AppEnv>()
     return saved(c, 'variables');
   });
 
-async function documentType(c: AppContext, editing: string | null) {
-  const values = (await formValues(c)) as Record<string, string>;
-  // Editing keeps the code: what clients carry does not change under them.
-  const parsed = parseWith(DocumentTypeSchema, editing === null ? values : { ...values, code: editing });
-  const result = parsed.ok ? await saveDocumentType(scopeOf(c), parsed.value, editing) : parsed;
-  if (!result.ok && 'notFound' in result) return notFoundPage(c);
-  if (!result.ok) return page(c, { form: 'documentType', values, errors: result.errors });
-  return saved(c, 'document-types');
+/**
+ * A document type or a variable, new (`editing` null) or changed: its key stays what it was
+ * (clients carry it), whatever the form sends.
+ */
+function saveListItem<S extends v.GenericSchema>(
+  form: 'documentType' | 'variable',
+  schema: S,
+  keyField: string,
+  save: (scope: Scope, fields: v.InferOutput<S>, editing: string | null) => Promise<{ ok: true } | { ok: false; errors: Record<string, string> } | { ok: false; notFound: true }>,
+  anchor: string,
+) {
+  return async (c: AppContext, editing: string | null) => {
+    const values = (await formValues(c)) as Record<string, string>;
+    const parsed = parseWith(schema, editing === null ? values : { ...values, [keyField]: editing });
+    const result = parsed.ok ? await save(scopeOf(c), parsed.value, editing) : parsed;
+    if (!result.ok && 'notFound' in result) return notFoundPage(c);
+    if (!result.ok) return page(c, { form, values, errors: result.errors });
+    return saved(c, anchor);
+  };
 }
 
-async function variable(c: AppContext, editing: string | null) {
-  const values = (await formValues(c)) as Record<string, string>;
-  const parsed = parseWith(ClientVariableSchema, editing === null ? values : { ...values, variableKey: editing });
-  const result = parsed.ok ? await saveClientVariable(scopeOf(c), parsed.value, editing) : parsed;
-  if (!result.ok && 'notFound' in result) return notFoundPage(c);
-  if (!result.ok) return page(c, { form: 'variable', values, errors: result.errors });
-  return saved(c, 'variables');
-}
+const documentType = saveListItem('documentType', DocumentTypeSchema, 'code', saveDocumentType, 'document-types');
+const variable = saveListItem('variable', ClientVariableSchema, 'variableKey', saveClientVariable, 'variables');

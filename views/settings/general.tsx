@@ -1,6 +1,7 @@
 import type { ClientVariable, DocumentType } from '../../src/clients/fields.js';
 import { documentFormats, formatOf } from '../../src/settings/general.js';
 import { Checkbox, ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 
 /** Which form a refused send came from, with what was typed and what to fix. */
@@ -108,36 +109,29 @@ function DocumentTypes(props: GeneralSettingsProps) {
     <section class="panel" aria-labelledby="document-types">
       <h2 id="document-types">{t('settings.documentTypes.title')}</h2>
       <p class="hint">{t('settings.documentTypes.hint')}</p>
-      <div class="table-wrap">
-        <table class="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('settings.documentTypes.code')}</th>
-              <th scope="col">{t('settings.documentTypes.label')}</th>
-              <th scope="col">{t('settings.documentTypes.format')}</th>
-              <th scope="col">{t('common.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.documentTypes.map((type) => (
-              <tr id={`type-${type.code}`}>
-                <td>{type.code}</td>
-                <td>{type.label}</td>
-                <td>{describe(type)}</td>
-                <td class="actions">
-                  <a href={`/app/settings/general?type=${encodeURIComponent(type.code)}#document-type-form`}>{t('common.edit')}</a>
-                  <ConfirmedAction
-                    action={`/app/settings/general/document-types/${encodeURIComponent(type.code)}/deletion`}
-                    label={t('common.delete')}
-                    hint={t('settings.documentTypes.deleteHint', { code: type.code })}
-                    confirm={t('settings.documentTypes.deleteConfirm', { code: type.code })}
-                  />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <DataTable
+        rows={props.documentTypes}
+        columns={[
+          { heading: t('settings.documentTypes.code'), cell: (type) => type.code },
+          { heading: t('settings.documentTypes.label'), cell: (type) => type.label },
+          { heading: t('settings.documentTypes.format'), cell: describe },
+          {
+            heading: t('common.actions'),
+            kind: 'actions',
+            cell: (type) => (
+              <>
+                <a href={`/app/settings/general?type=${encodeURIComponent(type.code)}#document-type-form`}>{t('common.edit')}</a>
+                <ConfirmedAction
+                  action={`/app/settings/general/document-types/${encodeURIComponent(type.code)}/deletion`}
+                  label={t('common.delete')}
+                  hint={t('settings.documentTypes.deleteHint', { code: type.code })}
+                  confirm={t('settings.documentTypes.deleteConfirm', { code: type.code })}
+                />
+              </>
+            ),
+          },
+        ]}
+      />
       <h3 id="document-type-form">{editing ? t('settings.documentTypes.edit', { code: editing.code }) : t('settings.documentTypes.add')}</h3>
       <ErrorSummary errors={invalid?.errors} />
       <PostForm action={editing ? `/app/settings/general/document-types/${encodeURIComponent(editing.code)}` : '/app/settings/general/document-types'}>
@@ -180,34 +174,28 @@ function Variables(props: GeneralSettingsProps) {
       {props.variables.length === 0 ? (
         <p>{t('settings.variables.none')}</p>
       ) : (
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">{t('settings.variables.key')}</th>
-                <th scope="col">{t('settings.variables.label')}</th>
-                <th scope="col">{t('common.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.variables.map((variable) => (
-                <tr id={`variable-${variable.key}`}>
-                  <td>{variable.key}</td>
-                  <td>{variable.label}</td>
-                  <td class="actions">
-                    <a href={`/app/settings/general?variable=${encodeURIComponent(variable.key)}#variable-form`}>{t('common.edit')}</a>
-                    <ConfirmedAction
-                      action={`/app/settings/general/variables/${encodeURIComponent(variable.key)}/deletion`}
-                      label={t('common.delete')}
-                      hint={t('settings.variables.deleteHint', { label: variable.label })}
-                      confirm={t('settings.variables.deleteConfirm', { label: variable.label })}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={props.variables}
+          columns={[
+            { heading: t('settings.variables.key'), cell: (variable) => variable.key },
+            { heading: t('settings.variables.label'), cell: (variable) => variable.label },
+            {
+              heading: t('common.actions'),
+              kind: 'actions',
+              cell: (variable) => (
+                <>
+                  <a href={`/app/settings/general?variable=${encodeURIComponent(variable.key)}#variable-form`}>{t('common.edit')}</a>
+                  <ConfirmedAction
+                    action={`/app/settings/general/variables/${encodeURIComponent(variable.key)}/deletion`}
+                    label={t('common.delete')}
+                    hint={t('settings.variables.deleteHint', { label: variable.label })}
+                    confirm={t('settings.variables.deleteConfirm', { label: variable.label })}
+                  />
+                </>
+              ),
+            },
+          ]}
+        />
       )}
       <h3 id="variable-form">{editing ? t('settings.variables.edit', { label: editing.label }) : t('settings.variables.add')}</h3>
       <ErrorSummary errors={invalid?.errors} />
