@@ -92,6 +92,8 @@ export function createApp(deps: Deps) {
     const url = new URL(c.req.url);
     return c.redirect(`${url.pathname}${url.search}`.replaceAll('%00', ''), 301);
   });
+  // Before the body limit: a page refusing a body too large speaks the signed-in user's language.
+  app.use(loadSession);
   app.use((c, next) => {
     // GET and HEAD carry no body; asking for one builds a full Request object on every page view.
     if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
@@ -101,7 +103,6 @@ export function createApp(deps: Deps) {
     const named = multipart && portalOfPath(c.req.path) ? RECEIPT_MAX_BYTES : maxSize;
     return bodyLimit({ maxSize, onError: (c) => tooLargePage(c as never, named) })(c, next);
   });
-  app.use(loadSession);
   app.use(async (c, next) => {
     if (!UNSAFE.has(c.req.method) || c.req.path.startsWith('/api/')) return next();
     const type = c.req.header('Content-Type');
@@ -130,7 +131,7 @@ export function createApp(deps: Deps) {
   app.route('/app/campaigns', campaignRoutes);
   app.route('/app/campaign-payments', campaignPaymentRoutes);
   app.route('/app/alerts', alertRoutes);
-  app.get('/app/settings', (c) => c.redirect(can(c.var.user, 'settings') ? '/app/settings/general' : '/app/settings/users', 303));
+  app.get('/app/settings', (c) => c.redirect(can(c.var.user, 'settings') ? '/app/settings/general' : can(c.var.user, 'users') ? '/app/settings/users' : '/app', 303));
   app.route('/recovery', recoveryRoutes);
   app.route('/', portalRoutes);
 

@@ -24,7 +24,7 @@ function scopeOf(c: AppContext) {
   return { tenantId: c.var.tenant.id, actor: c.var.user!, db: c.var.deps.database.db, clock: c.var.deps.clock };
 }
 
-const LoginSchema = v.object({ email: v.optional(v.string(), ''), password: v.optional(v.string(), '') });
+const LoginSchema = v.object({ email: v.fallback(v.string(), ''), password: v.fallback(v.string(), '') });
 const ResetSchema = v.pipe(
   v.object({ password: PasswordSchema, confirm: v.optional(v.string(), '') }),
   v.forward(

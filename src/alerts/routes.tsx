@@ -33,7 +33,8 @@ export const alertRoutes = new Hono<AppEnv>()
     if (!Number.isSafeInteger(id) || id <= 0) return notFoundPage(c);
     const values = await formValues(c);
     const { database, clock } = c.var.deps;
-    await resolveAlert({ tenantId: c.var.tenant.id, actor: c.var.user!, db: database.db, clock }, id);
+    const resolved = await resolveAlert({ tenantId: c.var.tenant.id, actor: c.var.user!, db: database.db, clock }, id);
+    if (resolved === 'unknown') return notFoundPage(c);
     setFlash(c, 'success', 'alerts.resolved');
     return redirectTo(c, safeBack(values.back));
   });

@@ -49,14 +49,21 @@ export async function raiseAlert(db: Db, input: RaiseInput): Promise<Alert | nul
 }
 
 /** Marks an open alert as attended; attending it twice is harmless. */
-export async function resolveAlert(scope: Scope, alertId: number): Promise<Alert | null> {
+/**
+ * Marks an alert attended, once: 'unknown' when the tenant has no such alert, 'already' when
+ * someone attended it first (a double tap, two advisors at once).
+ */
+export async function resolveAlert(scope: Scope, alertId: number): Promise<Alert | 'already' | 'unknown'> {
   return scope.db.transaction(async (tx) => {
     const [alert] = await tx
       .update(alerts)
       .set({ resolvedAt: scope.clock.now(), resolvedById: scope.actor?.id ?? null })
       .where(and(eq(alerts.tenantId, scope.tenantId), eq(alerts.id, alertId), isNull(alerts.resolvedAt)))
       .returning();
-    if (!alert) return null;
+    if (!alert) {
+      const [stored] = await tx.select({ id: alerts.id }).from(alerts).where(and(eq(alerts.tenantId, scope.tenantId), eq(alerts.id, alertId)));
+      return stored ? 'already' : 'unknown';
+    }
     await tx.insert(clientEvents).values({
       tenantId: scope.tenantId,
       clientId: alert.clientId,

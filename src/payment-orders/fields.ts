@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { checkbox, optionalText, requiredText, someEntries } from '../platform/forms.js';
-import { parseTypedDay } from '../platform/dates.js';
+import { isBusinessDay, parseTypedDay } from '../platform/dates.js';
 import { decimalMarkOf, isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney, type Minor } from '../platform/money.js';
 
 /** What to write instead of an amount that reads two ways (isAmbiguousAmount). */
@@ -49,10 +49,6 @@ export function moneyField(currency: string, opts: { required: boolean; positive
   );
 }
 
-/** The days money is owed, paid and promised on: a year outside them is a slip of the keyboard ("1900", "20026"). */
-const FIRST_DAY = '1950-01-01';
-const LAST_DAY = '2199-12-31';
-
 export const isoDateField = (required = true) =>
   v.pipe(
     v.optional(v.string(), ''),
@@ -60,7 +56,7 @@ export const isoDateField = (required = true) =>
     v.check((s) => !required || s !== '', 'common.required'),
     v.transform(parseTypedDay),
     v.check((d): d is string => d !== null, 'receivables.date.invalid'),
-    v.check((d) => d === '' || (d! >= FIRST_DAY && d! <= LAST_DAY), 'receivables.date.outOfRange'),
+    v.check((d) => d === '' || isBusinessDay(d!), 'receivables.date.outOfRange'),
     v.transform((d) => d as string),
   );
 

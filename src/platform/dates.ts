@@ -73,6 +73,15 @@ function digitsAt(text: string, start: number, length: number): number {
   return value;
 }
 
+/** The days money is owed, paid and promised on: a year outside them is a slip of the keyboard ("1900", "20026"). */
+const FIRST_DAY = '1950-01-01';
+const LAST_DAY = '2199-12-31';
+
+/** A day (yyyy-mm-dd) within FIRST_DAY and LAST_DAY. */
+export function isBusinessDay(value: string): boolean {
+  return isIsoDate(value) && value >= FIRST_DAY && value <= LAST_DAY;
+}
+
 /** A real calendar date written yyyy-mm-dd (years before 0100 are refused). Counted, not built: uploads check it on every row. */
 export function isIsoDate(value: string): boolean {
   // Read character by character, without match arrays. Anything but text (a repeated query

@@ -93,6 +93,28 @@ describe('bad input', () => {
     expect(await h.db.select().from(clients).where(eq(clients.tenantId, acme.id))).toHaveLength(0);
   });
 
+  it('answers a login with a field sent twice as wrong credentials, and a body too large in the user\'s language', async () => {
+    const acme = await newTenant(h);
+    const staff = await addStaff(h, acme, { role: 'admin', language: 'en' });
+    const twice = await h.client(acme).post('/app/login', { email: [staff.email, 'x@y.pe'], password: 'whatever-password' });
+    expect(twice.status).toBe(422);
+    const english = await loggedIn(h, acme, staff);
+    const large = await english.post('/app/settings/users', { name: 'x'.repeat(40_000), email: 'big@acme.pe', role: 'advisor', password: 'big-password-1' });
+    expect(large.status).toBe(413);
+    const html = await large.text();
+    expect(html).toContain('<html lang="en">');
+    expect(html).not.toContain('supera el límite');
+  });
+
+  it('ignores filter days no one means (year 9999) instead of failing, and answers an unknown alert with 404', async () => {
+    const acme = await newTenant(h);
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    for (const path of ['/app/claims?to=9999-12-31&from=0001-01-01', '/app/process-log?to=9999-12-31&from=0001-01-01']) expect((await admin.get(path)).status, path).toBe(200);
+    expect((await admin.post('/app/alerts/99999/resolution', { back: '/app/alerts' })).status).toBe(404);
+    const advisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor' }));
+    expect((await advisor.get('/app/settings')).headers.get('location')).toBe('/app');
+  });
+
   it('sends the security headers with a CSP that allows no inline script', async () => {
     const acme = await newTenant(h);
     const response = await h.client(acme).get('/app/login');
