@@ -523,6 +523,14 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
       .from(campaignPromises)
       .where(pendingCampaignPromises(scope.tenantId, entryId, today));
     if (pending!.total > 0 && input.amount + pending!.total > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDueWithPending');
+    // Receipts still to verify will pay part of it: what is promised is what they leave.
+    const [unverified] = await tx
+      .select({ total: sql<number>`coalesce(sum(${campaignPayments.amount}), 0)::bigint`.mapWith(Number) })
+      .from(campaignPayments)
+      .where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
+    if (unverified!.total > 0 && input.amount + pending!.total + unverified!.total > Math.max(0, entry.totalDue)) {
+      return fail('amount', 'receivables.promises.aboveBalanceWithUnverified');
+    }
     const [promise] = await tx
       .insert(campaignPromises)
       .values({ tenantId: scope.tenantId, entryId, amount: input.amount, promisedDate: input.promisedDate, madeOn: today, source: input.source ?? 'staff', createdBy: scope.actor?.id ?? null, createdAt: scope.clock.now() })

@@ -22,6 +22,7 @@ import { repeatWatch } from './repeats.js';
 import type { RowError } from './rows.js';
 import { stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
+import { settlePromises } from '../payments/promises.js';
 
 export interface ImportJobData {
   tenantId: number;
@@ -524,6 +525,16 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
              and ${differ('po', 's', orderCols)}`);
       }
       await refreshClientBalances(tx, tenantId, touchedClients);
+      // As the order forms do: a client the file cleared (orders annulled, or lowered to what
+      // was paid) keeps the promises still running. Only clients with promises not yet kept.
+      if (touchedClients.length > 0) {
+        const promising = await rows<{ client_id: number }>(
+          tx,
+          sql`select distinct client_id from promises where tenant_id = ${tenantId} and kept_on is null and client_id = any(${idArray(touchedClients)})`,
+        );
+        const scope = { tenantId, actor: found.user ? { id: found.user.id, name: found.user.name } : null, db: tx, clock: deps.clock };
+        for (const { client_id } of promising) await settlePromises(scope, tx, Number(client_id));
+      }
       // Each stored client the upload changed (itself or its orders) has it in its
       // Interacciones, once, naming the file: the statements above stamped them with this
       // transaction's time. Clients the upload created are not written an event each: a

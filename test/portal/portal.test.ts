@@ -366,6 +366,23 @@ describe('receipts from the portal', () => {
     expect(await paymentsOf(h, acme, rosa.id)).toHaveLength(1);
   });
 
+  it('tells a debtor whose money would reach an order not issued yet what to send instead', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 100_00, dueDate: '2026-02-01' });
+    await newOrder(h, acme, rosa.id, { amount: 200_00, issueDate: '2026-03-15', dueDate: '2026-04-15' });
+    const browser = await signedIn(h, acme, rosa);
+    const send = (amount: string) => browser.request('POST', '/comprobante', { body: multipart(browser, { amount }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }) });
+    const refused = await send('150');
+    expect(refused.status).toBe(422);
+    const html = await refused.text();
+    expect(html).toContain('Tu pago supera lo que debes hoy');
+    expect(html).toContain('15/03/2026');
+    // Said of the amount, the form's own field, not of a payment date the form does not ask.
+    expect(/<div class="error-summary"[\s\S]*?<\/div>/.exec(html)![0]).toContain('Monto: Tu pago supera lo que debes hoy');
+    expect((await send('100')).status).toBe(303);
+  });
+
   it('puts a second receipt on what the first leaves owed, so staff can verify both', async () => {
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);

@@ -215,14 +215,14 @@ describe('paying the offer', () => {
     expect(tooMuch.status).toBe(422);
     expect(await tooMuch.text()).toContain('no puede ser mayor');
 
-    const receipt = await upload({ amount: '500', reference: 'OP 991' });
+    const receipt = await upload({ amount: '300', reference: 'OP 991' });
     expect(receipt.status).toBe(303);
     // What is still to verify counts: the debtor cannot report more than the offer leaves.
-    const again = await upload({ amount: '1' });
+    const again = await upload({ amount: '201' });
     expect(again.status).toBe(422);
     expect(await again.text()).toContain('contando los pagos por verificar');
     const [payment] = await h.db.select().from(campaignPayments).where(and(eq(campaignPayments.tenantId, acme.id), eq(campaignPayments.entryId, entry.id)));
-    expect(payment).toMatchObject({ amount: 500_00, state: 'por_verificar', source: 'portal', reference: 'OP 991' });
+    expect(payment).toMatchObject({ amount: 300_00, state: 'por_verificar', source: 'portal', reference: 'OP 991' });
     expect(payment!.receiptKey).toBeTruthy();
     // Staff open the file from the campaign entry before they verify the payment; another tenant cannot.
     const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
@@ -235,13 +235,17 @@ describe('paying the offer', () => {
     // The client's own orders are untouched: campaign payments live apart.
     expect(await h.db.select().from(payments).where(eq(payments.tenantId, acme.id))).toEqual([]);
 
-    const promise = await browser.post('/recovery/compromiso', { promiseAmount: '500', promisedDate: '2026-03-15' });
+    // The receipt still to verify will pay 300 of the 500: 200 is what is left to promise.
+    const promiseTooMuch = await browser.post('/recovery/compromiso', { promiseAmount: '300', promisedDate: '2026-03-15' });
+    expect(promiseTooMuch.status).toBe(422);
+    expect(await promiseTooMuch.text()).toContain('Hay pagos por verificar');
+    const promise = await browser.post('/recovery/compromiso', { promiseAmount: '200', promisedDate: '2026-03-15' });
     expect(promise.status).toBe(303);
     const [made] = await h.db.select().from(campaignPromises).where(eq(campaignPromises.tenantId, acme.id));
-    expect(made).toMatchObject({ amount: 500_00, promisedDate: '2026-03-15', source: 'portal' });
+    expect(made).toMatchObject({ amount: 200_00, promisedDate: '2026-03-15', source: 'portal' });
     // Back on the offer, the debtor sees what they promised.
     const offer = (await (await browser.get('/recovery/oferta')).text()).replaceAll('\u00a0', ' ');
-    expect(offer).toContain('Te comprometiste a pagar S/ 500.00 hasta el 15/03/2026.');
+    expect(offer).toContain('Te comprometiste a pagar S/ 200.00 hasta el 15/03/2026.');
     // Once the day has passed it is no longer shown as pending.
     h.clock.set('2026-03-16T15:00:00Z');
     expect(await (await browser.get('/recovery/oferta')).text()).not.toContain('Te comprometiste');

@@ -189,10 +189,12 @@ export function StatementPage(props: StatementPageProps) {
             <dt>{t('portal.statement.total')}</dt>
             <dd class="big">{total < 0 ? `${t('statement.credit')} ${money(-total)}` : money(total)}</dd>
           </div>
-          <div>
-            <dt>{t('portal.statement.overdue')}</dt>
-            <dd>{money(statement.totalOverdue)}</dd>
-          </div>
+          {!onlyChargedOff && (
+            <div>
+              <dt>{t('portal.statement.overdue')}</dt>
+              <dd>{money(statement.totalOverdue)}</dd>
+            </div>
+          )}
         </dl>
         {props.payOnline && statement.totalBalance > 0 && (
           <p>
