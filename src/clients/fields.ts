@@ -51,12 +51,15 @@ export async function clientVariablesFor(db: Db, tenantId: number): Promise<Clie
 
 /**
  * A type is numeric when its pattern admits nothing but digits: separators people type
- * (12.345.678, 20-12345678-9) are then noise and are dropped.
+ * (12.345.678, 20-12345678-9) are then noise and are dropped. A pattern that writes a
+ * separator itself (\d{2}-\d{8}-\d) keeps them.
  */
 function isNumericPattern(pattern: string): boolean {
-  const rest = pattern.replace(/\\d/g, '').replace(/\{\d+(,\d*)?\}/g, '');
-  return !/[A-Za-z]|\\[wWsSD]|\./.test(rest);
+  return pattern.replace(/\\d|\[0-9\]|\{\d+(,\d*)?\}|[\^$()|?:+*]|\d/g, '') === '';
 }
+
+/** The longest document number a pattern is tried on: past it, a number is refused unread. */
+export const DOCUMENT_MAX_LENGTH = 30;
 
 function typeFrom(type: Pick<DocumentType, 'pattern'> | string): Pick<DocumentType, 'pattern'> | undefined {
   return typeof type === 'string' ? defaultDocumentTypes.find((d) => d.code === type.trim().toUpperCase()) : type;
@@ -136,8 +139,9 @@ function documentRules(types: readonly DocumentType[]) {
       if (!rule) return { known: false, normalized: normalizeDocumentNumber(type, number), problem: null };
       const value = normalized(rule.numeric, number);
       if (value === '') return { known: true, normalized: value, problem: 'clients.error.documentRequired' };
-      rule.pattern ??= new RegExp(rule.type.pattern);
-      const problem = !rule.pattern.test(value)
+      // Numbers are stored in capitals: a tenant's pattern written in small letters still matches.
+      rule.pattern ??= new RegExp(rule.type.pattern, 'i');
+      const problem = value.length > DOCUMENT_MAX_LENGTH || !rule.pattern.test(value)
         ? formatProblem(rule.type, value)
         : rule.type.code === 'RUC' && !validRuc(value)
           ? 'clients.error.rucCheckDigit'

@@ -5,7 +5,7 @@ import type { IsoDate } from '../platform/dates.js';
 import { recordClientEvent } from '../events/record.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { userPreferences, users } from '../users/schema.js';
-import type { ClientFields } from './fields.js';
+import { clientVariablesFor, type ClientFields } from './fields.js';
 import { clients, type Client } from './schema.js';
 
 export type FieldErrors = Record<string, string>;
@@ -108,12 +108,17 @@ export async function updateClient(scope: Scope, clientId: number, input: Client
         errors.portfolio = 'clients.error.portfolioInCampaign';
       }
       if (Object.keys(errors).length > 0) return { ok: false, errors } as const;
-      const changes = changesBetween(current, input);
+      // Values under keys the tenant no longer defines stay stored: the form does not show them,
+      // and a variable made again with the same key brings them back (decision 0020).
+      const defined = new Set((await clientVariablesFor(tx, scope.tenantId)).map((variable) => variable.key));
+      const kept = Object.fromEntries(Object.entries(current.additional).filter(([key]) => !defined.has(key)));
+      const next = { ...input, additional: { ...kept, ...input.additional } };
+      const changes = changesBetween(current, next);
       if (Object.keys(changes).length === 0) return { ok: true, client: current } as const;
       const [client] = await tx
         .update(clients)
         // The checked fields are the client's columns, one for one (clientFieldsSchema).
-        .set({ ...input, updatedAt: scope.clock.now() })
+        .set({ ...next, updatedAt: scope.clock.now() })
         .where(and(eq(clients.tenantId, scope.tenantId), eq(clients.id, clientId)))
         .returning();
       await recordClientEvent(scope, tx, clientId, 'client.updated', { changes });

@@ -67,19 +67,33 @@ function unwrapped(pattern: string): string {
 }
 
 /**
- * Whether a pattern may check every number typed and uploaded: it compiles, it is short, and
- * no repeated group repeats again (`(\d+)+`), the shape that makes a regular expression take
- * exponential time on a long wrong number.
+ * Whether a pattern may check every number typed and uploaded: it compiles, it is short, no
+ * group is repeated (`(\d+)+`, `(\d|\d)+`: the shapes that take exponential time on a long
+ * wrong number), at most three repeats are of varying length, and nothing refers back to a
+ * group. Repeating single characters and classes (`\d{8}`, `[A-Z]{1,2}`) is what document
+ * formats need; with numbers of at most DOCUMENT_MAX_LENGTH characters, such patterns always
+ * answer at once.
  */
-function safePattern(pattern: string): boolean {
+export function safePattern(pattern: string): boolean {
   if (pattern.length === 0 || pattern.length > 120) return false;
-  if (/\([^()]*[+*}][^()]*\)[+*{]/.test(pattern)) return false;
+  // A quantifier right after a group's closing parenthesis, or a back-reference.
+  if (/(^|[^\\])\)[+*?{]/.test(pattern) || /\\[1-9k]/.test(pattern)) return false;
+  // A few repeats of varying length at most (\d*\d*\d*… tries every split of the number).
+  const varying = (pattern.match(/(?<![\\(])[*+?]|\{\d*,\d*\}/g) ?? []).length;
+  if (varying > 3) return false;
   try {
-    new RegExp(pattern);
+    new RegExp(anchored(pattern), 'i');
     return true;
   } catch {
     return false;
   }
+}
+
+/** A pattern for the whole number, whatever anchors were typed (an escaped \$ is a dollar, not an end). */
+function anchored(pattern: string): string {
+  const start = pattern.startsWith('^') ? pattern.slice(1) : pattern;
+  const end = /(^|[^\\])(\\\\)*\$$/.test(start) ? start.slice(0, -1) : start;
+  return `^(?:${end})$`;
 }
 
 const length = (message: string) =>
@@ -108,7 +122,7 @@ export const DocumentTypeSchema = v.pipe(
     if (format === 'pattern') {
       if (!safePattern(pattern)) return issue('pattern', 'settings.documentTypes.patternInvalid');
       // A pattern is for the whole number: anchored, whatever was typed.
-      return { code, label, pattern: `^(?:${pattern.replace(/^\^/, '').replace(/\$$/, '')})$` };
+      return { code, label, pattern: anchored(pattern) };
     }
     if (min === null) return issue('min', 'settings.documentTypes.lengthInvalid');
     if (max !== null && max < min) return issue('max', 'settings.documentTypes.maxBelowMin');

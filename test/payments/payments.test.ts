@@ -123,6 +123,8 @@ describe('Payments', () => {
     expect((await clientRow(h, acme, client.id)).totalBalance).toBe(-30_00);
     const statement = await (await supervisor.get(`/app/clients/${client.id}/statement`)).text();
     expect(statement).toMatch(/data-total="balance"><span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
+    // Nowhere a minus sign: the product's subtotal says it in words too.
+    expect(statement).not.toMatch(/-S\//);
     const tray = await (await supervisor.get(`/app/clients?q=${encodeURIComponent(client.documentNumber)}`)).text();
     expect(tray).toMatch(/<span class="credit">Saldo a favor S\/\s30\.00<\/span>/);
     expect(tray).not.toContain('-S/');

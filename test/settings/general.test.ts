@@ -78,7 +78,10 @@ describe('document types', () => {
     expect(await again.text()).toContain('Ya existe un tipo de documento con este código.');
     const slow = await admin.post('/app/settings/general/document-types', { code: 'LENTO', label: 'Lento', format: 'pattern', pattern: '(\\d+)+$' });
     expect(slow.status).toBe(422);
-    expect(await slow.text()).toContain('repite un grupo que ya se repite');
+    expect(await slow.text()).toContain('sin repetir un grupo entre paréntesis');
+    for (const pattern of ['((A+))+', '(\\d|\\d)+', '\\d*\\d*\\d*\\d*X', '(a)\\1', '[']) {
+      expect((await admin.post('/app/settings/general/document-types', { code: 'LENTO', label: 'Lento', format: 'pattern', pattern })).status, pattern).toBe(422);
+    }
     expect((await admin.post('/app/settings/general/document-types', { code: 'NIT2', label: 'NIT', format: 'pattern', pattern: '(10|20)\\d{9}' })).status).toBe(303);
     const [nit] = await h.db.select().from(documentTypes).where(and(eq(documentTypes.tenantId, acme.id), eq(documentTypes.code, 'NIT2')));
     expect(nit!.pattern).toBe('^(?:(10|20)\\d{9})$');
@@ -87,6 +90,22 @@ describe('document types', () => {
     await admin.post('/app/settings/general/document-types/NIT2', { label: 'NIT', format: 'pattern', pattern: '(10|20)\\d{9}' });
     const [again2] = await h.db.select().from(documentTypes).where(and(eq(documentTypes.tenantId, acme.id), eq(documentTypes.code, 'NIT2')));
     expect(again2!.pattern).toBe('^(?:(10|20)\\d{9})$');
+  });
+
+  it('checks numbers by patterns with separators, small letters or an escaped dollar as written', async () => {
+    const { acme, admin } = await setup();
+    const add = (code: string, pattern: string) => admin.post('/app/settings/general/document-types', { code, label: code, format: 'pattern', pattern });
+    for (const [code, pattern] of [['CUIT', '\\d{2}-\\d{8}-\\d'], ['LOW', '[a-z]{2}\\d{4}'], ['DOL', 'AB\\$']] as const) expect((await add(code, pattern!)).status, code).toBe(303);
+    const [dol] = await h.db.select().from(documentTypes).where(and(eq(documentTypes.tenantId, acme.id), eq(documentTypes.code, 'DOL')));
+    expect(dol!.pattern).toBe('^(?:AB\\$)$');
+    for (const [documentType, documentNumber, stored] of [['CUIT', '20-12345678-9', '20-12345678-9'], ['LOW', 'ab1234', 'AB1234'], ['DOL', 'AB$', 'AB$']]) {
+      const response = await admin.post('/app/clients', { documentType: documentType!, documentNumber: documentNumber!, name: `Cliente ${documentType}` });
+      expect(response.status, documentType).toBe(303);
+      const [client] = await h.db.select().from(clients).where(and(eq(clients.tenantId, acme.id), eq(clients.documentType, documentType!)));
+      expect(client!.documentNumber).toBe(stored);
+    }
+    // A number far longer than any document is refused without trying the pattern on it.
+    expect((await admin.post('/app/clients', { documentType: 'LOW', documentNumber: `ab${'1'.repeat(40)}`, name: 'Largo' })).status).toBe(422);
   });
 
   it('edits a name and format but never the code, and shows the stored format in the form', async () => {
@@ -128,8 +147,17 @@ describe('additional client variables', () => {
     expect(await invalid.text()).toContain('empiece por una letra');
     expect((await admin.post('/app/settings/general/variables/region', { variableLabel: 'Región de cobranza' })).status).toBe(303);
     expect(await (await admin.get('/app/clients/new')).text()).toContain('Región de cobranza');
+    // A client's value outlives the variable, even through an edit made while it is gone.
+    expect((await admin.post('/app/clients', { documentType: 'DNI', documentNumber: '44556677', name: 'Rosa', 'additional.region': 'Norte' })).status).toBe(303);
+    const [rosa] = await h.db.select().from(clients).where(eq(clients.tenantId, acme.id));
+    expect(rosa!.additional).toEqual({ region: 'Norte' });
     expect((await admin.post('/app/settings/general/variables/region/deletion')).status).toBe(303);
     expect(await (await admin.get('/app/clients/new')).text()).not.toContain('Región de cobranza');
     expect((await admin.post('/app/settings/general/variables/region/deletion')).status).toBe(404);
+    expect((await admin.post(`/app/clients/${rosa!.id}`, { documentType: 'DNI', documentNumber: '44556677', name: 'Rosa Quispe' })).status).toBe(303);
+    const [edited] = await h.db.select().from(clients).where(eq(clients.id, rosa!.id));
+    expect(edited).toMatchObject({ name: 'Rosa Quispe', additional: { region: 'Norte' } });
+    await admin.post('/app/settings/general/variables', { variableKey: 'region', variableLabel: 'Región' });
+    expect(await (await admin.get(`/app/clients/${rosa!.id}/edit`)).text()).toMatch(/name="additional.region"[^>]*value="Norte"/);
   });
 });

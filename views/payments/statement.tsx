@@ -99,7 +99,9 @@ export function StatementPage(props: StatementProps) {
                 <th scope="row" colspan={6}>
                   {t('statement.groupBalance')}
                 </th>
-                <td class="num">{money(group.balance)}</td>
+                <td class="num">
+                  <Balance minor={group.balance} />
+                </td>
                 <td colspan={editable ? 2 : 1}></td>
               </tr>
             }

@@ -99,8 +99,8 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
             ))}
           </ul>
           <p class="row total">
-            <span>{t('portal.statement.groupTotal')}</span>
-            <strong>{money(group.balance)}</strong>
+            <span>{group.balance < 0 ? t('statement.credit') : t('portal.statement.groupTotal')}</span>
+            <strong>{money(Math.abs(group.balance))}</strong>
           </p>
         </section>
       ))}
