@@ -164,6 +164,12 @@ function formatProblem(type: DocumentType, value: string): string {
     const key = value.length < digits && value.length >= digits - 2 ? 'clients.error.documentDigitsShort' : 'clients.error.documentDigits';
     return `${key}?type=${code}&digits=${digits}&count=${value.length}`;
   }
+  // A type of a range of lengths says the range when the length is what is wrong.
+  const range = /^\^(\\d|\[A-Za-z0-9\])\{(\d+),(\d+)\}\$$/.exec(type.pattern);
+  const digitsOnly = range?.[1] === '\\d';
+  if (range && (digitsOnly ? /^\d+$/ : /^[A-Za-z0-9]+$/).test(value) && (value.length < Number(range[2]) || value.length > Number(range[3]))) {
+    return `clients.error.${digitsOnly ? 'documentDigitsRange' : 'documentCharsRange'}?type=${code}&min=${range[2]}&max=${range[3]}&count=${value.length}`;
+  }
   return `clients.error.documentFormat?type=${code}`;
 }
 

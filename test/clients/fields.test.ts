@@ -34,7 +34,10 @@ describe('client fields', () => {
     expect(checkDocument(defaultDocumentTypes, 'RUC', '30123456789')).toBe('clients.error.documentFormat?type=RUC');
     expect(checkDocument(defaultDocumentTypes, 'CE', '00123456A')).toBeNull();
     expect(checkDocument(defaultDocumentTypes, 'NIT', '900123456')).toBeNull();
-    expect(checkDocument(defaultDocumentTypes, 'CC', '12345')).not.toBeNull();
+    // A range of lengths is said when the length is what is wrong.
+    expect(checkDocument(defaultDocumentTypes, 'CC', '12345')).toBe('clients.error.documentDigitsRange?type=CC&min=6&max=10&count=5');
+    expect(checkDocument(defaultDocumentTypes, 'CE', 'AB12')).toBe('clients.error.documentCharsRange?type=CE&min=9&max=12&count=4');
+    expect(checkDocument(defaultDocumentTypes, 'CE', 'AB12-34567')).toBe('clients.error.documentFormat?type=CE');
     expect(checkDocument(defaultDocumentTypes, 'DNI', '  ')).toBe('clients.error.documentRequired');
     expect(checkDocument(defaultDocumentTypes, 'LIBRETA', '123')).toBe('clients.error.documentTypeInvalid');
   });
