@@ -13,6 +13,9 @@ import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
 import { contentTypeOfKey } from '../portal/files.js';
 import { registerOnce } from '../portal/once.js';
+import { portalSettingsFor } from '../portal/queries.js';
+import { countdownOf } from '../portal/recovery.js';
+import { recoveryAvailable } from '../portal/service.js';
 import { sendStoredFile } from '../storage/send.js';
 import { formValues, parseWith, requiredText } from '../platform/forms.js';
 import { can } from '../platform/permissions.js';
@@ -43,15 +46,32 @@ async function detailPage(c: AppContext, entryId: number, extra: { errors?: Reco
   const db = c.var.deps.database.db;
   const row = await findCampaignEntry(db, c.var.tenant.id, entryId);
   if (!row) return notFoundPage(c);
-  const [payments, promises, events] = await Promise.all([
+  const [payments, promises, events, settings] = await Promise.all([
     entryPayments(db, c.var.tenant.id, entryId),
     entryPromises(db, c.var.tenant.id, entryId),
     entryEvents(db, c.var.tenant.id, row.entry.clientId, entryId),
+    portalSettingsFor(db, c.var.tenant.id),
   ]);
+  // The debtor's own countdown, when /recovery runs one: staff quote what the debtor sees.
+  const countdown = recoveryAvailable(c.var.tenant, settings)
+    ? await countdownOf(db, { tenant: c.var.tenant, settings, entry: row.entry, now: c.var.deps.clock.now(), start: false, visit: null })
+    : null;
   return render(c, {
     title: c.var.t('campaigns.detail', { campaign: row.entry.campaignCode }),
     status: extra.errors ? 422 : 200,
-    body: <CampaignEntryDetail row={row} payments={payments} promises={promises} events={events} today={today(c)} canEdit={canEdit(c)} errors={extra.errors} values={extra.values} />,
+    body: (
+      <CampaignEntryDetail
+        row={row}
+        payments={payments}
+        promises={promises}
+        events={events}
+        today={today(c)}
+        countdown={countdown}
+        canEdit={canEdit(c)}
+        errors={extra.errors}
+        values={extra.values}
+      />
+    ),
   });
 }
 

@@ -495,6 +495,10 @@ describe('the countdown', () => {
     // The charged-off debt is there too, without the discount the offer had.
     expect(statement).toContain('Deuda en cartera castigada');
     expect(statement).not.toContain('Monto de campaña');
+    // Staff see that the offer is gone for this debtor, not only that the campaign runs.
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    const entry = await entryOf(acme, rosa.id);
+    expect(await (await staff.get(`/app/campaigns/${entry.id}`)).text()).toContain('La cuenta regresiva del deudor venció el');
   });
 
   it('shows a finished campaign\'s debt less what was paid on the statement, as the total of a debtor with no orders', async () => {

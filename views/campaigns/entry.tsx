@@ -9,6 +9,7 @@ import { isMessageKey } from '../../src/platform/i18n/index.js';
 import { paymentTransitions, transitionPaths, type FinalPaymentState } from '../../src/payments/service.js';
 import { ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
+import type { Countdown } from '../../src/portal/recovery.js';
 import { useView } from '../context.js';
 import { discountText, StateBadge } from './tray.js';
 
@@ -59,6 +60,8 @@ interface DetailProps {
   promises: { id: number; amount: number; promisedDate: string; madeOn: string }[];
   events: { event: ClientEvent; actorName: string | null }[];
   today: IsoDate;
+  /** The debtor's /recovery countdown, once it has begun (null without one). */
+  countdown: Countdown | null;
   canEdit: boolean;
   errors?: FieldErrors;
   values?: Record<string, string | undefined>;
@@ -127,6 +130,13 @@ export function CampaignEntryDetail(props: DetailProps) {
           </div>
         )}
       </dl>
+      {props.countdown && (
+        <p class={props.countdown.expired ? 'notice' : 'hint'}>
+          {props.countdown.expired
+            ? t('campaigns.countdown.expired', { at: dateTime(props.countdown.shownUntil) })
+            : t('campaigns.countdown.running', { at: dateTime(props.countdown.shownUntil) })}
+        </p>
+      )}
       <p class="hint">{t('campaigns.originalCreditUntouched')}</p>
       <ErrorSummary errors={props.errors} />
 
