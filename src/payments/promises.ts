@@ -54,7 +54,8 @@ export function keptPromiseIds(
  * - a client who owes nothing any more (every order paid or annulled) has nothing left to
  *   promise: promises still running are kept by that settlement, and stay kept;
  * - promises kept by payments that no longer keep them (a payment annulled) are kept no more,
- *   and one whose day has passed is broken from then on.
+ *   and one whose day has passed is broken from then on; unless the client owes nothing,
+ *   when the cleared debt keeps them instead.
  * Runs with the client's row locked, in the transaction of the change, after the client's
  * balances were refreshed.
  */
