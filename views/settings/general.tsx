@@ -92,6 +92,17 @@ export function GeneralSettingsPage(props: GeneralSettingsProps) {
   );
 }
 
+/** A listed item's actions: edit (its form below the list) and delete, confirmed without JavaScript. */
+function ItemActions(props: { edit: string; deletion: string; hint: string; confirm: string }) {
+  const { t } = useView();
+  return (
+    <>
+      <a href={props.edit}>{t('common.edit')}</a>
+      <ConfirmedAction action={props.deletion} label={t('common.delete')} hint={props.hint} confirm={props.confirm} />
+    </>
+  );
+}
+
 function DocumentTypes(props: GeneralSettingsProps) {
   const { t } = useView();
   const invalid = props.invalid?.form === 'documentType' ? props.invalid : undefined;
@@ -119,15 +130,12 @@ function DocumentTypes(props: GeneralSettingsProps) {
             heading: t('common.actions'),
             kind: 'actions',
             cell: (type) => (
-              <>
-                <a href={`/app/settings/general?type=${encodeURIComponent(type.code)}#document-type-form`}>{t('common.edit')}</a>
-                <ConfirmedAction
-                  action={`/app/settings/general/document-types/${encodeURIComponent(type.code)}/deletion`}
-                  label={t('common.delete')}
-                  hint={t('settings.documentTypes.deleteHint', { code: type.code })}
-                  confirm={t('settings.documentTypes.deleteConfirm', { code: type.code })}
-                />
-              </>
+              <ItemActions
+                edit={`/app/settings/general?type=${encodeURIComponent(type.code)}#document-type-form`}
+                deletion={`/app/settings/general/document-types/${encodeURIComponent(type.code)}/deletion`}
+                hint={t('settings.documentTypes.deleteHint', { code: type.code })}
+                confirm={t('settings.documentTypes.deleteConfirm', { code: type.code })}
+              />
             ),
           },
         ]}
@@ -183,15 +191,12 @@ function Variables(props: GeneralSettingsProps) {
               heading: t('common.actions'),
               kind: 'actions',
               cell: (variable) => (
-                <>
-                  <a href={`/app/settings/general?variable=${encodeURIComponent(variable.key)}#variable-form`}>{t('common.edit')}</a>
-                  <ConfirmedAction
-                    action={`/app/settings/general/variables/${encodeURIComponent(variable.key)}/deletion`}
-                    label={t('common.delete')}
-                    hint={t('settings.variables.deleteHint', { label: variable.label })}
-                    confirm={t('settings.variables.deleteConfirm', { label: variable.label })}
-                  />
-                </>
+                <ItemActions
+                  edit={`/app/settings/general?variable=${encodeURIComponent(variable.key)}#variable-form`}
+                  deletion={`/app/settings/general/variables/${encodeURIComponent(variable.key)}/deletion`}
+                  hint={t('settings.variables.deleteHint', { label: variable.label })}
+                  confirm={t('settings.variables.deleteConfirm', { label: variable.label })}
+                />
               ),
             },
           ]}
