@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone, type DocumentType } from '../clients/fields.js';
 import { preferHashJoins, rows, type Db } from '../db/index.js';
@@ -14,6 +14,7 @@ import type { Tenant } from '../tenants/schema.js';
 import { campaignAmountOf, campaignStateOf } from './compute.js';
 import type { CampaignFields } from './fields.js';
 import { campaignEntries, campaignPayments, campaignPromises, type CampaignEntry, type CampaignPaymentState } from './schema.js';
+import { keptPromiseIds } from '../payments/promises.js';
 
 export type Failure = { ok: false; errors: Record<string, string> };
 const fail = (field: string, message: string): Failure => ({ ok: false, errors: { [field]: message } });
@@ -502,9 +503,23 @@ function changeCampaignPayment(scope: CampaignScope, paymentId: number, to: Excl
 }
 
 /** "Compromiso de pago cartera castigada": a date within the tenant's limit and an amount. */
-/** An entry's promises from `today` on: those the promise rules count as pending, and the debtor's offer page shows. */
-export function pendingCampaignPromises(tenantId: number, entryId: number, today: IsoDate): SQL {
-  return and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId), gte(campaignPromises.promisedDate, today))!;
+/**
+ * An entry's promises still running from `today` on, soonest first: dated today or later and
+ * not yet kept by the verified campaign payments made since (the rule of promises on orders,
+ * keptPromiseIds). The promise rules count them, and the debtor's offer page lists them.
+ */
+export async function runningCampaignPromises(db: Db, tenantId: number, entryId: number, today: IsoDate) {
+  const [list, verified] = await Promise.all([
+    db.select().from(campaignPromises).where(and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId))),
+    db
+      .select({ id: campaignPayments.id, amount: campaignPayments.amount, paidOn: campaignPayments.paidOn, createdAt: campaignPayments.createdAt })
+      .from(campaignPayments)
+      .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'verificado'))),
+  ]);
+  const kept = keptPromiseIds(list, verified);
+  return list
+    .filter((p) => p.promisedDate >= today && !kept.has(p.id))
+    .sort((a, b) => a.promisedDate.localeCompare(b.promisedDate) || a.id - b.id);
 }
 
 export async function makeCampaignPromise(scope: CampaignScope, entryId: number, input: { amount: number; promisedDate: IsoDate; source?: 'staff' | 'portal' }) {
@@ -518,17 +533,14 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
     if (input.amount > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDue');
     // Promises not yet due count too: three promises of what is left promise it three times.
-    const [pending] = await tx
-      .select({ total: sql<number>`coalesce(sum(${campaignPromises.amount}), 0)::bigint`.mapWith(Number) })
-      .from(campaignPromises)
-      .where(pendingCampaignPromises(scope.tenantId, entryId, today));
-    if (pending!.total > 0 && input.amount + pending!.total > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDueWithPending');
+    const pending = { total: (await runningCampaignPromises(tx, scope.tenantId, entryId, today)).reduce((sum, p) => sum + p.amount, 0) };
+    if (pending.total > 0 && input.amount + pending.total > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDueWithPending');
     // Receipts still to verify will pay part of it: what is promised is what they leave.
     const [unverified] = await tx
       .select({ total: sql<number>`coalesce(sum(${campaignPayments.amount}), 0)::bigint`.mapWith(Number) })
       .from(campaignPayments)
       .where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
-    if (unverified!.total > 0 && input.amount + pending!.total + unverified!.total > Math.max(0, entry.totalDue)) {
+    if (unverified!.total > 0 && input.amount + pending.total + unverified!.total > Math.max(0, entry.totalDue)) {
       return fail('amount', 'receivables.promises.aboveBalanceWithUnverified');
     }
     const [promise] = await tx

@@ -51,7 +51,10 @@ export async function registerOnce<R extends { ok: boolean }>(
   return result;
 }
 
-/** What identifies a receipt sent for a debt: who, how much, and the file itself. */
-export function receiptIdentity(debt: string, amount: number, bytes: Uint8Array): string {
-  return `receipt:${debt}:${amount}:${createHash('sha256').update(bytes).digest('hex')}`;
+/**
+ * What identifies a receipt sent for a debt: who, how much, the file itself, and how many of
+ * the debt's payments staff had refused by then (after a refusal, the same file is a new report).
+ */
+export function receiptIdentity(debt: string, amount: number, bytes: Uint8Array, refused: number): string {
+  return `receipt:${debt}:${amount}:${refused}:${createHash('sha256').update(bytes).digest('hex')}`;
 }

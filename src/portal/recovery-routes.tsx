@@ -37,7 +37,7 @@ import { firstSend, receiptIdentity, registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
-import { promiseFieldsSchema, recoveryAvailable } from './service.js';
+import { promiseFieldsSchema, recoveryAvailable, refusedPaymentsOf } from './service.js';
 import { endPortalSession, PORTAL_COOKIE, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
 /**
@@ -337,7 +337,14 @@ export const recoveryRoutes = new Hono<AppEnv>()
           { db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), entry: offerNow.state.entry },
           { amount: form.fields.amount, reference: form.fields.reference, file: form.file },
         ),
-      { sameAs: receiptIdentity(`entry:${offerNow.state.entry.id}`, form.fields.amount, form.file.bytes) },
+      {
+        sameAs: receiptIdentity(
+          `entry:${offerNow.state.entry.id}`,
+          form.fields.amount,
+          form.file.bytes,
+          await refusedPaymentsOf(database.db, c.var.tenant.id, { entryId: offerNow.state.entry.id }),
+        ),
+      },
     );
     if (!result) return sent(c, 'recovery.receipt.sent', '/recovery/oferta');
     if (!result.ok) return payPage(c, offerNow, { receipt: { values, errors: result.errors } }, 422);

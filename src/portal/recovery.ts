@@ -1,8 +1,8 @@
-import { and, asc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import { activeEntryForClient, latestEntryForClient } from '../campaigns/queries.js';
 import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
-import { campaignPayments, campaignPromises, type CampaignEntry } from '../campaigns/schema.js';
-import { makeCampaignPromise, pendingCampaignPromises, registerCampaignPayment } from '../campaigns/service.js';
+import { campaignPayments, type CampaignEntry } from '../campaigns/schema.js';
+import { makeCampaignPromise, registerCampaignPayment, runningCampaignPromises } from '../campaigns/service.js';
 import { findClientByDocument } from '../clients/queries.js';
 import type { Client } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
@@ -198,11 +198,7 @@ export async function recoveryStateOf(
 
 /** The entry's pending promises, soonest first. */
 async function pendingPromises(db: Db, tenantId: number, entryId: number, today: IsoDate): Promise<PendingPromise[]> {
-  return db
-    .select({ amount: campaignPromises.amount, promisedDate: campaignPromises.promisedDate })
-    .from(campaignPromises)
-    .where(pendingCampaignPromises(tenantId, entryId, today))
-    .orderBy(asc(campaignPromises.promisedDate), asc(campaignPromises.id));
+  return (await runningCampaignPromises(db, tenantId, entryId, today)).map((p) => ({ amount: p.amount, promisedDate: p.promisedDate }));
 }
 
 /** The entry's payments still to verify, as the debtor sees them. */

@@ -32,6 +32,7 @@ import { whatsappUrl } from './recovery.js';
 import type { PortalKind, PortalSettings } from './schema.js';
 import {
   chargedOffDebtFor,
+  refusedPaymentsOf,
   identifyDebtor,
   portalKindFor,
   promiseFieldsSchema,
@@ -290,7 +291,7 @@ export const portalRoutes = new Hono<AppEnv>()
       c,
       values,
       () => uploadReceipt({ db: database.db, tenant: c.var.tenant, clock, storage: storageFor(config), clientId: visit.client.id }, { ...form.fields, file: form.file }),
-      { sameAs: receiptIdentity(`client:${visit.client.id}`, form.fields.amount, form.file.bytes) },
+      { sameAs: receiptIdentity(`client:${visit.client.id}`, form.fields.amount, form.file.bytes, await refusedPaymentsOf(database.db, c.var.tenant.id, { clientId: visit.client.id })) },
     );
     // The same form sent again (a double tap): the first send is the one that counts.
     if (!result) return sent(c, 'portal.receipt.sent', '/estado-de-cuenta');

@@ -1,7 +1,9 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { campaignStateOf, offerOf, type Offer } from '../campaigns/compute.js';
 import { activeEntryForClient, latestEntryForClient } from '../campaigns/queries.js';
+import { campaignPayments } from '../campaigns/schema.js';
+import { payments } from '../payments/schema.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { countdownOf } from './recovery.js';
 import { findClientByDocument } from '../clients/queries.js';
@@ -93,6 +95,23 @@ export async function chargedOffDebtFor(db: Db, tenant: Tenant, clientId: number
   return { campaignCode: entry.campaignCode, offer: offerOf(withdrawn ? { ...entry, closedReason: 'finished' } : entry, today) };
 }
 
+/**
+ * How many of a debt's payments staff refused or annulled. It is part of what names a sent
+ * receipt (registerOnce's `sameAs`): the same file sent again after staff refused it, as the
+ * statement asks, is a new report, not a repeat.
+ */
+export async function refusedPaymentsOf(db: Db, tenantId: number, debt: { clientId: number } | { entryId: number }): Promise<number> {
+  const settled = ['no_verificado', 'anulado'] as const;
+  const [row] =
+    'clientId' in debt
+      ? await db.select({ n: count() }).from(payments).where(and(eq(payments.tenantId, tenantId), eq(payments.clientId, debt.clientId), inArray(payments.state, settled)))
+      : await db
+          .select({ n: count() })
+          .from(campaignPayments)
+          .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, debt.entryId), inArray(campaignPayments.state, settled)));
+  return Number(row?.n ?? 0);
+}
+
 /** /recovery exists while the admin has it on and the tenant has the Cartera castigada app. */
 export function recoveryAvailable(tenant: Tenant, settings: PortalSettings): boolean {
   return settings.recoveryActive && isAppEnabled(tenant, 'charged_off');
@@ -134,7 +153,8 @@ export async function uploadReceipt(
   const today = todayIn(tenant.timezone, clock);
   const statement = await statementOf(db, tenant.id, clientId, today);
   const open = statement.payable.filter((o) => o.balance > 0);
-  const chosen = input.order === null ? open : open.filter((o) => o.id === input.order);
+  // A receipt names an order issued by today: one not issued yet is not offered to choose.
+  const chosen = input.order === null ? open : open.filter((o) => o.id === input.order && o.issueDate <= today);
   if (chosen.length === 0) return { ok: false, errors: { order: open.length === 0 ? 'portal.receipt.nothingOwed' : 'portal.receipt.orderInvalid' } };
   const key = newKey(tenant.id, `receipt.${extensionOf(input.file.kind)}`);
   await storage.put(key, input.file.bytes);

@@ -12,6 +12,7 @@ import { tenantSettings } from '../../src/settings/schema.js';
 import { tenants, type Tenant } from '../../src/tenants/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
+import { runningCampaignPromises } from '../../src/campaigns/service.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -235,6 +236,21 @@ describe('campaign payments', () => {
     const [entry] = await entriesOf(acme.id);
     return { acme, client, admin, entry: entry! };
   }
+
+  it('a promise kept by the payments made since no longer holds back what is left to promise', async () => {
+    const { acme, admin, entry } = await setup();
+    // The offer is S/ 700.00.
+    expect((await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '500,00', promisedDate: '2026-03-12' })).status).toBe(303);
+    // Paid the same day, after promising.
+    h.clock.advance(60_000);
+    expect((await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '500,00', paidOn: '2026-03-10', method: 'Transferencia' })).status).toBe(303);
+    const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
+    // Before it is verified, the promise still runs and the receipt counts too: nothing is left.
+    expect((await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '200,00', promisedDate: '2026-03-20' })).status).toBe(422);
+    expect((await admin.post(`/app/campaign-payments/${payment!.id}/verification`)).status).toBe(303);
+    expect((await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '200,00', promisedDate: '2026-03-20' })).status).toBe(303);
+    expect((await runningCampaignPromises(h.db, acme.id, entry.id, '2026-03-10')).map((p) => p.amount)).toEqual([200_00]);
+  });
 
   it('never change the original credit: orders and the client balance stay as they were', async () => {
     const { acme, client, admin, entry } = await setup();

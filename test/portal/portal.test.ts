@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentAllocations } from '../../src/payments/schema.js';
+import { rejectPayment } from '../../src/payments/service.js';
+import { ordersOf, scopeFor } from '../payments/support.js';
 import { portalSessions } from '../../src/portal/schema.js';
 import { payLinkSignature, verifyPayLink } from '../../src/portal/payment-provider.js';
 import { statementLink } from '../../src/portal/links.js';
@@ -381,6 +383,25 @@ describe('receipts from the portal', () => {
     // Said of the amount, the form's own field, not of a payment date the form does not ask.
     expect(/<div class="error-summary"[\s\S]*?<\/div>/.exec(html)![0]).toContain('Monto: Tu pago supera lo que debes hoy');
     expect((await send('100')).status).toBe(303);
+    // The order not issued yet is not offered to choose, nor taken when sent by hand.
+    const later = (await ordersOf(h, acme, rosa.id)).find((o) => o.issueDate === '2026-03-15')!;
+    expect(await (await browser.get('/estado-de-cuenta')).text()).not.toContain(`<option value="${later.id}"`);
+    const chosen = await browser.request('POST', '/comprobante', { body: multipart(browser, { amount: '50', order: String(later.id) }, { receipt: { bytes: tinyPng, name: 'b.png', type: 'image/png' } }) });
+    expect(chosen.status).toBe(422);
+    expect(await chosen.text()).toContain('Elige una de tus deudas pendientes.');
+  });
+
+  it('takes the same receipt again once staff refused the first one, as the statement asks', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    await newOrder(h, acme, rosa.id, { amount: 200_00 });
+    const browser = await signedIn(h, acme, rosa);
+    const send = () => browser.request('POST', '/comprobante', { body: multipart(browser, { amount: '80' }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }) });
+    expect((await send()).status).toBe(303);
+    const [first] = await paymentsOf(h, acme, rosa.id);
+    expect((await rejectPayment(scopeFor(h, acme), first!.id)).ok).toBe(true);
+    expect((await send()).status).toBe(303);
+    expect((await paymentsOf(h, acme, rosa.id)).map((p) => p.state).sort()).toEqual(['no_verificado', 'por_verificar']);
   });
 
   it('puts a second receipt on what the first leaves owed, so staff can verify both', async () => {

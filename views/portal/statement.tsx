@@ -223,7 +223,7 @@ export function StatementPage(props: StatementPageProps) {
         </section>
       )}
       <BankDetails text={settings.bankDetails} />
-      {statement.totalBalance > 0 && <ReceiptForm action="/comprobante" orders={statement.payable} receipt={props.receipt} />}
+      {statement.totalBalance > 0 && <ReceiptForm action="/comprobante" orders={statement.payable.filter((o) => o.issueDate <= props.today)} receipt={props.receipt} />}
       {settings.promisesEnabled && statement.totalBalance > 0 && <PromiseForm action="/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
     </>
   );
