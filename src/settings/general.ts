@@ -1,4 +1,5 @@
 import { and, asc, count, eq } from 'drizzle-orm';
+import { RegExpParser, visitRegExpAST } from '@eslint-community/regexpp';
 import * as v from 'valibot';
 import { defaultDocumentTypes, type DocumentType } from '../clients/fields.js';
 import { clients } from '../clients/schema.js';
@@ -66,24 +67,36 @@ function unwrapped(pattern: string): string {
   return inner ? inner[1]! : pattern;
 }
 
+const patternParser = new RegExpParser({ ecmaVersion: 2024 });
+
 /**
- * Whether a pattern may check every number typed and uploaded: it compiles, it is short, no
- * group is repeated (`(\d+)+`, `(\d|\d)+`: the shapes that take exponential time on a long
- * wrong number), at most three repeats are of varying length, and nothing refers back to a
- * group. Repeating single characters and classes (`\d{8}`, `[A-Z]{1,2}`) is what document
- * formats need; with numbers of at most DOCUMENT_MAX_LENGTH characters, such patterns always
- * answer at once.
+ * Whether a pattern may check every number typed and uploaded: it parses and compiles, it is
+ * short, only single characters and classes are repeated (`\d{8}`, `[A-Z]{1,2}`; never a
+ * group, as in `(\d+)+` or `(?:\d|\d)*`, the shapes that take exponential time on a long wrong
+ * number), at most three repeats are of varying length (`\d*\d*\d*\d*` tries every split of
+ * the number), and nothing refers back to a group. With numbers of at most
+ * DOCUMENT_MAX_LENGTH characters, such patterns always answer at once. The pattern is read by
+ * a real parser (regexpp), so escapes cannot hide a group or a repeat.
  */
 export function safePattern(pattern: string): boolean {
   if (pattern.length === 0 || pattern.length > 120) return false;
-  // A quantifier right after a group's closing parenthesis, or a back-reference.
-  if (/(^|[^\\])\)[+*?{]/.test(pattern) || /\\[1-9k]/.test(pattern)) return false;
-  // A few repeats of varying length at most (\d*\d*\d*… tries every split of the number).
-  const varying = (pattern.match(/(?<![\\(])[*+?]|\{\d*,\d*\}/g) ?? []).length;
-  if (varying > 3) return false;
+  const whole = anchored(pattern);
   try {
-    new RegExp(anchored(pattern), 'i');
-    return true;
+    new RegExp(whole, 'i');
+    const ast = patternParser.parsePattern(whole, undefined, undefined, { unicode: false });
+    let safe = true;
+    let varying = 0;
+    visitRegExpAST(ast, {
+      onBackreferenceEnter: () => {
+        safe = false;
+      },
+      onQuantifierEnter: (quantifier) => {
+        const element = quantifier.element.type;
+        if (element !== 'Character' && element !== 'CharacterClass' && element !== 'CharacterSet') safe = false;
+        if (quantifier.min !== quantifier.max) varying++;
+      },
+    });
+    return safe && varying <= 3;
   } catch {
     return false;
   }

@@ -1,4 +1,4 @@
-import type { DocumentType } from '../../src/clients/fields.js';
+import { DOCUMENT_MAX_LENGTH, type DocumentType } from '../../src/clients/fields.js';
 import { ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 
@@ -24,7 +24,7 @@ export function DocumentFields(props: { types: DocumentType[]; values: Record<st
         options={props.types.map((d) => ({ value: d.code, label: d.label }))}
         errors={props.errors}
       />
-      <Field name="documentNumber" label={t('portal.identify.documentNumber')} value={props.values.documentNumber} errors={props.errors} autocomplete="off" required maxlength={20} />
+      <Field name="documentNumber" label={t('portal.identify.documentNumber')} value={props.values.documentNumber} errors={props.errors} autocomplete="off" required maxlength={DOCUMENT_MAX_LENGTH} />
     </>
   );
 }
