@@ -119,5 +119,7 @@ export function detailLines(t: Translate, data: Record<string, unknown>, money: 
   if (typeof data.expiresOn === 'string' && ISO_DAY.test(data.expiresOn)) lines.push(t('events.detail.expiresOn', { value: dayText(data.expiresOn) }));
   // The upload that changed the client.
   if (typeof data.file === 'string' && typeof data.processId === 'number') lines.push(t('events.detail.file', { value: data.file }));
+  // A promise kept because the client came to owe nothing rather than by a payment.
+  if (data.settled === true) lines.push(t('events.detail.settled'));
   return lines;
 }

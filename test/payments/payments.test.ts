@@ -437,6 +437,8 @@ describe('Promises to pay', () => {
     const kept = (await eventsOf(h, acme, client.id)).filter((e) => e.type.startsWith('promise.'));
     expect(kept.map((e) => e.type)).toEqual(['promise.made', 'promise.kept']);
     expect(kept[1]!.data).toMatchObject({ settled: true, amount: 100_00 });
+    const page = await (await supervisor.get(`/app/clients/${client.id}/interactions`)).text();
+    expect(page).toContain('El cliente ya no debe nada: sus órdenes están pagadas o anuladas.');
   });
 
   it('refuses a promise above what the client owes', async () => {
