@@ -522,6 +522,7 @@ export async function runningCampaignPromises(db: Db, tenantId: number, entryId:
     .sort((a, b) => a.promisedDate.localeCompare(b.promisedDate) || a.id - b.id);
 }
 
+/** A campaign promise; its refusals name the promise form's fields (promiseAmount, promisedDate). */
 export async function makeCampaignPromise(scope: CampaignScope, entryId: number, input: { amount: number; promisedDate: IsoDate; source?: 'staff' | 'portal' }) {
   const today = todayIn(scope.tenant.timezone, scope.clock);
   const [settings] = await scope.db.select().from(tenantSettings).where(eq(tenantSettings.tenantId, scope.tenantId));
@@ -530,18 +531,18 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
   return scope.db.transaction(async (tx) => {
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
-    if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
-    if (input.amount > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDue');
+    if (campaignStateOf(entry, today) !== 0) return fail('promiseAmount', 'campaigns.error.notActive');
+    if (input.amount > Math.max(0, entry.totalDue)) return fail('promiseAmount', 'campaigns.error.promiseAboveDue');
     // Promises not yet due count too: three promises of what is left promise it three times.
     const pending = { total: (await runningCampaignPromises(tx, scope.tenantId, entryId, today)).reduce((sum, p) => sum + p.amount, 0) };
-    if (pending.total > 0 && input.amount + pending.total > Math.max(0, entry.totalDue)) return fail('amount', 'campaigns.error.promiseAboveDueWithPending');
+    if (pending.total > 0 && input.amount + pending.total > Math.max(0, entry.totalDue)) return fail('promiseAmount', 'campaigns.error.promiseAboveDueWithPending');
     // Receipts still to verify will pay part of it: what is promised is what they leave.
     const [unverified] = await tx
       .select({ total: sql<number>`coalesce(sum(${campaignPayments.amount}), 0)::bigint`.mapWith(Number) })
       .from(campaignPayments)
       .where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
     if (unverified!.total > 0 && input.amount + pending.total + unverified!.total > Math.max(0, entry.totalDue)) {
-      return fail('amount', 'receivables.promises.aboveBalanceWithUnverified');
+      return fail('promiseAmount', 'receivables.promises.aboveBalanceWithUnverified');
     }
     const [promise] = await tx
       .insert(campaignPromises)

@@ -246,7 +246,10 @@ describe('campaign payments', () => {
     expect((await admin.post(`/app/campaigns/${entry.id}/payments`, { amount: '500,00', paidOn: '2026-03-10', method: 'Transferencia' })).status).toBe(303);
     const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
     // Before it is verified, the promise still runs and the receipt counts too: nothing is left.
-    expect((await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '200,00', promisedDate: '2026-03-20' })).status).toBe(422);
+    const refused = await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '200,00', promisedDate: '2026-03-20' });
+    expect(refused.status).toBe(422);
+    // Said on the promise form's field, not on the payment form's.
+    expect(await refused.text()).toContain('href="#f-promiseAmount"');
     expect((await admin.post(`/app/campaign-payments/${payment!.id}/verification`)).status).toBe(303);
     expect((await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '200,00', promisedDate: '2026-03-20' })).status).toBe(303);
     expect((await runningCampaignPromises(h.db, acme.id, entry.id, '2026-03-10')).map((p) => p.amount)).toEqual([200_00]);

@@ -601,7 +601,11 @@ describe('sending the statement link from the back office', () => {
     const link = /https?:\/\/\S+\/s\/\S+/.exec(mail.text)![0];
     // In development the message waits in the outbox, its link ready to follow.
     const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
-    expect(await (await admin.get('/app/settings/outbox')).text()).toContain(`<a href="${link}" rel="noopener noreferrer" target="_blank">${link}</a>`);
+    const outbox = await (await admin.get('/app/settings/outbox')).text();
+    expect(outbox).toContain(`<a href="${link}" rel="noopener noreferrer" target="_blank">${link}</a>`);
+    // Each mail says where it went, in words, not by the transport's code.
+    expect(outbox).toContain('<span class="badge badge-ok">Guardado aquí</span>');
+    expect(outbox).not.toContain(' · outbox');
     const path = new URL(link).pathname;
     const debtorBrowser = h.client(acme);
     const opened = await debtorBrowser.get(path);

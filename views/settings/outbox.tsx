@@ -31,8 +31,8 @@ export function OutboxPage(props: { messages: Message[]; transport: 'smtp' | 'ou
           {props.messages.map((m) => (
             <details class="panel">
               <summary>
-                <strong>{m.subject}</strong> · {m.to} · {dateTime(m.createdAt)} · {m.transport}
-                {m.status === 'failed' && <span class="badge badge-danger">{m.error}</span>}
+                <strong>{m.subject}</strong> · {m.to} · {dateTime(m.createdAt)} ·{' '}
+                {m.status === 'failed' ? <span class="badge badge-danger">{m.error}</span> : <span class="badge badge-ok">{t(`outbox.status.${m.transport}`)}</span>}
               </summary>
               <pre class="mail-body">{withLinks(m.text)}</pre>
             </details>

@@ -153,6 +153,8 @@ export const core = messages(
 
     'outbox.title': 'Correo enviado',
     'outbox.intro': 'Sin servidor SMTP configurado, los correos se guardan aquí en lugar de enviarse.',
+    'outbox.status.outbox': 'Guardado aquí',
+    'outbox.status.smtp': 'Enviado por SMTP',
     'outbox.to': 'Para',
     'outbox.subject': 'Asunto',
     'outbox.sentAt': 'Fecha',
@@ -319,6 +321,8 @@ export const core = messages(
 
     'outbox.title': 'Sent mail',
     'outbox.intro': 'With no SMTP server configured, emails are kept here instead of being sent.',
+    'outbox.status.outbox': 'Kept here',
+    'outbox.status.smtp': 'Sent by SMTP',
     'outbox.to': 'To',
     'outbox.subject': 'Subject',
     'outbox.sentAt': 'Date',
