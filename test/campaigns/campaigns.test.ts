@@ -253,6 +253,10 @@ describe('campaign payments', () => {
     expect((await admin.post(`/app/campaign-payments/${payment!.id}/verification`)).status).toBe(303);
     expect((await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '200,00', promisedDate: '2026-03-20' })).status).toBe(303);
     expect((await runningCampaignPromises(h.db, acme.id, entry.id, '2026-03-10')).map((p) => p.amount)).toEqual([200_00]);
+    // The entry's page says which promise was kept.
+    const page = (await (await admin.get(`/app/campaigns/${entry.id}`)).text()).replaceAll('\u00a0', ' ');
+    expect(page).toMatch(/S\/ 500\.00 · 12\/03\/2026 <span class="badge badge-ok">Cumplido<\/span>/);
+    expect(page).toMatch(/S\/ 200\.00 · 20\/03\/2026 <span class="badge badge-warn">Pendiente<\/span>/);
   });
 
   it('never change the original credit: orders and the client balance stay as they were', async () => {

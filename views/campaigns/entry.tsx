@@ -10,6 +10,8 @@ import { paymentTransitions, transitionPaths, type FinalPaymentState } from '../
 import { ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import type { Countdown } from '../../src/portal/recovery.js';
+import type { PromiseState } from '../../src/payments/promises.js';
+import { promiseBadge } from '../payments/statement.js';
 import { useView } from '../context.js';
 import { discountText, StateBadge } from './tray.js';
 
@@ -57,7 +59,7 @@ export function CampaignEntryForm(props: { values: Record<string, string | undef
 interface DetailProps {
   row: CampaignRow;
   payments: CampaignPayment[];
-  promises: { id: number; amount: number; promisedDate: string; madeOn: string }[];
+  promises: { id: number; amount: number; promisedDate: string; madeOn: string; state: PromiseState }[];
   events: { event: ClientEvent; actorName: string | null }[];
   today: IsoDate;
   /** The debtor's /recovery countdown, once it has begun (null without one). */
@@ -215,7 +217,7 @@ export function CampaignEntryDetail(props: DetailProps) {
           <ul>
             {props.promises.map((p) => (
               <li>
-                {money(p.amount)} · {date(p.promisedDate)}
+                {money(p.amount)} · {date(p.promisedDate)} <span class={promiseBadge[p.state]}>{t(`promises.state.${p.state}`)}</span>
               </li>
             ))}
           </ul>

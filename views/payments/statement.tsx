@@ -12,7 +12,8 @@ const paymentBadge: Record<PaymentState, string> = {
   no_verificado: 'badge badge-danger',
   anulado: 'badge badge-muted',
 };
-const promiseBadge = { kept: 'badge badge-ok', broken: 'badge badge-danger', pending: 'badge badge-warn' } as const;
+/** A promise's state as a badge: kept, broken or pending (promises on orders and in campaigns alike). */
+export const promiseBadge = { kept: 'badge badge-ok', broken: 'badge badge-danger', pending: 'badge badge-warn' } as const;
 
 export interface StatementProps {
   client: { id: number; name: string; email?: string | null; documentType: string; documentNumber: string; deletedAt?: Date | null };
