@@ -96,10 +96,30 @@ export function withLostZeros(types: readonly DocumentType[], type: string, numb
   return number.padStart(digits, '0');
 }
 
+/** A format of lengths only: digits, or letters and digits, from `min` to `max` characters. */
+export interface LengthRule {
+  kind: 'digits' | 'alphanumeric';
+  min: number;
+  max: number;
+}
+
+/** A pattern of the shape lengthPattern writes (DNI `^\d{8}$`, CE `^[A-Za-z0-9]{9,12}$`) as its lengths, or null. */
+export function lengthRuleOf(pattern: string): LengthRule | null {
+  const shape = /^\^(\\d|\[0-9\]|\[A-Za-z0-9\])\{(\d+)(?:,(\d+))?\}\$$/.exec(pattern);
+  if (!shape) return null;
+  return { kind: shape[1] === '[A-Za-z0-9]' ? 'alphanumeric' : 'digits', min: Number(shape[2]), max: Number(shape[3] ?? shape[2]) };
+}
+
+/** The pattern of a format of lengths. */
+export function lengthPattern(rule: LengthRule): string {
+  const counts = rule.max === rule.min ? `{${rule.min}}` : `{${rule.min},${rule.max}}`;
+  return `${rule.kind === 'digits' ? '^\\d' : '^[A-Za-z0-9]'}${counts}$`;
+}
+
 /** How many digits a type of a fixed count of digits has (DNI `^\d{8}$`: 8), or null. */
 function fixedDigits(pattern: string): number | null {
-  const fixed = /^\^(?:\\d|\[0-9\])\{(\d+)\}\$$/.exec(pattern);
-  return fixed ? Number(fixed[1]) : null;
+  const rule = lengthRuleOf(pattern);
+  return rule?.kind === 'digits' && rule.min === rule.max ? rule.min : null;
 }
 
 /** The RUC's check digit (SUNAT's módulo 11) for its first ten digits. */
@@ -165,10 +185,10 @@ function formatProblem(type: DocumentType, value: string): string {
     return `${key}?type=${code}&digits=${digits}&count=${value.length}`;
   }
   // A type of a range of lengths says the range when the length is what is wrong.
-  const range = /^\^(\\d|\[A-Za-z0-9\])\{(\d+),(\d+)\}\$$/.exec(type.pattern);
-  const digitsOnly = range?.[1] === '\\d';
-  if (range && (digitsOnly ? /^\d+$/ : /^[A-Za-z0-9]+$/).test(value) && (value.length < Number(range[2]) || value.length > Number(range[3]))) {
-    return `clients.error.${digitsOnly ? 'documentDigitsRange' : 'documentCharsRange'}?type=${code}&min=${range[2]}&max=${range[3]}&count=${value.length}`;
+  const range = lengthRuleOf(type.pattern);
+  const digitsOnly = range?.kind === 'digits';
+  if (range && (digitsOnly ? /^\d+$/ : /^[A-Za-z0-9]+$/).test(value) && (value.length < range.min || value.length > range.max)) {
+    return `clients.error.${digitsOnly ? 'documentDigitsRange' : 'documentCharsRange'}?type=${code}&min=${range.min}&max=${range.max}&count=${value.length}`;
   }
   return `clients.error.documentFormat?type=${code}`;
 }

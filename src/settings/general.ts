@@ -1,7 +1,7 @@
 import { and, asc, count, eq } from 'drizzle-orm';
 import { RegExpParser, visitRegExpAST } from '@eslint-community/regexpp';
 import * as v from 'valibot';
-import { defaultDocumentTypes, type DocumentType } from '../clients/fields.js';
+import { defaultDocumentTypes, DOCUMENT_MAX_LENGTH, lengthPattern, lengthRuleOf, type DocumentType } from '../clients/fields.js';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { isValidTimeZone } from '../platform/dates.js';
@@ -49,15 +49,10 @@ export async function saveReceivablesSettings(scope: Scope, input: v.InferOutput
 export const documentFormats = ['digits', 'alphanumeric', 'pattern'] as const;
 export type DocumentFormat = (typeof documentFormats)[number];
 
-const DIGITS = /^\^\\d\{(\d+)(?:,(\d+))?\}\$$/;
-const ALPHANUMERIC = /^\^\[A-Za-z0-9\]\{(\d+)(?:,(\d+))?\}\$$/;
-
 /** The form's reading of a stored pattern: the simple shapes as their lengths, anything else as it is. */
 export function formatOf(pattern: string): { format: DocumentFormat; min: string; max: string; pattern: string } {
-  for (const [format, shape] of [['digits', DIGITS], ['alphanumeric', ALPHANUMERIC]] as const) {
-    const found = shape.exec(pattern);
-    if (found) return { format, min: found[1]!, max: found[2] ?? found[1]!, pattern: '' };
-  }
+  const rule = lengthRuleOf(pattern);
+  if (rule) return { format: rule.kind, min: String(rule.min), max: String(rule.max), pattern: '' };
   return { format: 'pattern', min: '', max: '', pattern: unwrapped(pattern) };
 }
 
@@ -114,7 +109,7 @@ const length = (message: string) =>
     v.optional(v.string(), ''),
     v.trim(),
     v.transform((s) => (s === '' ? null : Number(s))),
-    v.check((n) => n === null || (Number.isInteger(n) && n >= 1 && n <= 30), message),
+    v.check((n) => n === null || (Number.isInteger(n) && n >= 1 && n <= DOCUMENT_MAX_LENGTH), message),
   );
 
 export const DocumentTypeSchema = v.pipe(
@@ -139,8 +134,7 @@ export const DocumentTypeSchema = v.pipe(
     }
     if (min === null) return issue('min', 'settings.documentTypes.lengthInvalid');
     if (max !== null && max < min) return issue('max', 'settings.documentTypes.maxBelowMin');
-    const counts = max === null || max === min ? `{${min}}` : `{${min},${max}}`;
-    return { code, label, pattern: `${format === 'digits' ? '^\\d' : '^[A-Za-z0-9]'}${counts}$` };
+    return { code, label, pattern: lengthPattern({ kind: format, min, max: max ?? min }) };
   }),
 );
 

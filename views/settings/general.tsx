@@ -1,4 +1,4 @@
-import type { ClientVariable, DocumentType } from '../../src/clients/fields.js';
+import { DOCUMENT_MAX_LENGTH, type ClientVariable, type DocumentType } from '../../src/clients/fields.js';
 import { documentFormats, formatOf } from '../../src/settings/general.js';
 import { Checkbox, ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
@@ -156,8 +156,8 @@ function DocumentTypes(props: GeneralSettingsProps) {
           options={documentFormats.map((f) => ({ value: f, label: t(`settings.documentTypes.format.${f}`) }))}
           errors={invalid?.errors}
         />
-        <Field name="min" type="number" inputmode="numeric" min="1" max="30" label={t('settings.documentTypes.min')} value={text(values.min)} errors={invalid?.errors} />
-        <Field name="max" type="number" inputmode="numeric" min="1" max="30" label={t('settings.documentTypes.max')} hint={t('settings.documentTypes.maxHint')} value={text(values.max)} errors={invalid?.errors} />
+        <Field name="min" type="number" inputmode="numeric" min="1" max={String(DOCUMENT_MAX_LENGTH)} label={t('settings.documentTypes.min')} value={text(values.min)} errors={invalid?.errors} />
+        <Field name="max" type="number" inputmode="numeric" min="1" max={String(DOCUMENT_MAX_LENGTH)} label={t('settings.documentTypes.max')} hint={t('settings.documentTypes.maxHint')} value={text(values.max)} errors={invalid?.errors} />
         <Field name="pattern" label={t('settings.documentTypes.pattern')} hint={t('settings.documentTypes.patternHint')} value={text(values.pattern)} errors={invalid?.errors} maxlength={120} />
         <div class="form-actions">
           <button type="submit" class="primary">
