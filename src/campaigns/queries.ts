@@ -8,7 +8,7 @@ import { parseMoney } from '../platform/money.js';
 import { fold, folded, likeEscape } from '../platform/search.js';
 import { users } from '../users/schema.js';
 import { activeCampaignCondition } from './service.js';
-import { campaignEntries, campaignPayments, campaignPromises, discountTypes, type DiscountType } from './schema.js';
+import { campaignEntries, campaignPayments, discountTypes, type DiscountType } from './schema.js';
 
 export const PAGE_SIZE = 25;
 export const COUNT_CAP = 10_000;
@@ -145,14 +145,6 @@ export async function entryPayments(db: Db, tenantId: number, entryId: number) {
     .from(campaignPayments)
     .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, entryId)))
     .orderBy(desc(campaignPayments.paidOn), desc(campaignPayments.id));
-}
-
-export async function entryPromises(db: Db, tenantId: number, entryId: number) {
-  return db
-    .select()
-    .from(campaignPromises)
-    .where(and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId)))
-    .orderBy(desc(campaignPromises.promisedDate), desc(campaignPromises.id));
 }
 
 /** The campaign events of the entry's client, newest first. */

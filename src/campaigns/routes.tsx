@@ -12,7 +12,6 @@ import { todayIn } from '../platform/dates.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import { setFlash } from '../platform/flash.js';
 import { contentTypeOfKey } from '../portal/files.js';
-import { keptPromiseIds, promiseState } from '../payments/promises.js';
 import { registerOnce } from '../portal/once.js';
 import { portalSettingsFor } from '../portal/queries.js';
 import { countdownOf } from '../portal/recovery.js';
@@ -24,8 +23,8 @@ import { redirectTo, render } from '../platform/render.js';
 import { listStaff } from '../users/queries.js';
 import { moneyField, isoDateField } from '../payment-orders/fields.js';
 import { campaignFieldsSchema } from './fields.js';
-import { COUNT_CAP, entryEvents, entryPayments, entryPromises, findCampaignEntry, findCampaignPayment, listCampaignEntries, PAGE_SIZE, parseCampaignFilters } from './queries.js';
-import { changeCampaignPaymentState, createCampaignEntry, makeCampaignPromise, registerCampaignPayment } from './service.js';
+import { COUNT_CAP, entryEvents, entryPayments, findCampaignEntry, findCampaignPayment, listCampaignEntries, PAGE_SIZE, parseCampaignFilters } from './queries.js';
+import { campaignPromisesOf, changeCampaignPaymentState, createCampaignEntry, makeCampaignPromise, registerCampaignPayment } from './service.js';
 
 /** The whole section exists only while the tenant has the app switched on. */
 const appEnabled: MiddlewareHandler<AppEnv> = async (c, next) => (isAppEnabled(c.var.tenant, 'charged_off') ? next() : notFoundPage(c));
@@ -47,15 +46,12 @@ async function detailPage(c: AppContext, entryId: number, extra: { errors?: Reco
   const db = c.var.deps.database.db;
   const row = await findCampaignEntry(db, c.var.tenant.id, entryId);
   if (!row) return notFoundPage(c);
-  const [payments, stored, events, settings] = await Promise.all([
+  const [payments, promises, events, settings] = await Promise.all([
     entryPayments(db, c.var.tenant.id, entryId),
-    entryPromises(db, c.var.tenant.id, entryId),
+    campaignPromisesOf(db, c.var.tenant.id, entryId, today(c)),
     entryEvents(db, c.var.tenant.id, row.entry.clientId, entryId),
     portalSettingsFor(db, c.var.tenant.id),
   ]);
-  // Each promise kept, broken or pending, by the rule of promises on orders (keptPromiseIds).
-  const kept = keptPromiseIds(stored, payments.filter((p) => p.state === 'verificado'));
-  const promises = stored.map((p) => ({ ...p, state: kept.has(p.id) ? ('kept' as const) : promiseState({ keptOn: null, promisedDate: p.promisedDate }, today(c)) }));
   // The debtor's own countdown, when /recovery runs one: staff quote what the debtor sees.
   const countdown = recoveryAvailable(c.var.tenant, settings)
     ? await countdownOf(db, { tenant: c.var.tenant, settings, entry: row.entry, now: c.var.deps.clock.now(), start: false, visit: null })

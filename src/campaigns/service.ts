@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { clients } from '../clients/schema.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone, type DocumentType } from '../clients/fields.js';
 import { preferHashJoins, rows, type Db } from '../db/index.js';
@@ -14,7 +14,7 @@ import type { Tenant } from '../tenants/schema.js';
 import { campaignAmountOf, campaignStateOf } from './compute.js';
 import type { CampaignFields } from './fields.js';
 import { campaignEntries, campaignPayments, campaignPromises, type CampaignEntry, type CampaignPaymentState } from './schema.js';
-import { keptPromiseIds } from '../payments/promises.js';
+import { keptPromiseIds, promiseState } from '../payments/promises.js';
 
 export type Failure = { ok: false; errors: Record<string, string> };
 const fail = (field: string, message: string): Failure => ({ ok: false, errors: { [field]: message } });
@@ -439,11 +439,7 @@ export async function registerCampaignPayment(scope: CampaignScope, entryId: num
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('amount', 'campaigns.error.notActive');
     if (input.limitToOutstanding) {
-      const [pending] = await tx
-        .select({ total: sql<string>`coalesce(sum(${campaignPayments.amount}), 0)` })
-        .from(campaignPayments)
-        .where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
-      if (input.amount > entry.totalDue - Number(pending?.total ?? 0)) return fail('amount', 'campaigns.error.aboveOutstanding');
+      if (input.amount > entry.totalDue - (await reportedOn(tx, scope.tenantId, entryId))) return fail('amount', 'campaigns.error.aboveOutstanding');
     } else if (input.amount > Math.max(0, entry.totalDue) && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) {
       // The same rule as payments on orders: no more than is owed, unless the tenant keeps credits.
       return fail('amount', 'campaigns.error.aboveDue');
@@ -504,22 +500,40 @@ function changeCampaignPayment(scope: CampaignScope, paymentId: number, to: Excl
 
 /** "Compromiso de pago cartera castigada": a date within the tenant's limit and an amount. */
 /**
- * An entry's promises still running from `today` on, soonest first: dated today or later and
- * not yet kept by the verified campaign payments made since (the rule of promises on orders,
- * keptPromiseIds). The promise rules count them, and the debtor's offer page lists them.
+ * An entry's promises, newest date first, each kept, broken or pending by the rule of
+ * promises on orders (keptPromiseIds): kept once the verified campaign payments made since
+ * reach it; otherwise broken from the day after its date.
  */
-export async function runningCampaignPromises(db: Db, tenantId: number, entryId: number, today: IsoDate) {
+export async function campaignPromisesOf(db: Db, tenantId: number, entryId: number, today: IsoDate) {
   const [list, verified] = await Promise.all([
-    db.select().from(campaignPromises).where(and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId))),
+    db
+      .select()
+      .from(campaignPromises)
+      .where(and(eq(campaignPromises.tenantId, tenantId), eq(campaignPromises.entryId, entryId)))
+      .orderBy(desc(campaignPromises.promisedDate), desc(campaignPromises.id)),
     db
       .select({ id: campaignPayments.id, amount: campaignPayments.amount, paidOn: campaignPayments.paidOn, createdAt: campaignPayments.createdAt })
       .from(campaignPayments)
       .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'verificado'))),
   ]);
   const kept = keptPromiseIds(list, verified);
-  return list
-    .filter((p) => p.promisedDate >= today && !kept.has(p.id))
+  return list.map((p) => ({ ...p, state: kept.has(p.id) ? ('kept' as const) : promiseState({ keptOn: null, promisedDate: p.promisedDate }, today) }));
+}
+
+/** An entry's promises still running, soonest first: the promise rules count them, and the debtor's offer page lists them. */
+export async function runningCampaignPromises(db: Db, tenantId: number, entryId: number, today: IsoDate) {
+  return (await campaignPromisesOf(db, tenantId, entryId, today))
+    .filter((p) => p.state === 'pending')
     .sort((a, b) => a.promisedDate.localeCompare(b.promisedDate) || a.id - b.id);
+}
+
+/** What an entry's receipts still to verify add up to: money reported, not yet counted. */
+async function reportedOn(db: Db, tenantId: number, entryId: number): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`coalesce(sum(${campaignPayments.amount}), 0)::bigint`.mapWith(Number) })
+    .from(campaignPayments)
+    .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
+  return row?.total ?? 0;
 }
 
 /** A campaign promise; its refusals name the promise form's fields (promiseAmount, promisedDate). */
@@ -537,11 +551,8 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
     const pending = { total: (await runningCampaignPromises(tx, scope.tenantId, entryId, today)).reduce((sum, p) => sum + p.amount, 0) };
     if (pending.total > 0 && input.amount + pending.total > Math.max(0, entry.totalDue)) return fail('promiseAmount', 'campaigns.error.promiseAboveDueWithPending');
     // Receipts still to verify will pay part of it: what is promised is what they leave.
-    const [unverified] = await tx
-      .select({ total: sql<number>`coalesce(sum(${campaignPayments.amount}), 0)::bigint`.mapWith(Number) })
-      .from(campaignPayments)
-      .where(and(eq(campaignPayments.tenantId, scope.tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')));
-    if (unverified!.total > 0 && input.amount + pending.total + unverified!.total > Math.max(0, entry.totalDue)) {
+    const unverified = await reportedOn(tx, scope.tenantId, entryId);
+    if (unverified > 0 && input.amount + pending.total + unverified > Math.max(0, entry.totalDue)) {
       return fail('promiseAmount', 'receivables.promises.aboveBalanceWithUnverified');
     }
     const [promise] = await tx

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle
 import { alias } from 'drizzle-orm/pg-core';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
-import { dateTimeIn, endOfDayIn, isBusinessDay, startOfDayIn } from '../platform/dates.js';
+import { dateTimeIn, endOfDayIn, isDayWithinYears, startOfDayIn } from '../platform/dates.js';
 import type { MessageKey, Translate } from '../platform/i18n/index.js';
 import { containsFolded, folded } from '../platform/search.js';
 import { paymentOrders } from '../payment-orders/schema.js';
@@ -47,8 +47,8 @@ export function parseClaimFilters(query: Record<string, string | undefined>): Cl
   if (client) filters.client = client;
   const clientId = positiveInt(query.clientId);
   if (clientId) filters.clientId = clientId;
-  if (query.from && isBusinessDay(query.from)) filters.from = query.from;
-  if (query.to && isBusinessDay(query.to)) filters.to = query.to;
+  if (query.from && isDayWithinYears(query.from)) filters.from = query.from;
+  if (query.to && isDayWithinYears(query.to)) filters.to = query.to;
   const advisorId = positiveInt(query.advisor);
   if (advisorId) filters.advisorId = advisorId;
   if (query.alerts === 'yes' || query.alerts === 'no') filters.alerts = query.alerts;

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { checkbox, optionalText, requiredText, someEntries } from '../platform/forms.js';
-import { isBusinessDay, parseTypedDay } from '../platform/dates.js';
+import { isDayWithinYears, parseTypedDay } from '../platform/dates.js';
 import { decimalMarkOf, isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney, type Minor } from '../platform/money.js';
 
 /** What to write instead of an amount that reads two ways (isAmbiguousAmount). */
@@ -56,7 +56,7 @@ export const isoDateField = (required = true) =>
     v.check((s) => !required || s !== '', 'common.required'),
     v.transform(parseTypedDay),
     v.check((d): d is string => d !== null, 'receivables.date.invalid'),
-    v.check((d) => d === '' || isBusinessDay(d!), 'receivables.date.outOfRange'),
+    v.check((d) => d === '' || isDayWithinYears(d!), 'receivables.date.outOfRange'),
     v.transform((d) => d as string),
   );
 

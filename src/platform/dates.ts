@@ -77,8 +77,8 @@ function digitsAt(text: string, start: number, length: number): number {
 const FIRST_DAY = '1950-01-01';
 const LAST_DAY = '2199-12-31';
 
-/** A day (yyyy-mm-dd) within FIRST_DAY and LAST_DAY. */
-export function isBusinessDay(value: string): boolean {
+/** A day (yyyy-mm-dd) within the years money is owed on (FIRST_DAY to LAST_DAY): 1950–2199. */
+export function isDayWithinYears(value: string): boolean {
   return isIsoDate(value) && value >= FIRST_DAY && value <= LAST_DAY;
 }
 

@@ -1,6 +1,6 @@
 import { and, desc, eq, getTableColumns, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/index.js';
-import { addDays, isBusinessDay, startOfDayIn } from '../platform/dates.js';
+import { addDays, isDayWithinYears, startOfDayIn } from '../platform/dates.js';
 import { users } from '../users/schema.js';
 import { fileProcesses, processKinds, processStates, type FileProcess } from './schema.js';
 
@@ -27,8 +27,8 @@ export function parseProcessFilters(query: Record<string, string | undefined>): 
   if ((processKinds as readonly string[]).includes(query.kind ?? '')) filters.kind = query.kind as ProcessKind;
   if ((filterStates as readonly string[]).includes(query.state ?? '')) filters.state = query.state as ProcessFilters['state'];
   if (/^[1-9]\d{0,15}$/.test(query.user ?? '')) filters.userId = Number(query.user);
-  if (query.from && isBusinessDay(query.from)) filters.from = query.from;
-  if (query.to && isBusinessDay(query.to)) filters.to = query.to;
+  if (query.from && isDayWithinYears(query.from)) filters.from = query.from;
+  if (query.to && isDayWithinYears(query.to)) filters.to = query.to;
   if (/^[1-9]\d{0,5}$/.test(query.page ?? '')) filters.page = Number(query.page);
   return filters;
 }
