@@ -177,8 +177,8 @@ export function StatementPage(props: StatementPageProps) {
   // (for a month after the day it reports).
   const refused = statement.payments.filter((p) => p.state === 'no_verificado' && p.source === 'portal' && p.paidOn >= addDays(props.today, -30));
   // A debtor known only from a charged-off campaign owes that debt: it is their total.
-  const onlyChargedOff = props.chargedOff && statement.groups.every((g) => g.orders.every((o) => o.annulled));
-  const total = onlyChargedOff ? props.chargedOff!.offer.owed : statement.totalBalance;
+  const onlyChargedOff = props.chargedOff ? statement.groups.every((g) => g.orders.every((o) => o.annulled)) : false;
+  const total = props.chargedOff && onlyChargedOff ? props.chargedOff.offer.owed : statement.totalBalance;
   return (
     <>
       <section class="card summary">
@@ -205,7 +205,8 @@ export function StatementPage(props: StatementPageProps) {
         )}
       </section>
       {props.chargedOff && <ChargedOff debt={props.chargedOff} whatsapp={props.advisorWhatsapp ?? null} />}
-      {!(onlyChargedOff && statement.groups.length === 0) && <Orders statement={statement} payOnline={props.payOnline} />}
+      {/* A debtor known only from a campaign has no orders to list: the card above is their debt. */}
+      {!onlyChargedOff && <Orders statement={statement} payOnline={props.payOnline} />}
       {(pending.length > 0 || promises.length > 0 || refused.length > 0) && (
         <section class="card">
           <h2>{t('portal.statement.inProgress')}</h2>
