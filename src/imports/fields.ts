@@ -1,9 +1,12 @@
 import type { MessageKey } from '../platform/i18n/index.js';
 import { normalizeHeader, repeatedHeaders } from '../platform/spreadsheets/read.js';
+import { variableField, type ClientVariable } from '../clients/fields.js';
 
 export interface ImportField {
   key: string;
   label: MessageKey;
+  /** A heading the tenant wrote (an additional variable's name), shown instead of `label`. */
+  heading?: string;
   required: boolean;
   /** Headers people write for it, Spanish and English, compared after normalizeHeader. */
   aliases: string[];
@@ -63,9 +66,28 @@ export const campaignEntryFields: ImportField[] = [
 /** What an upload loads: clients with their payment orders, or charged-off campaign entries. */
 export type ImportSubject = 'clients' | 'campaign_entries';
 
-export function fieldsFor(subject: string): ImportField[] {
-  return subject === 'campaign_entries' ? campaignEntryFields : clientOrderFields;
+/**
+ * The fields an upload of `subject` maps: for clients, the tenant's additional variables
+ * after the fixed ones, each under its key or its name (as downloads head it).
+ */
+export function fieldsFor(subject: string, variables: readonly ClientVariable[] = []): ImportField[] {
+  if (subject === 'campaign_entries') return campaignEntryFields;
+  if (variables.length === 0) return clientOrderFields;
+  return [
+    ...clientOrderFields,
+    ...variables.map((variable) => ({
+      key: variableField(variable.key),
+      label: 'imports.field.variable' as const,
+      heading: variable.label,
+      required: false,
+      aliases: [variable.key, variable.label],
+      example: '',
+    })),
+  ];
 }
+
+/** Whether a field of the clients' upload is an additional variable (`additional.<key>`). */
+export const isVariableField = (key: string) => key.startsWith(variableField(''));
 
 /** Whether a mapping of the clients' upload leaves out every column of the payment order. */
 export function clientsOnly(mapping: Mapping): boolean {

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { activeCampaignCondition } from '../campaigns/service.js';
-import { documentTypesFor } from '../clients/fields.js';
+import { clientVariablesFor, documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { exclusively, idArray, preferHashJoins, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
@@ -13,7 +13,7 @@ import { recordProgress, updateProcess, type ProcessChange } from '../process-lo
 import { storageFor } from '../storage/index.js';
 import { getTenant } from '../tenants/queries.js';
 import { findUser, staffRefs } from '../users/queries.js';
-import type { Mapping } from './fields.js';
+import { isVariableField, type Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { batchChecker, type CheckedBatch, type CheckerOptions } from './checker.js';
 import { errorReport } from './error-report.js';
@@ -55,11 +55,20 @@ const ORDER_COLUMNS: Record<string, string> = {
   annulled: 'annulled',
 };
 
-/** Only the columns the file brings are compared and written: an unmapped column keeps what is stored. */
+/**
+ * Only the columns the file brings are compared and written: an unmapped column keeps what
+ * is stored. The additional variables a file brings are one column, `additional`.
+ */
 function mappedColumns(mapping: Mapping, columns: Record<string, string>): string[] {
-  return Object.entries(columns)
+  const mapped = Object.entries(columns)
     .filter(([key]) => key in mapping)
     .map(([, column]) => column);
+  return columns === CLIENT_COLUMNS && Object.keys(mapping).some(isVariableField) ? [...mapped, 'additional'] : mapped;
+}
+
+/** A staged client column as it is written over the stored one (`cl`): a blank cell (null) keeps it; variables are merged. */
+function keptValue(column: string): string {
+  return column === 'additional' ? `cl.additional || coalesce(s.additional, '{}'::jsonb)` : `coalesce(s.${column}, cl.${column})`;
 }
 
 /** Whether two rows differ in the given columns (none: they do not). */
@@ -76,7 +85,9 @@ function differ(a: string, b: string, columns: string[]) {
  */
 function clientChanges(columns: string[]) {
   if (columns.length === 0) return sql`false`;
-  return sql.raw(`(${columns.map((c) => `(s.${c} is not null and s.${c} is distinct from cl.${c})`).join(' or ')})`);
+  // The variables a row fills change the client when some stored value differs; the others stay.
+  const changes = (c: string) => (c === 'additional' ? `(s.additional is not null and not cl.additional @> s.additional)` : `(s.${c} is not null and s.${c} is distinct from cl.${c})`);
+  return sql.raw(`(${columns.map(changes).join(' or ')})`);
 }
 
 /** What both kinds of upload work from. */
@@ -303,7 +314,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const mapping = mappingOf(process);
   const options: CheckerOptions = {
     documentTypes: await documentTypesFor(db, tenantId),
-    variables: [],
+    variables: Object.keys(mapping).some(isVariableField) ? await clientVariablesFor(db, tenantId) : [],
     country: tenant.country,
     currency: tenant.currency,
     headers,
@@ -447,7 +458,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
   // A blank cell (staged null) keeps the stored detail, as clientChanges compares it.
-  const setKept = sql.raw(clientCols.map((c) => `${c} = coalesce(s.${c}, cl.${c})`).join(', '));
+  const setKept = sql.raw(clientCols.map((c) => `${c} = ${keptValue(c)}`).join(', '));
   await applyUnlessRefused(deps, db, { tenantId, processId }, () =>
     db.transaction(async (tx) => {
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
@@ -491,10 +502,10 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
             };
       await tx.execute(sql`
         insert into clients (tenant_id, document_type, document_number, name, email, phone, segment, status, contactability, portfolio, contact_alerts,
-                             supervisor_id, advisor_id, unpaid_orders, oldest_unpaid_due_date, total_balance)
+                             supervisor_id, advisor_id, additional, unpaid_orders, oldest_unpaid_due_date, total_balance)
         select ${tenantId}, s.document_type, s.document_number, s.name, s.email, s.phone, s.segment,
                coalesce(s.status, 'activo'), coalesce(s.contactability, 'contactable'), coalesce(s.portfolio, 'vigente'), coalesce(s.contact_alerts, '{}'),
-               s.supervisor_id, s.advisor_id,
+               s.supervisor_id, s.advisor_id, coalesce(s.additional, '{}'::jsonb),
                ${totals.values}
           from import_rows s
           ${totals.from}

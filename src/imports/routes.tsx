@@ -8,9 +8,9 @@ import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { findProcess } from '../process-log/queries.js';
-import { fieldsFor, type ImportSubject } from './fields.js';
+import type { ImportSubject } from './fields.js';
 import { applyImportJob, checkImportJob } from './jobs.js';
-import { confirmMapping, headersOf, mappingFromForm, offeredMapping, requestApply, uploadImport } from './service.js';
+import { confirmMapping, headersOf, mappingFromForm, offeredMapping, requestApply, uploadFields, uploadImport } from './service.js';
 import { importTemplate } from './template.js';
 
 function scopeOf(c: AppContext) {
@@ -58,7 +58,7 @@ export const importRoutes = new Hono<AppEnv>()
   .get('/template.xlsx', async (c) => {
     const subject = subjectOf(c, c.req.query('kind'));
     if (!subject) return notFoundPage(c);
-    const body = await importTemplate(c.var.t, fieldsFor(subject));
+    const body = await importTemplate(c.var.t, await uploadFields(scopeOf(c), subject));
     const name = subject === 'campaign_entries' ? 'plantilla-cartera-castigada.xlsx' : 'plantilla-clientes.xlsx';
     return c.body(new Uint8Array(body), 200, {
       'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
@@ -80,9 +80,10 @@ export const importRoutes = new Hono<AppEnv>()
   .get('/:id', async (c) => {
     const process = await findImport(c);
     if (!process) return notFoundPage(c);
-    const mapping = await offeredMapping(scopeOf(c), process);
+    const fields = await uploadFields(scopeOf(c), process.subject);
+    const mapping = await offeredMapping(scopeOf(c), process, fields);
     const status = <ImportStatus process={process} />;
-    return render(c, { title: c.var.t('imports.title'), body: <ImportPage process={process} headers={headersOf(process)} mapping={mapping} />, fragment: status });
+    return render(c, { title: c.var.t('imports.title'), body: <ImportPage process={process} fields={fields} headers={headersOf(process)} mapping={mapping} />, fragment: status });
   })
   .get('/:id/status', async (c) => {
     const process = await findImport(c);
@@ -99,7 +100,7 @@ export const importRoutes = new Hono<AppEnv>()
       return render(c, {
         title: c.var.t('imports.title'),
         status: 422,
-        body: <ImportPage process={process} headers={headersOf(process)} mapping={mapping} errors={result.errors} />,
+        body: <ImportPage process={process} fields={await uploadFields(scopeOf(c), process.subject)} headers={headersOf(process)} mapping={mapping} errors={result.errors} />,
       });
     }
     await c.var.deps.jobs!.send(checkImportJob, { tenantId: c.var.tenant.id, processId: process.id });

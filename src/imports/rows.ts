@@ -5,7 +5,7 @@ import { fold } from '../platform/search.js';
 import { parseWith, type Parsed } from '../platform/forms.js';
 import { roundedAmountText } from '../platform/money.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
-import { clientFieldKeys, clientOrderFields, clientsOnly, type Mapping } from './fields.js';
+import { clientFieldKeys, clientsOnly, isVariableField, type Mapping } from './fields.js';
 
 /**
  * A date cell as the date rules read it: a number cell's date serial as yyyy-mm-dd (a cell
@@ -144,8 +144,9 @@ export function rowValidator(options: RowValidatorOptions) {
   const mapped = Object.keys(options.mapping);
   const clientSchema = clientFieldsSchema({ ...options, only: mapped });
   const orderSchema = clientsOnly(options.mapping) ? null : orderFieldsSchema({ currency: options.currency, only: mapped });
-  const headerOf = new Map(clientOrderFields.map((f) => [f.key, f.key in options.mapping ? (options.headers[options.mapping[f.key]!] ?? f.key) : f.key]));
-  const clientKeys = new Set<string>(clientFieldKeys);
+  const headerOf = (key: string) => (key in options.mapping ? (options.headers[options.mapping[key]!] ?? key) : key);
+  // An additional variable's column is the client's too, plain text as its form field.
+  const clientKeys = new Set<string>([...clientFieldKeys, ...Object.keys(options.mapping).filter(isVariableField)]);
   // What each mapped column becomes, worked out once for the whole file rather than per row.
   const columns = Object.entries(options.mapping).map(([key, index]) => ({
     key,
@@ -206,8 +207,9 @@ export function rowValidator(options: RowValidatorOptions) {
     };
     const errors: RowError[] = [];
     for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...cellProblems, ...(o.ok ? {} : o.errors) })) {
-      const key = path.split('.')[0]!;
-      errors.push({ line, column: headerOf.get(key) ?? key, value: typed(key), message });
+      // A path within a field (an alert of the list) is the field's; a variable's field has a dot of its own.
+      const key = path in options.mapping ? path : path.split('.')[0]!;
+      errors.push({ line, column: headerOf(key), value: typed(key), message });
     }
     return { ok: false, errors };
   };

@@ -52,6 +52,8 @@ export const importRows = pgTable(
     /** The assignees the file names (null: the cell was blank or the column absent, and the stored ones stay). */
     supervisorId: bigint({ mode: 'number' }),
     advisorId: bigint({ mode: 'number' }),
+    /** The additional variables the row fills (key → value); null when it fills none, and the stored ones stay. */
+    additional: jsonb().$type<Record<string, string>>(),
     /** Null in a file of clients only. */
     paymentCode: text(),
     product: text(),

@@ -10,8 +10,14 @@ import { openProcess, updateProcess } from '../process-log/service.js';
 import type { Scope } from '../platform/scope.js';
 import { normalizeHeader, openSheetInThread, repeatedHeaders, SheetError } from '../platform/spreadsheets/read.js';
 import { newKey, storageFor } from '../storage/index.js';
-import { fieldsFor, mappingProblems, rememberedFrom, suggestMapping, type ImportSubject, type Mapping } from './fields.js';
+import { clientVariablesFor } from '../clients/fields.js';
+import { fieldsFor, mappingProblems, rememberedFrom, suggestMapping, type ImportField, type ImportSubject, type Mapping } from './fields.js';
 import { importMappings } from './schema.js';
+
+/** The fields an upload of `subject` maps for the scope's tenant, its additional client variables included. */
+export async function uploadFields(scope: Pick<Scope, 'db' | 'tenantId'>, subject: string): Promise<ImportField[]> {
+  return fieldsFor(subject, subject === 'clients' ? await clientVariablesFor(scope.db, scope.tenantId) : []);
+}
 
 export type UploadResult = { ok: true; process: FileProcess } | { ok: false; errors: Record<string, string> };
 
@@ -44,7 +50,7 @@ export async function uploadImport(scope: Scope, config: Config, file: { name: s
     await rm(folder, { recursive: true, force: true });
   }
   // A repeated heading of a column the upload would load cannot say which of the two to take.
-  const suggested = suggestMapping(headers, {}, fieldsFor(subject));
+  const suggested = suggestMapping(headers, {}, await uploadFields(scope, subject));
   const repeated = repeatedHeaders(headers);
   for (const index of Object.values(suggested)) {
     if (repeated.has(normalizeHeader(headers[index]!))) return { ok: false, errors: { file: `sheets.error.duplicateHeader?header=${encodeURIComponent(headers[index]!)}` } };
@@ -75,13 +81,13 @@ export function mappingOf(process: FileProcess): Mapping {
 }
 
 /** The mapping to offer: the one already chosen for this upload, else the tenant's remembered one. */
-export async function offeredMapping(scope: Scope, process: FileProcess): Promise<Mapping> {
+export async function offeredMapping(scope: Scope, process: FileProcess, fields: ImportField[]): Promise<Mapping> {
   if (process.params.mapping) return mappingOf(process);
   const [remembered] = await scope.db
     .select({ mapping: importMappings.mapping })
     .from(importMappings)
     .where(and(eq(importMappings.tenantId, scope.tenantId), eq(importMappings.subject, process.subject)));
-  return suggestMapping(headersOf(process), remembered?.mapping ?? {}, fieldsFor(process.subject));
+  return suggestMapping(headersOf(process), remembered?.mapping ?? {}, fields);
 }
 
 /** Mapping fields arrive as `map.<field>` = column index, or empty for "not in the file". */
@@ -102,7 +108,7 @@ export async function confirmMapping(scope: Scope, processId: number, mapping: M
   if (!process || process.kind !== 'import') return { ok: false, notFound: true };
   if (process.stage !== 'mapping' && process.stage !== 'validated') return { ok: false, errors: { _form: 'imports.error.notNow' } };
   const headers = headersOf(process);
-  const problems = mappingProblems(mapping, headers, fieldsFor(process.subject));
+  const problems = mappingProblems(mapping, headers, await uploadFields(scope, process.subject));
   if (Object.keys(problems).length > 0) return { ok: false, errors: problems };
   await scope.db.transaction(async (tx) => {
     const remembered = rememberedFrom(headers, mapping);

@@ -4,7 +4,7 @@ import type { ValidRow } from './rows.js';
 /** The columns of import_rows a staged row fills, in the order COPY receives them. */
 export const STAGED_COLUMNS = [
   'tenant_id', 'process_id', 'line', 'first_of_client', 'document_type', 'document_number', 'name', 'email', 'phone', 'segment',
-  'status', 'contactability', 'portfolio', 'contact_alerts', 'supervisor_id', 'advisor_id', 'payment_code', 'product', 'amount', 'interest', 'discounts',
+  'status', 'contactability', 'portfolio', 'contact_alerts', 'supervisor_id', 'advisor_id', 'additional', 'payment_code', 'product', 'amount', 'interest', 'discounts',
   'issue_date', 'due_date', 'annulled', 'client_unpaid', 'client_oldest', 'client_balance',
 ].join(', ');
 
@@ -25,12 +25,19 @@ function arrayLiteral(values: readonly string[] | null | undefined): string | nu
   return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
+/** The additional variables a row fills, as jsonb text; null when it fills none (blank cells keep what is stored). */
+function variablesJson(values: Record<string, string> | undefined): string | null {
+  if (!values) return null;
+  for (const _ in values) return JSON.stringify(values);
+  return null;
+}
+
 /** A client's columns of a staged row, in COPY text: the same client gives the same text. */
 export function clientText(client: ValidRow['client']): string {
   return [
     field(client.documentType), field(client.documentNumber), field(client.name), field(client.email), field(client.phone), field(client.segment),
     field(client.status), field(client.contactability), field(client.portfolio), field(arrayLiteral(client.contactAlerts)),
-    field(client.supervisorId), field(client.advisorId),
+    field(client.supervisorId), field(client.advisorId), field(variablesJson(client.additional)),
   ].join('\t');
 }
 

@@ -8,7 +8,7 @@ import { clientOrderFields, type ImportField } from './fields.js';
 export async function importTemplate(t: Translate, fields: ImportField[] = clientOrderFields): Promise<Buffer> {
   const out = new PassThrough();
   const bytes = buffer(out);
-  const writer = xlsxWriter(out, fields.map((f) => t(f.label)));
+  const writer = xlsxWriter(out, fields.map((f) => f.heading ?? t(f.label)));
   await writer.write([fields.map((f) => f.example)]);
   await writer.end();
   return bytes;

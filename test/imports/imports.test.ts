@@ -9,6 +9,7 @@ import { addDays, todayIn } from '../../src/platform/dates.js';
 import { scopeFor } from '../payments/support.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { users } from '../../src/users/schema.js';
+import { clientVariables } from '../../src/settings/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
 import { clientsOf, fixture, importFile, ordersOf, processIdFrom, processOf, stagedRows, upload } from './support.js';
@@ -285,6 +286,52 @@ describe('importing clients with their payment orders', () => {
 
     expect((await importFile(h, client, 'clientes.csv', Buffer.from(csv))).process.counts).toMatchObject({ create: 0, update: 0, unchanged: 4, rejected: 2 });
     expect(await stagedRows(h, tenant.id)).toBe(0);
+  });
+
+  it('loads the tenant’s additional variables by their key or name: a blank cell keeps the stored value, other stored values stay, and a second upload changes nothing', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    await h.db.insert(clientVariables).values([
+      { tenantId: tenant.id, key: 'region', label: 'Región', position: 0 },
+      { tenantId: tenant.id, key: 'sucursal', label: 'Sucursal de origen', position: 1 },
+    ]);
+    // The template heads them by their names, and the mapping offers them.
+    const template = new ExcelJS.Workbook();
+    await template.xlsx.load(Buffer.from(await (await client.get('/app/imports/template.xlsx')).arrayBuffer()) as unknown as ExcelJS.Buffer);
+    expect(template.worksheets[0]!.getRow(1).values).toEqual(expect.arrayContaining(['Región', 'Sucursal de origen']));
+
+    const header = 'Tipo de documento,Número de documento,Nombre,Región,sucursal,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento';
+    const first = [header, 'DNI,01234567,Rosa Quispe,Lima,Centro,OP-1,100,01/01/2026,01/02/2026', 'DNI,07654321,Ana Ríos,,Norte,OP-2,100,01/01/2026,01/02/2026'].join('\n');
+    const page = await (await client.get(`/app/imports/${processIdFrom(await upload(client, 'vistazo.csv', Buffer.from(first)))}`)).text();
+    expect(page).toMatch(/Región<\/label>[\s\S]*?name="map\.additional\.region">[\s\S]*?<option value="3" selected/);
+    expect(page).toMatch(/name="map\.additional\.sucursal">[\s\S]*?<option value="4" selected/);
+    expect((await importFile(h, client, 'a.csv', Buffer.from(first))).process.counts).toMatchObject({ create: 2, rejected: 0 });
+    const additional = async () => (await clientsOf(h, tenant.id)).map((c) => c.additional);
+    expect(await additional()).toEqual([{ region: 'Lima', sucursal: 'Centro' }, { sucursal: 'Norte' }]);
+
+    // A value of a variable deleted since stays, as the client form keeps it.
+    await h.db.execute(sql`update clients set additional = additional || '{"antiguo":"x"}' where tenant_id = ${tenant.id} and document_number = '01234567'`);
+    const second = [header, 'DNI,01234567,Rosa Quispe,Cusco,,OP-1,100,01/01/2026,01/02/2026', 'DNI,07654321,Ana Ríos,,Norte,OP-2,100,01/01/2026,01/02/2026'].join('\n');
+    const { process } = await importFile(h, client, 'b.csv', Buffer.from(second));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ create: 0, update: 1, unchanged: 1, rejected: 0 });
+    expect(await additional()).toEqual([{ region: 'Cusco', sucursal: 'Centro', antiguo: 'x' }, { sucursal: 'Norte' }]);
+    const [rosa] = await clientsOf(h, tenant.id);
+    const events = await h.db.select().from(clientEvents).where(and(eq(clientEvents.tenantId, tenant.id), eq(clientEvents.clientId, rosa!.id)));
+    expect(events.map((e) => e.type)).toContain('import.client_updated');
+    expect((await importFile(h, client, 'b.csv', Buffer.from(second))).process.counts).toMatchObject({ create: 0, update: 0, unchanged: 2 });
+    // The tray filters on what the file loaded.
+    const tray = await (await client.get('/app/clients?var.region=Cusco')).text();
+    expect(tray).toContain('Rosa Quispe');
+    expect(tray).not.toContain('Ana Ríos');
+
+    // A value too long is the variable's column's error; one client said two ways is refused.
+    const bad = [header, `DNI,01234567,Rosa Quispe,${'x'.repeat(501)},,OP-1,100,01/01/2026,01/02/2026`, 'DNI,07654321,Ana Ríos,,Sur,OP-3,100,01/01/2026,01/02/2026', 'DNI,07654321,Ana Ríos,,Este,OP-4,100,01/01/2026,01/02/2026'].join('\n');
+    const refused = await importFile(h, client, 'c.csv', Buffer.from(bad));
+    expect(refused.process.counts).toMatchObject({ rejected: 2 });
+    const report = await (await client.get(`/app/process-log/${refused.id}/files/errors`)).text();
+    const lines = report.trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 2).join(','));
+    expect(lines).toEqual(['2,Región', '4,Número de documento']);
+    expect(await additional()).toEqual([{ region: 'Cusco', sucursal: 'Centro', antiguo: 'x' }, { sucursal: 'Sur' }]);
   });
 
   it('an Anulada column takes a yes or a no, and refuses any other word', async () => {

@@ -32,7 +32,7 @@ export async function importFile(h: Harness, client: TestClient, name: string, b
   const id = processIdFrom(uploaded);
   const page = await (await client.get(`/app/imports/${id}`)).text();
   const form: Record<string, string> = {};
-  for (const select of page.matchAll(/<select id="f-map-(\w+)" name="map\.\w+">([\s\S]*?)<\/select>/g)) {
+  for (const select of page.matchAll(/<select id="f-map-([\w.]+)" name="map\.[\w.]+">([\s\S]*?)<\/select>/g)) {
     const chosen = /<option value="(\d+)" selected/.exec(select[2]!);
     form[`map.${select[1]}`] = chosen ? chosen[1]! : '';
   }

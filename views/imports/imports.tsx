@@ -1,4 +1,4 @@
-import { clientsOnly, fieldsFor, type ImportSubject, type Mapping } from '../../src/imports/fields.js';
+import { clientsOnly, type ImportField, type ImportSubject, type Mapping } from '../../src/imports/fields.js';
 import { mappingOf } from '../../src/imports/service.js';
 import type { FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
@@ -31,7 +31,7 @@ export function UploadPage(props: { subject: ImportSubject; errors?: FieldErrors
   );
 }
 
-function MappingForm(props: { process: FileProcess; headers: string[]; mapping: Mapping; errors?: FieldErrors }) {
+function MappingForm(props: { process: FileProcess; fields: ImportField[]; headers: string[]; mapping: Mapping; errors?: FieldErrors }) {
   const { t } = useView();
   const message = useMessage();
   return (
@@ -44,13 +44,13 @@ function MappingForm(props: { process: FileProcess; headers: string[]; mapping: 
           </tr>
         </thead>
         <tbody>
-          {fieldsFor(props.process.subject).map((field) => {
+          {props.fields.map((field) => {
             const error = props.errors?.[field.key];
             return (
               <tr class={error ? 'field-error' : undefined}>
                 <td>
                   <label for={`f-map-${field.key}`}>
-                    {t(field.label)}
+                    {field.heading ?? t(field.label)}
                     {field.required ? ' *' : ''}
                   </label>
                   {error && <p class="error">{message(error)}</p>}
@@ -136,7 +136,7 @@ export function ImportStatus(props: { process: FileProcess }) {
   );
 }
 
-export function ImportPage(props: { process: FileProcess; headers: string[]; mapping: Mapping; errors?: FieldErrors }) {
+export function ImportPage(props: { process: FileProcess; fields: ImportField[]; headers: string[]; mapping: Mapping; errors?: FieldErrors }) {
   const { t } = useView();
   const p = props.process;
   const mappable = p.stage === 'mapping' || p.stage === 'validated';
@@ -150,7 +150,7 @@ export function ImportPage(props: { process: FileProcess; headers: string[]; map
           <h2>{t('imports.mapping.title')}</h2>
           <p>{t('imports.mapping.intro')}</p>
           {p.subject === 'clients' && <p>{t('imports.mapping.orders')}</p>}
-          <MappingForm process={p} headers={props.headers} mapping={props.mapping} errors={props.errors} />
+          <MappingForm process={p} fields={props.fields} headers={props.headers} mapping={props.mapping} errors={props.errors} />
         </>
       )}
     </>

@@ -84,6 +84,7 @@ export const files = messages(
     'imports.field.issueDate': 'Fecha de emisión',
     'imports.field.dueDate': 'Fecha de vencimiento',
     'imports.field.annulled': 'Anulada',
+    'imports.field.variable': 'Variable adicional',
 
     'exports.download': 'Descargar',
     'exports.format': 'Formato',
@@ -220,6 +221,7 @@ export const files = messages(
     'imports.field.issueDate': 'Issue date',
     'imports.field.dueDate': 'Due date',
     'imports.field.annulled': 'Annulled',
+    'imports.field.variable': 'Additional variable',
 
     'exports.download': 'Download',
     'exports.format': 'Format',

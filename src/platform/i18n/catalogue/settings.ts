@@ -55,7 +55,7 @@ export const settingsCatalogue = messages(
     'settings.documentTypes.inUse.one': 'No se puede eliminar: 1 cliente tiene este tipo de documento (contando los eliminados).',
 
     'settings.variables.title': 'Variables adicionales de clientes',
-    'settings.variables.hint': 'Datos propios de tu cartera (región, sucursal, producto…). Aparecen en el formulario del cliente, en los filtros y columnas de la bandeja y en las descargas. Las cargas de archivos aún no los leen: una columna con una variable se ignora.',
+    'settings.variables.hint': 'Datos propios de tu cartera (región, sucursal, producto…). Aparecen en el formulario del cliente, en los filtros y columnas de la bandeja y en las descargas, y se cargan desde archivos con una columna por variable (encabezada por su clave o su nombre). Una celda vacía conserva el valor guardado.',
     'settings.variables.none': 'Aún no hay variables adicionales.',
     'settings.variables.key': 'Clave',
     'settings.variables.keyHint': 'Como encabezado de columna en los archivos: minúsculas, números o _, empezando por una letra. No se puede cambiar después.',
@@ -122,7 +122,7 @@ export const settingsCatalogue = messages(
     'settings.documentTypes.inUse.one': 'Cannot delete: 1 client has this document type (deleted ones included).',
 
     'settings.variables.title': 'Additional client variables',
-    'settings.variables.hint': 'Data of your own portfolio (region, branch, product…). They appear in the client form, in the tray’s filters and columns and in downloads. File uploads do not read them yet: a variable’s column is ignored.',
+    'settings.variables.hint': 'Data of your own portfolio (region, branch, product…). They appear in the client form, in the tray’s filters and columns and in downloads, and load from files with a column per variable (headed by its key or its name). A blank cell keeps the stored value.',
     'settings.variables.none': 'No additional variables yet.',
     'settings.variables.key': 'Key',
     'settings.variables.keyHint': 'As a column heading in files: small letters, digits or _, starting with a letter. It cannot be changed later.',
