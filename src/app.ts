@@ -113,9 +113,17 @@ export function createApp(deps: Deps) {
   });
   app.use(csrfProtection(csrfPage));
 
+  // Back-office pages hold debtors' data: none is kept in the browser's cache, so Back after
+  // logging out on a shared computer asks the server again (and lands on the login).
+  app.use('/app/*', async (c, next) => {
+    await next();
+    if (!c.res.headers.has('Cache-Control')) c.res.headers.set('Cache-Control', 'no-store');
+  });
   app.route('/app', accountRoutes);
-  app.route('/files', signedFileRoutes);
+  // Links already sent by email before they moved under /app, where a session is needed.
+  app.get('/files/:token', (c) => c.redirect(`/app/files/${encodeURIComponent(c.req.param('token'))}`, 301));
   app.use('/app/*', requireUser);
+  app.route('/app/files', signedFileRoutes);
   app.route('/app/imports', importRoutes);
   app.route('/app/exports', exportRoutes);
   app.route('/app/process-log', processLogRoutes);

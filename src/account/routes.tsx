@@ -12,8 +12,8 @@ import { translator } from '../platform/i18n/index.js';
 import { clientIp } from '../platform/ip.js';
 import { redirectTo, render } from '../platform/render.js';
 import { tenantUrl } from '../platform/tenancy.js';
-import { ChangePasswordSchema, changePassword, PasswordSchema, setLanguage } from '../users/service.js';
-import { findResetToken, logIn, requestPasswordReset, resetPassword } from './service.js';
+import { ChangePasswordSchema, PasswordSchema, setLanguage } from '../users/service.js';
+import { changeOwnPassword, findResetToken, logIn, requestPasswordReset, resetPassword } from './service.js';
 
 /** Only paths inside the back office are followed after login, never another host. */
 function safeNext(next: string | undefined): string {
@@ -115,9 +115,10 @@ export const accountRoutes = new Hono<AppEnv>()
   })
   .post('/account/password', async (c) => {
     const parsed = parseWith(ChangePasswordSchema, await formValues(c));
-    const result = parsed.ok ? await changePassword(scopeOf(c), parsed.value) : parsed;
+    const result = parsed.ok ? await changeOwnPassword({ ...scopeOf(c), actor: c.var.user! }, parsed.value) : parsed;
     if (!result.ok) {
-      return render(c, { title: c.var.t('account.title'), status: 422, body: <AccountPage errors={result.errors} /> });
+      const errors = 'errors' in result ? result.errors : { current: `errors.rateLimited?count=${waitFor(c, result.retryAfterMs).count}` };
+      return render(c, { title: c.var.t('account.title'), status: 'errors' in result ? 422 : 429, body: <AccountPage errors={errors} /> });
     }
     const { database, clock } = c.var.deps;
     const { token, session } = await createSession(database.db, c.var.tenant.id, c.var.user!.id, clock.now());

@@ -9,7 +9,9 @@ import { languageOf, translator } from '../platform/i18n/index.js';
 import type { Mailer } from '../platform/mail/index.js';
 import type { Tenant } from '../tenants/schema.js';
 import { findUserByEmail } from '../users/queries.js';
-import { setPassword } from '../users/service.js';
+import { changePassword, setPassword, type ChangePasswordSchema, type Failure } from '../users/service.js';
+import type { Scope } from '../platform/scope.js';
+import type * as v from 'valibot';
 
 const WINDOW = 15 * 60_000;
 export const loginLimits = {
@@ -44,6 +46,23 @@ export async function logIn(db: Db, options: { tenantId: number; email: string; 
   await clearLimit(db, tenantId, perAccount.key);
   const { token, session } = await createSession(db, tenantId, user.id, now);
   return { ok: true, token, expiresAt: session.expiresAt, userId: user.id };
+}
+
+/**
+ * Mi cuenta's password change, under the account's login limit: a session left open is not
+ * a way to guess the password, and failures here count with the login's.
+ */
+export async function changeOwnPassword(
+  scope: Scope & { actor: { email: string } },
+  input: v.InferOutput<typeof ChangePasswordSchema>,
+): Promise<{ ok: true } | Failure | { ok: false; retryAfterMs: number }> {
+  const now = scope.clock.now();
+  const limit = loginLimits.perAccount(scope.actor.email);
+  const counted = await hit(scope.db, scope.tenantId, limit, now);
+  if (counted.limited) return { ok: false, retryAfterMs: counted.retryAfterMs };
+  const result = await changePassword(scope, input);
+  if (result.ok) await clearLimit(scope.db, scope.tenantId, limit.key);
+  return result;
 }
 
 export const RESET_TTL_MINUTES = 60;

@@ -54,6 +54,11 @@ export function exportSource(kind: string, tenant: Tenant): ExportSource | undef
   return source && (source.available?.(tenant) ?? true) ? source : undefined;
 }
 
+/** Every download the tenant has. */
+export function exportSources(tenant: Tenant): ExportSource[] {
+  return [...sources.values()].filter((source) => source.available?.(tenant) ?? true);
+}
+
 /** A tray's path with the filters of its query string. */
 export function pathWithQuery(path: string, query: Record<string, string>): string {
   const search = new URLSearchParams(query).toString();

@@ -157,7 +157,7 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
     return;
   }
   const expires = new Date(deps.clock.now().getTime() + LINK_DAYS * 86_400_000);
-  const link = tenantUrl(deps.config, tenant, `/files/${signedFileLink(deps.secret, process, user.id, 'result', expires)}`);
+  const link = tenantUrl(deps.config, tenant, `/app/files/${signedFileLink(deps.secret, process, user.id, 'result', expires)}`);
   await deps.mailer.send(db, data.tenantId, {
     to: user.email,
     subject: t('exports.mail.subject'),

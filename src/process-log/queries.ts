@@ -39,10 +39,36 @@ const processColumns = getTableColumns(fileProcesses);
 
 export const PAGE_SIZE = 50;
 
-/** The Process log, newest first, limited to the kinds the user may see. */
-export async function listProcesses(db: Db, tenantId: number, timeZone: string, kinds: ProcessKind[], filters: ProcessFilters): Promise<ProcessRow[]> {
-  if (kinds.length === 0) return [];
-  const where: SQL[] = [eq(fileProcesses.tenantId, tenantId), inArray(fileProcesses.kind, kinds)];
+/**
+ * Which entries of the Process log a user may see, and fetch the files of (processVisibility
+ * in routes.tsx): uploads, downloads of the given subjects, and whether only their own.
+ */
+export interface ProcessVisibility {
+  imports: boolean;
+  exportSubjects: string[];
+  /** Set when the user may see only the entries they started. */
+  onlyUserId: number | null;
+}
+
+/** The visibility as one condition on file_processes (false when the user may see nothing). */
+function visibleWhere(visible: ProcessVisibility): SQL {
+  const kinds: SQL[] = [];
+  if (visible.imports) kinds.push(sql`${fileProcesses.kind} = 'import'`);
+  if (visible.exportSubjects.length > 0) kinds.push(sql`(${fileProcesses.kind} = 'export' and ${inArray(fileProcesses.subject, visible.exportSubjects)})`);
+  if (kinds.length === 0) return sql`false`;
+  const own = visible.onlyUserId === null ? sql`true` : eq(fileProcesses.userId, visible.onlyUserId);
+  return sql`(${sql.join(kinds, sql` or `)}) and ${own}`;
+}
+
+/** Whether a user with that visibility may see the entry. */
+export function isVisible(visible: ProcessVisibility, process: Pick<FileProcess, 'kind' | 'subject' | 'userId'>): boolean {
+  const kind = process.kind === 'import' ? visible.imports : visible.exportSubjects.includes(process.subject);
+  return kind && (visible.onlyUserId === null || process.userId === visible.onlyUserId);
+}
+
+/** The Process log, newest first, limited to what the user may see. */
+export async function listProcesses(db: Db, tenantId: number, timeZone: string, visible: ProcessVisibility, filters: ProcessFilters): Promise<ProcessRow[]> {
+  const where: SQL[] = [eq(fileProcesses.tenantId, tenantId), visibleWhere(visible)];
   if (filters.kind) where.push(eq(fileProcesses.kind, filters.kind));
   // An upload checked and not applied is "Revisado", never "Completado" (as StateBadge shows it).
   const checked = sql`(${fileProcesses.kind} = 'import' and coalesce(${fileProcesses.stage}, '') = 'validated' and ${fileProcesses.state} <> 'failed')`;

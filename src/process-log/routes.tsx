@@ -5,27 +5,30 @@ import { verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import type { MessageKey } from '../platform/i18n/index.js';
-import { can, type Permission } from '../platform/permissions.js';
+import { can, type Grantee } from '../platform/permissions.js';
+import { exportSources } from '../exports/registry.js';
+import type { Tenant } from '../tenants/schema.js';
 import { fold } from '../platform/search.js';
 import { render } from '../platform/render.js';
 import { sendStoredFile } from '../storage/send.js';
-import { findUser } from '../users/queries.js';
-import { findProcess, findProcessRow, listProcesses, PAGE_SIZE, parseProcessFilters, processUsers, type ProcessKind } from './queries.js';
+import { findProcess, findProcessRow, isVisible, listProcesses, PAGE_SIZE, parseProcessFilters, processUsers, type ProcessVisibility } from './queries.js';
 import type { FileProcess } from './schema.js';
 
 const FILES = { original: 'originalKey', errors: 'errorReportKey', result: 'resultKey' } as const;
 type FileName = keyof typeof FILES;
 
-/** Who may fetch which file: uploads' files with `imports`, downloads with `reports.download`. */
-function filePermission(process: FileProcess): Permission {
-  return process.kind === 'import' ? 'imports' : 'reports.download';
-}
-
-function visibleKinds(c: AppContext): ProcessKind[] {
-  const kinds: ProcessKind[] = [];
-  if (can(c.var.user, 'imports')) kinds.push('import');
-  if (can(c.var.user, 'reports.download')) kinds.push('export');
-  return kinds;
+/**
+ * What a user may see of the Process log, entries and files alike: uploads with `imports`;
+ * downloads with `reports.download` and what asking for that download needs (a clients
+ * download needs `receivables`). The files hold clients' data, and a download holds what its
+ * requester's permissions let it match: without `receivables`, a user sees only their own.
+ */
+export function processVisibility(user: (Grantee & { id: number }) | undefined, tenant: Tenant): ProcessVisibility {
+  return {
+    imports: can(user, 'imports'),
+    exportSubjects: can(user, 'reports.download') ? exportSources(tenant).filter((source) => source.permissions.every((p) => can(user, p))).map((source) => source.kind) : [],
+    onlyUserId: can(user, 'receivables') ? null : (user?.id ?? 0),
+  };
 }
 
 /** A download's name in the person's words: "ordenes-de-pago-20.csv", "errores-12.csv". */
@@ -61,7 +64,7 @@ export const processLogRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const { db } = c.var.deps.database;
     const filters = parseProcessFilters(c.req.query());
-    const found = await listProcesses(db, c.var.tenant.id, c.var.tenant.timezone, visibleKinds(c), filters);
+    const found = await listProcesses(db, c.var.tenant.id, c.var.tenant.timezone, processVisibility(c.var.user, c.var.tenant), filters);
     const users = await processUsers(db, c.var.tenant.id);
     const query = new URL(c.req.url).search.slice(1);
     const page = (
@@ -72,7 +75,7 @@ export const processLogRoutes = new Hono<AppEnv>()
   .get('/:id/row', async (c) => {
     const id = processId(c);
     const row = id && (await findProcessRow(c.var.deps.database.db, c.var.tenant.id, id));
-    if (!row || !visibleKinds(c).includes(row.kind)) return notFoundPage(c);
+    if (!row || !isVisible(processVisibility(c.var.user, c.var.tenant), row)) return notFoundPage(c);
     return render(c, { title: '', layout: 'none', body: <ProcessRowView row={row} now={c.var.deps.clock.now()} /> });
   })
   .get('/:id/files/:file', async (c) => {
@@ -80,13 +83,14 @@ export const processLogRoutes = new Hono<AppEnv>()
     const file = c.req.param('file');
     const process = id && (await findProcess(c.var.deps.database.db, c.var.tenant.id, id));
     if (!process || !(file in FILES)) return notFoundPage(c);
-    if (!can(c.var.user, filePermission(process))) return forbiddenPage(c);
+    if (!isVisible(processVisibility(c.var.user, c.var.tenant), process)) return forbiddenPage(c);
     return sendFile(c, process, file as FileName);
   });
 
 /**
- * Links sent by email: signed, expiring, for one file of this tenant. They work without a
- * session, but only while the user they were sent to still exists, is active and may download.
+ * Links sent by email: signed and expiring, for one file of this tenant. They open for a
+ * signed-in user who may see that entry of the Process log (a link forwarded outside the
+ * company opens nothing); someone not signed in is asked to sign in first.
  */
 export const signedFileRoutes = new Hono<AppEnv>().get('/:token', async (c) => {
   const { deps, tenant } = c.var;
@@ -94,8 +98,7 @@ export const signedFileRoutes = new Hono<AppEnv>().get('/:token', async (c) => {
   const match = payload && /^(\d+)-(\d+)-(\d+)-(original|errors|result)$/.exec(payload);
   if (!match || Number(match[1]) !== tenant.id) return notFoundPage(c);
   const process = await findProcess(deps.database.db, tenant.id, Number(match[2]));
-  const user = await findUser(deps.database.db, tenant.id, Number(match[3]));
-  if (!process || !user) return notFoundPage(c);
-  if (!can(user, filePermission(process))) return forbiddenPage(c);
+  if (!process) return notFoundPage(c);
+  if (!isVisible(processVisibility(c.var.user, tenant), process)) return forbiddenPage(c);
   return sendFile(c, process, match[4] as FileName);
 });

@@ -15,5 +15,5 @@ export const outboxRoutes = new Hono<AppEnv>().use(requirePermission(forbiddenPa
     .where(eq(mailMessages.tenantId, c.var.tenant.id))
     .orderBy(desc(mailMessages.createdAt), desc(mailMessages.id))
     .limit(100);
-  return render(c, { title: c.var.t('outbox.title'), body: <OutboxPage messages={messages} transport={c.var.deps.mailer.transport} /> });
+  return render(c, { title: c.var.t('outbox.title'), body: <OutboxPage messages={messages} transport={c.var.deps.mailer.transport} viewer={c.var.user!.email} /> });
 });

@@ -1,7 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { Db } from '../db/index.js';
 import { hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from '../platform/auth/passwords.js';
+import { passwordResetTokens } from '../platform/auth/schema.js';
 import { forgetRecentSessions, invalidateUserSessions } from '../platform/auth/sessions.js';
 import { checkbox, checkedValues, requiredText } from '../platform/forms.js';
 import { can, isPermission, overridesFor, roles, type Permission, type Role } from '../platform/permissions.js';
@@ -12,7 +13,8 @@ import { users, type User } from './schema.js';
 
 export const PasswordSchema = v.pipe(
   v.optional(v.string(), ''),
-  v.minLength(PASSWORD_MIN, `password.tooShort?min=${PASSWORD_MIN}`),
+  // Spaces are allowed inside a passphrase, but do not count towards its length.
+  v.check((password) => password.replace(/\s/g, '').length >= PASSWORD_MIN, `password.tooShort?min=${PASSWORD_MIN}`),
   v.maxLength(PASSWORD_MAX, `password.tooLong?max=${PASSWORD_MAX}`),
 );
 
@@ -150,6 +152,11 @@ export async function setPassword(db: Db, tenantId: number, userId: number, pass
       .set({ passwordHash, passwordChangedAt: now, updatedAt: now })
       .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
     await invalidateUserSessions(tx, tenantId, userId);
+    // A reset link sent earlier no longer opens the account: the password it was for is gone.
+    await tx
+      .update(passwordResetTokens)
+      .set({ usedAt: now })
+      .where(and(eq(passwordResetTokens.tenantId, tenantId), eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
   });
   forgetRecentSessions();
 }

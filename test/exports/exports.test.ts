@@ -273,31 +273,83 @@ describe('who may download', () => {
     expect((await stranger.get(`/app/process-log/${process.id}/row`)).status).toBe(404);
   });
 
-  it('the emailed link is signed: it works without a session, not on another tenant, not once expired, not after the permission is gone', async () => {
+  it('the emailed link is signed: it opens for a signed-in user who may see the download, not without a session, not on another tenant, not once expired, not after the permission is gone', async () => {
     const client = await loggedIn(h, acme, admin);
     await download(client, 'csv', 'segment=Básico');
     const [mail] = await h.db.select().from(mailMessages).where(and(eq(mailMessages.tenantId, acme.id), eq(mailMessages.to, admin.email))).orderBy(desc(mailMessages.id)).limit(1);
     expect(mail!.subject).toBe('Tu descarga está lista');
-    const link = /http:\/\/[^\s]+\/files\/[^\s]+/.exec(mail!.text)![0];
+    const link = /http:\/\/[^\s]+\/app\/files\/[^\s]+/.exec(mail!.text)![0];
     const path = new URL(link).pathname;
 
+    // A link forwarded outside the company opens nothing: it asks to sign in, and comes back.
     const anonymous = h.client(acme);
-    const file = await anonymous.get(path);
+    const asked = await anonymous.get(path);
+    expect(asked.status).toBe(303);
+    expect(asked.headers.get('Location')).toBe(`/app/login?next=${encodeURIComponent(path)}`);
+    // Links sent before they moved under /app still lead there.
+    const old = await anonymous.get(path.replace('/app/files/', '/files/'));
+    expect([old.status, old.headers.get('Location')]).toEqual([301, path]);
+
+    const file = await client.get(path);
     expect(file.status).toBe(200);
     expect(await file.text()).toContain('Otro Cliente');
 
     const other = await newTenant(h);
-    expect((await h.client(other).get(path)).status).toBe(404);
-    expect((await anonymous.get(`${path.slice(0, -2)}xx`)).status).toBe(404);
+    const stranger = await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }));
+    expect((await stranger.get(path)).status).toBe(404);
+    expect((await client.get(`${path.slice(0, -2)}xx`)).status).toBe(404);
 
     h.clock.advance(8 * 86_400_000);
-    expect((await anonymous.get(path)).status).toBe(404);
+    expect((await (await loggedIn(h, acme, admin)).get(path)).status).toBe(404);
     h.clock.advance(-8 * 86_400_000);
 
     const { users } = await import('../../src/users/schema.js');
     await h.db.update(users).set({ permissionOverrides: { 'reports.download': false } }).where(eq(users.id, admin.id));
-    expect((await anonymous.get(path)).status).toBe(403);
+    expect((await (await loggedIn(h, acme, admin)).get(path)).status).toBe(403);
     await h.db.update(users).set({ permissionOverrides: {} }).where(eq(users.id, admin.id));
+  });
+
+  it('a download shows in the Process log, and opens, only for users who could have asked for it; without receivables, only one’s own', async () => {
+    const tenant = await newTenant(h);
+    const boss = await addStaff(h, tenant, { role: 'admin' });
+    await addClients(h, tenant.id, [{ name: 'Dato Sensible', documentNumber: '44556677' }]);
+    const client = await loggedIn(h, tenant, boss);
+    expect((await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '' })).status).toBe(303);
+    expect((await client.post('/app/exports', { kind: 'claims', format: 'csv', query: '' })).status).toBe(303);
+    await h.runJobs();
+    const bosses = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id));
+    const clientsFile = bosses.find((p) => p.subject === 'clients')!;
+    const claimsFile = bosses.find((p) => p.subject === 'claims');
+    expect((await client.get(`/app/process-log/${clientsFile.id}/files/result`)).status).toBe(200);
+
+    // Claims and downloads, but not Cuentas por cobrar.
+    const reader = await addStaff(h, tenant, { role: 'advisor', grant: ['claims.view', 'reports.download'], revoke: ['receivables'] });
+    const browser = await loggedIn(h, tenant, reader);
+    const log = await (await browser.get('/app/process-log')).text();
+    expect(log).toContain('<h1');
+    expect(log).not.toContain(`process-${clientsFile.id}"`);
+    expect(log).not.toContain(`process-${claimsFile!.id}"`);
+    expect((await browser.get(`/app/process-log/${clientsFile.id}/files/result`)).status).toBe(403);
+    expect((await browser.get(`/app/process-log/${clientsFile.id}/row`)).status).toBe(404);
+    expect((await browser.get(`/app/process-log/${claimsFile!.id}/files/result`)).status).toBe(403);
+    // Their own claims download they see and open.
+    const asked = await browser.post('/app/exports', { kind: 'claims', format: 'csv', query: '' });
+    expect([asked.status, asked.headers.get('Location')]).toEqual([303, '/app/process-log']);
+    await h.runJobs();
+    const all = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id));
+    const own = all.find((p) => p.userId === reader.id)!;
+    expect(own, JSON.stringify(all.map((p) => [p.id, p.userId, p.subject, p.state]))).toBeDefined();
+    expect(await (await browser.get('/app/process-log')).text()).toContain(`process-${own.id}"`);
+    expect(own, JSON.stringify(own)).toMatchObject({ state: 'completed' });
+    const opened = await browser.get(`/app/process-log/${own.id}/files/result`);
+    expect(opened.status, await opened.clone().text()).toBe(200);
+
+    // A supervisor with receivables sees everyone's.
+    const supervisor = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'supervisor' }));
+    const full = await (await supervisor.get('/app/process-log')).text();
+    expect(full).toContain(`process-${clientsFile.id}"`);
+    expect(full).toContain(`process-${own.id}"`);
+    expect((await supervisor.get(`/app/process-log/${clientsFile.id}/files/result`)).status).toBe(200);
   });
 });
 

@@ -58,9 +58,9 @@ it('a finished download is emailed through SMTP to the user who asked, with its 
   expect(mail.from).toBe('no-reply@saldo.test');
   expect(mail.raw).toMatch(/Subject: =\?UTF-8\?Q\?Tu_descarga_est=C3=A1_lista\?=|Subject: Tu descarga está lista/);
   const body = mail.raw.replace(/=\r\n/g, '').replace(/=3D/g, '=');
-  const link = new RegExp(`http://${tenant.subdomain}\\.localhost/files/[A-Za-z0-9._-]+`).exec(body);
+  const link = new RegExp(`http://${tenant.subdomain}\\.localhost/app/files/[A-Za-z0-9._-]+`).exec(body);
   expect(link).not.toBeNull();
-  const file = await h.client(tenant).get(new URL(link![0]).pathname);
+  const file = await client.get(new URL(link![0]).pathname);
   expect(file.status).toBe(200);
   expect(await file.text()).toContain('María Peña');
 });

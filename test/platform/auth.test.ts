@@ -153,6 +153,12 @@ describe('sessions', () => {
     expect(await sessionCount(acme.id, ana.id)).toBe(0);
   });
 
+  it('keeps no back-office page in the browser’s cache, so Back after logout shows nothing', async () => {
+    const acme = await newTenant(h);
+    const client = await loggedIn(h, acme, await addStaff(h, acme));
+    for (const path of ['/app', '/app/clients', '/app/account']) expect((await client.get(path)).headers.get('Cache-Control')).toBe('no-store');
+  });
+
   it('ends every session when the password changes, and keeps the person who changed it logged in', async () => {
     const acme = await newTenant(h);
     const ana = await addStaff(h, acme);
@@ -176,6 +182,22 @@ describe('sessions', () => {
     expect(response.status).toBe(422);
     expect(await response.text()).toContain('La contraseña actual no es correcta.');
     expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(303);
+  });
+
+  it('limits guesses of the current password as the login does, and refuses a password of spaces', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const client = await loggedIn(h, acme, ana);
+    const spaces = await client.post('/app/account/password', { current: ana.password, password: ' '.repeat(12), confirm: ' '.repeat(12) });
+    expect(spaces.status).toBe(422);
+    expect(await spaces.text()).toContain('sin contar los espacios');
+    for (let i = 0; i < 5; i++) {
+      expect((await client.post('/app/account/password', { current: `guess-${i}`, password: 'a-new-long-password', confirm: 'a-new-long-password' })).status).toBe(422);
+    }
+    const blocked = await client.post('/app/account/password', { current: ana.password, password: 'a-new-long-password', confirm: 'a-new-long-password' });
+    expect(blocked.status).toBe(429);
+    expect(await blocked.text()).toContain('Demasiados intentos');
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: ana.password })).status).toBe(429);
   });
 
   it('does not accept a session cookie from one tenant on another tenant', async () => {
@@ -260,6 +282,45 @@ describe('password reset', () => {
     expect((await h.client(acme).post('/app/login', { email: ana.email, password: 'brand-new-password' })).status).toBe(303);
     const reused = await client.post(path, { password: 'another-password-1', confirm: 'another-password-1' });
     expect(reused.headers.get('location')).toBe('/app/password-reset');
+  });
+
+  it('a new password, by any way, spends every reset link sent before it', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const { mailMessages } = await import('../../src/platform/mail/schema.js');
+    const linkPaths = async () =>
+      (await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id))).map((m) => `/app/password-reset/${/\/app\/password-reset\/([a-z2-7]+)/.exec(m.text)![1]}`);
+    const anonymous = h.client(acme);
+    for (let i = 0; i < 2; i++) expect((await anonymous.post('/app/password-reset', { email: ana.email })).status).toBe(303);
+    const [first, second] = await linkPaths();
+    expect((await anonymous.post(second!, { password: 'brand-new-password', confirm: 'brand-new-password' })).status).toBe(303);
+    const stale = await anonymous.post(first!, { password: 'an-attacker-password', confirm: 'an-attacker-password' });
+    expect(stale.headers.get('location')).toBe('/app/password-reset');
+    expect((await h.client(acme).post('/app/login', { email: ana.email, password: 'an-attacker-password' })).status).toBe(422);
+
+    // The same after a change in Mi cuenta.
+    expect((await anonymous.post('/app/password-reset', { email: ana.email })).status).toBe(303);
+    const third = (await linkPaths())[2]!;
+    const laptop = await loggedIn(h, acme, { ...ana, password: 'brand-new-password' });
+    expect((await laptop.post('/app/account/password', { current: 'brand-new-password', password: 'another-new-password', confirm: 'another-new-password' })).status).toBe(303);
+    expect((await anonymous.get(third)).headers.get('location')).toBe('/app/password-reset');
+  });
+
+  it('the outbox shows a reset link whole only to the person it was sent to', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme, { role: 'admin' });
+    const other = await addStaff(h, acme, { role: 'admin' });
+    expect((await h.client(acme).post('/app/password-reset', { email: ana.email })).status).toBe(303);
+    const { mailMessages } = await import('../../src/platform/mail/schema.js');
+    const [mail] = await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id));
+    const link = /http:\/\/[^\s]+\/app\/password-reset\/[a-z2-7]+/.exec(mail!.text)![0];
+    const token = link.split('/').pop()!;
+    const theirs = await (await (await loggedIn(h, acme, other)).get('/app/settings/outbox')).text();
+    expect(theirs).not.toContain(token);
+    expect(theirs).toContain(`${new URL(link).origin}/app/password-reset/…`);
+    expect(theirs).toContain('se muestran completos solo en los correos enviados a ti');
+    const hers = await (await (await loggedIn(h, acme, ana)).get('/app/settings/outbox')).text();
+    expect(hers).toContain(`<a href="${link}"`);
   });
 
   it("writes the email in the user's language, whatever the anonymous page's", async () => {

@@ -32,7 +32,7 @@ describe('Ajustes > Usuarios', () => {
     expect(response.status).toBe(422);
     const html = await response.text();
     expect(html).toContain('Escribe un correo válido');
-    expect(html).toContain('La contraseña debe tener al menos 10 caracteres.');
+    expect(html).toContain('La contraseña debe tener al menos 10 caracteres sin contar los espacios.');
     expect(html).toContain('value="Sin Correo"');
     expect(await byEmail(acme.id, 'no-es-correo')).toHaveLength(0);
   });

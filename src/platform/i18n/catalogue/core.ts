@@ -91,7 +91,7 @@ export const core = messages(
     'password.new': 'Nueva contraseña',
     'password.confirm': 'Repite la nueva contraseña',
     'password.current': 'Contraseña actual',
-    'password.tooShort': 'La contraseña debe tener al menos {min} caracteres.',
+    'password.tooShort': 'La contraseña debe tener al menos {min} caracteres sin contar los espacios.',
     'password.tooLong': 'La contraseña puede tener como máximo {max} caracteres.',
     'password.mismatch': 'Las contraseñas no coinciden.',
     'password.wrongCurrent': 'La contraseña actual no es correcta.',
@@ -160,6 +160,7 @@ export const core = messages(
     'outbox.sentAt': 'Fecha',
     'outbox.transport': 'Vía',
     'outbox.empty': 'Todavía no se envió ningún correo.',
+    'outbox.privateLinks': 'Los enlaces que dan acceso (restablecer una contraseña, una descarga, el estado de cuenta de un cliente) se muestran completos solo en los correos enviados a ti.',
 
     'common.tooLong': 'El texto es demasiado largo: escribe hasta {max} caracteres.',
     'users.roleInvalid': 'Elige un rol de la lista.',
@@ -259,7 +260,7 @@ export const core = messages(
     'password.new': 'New password',
     'password.confirm': 'Repeat the new password',
     'password.current': 'Current password',
-    'password.tooShort': 'The password must have at least {min} characters.',
+    'password.tooShort': 'The password must have at least {min} characters, not counting spaces.',
     'password.tooLong': 'The password can have at most {max} characters.',
     'password.mismatch': 'The passwords do not match.',
     'password.wrongCurrent': 'The current password is not correct.',
@@ -328,6 +329,7 @@ export const core = messages(
     'outbox.sentAt': 'Date',
     'outbox.transport': 'Via',
     'outbox.empty': 'No email has been sent yet.',
+    'outbox.privateLinks': 'Links that give access (a password reset, a download, a client’s statement) are shown whole only in the emails sent to you.',
 
     'common.tooLong': 'The text is too long: write at most {max} characters.',
     'users.roleInvalid': 'Choose a role from the list.',
