@@ -8,6 +8,7 @@ import { isValidTimeZone } from '../platform/dates.js';
 import { checkbox, requiredText } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
 import { tenants } from '../tenants/schema.js';
+import { SubdomainSchema } from '../tenants/service.js';
 import { settingsOf } from './queries.js';
 import { clientVariables, documentTypes, tenantSettings } from './schema.js';
 
@@ -19,6 +20,12 @@ import { clientVariables, documentTypes, tenantSettings } from './schema.js';
 export const CompanySchema = v.object({
   companyName: requiredText(120, 'settings.company.nameRequired'),
   timezone: v.pipe(v.optional(v.string(), ''), v.trim(), v.check(isValidTimeZone, 'tenants.timezoneInvalid')),
+});
+
+/** A new address for the tenant, with the box that says its users understand what moves. */
+export const SubdomainChangeSchema = v.object({
+  subdomain: v.pipe(v.optional(v.string(), ''), v.trim(), v.toLowerCase(), v.maxLength(63, 'tenants.subdomainInvalid'), SubdomainSchema),
+  confirm: v.pipe(checkbox, v.check((checked) => checked, 'settings.subdomain.confirmRequired')),
 });
 
 export const ReceivablesSettingsSchema = v.object({

@@ -21,7 +21,10 @@ import {
   saveCompany,
   saveDocumentType,
   saveReceivablesSettings,
+  SubdomainChangeSchema,
 } from './general.js';
+import { changeSubdomain } from '../tenants/service.js';
+import { tenantUrl } from '../platform/tenancy.js';
 import { settingsOf } from './queries.js';
 
 const HOME = '/app/settings/general';
@@ -49,6 +52,8 @@ async function page(c: AppContext, invalid?: GeneralInvalid) {
     body: (
       <GeneralSettingsPage
         company={{ name: tenant.name, subdomain: tenant.subdomain, timezone: tenant.timezone, currency: tenant.currency, locale: tenant.locale }}
+        portalUrl={tenantUrl(c.var.deps.config, tenant, '/')}
+        baseDomain={c.var.deps.config.baseDomain}
         timeZones={timeZones(tenant.timezone)}
         receivables={settings}
         documentTypes={types}
@@ -80,6 +85,19 @@ export const generalSettingsRoutes = new Hono<AppEnv>()
     forgetTenantCache();
     c.var.log.info('settings.company_saved', { timezone: parsed.value.timezone });
     return saved(c, 'company');
+  })
+  .post('/subdomain', async (c) => {
+    const values = await formValues(c);
+    const parsed = parseWith(SubdomainChangeSchema, values);
+    const invalid = (errors: Record<string, string>) => page(c, { form: 'subdomain', values: { ...(values as Record<string, string>), confirm: 'confirm' in values }, errors });
+    if (!parsed.ok) return invalid(parsed.errors);
+    if (parsed.value.subdomain === c.var.tenant.subdomain) return saved(c, 'address');
+    const result = await changeSubdomain(c.var.deps.database.db, { tenantId: c.var.tenant.id, subdomain: parsed.value.subdomain });
+    if (!result.ok) return invalid({ subdomain: result.error });
+    forgetTenantCache();
+    c.var.log.info('settings.subdomain_changed', { from: c.var.tenant.subdomain, to: result.tenant.subdomain });
+    // The session's cookie belongs to the old address: the user signs in again at the new one.
+    return c.redirect(tenantUrl(c.var.deps.config, result.tenant, '/app/login?next=%2Fapp%2Fsettings%2Fgeneral'), 303);
   })
   .post('/receivables', async (c) => {
     const values = await formValues(c);

@@ -49,6 +49,35 @@ describe('Ajustes > General', () => {
     expect(await (await admin.get('/app/settings/general')).text()).toContain('<option value="America/Santiago" selected');
   });
 
+  it('moves the tenant to a new address once confirmed; the old one leads there, and a taken or malformed one is refused', async () => {
+    const { acme, admin } = await setup();
+    const other = await newTenant(h);
+    const page = await (await admin.get('/app/settings/general')).text();
+    expect(page).toContain(`El portal de tus clientes está en <a href="http://${acme.subdomain}.localhost`);
+    const unconfirmed = await admin.post('/app/settings/general/subdomain', { subdomain: 'nueva-dir' });
+    expect(unconfirmed.status).toBe(422);
+    expect(await unconfirmed.text()).toContain('Marca la casilla para confirmar el cambio de dirección.');
+    const taken = await admin.post('/app/settings/general/subdomain', { subdomain: other.subdomain, confirm: 'on' });
+    expect(await taken.text()).toContain('Ese subdominio ya está en uso.');
+    const malformed = await admin.post('/app/settings/general/subdomain', { subdomain: 'Nueva Dir!', confirm: 'on' });
+    expect(malformed.status).toBe(422);
+    expect(await malformed.text()).toContain('value="Nueva Dir!"');
+    expect((await tenantRow(acme)).subdomain).toBe(acme.subdomain);
+
+    const fresh = `nueva-${acme.id}`;
+    const moved = await admin.post('/app/settings/general/subdomain', { subdomain: ` ${fresh.toUpperCase()} `, confirm: 'on' });
+    expect(moved.status).toBe(303);
+    expect(moved.headers.get('location')).toBe(`http://${fresh}.localhost/app/login?next=%2Fapp%2Fsettings%2Fgeneral`);
+    expect((await tenantRow(acme)).subdomain).toBe(fresh);
+    // Links already sent keep working; the session stays with the old address's cookie.
+    const old = await h.client(acme).get('/recovery?x=1');
+    expect([old.status, old.headers.get('location')]).toEqual([301, `http://${fresh}.localhost/recovery?x=1`]);
+    expect((await h.client(fresh + '.localhost').get('/')).status).toBe(200);
+    // No one else can take the old address while it leads to this tenant.
+    const other2 = await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }));
+    expect(await (await other2.post('/app/settings/general/subdomain', { subdomain: acme.subdomain, confirm: 'on' })).text()).toContain('Ese subdominio ya está en uso.');
+  });
+
   it('switches overpayment and the longest promise, within 1 to 365 days', async () => {
     const { acme, admin } = await setup();
     expect((await admin.post('/app/settings/general/receivables', { allowOverpayment: 'on', promiseMaxDays: '45' })).status).toBe(303);

@@ -6,7 +6,7 @@ import { useView } from '../context.js';
 
 /** Which form a refused send came from, with what was typed and what to fix. */
 export interface GeneralInvalid {
-  form: 'company' | 'receivables' | 'documentType' | 'variable';
+  form: 'company' | 'subdomain' | 'receivables' | 'documentType' | 'variable';
   values: Record<string, string | boolean>;
   errors: FieldErrors;
 }
@@ -14,6 +14,9 @@ export interface GeneralInvalid {
 export interface GeneralSettingsProps {
   company: { name: string; subdomain: string; timezone: string; currency: string; locale: string };
   timeZones: readonly string[];
+  /** Where the tenant's portal is now, and the domain its address is under. */
+  portalUrl: string;
+  baseDomain: string;
   receivables: { allowOverpayment: boolean; promiseMaxDays: number };
   documentTypes: DocumentType[];
   variables: ClientVariable[];
@@ -33,6 +36,7 @@ export function GeneralSettingsPage(props: GeneralSettingsProps) {
   const errorsOf = (form: GeneralInvalid['form']) => (invalid?.form === form ? invalid.errors : undefined);
   const company = valuesOf('company');
   const receivables = valuesOf('receivables');
+  const address = valuesOf('subdomain');
   return (
     <>
       <div class="page-header">
@@ -52,9 +56,33 @@ export function GeneralSettingsPage(props: GeneralSettingsProps) {
             options={props.timeZones.map((zone) => ({ value: zone, label: zone.replace(/_/g, ' ') }))}
             errors={errorsOf('company')}
           />
-          <p class="hint">{t('settings.company.fixed', { currency: props.company.currency, locale: props.company.locale, subdomain: props.company.subdomain })}</p>
+          <p class="hint">{t('settings.company.fixed', { currency: props.company.currency, locale: props.company.locale })}</p>
           <button type="submit" class="primary">
             {t('common.save')}
+          </button>
+        </PostForm>
+      </section>
+
+      <section class="panel" aria-labelledby="address">
+        <h2 id="address">{t('settings.subdomain.title')}</h2>
+        <p>
+          {t('settings.subdomain.current')} <a href={props.portalUrl}>{props.portalUrl}</a>
+        </p>
+        <ErrorSummary errors={errorsOf('subdomain')} />
+        <PostForm action="/app/settings/general/subdomain">
+          <Field
+            name="subdomain"
+            label={t('settings.subdomain.field')}
+            hint={t('settings.subdomain.hint', { domain: props.baseDomain })}
+            value={text(address?.subdomain) ?? props.company.subdomain}
+            errors={errorsOf('subdomain')}
+            required
+            maxlength={63}
+            autocomplete="off"
+          />
+          <Checkbox name="confirm" label={t('settings.subdomain.confirm')} checked={address?.confirm === true} />
+          <button type="submit" class="primary">
+            {t('settings.subdomain.submit')}
           </button>
         </PostForm>
       </section>
