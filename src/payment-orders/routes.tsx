@@ -85,7 +85,8 @@ export const orderRoutes = new Hono<AppEnv>()
     const client = clientId && (await findLiveClient(c.var.deps.database.db, c.var.tenant.id, clientId));
     if (!client) return notFoundPage(c);
     const parsed = parseWith(orderFieldsSchema({ currency: c.var.tenant.currency }), values);
-    const result = parsed.ok ? await createOrder(scopeOf(c), client.id, parsed.value) : parsed;
+    // An order is annulled by its own confirmed action, never as it is created.
+    const result = parsed.ok ? await createOrder(scopeOf(c), client.id, { ...parsed.value, annulled: false }) : parsed;
     if (!result.ok) {
       if ('notFound' in result) return notFoundPage(c);
       return render(c, {

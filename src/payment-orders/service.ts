@@ -1,4 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { paymentAllocations, payments } from '../payments/schema.js';
+import { dayText, type IsoDate } from '../platform/dates.js';
 import type { Db } from '../db/index.js';
 import { clients } from '../clients/schema.js';
 import { recordClientEvent } from '../events/record.js';
@@ -104,9 +106,22 @@ export async function updateOrder(scope: Scope, orderId: number, fields: OrderFi
     return await scope.db.transaction(async (tx) => {
       const current = await orderOfLiveClient(tx, scope.tenantId, orderId);
       if (!current) return notFound;
-      // What was already paid stays paid: the order may not fall below it unless the tenant keeps credits.
-      if (fields.amount + fields.interest - fields.discounts < current.paid && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) {
-        return { ok: false, errors: { amount: 'receivables.orders.belowPaid' } } as const;
+      // What was already paid stays paid: the order may not be lowered below it unless the tenant
+      // keeps credits. An order that already holds a credit (kept while the tenant allowed them)
+      // can still be edited in everything that does not lower it further.
+      const total = fields.amount + fields.interest - fields.discounts;
+      const before = current.amount + current.interest - current.discounts;
+      if (total < current.paid && total < before && !(await settingsOf(tx, scope.tenantId)).allowOverpayment) {
+        return { ok: false, errors: { amount: 'receivables.orders.belowPaid' } as Record<string, string> } as const;
+      }
+      // Money is never paid on an order before it was issued: the payment form's rule, kept on edits.
+      const [firstPayment] = await tx
+        .select({ paidOn: sql<string>`min(${payments.paidOn})` })
+        .from(paymentAllocations)
+        .innerJoin(payments, and(eq(payments.tenantId, paymentAllocations.tenantId), eq(payments.id, paymentAllocations.paymentId)))
+        .where(and(eq(paymentAllocations.tenantId, scope.tenantId), eq(paymentAllocations.orderId, orderId), inArray(payments.state, ['por_verificar', 'verificado'])));
+      if (firstPayment?.paidOn && fields.issueDate > firstPayment.paidOn) {
+        return { ok: false, errors: { issueDate: `receivables.orders.issueAfterPayment?date=${dayText(firstPayment.paidOn as IsoDate)}` } as Record<string, string> } as const;
       }
       // Annulling and reactivating are actions of their own, confirmed and recorded: an edit keeps the order's state.
       const [order] = await tx

@@ -295,7 +295,7 @@ export async function makePromise(
       return fail('amount', 'receivables.promises.aboveBalanceWithUnverified');
     }
     if (input.promisedDate < today || input.promisedDate > addDays(today, settings.promiseMaxDays)) {
-      return fail('promisedDate', `receivables.promises.dateRange?max=${settings.promiseMaxDays}`);
+      return fail('promisedDate', settings.promiseMaxDays === 1 ? 'receivables.promises.dateRangeOne' : `receivables.promises.dateRange?max=${settings.promiseMaxDays}`);
     }
     const [promise] = await tx
       .insert(promises)

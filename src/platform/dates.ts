@@ -53,6 +53,11 @@ export function todayIn(timeZone: string, clock: Clock): IsoDate {
   return day;
 }
 
+/** A valid zone as the runtime names it ("america/lima" → "America/Lima"). */
+export function canonicalTimeZone(timeZone: string): string {
+  return new Intl.DateTimeFormat('en', { timeZone }).resolvedOptions().timeZone;
+}
+
 export function isValidTimeZone(timeZone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone });

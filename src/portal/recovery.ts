@@ -278,7 +278,7 @@ export function lastPromiseDate(options: { today: IsoDate; maxDays: number; endD
   const offerEnds = [options.endDate, options.deadline && dateIn(options.timezone, new Date(options.deadline.getTime() - 1))].filter((d): d is IsoDate => !!d).sort()[0];
   return offerEnds !== undefined && offerEnds < byDays
     ? { date: offerEnds, beyond: 'recovery.promise.afterOffer' }
-    : { date: byDays, beyond: `receivables.promises.dateRange?max=${options.maxDays}` };
+    : { date: byDays, beyond: options.maxDays === 1 ? 'receivables.promises.dateRangeOne' : `receivables.promises.dateRange?max=${options.maxDays}` };
 }
 
 /** "Compromiso de pago cartera castigada" typed by the debtor, by the offer's last day. */

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { defaultDocumentTypes, DOCUMENT_MAX_LENGTH, lengthPattern, lengthRuleOf, type DocumentType } from '../clients/fields.js';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
-import { isValidTimeZone } from '../platform/dates.js';
+import { canonicalTimeZone, isValidTimeZone } from '../platform/dates.js';
 import { checkbox, requiredText } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
 import { tenants } from '../tenants/schema.js';
@@ -19,7 +19,8 @@ import { clientVariables, documentTypes, tenantSettings } from './schema.js';
 
 export const CompanySchema = v.object({
   companyName: requiredText(120, 'settings.company.nameRequired'),
-  timezone: v.pipe(v.optional(v.string(), ''), v.trim(), v.check(isValidTimeZone, 'tenants.timezoneInvalid')),
+  // Stored as the zone's own name ("america/lima" is America/Lima), which the page's list selects.
+  timezone: v.pipe(v.optional(v.string(), ''), v.trim(), v.check(isValidTimeZone, 'tenants.timezoneInvalid'), v.transform(canonicalTimeZone)),
 });
 
 /** A new address for the tenant, with the box that says its users understand what moves. */
@@ -33,7 +34,8 @@ export const ReceivablesSettingsSchema = v.object({
   promiseMaxDays: v.pipe(
     v.optional(v.string(), ''),
     v.trim(),
-    v.transform(Number),
+    // Plain digits: Number() would also read "0x10" and "1e1".
+    v.transform((text) => (/^\d{1,3}$/.test(text) ? Number(text) : NaN)),
     v.check((n) => Number.isInteger(n) && n >= 1 && n <= 365, 'settings.receivables.promiseMaxDaysRange'),
   ),
 });

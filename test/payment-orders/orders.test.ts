@@ -150,6 +150,32 @@ describe('Órdenes de pago', () => {
     expect((await clientRow(h, acme, client.id)).totalBalance).toBe(0);
   });
 
+  it('an order holding a credit, once credits are switched off, still takes edits that do not lower it; none moves its issue after a payment', async () => {
+    const { acme, supervisor, client } = await setup();
+    const { tenantSettings } = await import('../../src/settings/schema.js');
+    const { settingsOf } = await import('../../src/settings/queries.js');
+    await settingsOf(h.db, acme.id);
+    const { eq } = await import('drizzle-orm');
+    await h.db.update(tenantSettings).set({ allowOverpayment: true }).where(eq(tenantSettings.tenantId, acme.id));
+    const order = await newOrder(h, acme, client.id, { amount: 100_00, dueDate: '2026-02-01' });
+    const paid = await registerPayment(scopeFor(h, acme), client.id, { amount: 150_00, paidOn: '2026-02-01', method: 'efectivo', reference: null, orders: [order.id] });
+    expect(paid.ok).toBe(true);
+    await verifyPayment(scopeFor(h, acme), paid.ok ? paid.payment.id : 0);
+    await h.db.update(tenantSettings).set({ allowOverpayment: false }).where(eq(tenantSettings.tenantId, acme.id));
+    const edit = { ...form, paymentCode: order.paymentCode, amount: '100', interest: '0', issueDate: '2026-01-05', dueDate: '2026-02-01' };
+    expect((await supervisor.post(`/app/orders/${order.id}`, { ...edit, product: 'Tarjeta' })).status).toBe(303);
+    const lower = await supervisor.post(`/app/orders/${order.id}`, { ...edit, amount: '90' });
+    expect(lower.status).toBe(422);
+    expect(await lower.text()).toContain('no puede quedar por debajo de lo ya pagado');
+    const late = await supervisor.post(`/app/orders/${order.id}`, { ...edit, issueDate: '2026-02-02', dueDate: '2026-03-01' });
+    expect(late.status).toBe(422);
+    expect(await late.text()).toContain('La orden ya tiene un pago del 01/02/2026: su emisión no puede ser posterior.');
+    expect((await supervisor.post(`/app/orders/${order.id}`, { ...edit, issueDate: '2026-02-01' })).status).toBe(303);
+    // An order is never created annulled, whatever a crafted form sends: that is an action of its own.
+    expect((await supervisor.post('/app/orders', { ...form, paymentCode: 'OP-NUEVA', annulled: 'on', clientId: client.id })).status).toBe(303);
+    expect((await ordersOf(h, acme, client.id)).find((o) => o.paymentCode === 'OP-NUEVA')).toMatchObject({ annulled: false });
+  });
+
   it('an advisor without clients.edit sees the tray but cannot create, edit or annul, and nothing changes', async () => {
     const { acme, client } = await setup();
     const order = await newOrder(h, acme, client.id);

@@ -391,6 +391,16 @@ describe('Promises to pay', () => {
     expect((await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '50', promisedDate: '2026-03-20' })).status).toBe(303);
   });
 
+  it('a tenant whose promises last one day is told "today or tomorrow", not "the next 1 days"', async () => {
+    const { acme, staff, client } = await setup();
+    const scope = scopeFor(h, acme, { id: staff.id, name: staff.name });
+    const { settingsOf } = await import('../../src/settings/queries.js');
+    await settingsOf(h.db, acme.id);
+    await h.db.update(tenantSettings).set({ promiseMaxDays: 1 }).where(eq(tenantSettings.tenantId, acme.id));
+    expect(await makePromise(scope, client.id, { amount: 10_00, promisedDate: '2026-03-12' })).toMatchObject({ ok: false, errors: { promisedDate: 'receivables.promises.dateRangeOne' } });
+    expect((await makePromise(scope, client.id, { amount: 10_00, promisedDate: '2026-03-11' })).ok).toBe(true);
+  });
+
   it('a promise kept by a payment stays kept when the client owes nothing and that payment is annulled', async () => {
     const { acme, staff, client, older, newer } = await setup();
     const scope = scopeFor(h, acme, { id: staff.id, name: staff.name });

@@ -43,6 +43,9 @@ describe('Ajustes > General', () => {
     expect((await tenantRow(acme)).timezone).toBe('America/Lima');
     const empty = await admin.post('/app/settings/general/company', { companyName: ' ', timezone: 'America/Lima' });
     expect(await empty.text()).toContain('Escribe el nombre de la empresa.');
+    // A zone typed in other capitals is stored by its own name, which the list then selects.
+    expect((await admin.post('/app/settings/general/company', { companyName: 'Acme Cobranzas', timezone: 'america/bogota' })).status).toBe(303);
+    expect((await tenantRow(acme)).timezone).toBe('America/Bogota');
     expect((await admin.post('/app/settings/general/company', { companyName: 'Acme Cobranzas', timezone: 'America/Santiago' })).status).toBe(303);
     expect(await tenantRow(acme)).toMatchObject({ name: 'Acme Cobranzas', timezone: 'America/Santiago' });
     forgetTenantCache();
@@ -89,6 +92,9 @@ describe('Ajustes > General', () => {
     // An unticked box is a switch turned off.
     await admin.post('/app/settings/general/receivables', { promiseMaxDays: '30' });
     expect(await settingsOf(h.db, acme.id)).toMatchObject({ allowOverpayment: false, promiseMaxDays: 30 });
+    // Only plain digits: what Number() would also read is refused.
+    for (const typed of ['0x10', '1e1', '12.0']) expect((await admin.post('/app/settings/general/receivables', { promiseMaxDays: typed })).status).toBe(422);
+    expect(await settingsOf(h.db, acme.id)).toMatchObject({ promiseMaxDays: 30 });
   });
 });
 
