@@ -251,6 +251,11 @@ export interface ClientFieldsOptions {
    * of the output: an import checks the columns a file brings, not the rest of the form.
    */
   only?: readonly string[];
+  /**
+   * The document a client already has: sent back unchanged, it is taken as stored without its
+   * type's format (which may have been tightened since), so the rest of the client can be edited.
+   */
+  stored?: { documentType: string; documentNumber: string };
 }
 
 /**
@@ -270,6 +275,8 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
     v.tuple([v.string(), v.string()]),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const [type, number] = dataset.value;
+      const stored = options.stored;
+      if (stored && type.trim().toUpperCase() === stored.documentType && number.trim() === stored.documentNumber) return stored.documentNumber;
       const { normalized, problem } = documents.check(type, number);
       if (problem !== null) {
         addIssue({ message: problem });

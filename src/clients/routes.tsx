@@ -184,7 +184,8 @@ export const clientRoutes = new Hono<AppEnv>()
     if (!client || client.deletedAt) return notFoundPage(c);
     const context = await formContext(c, client);
     const values = await formValues(c);
-    const parsed = parseWith(clientFieldsSchema({ ...context, country: c.var.tenant.country }), values);
+    const stored = { documentType: client.documentType, documentNumber: client.documentNumber };
+    const parsed = parseWith(clientFieldsSchema({ ...context, country: c.var.tenant.country, stored }), values);
     const result = parsed.ok ? await updateClient(scopeOf(c), client.id, parsed.value, todayOf(c)) : parsed;
     if (!result.ok) {
       if ('notFound' in result) return notFoundPage(c);

@@ -156,6 +156,21 @@ describe('document types', () => {
     expect((await admin.post('/app/settings/general/document-types/NOPE', { label: 'x', format: 'digits', min: '8' })).status).toBe(404);
   });
 
+  it('a format tightened later applies to new numbers: a client with an older number is still edited, unless its number is changed', async () => {
+    const { acme, admin } = await setup();
+    expect((await admin.post('/app/clients', { documentType: 'CE', documentNumber: 'ABC123456', name: 'Rosa' })).status).toBe(303);
+    const [rosa] = await h.db.select().from(clients).where(eq(clients.tenantId, acme.id));
+    expect((await admin.post('/app/settings/general/document-types/CE', { label: 'Carné de extranjería', format: 'alphanumeric', min: '10', max: '12' })).status).toBe(303);
+    const edited = await admin.post(`/app/clients/${rosa!.id}`, { documentType: 'ce', documentNumber: 'ABC123456 ', name: 'Rosa Quispe', phone: '987111222' });
+    expect(edited.status).toBe(303);
+    expect((await h.db.select().from(clients).where(eq(clients.id, rosa!.id)))[0]).toMatchObject({ name: 'Rosa Quispe', documentNumber: 'ABC123456' });
+    const changed = await admin.post(`/app/clients/${rosa!.id}`, { documentType: 'CE', documentNumber: 'ABC123457', name: 'Rosa Quispe' });
+    expect(changed.status).toBe(422);
+    expect(await changed.text()).toContain('de 10 a 12 letras o dígitos');
+    // A new client is held to the new format.
+    expect((await admin.post('/app/clients', { documentType: 'CE', documentNumber: 'ABC123458', name: 'Otra' })).status).toBe(422);
+  });
+
   it('deletes a type no client carries; one a client carries, even a deleted one, stays with a message', async () => {
     const { acme, admin } = await setup();
     await h.db.insert(clients).values({ tenantId: acme.id, documentType: 'CE', documentNumber: 'ABC123456', name: 'Borrada', deletedAt: new Date() });
