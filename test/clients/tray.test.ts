@@ -287,6 +287,23 @@ describe('the clients tray', () => {
     trayLimits.countCap = 3;
     try {
       expect(await (await browser.get('/app/clients')).text()).toContain('Más de 3 clientes');
+      // Past the capped count the last page is not known: a short page is the last, and a page
+      // beyond says only that there is nothing more.
+      const savedSize = trayLimits.pageSize;
+      trayLimits.pageSize = 3;
+      try {
+        const page2 = await (await browser.get('/app/clients?page=2')).text();
+        expect(page2).toContain('Más de 3 clientes');
+        expect(page2).toContain('rel="next"');
+        expect(page2).toContain('id="page-next"');
+        const page3 = await (await browser.get('/app/clients?page=3')).text();
+        expect(page3).not.toContain('rel="next"');
+        const past = await (await browser.get('/app/clients?page=9')).text();
+        expect(past).toContain('Esta página no existe: no hay más resultados.');
+        expect(past).not.toContain('rel="next"');
+      } finally {
+        trayLimits.pageSize = savedSize;
+      }
     } finally {
       trayLimits.countCap = saved;
     }

@@ -89,7 +89,7 @@ export function CampaignResults(props: TrayProps) {
           </table>
         </div>
       )}
-      <Pager path="/app/campaigns" query={props.query} page={props.filters.page} pageSize={props.pageSize} total={props.total} capped={props.capped} target="#campaign-results" />
+      <Pager path="/app/campaigns" query={props.query} page={props.filters.page} pageSize={props.pageSize} total={props.total} capped={props.capped} shown={props.rows.length} target="#campaign-results" />
     </div>
   );
 }

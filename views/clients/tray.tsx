@@ -41,8 +41,6 @@ function trayUrl(filters: ClientFilters, order: Partial<TrayOrder>): string {
 }
 
 /** Groups thousands with a space, as Spanish style guides write counts ("10 000"). */
-const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
-
 const hxLink = (href: string) => ({ 'hx-get': href, 'hx-target': `#${RESULTS}`, 'hx-push-url': 'true' });
 
 export function ClientsTray(props: TrayProps) {
@@ -130,15 +128,16 @@ export function ClientsResults(props: TrayProps) {
       {order.dir === 'desc' && <input type="hidden" name="dir" value="desc" form={FILTERS} />}
       <div class="toolbar results-toolbar">
         <p class="results-count">
-          {total.capped ? t('clients.countCapped', { count: grouped(total.count) }) : t('clients.count', { count: number(total.count) })}
+          {total.capped ? t('clients.countCapped', { count: number(total.count) }) : t('clients.count', { count: number(total.count) })}
         </p>
         {/* "Descargar" exports exactly these filters, in this order; it sits in the swapped part so it follows them. */}
         {can('reports.download') && <DownloadForm kind="clients" query={trayParams(filters, { sort: order.sort, dir: order.dir })} />}
       </div>
       {props.rows.length === 0 && total.count > 0 ? (
         // A page past the last (an old link, a page typed in): the filters do find clients.
+        // Past a capped count, where the last page is not known, it says only that.
         <p class="panel">
-          {t('common.pastLastPage', { last: number(lastPage) })}{' '}
+          {total.capped ? t('common.pastResults') : t('common.pastLastPage', { last: number(lastPage) })}{' '}
           <a href={`/app/clients?${new URLSearchParams(filterParams(filters)).toString()}`}>{t('common.firstPage')}</a>
         </p>
       ) : props.rows.length === 0 ? (
@@ -163,13 +162,14 @@ export function ClientsResults(props: TrayProps) {
       )}
       <nav class="pager" aria-label={t('clients.pages')}>
         {order.page > 1 && (
-          <a href={trayUrl(filters, { ...order, page: order.page - 1 })} rel="prev" {...hxLink(trayUrl(filters, { ...order, page: order.page - 1 }))}>
+          <a id="page-previous" href={trayUrl(filters, { ...order, page: order.page - 1 })} rel="prev" {...hxLink(trayUrl(filters, { ...order, page: order.page - 1 }))}>
             {t('common.previous')}
           </a>
         )}
         <span>{t('common.page', { page: order.page })}</span>
-        {(total.capped || order.page < lastPage) && (
-          <a href={trayUrl(filters, { ...order, page: order.page + 1 })} rel="next" {...hxLink(trayUrl(filters, { ...order, page: order.page + 1 }))}>
+        {/* A short page is the last, whatever a capped count leaves unknown. */}
+        {props.rows.length === trayLimits.pageSize && (total.capped || order.page < lastPage) && (
+          <a id="page-next" href={trayUrl(filters, { ...order, page: order.page + 1 })} rel="next" {...hxLink(trayUrl(filters, { ...order, page: order.page + 1 }))}>
             {t('common.next')}
           </a>
         )}
@@ -200,7 +200,8 @@ function SortableHeading(props: { column: ClientColumn; filters: ClientFilters; 
   const href = trayUrl(props.filters, { sort, dir });
   return (
     <th scope="col" class={cls} aria-sort={current ? (props.order.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
-      <a href={href} {...hxLink(href)}>
+      {/* With an id, htmx gives the focus back to the heading after the swap (keyboard users stay where they were). */}
+      <a id={`sort-${sort}`} href={href} {...hxLink(href)}>
         {label}
         {current && <span aria-hidden="true">{props.order.dir === 'asc' ? sortedUp : sortedDown}</span>}
       </a>
