@@ -383,6 +383,11 @@ describe('the clients tray', () => {
     expect(html).toContain('title="Ver órdenes de pago de Dario Noventa"><svg');
     expect(html).toContain('title="Ver interacciones de Dario Noventa"><svg');
     expect(html).toContain('title="Eliminar a Dario Noventa"><svg');
+    // Without the name's column, the badge goes in the row's first cell.
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    expect((await staff.post('/app/clients/columns', { columns: ['document', 'situation'] })).status).toBe(303);
+    const row = /<tr>(<td>[^<]*)<span class="badge badge-charged-off">Cartera castigada<\/span><\/td>/.exec(await (await staff.get('/app/clients?portfolio=castigada')).text());
+    expect(row).not.toBeNull();
   });
   it('escapes a client’s name wherever a row shows it, in its cell and in every action’s words', async () => {
     const other = await newTenant(h);

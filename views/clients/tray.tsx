@@ -252,6 +252,11 @@ function clientRow(row: ClientRow, columns: ClientColumn[], view: ViewContext, l
   const name = escapeHtml(row.name);
   let cells = '';
   for (const column of columns) cells += clientCell(row, column, view, name);
+  // "Cartera castigada" goes with the name; without the name's column, in the first cell.
+  if (!columns.some((column) => column.key === 'name')) {
+    const badge = chargedOffBadge(view.t, row);
+    if (badge) cells = cells.replace('</td>', ` ${badge}</td>`);
+  }
   // Ids are digits: the links need no escaping.
   const base = `/app/clients/${row.id}`;
   let actions = '';
