@@ -227,7 +227,7 @@ export const clientRoutes = new Hono<AppEnv>()
     const pageParam = Number(c.req.query('page'));
     const page = Number.isSafeInteger(pageParam) && pageParam > 0 && pageParam <= 100_000 ? pageParam : 1;
     const db = dbOf(c);
-    const [found, people] = await Promise.all([listClientEvents(db, c.var.tenant.id, client.id, page), listUsers(db, c.var.tenant.id)]);
+    const [found, people, variables] = await Promise.all([listClientEvents(db, c.var.tenant.id, client.id, page), listUsers(db, c.var.tenant.id), clientVariablesFor(db, c.var.tenant.id)]);
     return render(c, {
       title: `${c.var.t('clients.interactions.title')} · ${client.name}`,
       body: (
@@ -236,7 +236,7 @@ export const clientRoutes = new Hono<AppEnv>()
           events={found.slice(0, EVENTS_PAGE_SIZE)}
           hasMore={found.length > EVENTS_PAGE_SIZE}
           page={page}
-          people={new Map(people.map((p) => [p.id, p.name]))}
+          names={{ people: new Map(people.map((p) => [p.id, p.name])), variables: new Map(variables.map((v) => [v.key, v.label])) }}
         />
       ),
     });

@@ -60,18 +60,42 @@ function shown(value: unknown, people: ReadonlyMap<number, string>, field: strin
   return String(value);
 }
 
-/** Each field an edit changed, as "Field: before → after" (staff shown by name, money in the tenant's currency). */
-export function changeLines(t: Translate, data: Record<string, unknown>, people: ReadonlyMap<number, string>, money: (minor: number) => string): string[] {
+/** Names an edit's values are shown by: staff by id, additional variables by key. */
+export interface ChangeNames {
+  people: ReadonlyMap<number, string>;
+  variables: ReadonlyMap<string, string>;
+}
+
+/**
+ * Each field an edit changed, as "Field: before → after" (staff shown by name, money in the
+ * tenant's currency); each additional variable that changed on a line of its own, under its
+ * name (its key, for a variable since deleted).
+ */
+export function changeLines(t: Translate, data: Record<string, unknown>, names: ChangeNames, money: (minor: number) => string): string[] {
   const changes = data.changes;
   if (!changes || typeof changes !== 'object') return [];
   // In the order of the form (jsonb keeps its keys in an order of its own).
   const order = Object.keys(fieldLabels);
   const rank = (field: string) => (order.includes(field) ? order.indexOf(field) : order.length);
+  const line = (label: string, before: string, after: string) => `${label}: ${before} → ${after}`;
   return Object.entries(changes as Record<string, [unknown, unknown]>)
     .sort(([a], [b]) => rank(a) - rank(b))
-    // A field that was empty and stays empty (no additional variables at creation) says nothing.
-    .filter(([field, pair]) => Array.isArray(pair) && shown(pair[0], people, field, t, money) !== shown(pair[1], people, field, t, money))
-    .map(([field, [before, after]]) => `${fieldLabels[field] ? t(fieldLabels[field]) : field}: ${shown(before, people, field, t, money)} → ${shown(after, people, field, t, money)}`);
+    .flatMap(([field, pair]) => {
+      if (!Array.isArray(pair)) return [];
+      const [before, after] = pair;
+      if (field === 'additional') {
+        const was = (before ?? {}) as Record<string, unknown>;
+        const is = (after ?? {}) as Record<string, unknown>;
+        const text = (value: unknown) => (value === undefined || value === null || value === '' ? t('common.none') : String(value));
+        return [...new Set([...Object.keys(was), ...Object.keys(is)])]
+          .filter((key) => text(was[key]) !== text(is[key]))
+          .map((key) => line(names.variables.get(key) ?? key, text(was[key]), text(is[key])));
+      }
+      const from = shown(before, names.people, field, t, money);
+      const to = shown(after, names.people, field, t, money);
+      // A field that was empty and stays empty says nothing.
+      return from === to ? [] : [line(fieldLabels[field] ? t(fieldLabels[field]) : field, from, to)];
+    });
 }
 
 /** A coded value in words when the catalogue has it under one of these prefixes, else as stored. */

@@ -1,3 +1,4 @@
+import { clientVariablesFor } from '../clients/fields.js';
 import { clientEventsFrom, countClientEvents } from '../clients/queries.js';
 import { registerExport, type ExportSource } from '../exports/registry.js';
 import { dateTimeIn } from '../platform/dates.js';
@@ -25,7 +26,10 @@ export const interactionsExport: ExportSource = {
       async *batches() {
         if (!valid) return;
         // Staff named in edits (supervisor, advisor) are looked up when the file is made, not when it is asked for.
-        const people = new Map((await listUsers(db, tenant.id)).map((u) => [u.id, u.name]));
+        const names = {
+          people: new Map((await listUsers(db, tenant.id)).map((u) => [u.id, u.name])),
+          variables: new Map((await clientVariablesFor(db, tenant.id)).map((variable) => [variable.key, variable.label])),
+        };
         const money = (minor: number) => formatMoney(minor, tenant.currency, tenant.locale);
         // One client's history is short (hundreds of events): it is paged by offset, in the
         // page's own order, rather than by a key the order does not follow.
@@ -36,7 +40,7 @@ export const interactionsExport: ExportSource = {
             dateTimeIn(tenant.timezone, e.occurredAt),
             eventLabel(t, e.type),
             e.actorName ?? t('clients.interactions.system'),
-            [...changeLines(t, e.data, people, money), ...detailLines(t, e.data, money)].join('; '),
+            [...changeLines(t, e.data, names, money), ...detailLines(t, e.data, money)].join('; '),
           ]);
           if (events.length < BATCH) return;
         }

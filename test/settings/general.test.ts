@@ -210,5 +210,10 @@ describe('additional client variables', () => {
     expect(edited).toMatchObject({ name: 'Rosa Quispe', additional: { region: 'Norte' } });
     await admin.post('/app/settings/general/variables', { variableKey: 'region', variableLabel: 'Región' });
     expect(await (await admin.get(`/app/clients/${rosa!.id}/edit`)).text()).toMatch(/name="additional.region"[^>]*value="Norte"/);
+    // Interacciones names each variable that changed, by its name.
+    expect((await admin.post(`/app/clients/${rosa!.id}`, { documentType: 'DNI', documentNumber: '44556677', name: 'Rosa Quispe', 'additional.region': 'Sur' })).status).toBe(303);
+    const history = await (await admin.get(`/app/clients/${rosa!.id}/interactions`)).text();
+    expect(history).toContain('Región: Norte → Sur');
+    expect(history).not.toContain('region: Norte');
   });
 });

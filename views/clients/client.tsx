@@ -2,7 +2,7 @@ import type { AlertRow } from '../../src/alerts/service.js';
 import { ClientAlerts } from '../alerts/list.js';
 import type { ClientVariable } from '../../src/clients/fields.js';
 import type { ClientRow } from '../../src/clients/queries.js';
-import { changeLines, detailLines, eventLabel } from '../../src/events/describe.js';
+import { changeLines, detailLines, eventLabel, type ChangeNames } from '../../src/events/describe.js';
 import { isMessageKey, type MessageKey } from '../../src/platform/i18n/index.js';
 import type { ClaimRow } from '../../src/claims/queries.js';
 import { ClientClaims } from '../claims/client-claims.js';
@@ -165,7 +165,7 @@ function EventLines(props: { lines: string[] }) {
   );
 }
 
-export function InteractionsPage(props: { client: ClientRow; events: EventItem[]; page: number; hasMore: boolean; people: Map<number, string> }) {
+export function InteractionsPage(props: { client: ClientRow; events: EventItem[]; page: number; hasMore: boolean; names: ChangeNames }) {
   const { t, dateTime, can, money } = useView();
   const c = props.client;
   const href = (page: number) => `/app/clients/${c.id}/interactions${page > 1 ? `?page=${page}` : ''}`;
@@ -188,7 +188,7 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
                 {' · '}
                 {event.actorName ?? t('clients.interactions.system')}
               </p>
-              <EventLines lines={changeLines(t, event.data, props.people, money)} />
+              <EventLines lines={changeLines(t, event.data, props.names, money)} />
               <EventLines lines={detailLines(t, event.data, money)} />
             </li>
           ))}
