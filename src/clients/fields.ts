@@ -1,7 +1,8 @@
 import { asc, eq } from 'drizzle-orm';
 // The library's modern build (same source and metadata as its default entry, transpiled for
 // current engines): the default build's spread helpers cost more than the parse on a big upload.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core/es6';
+import { getExampleNumber, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core/es6';
+import phoneExamples from 'libphonenumber-js/mobile/examples';
 import phoneMetadata from 'libphonenumber-js/min/metadata';
 import * as v from 'valibot';
 import type { Db } from '../db/index.js';
@@ -194,6 +195,16 @@ function formatProblem(type: DocumentType, value: string): string {
 }
 
 /** Reads phone numbers for one country: the country is looked up once, not per number. */
+/**
+ * What a wrong phone number is told: to write it with the country code, with a mobile number
+ * of the tenant's country as the example (+56 9 2123 4567 in Chile, +51 912 345 678 in Peru).
+ */
+function phoneProblem(country: string): string {
+  const code = country.toUpperCase() as CountryCode;
+  const example = isSupportedCountry(code, phoneMetadata) ? getExampleNumber(code, phoneExamples, phoneMetadata)?.formatInternational() : undefined;
+  return `clients.error.phoneInvalid?example=${encodeURIComponent(example ?? '+51 912 345 678')}`;
+}
+
 function phoneReader(country: string): (raw: string) => string | null {
   const code = country.toUpperCase();
   const options = isSupportedCountry(code as CountryCode, phoneMetadata) ? { defaultCountry: code as CountryCode } : {};
@@ -267,6 +278,7 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
   const variableEntries = Object.fromEntries(options.variables.map((variable) => [variableField(variable.key), optionalText(500)]));
   const documents = documentRules(options.documentTypes);
   const readPhone = phoneReader(options.country);
+  const phoneMessage = phoneProblem(options.country);
   /**
    * The number is judged with its type: the pair travels together so both errors show at once.
    * Checked and normalised in one pass (an unknown type is the type field's error, not this one's).
@@ -304,7 +316,7 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
         if (dataset.value === '') return null;
         const phone = readPhone(dataset.value);
         if (phone === null) {
-          addIssue({ message: 'clients.error.phoneInvalid' });
+          addIssue({ message: phoneMessage });
           return NEVER;
         }
         return phone;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkDocument, clientFieldsSchema, defaultDocumentTypes, normalizeDocumentNumber, normalizePhone, withLostZeros } from '../../src/clients/fields.js';
 import { parseClientFilters } from '../../src/clients/queries.js';
 import { parseWith } from '../../src/platform/forms.js';
+import { translateMessage, translator } from '../../src/platform/i18n/index.js';
 
 describe('client fields', () => {
   it('gives a number cell back the leading zeros a DNI can have, and no more', () => {
@@ -59,10 +60,13 @@ describe('client fields', () => {
         documentNumber: 'clients.error.documentDigits?type=DNI&digits=8&count=3',
         name: 'clients.error.nameRequired',
         email: 'clients.error.emailInvalid',
-        phone: 'clients.error.phoneInvalid',
+        phone: 'clients.error.phoneInvalid?example=%2B51%20912%20345%20678',
         status: 'clients.error.statusInvalid',
       },
     });
+    // The example is a number of the tenant's own country.
+    const chile = parseWith(clientFieldsSchema({ documentTypes: defaultDocumentTypes, country: 'CL', variables: [] }), { documentType: 'DNI', documentNumber: '12345678', name: 'a', phone: '12' });
+    expect(chile.ok ? null : translateMessage(translator('es'), chile.errors.phone!)).toBe('El teléfono no es válido. Escríbelo con código de país, por ejemplo +56 2 2123 4567.');
   });
 
   it('reads the tray filters, dropping what it does not understand', () => {
