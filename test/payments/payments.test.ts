@@ -166,6 +166,17 @@ describe('Payments', () => {
     expect(reaching).toMatchObject({ ok: false, errors: { paidOn: `receivables.payments.beforeIssue?code=LATER-${client.id}&date=20/03/2026` } });
   });
 
+  it('gives the oldest-first money to the orders already issued that day, even when one issued later falls due first', async () => {
+    const { acme, client, newer } = await setup();
+    const early = await newOrder(h, acme, client.id, { paymentCode: `EARLY-${client.id}`, amount: 50_00, issueDate: '2026-03-12', dueDate: '2026-03-15' });
+    const scope = scopeFor(h, acme);
+    const paid = await registerPayment(scope, client.id, { amount: 1_00, paidOn: '2026-03-10', method: 'transferencia', reference: null, orders: [early.id, newer.id], source: 'portal' });
+    expect(paid.ok).toBe(true);
+    const { paymentAllocations } = await import('../../src/payments/schema.js');
+    const split = await h.db.select().from(paymentAllocations).where(eq(paymentAllocations.paymentId, paid.ok ? paid.payment.id : 0));
+    expect(split.map((a) => [a.orderId, a.amount])).toEqual([[newer.id, 1_00]]);
+  });
+
   it('refuses verifying a payment whose order was annulled since, and it can still be rejected', async () => {
     const { acme, client, older } = await setup();
     const scope = scopeFor(h, acme);
