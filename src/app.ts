@@ -25,7 +25,7 @@ import { portalRoutes } from './portal/routes.js';
 import { recoveryRoutes } from './portal/recovery-routes.js';
 import { alertRoutes } from './alerts/routes.js';
 import { portalSettingsRoutes } from './portal/settings-routes.js';
-import { statementRoutes } from './payments/routes.js';
+import { paymentsToVerifyRoutes, statementRoutes } from './payments/routes.js';
 import { marketplaceRoutes } from './marketplace/routes.js';
 import { outboxRoutes } from './settings/outbox-routes.js';
 import { generalSettingsRoutes } from './settings/routes.js';
@@ -139,6 +139,7 @@ export function createApp(deps: Deps) {
   app.route('/app/campaigns', campaignRoutes);
   app.route('/app/campaign-payments', campaignPaymentRoutes);
   app.route('/app/alerts', alertRoutes);
+  app.route('/app/payments-to-verify', paymentsToVerifyRoutes);
   app.get('/app/settings', (c) => c.redirect(can(c.var.user, 'settings') ? '/app/settings/general' : can(c.var.user, 'users') ? '/app/settings/users' : '/app', 303));
   app.route('/recovery', recoveryRoutes);
   app.route('/', portalRoutes);

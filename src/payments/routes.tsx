@@ -16,6 +16,8 @@ import { contentTypeOfKey } from '../portal/files.js';
 import { sendStatementLink } from '../portal/links.js';
 import { sendStoredFile } from '../storage/send.js';
 import { findPayment, statementOf } from './queries.js';
+import { listPaymentsToVerify } from './to-verify.js';
+import { PaymentsToVerifyPage } from '../../views/payments/to-verify.js';
 import { annulPayment, makePromise, paymentFieldsSchema, promiseFieldsSchema, registerPayment, rejectPayment, verifyPayment } from './service.js';
 
 const canView = requirePermission(forbiddenPage, 'receivables');
@@ -132,3 +134,13 @@ export const statementRoutes = new Hono<AppEnv>()
   .post('/payments/:id/verification', canView, canChange, paymentChange(verifyPayment, 'payments.verified'))
   .post('/payments/:id/rejection', canView, canChange, paymentChange(rejectPayment, 'payments.rejected'))
   .post('/payments/:id/annulment', canView, canChange, paymentChange(annulPayment, 'payments.annulled'));
+
+/** Pagos por verificar (Cuentas por cobrar): what waits for staff to verify, in one place. */
+export const paymentsToVerifyRoutes = new Hono<AppEnv>().use(canView).get('/', async (c) => {
+  const scope = c.req.query('scope') === 'all' ? 'all' : 'mine';
+  const rows = await listPaymentsToVerify(c.var.deps.database.db, c.var.tenant.id, {
+    ...(scope === 'mine' ? { advisorId: c.var.user!.id } : {}),
+    campaigns: c.var.tenant.enabledApps.includes('charged_off'),
+  });
+  return render(c, { title: c.var.t('toVerify.title'), body: <PaymentsToVerifyPage rows={rows} scope={scope} /> });
+});

@@ -489,3 +489,55 @@ describe('Promises to pay', () => {
     expect(broken[0]!.data).toMatchObject({ amount: 80_00, promisedDate: '2026-03-12' });
   });
 });
+
+describe('Pagos por verificar', () => {
+  it('lists every payment still to verify, the longest waiting first, an advisor’s own clients by default; a verified one leaves', async () => {
+    const acme = await newTenant(h);
+    const luis = await addStaff(h, acme, { role: 'advisor', name: 'Luis Asesor' });
+    const ana = await addStaff(h, acme, { role: 'advisor', name: 'Ana Asesora' });
+    const his = await newClient(h, acme, { name: 'Rosa de Luis', advisorId: luis.id });
+    const hers = await newClient(h, acme, { name: 'Pedro de Ana', advisorId: ana.id });
+    const scope = scopeFor(h, acme);
+    const pay = async (clientId: number, amount: number, source: 'portal' | 'staff', tenant: Tenant = acme) => {
+      const order = await newOrder(h, tenant, clientId, { amount: 500_00 });
+      const made = await registerPayment(scopeFor(h, tenant), clientId, { amount, paidOn: '2026-03-10', method: 'transferencia', reference: null, orders: [order.id], source });
+      if (!made.ok) throw new Error(JSON.stringify(made));
+      return made.payment;
+    };
+    const first = await pay(his.id, 12_50, 'portal');
+    h.clock.advance(60_000);
+    await pay(hers.id, 30_00, 'staff');
+    h.clock.advance(-60_000);
+    const other = await newTenant(h);
+    await pay((await newClient(h, other, { name: 'Ajeno' })).id, 99_00, 'portal', other);
+
+    const browser = await loggedIn(h, acme, luis);
+    const mine = await (await browser.get('/app/payments-to-verify')).text();
+    expect(mine).toContain('Pagos por verificar</a>');
+    expect(mine).toContain('Rosa de Luis');
+    expect(mine).toContain('enviado por el cliente');
+    expect(mine).toContain(`href="/app/clients/${his.id}/statement#payments"`);
+    expect(mine).not.toContain('Pedro de Ana');
+    const all = await (await browser.get('/app/payments-to-verify?scope=all')).text();
+    expect(all.indexOf('Rosa de Luis')).toBeLessThan(all.indexOf('Pedro de Ana'));
+    expect(all).not.toContain('Ajeno');
+
+    // With Cartera castigada on, a campaign payment waits here too, leading to its entry.
+    const { tenants } = await import('../../src/tenants/schema.js');
+    const { campaignEntries, campaignPayments } = await import('../../src/campaigns/schema.js');
+    const { forgetTenantCache } = await import('../../src/platform/tenancy.js');
+    await h.db.update(tenants).set({ enabledApps: ['charged_off'] }).where(eq(tenants.id, acme.id));
+    forgetTenantCache();
+    const [entry] = await h.db.insert(campaignEntries).values({ tenantId: acme.id, clientId: his.id, campaignCode: 'C1', debtAmount: 1000_00, discountType: 'monto', discountValue: 0, campaignAmount: 1000_00 }).returning();
+    await h.db.insert(campaignPayments).values({ tenantId: acme.id, entryId: entry!.id, amount: 70_00, paidOn: '2026-03-10', method: 'yape', source: 'portal' });
+    const withCampaign = await (await browser.get('/app/payments-to-verify')).text();
+    expect(withCampaign).toContain(`href="/app/campaigns/${entry!.id}"`);
+    expect(withCampaign).toContain('Cartera castigada');
+    await h.db.update(campaignPayments).set({ state: 'verificado' }).where(eq(campaignPayments.entryId, entry!.id));
+
+    await verifyPayment(scope, first.id);
+    expect(await (await browser.get('/app/payments-to-verify')).text()).toContain('No hay pagos por verificar.');
+    const outsider = await loggedIn(h, acme, await addStaff(h, acme, { role: 'advisor', revoke: ['receivables'] }));
+    expect((await outsider.get('/app/payments-to-verify')).status).toBe(403);
+  });
+});

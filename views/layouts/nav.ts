@@ -25,6 +25,7 @@ export const navigation: NavEntry[] = [
     children: [
       { href: '/app/clients', label: 'nav.clients', permission: 'receivables' },
       { href: '/app/orders', label: 'nav.orders', permission: 'receivables' },
+      { href: '/app/payments-to-verify', label: 'nav.toVerify', permission: 'receivables' },
       { href: '/app/campaigns', label: 'nav.chargedOff', permission: 'receivables', app: 'charged_off' },
       { href: '/app/alerts', label: 'nav.alerts', permission: 'receivables' },
     ],

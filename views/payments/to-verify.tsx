@@ -1,0 +1,81 @@
+import type { MessageKey } from '../../src/platform/i18n/index.js';
+import { isMessageKey } from '../../src/platform/i18n/index.js';
+import { TO_VERIFY_LIMIT, type PaymentToVerify } from '../../src/payments/to-verify.js';
+import { DataTable } from '../components/table.js';
+import { useView } from '../context.js';
+
+/**
+ * Pagos por verificar: every payment still waiting for staff, the longest waiting first, each
+ * with a link to where it is verified or refused. An advisor sees their clients' by default.
+ */
+export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; scope: 'mine' | 'all' }) {
+  const { t, money, date, dateTime } = useView();
+  const word = (prefix: string, value: string) => {
+    const key = `${prefix}${value}`;
+    return isMessageKey(key) ? t(key as MessageKey) : value;
+  };
+  const shown = props.rows.slice(0, TO_VERIFY_LIMIT);
+  return (
+    <>
+      <div class="page-header">
+        <h1>{t('toVerify.title')}</h1>
+      </div>
+      <p class="hint">{t('toVerify.intro')}</p>
+      <nav class="tabs" aria-label={t('toVerify.title')}>
+        <a href="/app/payments-to-verify" aria-current={props.scope === 'mine' ? 'page' : undefined}>
+          {t('alerts.mine')}
+        </a>
+        <a href="/app/payments-to-verify?scope=all" aria-current={props.scope === 'all' ? 'page' : undefined}>
+          {t('alerts.all')}
+        </a>
+      </nav>
+      {shown.length === 0 ? (
+        <p class="panel">{t('toVerify.empty')}</p>
+      ) : (
+        <DataTable
+          rows={shown}
+          columns={[
+            {
+              heading: t('alerts.client'),
+              cell: (row) => (
+                <>
+                  <a href={`/app/clients/${row.clientId}`}>{row.clientName}</a>
+                  <br />
+                  <small>
+                    {row.documentType} {row.documentNumber}
+                  </small>
+                </>
+              ),
+            },
+            { heading: t('toVerify.amount'), kind: 'num', cell: (row) => money(row.amount) },
+            {
+              heading: t('toVerify.payment'),
+              cell: (row) => (
+                <>
+                  {date(row.paidOn)} · {word('payments.method.', row.method)}
+                  <br />
+                  <small>
+                    {t(row.kind === 'campaign' ? 'toVerify.kind.campaign' : 'toVerify.kind.order')} · {t(`toVerify.source.${row.source === 'portal' ? 'portal' : 'staff'}`)}
+                    {row.hasReceipt ? ` · ${t('toVerify.receipt')}` : ''}
+                  </small>
+                </>
+              ),
+            },
+            { heading: t('toVerify.reportedAt'), cell: (row) => <time datetime={row.reportedAt.toISOString()}>{dateTime(row.reportedAt)}</time> },
+            { heading: t('alerts.advisor'), cell: (row) => row.advisorName ?? t('alerts.noAdvisor') },
+            {
+              heading: <span class="visually-hidden">{t('toVerify.review')}</span>,
+              kind: 'actions',
+              cell: (row) => (
+                <a href={row.href} aria-label={`${t('toVerify.review')}: ${row.clientName}`}>
+                  {t('toVerify.review')}
+                </a>
+              ),
+            },
+          ]}
+        />
+      )}
+      {props.rows.length > TO_VERIFY_LIMIT && <p class="hint">{t('toVerify.more', { count: TO_VERIFY_LIMIT })}</p>}
+    </>
+  );
+}
