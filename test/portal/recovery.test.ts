@@ -246,6 +246,14 @@ describe('paying the offer', () => {
     // Back on the offer, the debtor sees what they promised.
     const offer = (await (await browser.get('/recovery/oferta')).text()).replaceAll('\u00a0', ' ');
     expect(offer).toContain('Te comprometiste a pagar S/ 200.00 hasta el 15/03/2026.');
+    // Money paid before the promise leaves less than it promised: the debtor is told what is left.
+    const { changeCampaignPaymentState, registerCampaignPayment } = await import('../../src/campaigns/service.js');
+    const campaignScope = { tenantId: acme.id, tenant: acme, actor: null, db: h.db, clock: h.clock };
+    const earlier = await registerCampaignPayment(campaignScope, entry.id, { amount: 100_00, paidOn: '2026-03-09', method: 'efectivo', reference: null });
+    expect(earlier.ok).toBe(true);
+    for (const id of [payment!.id, earlier.ok ? earlier.payment.id : 0]) expect((await changeCampaignPaymentState(campaignScope, id, 'verificado')).ok).toBe(true);
+    const less = (await (await browser.get('/recovery/oferta')).text()).replaceAll('\u00a0', ' ');
+    expect(less).toContain('Te comprometiste a pagar S/ 200.00 hasta el 15/03/2026. Con lo que ya pagaste, te falta S/ 100.00: pagándolo cancelas tu deuda.');
     // Once the day has passed it is no longer shown as pending.
     h.clock.set('2026-03-16T15:00:00Z');
     expect(await (await browser.get('/recovery/oferta')).text()).not.toContain('Te comprometiste');

@@ -151,7 +151,12 @@ export function RecoveryOffer(props: {
         {props.promised.length > 0 && (
           <ul class="reported">
             {props.promised.map((p) => (
-              <li>{t('recovery.offer.promised', { amount: money(p.amount), date: date(p.promisedDate) })}</li>
+              <li>
+                {/* Payments since may leave less to pay than was promised: the debtor is told what is left, not asked for more. */}
+                {p.amount > offer.owed
+                  ? t('recovery.offer.promisedOver', { amount: money(p.amount), date: date(p.promisedDate), left: money(offer.owed) })
+                  : t('recovery.offer.promised', { amount: money(p.amount), date: date(p.promisedDate) })}
+              </li>
             ))}
           </ul>
         )}
