@@ -58,7 +58,7 @@ export async function recordStep(db: Db, tenantId: number, clientId: number, ste
 
 /**
  * Document and captcha, no contact check (SPEC 6): the debtor gets in when the document
- * belongs to a live client with an active campaign. Anything else — an unknown document, a
+ * belongs to a live client with an active campaign, or whose latest campaign they paid. Anything else — an unknown document, a
  * client without an offer — takes the same path and the same answer, and counts against the
  * address and the document like a failed identification on the customer portal.
  */
@@ -71,7 +71,13 @@ export async function identifyForRecovery(
   if (counted.limited) return { ok: false, reason: 'limited', retryAfterMs: counted.retryAfterMs };
   const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
   // The same two lookups whether or not the document exists (no client has id 0), so timing tells nothing.
-  const entry = await activeEntryForClient(db, tenant.id, client?.id ?? 0, todayIn(tenant.timezone, { now: () => now }));
+  const today = todayIn(tenant.timezone, { now: () => now });
+  let entry = await activeEntryForClient(db, tenant.id, client?.id ?? 0, today);
+  // A debtor who paid their offer comes in to be told so, as the offer page would tell them.
+  if (client && !entry) {
+    const latest = await latestEntryForClient(db, tenant.id, client.id);
+    if (latest && campaignStateOf(latest, today) === 1) entry = latest;
+  }
   if (!client || !entry) {
     return { ok: false, reason: 'noOffer' };
   }

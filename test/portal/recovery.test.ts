@@ -294,6 +294,11 @@ describe('paying the offer', () => {
     await h.db.update(campaignEntries).set({ paid: 500_00, closedReason: 'paid', closedAt: h.clock.now() }).where(eq(campaignEntries.tenantId, acme.id));
     const page = await browser.get('/recovery/oferta');
     expect(await page.text()).toContain('¡Tu deuda está cancelada!');
+    // Coming back later, the debtor is told so again, and it is no failed attempt: six visits in a row get in.
+    for (let i = 0; i < 6; i++) {
+      const again = await onOffer(acme, rosa);
+      expect(await (await again.get('/recovery/oferta')).text()).toContain('¡Tu deuda está cancelada!');
+    }
   });
 });
 
