@@ -45,11 +45,25 @@ export function tooLargePage(c: AppContext, limitBytes: number) {
   return errorPage(c, 413, 'errors.tooLarge.title', 'errors.tooLarge.body', { limit });
 }
 
+/**
+ * Whether a request failed because its sender went away (a phone that lost its signal, an
+ * upload cancelled by a second tap): reading its body then fails with "aborted" or a reset.
+ */
+export function senderWentAway(error: Error, request?: Request): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return request?.signal?.aborted === true || error.message === 'aborted' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+}
+
 /** The one handler for unexpected failures: logged with the request id, a friendly page for the person. */
 export function onError(error: Error, c: Context<AppEnv>) {
   if (error instanceof HTTPException && error.status < 500) {
     if (error.status === 404) return notFoundPage(c);
     return errorPage(c, error.status as ContentfulStatusCode, 'errors.badRequest.title', 'errors.badRequest.body');
+  }
+  // No server fault, and no one left to answer: noted, not raised as an error.
+  if (senderWentAway(error, c.req.raw)) {
+    (c.var.log ?? console).info('request.aborted', { method: c.req.method, path: c.req.path });
+    return errorPage(c, 400, 'errors.badRequest.title', 'errors.badRequest.body');
   }
   (c.var.log ?? console).error('request.failed', { error, method: c.req.method, path: c.req.path });
   if (c.req.path.startsWith('/api/')) {
