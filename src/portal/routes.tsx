@@ -40,7 +40,7 @@ import {
   receiptFieldsSchema,
   uploadReceipt,
 } from './service.js';
-import { endPortalSession, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
+import { endPortalSession, PORTAL_COOKIE, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
 
 const DOCUMENT_COOKIE = 'saldo_portal_doc';
 const DOCUMENT_STEP_MS = 10 * 60_000;
@@ -190,7 +190,8 @@ export function sent(c: AppContext, message: MessageKey, page: string) {
 /** A form sent after the visit ended (30 quiet minutes): say so, rather than drop it without a word. */
 function visitEnded(c: AppContext) {
   setFlash(c, 'error', 'portal.visit.ended');
-  return redirectTo(c, '/');
+  // "#main": the form's own section (/comprobante#comprobante) is not carried over.
+  return redirectTo(c, '/#main');
 }
 
 const isKind = (value: string): value is PortalKind => value === 'customer' || value === 'recovery';
@@ -251,7 +252,11 @@ export const portalRoutes = new Hono<AppEnv>()
   })
   .get('/estado-de-cuenta', async (c) => {
     const visit = await customerVisit(c);
-    if (!visit) return c.redirect('/', 303);
+    if (!visit) {
+      // A visit that ended by itself (30 quiet minutes) says so, as /recovery does.
+      if (getCookie(c, PORTAL_COOKIE) !== undefined) setFlash(c, 'info', 'portal.visit.endedStatement');
+      return c.redirect('/', 303);
+    }
     const { database, clock } = c.var.deps;
     // Once a visit: every reload of the statement would bury the client's real events.
     if (!(await eventSince(database.db, c.var.tenant.id, visit.client.id, 'portal.statement_viewed', visit.session.createdAt))) {

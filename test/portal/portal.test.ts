@@ -445,8 +445,23 @@ describe('receipts from the portal', () => {
       body: multipart(browser, { amount: '10' }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }),
     });
     expect(response.status).toBe(303);
-    expect(location(response)).toBe('/');
+    expect(location(response)).toBe('/#main');
     expect(await (await browser.get('/')).text()).toContain('Tu sesión terminó por inactividad y no guardamos lo que enviaste.');
+  });
+
+  it('says so when a visit ended by itself and the statement is opened again', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = await signedIn(h, acme, rosa);
+    expect((await browser.get('/estado-de-cuenta')).status).toBe(200);
+    h.clock.advance(31 * 60_000);
+    try {
+      const after = await browser.get('/estado-de-cuenta');
+      expect(location(after)).toBe('/');
+      expect(await (await browser.get('/')).text()).toContain('Tu sesión terminó tras 30 minutos sin actividad. Identifícate de nuevo para ver tu estado de cuenta.');
+    } finally {
+      h.clock.advance(-31 * 60_000);
+    }
   });
 });
 

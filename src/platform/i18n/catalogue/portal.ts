@@ -80,6 +80,7 @@ export const portal = messages(
     'portal.promise.failed': 'No pudimos registrar tu compromiso de pago.',
     'portal.visit.ended': 'Tu sesión terminó por inactividad y no guardamos lo que enviaste. Identifícate de nuevo para continuar.',
     'portal.visit.endedQuiet': 'Tu sesión terminó tras 30 minutos sin actividad. Identifícate de nuevo para ver tu oferta.',
+    'portal.visit.endedStatement': 'Tu sesión terminó tras 30 minutos sin actividad. Identifícate de nuevo para ver tu estado de cuenta.',
 
     'portal.settings.heading': 'Portal del cliente',
     'portal.settings.tabSettings': 'Ajustes',
@@ -218,6 +219,7 @@ export const portal = messages(
     'portal.promise.failed': 'We could not record your promise to pay.',
     'portal.visit.ended': 'Your session ended after a while without activity and what you sent was not saved. Identify yourself again to continue.',
     'portal.visit.endedQuiet': 'Your session ended after 30 minutes without activity. Identify yourself again to see your offer.',
+    'portal.visit.endedStatement': 'Your session ended after 30 minutes without activity. Identify yourself again to see your statement.',
 
     'portal.settings.heading': 'Customer portal',
     'portal.settings.tabSettings': 'Settings',
