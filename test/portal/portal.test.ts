@@ -381,7 +381,7 @@ describe('receipts from the portal', () => {
     expect(html).toContain('Tu pago supera lo que debes hoy');
     expect(html).toContain('15/03/2026');
     // Said of the amount, the form's own field, not of a payment date the form does not ask.
-    expect(/<div class="error-summary"[\s\S]*?<\/div>/.exec(html)![0]).toContain('Monto: Tu pago supera lo que debes hoy');
+    expect(/<div class="error-summary"[\s\S]*?<\/div>/.exec(html)![0]).toContain('Monto pagado: Tu pago supera lo que debes hoy');
     expect((await send('100')).status).toBe(303);
     // The order not issued yet is not offered to choose, nor taken when sent by hand.
     const later = (await ordersOf(h, acme, rosa.id)).find((o) => o.issueDate === '2026-03-15')!;
@@ -474,7 +474,12 @@ describe('promises from the portal', () => {
     const browser = await signedIn(h, acme, rosa);
     const late = await browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-21' });
     expect(late.status).toBe(422);
-    expect(await late.text()).toContain('La fecha del compromiso debe estar entre hoy y los próximos 10 días.');
+    const latePage = await late.text();
+    expect(latePage).toContain('La fecha del compromiso debe estar entre hoy y los próximos 10 días.');
+    // The summary names the field as the form does.
+    expect(latePage).toContain('<a href="#f-promisedDate">Fecha de pago: La fecha del compromiso');
+    const over = await (await browser.post('/compromiso', { promiseAmount: '999999', promisedDate: '2026-03-12' })).text();
+    expect(over).toContain('<a href="#f-promiseAmount">Monto: ');
     const past = await browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-09' });
     expect(past.status).toBe(422);
     const zero = await browser.post('/compromiso', { promiseAmount: '0', promisedDate: '2026-03-15' });

@@ -56,7 +56,11 @@ const SUMMARY_LABELS: Record<string, MessageKey> = {
   orderIds: 'claims.orders',
 };
 
-export function ErrorSummary({ errors, prefix = 'f', autofocus }: { errors: FieldErrors | undefined; prefix?: string; autofocus?: boolean }) {
+/**
+ * What to fix, above a form, each line leading to its field. `labels` names the fields as the
+ * form itself does, where its words are its own (a portal's "Monto pagado").
+ */
+export function ErrorSummary({ errors, prefix = 'f', autofocus, labels }: { errors: FieldErrors | undefined; prefix?: string; autofocus?: boolean; labels?: Record<string, string> }) {
   const { t } = useView();
   const message = useMessage();
   const entries = Object.entries(errors ?? {});
@@ -70,7 +74,7 @@ export function ErrorSummary({ errors, prefix = 'f', autofocus }: { errors: Fiel
         {entries.map(([field, error]) => (
           <li>
             <a href={`#${prefix}-${field}`}>
-              {SUMMARY_LABELS[field] ? `${t(SUMMARY_LABELS[field])}: ` : ''}
+              {labels?.[field] ? `${labels[field]}: ` : SUMMARY_LABELS[field] ? `${t(SUMMARY_LABELS[field])}: ` : ''}
               {message(error)}
             </a>
           </li>

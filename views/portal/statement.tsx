@@ -121,7 +121,10 @@ export function ReceiptForm({ action, orders, receipt, suggested }: { action: st
     <section class="card" id="comprobante">
       <h2>{t('portal.receipt.title')}</h2>
       <p>{t('portal.receipt.help')}</p>
-      <ErrorSummary errors={receipt?.errors} />
+      <ErrorSummary
+        errors={receipt?.errors}
+        labels={{ amount: t('portal.receipt.amount'), order: t('portal.receipt.order'), reference: t('portal.receipt.reference'), receipt: t('portal.receipt.file') }}
+      />
       <PostForm action={`${action}#comprobante`} enctype="multipart/form-data" once>
         <Field name="amount" label={t('portal.receipt.amount')} value={values.amount} errors={receipt?.errors} inputmode="decimal" required />
         {orders && (
@@ -155,7 +158,7 @@ export function PromiseForm({ action, promise, today, promiseMax }: Pick<Stateme
     <section class="card" id="compromiso">
       <h2>{t('portal.promise.title')}</h2>
       <p>{t('portal.promise.help', { max: date(promiseMax) })}</p>
-      <ErrorSummary errors={promise?.errors} />
+      <ErrorSummary errors={promise?.errors} labels={{ promiseAmount: t('portal.promise.amount'), promisedDate: t('portal.promise.date') }} />
       <PostForm action={`${action}#compromiso`} once>
         <Field name="promiseAmount" label={t('portal.promise.amount')} value={values.promiseAmount} errors={promise?.errors} inputmode="decimal" required />
         <Field name="promisedDate" type="date" label={t('portal.promise.date')} value={values.promisedDate} errors={promise?.errors} min={today} max={promiseMax} required />
