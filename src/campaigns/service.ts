@@ -448,7 +448,7 @@ export async function registerCampaignPayment(scope: CampaignScope, entryId: num
       .insert(campaignPayments)
       .values({ ...newPaymentRecord(scope, input), entryId })
       .returning();
-    await tx.insert(clientEvents).values(event(scope, entry.clientId, 'campaign_payment.registered', { entryId, paymentId: payment!.id, amount: input.amount, campaign: entry.campaignCode }));
+    await tx.insert(clientEvents).values(event(scope, entry.clientId, 'campaign_payment.registered', { entryId, paymentId: payment!.id, amount: input.amount, campaign: entry.campaignCode, source: input.source ?? 'staff' }));
     return { ok: true, payment: payment! } as const;
   });
 }
@@ -559,7 +559,7 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
       .insert(campaignPromises)
       .values({ tenantId: scope.tenantId, entryId, amount: input.amount, promisedDate: input.promisedDate, madeOn: today, source: input.source ?? 'staff', createdBy: scope.actor?.id ?? null, createdAt: scope.clock.now() })
       .returning();
-    await tx.insert(clientEvents).values(event(scope, entry.clientId, 'campaign_promise.made', { entryId, promiseId: promise!.id, amount: input.amount, date: input.promisedDate, campaign: entry.campaignCode }));
+    await tx.insert(clientEvents).values(event(scope, entry.clientId, 'campaign_promise.made', { entryId, promiseId: promise!.id, amount: input.amount, date: input.promisedDate, campaign: entry.campaignCode, source: input.source ?? 'staff' }));
     return { ok: true, promise: promise! } as const;
   });
 }

@@ -3,6 +3,16 @@ import { isMessageKey, type MessageKey, type Translate } from '../platform/i18n/
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/**
+ * Who did what an event records: the staff member, the debtor (what they did on a portal),
+ * or the system (jobs, rules).
+ */
+export function actorOf(t: Translate, event: { type: string; actorName: string | null; data: Record<string, unknown> }): string {
+  if (event.actorName) return event.actorName;
+  const debtor = event.type.startsWith('portal.') || event.type.startsWith('recovery.') || event.data.source === 'portal';
+  return t(debtor ? 'clients.interactions.debtor' : 'clients.interactions.system');
+}
+
 /** `events.<type>` when some part of the catalogue names the event; the type itself otherwise. */
 export function eventLabel(t: Translate, type: string): string {
   const key = `events.${type}`;

@@ -4,7 +4,7 @@ import { registerExport, type ExportSource } from '../exports/registry.js';
 import { dateTimeIn } from '../platform/dates.js';
 import { formatMoney } from '../platform/money.js';
 import { listUsers } from '../users/queries.js';
-import { changeLines, detailLines, eventLabel } from './describe.js';
+import { actorOf, changeLines, detailLines, eventLabel } from './describe.js';
 
 const BATCH = 5_000;
 
@@ -39,7 +39,7 @@ export const interactionsExport: ExportSource = {
           yield events.map((e) => [
             dateTimeIn(tenant.timezone, e.occurredAt),
             eventLabel(t, e.type),
-            e.actorName ?? t('clients.interactions.system'),
+            actorOf(t, e),
             [...changeLines(t, e.data, names, money), ...detailLines(t, e.data, money)].join('; '),
           ]);
           if (events.length < BATCH) return;

@@ -168,6 +168,7 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
       orders: split.allocations.map((a) => ({ orderId: a.orderId, paymentCode: codes.get(a.orderId), amount: a.amount })),
       from: null,
       to: 'por_verificar',
+      source: input.source ?? 'staff',
     });
     return { ok: true, payment: payment! } as const;
   });
@@ -313,7 +314,7 @@ export async function makePromise(
         createdAt: scope.clock.now(),
       })
       .returning();
-    await recordClientEvent(scope, tx, clientId, 'promise.made', { promiseId: promise!.id, amount: input.amount, promisedDate: input.promisedDate, from: null, to: 'pending' });
+    await recordClientEvent(scope, tx, clientId, 'promise.made', { promiseId: promise!.id, amount: input.amount, promisedDate: input.promisedDate, from: null, to: 'pending', source: input.source ?? 'staff' });
     await settlePromises(scope, tx, clientId);
     const [fresh] = await tx.select().from(promises).where(and(eq(promises.tenantId, scope.tenantId), eq(promises.id, promise!.id)));
     return { ok: true, promise: fresh! } as const;

@@ -28,7 +28,8 @@ describe('downloading a client’s Interacciones', () => {
     const { lines } = await downloadCsv(h, browser, acme.id, 'interactions', `client=${client.id}`);
     expect(lines[0]).toBe('Fecha y hora,Evento,Quién,Detalle');
     expect(lines[1]).toMatch(/^2026-03-10 10:00,Datos del cliente editados,Ana Admin,.*Nombre: Pedro Ramos → Pedro Ramos Díaz/);
-    expect(lines[2]).toMatch(/^2026-03-09 15:30,[^,]+,Sistema,Motivo: Ya pagué$/);
+    // What the debtor did on a portal is theirs, not the system's.
+    expect(lines[2]).toMatch(/^2026-03-09 15:30,[^,]+,"El cliente, desde el portal",Motivo: Ya pagué$/);
     expect(lines).toHaveLength(3);
     expect(await (await browser.get('/app/process-log')).text()).toContain('Descarga de interacciones');
   });

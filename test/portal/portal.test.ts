@@ -432,6 +432,9 @@ describe('receipts from the portal', () => {
     await browser.request('POST', '/comprobante', { body: multipart(browser, { amount: '40' }, { receipt: { bytes: tinyPng, name: 'a.png', type: 'image/png' } }) });
     const [payment] = await paymentsOf(h, acme, rosa.id);
     const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    // Interacciones says the client sent it, and that it waits to be verified.
+    const history = await (await staff.get(`/app/clients/${rosa.id}/interactions`)).text();
+    expect(history).toMatch(/Pago registrado, por verificar[\s\S]{0,200}El cliente, desde el portal/);
     expect((await staff.post(`/app/payments/${payment!.id}/rejection`)).status).toBe(303);
     const page = (await (await browser.get('/estado-de-cuenta')).text()).replaceAll('\u00a0', ' ');
     expect(page).toContain('No pudimos verificar tu pago de S/ 40.00');

@@ -2,7 +2,7 @@ import type { AlertRow } from '../../src/alerts/service.js';
 import { ClientAlerts } from '../alerts/list.js';
 import type { ClientVariable } from '../../src/clients/fields.js';
 import type { ClientRow } from '../../src/clients/queries.js';
-import { changeLines, detailLines, eventLabel, type ChangeNames } from '../../src/events/describe.js';
+import { actorOf, changeLines, detailLines, eventLabel, type ChangeNames } from '../../src/events/describe.js';
 import { isMessageKey, type MessageKey } from '../../src/platform/i18n/index.js';
 import type { ClaimRow } from '../../src/claims/queries.js';
 import { ClientClaims } from '../claims/client-claims.js';
@@ -186,7 +186,7 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
               <p class="event-head">
                 <strong>{eventLabel(t, event.type)}</strong> <time datetime={event.occurredAt.toISOString()}>{dateTime(event.occurredAt)}</time>
                 {' · '}
-                {event.actorName ?? t('clients.interactions.system')}
+                {actorOf(t, event)}
               </p>
               <EventLines lines={changeLines(t, event.data, props.names, money)} />
               <EventLines lines={detailLines(t, event.data, money)} />
