@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { checkbox, optionalText, requiredText, someEntries } from '../platform/forms.js';
 import { isDayWithinYears, parseTypedDay } from '../platform/dates.js';
-import { decimalMarkOf, isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney, type Minor } from '../platform/money.js';
+import { currencyDigits, decimalMarkOf, isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney, type Minor } from '../platform/money.js';
 
 /** What to write instead of an amount that reads two ways (isAmbiguousAmount). */
 export function ambiguousAmountMessage(currency: string): string {
@@ -31,8 +31,13 @@ export function moneyField(currency: string, opts: { required: boolean; positive
         return NEVER;
       }
       if (minor === null) {
-        // Tell "too many decimals" from "not a number": the digits parse once trimmed to the currency.
-        const looksNumeric = !/\d.*\p{L}/u.test(text) && /\d/.test(text) && parseMoney(text.replace(/[.,](\d+)(\)?)$/, '$2'), currency) !== null;
+        // Tell "too many decimals" from "not a number": an amount whose decimals, after its last
+        // mark, are more than the currency has, and that parses without them ("1.2345",
+        // "1,234.567"; not "1.5.0" nor "12,34,567", whose marks are what is wrong).
+        const tail = /([.,])(\d+)\)?$/.exec(text);
+        const before = tail ? text.slice(0, tail.index) : '';
+        const looksNumeric =
+          tail !== null && !/\d.*\p{L}/u.test(text) && tail[2]!.length > currencyDigits(currency) && !before.includes(tail[1]!) && parseMoney(before + (text.endsWith(')') ? ')' : ''), currency) !== null;
         addIssue({ message: looksNumeric ? 'receivables.money.tooManyDecimals' : 'receivables.money.notANumber' });
         return NEVER;
       }

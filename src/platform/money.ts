@@ -103,6 +103,22 @@ export function roundedAmountText(text: string, currency: string): string {
 // point ("1,234.50"), as the pages of a PEN, USD or MXN tenant show amounts.
 const COMMA_DECIMALS = new Set(['ARS', 'BOB', 'BRL', 'CLP', 'COP', 'CRC', 'EUR', 'PYG', 'UYU', 'VES']);
 
+const SPACE = /[\s\u00a0\u202f]/g;
+
+/**
+ * An amount without what may surround its number: a currency sign or code before it ("S/",
+ * the sol's older "S/." with a dot of its own, "US$", "$", "PEN") or a code after it, and the
+ * spaces that group thousands in some places ("1 234,50"). Anything else stays, so that
+ * "1+1", "=10+5", "75%" or "1_000" are not amounts: digits are never joined across them.
+ */
+function withoutCurrencySign(text: string): string {
+  let s = text.replace(/^(?:S\/\.?|US\$|\$|[A-Za-z]{3})[\s\u00a0\u202f]*/i, '').replace(/[\s\u00a0\u202f]*[A-Za-z]{3}$/, '');
+  const sign = s.startsWith('-') ? '-' : '';
+  const number = s.slice(sign.length);
+  if (/^\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?:[.,]\d+)?$/.test(number)) s = sign + number.replace(SPACE, '');
+  return s.trim();
+}
+
 /** The mark the currency's people write decimals with. */
 export function decimalMarkOf(currency: string): ',' | '.' {
   return COMMA_DECIMALS.has(currency) ? ',' : '.';
@@ -117,7 +133,8 @@ export function decimalMarkOf(currency: string): ',' | '.' {
  */
 export function isAmbiguousAmount(input: string, currency: string): boolean {
   if (currencyDigits(currency) === 0) return false;
-  const s = input.trim().replace(/^\(|\)$/g, '').replace(/^S\/\./i, '').replace(/[^0-9.,]/g, '');
+  const s = withoutCurrencySign(input.trim().replace(/^\(|\)$/g, '')).replace(/^-/, '');
+  if (!/^[0-9.,]*$/.test(s)) return false;
   const mark = decimalMarkOf(currency);
   const at = s.indexOf(mark);
   return at > 0 && at === s.lastIndexOf(mark) && !s.includes(mark === '.' ? ',' : '.') && s.length - at - 1 === 3 && s[0] !== '0';
@@ -166,10 +183,7 @@ export function parseMoney(input: string, currency: string): Minor | null {
     negative = true;
     s = s.slice(1, -1);
   }
-  if (!/^[0-9.,-]*$/.test(s)) {
-    // The sol's older sign "S/." leads with a dot of its own.
-    s = s.replace(/^S\/\./i, '').replace(/[^0-9.,-]/g, '');
-  }
+  if (!/^[0-9.,-]*$/.test(s)) s = withoutCurrencySign(s);
   if (s.startsWith('-')) {
     negative = !negative;
     s = s.slice(1);

@@ -74,6 +74,17 @@ describe('Órdenes de pago', () => {
     expect(summary).toContain('Monto: Este campo es obligatorio.');
   });
 
+  it('says what is wrong with an amount: marks in the wrong places are no number, more decimals than the currency has are decimals', async () => {
+    const { supervisor, client } = await setup();
+    const said = async (amount: string) => {
+      const response = await supervisor.post('/app/orders', { ...form, amount, clientId: client.id });
+      expect(response.status, amount).toBe(422);
+      return /<div class="error-summary"[\s\S]*?<\/div>/.exec(await response.text())?.[0] ?? '';
+    };
+    for (const amount of ['12,34,567', '1.5.0', '1+1', '=10+5', '75%']) expect(await said(amount), amount).toContain('Monto: Escribe un monto, por ejemplo 1234.50.');
+    for (const amount of ['1.2345', '1,234.567']) expect(await said(amount), amount).toContain('Monto: El monto tiene más decimales de los que admite la moneda.');
+  });
+
   it('refuses a payment code already used in the tenant, but not one used by another tenant', async () => {
     const { acme, supervisor, client } = await setup();
     const other = await newTenant(h);
