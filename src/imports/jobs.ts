@@ -5,6 +5,8 @@ import { refreshClientBalances } from '../clients/derived.js';
 import { exclusively, idArray, preferHashJoins, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
+import { toDecimalString } from '../platform/money.js';
+import { settingsOf } from '../settings/queries.js';
 import { languageOf, translateMessage, translator } from '../platform/i18n/index.js';
 import { SheetError, moduleBeside, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { findProcess } from '../process-log/queries.js';
@@ -88,6 +90,18 @@ function clientChanges(columns: string[]) {
   // The variables a row fills change the client when some stored value differs; the others stay.
   const changes = (c: string) => (c === 'additional' ? `(s.additional is not null and not cl.additional @> s.additional)` : `(s.${c} is not null and s.${c} is distinct from cl.${c})`);
   return sql.raw(`(${columns.map(changes).join(' or ')})`);
+}
+
+/**
+ * A staged row (`s`) that would lower its stored order (`po`) below what was already paid on
+ * it, which only a tenant that keeps credits allows: the order forms' rule. Unmapped money
+ * columns keep the stored values; null when the file brings none of them.
+ */
+function lowersBelowPaid(mapping: Mapping): SQL | null {
+  if (!('amount' in mapping || 'interest' in mapping || 'discounts' in mapping)) return null;
+  const value = (key: string, column: string) => (key in mapping ? `coalesce(s.${column}, 0)` : `po.${column}`);
+  const total = `(${value('amount', 'amount')} + ${value('interest', 'interest')} - ${value('discounts', 'discounts')})`;
+  return sql.raw(`${total} < po.paid and ${total} < po.amount + po.interest - po.discounts`);
 }
 
 /** What both kinds of upload work from. */
@@ -391,6 +405,16 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       column: 'portfolio',
     });
     for (const c of charged) refused.push({ line: c.line, column: header('portfolio'), value: c.value, message: 'imports.error.portfolioInCampaign' });
+    // What was paid on an order stays paid: a row may not lower it below that, as the form says.
+    const lowers = lowersBelowPaid(mapping);
+    if (lowers && !(await settingsOf(tx, tenantId)).allowOverpayment) {
+      const below = await dropStaged(tx, staged, {
+        using: sql`payment_orders po`,
+        where: sql`po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and ${lowers}`,
+        column: 'amount',
+      });
+      for (const b of below) refused.push({ line: b.line, column: header('amount'), value: toDecimalString(Number(b.value), tenant.currency), message: 'receivables.orders.belowPaid' });
+    }
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
     // A client's first row carries its totals only while the check's marks stand.
     return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && moved.length === 0 && charged.length === 0 };
@@ -468,6 +492,15 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       // A payment code stored since the check under another client (or for a client the file
       // creates) would leave its row out while the rest went in: the whole upload is refused.
       if (staleLine !== null) throw new RowRefused(staleLine, 'imports.error.codeOfAnotherClient');
+      // A payment verified since the check may leave a row lowering its order below what is paid.
+      const lowers = lowersBelowPaid(mapping);
+      if (changedOrders > 0 && lowers && !(await settingsOf(tx, tenantId)).allowOverpayment) {
+        const [below] = await rows<{ line: number }>(tx, sql`
+          select min(s.line) as line from import_rows s
+            join payment_orders po on po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
+           where ${ofUpload('s', tenantId, processId)} and ${lowers}`);
+        if (below?.line != null) throw new RowRefused(Number(below.line), 'receivables.orders.belowPaid');
+      }
       const staged = ofUpload('s', tenantId, processId);
       const storedCode = (alias: string) =>
         sql`exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = ${sql.raw(alias)}.payment_code)`;

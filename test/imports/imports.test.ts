@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import { clientEvents } from '../../src/events/schema.js';
 import { promises } from '../../src/payments/schema.js';
-import { makePromise } from '../../src/payments/service.js';
+import { makePromise, registerPayment, verifyPayment } from '../../src/payments/service.js';
+import { tenantSettings } from '../../src/settings/schema.js';
 import { addDays, todayIn } from '../../src/platform/dates.js';
 import { scopeFor } from '../payments/support.js';
 import type { Tenant } from '../../src/tenants/schema.js';
@@ -332,6 +333,39 @@ describe('importing clients with their payment orders', () => {
     const lines = report.trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 2).join(','));
     expect(lines).toEqual(['2,Región', '4,Número de documento']);
     expect(await additional()).toEqual([{ region: 'Cusco', sucursal: 'Centro', antiguo: 'x' }, { sucursal: 'Sur' }]);
+  });
+
+  it('a row may not lower an order below what was paid on it, unless the tenant keeps credits, as the order form says', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const header = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento';
+    const file = (amount: string) => Buffer.from(`${header}\nDNI,01234567,Rosa Quispe,OP-1,${amount},01/01/2026,01/02/2026\n`);
+    await importFile(h, client, 'a.csv', file('500'));
+    const [order] = await ordersOf(h, tenant.id);
+    const scope = scopeFor(h, tenant);
+    const paid = await registerPayment(scope, order!.clientId, { amount: 200_00, paidOn: '2026-02-01', method: 'efectivo', reference: null, orders: [order!.id] });
+    await verifyPayment(scope, paid.ok ? paid.payment.id : 0);
+
+    const lower = await importFile(h, client, 'b.csv', file('150'));
+    expect(lower.process.counts).toMatchObject({ update: 0, rejected: 1 });
+    const report = await (await client.get(`/app/process-log/${lower.id}/files/errors`)).text();
+    expect(report).toContain('2,Monto,150.00,El total de la orden no puede quedar por debajo de lo ya pagado en ella.');
+    expect((await ordersOf(h, tenant.id))[0]!.amount).toBe(500_00);
+    // A payment verified between the check and the apply: the apply is refused whole, naming the row.
+    const checked = await importFile(h, client, 'b2.csv', file('250'), { apply: false });
+    expect(checked.process.counts).toMatchObject({ update: 1, rejected: 0 });
+    const more = await registerPayment(scope, order!.clientId, { amount: 100_00, paidOn: '2026-02-01', method: 'efectivo', reference: null, orders: [order!.id] });
+    await verifyPayment(scope, more.ok ? more.payment.id : 0);
+    expect((await client.post(`/app/imports/${checked.id}/application`)).status).toBe(303);
+    await h.runJobs();
+    expect(await processOf(h, checked.id)).toMatchObject({ state: 'failed', stage: 'mapping' });
+    expect(await (await client.get(`/app/imports/${checked.id}`)).text()).toContain('por debajo de lo ya pagado');
+    expect((await ordersOf(h, tenant.id))[0]!.amount).toBe(500_00);
+    // To what was paid, it goes; with credits kept, below it too.
+    expect((await importFile(h, client, 'c.csv', file('300'))).process.counts).toMatchObject({ update: 1, rejected: 0 });
+    await h.db.insert(tenantSettings).values({ tenantId: tenant.id, allowOverpayment: true }).onConflictDoUpdate({ target: tenantSettings.tenantId, set: { allowOverpayment: true } });
+    expect((await importFile(h, client, 'd.csv', file('150'))).process.counts).toMatchObject({ update: 1, rejected: 0 });
+    expect((await ordersOf(h, tenant.id))[0]!.amount).toBe(150_00);
   });
 
   it('an Anulada column takes a yes or a no, and refuses any other word', async () => {
