@@ -9,7 +9,7 @@ import type { JobDeps } from '../jobs/index.js';
 import { todayIn } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
 import { translateMessage } from '../platform/i18n/index.js';
-import { SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
+import { isFormulaError, SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
 import { recordProgress, updateProcess } from '../process-log/service.js';
 import { settingsOf } from '../settings/queries.js';
 import { newKey, storageFor } from '../storage/index.js';
@@ -144,6 +144,12 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
         const raw: Record<string, string> = {};
         for (const [key, index] of Object.entries(mapping)) raw[key] = (cells[index] ?? '').trim();
         raws.set(line, raw);
+        // A formula that failed is neither a value nor a blank.
+        const failed = Object.keys(raw).filter((key) => isFormulaError(raw[key]!));
+        if (failed.length > 0) {
+          await rejectAll(failed.map((key) => ({ line, column: header(key), value: raw[key]!, message: 'imports.error.formulaError' })));
+          continue;
+        }
         const input = { ...raw };
         if (input.endDate) input.endDate = dateCellText(input.endDate, numbers?.includes(mapping.endDate!) ?? false);
         if (input.discountType) input.discountType = DISCOUNT_TYPES[input.discountType.trim().toLowerCase()] ?? input.discountType;

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { clientFieldsSchema, withLostZeros, type ClientFieldsOptions, type DocumentType } from '../clients/fields.js';
 import { serialDay } from '../platform/dates.js';
 import { fold } from '../platform/search.js';
+import { isFormulaError } from '../platform/spreadsheets/read.js';
 import { parseWith, type Parsed } from '../platform/forms.js';
 import { roundedAmountText } from '../platform/money.js';
 import { orderFieldsSchema } from '../payment-orders/fields.js';
@@ -167,7 +168,12 @@ export function rowValidator(options: RowValidatorOptions) {
     const order: Record<string, string> = {};
     let cellProblems: Record<string, string> | undefined;
     for (const { key, index, kind } of columns) {
-      const value = (cells[index] ?? '').trim();
+      let value = (cells[index] ?? '').trim();
+      // A formula that failed is neither a value nor a blank (which would keep or clear what is stored).
+      if (value.charCodeAt(0) === 35 /* # */ && isFormulaError(value)) {
+        (cellProblems ??= {})[key] = 'imports.error.formulaError';
+        value = '';
+      }
       if (kind === 'client') client[key] = value;
       else if (kind === 'choice') client[key] = choiceValue(key, value);
       else if (kind === 'staff') {

@@ -280,10 +280,12 @@ describe('loading charged-off campaign entries by file', () => {
         'DNI;55555555;Segunda activa;;;NAVIDAD;1000;porcentaje;10;;',
         'DNI;11111111;Repetida;;;NAVIDAD;1000;porcentaje;10;;',
         'DNI;11111111;Otra campaña;;;VERANO;1000;porcentaje;10;;',
+        // A formula that failed, as a spreadsheet program writes it to csv.
+        'DNI;66666666;Fórmula rota;;;NAVIDAD;#DIV/0!;porcentaje;10;;',
       ),
     );
     expect(process.state).toBe('completed_with_errors');
-    expect(process.counts).toMatchObject({ rows: 8, create: 1, unchanged: 0, rejected: 7 });
+    expect(process.counts).toMatchObject({ rows: 9, create: 1, unchanged: 0, rejected: 8 });
 
     const report = await (await admin.get(`/app/process-log/${id}/files/errors`)).text();
     expect(report).toContain('Fila,Columna,Valor,Mensaje');
@@ -295,7 +297,8 @@ describe('loading charged-off campaign entries by file', () => {
     expect(report).toMatch(/^8,Número de documento,11111111,"?El cliente ya aparece en una fila anterior del archivo para la campaña NAVIDAD/m);
     expect(report).toMatch(/^9,ID de campaña,VERANO,"?El cliente ya aparece en una fila anterior del archivo con la campaña NAVIDAD/m);
     // In the file's order, though rows 5 to 7 are refused against what is stored, after the file is read.
-    expect(report.trim().split('\n').slice(1).map((line) => line.split(',')[0])).toEqual(['3', '4', '5', '6', '7', '8', '9']);
+    expect(report).toMatch(/^10,Monto de deuda castigada,#DIV\/0!,"?La celda tiene una fórmula con error/m);
+    expect(report.trim().split('\n').slice(1).map((line) => line.split(',')[0])).toEqual(['3', '4', '5', '6', '7', '8', '9', '10']);
 
     const entries = await entriesOf(tenant.id);
     expect(entries).toHaveLength(before.length + 1);

@@ -368,6 +368,19 @@ describe('importing clients with their payment orders', () => {
     expect((await ordersOf(h, tenant.id))[0]!.amount).toBe(150_00);
   });
 
+  it('a cell whose formula failed (#DIV/0!, #N/A) refuses its row: it is neither a value nor a blank that would clear what is stored', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    // Made by LibreOffice: an interest of =1/0 and a name of =NA().
+    const { id, process } = await importFile(h, client, 'errores.xlsx', fixture('clients-formula-errors.xlsx'));
+    expect(process.counts).toMatchObject({ rows: 3, create: 1, rejected: 2 });
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    const lines = report.trim().split('\n').slice(1).map((line) => line.split(',').slice(0, 3).join(','));
+    expect(lines).toEqual(['2,Intereses,#ERROR', '3,Nombre,#ERROR']);
+    expect(report).toContain('fórmula con error o sin resultado');
+    expect((await ordersOf(h, tenant.id)).map((o) => o.paymentCode)).toEqual(['OP-3']);
+  });
+
   it('an Anulada column takes a yes or a no, and refuses any other word', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

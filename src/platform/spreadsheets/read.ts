@@ -130,6 +130,14 @@ export function numberText(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(15)));
 }
 
+/** What a formula that failed, or holds no result, reads as when the file does not say which error it was. */
+export const FORMULA_ERROR = '#ERROR';
+
+/** Whether a cell holds a spreadsheet's error (#DIV/0!, #N/A…) rather than a value. */
+export function isFormulaError(text: string): boolean {
+  return /^#(?:DIV\/0!|N\/A|VALUE!|REF!|NAME\?|NUM!|NULL!|ERROR|SPILL!|CALC!|GETTING_DATA)$/.test(text);
+}
+
 /** A cell as text, the way the sheet shows it where that matters (dates, percentages, numbers) and raw otherwise. */
 function excelCellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
@@ -137,6 +145,9 @@ function excelCellText(value: ExcelJS.CellValue): string {
   if (typeof value === 'object') {
     if ('richText' in value) return value.richText.map((r) => r.text).join('');
     if ('result' in value) return excelCellText((value as ExcelJS.CellFormulaValue).result as ExcelJS.CellValue);
+    // A formula without a result: the streaming reader keeps none for one that failed (#DIV/0!
+    // is read as a number, NaN, and dropped), nor is there one where nothing was calculated.
+    if ('formula' in value || 'sharedFormula' in value) return FORMULA_ERROR;
     if ('text' in value) return String((value as ExcelJS.CellHyperlinkValue).text);
     // A formula that failed (#N/A, #DIV/0!) is not an empty cell: its error is what the sheet shows.
     if ('error' in value) return String((value as ExcelJS.CellErrorValue).error);
