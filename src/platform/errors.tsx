@@ -47,11 +47,12 @@ export function tooLargePage(c: AppContext, limitBytes: number) {
 
 /**
  * Whether a request failed because its sender went away (a phone that lost its signal, an
- * upload cancelled by a second tap): reading its body then fails with "aborted" or a reset.
+ * upload cancelled by a second tap): reading its body then fails with "aborted".
  */
 export function senderWentAway(error: Error, request?: Request): boolean {
-  const code = (error as NodeJS.ErrnoException).code;
-  return request?.signal?.aborted === true || error.message === 'aborted' || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE';
+  // Only the request's own signs: a reset of the database's connection has the same code
+  // (ECONNRESET) and is a server fault to raise.
+  return request?.signal?.aborted === true || error.message === 'aborted';
 }
 
 /** The one handler for unexpected failures: logged with the request id, a friendly page for the person. */

@@ -103,20 +103,59 @@ export function roundedAmountText(text: string, currency: string): string {
 // point ("1,234.50"), as the pages of a PEN, USD or MXN tenant show amounts.
 const COMMA_DECIMALS = new Set(['ARS', 'BOB', 'BRL', 'CLP', 'COP', 'CRC', 'EUR', 'PYG', 'UYU', 'VES']);
 
-const SPACE = /[\s\u00a0\u202f]/g;
+const SPACES = /[\s\u00a0\u202f]/g;
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+const signsOf = new Map<string, { leading: RegExp; trailing: RegExp }>();
+/**
+ * What may stand for the currency beside an amount: its code, the symbols the runtime writes
+ * for it in the languages of our markets ("S/", "R$", "$U", "Bs", "€", "US$"), the sol's
+ * older "S/." with a dot of its own, and any currency symbol with up to three letters on its
+ * sides ("MX$"). As one alternation, the longest first.
+ */
+function currencySigns(currency: string): { leading: RegExp; trailing: RegExp } {
+  let known = signsOf.get(currency);
+  if (!known) {
+    const signs = new Set([currency.toUpperCase(), 'S/.', 'S/']);
+    for (const locale of ['es', 'es-PE', 'es-CL', 'es-BO', 'es-UY', 'es-CR', 'es-MX', 'pt-BR', 'en']) {
+      for (const currencyDisplay of ['symbol', 'narrowSymbol'] as const) {
+        try {
+          const part = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay }).formatToParts(1).find((p) => p.type === 'currency');
+          if (part) signs.add(part.value);
+        } catch {
+          // A code the runtime does not know: its code alone.
+        }
+      }
+    }
+    // A symbol with its letters first, so that "$U" is taken whole rather than as "$".
+    const sign = `(?:[A-Za-z]{0,3}\\p{Sc}[A-Za-z]{0,3}|${[...signs].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`;
+    known = { leading: new RegExp(`^${sign}`, 'iu'), trailing: new RegExp(`[\\s\\u00a0\\u202f]*${sign}$`, 'iu') };
+    signsOf.set(currency, known);
+  }
+  return known;
+}
 
 /**
- * An amount without what may surround its number: a currency sign or code before it ("S/",
- * the sol's older "S/." with a dot of its own, "US$", "$", "PEN") or a code after it, and the
- * spaces that group thousands in some places ("1 234,50"). Anything else stays, so that
- * "1+1", "=10+5", "75%" or "1_000" are not amounts: digits are never joined across them.
+ * An amount without what may surround its number: the currency's sign or code before or after
+ * it (currencySigns), and the spaces that group thousands in some places ("1 234,50").
+ * Anything else stays, so that "1+1", "=10+5", "75%" or "1_000" are not amounts: digits are
+ * never joined across them. A minus may come before the sign ("-S/ 12") or after it.
  */
-function withoutCurrencySign(text: string): string {
-  let s = text.replace(/^(?:S\/\.?|US\$|\$|[A-Za-z]{3})[\s\u00a0\u202f]*/i, '').replace(/[\s\u00a0\u202f]*[A-Za-z]{3}$/, '');
-  const sign = s.startsWith('-') ? '-' : '';
-  const number = s.slice(sign.length);
-  if (/^\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?:[.,]\d+)?$/.test(number)) s = sign + number.replace(SPACE, '');
-  return s.trim();
+function withoutCurrencySign(text: string, currency: string): string {
+  const signs = currencySigns(currency);
+  let s = text.trim();
+  let minus = '';
+  if (s.startsWith('-')) {
+    minus = '-';
+    s = s.slice(1).trimStart();
+  }
+  s = s.replace(signs.leading, '').trimStart().replace(signs.trailing, '');
+  if (!minus && s.startsWith('-')) {
+    minus = '-';
+    s = s.slice(1).trimStart();
+  }
+  if (/^\d{1,3}(?:[\s\u00a0\u202f]\d{3})+(?:[.,]\d+)?$/.test(s)) s = s.replace(SPACES, '');
+  return minus + s;
 }
 
 /** The mark the currency's people write decimals with. */
@@ -133,7 +172,7 @@ export function decimalMarkOf(currency: string): ',' | '.' {
  */
 export function isAmbiguousAmount(input: string, currency: string): boolean {
   if (currencyDigits(currency) === 0) return false;
-  const s = withoutCurrencySign(input.trim().replace(/^\(|\)$/g, '')).replace(/^-/, '');
+  const s = withoutCurrencySign(input.trim().replace(/^\(|\)$/g, ''), currency).replace(/^-/, '');
   if (!/^[0-9.,]*$/.test(s)) return false;
   const mark = decimalMarkOf(currency);
   const at = s.indexOf(mark);
@@ -183,7 +222,7 @@ export function parseMoney(input: string, currency: string): Minor | null {
     negative = true;
     s = s.slice(1, -1);
   }
-  if (!/^[0-9.,-]*$/.test(s)) s = withoutCurrencySign(s);
+  if (!/^[0-9.,-]*$/.test(s)) s = withoutCurrencySign(s, currency);
   if (s.startsWith('-')) {
     negative = !negative;
     s = s.slice(1);

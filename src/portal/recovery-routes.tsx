@@ -38,7 +38,7 @@ import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
 import { promiseFieldsSchema, recoveryAvailable, refusedPaymentsOf } from './service.js';
-import { endPortalSession, PORTAL_COOKIE, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
+import { endPortalSession, portalSessionFrom, portalVisitOf, startPortalSession, type PortalVisit } from './sessions.js';
 
 /**
  * A visit to /recovery, from the first page to the last: an id and when it began, in a signed
@@ -157,12 +157,13 @@ interface Current {
 async function current(c: AppContext, options: { slide?: boolean } = {}): Promise<Current | Response> {
   const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
   if (!recoveryAvailable(c.var.tenant, settings)) return unavailable(c, settings);
-  const visit = await recoveryVisit(c, options.slide ?? true);
+  const found = await portalVisitOf(c, { slide: options.slide ?? true });
+  const visit = found.visit?.session.kind === 'recovery' ? found.visit : null;
   if (!visit) {
     // A form sent after the visit ended (30 quiet minutes) is not dropped without a word, nor
     // is an offer page left open that long (its countdown's refresh finds the visit over).
     if (c.req.method === 'POST') setFlash(c, 'error', 'portal.visit.ended');
-    else if (getCookie(c, PORTAL_COOKIE) !== undefined) setFlash(c, 'info', 'portal.visit.endedQuiet');
+    else if (found.ended) setFlash(c, 'info', 'portal.visit.endedQuiet');
     return redirectTo(c, '/recovery');
   }
   const mark = beginVisit(c).id;

@@ -70,12 +70,12 @@ export async function identifyForRecovery(
   const counted = await beginIdentification(db, tenant.id, ip, documentType, documentNumber, now);
   if (counted.limited) return { ok: false, reason: 'limited', retryAfterMs: counted.retryAfterMs };
   const client = await findClientByDocument(db, tenant.id, documentType, documentNumber);
-  // The same two lookups whether or not the document exists (no client has id 0), so timing tells nothing.
+  // The same lookups whether or not the document exists (no client has id 0), so timing tells nothing.
   const today = todayIn(tenant.timezone, { now: () => now });
   let entry = await activeEntryForClient(db, tenant.id, client?.id ?? 0, today);
   // A debtor who paid their offer comes in to be told so, as the offer page would tell them.
-  if (client && !entry) {
-    const latest = await latestEntryForClient(db, tenant.id, client.id);
+  if (!entry) {
+    const latest = await latestEntryForClient(db, tenant.id, client?.id ?? 0);
     if (latest && campaignStateOf(latest, today) === 1) entry = latest;
   }
   if (!client || !entry) {

@@ -40,7 +40,7 @@ import {
   receiptFieldsSchema,
   uploadReceipt,
 } from './service.js';
-import { endPortalSession, PORTAL_COOKIE, portalSessionFrom, startPortalSession, type PortalVisit } from './sessions.js';
+import { endPortalSession, portalSessionFrom, portalVisitOf, startPortalSession, type PortalVisit } from './sessions.js';
 
 const DOCUMENT_COOKIE = 'saldo_portal_doc';
 const DOCUMENT_STEP_MS = 10 * 60_000;
@@ -251,10 +251,10 @@ export const portalRoutes = new Hono<AppEnv>()
     return enter(c, client.id, 'link');
   })
   .get('/estado-de-cuenta', async (c) => {
-    const visit = await customerVisit(c);
-    if (!visit) {
+    const { visit, ended } = await portalVisitOf(c);
+    if (visit?.session.kind !== 'customer') {
       // A visit that ended by itself (30 quiet minutes) says so, as /recovery does.
-      if (getCookie(c, PORTAL_COOKIE) !== undefined) setFlash(c, 'info', 'portal.visit.endedStatement');
+      if (ended) setFlash(c, 'info', 'portal.visit.endedStatement');
       return c.redirect('/', 303);
     }
     const { database, clock } = c.var.deps;

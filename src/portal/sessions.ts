@@ -64,11 +64,20 @@ async function findVisit(db: Db, tenantId: number, token: string, now: Date, sli
  * is not a debtor still there, and the visit closes after 30 quiet minutes all the same.
  */
 export async function portalSessionFrom(c: AppContext, options: { slide?: boolean } = {}): Promise<PortalVisit | null> {
+  return (await portalVisitOf(c, options)).visit;
+}
+
+/**
+ * The visit of this request, and whether the browser brought one that has ended since (30
+ * quiet minutes, or ended elsewhere): the pages say so then, and only then.
+ */
+export async function portalVisitOf(c: AppContext, options: { slide?: boolean } = {}): Promise<{ visit: PortalVisit | null; ended: boolean }> {
   const token = getCookie(c, PORTAL_COOKIE);
-  if (!token) return null;
+  if (!token) return { visit: null, ended: false };
   const visit = await findVisit(c.var.deps.database.db, c.var.tenant.id, token, c.var.deps.clock.now(), options.slide ?? true);
-  if (!visit) deleteCookie(c, PORTAL_COOKIE, { path: '/', secure: c.var.deps.config.scheme === 'https' });
-  return visit;
+  if (visit) return { visit, ended: false };
+  deleteCookie(c, PORTAL_COOKIE, { path: '/', secure: c.var.deps.config.scheme === 'https' });
+  return { visit: null, ended: true };
 }
 
 export async function endPortalSession(c: AppContext): Promise<void> {

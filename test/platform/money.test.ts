@@ -83,13 +83,25 @@ describe('money', () => {
     ['1 234,50', 'PEN', 123450],
     ['$\u00a012.000', 'CLP', 12000],
     ['S/ -12.50', 'PEN', -1250],
+    ['-S/ 100', 'PEN', -10000],
+    ['- 100', 'PEN', -10000],
+    ['€ 1.234,50', 'EUR', 123450],
+    ['1.234,50 €', 'EUR', 123450],
+    ['R$ 1.234,50', 'BRL', 123450],
+    ['Bs 100', 'BOB', 10000],
+    ['$U 100', 'UYU', 10000],
+    ['₡100', 'CRC', 10000],
+    ['MX$100', 'MXN', 10000],
+    ['COP 1.234,50', 'COP', 123450],
   ])('reads %s as %s minor units', (input, currency, expected) => {
     expect(parseMoney(input, currency)).toBe(expected);
   });
 
   it.each([['abc'], [''], ['1.2.3,4,5'], ['12,345.678'], ['1,5'.replace(',', ',,')], ['12.5'], ['1,23,456'], ['0,001'], ['S/ 0.001'], ['0.500.000'], ['0,500'],
     // Digits are never joined across what is not a currency sign or a thousands space.
-    ['1+1'], ['+1+1'], ['=10+5'], ['=1000+500'], ['75%'], ['1 2 3'], ['1_000'], ['12 34'], ['S/ 1+1']])(
+    ['1+1'], ['+1+1'], ['=10+5'], ['=1000+500'], ['75%'], ['1 2 3'], ['1_000'], ['12 34'], ['S/ 1+1'],
+    // Letters are a sign only as the tenant's currency code.
+    ['abc100'], ['100 kgs'], ['USD 100']])(
     'rejects %s',
     (input) => {
       const currency = input === '12.5' || input === '0,500' ? 'CLP' : 'PEN';

@@ -286,6 +286,16 @@ describe('paying the offer', () => {
     expect(verifyPayLink(TEST_SECRET, link, h.clock.now())).toBe(true);
   });
 
+  it('a debtor on /recovery who opens the customer statement is not told their session ended: it did not', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    expect(location(await browser.get('/estado-de-cuenta'))).toBe('/');
+    expect(await (await browser.get('/')).text()).not.toContain('Tu sesión terminó');
+    expect((await browser.get('/recovery/oferta')).status).toBe(200);
+  });
+
   it('shows the paid page once the campaign is paid', async () => {
     const acme = await recoveryTenant();
     const rosa = await debtor(h, acme);
