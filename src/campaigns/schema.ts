@@ -68,6 +68,7 @@ export const campaignPayments = pgTable(
     primaryKey({ columns: [t.tenantId, t.id] }),
     foreignKey({ columns: [t.tenantId, t.entryId], foreignColumns: [campaignEntries.tenantId, campaignEntries.id] }),
     index('campaign_payments_entry').on(t.tenantId, t.entryId),
+    index('campaign_payments_to_verify').on(t.tenantId, t.createdAt).where(sql`${t.state} = 'por_verificar'`),
     check('campaign_payments_amount', sql`${t.amount} > 0`),
   ],
 );

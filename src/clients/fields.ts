@@ -194,10 +194,9 @@ function formatProblem(type: DocumentType, value: string): string {
   return `clients.error.documentFormat?type=${code}`;
 }
 
-/** Reads phone numbers for one country: the country is looked up once, not per number. */
 /**
- * What a wrong phone number is told: to write it with the country code, with a mobile number
- * of the tenant's country as the example (+56 9 2123 4567 in Chile, +51 912 345 678 in Peru).
+ * What a wrong phone number is told: to write it with the country code, with the library's
+ * example number of the tenant's country (+51 912 345 678 in Peru, +56 2 2123 4567 in Chile).
  */
 function phoneProblem(country: string): string {
   const code = country.toUpperCase() as CountryCode;
@@ -205,6 +204,7 @@ function phoneProblem(country: string): string {
   return `clients.error.phoneInvalid?example=${encodeURIComponent(example ?? '+51 912 345 678')}`;
 }
 
+/** Reads phone numbers for one country: the country is looked up once, not per number. */
 function phoneReader(country: string): (raw: string) => string | null {
   const code = country.toUpperCase();
   const options = isSupportedCountry(code as CountryCode, phoneMetadata) ? { defaultCountry: code as CountryCode } : {};

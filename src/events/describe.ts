@@ -9,7 +9,9 @@ const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
  */
 export function actorOf(t: Translate, event: { type: string; actorName: string | null; data: Record<string, unknown> }): string {
   if (event.actorName) return event.actorName;
-  const debtor = event.type.startsWith('portal.') || event.type.startsWith('recovery.') || event.data.source === 'portal';
+  // The countdown running out is the server's doing, seen on a debtor's visit.
+  const onPortal = (event.type.startsWith('portal.') || event.type.startsWith('recovery.')) && event.type !== 'recovery.countdown_expired';
+  const debtor = onPortal || event.data.source === 'portal';
   return t(debtor ? 'clients.interactions.debtor' : 'clients.interactions.system');
 }
 
@@ -109,7 +111,7 @@ export function changeLines(t: Translate, data: Record<string, unknown>, names: 
 }
 
 /** A coded value in words when the catalogue has it under one of these prefixes, else as stored. */
-function wordFor(t: Translate, value: string, prefixes: string[]): string {
+export function wordFor(t: Translate, value: string, prefixes: string[]): string {
   for (const prefix of prefixes) {
     const key = `${prefix}${value}`;
     if (isMessageKey(key)) return t(key);

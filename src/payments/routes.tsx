@@ -17,6 +17,8 @@ import { sendStatementLink } from '../portal/links.js';
 import { sendStoredFile } from '../storage/send.js';
 import { findPayment, statementOf } from './queries.js';
 import { listPaymentsToVerify } from './to-verify.js';
+import { isAppEnabled } from '../marketplace/service.js';
+import { can } from '../platform/permissions.js';
 import { PaymentsToVerifyPage } from '../../views/payments/to-verify.js';
 import { annulPayment, makePromise, paymentFieldsSchema, promiseFieldsSchema, registerPayment, rejectPayment, verifyPayment } from './service.js';
 
@@ -137,10 +139,12 @@ export const statementRoutes = new Hono<AppEnv>()
 
 /** Pagos por verificar (Cuentas por cobrar): what waits for staff to verify, in one place. */
 export const paymentsToVerifyRoutes = new Hono<AppEnv>().use(canView).get('/', async (c) => {
-  const scope = c.req.query('scope') === 'all' ? 'all' : 'mine';
+  // Those who verify (clients.edit) see every payment waiting; others their own clients' first.
+  const asked = c.req.query('scope');
+  const scope = asked === 'all' || asked === 'mine' ? asked : can(c.var.user, 'clients.edit') ? 'all' : 'mine';
   const rows = await listPaymentsToVerify(c.var.deps.database.db, c.var.tenant.id, {
     ...(scope === 'mine' ? { advisorId: c.var.user!.id } : {}),
-    campaigns: c.var.tenant.enabledApps.includes('charged_off'),
+    campaigns: isAppEnabled(c.var.tenant, 'charged_off'),
   });
   return render(c, { title: c.var.t('toVerify.title'), body: <PaymentsToVerifyPage rows={rows} scope={scope} /> });
 });

@@ -45,6 +45,8 @@ export const payments = pgTable(
     foreignKey({ columns: [t.tenantId, t.clientId], foreignColumns: [clients.tenantId, clients.id] }),
     index('payments_client').on(t.tenantId, t.clientId, t.paidOn),
     index('payments_state').on(t.tenantId, t.state),
+    // Pagos por verificar: the ones still waiting, the longest waiting first.
+    index('payments_to_verify').on(t.tenantId, t.createdAt).where(sql`${t.state} = 'por_verificar'`),
     check('payments_amount', sql`${t.amount} > 0`),
     check('payments_state', sql`${t.state} in ('por_verificar', 'verificado', 'no_verificado', 'anulado')`),
   ],

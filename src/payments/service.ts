@@ -127,8 +127,9 @@ export async function registerPayment(scope: Scope, clientId: number, input: Pay
       )
       .orderBy(asc(paymentOrders.dueDate), asc(paymentOrders.id));
     if (orders.length === 0 || orders.length !== new Set(input.orders).size) return fail('orders', 'receivables.payments.ordersInvalid');
-    // "The oldest first" among the orders already issued that day: one issued later (which may
-    // fall due earlier) takes what is left, never money paid before it existed.
+    // "The oldest first" among the orders already issued that day, then those issued later
+    // (which may fall due earlier): money that reaches one of these is refused below, as paid
+    // before the order existed, rather than taking an issued order's place.
     orders.sort((a, b) => Number(a.issueDate > input.paidOn) - Number(b.issueDate > input.paidOn));
     // Money not yet paid is a promise, not a payment: a future date would also keep promises it cannot.
     if (input.paidOn > (await tenantToday(scope, tx))) return fail('paidOn', 'receivables.payments.paidInFuture');

@@ -50,7 +50,8 @@ export function resolveTenant(notFound: (c: Parameters<MiddlewareHandler<AppEnv>
       const port = /:(\d+)$/.exec(host ?? '')?.[1];
       const url = new URL(c.req.url);
       const target = `${config.scheme}://${entry.alias}.${config.baseDomain}${port ? `:${port}` : ''}${url.pathname}${url.search}`;
-      return c.redirect(target, 301);
+      // 308 for a form sent to the old address: the browser sends it again, body and method kept.
+      return c.redirect(target, c.req.method === 'GET' || c.req.method === 'HEAD' ? 301 : 308);
     }
     if (!entry.tenant) return notFound(c);
     c.set('tenant', entry.tenant);

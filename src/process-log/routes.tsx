@@ -7,6 +7,8 @@ import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { can, type Grantee } from '../platform/permissions.js';
 import { exportSources } from '../exports/registry.js';
+// The downloads register themselves when imported (processVisibility lists them).
+import '../exports/service.js';
 import type { Tenant } from '../tenants/schema.js';
 import { fold } from '../platform/search.js';
 import { render } from '../platform/render.js';
@@ -83,7 +85,8 @@ export const processLogRoutes = new Hono<AppEnv>()
     const file = c.req.param('file');
     const process = id && (await findProcess(c.var.deps.database.db, c.var.tenant.id, id));
     if (!process || !(file in FILES)) return notFoundPage(c);
-    if (!isVisible(processVisibility(c.var.user, c.var.tenant), process)) return forbiddenPage(c);
+    // An entry one may not see is not there, as its row is not (/:id/row).
+    if (!isVisible(processVisibility(c.var.user, c.var.tenant), process)) return notFoundPage(c);
     return sendFile(c, process, file as FileName);
   });
 

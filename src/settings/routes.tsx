@@ -25,6 +25,7 @@ import {
 } from './general.js';
 import { changeSubdomain } from '../tenants/service.js';
 import { tenantUrl } from '../platform/tenancy.js';
+import { isUniqueViolation } from '../platform/scope.js';
 import { settingsOf } from './queries.js';
 
 const HOME = '/app/settings/general';
@@ -92,7 +93,11 @@ export const generalSettingsRoutes = new Hono<AppEnv>()
     const invalid = (errors: Record<string, string>) => page(c, { form: 'subdomain', values: { ...(values as Record<string, string>), confirm: 'confirm' in values }, errors });
     if (!parsed.ok) return invalid(parsed.errors);
     if (parsed.value.subdomain === c.var.tenant.subdomain) return saved(c, 'address');
-    const result = await changeSubdomain(c.var.deps.database.db, { tenantId: c.var.tenant.id, subdomain: parsed.value.subdomain });
+    // Two tenants taking the same name at once: the second meets the unique index, and is told it is taken.
+    const result = await changeSubdomain(c.var.deps.database.db, { tenantId: c.var.tenant.id, subdomain: parsed.value.subdomain }).catch((error: unknown) => {
+      if (isUniqueViolation(error)) return { ok: false as const, error: 'tenants.subdomainTaken' as const };
+      throw error;
+    });
     if (!result.ok) return invalid({ subdomain: result.error });
     forgetTenantCache();
     c.var.log.info('settings.subdomain_changed', { from: c.var.tenant.subdomain, to: result.tenant.subdomain });

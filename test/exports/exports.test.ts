@@ -260,7 +260,7 @@ describe('who may download', () => {
     const supervisor = await addStaff(h, acme, { role: 'supervisor', revoke: ['reports.download'] });
     const refused = await loggedIn(h, acme, supervisor);
     expect((await refused.post('/app/exports', { kind: 'clients', format: 'csv', query: '' })).status).toBe(403);
-    expect((await refused.get(`/app/process-log/${process.id}/files/result`)).status).toBe(403);
+    expect((await refused.get(`/app/process-log/${process.id}/files/result`)).status).toBe(404);
     expect(await h.db.$count(fileProcesses, eq(fileProcesses.tenantId, acme.id))).toBe(before);
   });
 
@@ -329,9 +329,9 @@ describe('who may download', () => {
     expect(log).toContain('<h1');
     expect(log).not.toContain(`process-${clientsFile.id}"`);
     expect(log).not.toContain(`process-${claimsFile!.id}"`);
-    expect((await browser.get(`/app/process-log/${clientsFile.id}/files/result`)).status).toBe(403);
+    expect((await browser.get(`/app/process-log/${clientsFile.id}/files/result`)).status).toBe(404);
     expect((await browser.get(`/app/process-log/${clientsFile.id}/row`)).status).toBe(404);
-    expect((await browser.get(`/app/process-log/${claimsFile!.id}/files/result`)).status).toBe(403);
+    expect((await browser.get(`/app/process-log/${claimsFile!.id}/files/result`)).status).toBe(404);
     // Their own claims download they see and open.
     const asked = await browser.post('/app/exports', { kind: 'claims', format: 'csv', query: '' });
     expect([asked.status, asked.headers.get('Location')]).toEqual([303, '/app/process-log']);

@@ -518,6 +518,11 @@ describe('Pagos por verificar', () => {
     expect(mine).toContain('enviado por el cliente');
     expect(mine).toContain(`href="/app/clients/${his.id}/statement#payments"`);
     expect(mine).not.toContain('Pedro de Ana');
+    // Those who verify see everyone's by default.
+    const supervisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    const theirs = await (await supervisor.get('/app/payments-to-verify')).text();
+    expect(theirs).toContain('Rosa de Luis');
+    expect(theirs).toContain('Pedro de Ana');
     const all = await (await browser.get('/app/payments-to-verify?scope=all')).text();
     expect(all.indexOf('Rosa de Luis')).toBeLessThan(all.indexOf('Pedro de Ana'));
     expect(all).not.toContain('Ajeno');

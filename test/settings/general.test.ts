@@ -75,6 +75,9 @@ describe('Ajustes > General', () => {
     // Links already sent keep working; the session stays with the old address's cookie.
     const old = await h.client(acme).get('/recovery?x=1');
     expect([old.status, old.headers.get('location')]).toEqual([301, `http://${fresh}.localhost/recovery?x=1`]);
+    // A form sent to the old address is sent again to the new one as it was.
+    const posted = await h.client(acme).request('POST', '/comprobante', { body: 'amount=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect([posted.status, posted.headers.get('location')]).toEqual([308, `http://${fresh}.localhost/comprobante`]);
     expect((await h.client(fresh + '.localhost').get('/')).status).toBe(200);
     // No one else can take the old address while it leads to this tenant.
     const other2 = await loggedIn(h, other, await addStaff(h, other, { role: 'admin' }));

@@ -40,7 +40,7 @@ function trayUrl(filters: ClientFilters, order: Partial<TrayOrder>): string {
   return qs ? `/app/clients?${qs}` : '/app/clients';
 }
 
-/** Groups thousands with a space, as Spanish style guides write counts ("10 000"). */
+/** A link the results swap in place of, pushing its URL (without JavaScript, a plain link). */
 const hxLink = (href: string) => ({ 'hx-get': href, 'hx-target': `#${RESULTS}`, 'hx-push-url': 'true' });
 
 export function ClientsTray(props: TrayProps) {

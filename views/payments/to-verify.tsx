@@ -1,5 +1,4 @@
-import type { MessageKey } from '../../src/platform/i18n/index.js';
-import { isMessageKey } from '../../src/platform/i18n/index.js';
+import { wordFor } from '../../src/events/describe.js';
 import { TO_VERIFY_LIMIT, type PaymentToVerify } from '../../src/payments/to-verify.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
@@ -10,10 +9,6 @@ import { useView } from '../context.js';
  */
 export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; scope: 'mine' | 'all' }) {
   const { t, money, date, dateTime } = useView();
-  const word = (prefix: string, value: string) => {
-    const key = `${prefix}${value}`;
-    return isMessageKey(key) ? t(key as MessageKey) : value;
-  };
   const shown = props.rows.slice(0, TO_VERIFY_LIMIT);
   return (
     <>
@@ -22,7 +17,7 @@ export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; scope: 'm
       </div>
       <p class="hint">{t('toVerify.intro')}</p>
       <nav class="tabs" aria-label={t('toVerify.title')}>
-        <a href="/app/payments-to-verify" aria-current={props.scope === 'mine' ? 'page' : undefined}>
+        <a href="/app/payments-to-verify?scope=mine" aria-current={props.scope === 'mine' ? 'page' : undefined}>
           {t('alerts.mine')}
         </a>
         <a href="/app/payments-to-verify?scope=all" aria-current={props.scope === 'all' ? 'page' : undefined}>
@@ -52,7 +47,7 @@ export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; scope: 'm
               heading: t('toVerify.payment'),
               cell: (row) => (
                 <>
-                  {date(row.paidOn)} · {word('payments.method.', row.method)}
+                  {date(row.paidOn)} · {wordFor(t, row.method, ['payments.method.'])}
                   <br />
                   <small>
                     {t(row.kind === 'campaign' ? 'toVerify.kind.campaign' : 'toVerify.kind.order')} · {t(`toVerify.source.${row.source === 'portal' ? 'portal' : 'staff'}`)}

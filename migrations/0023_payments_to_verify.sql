@@ -1,0 +1,2 @@
+CREATE INDEX "campaign_payments_to_verify" ON "campaign_payments" USING btree ("tenant_id","created_at") WHERE "campaign_payments"."state" = 'por_verificar';--> statement-breakpoint
+CREATE INDEX "payments_to_verify" ON "payments" USING btree ("tenant_id","created_at") WHERE "payments"."state" = 'por_verificar';
