@@ -14,6 +14,7 @@ import { recordProgress, updateProcess } from '../process-log/service.js';
 import { settingsOf } from '../settings/queries.js';
 import { newKey, storageFor } from '../storage/index.js';
 import type { Found, ImportJobData } from './jobs.js';
+import { analyzeAfterLoad } from './staging.js';
 import type { RowError } from './rows.js';
 import { dateCellText, readNumberCells } from './rows.js';
 import { errorReport } from './error-report.js';
@@ -279,4 +280,5 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
     }),
   );
   if (applied && stagedKey) await storage.remove(stagedKey);
+  if (applied) await analyzeAfterLoad(db, process.counts.create ?? 0, ['campaign_entries', 'clients', 'client_name_words']);
 }

@@ -22,7 +22,7 @@ import { errorReport } from './error-report.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { repeatWatch } from './repeats.js';
 import type { RowError } from './rows.js';
-import { stager } from './staging.js';
+import { analyzeAfterLoad, stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 import { settlePromises } from '../payments/promises.js';
 
@@ -483,7 +483,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
   // A blank cell (staged null) keeps the stored detail, as clientChanges compares it.
   const setKept = sql.raw(clientCols.map((c) => `${c} = ${keptValue(c)}`).join(', '));
-  await applyUnlessRefused(deps, db, { tenantId, processId }, () =>
+  const applied = await applyUnlessRefused(deps, db, { tenantId, processId }, () =>
     db.transaction(async (tx) => {
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
       if (locked?.stage !== 'applying') return;
@@ -602,6 +602,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       });
     }),
   );
+  if (applied) await analyzeAfterLoad(db, process.counts.create ?? 0, ['clients', 'payment_orders', 'client_name_words']);
 }
 
 // A job whose process died stays "En proceso" until pg-boss expires it and tries again: the

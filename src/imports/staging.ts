@@ -92,3 +92,16 @@ export async function pruneStagedRows(db: Db): Promise<number> {
   );
   return removed[0]?.n ?? 0;
 }
+
+/** Rows an upload creates from which the tables it loaded are analyzed at once. */
+const ANALYZE_FROM = 10_000;
+
+/**
+ * After a big load, PostgreSQL's statistics still describe the tables as they were: until
+ * autovacuum analyzes them (minutes later), a tray's plan may guess two rows where there are
+ * a hundred thousand and take seconds. The tables the upload loaded are analyzed at once.
+ */
+export async function analyzeAfterLoad(db: Db, created: number, tables: readonly ('clients' | 'payment_orders' | 'client_name_words' | 'campaign_entries')[]): Promise<void> {
+  if (created < ANALYZE_FROM) return;
+  await db.execute(sql.raw(`analyze ${tables.join(', ')}`));
+}

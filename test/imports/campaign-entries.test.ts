@@ -436,5 +436,8 @@ describe('a large campaign file', () => {
       (select count(*)::int from campaign_entries where tenant_id = ${tenant.id}) as entries,
       (select count(*)::int from clients where tenant_id = ${tenant.id} and portfolio = 'castigada') as clients`);
     expect(counted).toMatchObject({ entries: size, clients: size });
+    // The tables it loaded are analyzed at once: a tray's next plan knows how many rows there are.
+    const [stats] = await rows<{ analyzed: boolean }>(h.db, sql`select last_analyze is not null as analyzed from pg_stat_user_tables where relname = 'campaign_entries'`);
+    expect(stats?.analyzed).toBe(true);
   });
 });
