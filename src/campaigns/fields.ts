@@ -3,6 +3,7 @@ import { parseTypedDay } from '../platform/dates.js';
 import { optionalText, requiredText } from '../platform/forms.js';
 import { isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney } from '../platform/money.js';
 import { ambiguousAmountMessage } from '../payment-orders/fields.js';
+import { personName } from '../clients/fields.js';
 import { discountTypes } from './schema.js';
 import { parsePercent } from './compute.js';
 
@@ -16,7 +17,7 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
     v.object({
       documentType: requiredText(20, 'campaigns.error.documentType'),
       documentNumber: requiredText(30, 'clients.error.documentRequired'),
-      name: optionalText(200),
+      name: v.pipe(personName(false), v.transform((text) => (text === '' ? null : text))),
       email: v.pipe(optionalText(254), v.check((s) => s === null || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), 'clients.error.emailInvalid')),
       phone: optionalText(40),
       campaignCode: requiredText(80, 'campaigns.error.campaignCode'),

@@ -249,6 +249,19 @@ const alerts = v.pipe(
   v.check((list) => list.every((s) => s.length <= 80), tooLong(80)),
 );
 
+/**
+ * A person's or company's name: one line, its spaces as one (a line break or tab pasted from
+ * a spreadsheet cell is a space), up to 200 characters.
+ */
+export function personName(required: boolean) {
+  return v.pipe(
+    v.optional(v.string(), ''),
+    v.transform((text) => text.replace(/\s+/g, ' ').trim()),
+    v.check((text) => !required || text.length > 0, 'clients.error.nameRequired'),
+    v.maxLength(200, tooLong(200)),
+  );
+}
+
 /** The form field that carries an additional variable (flat, so HTML forms and spreadsheets can send it). */
 export const variableField = (key: string) => `additional.${key}`;
 
@@ -300,7 +313,7 @@ export function clientFieldsSchema(options: ClientFieldsOptions) {
   const fields = {
     documentType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toUpperCase(), v.picklist(codes, 'clients.error.documentTypeInvalid')),
     documentNumber,
-    name: v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, 'clients.error.nameRequired'), v.maxLength(200, tooLong(200))),
+    name: personName(true),
     email: v.pipe(
       v.optional(v.string(), ''),
       v.trim(),

@@ -51,6 +51,14 @@ describe('client fields', () => {
     expect(normalizePhone('', 'PE')).toBeNull();
   });
 
+  it('keeps a name on one line, its spaces as one', () => {
+    const schema = clientFieldsSchema({ documentTypes: defaultDocumentTypes, country: 'PE', variables: [] });
+    const parsed = parseWith(schema, { documentType: 'DNI', documentNumber: '12345678', name: '  Multi\r\nLínea\t  Pérez ' });
+    expect(parsed.ok && parsed.value.name).toBe('Multi Línea Pérez');
+    const blank = parseWith(schema, { documentType: 'DNI', documentNumber: '12345678', name: ' \r\n\t ' });
+    expect(blank).toMatchObject({ ok: false, errors: { name: 'clients.error.nameRequired' } });
+  });
+
   it('reports every wrong field at once, the document included', () => {
     const schema = clientFieldsSchema({ documentTypes: defaultDocumentTypes, country: 'PE', variables: [] });
     const result = parseWith(schema, { documentType: 'DNI', documentNumber: '123', name: '', email: 'x@', phone: '1', status: 'perdido' });
