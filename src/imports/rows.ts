@@ -30,6 +30,11 @@ const CHOICES: Record<string, Record<string, string>> = {
   portfolio: { vigente: 'vigente', current: 'vigente', castigada: 'castigada', charged_off: 'castigada' },
 };
 
+/** The words a column of choices takes, as the report lists them ("activo, inactivo"). */
+function choiceWords(field: string): string {
+  return [...new Set(Object.values(CHOICES[field] ?? {}))].join(', ');
+}
+
 function choiceValue(field: string, text: string): string {
   const key = text.normalize('NFD').replace(/\p{M}/gu, '').trim().toLowerCase().replace(/[\s-]+/g, '_');
   return key === '' ? '' : (CHOICES[field]?.[key] ?? text);
@@ -215,7 +220,9 @@ export function rowValidator(options: RowValidatorOptions) {
     for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...cellProblems, ...(o.ok ? {} : o.errors) })) {
       // A path within a field (an alert of the list) is the field's; a variable's field has a dot of its own.
       const key = path in options.mapping ? path : path.split('.')[0]!;
-      errors.push({ line, column: headerOf(key), value: typed(key), message });
+      // A file has no list to choose from: it is told the words it may write.
+      const choices = CHOICES[key] && message.startsWith('clients.error.') ? choiceWords(key) : null;
+      errors.push({ line, column: headerOf(key), value: typed(key), message: choices ? `imports.error.oneOf?values=${encodeURIComponent(choices)}` : message });
     }
     return { ok: false, errors };
   };

@@ -381,6 +381,18 @@ describe('importing clients with their payment orders', () => {
     expect((await ordersOf(h, tenant.id)).map((o) => o.paymentCode)).toEqual(['OP-3']);
   });
 
+  it('a column of choices that gets another word is told the words it takes', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const csv = 'Tipo de documento,Número de documento,Nombre,Estado,Contactabilidad\nDNI,01234567,Rosa,dormido,rarito\nDNI,07654321,Ana,Inactive,No contactable\n';
+    const { id, process } = await importFile(h, client, 'listas.csv', Buffer.from(csv));
+    expect(process.counts).toMatchObject({ create: 1, rejected: 1 });
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toContain('2,Estado,dormido,"Escribe uno de estos valores: activo, inactivo."');
+    expect(report).toContain('2,Contactabilidad,rarito,"Escribe uno de estos valores: contactable, no_contactable, problemas_contactabilidad."');
+    expect((await clientsOf(h, tenant.id)).map((c) => [c.name, c.status, c.contactability])).toEqual([['Ana', 'inactivo', 'no_contactable']]);
+  });
+
   it('an Anulada column takes a yes or a no, and refuses any other word', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
