@@ -3,7 +3,7 @@ import type { JobDefinition, JobDeps, Jobs } from '../jobs/index.js';
 import { signExpiring } from '../platform/auth/tokens.js';
 import { addDays, startOfDayIn, todayIn } from '../platform/dates.js';
 import { currencyDigits } from '../platform/money.js';
-import { languageOf, translator } from '../platform/i18n/index.js';
+import { languageOf, translator, type MessageKey } from '../platform/i18n/index.js';
 import { can } from '../platform/permissions.js';
 import type { Scope } from '../platform/scope.js';
 import { sheetWriter, type ExportFormat } from '../platform/spreadsheets/write.js';
@@ -161,7 +161,13 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
   await deps.mailer.send(db, data.tenantId, {
     to: user.email,
     subject: t('exports.mail.subject'),
-    text: t('exports.mail.body', { name: user.name, rows: done, link, days: LINK_DAYS }),
+    text: t('exports.mail.body', {
+      name: user.name,
+      what: t(`processLog.subject.${process.subject}` as MessageKey),
+      rows: done === 1 ? t('exports.mail.oneRow') : t('exports.mail.rows', { count: new Intl.NumberFormat(tenant.locale).format(done) }),
+      link,
+      days: LINK_DAYS,
+    }),
   });
 }
 

@@ -278,6 +278,8 @@ describe('who may download', () => {
     await download(client, 'csv', 'segment=Básico');
     const [mail] = await h.db.select().from(mailMessages).where(and(eq(mailMessages.tenantId, acme.id), eq(mailMessages.to, admin.email))).orderBy(desc(mailMessages.id)).limit(1);
     expect(mail!.subject).toBe('Tu descarga está lista');
+    // It says what was downloaded, and how many rows in words.
+    expect(mail!.text).toMatch(/Tu descarga de clientes \((1 fila|\d[\d,]* filas)\) está lista/);
     const link = /http:\/\/[^\s]+\/app\/files\/[^\s]+/.exec(mail!.text)![0];
     const path = new URL(link).pathname;
 

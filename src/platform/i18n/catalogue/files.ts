@@ -97,7 +97,9 @@ export const files = messages(
     'exports.confirm.submit': 'Generar esta noche',
     'exports.error.gone': 'La descarga ya no se puede generar: su usuario o su tipo ya no existen.',
     'exports.mail.subject': 'Tu descarga está lista',
-    'exports.mail.body': 'Hola, {name}:\n\nTu descarga de {rows} filas está lista. Descárgala aquí (el enlace vence en {days} días):\n{link}\n\nTambién la encuentras en el Log de procesos.',
+    'exports.mail.oneRow': '1 fila',
+    'exports.mail.rows': '{count} filas',
+    'exports.mail.body': 'Hola, {name}:\n\nTu descarga de {what} ({rows}) está lista. Descárgala aquí (el enlace vence en {days} días):\n{link}\n\nTambién la encuentras en el Log de procesos.',
 
     'processLog.title': 'Log de procesos',
     'processLog.col.type': 'Tipo',
@@ -236,7 +238,9 @@ export const files = messages(
     'exports.confirm.submit': 'Produce it tonight',
     'exports.error.gone': 'The download can no longer be produced: its user or its kind no longer exists.',
     'exports.mail.subject': 'Your download is ready',
-    'exports.mail.body': 'Hello {name},\n\nYour download of {rows} rows is ready. Get it here (the link expires in {days} days):\n{link}\n\nYou will also find it in the Process log.',
+    'exports.mail.oneRow': '1 row',
+    'exports.mail.rows': '{count} rows',
+    'exports.mail.body': 'Hello {name},\n\nYour download of {what} ({rows}) is ready. Get it here (the link expires in {days} days):\n{link}\n\nYou will also find it in the Process log.',
 
     'processLog.title': 'Process log',
     'processLog.col.type': 'Type',
