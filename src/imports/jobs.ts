@@ -388,6 +388,14 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     // An order already stored under another client is never moved by an upload. A client
     // whose first row goes that way is taken from its next row.
     const staged = (alias: string) => ofUpload(alias, tenantId, processId);
+    // An order of a client deleted since: the file names that client, who must be restored first.
+    const ofDeleted = await dropStaged(tx, staged, {
+      using: sql`payment_orders po join clients gone on gone.tenant_id = po.tenant_id and gone.id = po.client_id`,
+      where: sql`po.tenant_id = ${tenantId} and po.payment_code = s.payment_code and gone.deleted_at is not null
+             and gone.document_type = s.document_type and gone.document_number = s.document_number`,
+      column: 'payment_code',
+    });
+    for (const d of ofDeleted) refused.push({ line: d.line, column: header('paymentCode'), value: d.value, message: 'imports.error.clientDeleted' });
     const moved = await dropStaged(tx, staged, {
       using: sql`payment_orders po`,
       where: sql`po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
@@ -417,7 +425,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     }
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
     // A client's first row carries its totals only while the check's marks stand.
-    return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && moved.length === 0 && charged.length === 0 };
+    return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && ofDeleted.length === 0 && moved.length === 0 && charged.length === 0 };
   });
   rejected += new Set(refused.map((r) => r.line)).size;
   report.later(refused);

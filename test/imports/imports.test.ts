@@ -393,6 +393,19 @@ describe('importing clients with their payment orders', () => {
     expect((await clientsOf(h, tenant.id)).map((c) => [c.name, c.status, c.contactability])).toEqual([['Ana', 'inactivo', 'no_contactable']]);
   });
 
+  it('a row whose order belongs to a deleted client with its document says to restore the client first', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const csv = Buffer.from('Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento\nDNI,01234567,Dora Cuatro,OP-4,100,01/01/2026,01/02/2026\n');
+    await importFile(h, client, 'a.csv', csv);
+    const [dora] = await clientsOf(h, tenant.id);
+    expect((await client.post(`/app/clients/${dora!.id}/deletion`)).status).toBe(303);
+    const { id, process } = await importFile(h, client, 'a.csv', csv);
+    expect(process.counts).toMatchObject({ create: 0, rejected: 1 });
+    expect(await (await client.get(`/app/process-log/${id}/files/errors`)).text()).toContain('fue eliminado: restáuralo');
+    expect(await clientsOf(h, tenant.id)).toHaveLength(1);
+  });
+
   it('an Anulada column takes a yes or a no, and refuses any other word', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
