@@ -1,6 +1,8 @@
 import * as v from 'valibot';
 import { clientFieldsSchema, withLostZeros, type ClientFieldsOptions, type DocumentType } from '../clients/fields.js';
-import { serialDay } from '../platform/dates.js';
+import { dayText, serialDay, type IsoDate } from '../platform/dates.js';
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 import { fold } from '../platform/search.js';
 import { isFormulaError } from '../platform/spreadsheets/read.js';
 import { parseWith, type Parsed } from '../platform/forms.js';
@@ -214,7 +216,9 @@ export function rowValidator(options: RowValidatorOptions) {
     // What the person typed, for the report: worked out only for the rows that fail.
     const typed = (key: string) => {
       const index = options.mapping[key];
-      return index === undefined ? '' : (cells[index] ?? '').trim();
+      const value = index === undefined ? '' : (cells[index] ?? '').trim();
+      // A date cell arrives as yyyy-mm-dd: the report shows it as the sheet does.
+      return ISO_DAY.test(value) ? dayText(value as IsoDate) : value;
     };
     const errors: RowError[] = [];
     for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...cellProblems, ...(o.ok ? {} : o.errors) })) {
