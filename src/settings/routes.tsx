@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type * as v from 'valibot';
-import { GeneralSettingsPage, type GeneralInvalid } from '../../views/settings/general.js';
+import { GeneralSettingsPage, SubdomainChanged, type GeneralInvalid } from '../../views/settings/general.js';
 import { clientVariablesFor, documentTypesFor } from '../clients/fields.js';
 import { requirePermission } from '../platform/auth/middleware.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
@@ -102,7 +102,10 @@ export const generalSettingsRoutes = new Hono<AppEnv>()
     forgetTenantCache();
     c.var.log.info('settings.subdomain_changed', { from: c.var.tenant.subdomain, to: result.tenant.subdomain });
     // The session's cookie belongs to the old address: the user signs in again at the new one.
-    return c.redirect(tenantUrl(c.var.deps.config, result.tenant, '/app/login?next=%2Fapp%2Fsettings%2Fgeneral'), 303);
+    // A page here says so with the link: a form's answer may not send the browser to another
+    // origin (the pages' form-action is 'self').
+    const login = tenantUrl(c.var.deps.config, result.tenant, '/app/login?next=%2Fapp%2Fsettings%2Fgeneral');
+    return render(c, { title: c.var.t('settings.subdomain.changedTitle'), body: <SubdomainChanged portal={tenantUrl(c.var.deps.config, result.tenant, '/')} login={login} /> });
   })
   .post('/receivables', async (c) => {
     const values = await formValues(c);

@@ -329,6 +329,8 @@ describe('who may download', () => {
     const browser = await loggedIn(h, tenant, reader);
     const log = await (await browser.get('/app/process-log')).text();
     expect(log).toContain('<h1');
+    // No upload button for one who may not upload.
+    expect(log).not.toContain('href="/app/imports/new"');
     expect(log).not.toContain(`process-${clientsFile.id}"`);
     expect(log).not.toContain(`process-${claimsFile!.id}"`);
     expect((await browser.get(`/app/process-log/${clientsFile.id}/files/result`)).status).toBe(404);

@@ -126,7 +126,7 @@ export function ProcessRowView(props: { row: ProcessRow; now: Date }) {
 }
 
 export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilters; users: { id: number; name: string }[]; more: boolean; now: Date; query: string }) {
-  const { t } = useView();
+  const { t, can } = useView();
   const f = props.filters;
   const pageLink = (page: number) => {
     const q = new URLSearchParams(props.query);
@@ -137,9 +137,11 @@ export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilt
     <>
       <div class="page-header">
         <h1>{t('processLog.title')}</h1>
-        <a class="button" href="/app/imports/new">
-          {t('imports.new')}
-        </a>
+        {can('imports') && (
+          <a class="button" href="/app/imports/new">
+            {t('imports.new')}
+          </a>
+        )}
       </div>
       <form method="get" action="/app/process-log" class="filters panel" hx-get="/app/process-log" hx-target="#process-rows" hx-select="#process-rows" hx-swap="outerHTML" hx-push-url="true">
         <label>

@@ -249,3 +249,21 @@ function Variables(props: GeneralSettingsProps) {
     </section>
   );
 }
+
+/** After the address changed: where the portal is now, and the new address's login. */
+export function SubdomainChanged(props: { portal: string; login: string }) {
+  const { t } = useView();
+  return (
+    <section class="panel">
+      <h1>{t('settings.subdomain.changedTitle')}</h1>
+      <p>
+        {t('settings.subdomain.changedBody')} <a href={props.portal}>{props.portal}</a>
+      </p>
+      <p>
+        <a class="button primary" href={props.login}>
+          {t('settings.subdomain.signInAgain')}
+        </a>
+      </p>
+    </section>
+  );
+}

@@ -20,6 +20,9 @@ export const settingsCatalogue = messages(
     'settings.subdomain.confirm': 'Entiendo que todos deberán iniciar sesión de nuevo en la nueva dirección. La anterior seguirá llevando a la nueva, así que los enlaces ya enviados a los clientes siguen funcionando.',
     'settings.subdomain.confirmRequired': 'Marca la casilla para confirmar el cambio de dirección.',
     'settings.subdomain.submit': 'Cambiar la dirección',
+    'settings.subdomain.changedTitle': 'La dirección cambió',
+    'settings.subdomain.changedBody': 'El portal de tus clientes, /recovery y el back office están ahora en',
+    'settings.subdomain.signInAgain': 'Iniciar sesión en la nueva dirección',
 
     'settings.receivables.title': 'Cuentas por cobrar',
     'settings.receivables.allowOverpayment': 'Permitir pagos mayores que la deuda',
@@ -94,6 +97,9 @@ export const settingsCatalogue = messages(
     'settings.subdomain.confirm': 'I understand that everyone will have to sign in again at the new address. The old one will keep leading to the new one, so links already sent to clients keep working.',
     'settings.subdomain.confirmRequired': 'Tick the box to confirm the change of address.',
     'settings.subdomain.submit': 'Change the address',
+    'settings.subdomain.changedTitle': 'The address changed',
+    'settings.subdomain.changedBody': 'Your clients’ portal, /recovery and the back office are now at',
+    'settings.subdomain.signInAgain': 'Sign in at the new address',
 
     'settings.receivables.title': 'Receivables',
     'settings.receivables.allowOverpayment': 'Allow payments above the debt',
