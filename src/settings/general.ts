@@ -9,6 +9,10 @@ import { checkbox, requiredText } from '../platform/forms.js';
 import type { Scope } from '../platform/scope.js';
 import { tenants } from '../tenants/schema.js';
 import { SubdomainSchema } from '../tenants/service.js';
+import { clientColumns } from '../clients/queries.js';
+import { clientOrderFields } from '../imports/fields.js';
+import { translator } from '../platform/i18n/index.js';
+import { normalizeHeader } from '../platform/spreadsheets/read.js';
 import { settingsOf } from './queries.js';
 import { clientVariables, documentTypes, tenantSettings } from './schema.js';
 
@@ -206,9 +210,43 @@ export const ClientVariableSchema = v.pipe(
 
 export type ClientVariableFields = v.InferOutput<typeof ClientVariableSchema>;
 
+let standardHeadings: Set<string> | undefined;
+/**
+ * The headings the clients' upload, its template and the clients download already use, in
+ * Spanish and English, as uploads compare them (normalizeHeader): a variable named like one
+ * would give a file two columns of that name, which no upload can read back.
+ */
+function standardClientHeadings(): Set<string> {
+  if (!standardHeadings) {
+    const headings = new Set<string>();
+    for (const t of [translator('es'), translator('en')]) {
+      for (const field of clientOrderFields) {
+        for (const text of [field.key, t(field.label), ...field.aliases]) headings.add(normalizeHeader(text));
+      }
+      for (const column of clientColumns) headings.add(normalizeHeader(t(column.label)));
+    }
+    standardHeadings = headings;
+  }
+  return standardHeadings;
+}
+
+/** What is wrong with a variable's key or name beside the standard headings and the other variables. */
+function variableClash(fields: ClientVariableFields, others: readonly { key: string; label: string }[]): Record<string, string> | null {
+  const standard = standardClientHeadings();
+  const taken = new Set(others.flatMap((o) => [normalizeHeader(o.key), normalizeHeader(o.label)]));
+  if (standard.has(normalizeHeader(fields.key))) return { variableKey: 'settings.variables.keyStandard' };
+  if (standard.has(normalizeHeader(fields.label))) return { variableLabel: 'settings.variables.labelStandard' };
+  if (taken.has(normalizeHeader(fields.label)) || taken.has(normalizeHeader(fields.key))) return { variableLabel: 'settings.variables.labelTaken' };
+  return null;
+}
+
 export async function saveClientVariable(scope: Scope, fields: ClientVariableFields, editing: string | null): Promise<Result | { ok: false; notFound: true }> {
   return scope.db.transaction(async (tx) => {
     const stored = await tx.select().from(clientVariables).where(eq(clientVariables.tenantId, scope.tenantId));
+    if (editing === null && stored.some((s) => s.key === fields.key)) return { ok: false, errors: { variableKey: 'settings.variables.keyTaken' } };
+    // The key stays what it was on an edit: only the name is weighed then.
+    const clash = variableClash(editing === null ? fields : { key: editing, label: fields.label }, stored.filter((s) => s.key !== (editing ?? fields.key)));
+    if (clash && !(editing !== null && 'variableKey' in clash)) return { ok: false, errors: clash };
     if (editing === null) {
       if (stored.length >= 30) return { ok: false, errors: { variableKey: 'settings.variables.tooMany' } };
       if (stored.some((s) => s.key === fields.key)) return { ok: false, errors: { variableKey: 'settings.variables.keyTaken' } };

@@ -199,6 +199,18 @@ describe('additional client variables', () => {
     expect(await (await admin.get('/app/clients/new')).text()).toContain('Región');
     const taken = await admin.post('/app/settings/general/variables', { variableKey: 'region', variableLabel: 'Otra' });
     expect(await taken.text()).toContain('Ya existe una variable con esta clave.');
+    // A key or name a standard column already has, or another variable's, would make files two columns of one heading.
+    for (const [variableKey, variableLabel, said] of [
+      ['segmento', 'Zona', 'Esta clave es el nombre de una columna de siempre'],
+      ['email', 'Zona', 'Esta clave es el nombre de una columna de siempre'],
+      ['telefono2', 'Teléfono', 'Este nombre ya es el de una columna de siempre'],
+      ['saldo', 'Saldo total', 'Este nombre ya es el de una columna de siempre'],
+      ['zona', 'REGIÓN', 'Otra variable ya tiene este nombre o clave'],
+    ] as const) {
+      const clash = await admin.post('/app/settings/general/variables', { variableKey, variableLabel });
+      expect(clash.status, variableKey).toBe(422);
+      expect(await clash.text(), variableKey).toContain(said);
+    }
     const invalid = await admin.post('/app/settings/general/variables', { variableKey: '1 zona', variableLabel: 'Zona' });
     expect(invalid.status).toBe(422);
     expect(await invalid.text()).toContain('empiece por una letra');

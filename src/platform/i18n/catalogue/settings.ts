@@ -78,6 +78,9 @@ export const settingsCatalogue = messages(
     'settings.variables.labelRequired': 'Escribe el nombre de la variable.',
     'settings.variables.tooMany': 'Se admiten hasta 30 variables adicionales.',
     'settings.variables.keyTaken': 'Ya existe una variable con esta clave.',
+    'settings.variables.keyStandard': 'Esta clave es el nombre de una columna de siempre (como segmento o email): elige otra, o las cargas no sabrían cuál es cuál.',
+    'settings.variables.labelStandard': 'Este nombre ya es el de una columna de siempre: elige otro, o las cargas y descargas tendrían dos columnas con el mismo encabezado.',
+    'settings.variables.labelTaken': 'Otra variable ya tiene este nombre o clave: elige otro.',
   },
   {
     'nav.general': 'General',
@@ -155,5 +158,8 @@ export const settingsCatalogue = messages(
     'settings.variables.labelRequired': 'Enter the name of the variable.',
     'settings.variables.tooMany': 'Up to 30 additional variables are allowed.',
     'settings.variables.keyTaken': 'A variable with this key already exists.',
+    'settings.variables.keyStandard': 'This key is the name of a standard column (such as segment or email): choose another, or uploads could not tell them apart.',
+    'settings.variables.labelStandard': 'This name is already a standard column’s: choose another, or uploads and downloads would have two columns with the same heading.',
+    'settings.variables.labelTaken': 'Another variable already has this name or key: choose another.',
   },
 );
