@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { activeCampaignCondition } from '../campaigns/service.js';
-import { clientVariablesFor, documentTypesFor } from '../clients/fields.js';
+import { clientVariablesFor, documentTypesFor, variableField } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { exclusively, idArray, preferHashJoins, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
@@ -496,6 +496,16 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       const [locked] = await rows<{ stage: string }>(tx, sql`select stage from file_processes where tenant_id = ${tenantId} and id = ${processId} for update`);
       if (locked?.stage !== 'applying') return;
       await preferHashJoins(tx);
+      // A variable deleted since the check is no longer loaded: its values leave the staged rows.
+      const mappedKeys = Object.keys(mapping).filter(isVariableField).map((field) => field.slice(variableField('').length));
+      if (mappedKeys.length > 0) {
+        const defined = new Set((await clientVariablesFor(tx, tenantId)).map((variable) => variable.key));
+        const gone = mappedKeys.filter((key) => !defined.has(key));
+        if (gone.length > 0) {
+          await tx.execute(sql`update import_rows s set additional = nullif(s.additional - array[${sql.join(gone.map((key) => sql`${key}`), sql`, `)}]::text[], '{}'::jsonb)
+                                where ${ofUpload('s', tenantId, processId)} and s.additional is not null`);
+        }
+      }
       const { newOrders, changedClients, changedOrders, touchedClients, staleLine, ...counts } = await classify(tx, tenantId, processId, mapping, { touched: true });
       // A payment code stored since the check under another client (or for a client the file
       // creates) would leave its row out while the rest went in: the whole upload is refused.

@@ -11,6 +11,7 @@ import { scopeFor } from '../payments/support.js';
 import type { Tenant } from '../../src/tenants/schema.js';
 import { users } from '../../src/users/schema.js';
 import { clientVariables } from '../../src/settings/schema.js';
+import { clients } from '../../src/clients/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
 import { clientsOf, fixture, importFile, ordersOf, processIdFrom, processOf, stagedRows, upload } from './support.js';
@@ -320,6 +321,15 @@ describe('importing clients with their payment orders', () => {
     const events = await h.db.select().from(clientEvents).where(and(eq(clientEvents.tenantId, tenant.id), eq(clientEvents.clientId, rosa!.id)));
     expect(events.map((e) => e.type)).toContain('import.client_updated');
     expect((await importFile(h, client, 'b.csv', Buffer.from(second))).process.counts).toMatchObject({ create: 0, update: 0, unchanged: 2 });
+    // A variable deleted between the check and the apply is not loaded.
+    const pending = await importFile(h, client, 'e.csv', Buffer.from([header, 'DNI,01234567,Rosa Quispe,Arequipa,Sur,OP-1,100,01/01/2026,01/02/2026'].join('\n')), { apply: false });
+    expect(pending.process.counts).toMatchObject({ update: 1 });
+    await h.db.delete(clientVariables).where(and(eq(clientVariables.tenantId, tenant.id), eq(clientVariables.key, 'sucursal')));
+    expect((await client.post(`/app/imports/${pending.id}/application`)).status).toBe(303);
+    await h.runJobs();
+    expect((await additional())[0]).toEqual({ region: 'Arequipa', sucursal: 'Centro', antiguo: 'x' });
+    await h.db.update(clients).set({ additional: { region: 'Cusco', sucursal: 'Centro', antiguo: 'x' } }).where(and(eq(clients.tenantId, tenant.id), eq(clients.documentNumber, '01234567')));
+    await h.db.insert(clientVariables).values({ tenantId: tenant.id, key: 'sucursal', label: 'Sucursal de origen', position: 1 });
     // The tray filters on what the file loaded.
     const tray = await (await client.get('/app/clients?var.region=Cusco')).text();
     expect(tray).toContain('Rosa Quispe');
