@@ -16,7 +16,7 @@ import { contentTypeOfKey } from '../portal/files.js';
 import { sendStatementLink } from '../portal/links.js';
 import { sendStoredFile } from '../storage/send.js';
 import { findPayment, statementOf } from './queries.js';
-import { listPaymentsToVerify } from './to-verify.js';
+import { countPaymentsToVerify, listPaymentsToVerify } from './to-verify.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { can } from '../platform/permissions.js';
 import { PaymentsToVerifyPage } from '../../views/payments/to-verify.js';
@@ -142,9 +142,10 @@ export const paymentsToVerifyRoutes = new Hono<AppEnv>().use(canView).get('/', a
   // Those who verify (clients.edit) see every payment waiting; others their own clients' first.
   const asked = c.req.query('scope');
   const scope = asked === 'all' || asked === 'mine' ? asked : can(c.var.user, 'clients.edit') ? 'all' : 'mine';
-  const rows = await listPaymentsToVerify(c.var.deps.database.db, c.var.tenant.id, {
-    ...(scope === 'mine' ? { advisorId: c.var.user!.id } : {}),
-    campaigns: isAppEnabled(c.var.tenant, 'charged_off'),
-  });
-  return render(c, { title: c.var.t('toVerify.title'), body: <PaymentsToVerifyPage rows={rows} scope={scope} /> });
+  const options = { ...(scope === 'mine' ? { mineOf: c.var.user!.id } : {}), campaigns: isAppEnabled(c.var.tenant, 'charged_off') };
+  const asPage = Number(c.req.query('page'));
+  const page = Number.isSafeInteger(asPage) && asPage > 0 && asPage <= 100_000 ? asPage : 1;
+  const db = c.var.deps.database.db;
+  const [rows, total] = await Promise.all([listPaymentsToVerify(db, c.var.tenant.id, { ...options, page }), countPaymentsToVerify(db, c.var.tenant.id, options)]);
+  return render(c, { title: c.var.t('toVerify.title'), body: <PaymentsToVerifyPage rows={rows} total={total} page={page} scope={scope} /> });
 });

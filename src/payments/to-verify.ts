@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { rows, type Db } from '../db/index.js';
 
 /** A payment still to verify, of a payment order or of a charged-off campaign entry. */
@@ -20,26 +20,52 @@ export interface PaymentToVerify {
   advisorName: string | null;
 }
 
-export const TO_VERIFY_LIMIT = 200;
+export const TO_VERIFY_PAGE = 100;
 
-/**
- * Payments still to verify, the longest waiting first: what debtors reported from the portals
- * and what staff registered. `advisorId` narrows them to that advisor's clients and those
- * without one; `campaigns` adds those of charged-off campaign entries (the app switched on).
- */
-export async function listPaymentsToVerify(db: Db, tenantId: number, options: { advisorId?: number; campaigns: boolean }): Promise<PaymentToVerify[]> {
-  const mine = options.advisorId === undefined ? sql`true` : sql`(c.advisor_id = ${options.advisorId} or c.advisor_id is null)`;
+/** Which payments waiting a user asks for: their own clients' (as advisor or supervisor) and those of no advisor, or all. */
+export interface ToVerifyOptions {
+  mineOf?: number;
+  campaigns: boolean;
+}
+
+/** The payments waiting, of orders and of campaigns, as one set of rows. */
+function waiting(tenantId: number, options: ToVerifyOptions): SQL {
+  const mine = options.mineOf === undefined ? sql`true` : sql`(c.advisor_id = ${options.mineOf} or c.supervisor_id = ${options.mineOf} or c.advisor_id is null)`;
   const campaigns = options.campaigns
     ? sql`
       union all
-      select 'campaign', p.id, '/app/campaigns/' || p.entry_id, c.id, c.name, c.document_type, c.document_number,
-             p.amount, p.paid_on::text, p.method, p.source, p.receipt_key is not null, p.created_at, u.name
+      select 'campaign' as kind, p.id, '/app/campaigns/' || p.entry_id as href, c.id as client_id, c.name as client_name, c.document_type, c.document_number,
+             p.amount, p.paid_on::text as paid_on, p.method, p.source, p.receipt_key is not null as has_receipt, p.created_at as reported_at, u.name as advisor_name
         from campaign_payments p
         join campaign_entries e on e.tenant_id = p.tenant_id and e.id = p.entry_id
         join clients c on c.tenant_id = e.tenant_id and c.id = e.client_id
         left join users u on u.tenant_id = c.tenant_id and u.id = c.advisor_id
        where p.tenant_id = ${tenantId} and p.state = 'por_verificar' and c.deleted_at is null and ${mine}`
     : sql``;
+  return sql`(
+      select 'order' as kind, p.id, '/app/clients/' || c.id || '/statement#payments' as href, c.id as client_id, c.name as client_name,
+             c.document_type, c.document_number, p.amount, p.paid_on::text as paid_on, p.method, p.source,
+             p.receipt_key is not null as has_receipt, p.created_at as reported_at, u.name as advisor_name
+        from payments p
+        join clients c on c.tenant_id = p.tenant_id and c.id = p.client_id
+        left join users u on u.tenant_id = c.tenant_id and u.id = c.advisor_id
+       where p.tenant_id = ${tenantId} and p.state = 'por_verificar' and c.deleted_at is null and ${mine}
+      ${campaigns}
+    ) waiting`;
+}
+
+/** How many payments wait, for the page's count and its pages. */
+export async function countPaymentsToVerify(db: Db, tenantId: number, options: ToVerifyOptions): Promise<number> {
+  const [row] = await rows<{ n: number }>(db, sql`select count(*)::int as n from ${waiting(tenantId, options)}`);
+  return row?.n ?? 0;
+}
+
+/**
+ * Payments still to verify, the longest waiting first, a page at a time: what debtors reported
+ * from the portals and what staff registered, of orders and (the app switched on) of
+ * charged-off campaign entries.
+ */
+export async function listPaymentsToVerify(db: Db, tenantId: number, options: ToVerifyOptions & { page: number }): Promise<PaymentToVerify[]> {
   const found = await rows<{
     kind: 'order' | 'campaign';
     id: number;
@@ -55,22 +81,7 @@ export async function listPaymentsToVerify(db: Db, tenantId: number, options: { 
     has_receipt: boolean;
     reported_at: Date | string;
     advisor_name: string | null;
-  }>(
-    db,
-    sql`
-    select * from (
-      select 'order' as kind, p.id, '/app/clients/' || c.id || '/statement#payments' as href, c.id as client_id, c.name as client_name,
-             c.document_type, c.document_number, p.amount, p.paid_on::text as paid_on, p.method, p.source,
-             p.receipt_key is not null as has_receipt, p.created_at as reported_at, u.name as advisor_name
-        from payments p
-        join clients c on c.tenant_id = p.tenant_id and c.id = p.client_id
-        left join users u on u.tenant_id = c.tenant_id and u.id = c.advisor_id
-       where p.tenant_id = ${tenantId} and p.state = 'por_verificar' and c.deleted_at is null and ${mine}
-      ${campaigns}
-    ) waiting
-    order by reported_at, id
-    limit ${TO_VERIFY_LIMIT + 1}`,
-  );
+  }>(db, sql`select * from ${waiting(tenantId, options)} order by reported_at, kind, id limit ${TO_VERIFY_PAGE} offset ${(options.page - 1) * TO_VERIFY_PAGE}`);
   return found.map((r) => ({
     kind: r.kind,
     id: Number(r.id),

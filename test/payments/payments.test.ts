@@ -519,10 +519,18 @@ describe('Pagos por verificar', () => {
     expect(mine).toContain(`href="/app/clients/${his.id}/statement#payments"`);
     expect(mine).not.toContain('Pedro de Ana');
     // Those who verify see everyone's by default.
-    const supervisor = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    const sara = await addStaff(h, acme, { role: 'supervisor' });
+    const supervisor = await loggedIn(h, acme, sara);
     const theirs = await (await supervisor.get('/app/payments-to-verify')).text();
     expect(theirs).toContain('Rosa de Luis');
     expect(theirs).toContain('Pedro de Ana');
+    expect(theirs).toContain('2 resultados');
+    // A supervisor's own are the clients they supervise.
+    const { clients } = await import('../../src/clients/schema.js');
+    await h.db.update(clients).set({ supervisorId: sara.id }).where(eq(clients.id, hers.id));
+    const supervised = await (await supervisor.get('/app/payments-to-verify?scope=mine')).text();
+    expect(supervised).toContain('Pedro de Ana');
+    expect(supervised).not.toContain('Rosa de Luis');
     const all = await (await browser.get('/app/payments-to-verify?scope=all')).text();
     expect(all.indexOf('Rosa de Luis')).toBeLessThan(all.indexOf('Pedro de Ana'));
     expect(all).not.toContain('Ajeno');

@@ -1,5 +1,6 @@
 import { wordFor } from '../../src/events/describe.js';
-import { TO_VERIFY_LIMIT, type PaymentToVerify } from '../../src/payments/to-verify.js';
+import { TO_VERIFY_PAGE, type PaymentToVerify } from '../../src/payments/to-verify.js';
+import { Pager } from '../components/pager.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 
@@ -7,15 +8,15 @@ import { useView } from '../context.js';
  * Pagos por verificar: every payment still waiting for staff, the longest waiting first, each
  * with a link to where it is verified or refused. An advisor sees their clients' by default.
  */
-export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; scope: 'mine' | 'all' }) {
-  const { t, money, date, dateTime } = useView();
-  const shown = props.rows.slice(0, TO_VERIFY_LIMIT);
+export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; total: number; page: number; scope: 'mine' | 'all' }) {
+  const { t, money, date, dateTime, can } = useView();
+  const shown = props.rows;
   return (
     <>
       <div class="page-header">
         <h1>{t('toVerify.title')}</h1>
       </div>
-      <p class="hint">{t('toVerify.intro')}</p>
+      <p class="hint">{t(can('clients.edit') ? 'toVerify.intro' : 'toVerify.introReadOnly')}</p>
       <nav class="tabs" aria-label={t('toVerify.title')}>
         <a href="/app/payments-to-verify?scope=mine" aria-current={props.scope === 'mine' ? 'page' : undefined}>
           {t('alerts.mine')}
@@ -70,7 +71,9 @@ export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; scope: 'm
           ]}
         />
       )}
-      {props.rows.length > TO_VERIFY_LIMIT && <p class="hint">{t('toVerify.more', { count: TO_VERIFY_LIMIT })}</p>}
+      {props.total > 0 && (
+        <Pager path="/app/payments-to-verify" query={{ scope: props.scope }} page={props.page} pageSize={TO_VERIFY_PAGE} total={props.total} capped={false} shown={shown.length} />
+      )}
     </>
   );
 }
