@@ -254,6 +254,13 @@ describe('paying the offer', () => {
     for (const id of [payment!.id, earlier.ok ? earlier.payment.id : 0]) expect((await changeCampaignPaymentState(campaignScope, id, 'verificado')).ok).toBe(true);
     const less = (await (await browser.get('/recovery/oferta')).text()).replaceAll('\u00a0', ' ');
     expect(less).toContain('Te comprometiste a pagar S/ 200.00 hasta el 15/03/2026. Con lo que ya pagaste, te falta S/ 100.00: pagándolo cancelas tu deuda.');
+    // A receipt for the rest, still to verify: the debtor is not asked for it again.
+    const rest = await registerCampaignPayment(campaignScope, entry.id, { amount: 100_00, paidOn: '2026-03-10', method: 'transferencia', reference: null, source: 'portal' });
+    expect(rest.ok).toBe(true);
+    const covered = (await (await browser.get('/recovery/oferta')).text()).replaceAll('\u00a0', ' ');
+    expect(covered).toContain('Con lo que pagaste y el pago en verificación, cancelas tu deuda.');
+    expect(covered).not.toContain('te falta S/ 100.00');
+    expect((await changeCampaignPaymentState(campaignScope, rest.ok ? rest.payment.id : 0, 'anulado')).ok).toBe(true);
     // Once the day has passed it is no longer shown as pending.
     h.clock.set('2026-03-16T15:00:00Z');
     expect(await (await browser.get('/recovery/oferta')).text()).not.toContain('Te comprometiste');

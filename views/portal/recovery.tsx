@@ -109,6 +109,8 @@ export function RecoveryOffer(props: {
   const { t, money, date, number } = useView();
   const { offer } = props;
   const discounted = offer.discountAmount !== null && offer.discountAmount > 0;
+  // What is left once the payments being verified are counted.
+  const left = Math.max(0, offer.owed - props.reported.reduce((sum, r) => sum + r.amount, 0));
   return (
     <>
       <section class="card offer">
@@ -147,15 +149,18 @@ export function RecoveryOffer(props: {
             {props.held && <p>{t('recovery.offer.held')}</p>}
           </div>
         )}
-        {/* What the debtor said they will pay: seen again on coming back, so it is not promised twice. */}
+        {/* What the debtor said they will pay: seen again on coming back, so it is not promised twice.
+            What is left counts the payments being verified: the debtor is never asked to pay them again. */}
         {props.promised.length > 0 && (
           <ul class="reported">
             {props.promised.map((p) => (
               <li>
                 {/* Payments since may leave less to pay than was promised: the debtor is told what is left, not asked for more. */}
-                {p.amount > offer.owed
-                  ? t('recovery.offer.promisedOver', { amount: money(p.amount), date: date(p.promisedDate), left: money(offer.owed) })
-                  : t('recovery.offer.promised', { amount: money(p.amount), date: date(p.promisedDate) })}
+                {p.amount <= left
+                  ? t('recovery.offer.promised', { amount: money(p.amount), date: date(p.promisedDate) })
+                  : left > 0
+                    ? t('recovery.offer.promisedOver', { amount: money(p.amount), date: date(p.promisedDate), left: money(left) })
+                    : t('recovery.offer.promisedCovered', { amount: money(p.amount), date: date(p.promisedDate) })}
               </li>
             ))}
           </ul>
