@@ -280,5 +280,5 @@ export async function applyCampaignEntries(deps: JobDeps, data: ImportJobData, f
     }),
   );
   if (applied && stagedKey) await storage.remove(stagedKey);
-  if (applied) await analyzeAfterLoad(db, process.counts.create ?? 0, ['campaign_entries', 'clients', 'client_name_words']);
+  if (applied) await analyzeAfterLoad(db, process.counts.create ?? 0, ['campaign_entries', 'clients']);
 }

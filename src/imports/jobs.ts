@@ -620,7 +620,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       });
     }),
   );
-  if (applied) await analyzeAfterLoad(db, process.counts.create ?? 0, ['clients', 'payment_orders', 'client_name_words']);
+  if (applied) await analyzeAfterLoad(db, process.counts.create ?? 0, ['clients', 'payment_orders']);
 }
 
 // A job whose process died stays "En proceso" until pg-boss expires it and tries again: the
