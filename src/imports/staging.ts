@@ -98,13 +98,15 @@ const ANALYZE_FROM = 10_000;
 
 /**
  * What is analyzed of each table an upload loads: the row count, which every ANALYZE renews,
- * and the columns the trays filter and join on. Whole tables (expressions of every index
- * included) take four times as long, which a big upload would wait for.
+ * the key (without its statistics the foreign keys' checks, planned once per connection,
+ * may scan the table for every row a later delete removes) and the columns the trays filter
+ * and join on. Whole tables (expressions of every index included) take four times as long,
+ * which a big upload would wait for.
  */
 const ANALYZED = {
-  clients: 'clients (tenant_id, deleted_at, portfolio, status, advisor_id, supervisor_id, oldest_unpaid_due_date, total_balance)',
-  payment_orders: 'payment_orders (tenant_id, client_id, due_date, annulled, balance)',
-  campaign_entries: 'campaign_entries (tenant_id, client_id, campaign_code, end_date)',
+  clients: 'clients (id, tenant_id, deleted_at, portfolio, status, advisor_id, supervisor_id, oldest_unpaid_due_date, total_balance)',
+  payment_orders: 'payment_orders (id, tenant_id, client_id, due_date, annulled, balance)',
+  campaign_entries: 'campaign_entries (id, tenant_id, client_id, campaign_code, end_date)',
 } as const;
 
 /**
