@@ -1,8 +1,6 @@
 import * as v from 'valibot';
 import { clientFieldsSchema, withLostZeros, type ClientFieldsOptions, type DocumentType } from '../clients/fields.js';
-import { dayText, serialDay, type IsoDate } from '../platform/dates.js';
-
-const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+import { dayText, isIsoDate, serialDay, type IsoDate } from '../platform/dates.js';
 import { fold } from '../platform/search.js';
 import { isFormulaError } from '../platform/spreadsheets/read.js';
 import { parseWith, type Parsed } from '../platform/forms.js';
@@ -218,7 +216,7 @@ export function rowValidator(options: RowValidatorOptions) {
       const index = options.mapping[key];
       const value = index === undefined ? '' : (cells[index] ?? '').trim();
       // A date cell arrives as yyyy-mm-dd: the report shows it as the sheet does.
-      return ISO_DAY.test(value) ? dayText(value as IsoDate) : value;
+      return isIsoDate(value) ? dayText(value as IsoDate) : value;
     };
     const errors: RowError[] = [];
     for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...cellProblems, ...(o.ok ? {} : o.errors) })) {
