@@ -38,7 +38,7 @@ import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
 import { promiseFieldsSchema, recoveryAvailable, refusedPaymentsOf } from './service.js';
-import { endPortalSession, portalSessionFrom, portalVisitOf, startPortalSession, type PortalVisit } from './sessions.js';
+import { endPortalSession, portalVisitOf, startPortalSession, type PortalVisit } from './sessions.js';
 
 /**
  * A visit to /recovery, from the first page to the last: an id and when it began, in a signed
@@ -114,8 +114,7 @@ async function identifyPage(c: AppContext, settings: PortalSettings, options: { 
 
 /** The identified debtor of this request, on the recovery portal. */
 async function recoveryVisit(c: AppContext, slide = true): Promise<PortalVisit | null> {
-  const visit = await portalSessionFrom(c, { slide });
-  return visit?.session.kind === 'recovery' ? visit : null;
+  return (await portalVisitOf(c, 'recovery', { slide })).visit;
 }
 
 function advisorWhatsapp(c: AppContext): string | null {
@@ -157,13 +156,12 @@ interface Current {
 async function current(c: AppContext, options: { slide?: boolean } = {}): Promise<Current | Response> {
   const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
   if (!recoveryAvailable(c.var.tenant, settings)) return unavailable(c, settings);
-  const found = await portalVisitOf(c, { slide: options.slide ?? true });
-  const visit = found.visit?.session.kind === 'recovery' ? found.visit : null;
+  const { visit, ended } = await portalVisitOf(c, 'recovery', { slide: options.slide ?? true });
   if (!visit) {
     // A form sent after the visit ended (30 quiet minutes) is not dropped without a word, nor
     // is an offer page left open that long (its countdown's refresh finds the visit over).
     if (c.req.method === 'POST') setFlash(c, 'error', 'portal.visit.ended');
-    else if (found.ended) setFlash(c, 'info', 'portal.visit.endedQuiet');
+    else if (ended) setFlash(c, 'info', 'portal.visit.endedQuiet');
     return redirectTo(c, '/recovery');
   }
   const mark = beginVisit(c).id;

@@ -40,7 +40,7 @@ import {
   receiptFieldsSchema,
   uploadReceipt,
 } from './service.js';
-import { endPortalSession, portalSessionFrom, portalVisitOf, startPortalSession, type PortalVisit } from './sessions.js';
+import { endPortalSession, portalVisitOf, startPortalSession, type PortalVisit } from './sessions.js';
 
 const DOCUMENT_COOKIE = 'saldo_portal_doc';
 const DOCUMENT_STEP_MS = 10 * 60_000;
@@ -107,8 +107,7 @@ async function enter(c: AppContext, clientId: number, via: 'contact' | 'link') {
 }
 
 async function customerVisit(c: AppContext): Promise<PortalVisit | null> {
-  const visit = await portalSessionFrom(c);
-  return visit?.session.kind === 'customer' ? visit : null;
+  return (await portalVisitOf(c, 'customer')).visit;
 }
 
 async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<StatementPageProps, 'receipt' | 'promise'> = {}, status: ContentfulStatusCode = 200) {
@@ -251,8 +250,8 @@ export const portalRoutes = new Hono<AppEnv>()
     return enter(c, client.id, 'link');
   })
   .get('/estado-de-cuenta', async (c) => {
-    const { visit, ended } = await portalVisitOf(c);
-    if (visit?.session.kind !== 'customer') {
+    const { visit, ended } = await portalVisitOf(c, 'customer');
+    if (!visit) {
       // A visit that ended by itself (30 quiet minutes) says so, as /recovery does.
       if (ended) setFlash(c, 'info', 'portal.visit.endedStatement');
       return c.redirect('/', 303);

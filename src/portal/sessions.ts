@@ -63,19 +63,16 @@ async function findVisit(db: Db, tenantId: number, token: string, now: Date, sli
  * page makes by itself (a countdown's refresh) pass `slide: false`: a phone left on the page
  * is not a debtor still there, and the visit closes after 30 quiet minutes all the same.
  */
-export async function portalSessionFrom(c: AppContext, options: { slide?: boolean } = {}): Promise<PortalVisit | null> {
-  return (await portalVisitOf(c, options)).visit;
-}
-
 /**
- * The visit of this request, and whether the browser brought one that has ended since (30
- * quiet minutes, or ended elsewhere): the pages say so then, and only then.
+ * This request's visit of one portal (`kind`), and whether the browser brought a visit that
+ * has ended since (30 quiet minutes, or ended elsewhere): the pages say so then, and only
+ * then. A live visit of the other portal is no visit here, and has not ended.
  */
-export async function portalVisitOf(c: AppContext, options: { slide?: boolean } = {}): Promise<{ visit: PortalVisit | null; ended: boolean }> {
+export async function portalVisitOf(c: AppContext, kind: PortalKind, options: { slide?: boolean } = {}): Promise<{ visit: PortalVisit | null; ended: boolean }> {
   const token = getCookie(c, PORTAL_COOKIE);
   if (!token) return { visit: null, ended: false };
   const visit = await findVisit(c.var.deps.database.db, c.var.tenant.id, token, c.var.deps.clock.now(), options.slide ?? true);
-  if (visit) return { visit, ended: false };
+  if (visit) return { visit: visit.session.kind === kind ? visit : null, ended: false };
   deleteCookie(c, PORTAL_COOKIE, { path: '/', secure: c.var.deps.config.scheme === 'https' });
   return { visit: null, ended: true };
 }
