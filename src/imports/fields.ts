@@ -89,6 +89,13 @@ export function fieldsFor(subject: string, variables: readonly ClientVariable[] 
 /** Whether a field of the clients' upload is an additional variable (`additional.<key>`). */
 export const isVariableField = (key: string) => key.startsWith(variableField(''));
 
+/** The keys of the additional variables a mapping loads. */
+export function mappedVariableKeys(mapping: Mapping): string[] {
+  return Object.keys(mapping)
+    .filter(isVariableField)
+    .map((field) => field.slice(variableField('').length));
+}
+
 /** Whether a mapping of the clients' upload leaves out every column of the payment order. */
 export function clientsOnly(mapping: Mapping): boolean {
   return !clientOrderFields.some((field) => field.group === 'order' && field.key in mapping);

@@ -1,6 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { activeCampaignCondition } from '../campaigns/service.js';
-import { clientVariablesFor, documentTypesFor, variableField } from '../clients/fields.js';
+import { clientVariablesFor, documentTypesFor } from '../clients/fields.js';
 import { refreshClientBalances } from '../clients/derived.js';
 import { exclusively, idArray, preferHashJoins, rows, type Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps } from '../jobs/index.js';
@@ -15,7 +15,7 @@ import { recordProgress, updateProcess, type ProcessChange } from '../process-lo
 import { storageFor } from '../storage/index.js';
 import { getTenant } from '../tenants/queries.js';
 import { findUser, staffRefs } from '../users/queries.js';
-import { isVariableField, type Mapping } from './fields.js';
+import { mappedVariableKeys, type Mapping } from './fields.js';
 import { applyCampaignEntries, checkCampaignEntries } from './campaign-entries.js';
 import { batchChecker, type CheckedBatch, type CheckerOptions } from './checker.js';
 import { errorReport } from './error-report.js';
@@ -57,15 +57,17 @@ const ORDER_COLUMNS: Record<string, string> = {
   annulled: 'annulled',
 };
 
-/**
- * Only the columns the file brings are compared and written: an unmapped column keeps what
- * is stored. The additional variables a file brings are one column, `additional`.
- */
+/** Only the columns the file brings are compared and written: an unmapped column keeps what is stored. */
 function mappedColumns(mapping: Mapping, columns: Record<string, string>): string[] {
-  const mapped = Object.entries(columns)
+  return Object.entries(columns)
     .filter(([key]) => key in mapping)
     .map(([, column]) => column);
-  return columns === CLIENT_COLUMNS && Object.keys(mapping).some(isVariableField) ? [...mapped, 'additional'] : mapped;
+}
+
+/** The client's columns the file brings; the additional variables it brings are one column, `additional`. */
+function mappedClientColumns(mapping: Mapping): string[] {
+  const columns = mappedColumns(mapping, CLIENT_COLUMNS);
+  return mappedVariableKeys(mapping).length > 0 ? [...columns, 'additional'] : columns;
 }
 
 /** A staged client column as it is written over the stored one (`cl`): a blank cell (null) keeps it; variables are merged. */
@@ -148,7 +150,7 @@ type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'
  * only (no payment code) creates its client (its first row) or changes it.
  */
 async function classify(db: Db, tenantId: number, processId: number, mapping: Mapping, { touched = false } = {}): Promise<Classified> {
-  const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
+  const clientCols = mappedClientColumns(mapping);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const [counts] = await rows<Classified>(
     db,
@@ -230,7 +232,7 @@ async function dropStaged(tx: Db, staged: (alias: string) => SQL, refusal: { usi
  */
 async function settleRepeats(tx: Db, tenantId: number, processId: number, mapping: Mapping): Promise<RowError[]> {
   const staged = (alias: string) => ofUpload(alias, tenantId, processId);
-  const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
+  const clientCols = mappedClientColumns(mapping);
   const differs = differ('s', 'c', clientCols);
   // One statement: every data-changing part sees the rows as staged, and the rows it
   // deletes and the rows it marks are never the same.
@@ -328,7 +330,7 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const mapping = mappingOf(process);
   const options: CheckerOptions = {
     documentTypes: await documentTypesFor(db, tenantId),
-    variables: Object.keys(mapping).some(isVariableField) ? await clientVariablesFor(db, tenantId) : [],
+    variables: mappedVariableKeys(mapping).length > 0 ? await clientVariablesFor(db, tenantId) : [],
     country: tenant.country,
     currency: tenant.currency,
     headers,
@@ -486,7 +488,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
   const { db, process } = found;
   const { tenantId, processId } = data;
   const mapping = mappingOf(process);
-  const clientCols = mappedColumns(mapping, CLIENT_COLUMNS);
+  const clientCols = mappedClientColumns(mapping);
   const orderCols = mappedColumns(mapping, ORDER_COLUMNS);
   const set = (columns: string[], from: string) => sql.raw(columns.map((c) => `${c} = ${from}.${c}`).join(', '));
   // A blank cell (staged null) keeps the stored detail, as clientChanges compares it.
@@ -497,7 +499,7 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       if (locked?.stage !== 'applying') return;
       await preferHashJoins(tx);
       // A variable deleted since the check is no longer loaded: its values leave the staged rows.
-      const mappedKeys = Object.keys(mapping).filter(isVariableField).map((field) => field.slice(variableField('').length));
+      const mappedKeys = mappedVariableKeys(mapping);
       if (mappedKeys.length > 0) {
         const defined = new Set((await clientVariablesFor(tx, tenantId)).map((variable) => variable.key));
         const gone = mappedKeys.filter((key) => !defined.has(key));

@@ -131,7 +131,7 @@ export function numberText(value: number): string {
 }
 
 /** What a formula that failed, or holds no result, reads as when the file does not say which error it was. */
-export const FORMULA_ERROR = '#ERROR';
+const FORMULA_ERROR = '#ERROR';
 
 /** Whether a cell holds a spreadsheet's error (#DIV/0!, #N/A…) rather than a value. */
 export function isFormulaError(text: string): boolean {
