@@ -2,6 +2,7 @@ import type { AlertRow } from '../../src/alerts/service.js';
 import { PostForm } from '../components/forms.js';
 import { ChargedOffBadge } from '../clients/parts.js';
 import { DataTable } from '../components/table.js';
+import { ScopeTabs } from '../components/scope-tabs.js';
 import { useView } from '../context.js';
 
 function ResolveButton({ id, back, clientName }: { id: number; back: string; clientName: string }) {
@@ -24,14 +25,7 @@ export function AlertsPage(props: { rows: AlertRow[]; chargedOff: ReadonlySet<nu
       <div class="page-header">
         <h1>{t('alerts.title')}</h1>
       </div>
-      <nav class="tabs" aria-label={t('alerts.title')}>
-        <a href="/app/alerts" aria-current={props.scope === 'mine' ? 'page' : undefined}>
-          {t('alerts.mine')}
-        </a>
-        <a href="/app/alerts?scope=all" aria-current={props.scope === 'all' ? 'page' : undefined}>
-          {t('alerts.all')}
-        </a>
-      </nav>
+      <ScopeTabs label={t('alerts.title')} scope={props.scope} mine="/app/alerts" all="/app/alerts?scope=all" />
       {props.rows.length === 0 ? (
         <p class="panel">{t('alerts.empty')}</p>
       ) : (

@@ -1,6 +1,7 @@
 import { wordFor } from '../../src/events/describe.js';
 import { TO_VERIFY_PAGE, type PaymentToVerify } from '../../src/payments/to-verify.js';
 import { Pager } from '../components/pager.js';
+import { ScopeTabs } from '../components/scope-tabs.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 
@@ -17,14 +18,7 @@ export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; total: nu
         <h1>{t('toVerify.title')}</h1>
       </div>
       <p class="hint">{t(can('clients.edit') ? 'toVerify.intro' : 'toVerify.introReadOnly')}</p>
-      <nav class="tabs" aria-label={t('toVerify.title')}>
-        <a href="/app/payments-to-verify?scope=mine" aria-current={props.scope === 'mine' ? 'page' : undefined}>
-          {t('alerts.mine')}
-        </a>
-        <a href="/app/payments-to-verify?scope=all" aria-current={props.scope === 'all' ? 'page' : undefined}>
-          {t('alerts.all')}
-        </a>
-      </nav>
+      <ScopeTabs label={t('toVerify.title')} scope={props.scope} mine="/app/payments-to-verify?scope=mine" all="/app/payments-to-verify?scope=all" />
       {shown.length === 0 ? (
         <p class="panel">{t('toVerify.empty')}</p>
       ) : (
