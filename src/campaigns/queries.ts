@@ -9,6 +9,7 @@ import { fold, folded, likeEscape } from '../platform/search.js';
 import { users } from '../users/schema.js';
 import { activeCampaignCondition } from './service.js';
 import { campaignEntries, campaignPayments, discountTypes, type DiscountType } from './schema.js';
+import { ordered } from '../platform/forms.js';
 
 export const PAGE_SIZE = 25;
 export const COUNT_CAP = 10_000;
@@ -33,15 +34,17 @@ export function parseCampaignFilters(query: Record<string, string | undefined>, 
   const money = (s: string | undefined) => (s && s.trim() ? (parseMoney(s, currency) ?? undefined) : undefined);
   const page = Number(query.page);
   const advisor = Number(query.advisor);
+  const [endFrom, endTo] = ordered(date(query.endFrom), date(query.endTo));
+  const [amountFrom, amountTo] = ordered(money(query.amountFrom), money(query.amountTo));
   return {
     q: text(query.q),
     campaign: text(query.campaign),
     state: query.state === '0' || query.state === '1' || query.state === '2' ? query.state : undefined,
     discountType: (discountTypes as readonly string[]).includes(query.discountType ?? '') ? (query.discountType as DiscountType) : undefined,
-    endFrom: date(query.endFrom),
-    endTo: date(query.endTo),
-    amountFrom: money(query.amountFrom),
-    amountTo: money(query.amountTo),
+    endFrom,
+    endTo,
+    amountFrom,
+    amountTo,
     advisor: Number.isSafeInteger(advisor) && advisor > 0 ? advisor : undefined,
     page: Number.isSafeInteger(page) && page > 0 && page <= 100_000 ? page : 1,
   };

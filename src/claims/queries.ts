@@ -8,6 +8,8 @@ import { containsFolded, folded } from '../platform/search.js';
 import { paymentOrders } from '../payment-orders/schema.js';
 import { users } from '../users/schema.js';
 import { claimEvents, claimOrders, claims, isClaimCategory, type ClaimCategory } from './schema.js';
+import { ordered } from '../platform/forms.js';
+import { nameMatches, nameQuery } from '../clients/search.js';
 
 export const PAGE_SIZE = 25;
 /** Counting stops here: the tray says "more than 10 000" instead of counting every row. */
@@ -47,8 +49,9 @@ export function parseClaimFilters(query: Record<string, string | undefined>): Cl
   if (client) filters.client = client;
   const clientId = positiveInt(query.clientId);
   if (clientId) filters.clientId = clientId;
-  if (query.from && isDayWithinYears(query.from)) filters.from = query.from;
-  if (query.to && isDayWithinYears(query.to)) filters.to = query.to;
+  const [from, to] = ordered(query.from && isDayWithinYears(query.from) ? query.from : undefined, query.to && isDayWithinYears(query.to) ? query.to : undefined);
+  if (from) filters.from = from;
+  if (to) filters.to = to;
   const advisorId = positiveInt(query.advisor);
   if (advisorId) filters.advisorId = advisorId;
   if (query.alerts === 'yes' || query.alerts === 'no') filters.alerts = query.alerts;
@@ -78,13 +81,21 @@ export function claimFiltersQuery(filters: ClaimFilters, page?: number): string 
   return query ? `?${query}` : '';
 }
 
+/**
+ * A client by name as the Clients tray finds one (the start of any of its words, in any order:
+ * "salazar maria" finds "María Salazar"), or by any part of it ("huam" finds "Rosa Huamán").
+ */
+function clientNamed(tenantId: number, q: string, deleted?: boolean): SQL {
+  return or(containsFolded(clients.name, q), nameMatches(tenantId, nameQuery(q), deleted))!;
+}
+
 function filtersWhere(tenantId: number, filters: ClaimFilters, timeZone: string): SQL {
   const conditions: (SQL | undefined)[] = [eq(claims.tenantId, tenantId)];
   if (filters.state !== 'todos') conditions.push(eq(claims.state, filters.state));
   if (filters.category) conditions.push(eq(claims.category, filters.category));
   if (filters.clientId) conditions.push(eq(claims.clientId, filters.clientId));
   const document = (text: string) => (filters.byDocument ? inArray(clients.documentNumber, [text, text.toUpperCase()]) : undefined);
-  if (filters.client) conditions.push(or(containsFolded(clients.name, filters.client), document(filters.client)));
+  if (filters.client) conditions.push(or(clientNamed(tenantId, filters.client), document(filters.client)));
   if (filters.from) conditions.push(gte(claims.createdAt, startOfDayIn(timeZone, filters.from)));
   if (filters.to) conditions.push(lt(claims.createdAt, endOfDayIn(timeZone, filters.to)));
   if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
@@ -223,7 +234,7 @@ export async function searchClaimClients(db: Db, tenantId: number, query: string
       and(
         eq(clients.tenantId, tenantId),
         sql`${clients.deletedAt} is null`,
-        or(containsFolded(clients.name, q), options.byDocument ? eq(clients.documentNumber, q) : undefined),
+        or(clientNamed(tenantId, q, false), options.byDocument ? eq(clients.documentNumber, q) : undefined),
       ),
     )
     .orderBy(folded(clients.name), asc(clients.id))

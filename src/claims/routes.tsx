@@ -126,7 +126,7 @@ export const claimRoutes = new Hono<AppEnv>()
     if (!row) return notFoundPage(c);
     // The row alone only makes sense inside the tray; a browser that asks for it gets the claim.
     if (!isHtmx(c)) return c.redirect(`/app/claims/${row.id}`, 303);
-    return render(c, { title: c.var.t('claims.numbered', { id: row.id }), body: null, fragment: <ClaimTrayRow row={row} back={backOf(c)} /> });
+    return render(c, { title: c.var.t('claims.numbered', { id: row.id }), body: null, fragment: <ClaimTrayRow row={row} back={backOf(c)} focus="edit" /> });
   })
   .get('/:id/edit', canEdit, async (c) => {
     const row = await claimRowOf(c);
@@ -156,7 +156,7 @@ export const claimRoutes = new Hono<AppEnv>()
     if (result.ok) {
       if (isHtmx(c)) {
         const saved = (await findClaimRow(dbOf(c), c.var.tenant.id, row.id))!;
-        return render(c, { title: c.var.t('claims.title'), body: null, fragment: <ClaimTrayRow row={saved} back={back} /> });
+        return render(c, { title: c.var.t('claims.title'), body: null, fragment: <ClaimTrayRow row={saved} back={back} focus="edit" /> });
       }
       setFlash(c, 'success', 'claims.updated', { id: row.id });
       return redirectTo(c, back);
@@ -193,14 +193,14 @@ export const claimRoutes = new Hono<AppEnv>()
       title: c.var.t('claims.numbered', { id: row.id }),
       status: 422,
       body: <ClaimPage row={row} history={history} now={c.var.deps.clock.now()} errors={errors} />,
-      fragment: <ClaimTrayRow row={row} back={back} error={translateMessage(c.var.t, Object.values(errors)[0]!)} />,
+      fragment: <ClaimTrayRow row={row} back={back} error={translateMessage(c.var.t, Object.values(errors)[0]!)} focus="state" />,
     });
   });
 
 async function changedState(c: AppContext, claimId: number, back: string, message: 'claims.closed' | 'claims.reopened') {
   if (isHtmx(c)) {
     const row = (await findClaimRow(dbOf(c), c.var.tenant.id, claimId))!;
-    return render(c, { title: c.var.t('claims.title'), body: null, fragment: <ClaimTrayRow row={row} back={back} /> });
+    return render(c, { title: c.var.t('claims.title'), body: null, fragment: <ClaimTrayRow row={row} back={back} focus="state" /> });
   }
   setFlash(c, 'success', message, { id: claimId });
   return redirectTo(c, back);

@@ -1,9 +1,9 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import * as v from 'valibot';
 import { clients } from '../clients/schema.js';
 import type { Db } from '../db/index.js';
 import { recordClientEvent } from '../events/record.js';
-import { checkedValues, optionalText, requiredText, tooLong } from '../platform/forms.js';
+import { checkedValues, oneCharLineBreaks, optionalText, requiredText, tooLong } from '../platform/forms.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { refreshClientClaims } from './derived.js';
 import { findClaim, openClaimsOf, ordersOfClient, type ClaimWithOrders } from './queries.js';
@@ -42,6 +42,7 @@ export const ClaimChangesSchema = v.object({
   comments: v.optional(
     v.pipe(
       v.string(),
+      oneCharLineBreaks,
       v.trim(),
       v.maxLength(4000, tooLong(4000)),
       v.transform((s) => (s === '' ? null : s)),
@@ -146,6 +147,36 @@ async function codesOf(db: Db, tenantId: number, clientId: number, orderIds: rea
   return (await ordersOfClient(db, tenantId, clientId, orderIds)).map((o) => o.paymentCode);
 }
 
+/** How long a second send of the same new claim is taken for the first: a double click, or a slow network's retry. */
+const REPEAT_WINDOW_MS = 10 * 60_000;
+
+/**
+ * The open claim this one repeats, if the same user opened it a moment ago with the same
+ * category, orders and text. A form sent twice waits on the client's lock behind the first,
+ * and then finds it: it answers as the first did instead of refusing its own claim under the
+ * two-open rule.
+ */
+async function sameClaimJustOpened(db: Db, scope: Scope, input: NewClaim): Promise<Claim | undefined> {
+  const since = new Date(scope.clock.now().getTime() - REPEAT_WINDOW_MS);
+  const [candidate] = await db
+    .select()
+    .from(claims)
+    .where(
+      and(
+        eq(claims.tenantId, scope.tenantId),
+        eq(claims.clientId, input.clientId),
+        eq(claims.state, 'abierto'),
+        eq(claims.category, input.category),
+        eq(claims.description, input.description),
+        scope.actor ? eq(claims.createdById, scope.actor.id) : isNull(claims.createdById),
+        gte(claims.createdAt, since),
+      ),
+    );
+  if (!candidate || (candidate.comments ?? null) !== (input.comments ?? null)) return undefined;
+  const linked = await findClaim(db, scope.tenantId, candidate.id);
+  return linked && linked.orderIds.join(',') === input.orderIds.join(',') ? candidate : undefined;
+}
+
 /** Opens a claim for a client about some of its orders; the client's situation becomes con_reclamo. */
 export async function openClaim(scope: Scope, input: NewClaim): Promise<ClaimResult> {
   try {
@@ -154,6 +185,8 @@ export async function openClaim(scope: Scope, input: NewClaim): Promise<ClaimRes
       if (!client || client.deletedAt) return fail('clientId', 'claims.clientRequired');
       const orders = await ordersOfClient(tx, scope.tenantId, input.clientId, input.orderIds);
       if (orders.length !== input.orderIds.length) return fail('orderIds', 'claims.ordersOfClient');
+      const repeated = await sameClaimJustOpened(tx, scope, input);
+      if (repeated) return { ok: true as const, claim: repeated };
       const slot = await openSlotFor(tx, scope.tenantId, input.clientId, input.category, false);
       if (!slot.ok) return slot;
       const now = scope.clock.now();

@@ -135,6 +135,10 @@ export function detailLines(t: Translate, data: Record<string, unknown>, money: 
     const what = typeof category === 'string' ? wordFor(t, category, ['claims.category.']) : '';
     lines.push(t('events.detail.claim', { number: claimId, category: what }).trim());
   }
+  // A claim's edit names what changed; the claim's own history says from what to what.
+  if (typeof claimId === 'number' && Array.isArray(data.fields) && data.fields.length > 0) {
+    lines.push(t('events.detail.claimFields', { value: data.fields.map((field) => wordFor(t, String(field), ['claims.field.'])).join(', ') }));
+  }
   if (typeof kind === 'string') lines.push(wordFor(t, kind, ['alerts.kind.']));
   if (typeof debt === 'number') lines.push(t('events.detail.debt', { value: money(debt) }));
   if (typeof campaignAmount === 'number') lines.push(t('events.detail.campaignAmount', { value: money(campaignAmount) }));

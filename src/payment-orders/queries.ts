@@ -7,6 +7,7 @@ import { isAmbiguousAmount, parseMoney } from '../platform/money.js';
 import { ambiguousAmountMessage } from './fields.js';
 import { paymentOrders } from './schema.js';
 import { isOrderStatus, orderStatusWhere, type OrderStatus } from './status.js';
+import { ordered } from '../platform/forms.js';
 
 export const PAGE_SIZE = 50;
 /** Counting stops here: "more than 10,000" is all anyone needs, and an exact count of millions is slow. */
@@ -60,15 +61,17 @@ export function orderFiltersFrom(query: Record<string, string | undefined>, curr
   const page = Number(text('page'));
   const sort = text('sort');
   const status = text('status');
+  const [dueFrom, dueTo] = ordered(date('dueFrom'), date('dueTo'));
+  const [amountMin, amountMax] = ordered(money('amountMin'), money('amountMax'));
   return {
     q: text('q').slice(0, 100),
     client: Number.isSafeInteger(client) && client > 0 ? client : null,
     product: text('product').slice(0, 120),
     status: isOrderStatus(status) ? status : null,
-    dueFrom: date('dueFrom'),
-    dueTo: date('dueTo'),
-    amountMin: money('amountMin'),
-    amountMax: money('amountMax'),
+    dueFrom: dueFrom ?? null,
+    dueTo: dueTo ?? null,
+    amountMin: amountMin ?? null,
+    amountMax: amountMax ?? null,
     sort: (orderSorts as readonly string[]).includes(sort) ? (sort as OrderSort) : 'due',
     page: Number.isSafeInteger(page) && page > 0 && page <= 10_000 ? page : 1,
     unread,

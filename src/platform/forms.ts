@@ -58,17 +58,24 @@ export function someEntries<T extends v.ObjectEntries>(entries: T, only: readonl
 /** The message for text over `max` characters, which says the limit. */
 export const tooLong = (max: number) => `common.tooLong?max=${max}`;
 
+/**
+ * A browser sends each line break of a textarea as CRLF: counted and stored as one character,
+ * as the box counted it (its maxlength), so a text that fits the box is never refused as too long.
+ */
+export const oneCharLineBreaks = v.transform((s: string) => s.replace(/\r\n?/g, '\n'));
+
 /** Empty strings from forms mean "not given". */
 export const optionalText = (max = 500) =>
   v.pipe(
     v.optional(v.string(), ''),
+    oneCharLineBreaks,
     v.trim(),
     v.maxLength(max, tooLong(max)),
     v.transform((s) => (s === '' ? null : s)),
   );
 
 export const requiredText = (max = 200, message = 'common.required') =>
-  v.pipe(v.optional(v.string(), ''), v.trim(), v.minLength(1, message), v.maxLength(max, tooLong(max)));
+  v.pipe(v.optional(v.string(), ''), oneCharLineBreaks, v.trim(), v.minLength(1, message), v.maxLength(max, tooLong(max)));
 
 export const checkbox = v.pipe(
   v.optional(v.union([v.string(), v.array(v.string())]), ''),
@@ -80,3 +87,14 @@ export const checkedValues = v.pipe(
   v.optional(v.union([v.string(), v.array(v.string())]), []),
   v.transform((s) => (Array.isArray(s) ? s : s === '' ? [] : [s])),
 );
+
+/**
+ * A filter's range as meant when typed the wrong way round ("desde" 10, "hasta" 1): the two
+ * ends swapped, so the search finds what was asked for and the form shows the range it used,
+ * instead of an empty list that says nothing. Dates as yyyy-mm-dd compare as text.
+ */
+export function ordered<T extends string | number>(low: T | null | undefined, high: T | null | undefined): [T | undefined, T | undefined] {
+  const a = low ?? undefined;
+  const b = high ?? undefined;
+  return a !== undefined && b !== undefined && a > b ? [b, a] : [a, b];
+}

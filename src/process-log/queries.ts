@@ -3,6 +3,7 @@ import type { Db } from '../db/index.js';
 import { addDays, isDayWithinYears, startOfDayIn } from '../platform/dates.js';
 import { users } from '../users/schema.js';
 import { fileProcesses, processKinds, processStates, type FileProcess } from './schema.js';
+import { ordered } from '../platform/forms.js';
 
 export type ProcessKind = (typeof processKinds)[number];
 
@@ -27,8 +28,9 @@ export function parseProcessFilters(query: Record<string, string | undefined>): 
   if ((processKinds as readonly string[]).includes(query.kind ?? '')) filters.kind = query.kind as ProcessKind;
   if ((filterStates as readonly string[]).includes(query.state ?? '')) filters.state = query.state as ProcessFilters['state'];
   if (/^[1-9]\d{0,15}$/.test(query.user ?? '')) filters.userId = Number(query.user);
-  if (query.from && isDayWithinYears(query.from)) filters.from = query.from;
-  if (query.to && isDayWithinYears(query.to)) filters.to = query.to;
+  const [from, to] = ordered(query.from && isDayWithinYears(query.from) ? query.from : undefined, query.to && isDayWithinYears(query.to) ? query.to : undefined);
+  if (from) filters.from = from;
+  if (to) filters.to = to;
   if (/^[1-9]\d{0,5}$/.test(query.page ?? '')) filters.page = Number(query.page);
   return filters;
 }

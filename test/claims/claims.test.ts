@@ -140,6 +140,39 @@ describe('opening a claim', () => {
     expect((await claimsOf(h.db, other, foreign.client.id)).length).toBe(0);
   });
 
+  it('the same form sent twice (a double click, a slow network) opens one claim and answers both sends as opened', async () => {
+    const w = await world();
+    const { client, orders } = await debtor(h, w.acme);
+    const form = { clientId: client.id, orderIds: [orders[0].id].map(String), category: 'problemas_pago', description: 'Pagué y sigue figurando' };
+    const [first, second] = await Promise.all([w.ana.post('/app/claims', form), w.ana.post('/app/claims', form)]);
+    expect([first.status, second.status]).toEqual([303, 303]);
+    const stored = await claimsOf(h.db, w.acme, client.id);
+    expect(stored).toHaveLength(1);
+    expect(await (await w.ana.get('/app/claims')).text()).toContain(`Creamos el reclamo #${stored[0]!.id}.`);
+    // Sent again later, by another user, or saying something else, it is a new claim under the rule.
+    const colleague = await loggedIn(h, w.acme, await addStaff(h, w.acme, { role: 'advisor', name: 'Beto Asesor' }));
+    const byColleague = await colleague.post('/app/claims', form);
+    expect(byColleague.status).toBe(422);
+    expect(await byColleague.text()).toContain('ya tiene un reclamo abierto de esta categoría');
+    const otherOrders = await w.ana.post('/app/claims', { ...form, orderIds: [orders[1].id].map(String) });
+    expect(otherOrders.status).toBe(422);
+    h.clock.advance(11 * 60_000);
+    expect((await w.ana.post('/app/claims', form)).status).toBe(422);
+    expect(await claimsOf(h.db, w.acme, client.id)).toHaveLength(1);
+  });
+
+  it('counts a line break as one character, as the text box does, and stores it so', async () => {
+    const w = await world();
+    const { client, orders } = await debtor(h, w.acme);
+    const lines = Array.from({ length: 10 }, () => 'x'.repeat(399)).join('\r\n');
+    expect(lines.replaceAll('\r\n', '\n')).toHaveLength(3999);
+    const id = await open(w, client.id, [orders[0].id], 'problemas_pago', lines);
+    expect((await claimById(w.acme, id)).description).toBe(lines.replaceAll('\r\n', '\n'));
+    const tooLong = await w.ana.post('/app/claims', { clientId: client.id, orderIds: [orders[1].id].map(String), category: 'errores_facturacion', description: `${lines}\r\nxx` });
+    expect(tooLong.status).toBe(422);
+    expect(await tooLong.text()).toContain('escribe hasta 4000 caracteres');
+  });
+
   it('shows every missing field, keeps what was typed and opens nothing', async () => {
     const w = await world();
     const { client } = await debtor(h, w.acme);
@@ -160,6 +193,7 @@ describe('opening a claim', () => {
     const search = await (await w.ana.get('/app/claims/new?clientQ=huam')).text();
     expect(search).toContain(`href="/app/claims/new?clientId=${client.id}"`);
     expect(search).not.toContain('Pedro Salas');
+    expect(await (await w.ana.get('/app/claims/new?clientQ=huaman%20ros')).text()).toContain(`href="/app/claims/new?clientId=${client.id}"`);
     const form = await (await w.ana.get(`/app/claims/new?clientId=${client.id}`)).text();
     expect(form).toContain(orders[0].paymentCode);
     expect(form).toContain(orders[1].paymentCode);
@@ -278,6 +312,9 @@ describe('editing', () => {
     expect(page).toContain('Errores de facturación → Problemas con el pago');
     const types = (await h.db.select().from(clientEvents).where(eq(clientEvents.clientId, client.id))).map((e) => e.type);
     expect(types).toContain('claim.updated');
+    // Interacciones says what the edit changed.
+    const interactions = await (await w.ana.get(`/app/clients/${client.id}/interactions`)).text();
+    expect(interactions).toContain('Cambió: Categoría, Órdenes de pago, Descripción, Comentarios internos');
   });
 
   it('an open claim cannot take the category of the client’s other open claim', async () => {
@@ -447,9 +484,14 @@ describe('the tray', () => {
     expect(await ids('?state=todos')).toEqual([early, late, closed]);
     expect(await ids('?state=todos&category=problemas_pago')).toEqual([late]);
     expect(await ids('?client=rosa')).toEqual([early]);
+    // As the Clients tray: the start of the name's words, in any order and without accents.
+    expect(await ids('?client=huaman%20ros')).toEqual([early]);
     expect(await ids(`?state=todos&clientId=${pedro.client.id}`)).toEqual([late, closed]);
     expect(await ids('?from=2026-03-05')).toEqual([late]);
     expect(await ids('?to=2026-03-05')).toEqual([early]);
+    // A range typed the wrong way round is the range meant, and the form shows it so.
+    expect(await ids('?from=2026-03-12&to=2026-03-05')).toEqual([late]);
+    expect(await (await w.ana.get('/app/claims?from=2026-03-12&to=2026-03-05')).text()).toMatch(/name="from"[^>]*value="2026-03-05"/);
     expect(await ids(`?advisor=${luisa.id}`)).toEqual([early]);
     expect(await ids('?alerts=yes')).toEqual([early]);
     expect(await ids('?alerts=no')).toEqual([late]);
@@ -481,6 +523,10 @@ describe('the tray', () => {
     expect(html).toContain('href="/app/claims?category=problemas_pago&amp;page=2"');
     const second = await (await w.ana.get('/app/claims?category=problemas_pago&page=2')).text();
     expect([...second.matchAll(/<tr id="claim-(\d+)"/g)]).toHaveLength(2);
+    // A page past the last (an old link) says where the results end, with a way back.
+    const past = await (await w.ana.get('/app/claims?category=problemas_pago&page=9')).text();
+    expect(past).toContain('Esta página no existe: los resultados llegan hasta la página 2.');
+    expect(past).toContain('href="/app/claims?category=problemas_pago">Ir a la primera página');
     const restore = await (await w.ana.get('/app/claims', { htmx: true, headers: { 'HX-History-Restore-Request': 'true' } })).text();
     expect(restore).toContain('<html');
   });

@@ -52,6 +52,13 @@ describe('Reclamos in a browser', () => {
     const editor = page.locator('tr.claim-editing');
     await editor.waitFor();
     expect(page.url()).toMatch(/\/app\/claims$/);
+    // The pressed link is gone: the keyboard goes on in the editor, and back to "Editar" when it closes.
+    const focused = () => page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent?.trim().slice(0, 20)}`);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('category');
+    await editor.getByRole('link', { name: 'Cancelar' }).click();
+    await expect.poll(focused).toBe('A Editar');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('category');
     // A refused edit keeps the row open and puts the focus on what to fix, not on the page's start.
     await editor.getByLabel('Descripción').fill('');
     await editor.getByRole('button', { name: 'Guardar' }).click();
@@ -66,8 +73,10 @@ describe('Reclamos in a browser', () => {
     expect(await saved.textContent()).toContain('Problemas con el pago');
     expect(await saved.textContent()).toContain(codes[1]!);
 
+    await expect.poll(focused).toBe('A Editar');
     await saved.getByRole('button', { name: 'Cerrar reclamo' }).click();
     await expect.poll(() => page.locator('tbody tr', { hasText: 'Rosa Huamán' }).textContent()).toContain('Cerrado');
+    await expect.poll(focused).toBe('BUTTON Reabrir');
 
     await page.getByLabel('Estado del reclamo').selectOption('cerrado');
     await page.getByRole('button', { name: 'Filtrar' }).click();

@@ -2,7 +2,7 @@ import type { CampaignFilters, CampaignRow } from '../../src/campaigns/queries.j
 import { offerOf } from '../../src/campaigns/compute.js';
 import type { IsoDate } from '../../src/platform/dates.js';
 import { filterTrigger } from '../components/forms.js';
-import { Pager } from '../components/pager.js';
+import { Pager, PastLastPage, pageHref } from '../components/pager.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 
@@ -42,7 +42,9 @@ export function CampaignResults(props: TrayProps) {
           <DownloadForm kind="campaigns" query={props.query} />
         </div>
       )}
-      {props.rows.length === 0 ? (
+      {props.rows.length === 0 && props.total > 0 ? (
+        <PastLastPage total={props.total} capped={props.capped} pageSize={props.pageSize} firstPage={pageHref('/app/campaigns', props.query, 1)} />
+      ) : props.rows.length === 0 ? (
         <p class="panel">{t('campaigns.empty')}</p>
       ) : (
         <div class="table-wrap">

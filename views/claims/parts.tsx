@@ -65,6 +65,8 @@ export function ClaimFields(props: {
   errors: FieldErrors | undefined;
   closed: boolean;
   storedComments?: string | null;
+  /** The inline editor focuses its first field, as the pressed "Editar" is gone. */
+  autofocus?: boolean;
 }) {
   const { t, can, money, date } = useView();
   const { prefix, values, errors } = props;
@@ -72,7 +74,7 @@ export function ClaimFields(props: {
   const seeAmounts = can('receivables');
   return (
     <>
-      <Select id={id('category')} name="category" label={t('claims.category')} value={values.category} blank="" options={claimCategories.map((c) => ({ value: c, label: categoryLabel(t, c) }))} errors={errors} />
+      <Select id={id('category')} name="category" label={t('claims.category')} value={values.category} blank="" options={claimCategories.map((c) => ({ value: c, label: categoryLabel(t, c) }))} errors={errors} autofocus={props.autofocus} />
       <fieldset class={errors?.orderIds ? 'field-error' : undefined} id={id('orderIds')}>
         <legend>{t('claims.orders')}</legend>
         <FieldError id={id('orderIds')} error={errors?.orderIds} />

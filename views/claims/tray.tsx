@@ -1,6 +1,7 @@
 import { claimFilterParams, claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, type ClaimFilters, type ClaimRow } from '../../src/claims/queries.js';
 import { claimCategories } from '../../src/claims/schema.js';
 import { ErrorSummary, filterTrigger, PostForm, type FieldErrors } from '../components/forms.js';
+import { PastLastPage } from '../components/pager.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 import { AlertBadges, categoryLabel, ClaimFields, duration, StateBadge } from './parts.js';
@@ -161,7 +162,9 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
           <tbody>
             {result.rows.length === 0 && (
               <tr>
-                <td colspan={COLUMNS}>{t('common.noResults')}</td>
+                <td colspan={COLUMNS}>
+                  {result.total > 0 ? <PastLastPage total={result.total} capped={result.capped} pageSize={PAGE_SIZE} firstPage={pageLink(1)} /> : t('common.noResults')}
+                </td>
               </tr>
             )}
             {result.rows.map((row) => (
@@ -182,7 +185,7 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
 }
 
 /** A one-button form that closes or reopens the claim; htmx swaps the row, without it the page posts and comes back. */
-export function StateButton(props: { row: { id: number; state: 'abierto' | 'cerrado' }; back: string; inRow: boolean }) {
+export function StateButton(props: { row: { id: number; state: 'abierto' | 'cerrado' }; back: string; inRow: boolean; autofocus?: boolean }) {
   const { t } = useView();
   const action = props.row.state === 'abierto' ? 'closure' : 'reopening';
   const url = `/app/claims/${props.row.id}/${action}`;
@@ -190,14 +193,19 @@ export function StateButton(props: { row: { id: number; state: 'abierto' | 'cerr
   return (
     <PostForm action={url} class="claim-state-form" {...hx}>
       <input type="hidden" name="back" value={props.back} />
-      <button type="submit" class={props.row.state === 'abierto' ? undefined : 'link'}>
+      <button type="submit" class={props.row.state === 'abierto' ? undefined : 'link'} autofocus={props.autofocus}>
         {t(props.row.state === 'abierto' ? 'claims.close' : 'claims.reopen')}
       </button>
     </PostForm>
   );
 }
 
-export function ClaimTrayRow(props: { row: ClaimRow; back: string; error?: string }) {
+/**
+ * A row of the tray. Swapped in by htmx in place of what was pressed, it gives the focus back
+ * where the keyboard was: to "Editar" after the editor, to the state button after closing or
+ * reopening.
+ */
+export function ClaimTrayRow(props: { row: ClaimRow; back: string; error?: string; focus?: 'edit' | 'state' }) {
   const { t, date, can } = useView();
   const { row, back } = props;
   const edit = `/app/claims/${row.id}/edit?back=${encodeURIComponent(back)}`;
@@ -220,10 +228,10 @@ export function ClaimTrayRow(props: { row: ClaimRow; back: string; error?: strin
       <td class="actions">
         {can('claims.edit') && (
           <>
-            <a href={edit} hx-get={`/app/claims/${row.id}/edit`} hx-target="closest tr" hx-swap="outerHTML">
+            <a href={edit} hx-get={`/app/claims/${row.id}/edit`} hx-target="closest tr" hx-swap="outerHTML" autofocus={props.focus === 'edit'}>
               {t('common.edit')}
             </a>
-            <StateButton row={row} back={back} inRow />
+            <StateButton row={row} back={back} inRow autofocus={props.focus === 'state'} />
           </>
         )}
         {props.error && (
@@ -262,6 +270,7 @@ export function ClaimRowEditor(props: {
             errors={props.errors}
             closed={row.state === 'cerrado'}
             storedComments={row.comments}
+            autofocus
           />
           <div class="form-actions">
             <button type="submit" class="primary">

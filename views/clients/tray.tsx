@@ -4,6 +4,7 @@ import { contactabilities, portfolios } from '../../src/clients/schema.js';
 import type { MessageKey, Translate } from '../../src/platform/i18n/index.js';
 import { situations } from '../../src/clients/situation.js';
 import { Field, filterTrigger, PostForm, Select } from '../components/forms.js';
+import { PastLastPage, pageHref } from '../components/pager.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView, type ViewContext } from '../context.js';
 import { escapeHtml, markup } from '../components/markup.js';
@@ -136,10 +137,7 @@ export function ClientsResults(props: TrayProps) {
       {props.rows.length === 0 && total.count > 0 ? (
         // A page past the last (an old link, a page typed in): the filters do find clients.
         // Past a capped count, where the last page is not known, it says only that.
-        <p class="panel">
-          {total.capped ? t('common.pastResults') : t('common.pastLastPage', { last: number(lastPage) })}{' '}
-          <a href={`/app/clients?${new URLSearchParams(filterParams(filters)).toString()}`}>{t('common.firstPage')}</a>
-        </p>
+        <PastLastPage total={total.count} capped={total.capped} pageSize={trayLimits.pageSize} firstPage={pageHref('/app/clients', filterParams(filters), 1)} />
       ) : props.rows.length === 0 ? (
         <p class="panel">{t('common.noResults')}</p>
       ) : (

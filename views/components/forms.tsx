@@ -196,6 +196,8 @@ interface SelectProps {
   hint?: string;
   blank?: string;
   required?: boolean;
+  /** Takes the focus when the form arrives in place of what was pressed (an inline editor). */
+  autofocus?: boolean;
 }
 
 /**
@@ -214,7 +216,7 @@ export function Select(props: SelectProps) {
   return (
     <FieldShell id={props.id} name={props.name} label={props.label} errors={props.errors} hint={props.hint}>
       {({ id, invalid, describedBy }) => (
-        <select id={id} name={props.name} required={props.required} aria-invalid={invalid} aria-describedby={describedBy}>
+        <select id={id} name={props.name} required={props.required} autofocus={props.autofocus} aria-invalid={invalid} aria-describedby={describedBy}>
           {props.blank !== undefined && <option value="">{props.blank}</option>}
           {markup(optionList(props.options, props.value ?? ''))}
         </select>

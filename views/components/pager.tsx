@@ -1,16 +1,33 @@
 import { useView } from '../context.js';
 
+/** A page of a list, keeping every other query parameter. */
+export function pageHref(path: string, query: Record<string, string | undefined>, page: number): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '' && k !== 'page') params.set(k, v);
+  if (page > 1) params.set('page', String(page));
+  const qs = params.toString();
+  return `${path}${qs ? `?${qs}` : ''}`;
+}
+
+/**
+ * What a page past the last says (an old link, a page typed in) when the filters do find
+ * rows: where the results end, or past a capped count, where the end is not known, only that.
+ */
+export function PastLastPage(props: { total: number; capped: boolean; pageSize: number; firstPage: string }) {
+  const { t, number } = useView();
+  const last = Math.max(1, Math.ceil(props.total / props.pageSize));
+  return (
+    <p class="panel">
+      {props.capped ? t('common.pastResults') : t('common.pastLastPage', { last: number(last) })} <a href={props.firstPage}>{t('common.firstPage')}</a>
+    </p>
+  );
+}
+
 /** Previous/next links that keep every other query parameter; works with and without htmx. */
 export function Pager(props: { path: string; query: Record<string, string | undefined>; page: number; pageSize: number; total: number; capped: boolean; target?: string; shown?: number }) {
   const { t, number } = useView();
   const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
-  const href = (page: number) => {
-    const params = new URLSearchParams();
-    for (const [k, v] of Object.entries(props.query)) if (v !== undefined && v !== '' && k !== 'page') params.set(k, v);
-    if (page > 1) params.set('page', String(page));
-    const qs = params.toString();
-    return `${props.path}${qs ? `?${qs}` : ''}`;
-  };
+  const href = (page: number) => pageHref(props.path, props.query, page);
   const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-push-url': 'true' } : {});
   return (
     <nav class="pager" aria-label={t('common.page', { page: props.page })}>

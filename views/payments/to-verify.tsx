@@ -1,6 +1,6 @@
 import { wordFor } from '../../src/events/describe.js';
 import { TO_VERIFY_PAGE, type PaymentToVerify } from '../../src/payments/to-verify.js';
-import { Pager } from '../components/pager.js';
+import { Pager, PastLastPage, pageHref } from '../components/pager.js';
 import { ScopeTabs } from '../components/scope-tabs.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
@@ -19,7 +19,9 @@ export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; total: nu
       </div>
       <p class="hint">{t(can('clients.edit') ? 'toVerify.intro' : 'toVerify.introReadOnly')}</p>
       <ScopeTabs label={t('toVerify.title')} scope={props.scope} mine="/app/payments-to-verify?scope=mine" all="/app/payments-to-verify?scope=all" />
-      {shown.length === 0 ? (
+      {shown.length === 0 && props.total > 0 ? (
+        <PastLastPage total={props.total} capped={false} pageSize={TO_VERIFY_PAGE} firstPage={pageHref('/app/payments-to-verify', { scope: props.scope }, 1)} />
+      ) : shown.length === 0 ? (
         <p class="panel">{t('toVerify.empty')}</p>
       ) : (
         <DataTable
