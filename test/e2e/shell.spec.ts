@@ -68,6 +68,11 @@ describe('the back-office shell in a browser', () => {
     await page.locator('details.account summary').click();
     await page.getByRole('button', { name: 'Cerrar sesión' }).click();
     await page.waitForURL(/\/app\/login$/);
+    // A refused login puts the focus on why, before the fields.
+    await page.getByLabel('Correo electrónico').fill('luis@acme.pe');
+    await page.getByLabel('Contraseña').fill('no-es-la-clave');
+    await page.getByRole('button', { name: 'Ingresar' }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.className ?? '')).toBe('flash flash-error');
     await page.getByLabel('Correo electrónico').fill('luis@acme.pe');
     await page.getByLabel('Contraseña').fill('luis-password-1');
     await page.getByRole('button', { name: 'Ingresar' }).click();

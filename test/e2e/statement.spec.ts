@@ -73,6 +73,12 @@ describe("the client's statement in a browser", () => {
     await page.getByRole('button', { name: 'Registrar pago' }).click();
     await expect.poll(() => page.locator('.error-summary').first().textContent()).toContain('al menos una orden');
     expect(await page.locator('.error-summary').first().textContent()).toContain('más decimales de los que admite la moneda');
+    // Without JavaScript too, the summary is what has the focus, on screen, wherever the form sits.
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe('error-summary');
+    expect(await page.locator('.error-summary').first().evaluate((el) => el.getBoundingClientRect().top >= 0 && el.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+    // The orders' group says its error to whoever reads its legend.
+    expect(await page.locator('#f-orders').getAttribute('aria-describedby')).toBe('f-orders-error');
+    expect(await page.locator('#f-orders-error').textContent()).toContain('al menos una orden');
     expect(await page.getByLabel('Monto del pago', { exact: true }).inputValue()).toBe('12,345.678');
     // What was typed is kept, the untouched order too.
     expect(await order.isChecked()).toBe(false);

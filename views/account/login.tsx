@@ -7,13 +7,14 @@ export function LoginPage(props: { email?: string; next?: string; errors?: Field
     <>
       <h1>{t('login.title')}</h1>
       {props.message && (
-        <div class="flash flash-error" role="alert">
+        // Refused, the message is what is read first: it takes the focus, and Tab goes on to the fields.
+        <div class="flash flash-error" role="alert" tabindex={-1} autofocus>
           {props.message}
         </div>
       )}
       <ErrorSummary errors={props.errors} />
       <PostForm action={`/app/login${props.next ? `?next=${encodeURIComponent(props.next)}` : ''}`}>
-        <Field name="email" type="email" label={t('login.email')} value={props.email} autocomplete="username" required errors={props.errors} autofocus />
+        <Field name="email" type="email" label={t('login.email')} value={props.email} autocomplete="username" required errors={props.errors} autofocus={!props.message} />
         <Field name="password" type="password" label={t('login.password')} autocomplete="current-password" required errors={props.errors} />
         <button type="submit" class="primary">
           {t('login.submit')}
@@ -33,7 +34,8 @@ export function ResetRequestPage(props: { email?: string; errors?: FieldErrors; 
       <h1>{t('reset.title')}</h1>
       <p>{t('reset.intro')}</p>
       {props.message && (
-        <div class="flash flash-error" role="alert">
+        // Refused, the message is what is read first: it takes the focus, and Tab goes on to the fields.
+        <div class="flash flash-error" role="alert" tabindex={-1} autofocus>
           {props.message}
         </div>
       )}

@@ -2,7 +2,7 @@ import type { ClaimableOrder } from '../../src/claims/queries.js';
 import { claimCategories, type ClaimCategory } from '../../src/claims/schema.js';
 import type { OpenClaimRef } from '../../src/claims/service.js';
 import type { Translate } from '../../src/platform/i18n/index.js';
-import { Select, TextArea, useMessage, type FieldErrors } from '../components/forms.js';
+import { ChoiceGroup, Select, TextArea, useMessage, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 
 export const categoryLabel = (t: Translate, category: ClaimCategory) => t(`claims.category.${category}`);
@@ -75,9 +75,7 @@ export function ClaimFields(props: {
   return (
     <>
       <Select id={id('category')} name="category" label={t('claims.category')} value={values.category} blank="" options={claimCategories.map((c) => ({ value: c, label: categoryLabel(t, c) }))} errors={errors} autofocus={props.autofocus} />
-      <fieldset class={errors?.orderIds ? 'field-error' : undefined} id={id('orderIds')}>
-        <legend>{t('claims.orders')}</legend>
-        <FieldError id={id('orderIds')} error={errors?.orderIds} />
+      <ChoiceGroup id={id('orderIds')} legend={t('claims.orders')} error={errors?.orderIds}>
         {props.orders.length === 0 && <p class="hint">{t('claims.noOrders')}</p>}
         {props.orders.map((o) => (
           <div class="checkbox">
@@ -93,7 +91,7 @@ export function ClaimFields(props: {
             </label>
           </div>
         ))}
-      </fieldset>
+      </ChoiceGroup>
       <TextArea id={id('description')} name="description" label={t('claims.description')} value={values.description} maxlength={4000} errors={errors} />
       {props.closed ? (
         <div class={`field${errors?.comments ? ' field-error' : ''}`}>

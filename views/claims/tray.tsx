@@ -262,7 +262,7 @@ export function ClaimRowEditor(props: {
             <strong>{t('claims.numbered', { id: row.id })}</strong> · {row.clientName} · <StateBadge state={row.state} />
           </p>
           <input type="hidden" name="back" value={props.back} />
-          <ErrorSummary errors={props.errors} prefix={`c${row.id}`} autofocus />
+          <ErrorSummary errors={props.errors} prefix={`c${row.id}`} />
           <ClaimFields
             prefix={`c${row.id}`}
             values={props.values}

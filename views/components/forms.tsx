@@ -60,15 +60,17 @@ const SUMMARY_LABELS: Record<string, MessageKey> = {
  * What to fix, above a form, each line leading to its field. `labels` names the fields as the
  * form itself does, where its words are its own (a portal's "Monto pagado").
  */
-export function ErrorSummary({ errors, prefix = 'f', autofocus, labels }: { errors: FieldErrors | undefined; prefix?: string; autofocus?: boolean; labels?: Record<string, string> }) {
+export function ErrorSummary({ errors, prefix = 'f', labels }: { errors: FieldErrors | undefined; prefix?: string; labels?: Record<string, string> }) {
   const { t } = useView();
   const message = useMessage();
   const entries = Object.entries(errors ?? {});
   if (entries.length === 0) return null;
-  // A summary inside a part that htmx swaps in (a row edited in place) takes the focus there
-  // (htmx focuses [autofocus]); a page's summary keeps the id its skip link points to.
+  // The summary takes the focus, so that it is what is read and seen first, wherever the form
+  // sits on the page: the browser focuses (and scrolls to) [autofocus] on a page's load, and
+  // htmx does in a part it swaps in (a row edited in place). It is the first [autofocus] of
+  // its page or part: a field's own autofocus comes after it.
   return (
-    <div class="error-summary" role="alert" tabindex={-1} id={prefix === 'f' ? 'error-summary' : `${prefix}-error-summary`} autofocus={autofocus}>
+    <div class="error-summary" role="alert" tabindex={-1} id={prefix === 'f' ? 'error-summary' : `${prefix}-error-summary`} autofocus>
       <p>{t('common.errorSummary')}</p>
       <ul>
         {entries.map(([field, error]) => (
@@ -222,6 +224,28 @@ export function Select(props: SelectProps) {
         </select>
       )}
     </FieldShell>
+  );
+}
+
+/**
+ * A group of checkboxes or radios under one question. Its error is said inside the group and
+ * tied to it (aria-describedby), so a screen reader reading the legend hears it too; `id` is
+ * what the error summary's line leads to.
+ */
+export function ChoiceGroup(props: { id: string; legend: Child; error?: string | undefined; class?: string; children: Child }) {
+  const message = useMessage();
+  const errorId = `${props.id}-error`;
+  const cls = [props.class, props.error ? 'field-error' : undefined].filter(Boolean).join(' ');
+  return (
+    <fieldset class={cls || undefined} id={props.id} aria-describedby={props.error ? errorId : undefined}>
+      <legend>{props.legend}</legend>
+      {props.error && (
+        <p class="error" id={errorId}>
+          {message(props.error)}
+        </p>
+      )}
+      {props.children}
+    </fieldset>
   );
 }
 

@@ -1,7 +1,7 @@
 import type { Statement } from '../../src/payments/queries.js';
 import { paymentMethods, paymentTransitions, transitionPaths, type FinalPaymentState } from '../../src/payments/service.js';
 import type { PaymentState } from '../../src/payments/schema.js';
-import { ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { ChoiceGroup, ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { Balance, statusBadge } from '../payment-orders/orders.js';
@@ -205,10 +205,8 @@ function PaymentForm(props: StatementProps) {
       <h2>{t('payments.register')}</h2>
       <ErrorSummary errors={props.paymentErrors} />
       <PostForm action={`/app/clients/${props.client.id}/statement/payments`} once>
-        <fieldset class={error ? 'field-error' : undefined} id="f-orders">
-          <legend>{t('payments.chooseOrders')}</legend>
+        <ChoiceGroup id="f-orders" legend={t('payments.chooseOrders')} error={error ? 'receivables.payments.ordersRequired' : undefined}>
           <p class="hint">{t('payments.allocationHint')}</p>
-          {error && <p class="error">{t('receivables.payments.ordersRequired')}</p>}
           {payable.map((o) => (
             <div class="allocation">
               <div class="checkbox">
@@ -220,7 +218,7 @@ function PaymentForm(props: StatementProps) {
               <Field name={`alloc_${o.id}`} label={t('payments.allocationFor', { code: o.paymentCode })} value={one(values[`alloc_${o.id}`])} inputmode="decimal" errors={props.paymentErrors} />
             </div>
           ))}
-        </fieldset>
+        </ChoiceGroup>
         <Field name="amount" label={t('payments.amount')} value={one(values.amount)} inputmode="decimal" required errors={props.paymentErrors} />
         <Field name="paidOn" type="date" label={t('payments.paidOn')} value={one(values.paidOn) ?? props.today} required errors={props.paymentErrors} />
         <Select name="method" label={t('payments.method')} value={one(values.method) ?? 'transferencia'} options={paymentMethods.map((m) => ({ value: m, label: t(`payments.method.${m}`) }))} errors={props.paymentErrors} />

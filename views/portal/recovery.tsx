@@ -3,7 +3,7 @@ import type { Offer } from '../../src/campaigns/compute.js';
 import type { DocumentType } from '../../src/clients/fields.js';
 import type { Countdown, PendingPromise, ReportedPayment } from '../../src/portal/recovery.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
-import { ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
+import { ChoiceGroup, ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
 import { DocumentFields, Notice } from './identify.js';
 import { portalAssetUrls } from './layout.js';
@@ -75,20 +75,14 @@ export function NotInterestedForm(props: { reasons: string[]; values?: Record<st
   const error = props.errors?.reason;
   return (
     <PostForm action="/recovery/no-me-interesa" once>
-      <fieldset class={`field reasons${error ? ' field-error' : ''}`} id="f-reason" aria-describedby={error ? 'f-reason-error' : undefined}>
-        <legend>{t('recovery.notInterested.question')}</legend>
-        {error && (
-          <p class="error" id="f-reason-error">
-            {t('recovery.notInterested.reasonRequired')}
-          </p>
-        )}
+      <ChoiceGroup id="f-reason" class="field reasons" legend={t('recovery.notInterested.question')} error={error ? 'recovery.notInterested.reasonRequired' : undefined}>
         {props.reasons.map((reason, i) => (
           <label class="choice" for={`reason-${i}`}>
             <input type="radio" id={`reason-${i}`} name="reason" value={reason} checked={props.values?.reason === reason} required />
             <span>{reason}</span>
           </label>
         ))}
-      </fieldset>
+      </ChoiceGroup>
       <button type="submit" class="button secondary">
         {t('recovery.notInterested.send')}
       </button>
