@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/tenants/schema.js';
+import { trayLimits } from '../../src/clients/queries.js';
 import { addStaff, newTenant, type Staff } from '../support/factories.js';
 import { addOrder, seedClient } from '../clients/support.js';
 import { serveForBrowser, type Served } from './support.js';
@@ -76,6 +77,32 @@ describe('the clients tray in a browser', () => {
       await context.close();
     });
   }
+
+  it('pages by keyboard and keeps the focus on the pager, on the first and last pages too', async () => {
+    const saved = trayLimits.pageSize;
+    trayLimits.pageSize = 2;
+    try {
+      const context = await s.context();
+      const page = await context.newPage();
+      await logIn(page, sara);
+      await page.goto(s.url(acme.subdomain, '/app/clients'));
+      const focused = () => page.evaluate(() => document.activeElement?.id ?? '');
+      expect(await page.locator('#page-previous').getAttribute('aria-disabled')).toBe('true');
+      await page.locator('#page-next').focus();
+      await page.keyboard.press('Enter');
+      await expect.poll(() => rowNames(page)).toEqual(['Carla Castigada']);
+      // The last page has no "Siguiente" link: the focus stays where it was, not at the page's start.
+      await expect.poll(focused).toBe('page-next');
+      await page.keyboard.press('Shift+Tab');
+      expect(await focused()).toBe('page-previous');
+      await page.keyboard.press('Enter');
+      await expect.poll(() => rowNames(page)).toEqual(['Ana Puntual', 'Beto Moroso']);
+      await expect.poll(focused).toBe('page-previous');
+      await context.close();
+    } finally {
+      trayLimits.pageSize = saved;
+    }
+  });
 
   it('has no serious or critical accessibility problems on the tray, its icon actions included', async () => {
     const context = await s.context();

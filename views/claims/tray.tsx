@@ -1,7 +1,7 @@
 import { claimFilterParams, claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, type ClaimFilters, type ClaimRow } from '../../src/claims/queries.js';
 import { claimCategories } from '../../src/claims/schema.js';
 import { ErrorSummary, filterTrigger, PostForm, type FieldErrors } from '../components/forms.js';
-import { PastLastPage } from '../components/pager.js';
+import { PageStep, PastLastPage } from '../components/pager.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 import { AlertBadges, categoryLabel, ClaimFields, duration, StateBadge } from './parts.js';
@@ -134,7 +134,7 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
   const back = `/app/claims${claimFiltersQuery(filters, filters.page)}`;
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const pageLink = (page: number) => `/app/claims${claimFiltersQuery(filters, page)}`;
-  const hx = (href: string) => ({ href, 'hx-get': href, 'hx-target': '#claims-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true' });
+  const hx = (href: string) => ({ 'hx-get': href, 'hx-target': '#claims-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true' });
   return (
     <div id="claims-results">
       <div class="toolbar results-toolbar">
@@ -175,9 +175,9 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
       </div>
       {pages > 1 && (
         <nav class="pager" aria-label={t('common.page', { page: filters.page })}>
-          {filters.page > 1 && <a {...hx(pageLink(filters.page - 1))}>{t('common.previous')}</a>}
+          <PageStep rel="prev" href={filters.page > 1 ? pageLink(filters.page - 1) : null} hx={hx(pageLink(filters.page - 1))} />
           <span>{t('common.page', { page: filters.page })}</span>
-          {filters.page < pages && <a {...hx(pageLink(filters.page + 1))}>{t('common.next')}</a>}
+          <PageStep rel="next" href={filters.page < pages ? pageLink(filters.page + 1) : null} hx={hx(pageLink(filters.page + 1))} />
         </nav>
       )}
     </div>

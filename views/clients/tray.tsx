@@ -4,7 +4,7 @@ import { contactabilities, portfolios } from '../../src/clients/schema.js';
 import type { MessageKey, Translate } from '../../src/platform/i18n/index.js';
 import { situations } from '../../src/clients/situation.js';
 import { Field, filterTrigger, PostForm, Select } from '../components/forms.js';
-import { PastLastPage, pageHref } from '../components/pager.js';
+import { PageStep, PastLastPage, pageHref } from '../components/pager.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView, type ViewContext } from '../context.js';
 import { escapeHtml, markup } from '../components/markup.js';
@@ -159,18 +159,14 @@ export function ClientsResults(props: TrayProps) {
         </div>
       )}
       <nav class="pager" aria-label={t('clients.pages')}>
-        {order.page > 1 && (
-          <a id="page-previous" href={trayUrl(filters, { ...order, page: order.page - 1 })} rel="prev" {...hxLink(trayUrl(filters, { ...order, page: order.page - 1 }))}>
-            {t('common.previous')}
-          </a>
-        )}
+        <PageStep rel="prev" href={order.page > 1 ? trayUrl(filters, { ...order, page: order.page - 1 }) : null} hx={hxLink(trayUrl(filters, { ...order, page: order.page - 1 }))} />
         <span>{t('common.page', { page: order.page })}</span>
         {/* A short page is the last, whatever a capped count leaves unknown. */}
-        {props.rows.length === trayLimits.pageSize && (total.capped || order.page < lastPage) && (
-          <a id="page-next" href={trayUrl(filters, { ...order, page: order.page + 1 })} rel="next" {...hxLink(trayUrl(filters, { ...order, page: order.page + 1 }))}>
-            {t('common.next')}
-          </a>
-        )}
+        <PageStep
+          rel="next"
+          href={props.rows.length === trayLimits.pageSize && (total.capped || order.page < lastPage) ? trayUrl(filters, { ...order, page: order.page + 1 }) : null}
+          hx={hxLink(trayUrl(filters, { ...order, page: order.page + 1 }))}
+        />
       </nav>
     </>
   );

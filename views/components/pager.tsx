@@ -23,27 +23,43 @@ export function PastLastPage(props: { total: number; capped: boolean; pageSize: 
   );
 }
 
+/**
+ * "Anterior" or "Siguiente": a link, or where there is no such page, the same word kept in
+ * its place, dimmed and focusable by script only. htmx gives the focus back to the element
+ * with the pressed link's id: on the first or the last page it finds this one, and the
+ * keyboard stays on the pager instead of going back to the page's start.
+ */
+export function PageStep(props: { rel: 'prev' | 'next'; href: string | null; hx?: Record<string, string> | undefined }) {
+  const { t } = useView();
+  const id = props.rel === 'prev' ? 'page-previous' : 'page-next';
+  const label = t(props.rel === 'prev' ? 'common.previous' : 'common.next');
+  if (!props.href) {
+    return (
+      <span id={id} class="pager-end" tabindex={-1} aria-disabled="true">
+        {label}
+      </span>
+    );
+  }
+  return (
+    <a id={id} href={props.href} rel={props.rel} {...props.hx}>
+      {label}
+    </a>
+  );
+}
+
 /** Previous/next links that keep every other query parameter; works with and without htmx. */
 export function Pager(props: { path: string; query: Record<string, string | undefined>; page: number; pageSize: number; total: number; capped: boolean; target?: string; shown?: number }) {
   const { t, number } = useView();
   const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
   const href = (page: number) => pageHref(props.path, props.query, page);
-  const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-push-url': 'true' } : {});
+  const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-push-url': 'true' } : undefined);
   return (
     <nav class="pager" aria-label={t('common.page', { page: props.page })}>
       <span>{props.capped ? t('common.resultsCapped', { count: number(props.total) }) : t('common.results', { count: number(props.total) })}</span>
-      {props.page > 1 && (
-        <a id="page-previous" href={href(props.page - 1)} rel="prev" {...hx(props.page - 1)}>
-          {t('common.previous')}
-        </a>
-      )}
+      <PageStep rel="prev" href={props.page > 1 ? href(props.page - 1) : null} hx={hx(props.page - 1)} />
       <span>{t('common.page', { page: props.page })}</span>
       {/* A short page is the last, whatever a capped count leaves unknown. */}
-      {(props.shown === undefined || props.shown === props.pageSize) && (props.capped || props.page < pages) && (
-        <a id="page-next" href={href(props.page + 1)} rel="next" {...hx(props.page + 1)}>
-          {t('common.next')}
-        </a>
-      )}
+      <PageStep rel="next" href={(props.shown === undefined || props.shown === props.pageSize) && (props.capped || props.page < pages) ? href(props.page + 1) : null} hx={hx(props.page + 1)} />
     </nav>
   );
 }
