@@ -3,7 +3,7 @@ import { isMessageKey } from '../platform/i18n/index.js';
 import { transitionPaths } from '../payments/service.js';
 import * as v from 'valibot';
 import { CampaignEntryDetail, CampaignEntryForm } from '../../views/campaigns/entry.js';
-import { CampaignResults, CampaignTray } from '../../views/campaigns/tray.js';
+import { CampaignFragment, CampaignTray } from '../../views/campaigns/tray.js';
 import { documentTypesFor } from '../clients/fields.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { requirePermission } from '../platform/auth/middleware.js';
@@ -101,7 +101,7 @@ export const campaignRoutes = new Hono<AppEnv>()
     return render(c, {
       title: c.var.t('campaigns.title'),
       body: <CampaignTray {...props} canEdit={canEdit(c)} />,
-      fragment: <CampaignResults {...props} />,
+      fragment: <CampaignFragment {...props} />,
     });
   })
   .get('/new', requirePermission(forbiddenPage, 'clients.edit'), async (c) =>

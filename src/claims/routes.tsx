@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { ClaimPage } from '../../views/claims/claim.js';
 import { EditClaimPage, ClientPicker, NewClaimPage } from '../../views/claims/form.js';
 import { failureMessages, formClaimValues } from '../../views/claims/parts.js';
-import { ClaimResults, ClaimRowEditor, ClaimsTray, ClaimTrayRow } from '../../views/claims/tray.js';
+import { ClaimRowEditor, ClaimsFragment, ClaimsTray, ClaimTrayRow } from '../../views/claims/tray.js';
 import { requirePermission } from '../platform/auth/middleware.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
@@ -79,7 +79,7 @@ export const claimRoutes = new Hono<AppEnv>()
     return render(c, {
       title: c.var.t('claims.title'),
       body: <ClaimsTray filters={filters} result={result} advisors={advisors} />,
-      fragment: <ClaimResults filters={filters} result={result} />,
+      fragment: <ClaimsFragment filters={filters} result={result} />,
     });
   })
   .get('/new', canEdit, async (c) => {

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { ClientPage, DeletionPage, InteractionsPage } from '../../views/clients/client.js';
 import { listOpenAlerts } from '../alerts/service.js';
 import { ClientForm, type ClientFormValues } from '../../views/clients/form.js';
-import { ClientsResults, ClientsTray } from '../../views/clients/tray.js';
+import { ClientsFragment, ClientsTray } from '../../views/clients/tray.js';
 import { requirePermission } from '../platform/auth/middleware.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { todayIn } from '../platform/dates.js';
@@ -133,7 +133,7 @@ export const clientRoutes = new Hono<AppEnv>()
     return render(c, {
       title: c.var.t('clients.title'),
       body: <ClientsTray {...props} />,
-      fragment: <ClientsResults {...props} />,
+      fragment: <ClientsFragment {...props} />,
     });
   })
   .post('/columns', canSee, async (c) => {

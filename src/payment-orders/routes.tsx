@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { OrderForm, OrdersResults, OrdersTray } from '../../views/payment-orders/orders.js';
+import { OrderForm, OrdersFragment, OrdersTray } from '../../views/payment-orders/orders.js';
 import { requirePermission } from '../platform/auth/middleware.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { todayIn } from '../platform/dates.js';
@@ -70,7 +70,7 @@ export const orderRoutes = new Hono<AppEnv>()
     const [result, products] = await Promise.all([listOrders(db, tenant.id, filters, today), listProducts(db, tenant.id)]);
     const shown = Object.fromEntries(Object.entries(query).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
     const props = { filters, query: shown, products, ...result, pageSize: PAGE_SIZE, today };
-    return render(c, { title: c.var.t('orders.title'), body: <OrdersTray {...props} />, fragment: <OrdersResults {...props} /> });
+    return render(c, { title: c.var.t('orders.title'), body: <OrdersTray {...props} />, fragment: <OrdersFragment {...props} /> });
   })
   .get('/new', canEdit, async (c) => {
     const clientId = idParam(c.req.query('client'));

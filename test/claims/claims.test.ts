@@ -520,6 +520,8 @@ describe('the tray', () => {
     expect(html.startsWith('<div id="claims-results"')).toBe(true);
     expect(html).not.toContain('<html');
     expect(html).toContain('27 resultados');
+    // The count goes, out of band, to the live region that stays on the page.
+    expect(html).toContain('<p id="claims-status" class="visually-hidden" role="status" hx-swap-oob="true">27 resultados</p>');
     expect(html).toContain('href="/app/claims?category=problemas_pago&amp;page=2"');
     const second = await (await w.ana.get('/app/claims?category=problemas_pago&page=2')).text();
     expect([...second.matchAll(/<tr id="claim-(\d+)"/g)]).toHaveLength(2);

@@ -56,6 +56,9 @@ describe('the clients tray in a browser', () => {
       await expect.poll(() => page.url()).toContain('situation=mora_1_30');
       await expect.poll(() => rowNames(page)).toEqual(['Beto Moroso']);
       expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true)).toBe(javaScript);
+      // A screen reader hears the new count from the region that stays, not the whole table.
+      expect(await page.locator('#clients-status').textContent()).toBe(javaScript ? '1 resultado' : '');
+      expect(await page.locator('#clients-results[aria-live]').count()).toBe(0);
 
       await page.getByRole('link', { name: 'Limpiar filtros' }).click();
       const searches: string[] = [];

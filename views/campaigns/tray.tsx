@@ -3,6 +3,7 @@ import { offerOf } from '../../src/campaigns/compute.js';
 import type { IsoDate } from '../../src/platform/dates.js';
 import { filterTrigger } from '../components/forms.js';
 import { Pager, PastLastPage, pageHref } from '../components/pager.js';
+import { ResultsStatus } from '../components/results-status.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 
@@ -30,6 +31,16 @@ export function StateBadge({ state }: { state: 0 | 1 | 2 }) {
   const { t } = useView();
   const kind = state === 0 ? 'badge-warn' : state === 1 ? 'badge-ok' : 'badge-muted';
   return <span class={`badge ${kind}`}>{t(`campaigns.state.${state}`)}</span>;
+}
+
+/** What an htmx filter or page gets: the results, and their count for screen readers. */
+export function CampaignFragment(props: TrayProps) {
+  return (
+    <>
+      <CampaignResults {...props} />
+      <ResultsStatus id="campaigns-status" total={{ count: props.total, capped: props.capped }} oob />
+    </>
+  );
 }
 
 export function CampaignResults(props: TrayProps) {
@@ -186,6 +197,7 @@ export function CampaignTray(props: TrayProps & { canEdit: boolean }) {
           <a href="/app/campaigns">{t('common.clear')}</a>
         </div>
       </form>
+      <ResultsStatus id="campaigns-status" />
       <CampaignResults {...props} />
     </>
   );

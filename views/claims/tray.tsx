@@ -2,6 +2,7 @@ import { claimFilterParams, claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, t
 import { claimCategories } from '../../src/claims/schema.js';
 import { ErrorSummary, filterTrigger, PostForm, type FieldErrors } from '../components/forms.js';
 import { PageStep, PastLastPage } from '../components/pager.js';
+import { ResultsStatus } from '../components/results-status.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
 import { AlertBadges, categoryLabel, ClaimFields, duration, StateBadge } from './parts.js';
@@ -30,6 +31,7 @@ export function ClaimsTray(props: { filters: ClaimFilters; result: TrayResult; a
         </div>
       </div>
       <ClaimFilterForm filters={props.filters} advisors={props.advisors} />
+      <ResultsStatus id="claims-status" />
       <ClaimResults filters={props.filters} result={props.result} />
     </>
   );
@@ -128,6 +130,16 @@ function ClaimFilterForm({ filters, advisors }: { filters: ClaimFilters; advisor
   );
 }
 
+/** What an htmx filter or page gets: the results, and their count for screen readers. */
+export function ClaimsFragment(props: { filters: ClaimFilters; result: TrayResult }) {
+  return (
+    <>
+      <ClaimResults {...props} />
+      <ResultsStatus id="claims-status" total={{ count: props.result.total, capped: props.result.capped }} oob />
+    </>
+  );
+}
+
 /** The part the filter form and the pager swap: count, table and pager. */
 export function ClaimResults({ filters, result }: { filters: ClaimFilters; result: TrayResult }) {
   const { t, number, can } = useView();
@@ -138,7 +150,7 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
   return (
     <div id="claims-results">
       <div class="toolbar results-toolbar">
-        <p class="hint" role="status">
+        <p class="hint">
           {result.capped ? t('common.resultsCapped', { count: number(result.total) }) : t('common.results', { count: number(result.total) })}
         </p>
         {/* "Descargar" exports exactly these filters; it sits in the swapped part so it follows an htmx filter. */}

@@ -5,6 +5,7 @@ import type { MessageKey, Translate } from '../../src/platform/i18n/index.js';
 import { situations } from '../../src/clients/situation.js';
 import { Field, filterTrigger, PostForm, Select } from '../components/forms.js';
 import { PageStep, PastLastPage, pageHref } from '../components/pager.js';
+import { ResultsStatus } from '../components/results-status.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView, type ViewContext } from '../context.js';
 import { escapeHtml, markup } from '../components/markup.js';
@@ -22,6 +23,17 @@ export interface TrayProps {
 }
 
 const RESULTS = 'clients-results';
+const STATUS = 'clients-status';
+
+/** What an htmx filter, sort or page gets: the results, and their count for screen readers. */
+export function ClientsFragment(props: TrayProps) {
+  return (
+    <>
+      <ClientsResults {...props} />
+      <ResultsStatus id={STATUS} total={props.total} oob />
+    </>
+  );
+}
 const FILTERS = 'clients-filters';
 
 /** Which column a sortable heading sorts by. */
@@ -86,7 +98,8 @@ export function ClientsTray(props: TrayProps) {
           <a href="/app/clients">{t('common.clear')}</a>
         </div>
       </form>
-      <div id={RESULTS} aria-live="polite">
+      <ResultsStatus id={STATUS} />
+      <div id={RESULTS}>
         <ClientsResults {...props} />
       </div>
     </>

@@ -1,4 +1,5 @@
 import type { OrderFilters } from '../../src/payment-orders/queries.js';
+import { ResultsStatus } from '../components/results-status.js';
 import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
 import type { IsoDate } from '../../src/platform/dates.js';
@@ -72,9 +73,20 @@ export function OrdersTray(props: TrayProps) {
           {can('clients.edit') && f.client && <a href={`/app/orders/new?client=${f.client}`}>{t('orders.new')}</a>}
         </div>
       </form>
-      <div id="orders-results" aria-live="polite">
+      <ResultsStatus id="orders-status" />
+      <div id="orders-results">
         <OrdersResults {...props} />
       </div>
+    </>
+  );
+}
+
+/** What an htmx filter or page gets: the results, and their count for screen readers. */
+export function OrdersFragment(props: TrayProps) {
+  return (
+    <>
+      <OrdersResults {...props} />
+      <ResultsStatus id="orders-status" total={{ count: props.count, capped: props.capped }} oob />
     </>
   );
 }
