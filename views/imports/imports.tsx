@@ -4,7 +4,7 @@ import type { FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { ErrorSummary, FileInput, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
 import { useView } from '../context.js';
-import { ProcessProgress, ReloadWithoutScript, StateBadge } from '../process-log/process-log.js';
+import { ProcessProgress, RefreshWithoutScript, StateBadge } from '../process-log/process-log.js';
 
 export function UploadPage(props: { subject: ImportSubject; errors?: FieldErrors; limitMb: number; maxRows: number }) {
   const { t, number } = useView();
@@ -110,7 +110,7 @@ export function ImportStatus(props: { process: FileProcess }) {
       <p>
         <StateBadge process={p} /> <ProcessProgress process={p} />
       </p>
-      {live && p.stage !== 'mapping' && <ReloadWithoutScript />}
+      {live && p.stage !== 'mapping' && <RefreshWithoutScript />}
       {p.error && <p class="error">{translateMessage(t, p.error)}</p>}
       {(p.stage === 'validated' || p.stage === 'applied' || p.stage === 'applying') && (
         <>

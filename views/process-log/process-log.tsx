@@ -1,4 +1,3 @@
-import { raw } from 'hono/html';
 import { filterStates, type ProcessFilters, type ProcessRow } from '../../src/process-log/queries.js';
 import { processKinds, type FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
@@ -8,12 +7,19 @@ const running = (p: Pick<FileProcess, 'state' | 'scheduledFor'>, now: Date) =>
   (p.state === 'queued' || p.state === 'running') && !(p.scheduledFor && p.scheduledFor > now);
 
 /**
- * Without JavaScript nothing polls a running job: the browser reloads the page every few
- * seconds instead, while it runs (with JavaScript, noscript's content is not even parsed).
+ * Without JavaScript nothing polls a running job: the page says so and offers to look again.
+ * It does not reload itself: a page that reloads every few seconds sends the keyboard and a
+ * screen reader back to its start each time, with no way to stop it while a job waits.
  */
-export function ReloadWithoutScript() {
-  // Written as markup: a <meta> element in JSX would be hoisted into the head, out of noscript.
-  return raw('<noscript><meta http-equiv="refresh" content="3"></noscript>');
+export function RefreshWithoutScript() {
+  const { t } = useView();
+  return (
+    <noscript>
+      <p class="hint">
+        {t('processLog.stillRunning')} <a href="">{t('processLog.refresh')}</a>
+      </p>
+    </noscript>
+  );
 }
 
 export function ProcessProgress(props: { process: FileProcess }) {
@@ -65,7 +71,9 @@ function Files(props: { process: FileProcess }) {
   const p = props.process;
   const link = (file: string, label: string) => (
     <li>
-      <a href={`/app/process-log/${p.id}/files/${file}`}>{label}</a>
+      <a id={`process-${p.id}-${file}`} href={`/app/process-log/${p.id}/files/${file}`}>
+        {label}
+      </a>
     </li>
   );
   return (
@@ -106,7 +114,14 @@ export function ProcessRowView(props: { row: ProcessRow; now: Date }) {
   return (
     <tr id={`process-${p.id}`} {...(live ? { 'hx-get': `/app/process-log/${p.id}/row`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {})}>
       <td>
-        {p.kind === 'import' ? <a href={`/app/imports/${p.id}`}>{kind}</a> : kind}
+        {/* Links keep ids: htmx gives the focus back to them when the live row is fetched again. */}
+        {p.kind === 'import' ? (
+          <a id={`process-${p.id}-open`} href={`/app/imports/${p.id}`}>
+            {kind}
+          </a>
+        ) : (
+          kind
+        )}
       </td>
       <td>{p.userName ?? '—'}</td>
       <td>{dateTime(p.createdAt)}</td>
@@ -206,7 +221,7 @@ export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilt
           </tbody>
         </table>
         {props.rows.length === 0 && <p>{t('common.noResults')}</p>}
-        {props.rows.some((row) => running(row, props.now)) && <ReloadWithoutScript />}
+        {props.rows.some((row) => running(row, props.now)) && <RefreshWithoutScript />}
         <nav class="pager">
           {f.page > 1 && <a href={pageLink(f.page - 1)}>{t('common.previous')}</a>}
           {props.more && <a href={pageLink(f.page + 1)}>{t('common.next')}</a>}

@@ -103,6 +103,8 @@ export const files = messages(
     'exports.mail.body': 'Hola, {name}:\n\nTu descarga de {what} ({rows}) está lista. Descárgala aquí (el enlace vence en {days} días):\n{link}\n\nTambién la encuentras en el Log de procesos.',
 
     'processLog.title': 'Log de procesos',
+    'processLog.stillRunning': 'Hay procesos en curso.',
+    'processLog.refresh': 'Actualizar',
     'processLog.col.type': 'Tipo',
     'processLog.col.user': 'Usuario',
     'processLog.col.when': 'Fecha',
@@ -245,6 +247,8 @@ export const files = messages(
     'exports.mail.body': 'Hello {name},\n\nYour download of {what} ({rows}) is ready. Get it here (the link expires in {days} days):\n{link}\n\nYou will also find it in the Process log.',
 
     'processLog.title': 'Process log',
+    'processLog.stillRunning': 'Some processes are still running.',
+    'processLog.refresh': 'Refresh',
     'processLog.col.type': 'Type',
     'processLog.col.user': 'User',
     'processLog.col.when': 'Date',
