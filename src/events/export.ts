@@ -1,4 +1,6 @@
+import { and, eq } from 'drizzle-orm';
 import { clientVariablesFor } from '../clients/fields.js';
+import { clients } from '../clients/schema.js';
 import { clientEventsFrom, countClientEvents } from '../clients/queries.js';
 import { registerExport, type ExportSource } from '../exports/registry.js';
 import { dateTimeIn } from '../platform/dates.js';
@@ -19,7 +21,9 @@ export const interactionsExport: ExportSource = {
   async prepare({ db, tenant, query, t }) {
     const clientId = Number(query.client);
     const valid = Number.isSafeInteger(clientId) && clientId > 0;
+    const [client] = valid ? await db.select({ name: clients.name }).from(clients).where(and(eq(clients.tenantId, tenant.id), eq(clients.id, clientId))) : [];
     return {
+      ...(client ? { about: client.name } : {}),
       headers: [t('events.export.when'), t('events.export.event'), t('events.export.who'), t('events.export.detail')],
       kinds: ['datetime', null, null, null],
       count: async () => (valid ? countClientEvents(db, tenant.id, clientId) : 0),

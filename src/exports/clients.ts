@@ -1,5 +1,5 @@
 import { clientVariablesFor } from '../clients/fields.js';
-import { chosenColumns, columnsFor, countClients, parseClientFilters, parseTrayOrder, streamClientsForExport, type ClientColumn, type ColumnRow } from '../clients/queries.js';
+import { chosenColumns, columnsFor, countClients, parseClientFilters, parseTrayOrder, pickColumns, streamClientsForExport, type ClientColumn, type ColumnRow } from '../clients/queries.js';
 import type { Cell } from '../platform/spreadsheets/write.js';
 import { toUnits } from '../platform/money.js';
 import { pathWithQuery, registerExport, type ExportSource } from './registry.js';
@@ -29,13 +29,16 @@ export const clientsExport: ExportSource = {
   kind: 'clients',
   permissions: ['receivables'],
   trayPath: (query) => pathWithQuery('/app/clients', query),
-  async prepare({ db, tenant, userId, query, today, t }) {
+  async prepare({ db, tenant, userId, query, today, columns: asked, t }) {
     const variables = await clientVariablesFor(db, tenant.id);
     const filters = parseClientFilters(query, { country: tenant.country, variableKeys: variables.map((v) => v.key) });
     const order = parseTrayOrder(query);
-    const columns = downloadColumns(await chosenColumns(db, tenant.id, userId, columnsFor(variables)));
+    const available = columnsFor(variables);
+    const chosen = asked ? pickColumns(asked, available) : await chosenColumns(db, tenant.id, userId, available);
+    const columns = downloadColumns(chosen);
     return {
       headers: columns.map((c) => c.heading ?? t(c.label)),
+      columns: chosen.map((c) => c.key),
       kinds: columns.map((c) => (MONEY_COLUMNS.has(c.key) ? 'money' : null)),
       async count() {
         return (await countClients(db, tenant.id, filters, today, Number.MAX_SAFE_INTEGER - 1)).count;

@@ -13,7 +13,10 @@ export interface ExportContext {
   may: (permission: Permission) => boolean;
   /** The filters exactly as the tray's query string carried them. */
   query: Record<string, string>;
+  /** The day the download was asked for, in the tenant's time zone: a night run finds what the user counted. */
   today: string;
+  /** The columns the user had when asking (`PreparedExport.columns`), for a run later than the asking. */
+  columns?: string[] | undefined;
   t: Translate;
 }
 
@@ -22,6 +25,10 @@ export interface PreparedExport {
   headers: string[];
   /** Which columns hold days and which amounts in the currency's units, for an xlsx to format them. */
   kinds?: ColumnKind[];
+  /** The columns chosen, where the user chooses them: kept with the request, so a night run writes these. */
+  columns?: string[];
+  /** What the download is about beside its kind (the client of an Interacciones download): the Process log, file name and email say it. */
+  about?: string;
   count(): Promise<number>;
   batches(): AsyncIterable<Cell[][]>;
 }
@@ -54,9 +61,12 @@ export function exportSource(kind: string, tenant: Tenant): ExportSource | undef
   return source && (source.available?.(tenant) ?? true) ? source : undefined;
 }
 
-/** Every download the tenant has. */
-export function exportSources(tenant: Tenant): ExportSource[] {
-  return [...sources.values()].filter((source) => source.available?.(tenant) ?? true);
+/**
+ * Every kind of download there is, whether the tenant has its tray now or not: a download
+ * made while an app was on stays in the Process log, with its file, after it is turned off.
+ */
+export function allExportSources(): ExportSource[] {
+  return [...sources.values()];
 }
 
 /** A tray's path with the filters of its query string. */

@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { JobDefinition, JobDeps, Jobs } from '../jobs/index.js';
+import type { JobAttempt, JobDefinition, JobDeps, Jobs } from '../jobs/index.js';
 import { signExpiring } from '../platform/auth/tokens.js';
 import { addDays, startOfDayIn, todayIn } from '../platform/dates.js';
 import { currencyDigits } from '../platform/money.js';
@@ -82,12 +82,24 @@ export async function requestExport(scope: Scope & { actor: User; tenant: Tenant
     format: request.format,
     userId: scope.actor.id,
     state: 'queued',
-    params: { query: request.query },
+    // What the user saw when asking: a night run writes the same columns for the same day.
+    params: {
+      query: request.query,
+      today: todayIn(scope.tenant.timezone, scope.clock),
+      ...(prepared.columns ? { columns: prepared.columns } : {}),
+      ...(prepared.about ? { about: prepared.about } : {}),
+    },
     progressTotal: count,
     scheduledFor: at ?? null,
   });
   await jobs.send(exportJob, { tenantId: scope.tenantId, processId: process.id }, { ...(at ? { startAfter: at } : {}), singletonKey: `export-${scope.tenantId}-${process.id}` });
   return { ok: true, process, scheduled: large };
+}
+
+/** What a download is about beside its kind, as asked (the client of an Interacciones download). */
+export function aboutOf(process: Pick<FileProcess, 'params'>): string | null {
+  const about = process.params.about;
+  return typeof about === 'string' && about !== '' ? about : null;
 }
 
 export interface ExportJobData {
@@ -104,8 +116,10 @@ export function signedFileLink(secret: string, process: Pick<FileProcess, 'tenan
  * Writes the file in batches (flat memory), then marks the process done and emails the
  * user a signed link. Idempotent: a finished process is left alone; an interrupted one
  * starts over into a new file, and the Process log only ever points at a complete one.
+ * A run that fails (the storage full or away, the database gone) leaves no part of a file
+ * and waits for the job's next try; after the last, the Process log says it failed.
  */
-export async function runExport(deps: JobDeps, data: ExportJobData): Promise<void> {
+export async function runExport(deps: JobDeps, data: ExportJobData, attempt: JobAttempt = { retriesLeft: 0 }): Promise<void> {
   const db = deps.database.db;
   const process = await findProcess(db, data.tenantId, data.processId);
   if (!process || process.kind !== 'export' || process.state === 'completed') return;
@@ -118,35 +132,45 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
   }
   const t = translator(user.language ?? languageOf(tenant.locale));
   await updateProcess(db, data.tenantId, data.processId, { state: 'running', startedAt: deps.clock.now(), progressDone: 0, error: null });
-  const prepared = await source.prepare({
-    db,
-    tenant,
-    userId: user.id,
-    may: (permission) => can(user, permission),
-    query: (process.params.query as Record<string, string> | undefined) ?? {},
-    today: todayIn(tenant.timezone, deps.clock),
-    t,
-  });
   const storage = storageFor(deps.config);
   const key = newKey(data.tenantId, `${source.kind}-${process.id}.${process.format}`);
-  const file = await storage.writer(key);
-  const writer = sheetWriter(process.format === 'csv' ? 'csv' : 'xlsx', file.stream, prepared.headers, {
-    ...(prepared.kinds ? { kinds: prepared.kinds } : {}),
-    moneyDecimals: currencyDigits(tenant.currency),
-  });
   let done = 0;
-  // The Process log refreshes its bar every two seconds: progress is written about once a second.
-  let progressAt = performance.now();
-  for await (const batch of prepared.batches()) {
-    await writer.write(batch);
-    done += batch.length;
-    if (performance.now() - progressAt >= 1_000) {
-      progressAt = performance.now();
-      await recordProgress(db, data.tenantId, data.processId, done);
+  let file: Awaited<ReturnType<typeof storage.writer>> | undefined;
+  try {
+    const { query, today, columns } = process.params as { query?: Record<string, string>; today?: string; columns?: string[] };
+    const prepared = await source.prepare({
+      db,
+      tenant,
+      userId: user.id,
+      may: (permission) => can(user, permission),
+      query: query ?? {},
+      today: today ?? todayIn(tenant.timezone, deps.clock),
+      columns,
+      t,
+    });
+    file = await storage.writer(key);
+    const writer = sheetWriter(process.format === 'csv' ? 'csv' : 'xlsx', file.stream, prepared.headers, {
+      ...(prepared.kinds ? { kinds: prepared.kinds } : {}),
+      moneyDecimals: currencyDigits(tenant.currency),
+    });
+    // The Process log refreshes its bar every two seconds: progress is written about once a second.
+    let progressAt = performance.now();
+    for await (const batch of prepared.batches()) {
+      await writer.write(batch);
+      done += batch.length;
+      if (performance.now() - progressAt >= 1_000) {
+        progressAt = performance.now();
+        await recordProgress(db, data.tenantId, data.processId, done);
+      }
     }
+    await writer.end();
+    await file.done();
+  } catch (error) {
+    await file?.abort();
+    const last = attempt.retriesLeft === 0;
+    await updateProcess(db, data.tenantId, data.processId, last ? { state: 'failed', error: 'exports.error.failed', progressDone: 0, finishedAt: deps.clock.now() } : { state: 'queued', progressDone: 0 });
+    throw error;
   }
-  await writer.end();
-  await file.done();
   const finished = await db
     .update(fileProcesses)
     .set({ state: 'completed', resultKey: key, progressDone: done, progressTotal: done, counts: { rows: done }, finishedAt: deps.clock.now() })
@@ -163,7 +187,7 @@ export async function runExport(deps: JobDeps, data: ExportJobData): Promise<voi
     subject: t('exports.mail.subject'),
     text: t('exports.mail.body', {
       name: user.name,
-      what: t(`processLog.subject.${process.subject}` as MessageKey),
+      what: [t(`processLog.subject.${process.subject}` as MessageKey), aboutOf(process)].filter(Boolean).join(' · '),
       rows: done === 1 ? t('exports.mail.oneRow') : t('exports.mail.rows', { count: new Intl.NumberFormat(tenant.locale).format(done) }),
       link,
       days: LINK_DAYS,

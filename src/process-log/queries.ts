@@ -107,10 +107,17 @@ export async function findProcess(db: Db, tenantId: number, id: number): Promise
 }
 
 /** Everyone who ever started a process in the tenant, for the user filter. */
-export async function processUsers(db: Db, tenantId: number): Promise<{ id: number; name: string }[]> {
+export async function processUsers(db: Db, tenantId: number, onlyUserId: number | null = null): Promise<{ id: number; name: string }[]> {
   return db
     .selectDistinct({ id: users.id, name: users.name })
     .from(users)
-    .where(and(eq(users.tenantId, tenantId), sql`exists (select 1 from file_processes p where p.tenant_id = ${tenantId} and p.user_id = ${users.id})`))
+    .where(
+      and(
+        eq(users.tenantId, tenantId),
+        // Who sees only their own entries is offered only themselves.
+        onlyUserId === null ? undefined : eq(users.id, onlyUserId),
+        sql`exists (select 1 from file_processes p where p.tenant_id = ${tenantId} and p.user_id = ${users.id})`,
+      ),
+    )
     .orderBy(users.name);
 }

@@ -6,7 +6,8 @@ import type { AppContext, AppEnv } from '../platform/context.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { can, type Grantee } from '../platform/permissions.js';
-import { exportSources } from '../exports/registry.js';
+import { allExportSources } from '../exports/registry.js';
+import { aboutOf } from '../exports/service.js';
 // The downloads register themselves when imported (processVisibility lists them).
 import '../exports/service.js';
 import type { Tenant } from '../tenants/schema.js';
@@ -25,10 +26,10 @@ type FileName = keyof typeof FILES;
  * download needs `receivables`). The files hold clients' data, and a download holds what its
  * requester's permissions let it match: without `receivables`, a user sees only their own.
  */
-export function processVisibility(user: (Grantee & { id: number }) | undefined, tenant: Tenant): ProcessVisibility {
+export function processVisibility(user: (Grantee & { id: number }) | undefined): ProcessVisibility {
   return {
     imports: can(user, 'imports'),
-    exportSubjects: can(user, 'reports.download') ? exportSources(tenant).filter((source) => source.permissions.every((p) => can(user, p))).map((source) => source.kind) : [],
+    exportSubjects: can(user, 'reports.download') ? allExportSources().filter((source) => source.permissions.every((p) => can(user, p))).map((source) => source.kind) : [],
     onlyUserId: can(user, 'receivables') ? null : (user?.id ?? 0),
   };
 }
@@ -38,7 +39,8 @@ function fileName(c: AppContext, process: FileProcess, file: FileName): string {
   const slug = (text: string) => fold(text).replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
   if (file === 'original') return process.originalName ?? `${slug(c.var.t('processLog.file.original'))}-${process.id}`;
   if (file === 'errors') return `${slug(c.var.t('processLog.file.errors'))}-${process.id}.csv`;
-  return `${slug(c.var.t(`processLog.subject.${process.subject}` as MessageKey))}-${process.id}.${process.format}`;
+  const about = aboutOf(process);
+  return `${slug(c.var.t(`processLog.subject.${process.subject}` as MessageKey))}${about ? `-${slug(about)}` : ''}-${process.id}.${process.format}`;
 }
 
 const TYPES: Record<string, string> = {
@@ -66,8 +68,9 @@ export const processLogRoutes = new Hono<AppEnv>()
   .get('/', async (c) => {
     const { db } = c.var.deps.database;
     const filters = parseProcessFilters(c.req.query());
-    const found = await listProcesses(db, c.var.tenant.id, c.var.tenant.timezone, processVisibility(c.var.user, c.var.tenant), filters);
-    const users = await processUsers(db, c.var.tenant.id);
+    const visibility = processVisibility(c.var.user);
+    const found = await listProcesses(db, c.var.tenant.id, c.var.tenant.timezone, visibility, filters);
+    const users = await processUsers(db, c.var.tenant.id, visibility.onlyUserId);
     const query = new URL(c.req.url).search.slice(1);
     const page = (
       <ProcessLogPage rows={found.slice(0, PAGE_SIZE)} more={found.length > PAGE_SIZE} filters={filters} users={users} now={c.var.deps.clock.now()} query={query} />
@@ -77,7 +80,7 @@ export const processLogRoutes = new Hono<AppEnv>()
   .get('/:id/row', async (c) => {
     const id = processId(c);
     const row = id && (await findProcessRow(c.var.deps.database.db, c.var.tenant.id, id));
-    if (!row || !isVisible(processVisibility(c.var.user, c.var.tenant), row)) return notFoundPage(c);
+    if (!row || !isVisible(processVisibility(c.var.user), row)) return notFoundPage(c);
     return render(c, { title: '', layout: 'none', body: <ProcessRowView row={row} now={c.var.deps.clock.now()} /> });
   })
   .get('/:id/files/:file', async (c) => {
@@ -86,7 +89,7 @@ export const processLogRoutes = new Hono<AppEnv>()
     const process = id && (await findProcess(c.var.deps.database.db, c.var.tenant.id, id));
     if (!process || !(file in FILES)) return notFoundPage(c);
     // An entry one may not see is not there, as its row is not (/:id/row).
-    if (!isVisible(processVisibility(c.var.user, c.var.tenant), process)) return notFoundPage(c);
+    if (!isVisible(processVisibility(c.var.user), process)) return notFoundPage(c);
     return sendFile(c, process, file as FileName);
   });
 
@@ -102,6 +105,6 @@ export const signedFileRoutes = new Hono<AppEnv>().get('/:token', async (c) => {
   if (!match || Number(match[1]) !== tenant.id) return notFoundPage(c);
   const process = await findProcess(deps.database.db, tenant.id, Number(match[2]));
   if (!process) return notFoundPage(c);
-  if (!isVisible(processVisibility(c.var.user, tenant), process)) return forbiddenPage(c);
+  if (!isVisible(processVisibility(c.var.user), process)) return forbiddenPage(c);
   return sendFile(c, process, match[4] as FileName);
 });

@@ -13,8 +13,8 @@ import type { Config } from '../config.js';
 export interface Storage {
   /** Writes the whole file at once (uploads arrive in memory, bounded by the upload limit). */
   put(key: string, body: Uint8Array): Promise<void>;
-  /** A stream for a large file; it appears under `key` only once `done()` resolves. */
-  writer(key: string): Promise<{ stream: Writable; done(): Promise<void> }>;
+  /** A stream for a large file; it appears under `key` only once `done()` resolves, and never after `abort()`, which leaves nothing behind. */
+  writer(key: string): Promise<{ stream: Writable; done(): Promise<void>; abort(): Promise<void> }>;
   read(key: string): Readable;
   size(key: string): Promise<number | null>;
   /** A local path to the file, for readers that need random access (zip containers). */
@@ -51,6 +51,10 @@ export function localStorage(root: string): Storage {
         async done() {
           await finished(stream);
           await rename(`${path}.part`, path);
+        },
+        async abort() {
+          stream.destroy();
+          await rm(`${path}.part`, { force: true });
         },
       };
     },

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { fileProcesses } from '../../src/process-log/schema.js';
+import { mailMessages } from '../../src/platform/mail/schema.js';
 import { clientEvents } from '../../src/events/schema.js';
 import { startTestApp, type Harness } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
@@ -31,7 +34,14 @@ describe('downloading a client’s Interacciones', () => {
     // What the debtor did on a portal is theirs, not the system's.
     expect(lines[2]).toMatch(/^2026-03-09 15:30,[^,]+,"El cliente, desde el portal",Motivo: Ya pagué$/);
     expect(lines).toHaveLength(3);
-    expect(await (await browser.get('/app/process-log')).text()).toContain('Descarga de interacciones');
+    // Which client's it is, in the Process log, the file's name and the email.
+    const log = await (await browser.get('/app/process-log')).text();
+    expect(log).toContain('Descarga de interacciones · Pedro Ramos Díaz');
+    const [made] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, acme.id));
+    const file = await browser.get(`/app/process-log/${made!.id}/files/result`);
+    expect(file.headers.get('Content-Disposition')).toContain(`interacciones-pedro-ramos-diaz-${made!.id}.csv`);
+    const [mail] = await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id));
+    expect(mail!.text).toContain('interacciones · Pedro Ramos Díaz');
   });
 
   it('another tenant’s client gives an empty file, never its events', async () => {

@@ -1,23 +1,25 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { columnsFor, findClientRow } from '../../src/clients/queries.js';
+import { columnsFor, findClientRow, pickColumns } from '../../src/clients/queries.js';
 import { clients } from '../../src/clients/schema.js';
 import { rows } from '../../src/db/index.js';
 import { downloadColumns } from '../../src/exports/clients.js';
 import { exportSource } from '../../src/exports/registry.js';
+import { runExport } from '../../src/exports/service.js';
 import { todayIn } from '../../src/platform/dates.js';
 import { translator } from '../../src/platform/i18n/index.js';
 import { mailMessages } from '../../src/platform/mail/schema.js';
 import { neutralizeFormula } from '../../src/platform/spreadsheets/write.js';
 import { fileProcesses } from '../../src/process-log/schema.js';
 import { clientVariables } from '../../src/settings/schema.js';
-import type { Tenant } from '../../src/tenants/schema.js';
+import { tenants, type Tenant } from '../../src/tenants/schema.js';
+import { forgetTenantCache } from '../../src/platform/tenancy.js';
 import { addOrder, seedClient } from '../clients/support.js';
 import { startTestApp, type Harness, type TestClient } from '../support/app.js';
 import { addStaff, loggedIn, newTenant, type Staff } from '../support/factories.js';
@@ -249,6 +251,46 @@ describe('downloading the clients tray', () => {
     expect(new Date(job!.start_after).toISOString()).toBe('2026-03-11T07:00:00.000Z');
     const log = await (await client.get('/app/process-log')).text();
     expect(log).toContain('programado para');
+
+    // The night run writes the columns the user had when confirming, whatever they chose since.
+    expect((await client.post('/app/clients/columns', { columns: ['document', 'name'] })).status).toBe(303);
+    await runExport(h.deps, { tenantId: big.id, processId: process!.id });
+    const [done] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.id, process!.id));
+    expect(done!.state).toBe('completed');
+    expect(done!.counts.rows).toBe(50_001);
+    const header = Buffer.from(await (await client.get(`/app/process-log/${process!.id}/files/result`)).arrayBuffer()).toString('utf8').split('\r\n')[0]!.replace(/^\uFEFF/, '');
+    const t = translator('es');
+    const defaults = downloadColumns(pickColumns([], columnsFor([]))).map((c) => t(c.label));
+    expect(header.split(',')).toEqual(defaults);
+    expect(defaults.length).toBeGreaterThan(3);
+  });
+});
+
+describe('when a download cannot be written', () => {
+  it('waits for the next try leaving nothing behind, and after the last the Process log says it failed', async () => {
+    const tenant = await newTenant(h);
+    const admin = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, admin);
+    await addClients(h, tenant.id, [{ name: 'Ana Uno', documentNumber: '10000001' }]);
+    // The tenant's folder taken by a file: the storage cannot write there (a full or broken disk alike).
+    mkdirSync(join(h.config.dataDir, 'files'), { recursive: true });
+    writeFileSync(join(h.config.dataDir, 'files', String(tenant.id)), 'not a folder');
+    expect((await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '' })).status).toBe(303);
+    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id));
+    const data = { tenantId: tenant.id, processId: process!.id };
+
+    await expect(runExport(h.deps, data, { retriesLeft: 1 })).rejects.toThrow();
+    const [waiting] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.id, process!.id));
+    expect(waiting).toMatchObject({ state: 'queued', resultKey: null });
+
+    await expect(runExport(h.deps, data, { retriesLeft: 0 })).rejects.toThrow();
+    const [failed] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.id, process!.id));
+    expect(failed).toMatchObject({ state: 'failed', error: 'exports.error.failed', resultKey: null });
+    const log = await (await client.get('/app/process-log')).text();
+    expect(log).toContain('No pudimos generar la descarga');
+    // Nothing runs any more: the row does not poll, and the page does not say a job runs.
+    expect(log).not.toContain('hx-trigger="every 2s"');
+    expect(log).not.toContain('<noscript>');
   });
 });
 
@@ -343,7 +385,11 @@ describe('who may download', () => {
     const all = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id));
     const own = all.find((p) => p.userId === reader.id)!;
     expect(own, JSON.stringify(all.map((p) => [p.id, p.userId, p.subject, p.state]))).toBeDefined();
-    expect(await (await browser.get('/app/process-log')).text()).toContain(`process-${own.id}"`);
+    const ownLog = await (await browser.get('/app/process-log')).text();
+    expect(ownLog).toContain(`process-${own.id}"`);
+    // Its user filter offers only themselves, not the colleagues whose entries it hides.
+    expect(ownLog).toContain(`<option value="${reader.id}"`);
+    expect(ownLog).not.toContain(`<option value="${boss.id}"`);
     expect(own, JSON.stringify(own)).toMatchObject({ state: 'completed' });
     const opened = await browser.get(`/app/process-log/${own.id}/files/result`);
     expect(opened.status, await opened.clone().text()).toBe(200);
@@ -354,6 +400,24 @@ describe('who may download', () => {
     expect(full).toContain(`process-${clientsFile.id}"`);
     expect(full).toContain(`process-${own.id}"`);
     expect((await supervisor.get(`/app/process-log/${clientsFile.id}/files/result`)).status).toBe(200);
+    expect(full).toContain(`<option value="${boss.id}"`);
+  });
+
+  it('a download made while an app was on stays in the Process log, with its file, once the app is off', async () => {
+    const tenant = await newTenant(h);
+    await h.db.update(tenants).set({ enabledApps: ['charged_off'] }).where(eq(tenants.id, tenant.id));
+    forgetTenantCache();
+    const boss = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, boss);
+    expect((await client.post('/app/exports', { kind: 'campaigns', format: 'csv', query: '' })).status).toBe(303);
+    await h.runJobs();
+    const [made] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id));
+    expect(made!.state).toBe('completed');
+    await h.db.update(tenants).set({ enabledApps: [] }).where(eq(tenants.id, tenant.id));
+    forgetTenantCache();
+    expect((await client.get('/app/campaigns')).status).toBe(404);
+    expect(await (await client.get('/app/process-log')).text()).toContain(`process-${made!.id}"`);
+    expect((await client.get(`/app/process-log/${made!.id}/files/result`)).status).toBe(200);
   });
 });
 

@@ -1,6 +1,7 @@
 import { filterStates, type ProcessFilters, type ProcessRow } from '../../src/process-log/queries.js';
 import { processKinds, type FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
+import { aboutOf } from '../../src/exports/service.js';
 import { useView } from '../context.js';
 
 const running = (p: Pick<FileProcess, 'state' | 'scheduledFor'>, now: Date) =>
@@ -110,7 +111,8 @@ export function ProcessRowView(props: { row: ProcessRow; now: Date }) {
   const { t, dateTime } = useView();
   const p = props.row;
   const live = running(p, props.now);
-  const kind = t(`processLog.kind.${p.kind}`, { subject: translateMessage(t, `processLog.subject.${p.subject}`) });
+  const about = aboutOf(p);
+  const kind = t(`processLog.kind.${p.kind}`, { subject: translateMessage(t, `processLog.subject.${p.subject}`) }) + (about ? ` · ${about}` : '');
   return (
     <tr id={`process-${p.id}`} {...(live ? { 'hx-get': `/app/process-log/${p.id}/row`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {})}>
       <td>
