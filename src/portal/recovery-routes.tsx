@@ -27,6 +27,7 @@ import {
   campaignPromiseFromPortal,
   identifyForRecovery,
   lastPromiseDate,
+  leftToPay,
   recordStep,
   recoveryStateOf,
   uploadCampaignReceipt,
@@ -191,7 +192,8 @@ async function payPage(c: AppContext, now: Current & { state: { kind: 'offer' } 
   const { clock, secret } = c.var.deps;
   const tenant = c.var.tenant;
   const today = todayIn(tenant.timezone, clock);
-  const { offer, countdown } = now.state;
+  const { offer, countdown, reported } = now.state;
+  const left = leftToPay(now.state);
   return page(c, now.settings, {
     title: c.var.t('recovery.pay.title'),
     status,
@@ -199,8 +201,10 @@ async function payPage(c: AppContext, now: Current & { state: { kind: 'offer' } 
     htmx: countdown !== null,
     body: (
       <RecoveryPay
-        owed={offer.owed}
-        owedDecimal={toDecimalString(offer.owed, tenant.currency)}
+        left={left}
+        leftDecimal={toDecimalString(left, tenant.currency)}
+        reported={reported.reduce((sum, r) => sum + r.amount, 0)}
+        partly={offer.paid > 0}
         settings={now.settings}
         payOnline={providerFor(now.settings, secret) !== null}
         today={today}
@@ -311,11 +315,15 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const { database, clock, secret } = c.var.deps;
     const provider = providerFor(now.settings, secret);
     if (!provider) return c.redirect('/recovery/pago', 303);
-    const { entry, offer } = now.state;
-    await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: entry.id, method: 'online', amount: offer.owed }, clock.now(), { once: false });
+    const { entry } = now.state;
+    // Receipts being verified are not paid twice: the link asks for what is left, and for
+    // nothing when they cover it all (the payment page says so).
+    const left = leftToPay(now.state);
+    if (left === 0) return c.redirect('/recovery/pago', 303);
+    await recordStep(database.db, c.var.tenant.id, now.visit.client.id, 'recovery.method_chosen', { visit: now.mark, entryId: entry.id, method: 'online', amount: left }, clock.now(), { once: false });
     // The link dies with the offer: at the countdown's deadline or the campaign's last day, whichever is first.
     const expiresAt = new Date(Math.min(clock.now().getTime() + PAY_LINK_MS, endOfOffer(c, now.state)));
-    return c.redirect(provider.payUrl({ tenantId: c.var.tenant.id, code: campaignPayCode(entry), amount: offer.owed, currency: c.var.tenant.currency, expiresAt }), 303);
+    return c.redirect(provider.payUrl({ tenantId: c.var.tenant.id, code: campaignPayCode(entry), amount: left, currency: c.var.tenant.currency, expiresAt }), 303);
   })
   .post('/comprobante', async (c) => {
     const now = await current(c);

@@ -73,10 +73,12 @@ export async function identifyForRecovery(
   // The same lookups whether or not the document exists (no client has id 0), so timing tells nothing.
   const today = todayIn(tenant.timezone, { now: () => now });
   let entry = await activeEntryForClient(db, tenant.id, client?.id ?? 0, today);
-  // A debtor who paid their offer comes in to be told so, as the offer page would tell them.
+  // A debtor who paid their offer comes in to be told so, as the offer page would tell them;
+  // one whose receipt, sent in time, holds a finished campaign's offer, to be told that.
   if (!entry) {
     const latest = await latestEntryForClient(db, tenant.id, client?.id ?? 0);
-    if (latest && campaignStateOf(latest, today) === 1) entry = latest;
+    const held = await heldForReceipts(db, tenant, latest);
+    if (latest && (campaignStateOf(latest, today) === 1 || held)) entry = latest;
   }
   if (!client || !entry) {
     return { ok: false, reason: 'noOffer' };
@@ -186,7 +188,13 @@ export async function recoveryStateOf(
   const entry = await activeEntryForClient(db, tenant.id, clientId, today);
   if (!entry) {
     const latest = await latestEntryForClient(db, tenant.id, clientId);
-    return latest && campaignStateOf(latest, today) === 1 ? { kind: 'paid', entry: latest } : { kind: 'concluded' };
+    if (latest && campaignStateOf(latest, today) === 1) return { kind: 'paid', entry: latest };
+    const reported = await heldForReceipts(db, tenant, latest);
+    if (latest?.endDate && reported) {
+      const onLastDay = offerOf({ ...latest, closedReason: null }, latest.endDate);
+      return { kind: 'offer', entry: latest, offer: onLastDay, countdown: null, reported, promised: [], held: true };
+    }
+    return { kind: 'concluded' };
   }
   const [countdown, reported, promised] = await Promise.all([
     countdownOf(db, { ...options, entry }),
@@ -200,6 +208,26 @@ export async function recoveryStateOf(
     return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, promised, held: true };
   }
   return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, promised, held: false };
+}
+
+/**
+ * What the debtor is still asked to pay: the offer's amount owed less the receipts still being
+ * verified. A debtor who reported paying it all is not asked, nor sent to pay online, again.
+ */
+export function leftToPay(state: { offer: Offer; reported: readonly ReportedPayment[] }): number {
+  return Math.max(0, state.offer.owed - state.reported.reduce((sum, r) => sum + r.amount, 0));
+}
+
+/**
+ * The receipts still to verify of a campaign that finished, when one was sent before its last
+ * day was over: that receipt is not lost to the calendar, as it is not to a countdown, and the
+ * offer as it stood on that day waits for its verification. Null when nothing holds it.
+ */
+async function heldForReceipts(db: Db, tenant: Tenant, entry: CampaignEntry | undefined): Promise<ReportedPayment[] | null> {
+  const reported = await reportedPayments(db, tenant.id, entry?.id ?? 0);
+  if (!entry?.endDate || entry.closedReason === 'paid') return null;
+  const over = endOfDayIn(tenant.timezone, entry.endDate).getTime();
+  return reported.some((r) => r.reportedAt.getTime() < over) ? reported : null;
 }
 
 /** The entry's pending promises, soonest first. */

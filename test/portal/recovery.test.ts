@@ -293,6 +293,31 @@ describe('paying the offer', () => {
     expect(verifyPayLink(TEST_SECRET, link, h.clock.now())).toBe(true);
   });
 
+  it('asks only for what the receipts being verified leave, and for nothing once they cover it all', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = await onOffer(acme, rosa);
+    const upload = (amount: string) =>
+      browser.request('POST', '/recovery/comprobante', { body: multipart(browser, { amount }, { receipt: { bytes: tinyPng, name: `voucher-${amount}.png`, type: 'image/png' } }) });
+    expect((await upload('120')).status).toBe(303);
+    const pay = (await (await browser.get('/recovery/pago')).text()).replaceAll('\u00a0', ' ');
+    expect(pay).toContain('Te falta pagar');
+    expect(pay).toContain('S/ 380.00');
+    expect(pay).toContain('value="380.00"');
+    const online = new URL(location(await browser.get('/recovery/pago-en-linea'))!);
+    expect(online.searchParams.get('amount')).toBe('380.00');
+
+    expect((await upload('380')).status).toBe(303);
+    const all = (await (await browser.get('/recovery/pago')).text()).replaceAll('\u00a0', ' ');
+    expect(all).toContain('Ya nos informaste pagos por todo lo que falta (S/ 500.00)');
+    expect(all).not.toContain('Pagar en línea');
+    expect(all).not.toContain('action="/recovery/comprobante');
+    expect(all).not.toContain('action="/recovery/compromiso');
+    expect(location(await browser.get('/recovery/pago-en-linea'))).toBe('/recovery/pago');
+    expect(await (await browser.get('/recovery/oferta')).text()).not.toContain('href="/recovery/pago"');
+  });
+
   it('a debtor on /recovery who opens the customer statement is not told their session ended: it did not', async () => {
     const acme = await recoveryTenant();
     const rosa = await debtor(h, acme);
@@ -498,6 +523,33 @@ describe('the countdown', () => {
     const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
     await h.db.update(campaignPayments).set({ state: 'no_verificado' }).where(eq(campaignPayments.id, payment!.id));
     expect(await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
+  });
+
+  it('keeps a finished campaign’s offer for a receipt sent before its last day was over, while it is verified', async () => {
+    // 23:00 in Lima on the campaign's last day.
+    h.clock.set('2026-03-11T04:00:00Z');
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { endDate: '2026-03-10' });
+    const browser = await onOffer(acme, rosa);
+    const sent = await browser.request('POST', '/recovery/comprobante', { body: multipart(browser, { amount: '500' }, { receipt: { bytes: tinyPng, name: 'v.png', type: 'image/png' } }) });
+    expect(sent.status).toBe(303);
+
+    // The next day the campaign is over; the debtor who comes back is told their payment holds the offer.
+    h.clock.set('2026-03-11T15:00:00Z');
+    const back = await onOffer(acme, rosa);
+    const page = (await (await back.get('/recovery/oferta')).text()).replaceAll('\u00a0', ' ');
+    expect(page).toContain('la mantenemos para el pago que nos informaste');
+    expect(page).toContain('Pago en verificación: S/ 500.00.');
+    expect(page).toContain('S/ 500.00');
+    expect(page).not.toContain('La oferta ha concluido');
+    expect(page).not.toContain('¡Cancelar mi deuda ahora!');
+    expect(location(await back.get('/recovery/pago'))).toBe('/recovery/oferta');
+
+    // A receipt refused by staff leaves the campaign as it ended.
+    await h.db.update(campaignPayments).set({ state: 'no_verificado' }).where(eq(campaignPayments.tenantId, acme.id));
+    expect(await (await back.get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
+    h.clock.set('2026-03-10T15:00:00Z');
   });
 
   it('does not keep a visit open by polling alone, and sends an expired debtor to the customer portal', async () => {

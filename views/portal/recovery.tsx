@@ -159,10 +159,10 @@ export function RecoveryOffer(props: {
             ))}
           </ul>
         )}
-        {props.endDate && !props.countdown && <p class="hint">{t('recovery.offer.validUntil', { date: date(props.endDate) })}</p>}
+        {props.endDate && !props.countdown && !props.held && <p class="hint">{t('recovery.offer.validUntil', { date: date(props.endDate) })}</p>}
         {props.countdown && <CountdownBox countdown={props.countdown} />}
         {/* Held past the deadline for a receipt being verified: the offer takes nothing new. */}
-        {!props.held && (
+        {!props.held && left > 0 && (
           <p>
             <a class="button cta" href="/recovery/pago">
               {t('recovery.offer.payNow')}
@@ -182,8 +182,13 @@ export function RecoveryOffer(props: {
 
 /** "¡Cancelar mi deuda ahora!": the statement's payment options, for the campaign's amount. */
 export function RecoveryPay(props: {
-  owed: number;
-  owedDecimal: string;
+  /** What is left to pay once the receipts being verified are counted. */
+  left: number;
+  leftDecimal: string;
+  /** The receipts being verified, in all. */
+  reported: number;
+  /** Whether part of the offer is paid already. */
+  partly: boolean;
   settings: PortalSettings;
   payOnline: boolean;
   today: string;
@@ -199,12 +204,17 @@ export function RecoveryPay(props: {
         <h1>{t('recovery.pay.title')}</h1>
         <dl>
           <div>
-            <dt>{t('recovery.offer.amount')}</dt>
-            <dd class="big">{money(props.owed)}</dd>
+            <dt>{props.partly || props.reported > 0 ? t('recovery.offer.left') : t('recovery.offer.amount')}</dt>
+            <dd class="big">{money(props.left)}</dd>
           </div>
         </dl>
+        {props.reported > 0 && (
+          <p class="reported" role="status">
+            {t(props.left === 0 ? 'recovery.pay.allReported' : 'recovery.pay.reportedCounted', { amount: money(props.reported) })}
+          </p>
+        )}
         {props.countdown && <CountdownBox countdown={props.countdown} />}
-        {props.payOnline && (
+        {props.payOnline && props.left > 0 && (
           <p>
             <a class="button" href="/recovery/pago-en-linea">
               {t('recovery.pay.online')}
@@ -215,9 +225,14 @@ export function RecoveryPay(props: {
           <a href="/recovery/oferta">{t('recovery.pay.back')}</a>
         </p>
       </section>
-      <BankDetails text={props.settings.bankDetails} />
-      <ReceiptForm action="/recovery/comprobante" orders={null} receipt={props.receipt} suggested={props.owedDecimal} />
-      {props.settings.promisesEnabled && <PromiseForm action="/recovery/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
+      {/* Everything reported already: nothing more to pay, send or promise while it is verified. */}
+      {props.left > 0 && (
+        <>
+          <BankDetails text={props.settings.bankDetails} />
+          <ReceiptForm action="/recovery/comprobante" orders={null} receipt={props.receipt} suggested={props.leftDecimal} />
+          {props.settings.promisesEnabled && <PromiseForm action="/recovery/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
+        </>
+      )}
     </>
   );
 }
