@@ -3,7 +3,7 @@ import { clients } from '../clients/schema.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone, type DocumentType } from '../clients/fields.js';
 import { preferHashJoins, rows, type Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
-import { addDays, todayIn, type IsoDate } from '../platform/dates.js';
+import { addDays, dayText, todayIn, type IsoDate } from '../platform/dates.js';
 import { formatMoney } from '../platform/money.js';
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { paymentOrders } from '../payment-orders/schema.js';
@@ -546,6 +546,8 @@ export async function makeCampaignPromise(scope: CampaignScope, entryId: number,
     const entry = await lockedEntry(tx, scope.tenantId, entryId);
     if (!entry) return { ok: false, notFound: true } as const;
     if (campaignStateOf(entry, today) !== 0) return fail('promiseAmount', 'campaigns.error.notActive');
+    // Past the campaign's last day the discount is gone: a promise of the campaign's amount then promises too little.
+    if (entry.endDate && input.promisedDate > entry.endDate) return fail('promisedDate', `campaigns.error.promiseAfterEnd?date=${dayText(entry.endDate)}`);
     if (input.amount > Math.max(0, entry.totalDue)) return fail('promiseAmount', 'campaigns.error.promiseAboveDue');
     // Promises not yet due count too: three promises of what is left promise it three times.
     const pending = { total: (await runningCampaignPromises(tx, scope.tenantId, entryId, today)).reduce((sum, p) => sum + p.amount, 0) };

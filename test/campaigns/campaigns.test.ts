@@ -239,7 +239,11 @@ describe('campaign payments', () => {
 
   it('a promise kept by the payments made since no longer holds back what is left to promise', async () => {
     const { acme, admin, entry } = await setup();
-    // The offer is S/ 700.00.
+    // The offer is S/ 700.00, until 31/03/2026: past that day the discount is gone, and so is the promise's amount.
+    const late = await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '500,00', promisedDate: '2026-04-01' });
+    expect(late.status).toBe(422);
+    expect(await late.text()).toContain('no puede pasar del último día de la campaña (31/03/2026)');
+    expect(await runningCampaignPromises(h.db, acme.id, entry.id, '2026-03-10')).toEqual([]);
     expect((await admin.post(`/app/campaigns/${entry.id}/promises`, { promiseAmount: '500,00', promisedDate: '2026-03-12' })).status).toBe(303);
     // Paid the same day, after promising.
     h.clock.advance(60_000);

@@ -101,6 +101,7 @@ export const campaigns = messages(
     'campaigns.error.transition': 'Este pago ya no puede cambiar a ese estado.',
     'campaigns.error.reopenWithOtherActive': 'No se cambió el pago: sin él la campaña volvería a estar activa, y el cliente ya tiene otra campaña activa (solo puede tener una).',
     'campaigns.error.promiseDate': 'La fecha del compromiso debe ser desde hoy y dentro del plazo permitido.',
+    'campaigns.error.promiseAfterEnd': 'La fecha del compromiso no puede pasar del último día de la campaña ({date}): después ya no rige el descuento.',
     'campaigns.error.aboveOutstanding': 'El monto no puede ser mayor que lo que falta pagar de la oferta, contando los pagos por verificar.',
     'campaigns.error.aboveDue': 'El pago supera lo que falta pagar de la campaña.',
     'campaigns.error.closedEntry': 'La campaña {campaign} de este cliente ya fue pagada o finalizó: no se puede cambiar.',
@@ -235,6 +236,7 @@ export const campaigns = messages(
     'campaigns.error.promiseAboveDue': 'The promised amount cannot be more than what is left to pay on the campaign.',
     'campaigns.error.promiseAboveDueWithPending': 'With the promises already pending, the total promised would be more than what is left to pay on the campaign.',
     'campaigns.error.promiseDate': 'The promised date must be from today and within the allowed period.',
+    'campaigns.error.promiseAfterEnd': 'The promised date cannot be after the campaign\'s last day ({date}): the discount no longer holds then.',
     'campaigns.error.aboveOutstanding': 'The amount cannot be more than what is left to pay on the offer, counting payments still to verify.',
 
     'campaignPayment.method': 'Payment method',
