@@ -175,14 +175,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
           else {
             const documentType = fields.documentType.trim().toUpperCase();
             const documentNumber = normalizeDocumentNumber(types.find((type) => type.code === documentType)!, fields.documentNumber);
-            const clientKey = `${documentType}\u0000${documentNumber}`;
-            const earlier = seen.get(clientKey);
-            if (earlier === fields.campaignCode) await reject(line, 'documentNumber', `campaignImports.error.repeatedInCampaign?campaign=${encodeURIComponent(earlier)}`);
-            else if (earlier !== undefined) await reject(line, 'campaignCode', `campaignImports.error.twoCampaigns?campaign=${encodeURIComponent(earlier)}`);
-            else {
-              seen.set(clientKey, fields.campaignCode);
-              candidates.push({ line, fields, documentType, documentNumber, noDiscount, phone: fields.phone ? normalizePhone(fields.phone, tenant.country) : null });
-            }
+            candidates.push({ line, fields, documentType, documentNumber, noDiscount, phone: fields.phone ? normalizePhone(fields.phone, tenant.country) : null });
           }
         }
         if (total % CHUNK === 0) await recordProgress(db, tenantId, processId, total);
@@ -206,11 +199,23 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
       const { line, fields, noDiscount } = candidate;
       const s = stored.get(line)!;
       const code = encodeURIComponent(fields.campaignCode);
-      if (noDiscount) {
+      // A client is in the file once: an earlier row that loads (or leaves the entry as it is)
+      // takes them, and a later one for them is refused; an earlier row refused takes nothing.
+      const clientKey = `${candidate.documentType}\u0000${candidate.documentNumber}`;
+      const earlier = seen.get(clientKey);
+      const takes = () => seen.set(clientKey, fields.campaignCode);
+      if (earlier === fields.campaignCode) rejectLater(line, 'documentNumber', `campaignImports.error.repeatedInCampaign?campaign=${encodeURIComponent(earlier)}`);
+      else if (earlier !== undefined) rejectLater(line, 'campaignCode', `campaignImports.error.twoCampaigns?campaign=${encodeURIComponent(earlier)}`);
+      else if (noDiscount) {
         // A paid or finished entry as the download writes it changes nothing; any other row needs its discount.
-        if (s.same_id !== null && !s.same_active) unchanged++;
-        else rejectLater(line, 'discountType', 'campaigns.error.discountType');
-      } else if (s.same_id !== null && s.same_values) unchanged++;
+        if (s.same_id !== null && !s.same_active) {
+          unchanged++;
+          takes();
+        } else rejectLater(line, 'discountType', 'campaigns.error.discountType');
+      } else if (s.same_id !== null && s.same_values) {
+        unchanged++;
+        takes();
+      }
       else if (s.same_id !== null && !s.same_active) rejectLater(line, 'campaignCode', `campaigns.error.closedEntry?campaign=${code}`);
       else if (fields.endDate !== null && fields.endDate < today) rejectLater(line, 'endDate', 'campaigns.error.endDatePast');
       else if (!s.code_ok) rejectLater(line, 'paymentCode', 'campaigns.error.unknownPaymentCode');
@@ -221,8 +226,12 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
         // The client's active entry in this campaign, with other terms: the row changes them.
         updates++;
         staged.push({ line, fields, entryId: Number(s.same_id) });
+        takes();
       } else if (s.other_active !== null) rejectLater(line, 'campaignCode', `campaigns.error.secondActive?campaign=${encodeURIComponent(s.other_active)}`);
-      else staged.push({ line, fields });
+      else {
+        staged.push({ line, fields });
+        takes();
+      }
     }
   }
   const errorReportKey = await report.finish();

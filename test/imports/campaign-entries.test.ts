@@ -261,6 +261,26 @@ describe('loading charged-off campaign entries by file', () => {
     }
   });
 
+  it('a row refused against what is stored does not keep a later row of the same client from loading', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    await importCampaignFile(admin, 'antes.csv', csv('DNI;55555555;Activa Ya;;;OTOÑO;300;monto;0;;'));
+    const { id, process } = await importCampaignFile(
+      admin,
+      'cambio.csv',
+      csv(
+        // Refused: the client's active campaign is OTOÑO.
+        'DNI;55555555;Activa Ya;;;NAVIDAD;500;porcentaje;10;;',
+        // Loads: new terms for the active OTOÑO entry.
+        'DNI;55555555;Activa Ya;;;OTOÑO;400;monto;0;;',
+      ),
+    );
+    expect(process.counts).toMatchObject({ rows: 2, create: 0, update: 1, rejected: 1 });
+    const report = await (await admin.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toMatch(/^2,ID de campaña,NAVIDAD,"?El cliente ya tiene una campaña activa \(OTOÑO\)/m);
+    expect(report).not.toMatch(/^3,/m);
+  });
+
   it('rows that break a rule are reported by row, column, value and message, and nothing of them is written', async () => {
     const tenant = await withApp();
     await vigenteClient(tenant, '07654321', 'OP-1');
