@@ -87,6 +87,9 @@ export interface ChargedOffDebt {
  * does an active campaign show its discount on the statement.
  */
 export async function chargedOffDebtFor(db: Db, tenant: Tenant, clientId: number, settings: PortalSettings, today: IsoDate): Promise<ChargedOffDebt | null> {
+  // With the Cartera castigada app off, staff neither see nor work campaigns: the debtor is not
+  // shown one, nor sent to report payments to it (its data stays, for when the app is back).
+  if (!isAppEnabled(tenant, 'charged_off')) return null;
   const entry = await latestEntryForClient(db, tenant.id, clientId);
   if (!entry) return null;
   const state = campaignStateOf(entry, today);

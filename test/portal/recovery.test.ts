@@ -91,6 +91,10 @@ describe('the recovery portal is born inactive', () => {
     expect((await browser.get('/recovery/pago-en-linea')).status).toBe(404);
     await browser.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
     expect(location(await browser.post('/verificacion', { contact: '987654321' }))).toBe('/estado-de-cuenta');
+    // Nor does the statement show the campaign staff can no longer see, nor take receipts for it.
+    const statement = await (await browser.get('/estado-de-cuenta')).text();
+    expect(statement).not.toContain('CAMP-1');
+    expect(statement).not.toContain('cartera castigada');
   });
 });
 
