@@ -358,7 +358,10 @@ describe('"No me interesa esta oferta"', () => {
 
     const missing = await browser.post('/recovery/no-me-interesa', { reason: 'Porque sí' });
     expect(missing.status).toBe(422);
-    expect(await missing.text()).toContain('Elige un motivo de la lista');
+    const refusedPage = await missing.text();
+    expect(refusedPage).toContain('Elige un motivo de la lista');
+    // Said above the form too, where the focus goes, leading to the reasons.
+    expect(refusedPage).toMatch(/<div class="error-summary" role="alert" tabindex="-1" id="error-summary" autofocus="">[\s\S]*href="#f-reason"/);
 
     const plain = await browser.post('/recovery/no-me-interesa', { reason: 'No puedo pagar en este momento' });
     expect(plain.status).toBe(303);

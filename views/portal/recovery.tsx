@@ -54,7 +54,8 @@ export function remainingText(ms: number, t: ReturnType<typeof useView>['t']): s
 /**
  * The time left, as the server counts it. With JavaScript, htmx asks again every 30 seconds
  * (every 5 in the last minutes) and the server reloads the page when it runs out; without it,
- * the deadline itself is on the page and a link refreshes it.
+ * the deadline itself is on the page and a link refreshes it. The link keeps an id: htmx gives
+ * the focus back to it after each refresh, so a keyboard on it is not sent to the page's start.
  */
 export function CountdownBox({ countdown }: { countdown: Countdown }) {
   const { t, dateTime } = useView();
@@ -64,7 +65,9 @@ export function CountdownBox({ countdown }: { countdown: Countdown }) {
       <p class="countdown-label">{t('recovery.countdown.label')}</p>
       <p class="countdown-time">{remainingText(countdown.remainingMs, t)}</p>
       <p class="hint">
-        {t('recovery.countdown.until', { when: dateTime(countdown.shownUntil) })} <a href="/recovery/oferta">{t('recovery.countdown.refresh')}</a>
+        {t('recovery.countdown.until', { when: dateTime(countdown.shownUntil) })} <a id="countdown-refresh" href="/recovery/oferta">
+          {t('recovery.countdown.refresh')}
+        </a>
       </p>
     </div>
   );
@@ -75,6 +78,7 @@ export function NotInterestedForm(props: { reasons: string[]; values?: Record<st
   const error = props.errors?.reason;
   return (
     <PostForm action="/recovery/no-me-interesa" once>
+      <ErrorSummary errors={error ? { reason: 'recovery.notInterested.reasonRequired' } : undefined} />
       <ChoiceGroup id="f-reason" class="field reasons" legend={t('recovery.notInterested.question')} error={error ? 'recovery.notInterested.reasonRequired' : undefined}>
         {props.reasons.map((reason, i) => (
           <label class="choice" for={`reason-${i}`}>
