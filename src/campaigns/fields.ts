@@ -35,7 +35,8 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
         }),
       ),
       discountType: v.pipe(v.optional(v.string(), ''), v.trim(), v.toLowerCase(), v.picklist(discountTypes, 'campaigns.error.discountType')),
-      discountValue: v.optional(v.string(), ''),
+      // Said missing with the other fields, not after them as an out-of-range percentage.
+      discountValue: v.pipe(v.optional(v.string(), ''), v.check((s) => s.trim() !== '', 'campaigns.error.discountValueRequired')),
       endDate: v.pipe(
         v.optional(v.string(), ''),
         v.transform(parseTypedDay),

@@ -116,6 +116,20 @@ describe('loading a client into a campaign', () => {
     expect(page).toContain('<s>');
   });
 
+  it('says every missing field at once, the discount’s value among them, and creates nothing', async () => {
+    const acme = await withApp();
+    const admin = await loggedIn(h, acme, await addStaff(h, acme, { role: 'admin' }));
+    const empty = await admin.post('/app/campaigns', { documentType: 'DNI' });
+    expect(empty.status).toBe(422);
+    const html = await empty.text();
+    expect(html).toContain('Escribe el valor del descuento (0 si no hay descuento).');
+    expect(html).not.toContain('El porcentaje de descuento debe estar entre 0 y 100');
+    const noValue = await admin.post('/app/campaigns', entryForm({ discountValue: '' }));
+    expect(noValue.status).toBe(422);
+    expect(await noValue.text()).toContain('Escribe el valor del descuento');
+    expect(await entriesOf(acme.id)).toEqual([]);
+  });
+
   it('moves a client already in cartera vigente instead of duplicating it', async () => {
     const acme = await withApp();
     const existing = await vigenteClient(acme, '07654321', [{ code: 'OP-1', amount: 50_000, due: '2025-06-01' }]);
