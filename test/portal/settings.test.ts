@@ -93,6 +93,8 @@ describe('Ajustes > Portal del cliente', () => {
       [{ ...customerForm, customerColor: 'azul' }, 'Escribe el color en formato #rrggbb.'],
       [{ ...customerForm, payLinkTemplate: 'https://pagos.example.pe/p?c={code}' }, 'El enlace de pago debe incluir {amount}.'],
       [{ ...customerForm, payLinkTemplate: 'http://pagos.example.pe/p?a={amount}' }, 'El enlace de pago debe ser una dirección https válida.'],
+      // The summary names the field whose message would say nothing alone.
+      [{ ...customerForm, customerTitle: '' }, 'Título: Este campo es obligatorio.'],
     ];
     for (const [form, message] of cases) {
       const response = await browser.request('POST', '/app/settings/portal/customer', { body: multipart(browser, form) });

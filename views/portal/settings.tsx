@@ -55,7 +55,19 @@ function CustomerForm({ settings, values, errors }: { settings: PortalSettings; 
   return (
     <section class="panel" aria-labelledby="customer-form">
       <h2 id="customer-form">{t('portal.settings.customerForm')}</h2>
-      {errors && <ErrorSummary errors={errors} />}
+      {errors && (
+        <ErrorSummary
+          errors={errors}
+          labels={{
+            customerTitle: t('portal.settings.title'),
+            customerWelcome: t('portal.settings.welcome'),
+            customerColor: t('portal.settings.color'),
+            logo: t('portal.settings.logo'),
+            bankDetails: t('portal.settings.bankDetails'),
+            payLinkTemplate: t('portal.settings.payLink'),
+          }}
+        />
+      )}
       <PostForm action="/app/settings/portal/customer" enctype="multipart/form-data">
         <h3>{t('portal.settings.content')}</h3>
         <Field name="customerTitle" label={t('portal.settings.title')} value={text(values.customerTitle)} errors={errors} required maxlength={120} />
@@ -79,7 +91,25 @@ function RecoveryForm({ settings, values, errors, recoveryUrl }: { settings: Por
   return (
     <section class="panel" aria-labelledby="recovery-form">
       <h2 id="recovery-form">{t('portal.settings.recoveryForm')}</h2>
-      {errors && <ErrorSummary errors={errors} />}
+      {errors && (
+        <ErrorSummary
+          errors={errors}
+          labels={{
+            captchaKind: t('portal.settings.captcha'),
+            recaptchaSiteKey: t('portal.settings.recaptchaSiteKey'),
+            recaptchaSecret: t('portal.settings.recaptchaSecret'),
+            recoveryTitle: t('portal.settings.title'),
+            recoveryWelcome: t('portal.settings.welcome'),
+            recoveryColor: t('portal.settings.color'),
+            logo: t('portal.settings.logo'),
+            banner: t('portal.settings.banner'),
+            notInterestedReasons: t('portal.settings.reasons'),
+            legalText: t('portal.settings.legalText'),
+            countdownHours: t('portal.settings.countdownHours'),
+            whatsappNumber: t('portal.settings.whatsapp'),
+          }}
+        />
+      )}
       <PostForm action="/app/settings/portal/recovery" enctype="multipart/form-data">
         <h3>{t('portal.settings.configuration')}</h3>
         <p>
