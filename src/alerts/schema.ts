@@ -4,8 +4,8 @@ import { clients } from '../clients/schema.js';
 import { tenants } from '../tenants/schema.js';
 import { users } from '../users/schema.js';
 
-/** Why someone must act on a client: so far, the debtor asked for an advisor from a portal. */
-export const alertKinds = ['advisor_requested'] as const;
+/** Why someone must act on a client: the debtor asked for an advisor, or raised a claim, from a portal. */
+export const alertKinds = ['advisor_requested', 'claim_from_portal'] as const;
 export type AlertKind = (typeof alertKinds)[number];
 
 /**
@@ -41,7 +41,7 @@ export const alerts = pgTable(
     uniqueIndex('alerts_one_open').on(t.tenantId, t.clientId, t.kind).where(sql`${t.resolvedAt} is null`),
     index('alerts_open_by_advisor').on(t.tenantId, t.advisorId, t.createdAt).where(sql`${t.resolvedAt} is null`),
     index('alerts_client').on(t.tenantId, t.clientId, t.createdAt),
-    check('alerts_kind', sql`${t.kind} in ('advisor_requested')`),
+    check('alerts_kind', sql`${t.kind} in ('advisor_requested', 'claim_from_portal')`),
   ],
 );
 

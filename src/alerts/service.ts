@@ -129,7 +129,7 @@ export const notifyAlertJob: JobDefinition<{ tenantId: number; alertId: number }
       .returning();
     if (!claimed) return;
     const [row] = await db
-      .select({ email: users.email, language: users.language, clientName: clients.name, subdomain: tenants.subdomain })
+      .select({ email: users.email, language: users.language, clientName: clients.name, subdomain: tenants.subdomain, kind: alerts.kind })
       .from(alerts)
       .innerJoin(users, and(eq(users.tenantId, alerts.tenantId), eq(users.id, alerts.advisorId)))
       .innerJoin(clients, and(eq(clients.tenantId, alerts.tenantId), eq(clients.id, alerts.clientId)))
@@ -140,8 +140,8 @@ export const notifyAlertJob: JobDefinition<{ tenantId: number; alertId: number }
     const link = tenantUrl(deps.config, { subdomain: row.subdomain }, `/app/clients/${claimed.clientId}`);
     await deps.mailer.send(db, tenantId, {
       to: row.email,
-      subject: t('alerts.mail.subject', { name: row.clientName }),
-      text: t('alerts.mail.body', { name: row.clientName, link }),
+      subject: t(`alerts.mail.subject.${row.kind}`, { name: row.clientName }),
+      text: t(`alerts.mail.body.${row.kind}`, { name: row.clientName, link }),
     });
   },
 };

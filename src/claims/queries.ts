@@ -122,6 +122,7 @@ function claimRowColumns() {
     advisorName: advisors.name,
     category: claims.category,
     state: claims.state,
+    source: claims.source,
     description: claims.description,
     comments: claims.comments,
     createdAt: claims.createdAt,

@@ -21,6 +21,9 @@ export function isClaimCategory(value: string): value is ClaimCategory {
  * unique among the client's open claims, so no code path can make a third open claim or
  * two open claims of one category, whatever the concurrency.
  */
+export const claimSources = ['staff', 'portal'] as const;
+export type ClaimSource = (typeof claimSources)[number];
+
 export const claims = pgTable(
   'claims',
   {
@@ -36,6 +39,8 @@ export const claims = pgTable(
     /** Internal comments: staff notes that are not part of the client's description. */
     comments: text(),
     createdById: bigint({ mode: 'number' }),
+    /** Who raised it: staff, or the debtor from the customer portal (then createdById is null). */
+    source: text({ enum: claimSources }).notNull().default('staff'),
     closedById: bigint({ mode: 'number' }),
     /** When it was first opened (the tray's date range). */
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

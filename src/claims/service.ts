@@ -7,7 +7,7 @@ import { checkedValues, oneCharLineBreaks, optionalText, requiredText, tooLong }
 import { isUniqueViolation, type Scope } from '../platform/scope.js';
 import { refreshClientClaims } from './derived.js';
 import { findClaim, openClaimsOf, ordersOfClient, type ClaimWithOrders } from './queries.js';
-import { claimCategories, claimEvents, claimOrders, claims, type Claim, type ClaimCategory } from './schema.js';
+import { claimCategories, claimEvents, claimOrders, claims, type Claim, type ClaimCategory, type ClaimSource } from './schema.js';
 
 const Category = v.picklist(claimCategories, 'claims.categoryRequired');
 
@@ -30,6 +30,10 @@ export const NewClaimSchema = v.object({
   description: Description,
   comments: optionalText(4000),
 });
+
+/** A claim as a debtor raises it from the customer portal: the client is theirs, and there are no internal comments. */
+export const DebtorClaimSchema = v.object({ category: Category, orderIds: OrderIds, description: Description });
+export type DebtorClaim = v.InferOutput<typeof DebtorClaimSchema>;
 
 /**
  * An edit. `comments` is absent when the form did not offer it (a closed claim's form), so
@@ -177,8 +181,13 @@ async function sameClaimJustOpened(db: Db, scope: Scope, input: NewClaim): Promi
   return linked && linked.orderIds.join(',') === input.orderIds.join(',') ? candidate : undefined;
 }
 
-/** Opens a claim for a client about some of its orders; the client's situation becomes con_reclamo. */
-export async function openClaim(scope: Scope, input: NewClaim): Promise<ClaimResult> {
+/**
+ * Opens a claim for a client about some of its orders; the client's situation becomes
+ * con_reclamo. From the customer portal (`source: 'portal'`) the debtor raises it: no staff
+ * user, and the client's history says it was them.
+ */
+export async function openClaim(scope: Scope, input: NewClaim, options: { source?: ClaimSource } = {}): Promise<ClaimResult> {
+  const source = options.source ?? 'staff';
   try {
     return await scope.db.transaction(async (tx) => {
       const client = await lockClient(tx, scope.tenantId, input.clientId);
@@ -201,6 +210,7 @@ export async function openClaim(scope: Scope, input: NewClaim): Promise<ClaimRes
           description: input.description,
           comments: input.comments,
           createdById: scope.actor?.id ?? null,
+          source,
           createdAt: now,
           openedAt: now,
           updatedAt: now,
@@ -220,7 +230,7 @@ export async function openClaim(scope: Scope, input: NewClaim): Promise<ClaimRes
         ],
         now,
       );
-      await recordClientEvent(scope, tx, input.clientId, 'claim.opened', { claimId: claim!.id, category: input.category }, now);
+      await recordClientEvent(scope, tx, input.clientId, 'claim.opened', { claimId: claim!.id, category: input.category, ...(source === 'portal' ? { source } : {}) }, now);
       await refreshClientClaims(tx, scope.tenantId, input.clientId, now);
       return { ok: true as const, claim: claim! };
     });

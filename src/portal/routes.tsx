@@ -4,6 +4,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Readable } from 'node:stream';
 import { DocumentStep, ContactStep } from '../../views/portal/identify.js';
+import { DebtorClaimForm } from '../../views/portal/claim.js';
+import type { FieldErrors } from '../../views/components/forms.js';
+import { DebtorClaimSchema, type ClaimFailure } from '../claims/service.js';
+import { claimFromPortal, debtorClaimableOrders, debtorClaimsOf } from './claims.js';
 import { LogoutButton, StatementPage, type StatementPageProps } from '../../views/portal/statement.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { findClient } from '../clients/queries.js';
@@ -115,10 +119,12 @@ async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<Stat
   const tenant = c.var.tenant;
   const today = todayIn(tenant.timezone, clock);
   const settings = await portalSettingsFor(database.db, tenant.id);
-  const [statement, limits, chargedOff] = await Promise.all([
+  const [statement, limits, chargedOff, claims, claimable] = await Promise.all([
     statementOf(database.db, tenant.id, visit.client.id, today),
     settingsOf(database.db, tenant.id),
     chargedOffDebtFor(database.db, tenant, visit.client.id, settings, today),
+    debtorClaimsOf(database.db, tenant.id, visit.client.id, clock.now()),
+    debtorClaimableOrders(database.db, tenant.id, visit.client.id),
   ]);
   return portalPage(c, {
     settings,
@@ -136,7 +142,50 @@ async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<Stat
         promiseMax={addDays(today, limits.promiseMaxDays)}
         chargedOff={chargedOff}
         advisorWhatsapp={whatsappUrl(tenant.whatsappNumber ?? null, c.var.t('recovery.advisor.whatsappText'))}
+        claims={claims}
+        canRaiseClaim={claimable.length > 0}
         {...extra}
+      />
+    ),
+  });
+}
+
+/** What the claim rules say, in the debtor's words: "tus deudas", not "las órdenes del cliente". */
+const DEBTOR_WORDS: Record<string, MessageKey> = {
+  'claims.categoryRequired': 'portal.claim.categoryRequired',
+  'claims.ordersRequired': 'portal.claim.ordersRequired',
+  'claims.ordersOfClient': 'portal.claim.ordersRequired',
+  'claims.descriptionRequired': 'portal.claim.descriptionRequired',
+};
+
+function debtorClaimErrors(c: AppContext, failure: ClaimFailure): FieldErrors {
+  const open = (failure.openClaims ?? []).map((claim) => `#${claim.id}`).join(', ');
+  return Object.fromEntries(
+    Object.entries(failure.errors).map(([field, message]) => {
+      if (message === 'claims.sameCategory') return [field, c.var.t('portal.claim.sameCategory', { claims: open })];
+      if (message === 'claims.limitReached') return [field, c.var.t('portal.claim.limitReached', { claims: open })];
+      return [field, DEBTOR_WORDS[message] ?? message];
+    }),
+  );
+}
+
+async function claimPage(c: AppContext, visit: PortalVisit, form: { values: Record<string, unknown>; errors: FieldErrors } | null = null, status: ContentfulStatusCode = 200) {
+  const { database } = c.var.deps;
+  const settings = await portalSettingsFor(database.db, c.var.tenant.id);
+  const orders = await debtorClaimableOrders(database.db, c.var.tenant.id, visit.client.id);
+  const values = form?.values ?? {};
+  const orderIds = ([] as unknown[]).concat(values.orderIds ?? []).map(String);
+  return portalPage(c, {
+    settings,
+    kind: 'customer',
+    title: c.var.t('portal.claim.title'),
+    status,
+    actions: <LogoutButton />,
+    body: (
+      <DebtorClaimForm
+        orders={orders}
+        values={{ category: typeof values.category === 'string' ? values.category : undefined, description: typeof values.description === 'string' ? values.description : undefined, orderIds }}
+        errors={form?.errors}
       />
     ),
   });
@@ -177,9 +226,9 @@ export async function readReceiptForm(c: AppContext) {
 }
 
 /**
- * After a form went through: its message, on the page at its top. The forms post to their own
- * section (`/comprobante#comprobante`, so that an error shows where the debtor is); "#main"
- * keeps the browser from carrying that section over to the page the redirect opens.
+ * After a form went through: its message, on the page at its top ("#main", past the header).
+ * A refused form needs no section in its address to be seen: its error summary takes the
+ * focus, and the browser scrolls to it (an address with a section would stop that focus).
  */
 export function sent(c: AppContext, message: MessageKey, page: string) {
   setFlash(c, 'success', message);
@@ -189,7 +238,6 @@ export function sent(c: AppContext, message: MessageKey, page: string) {
 /** A form sent after the visit ended (30 quiet minutes): say so, rather than drop it without a word. */
 function visitEnded(c: AppContext) {
   setFlash(c, 'error', 'portal.visit.ended');
-  // "#main": the form's own section (/comprobante#comprobante) is not carried over.
   return redirectTo(c, '/#main');
 }
 
@@ -316,6 +364,25 @@ export const portalRoutes = new Hono<AppEnv>()
     if (!result) return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
     if (!result.ok) return statementPage(c, visit, { promise: { values, errors: result.errors } }, 422);
     return sent(c, 'portal.promise.sent', '/estado-de-cuenta');
+  })
+  .get('/reclamo', async (c) => {
+    const visit = await customerVisit(c);
+    if (!visit) return c.redirect('/', 303);
+    return claimPage(c, visit);
+  })
+  .post('/reclamo', async (c) => {
+    const visit = await customerVisit(c);
+    if (!visit) return visitEnded(c);
+    const { database, clock, jobs } = c.var.deps;
+    const values = await formValues(c);
+    const parsed = parseWith(DebtorClaimSchema, values);
+    const result = parsed.ok
+      ? await registerOnce(c, values, () => claimFromPortal({ db: database.db, tenant: c.var.tenant, clock, jobs, clientId: visit.client.id }, parsed.value))
+      : { ok: false as const, errors: Object.fromEntries(Object.entries(parsed.errors).map(([field, message]) => [field, DEBTOR_WORDS[message] ?? message])) };
+    // The same form sent again (a double tap): the first send is the one that counts.
+    if (!result) return sent(c, 'portal.claim.sent', '/estado-de-cuenta');
+    if (!result.ok) return claimPage(c, visit, { values, errors: 'notFound' in result ? {} : debtorClaimErrors(c, result) }, 422);
+    return sent(c, 'portal.claim.sent', '/estado-de-cuenta');
   })
   .post('/salida', async (c) => {
     await endPortalSession(c);

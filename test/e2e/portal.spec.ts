@@ -89,6 +89,18 @@ describe('the customer portal on a phone', () => {
       await expect.poll(() => page.locator('.flash').textContent()).toContain('Registramos tu compromiso de pago');
       expect(await promisesOf(s.h, acme, client.id)).toHaveLength(1);
 
+      // Something is wrong with a debt: the debtor raises a claim about it.
+      await page.getByRole('link', { name: 'Presentar un reclamo' }).click();
+      await page.waitForURL(/\/reclamo$/);
+      await page.getByRole('button', { name: 'Enviar reclamo' }).click();
+      await expect.poll(() => page.evaluate(() => document.activeElement?.className)).toBe('error-summary');
+      await page.locator('input[name="orderIds"]').first().check();
+      await page.getByLabel('¿Qué pasó?').selectOption('errores_facturacion');
+      await page.getByLabel('Cuéntanos qué pasó').fill('Me cobran intereses que no corresponden.');
+      await page.getByRole('button', { name: 'Enviar reclamo' }).click();
+      await expect.poll(() => page.locator('.flash').textContent()).toContain('Recibimos tu reclamo');
+      await expect.poll(() => main.textContent()).toContain('Tiene un reclamo en revisión.');
+
       const width = await page.evaluate(() => document.documentElement.scrollWidth).catch(() => 360);
       expect(width).toBeLessThanOrEqual(360);
       expect(errors).toEqual([]);
@@ -125,6 +137,11 @@ describe('the customer portal on a phone', () => {
     await page.getByRole('button', { name: 'Enviar comprobante' }).click();
     await expect.poll(() => page.locator('.error-summary').count()).toBe(1);
     await audit('estado de cuenta con errores');
+    await page.goto(s.url(acme.subdomain, '/reclamo'));
+    await audit('reclamo');
+    await page.getByRole('button', { name: 'Enviar reclamo' }).click();
+    await expect.poll(() => page.locator('.error-summary').count()).toBe(1);
+    await audit('reclamo con errores');
     await context.close();
   });
 
@@ -143,6 +160,7 @@ describe('the customer portal on a phone', () => {
     await page.getByRole('button', { name: 'Ingresar' }).click();
     await page.waitForURL(/\/estado-de-cuenta$/);
     weights['/estado-de-cuenta'] = await firstViewWeight(context, s.url(acme.subdomain, '/estado-de-cuenta'));
+    weights['/reclamo'] = await firstViewWeight(context, s.url(acme.subdomain, '/reclamo'));
     console.info('portal first-view weight (gzip bytes: HTML + CSS + JS):', JSON.stringify(weights));
     for (const [path, bytes] of Object.entries(weights)) expect(bytes, path).toBeLessThanOrEqual(30 * 1024);
     await context.close();

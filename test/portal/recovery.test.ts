@@ -202,8 +202,8 @@ describe('paying the offer', () => {
     expect(pay.status).toBe(200);
     expect(html).toContain('BCP <span class="nowrap">123-456</span>');
     expect(html).toContain('Pagar en línea');
-    expect(html).toContain('action="/recovery/comprobante#comprobante"');
-    expect(html).toContain('action="/recovery/compromiso#compromiso"');
+    expect(html).toContain('action="/recovery/comprobante"');
+    expect(html).toContain('action="/recovery/compromiso"');
 
     const online = await browser.get('/recovery/pago-en-linea');
     expect(online.status).toBe(303);

@@ -35,7 +35,7 @@ export function ClaimPage(props: { row: ClaimRow; history: ClaimHistoryEntry[]; 
     <>
       <div class="page-header">
         <h1>
-          {t('claims.numbered', { id: row.id })} <StateBadge state={row.state} />
+          {t('claims.numbered', { id: row.id })} <StateBadge state={row.state} /> {row.source === 'portal' && <span class="badge">{t('claims.fromPortal')}</span>}
         </h1>
         {can('claims.edit') && (
           <div class="toolbar">
@@ -50,7 +50,8 @@ export function ClaimPage(props: { row: ClaimRow; history: ClaimHistoryEntry[]; 
       <dl class="claim-details panel">
         <dt>{t('claims.client')}</dt>
         <dd>
-          {can('receivables') ? <a href={`/app/clients/${row.clientId}`}>{row.clientName}</a> : row.clientName} <AlertBadges alerts={row.contactAlerts} />
+          {can('receivables') ? <a href={`/app/clients/${row.clientId}`}>{row.clientName}</a> : row.clientName}{' '}
+          {row.clientDeleted && <span class="badge badge-muted">{t('claims.clientDeleted')}</span>} <AlertBadges alerts={row.contactAlerts} />
         </dd>
         <dt>{t('claims.category')}</dt>
         <dd>{categoryLabel(t, row.category)}</dd>
@@ -75,7 +76,8 @@ export function ClaimPage(props: { row: ClaimRow; history: ClaimHistoryEntry[]; 
         rows={props.history}
         columns={[
           { heading: t('claims.when'), cell: (e) => dateTime(e.occurredAt) },
-          { heading: t('claims.who'), cell: (e) => e.actorName ?? t('claims.system') },
+          // Without a staff user: the debtor, for what they raised from the portal; the system otherwise.
+          { heading: t('claims.who'), cell: (e) => e.actorName ?? (row.source === 'portal' && e.occurredAt.getTime() === row.createdAt.getTime() ? t('clients.interactions.debtor') : t('claims.system')) },
           {
             heading: t('claims.change'),
             kind: 'text',

@@ -224,7 +224,7 @@ export function ClaimTrayRow(props: { row: ClaimRow; back: string; error?: strin
   return (
     <tr id={`claim-${row.id}`}>
       <td>
-        <a href={`/app/claims/${row.id}`}>#{row.id}</a>
+        <a href={`/app/claims/${row.id}`}>#{row.id}</a> {row.source === 'portal' && <span class="badge">{t('claims.fromPortal')}</span>}
       </td>
       <td>
         {row.clientName} {row.clientDeleted && <span class="badge badge-muted">{t('claims.clientDeleted')}</span>} <AlertBadges alerts={row.contactAlerts} />

@@ -4,7 +4,9 @@ import type { ChargedOffDebt } from '../../src/portal/service.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { ErrorSummary, Field, FileInput, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
 import { RECEIPT_MAX_BYTES, tooLargeMessage } from '../../src/portal/files.js';
+import type { DebtorClaimRow } from '../../src/portal/claims.js';
 import { useView } from '../context.js';
+import { DebtorClaims } from './claim.js';
 
 export interface StatementPageProps {
   clientName: string;
@@ -19,6 +21,9 @@ export interface StatementPageProps {
   chargedOff?: ChargedOffDebt | null;
   /** "Habla con un asesor" on WhatsApp, when the tenant gave a number. */
   advisorWhatsapp?: string | null;
+  /** The debtor's claims (open, or resolved lately), and whether they have orders to raise one about. */
+  claims?: DebtorClaimRow[];
+  canRaiseClaim?: boolean;
 }
 
 /** A charged-off debt on the statement: what it was, what was paid, what is owed, and whom to talk to. */
@@ -63,7 +68,7 @@ function ChargedOff({ debt, whatsapp }: { debt: ChargedOffDebt; whatsapp: string
   );
 }
 
-function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' | 'payOnline'>) {
+function Orders({ statement, payOnline, disputed }: Pick<StatementPageProps, 'statement' | 'payOnline'> & { disputed: Set<string> }) {
   const { t, money, date } = useView();
   const groups = statement.groups
     .map((g) => ({ ...g, orders: g.orders.filter((o) => !o.annulled) }))
@@ -81,6 +86,7 @@ function Orders({ statement, payOnline }: Pick<StatementPageProps, 'statement' |
                   <strong>{order.paymentCode}</strong>
                   <span class={`status ${order.status}`}>{t(`portal.status.${order.status as 'pendiente' | 'vencida' | 'pagada'}`)}</span>
                 </p>
+                {disputed.has(order.paymentCode) && <p class="hint">{t('portal.claims.onOrder')}</p>}
                 <p class="row">
                   <span>{t(order.status === 'vencida' ? 'portal.statement.dueWas' : 'portal.statement.due', { date: date(order.dueDate) })}</span>
                   <span>
@@ -125,7 +131,7 @@ export function ReceiptForm({ action, orders, receipt, suggested }: { action: st
         errors={receipt?.errors}
         labels={{ amount: t('portal.receipt.amount'), order: t('portal.receipt.order'), reference: t('portal.receipt.reference'), receipt: t('portal.receipt.file') }}
       />
-      <PostForm action={`${action}#comprobante`} enctype="multipart/form-data" once>
+      <PostForm action={action} enctype="multipart/form-data" once>
         <Field name="amount" label={t('portal.receipt.amount')} value={values.amount} errors={receipt?.errors} inputmode="decimal" required />
         {orders && (
           <Select
@@ -159,7 +165,7 @@ export function PromiseForm({ action, promise, today, promiseMax }: Pick<Stateme
       <h2>{t('portal.promise.title')}</h2>
       <p>{t('portal.promise.help', { max: date(promiseMax) })}</p>
       <ErrorSummary errors={promise?.errors} labels={{ promiseAmount: t('portal.promise.amount'), promisedDate: t('portal.promise.date') }} />
-      <PostForm action={`${action}#compromiso`} once>
+      <PostForm action={action} once>
         <Field name="promiseAmount" label={t('portal.promise.amount')} value={values.promiseAmount} errors={promise?.errors} inputmode="decimal" required />
         <Field name="promisedDate" type="date" label={t('portal.promise.date')} value={values.promisedDate} errors={promise?.errors} min={today} max={promiseMax} required />
         <button type="submit" class="button">
@@ -182,6 +188,8 @@ export function StatementPage(props: StatementPageProps) {
   // A debtor known only from a charged-off campaign owes that debt: it is their total.
   const onlyChargedOff = props.chargedOff ? statement.groups.every((g) => g.orders.every((o) => o.annulled)) : false;
   const total = props.chargedOff && onlyChargedOff ? props.chargedOff.offer.owed : statement.totalBalance;
+  const claims = props.claims ?? [];
+  const disputed = new Set(claims.filter((c) => c.state === 'abierto').flatMap((c) => c.orderCodes));
   return (
     <>
       <section class="card summary">
@@ -209,7 +217,7 @@ export function StatementPage(props: StatementPageProps) {
       </section>
       {props.chargedOff && <ChargedOff debt={props.chargedOff} whatsapp={props.advisorWhatsapp ?? null} />}
       {/* A debtor known only from a campaign has no orders to list: the card above is their debt. */}
-      {!onlyChargedOff && <Orders statement={statement} payOnline={props.payOnline} />}
+      {!onlyChargedOff && <Orders statement={statement} payOnline={props.payOnline} disputed={disputed} />}
       {(pending.length > 0 || promises.length > 0 || refused.length > 0) && (
         <section class="card">
           <h2>{t('portal.statement.inProgress')}</h2>
@@ -226,6 +234,7 @@ export function StatementPage(props: StatementPageProps) {
           </ul>
         </section>
       )}
+      {(claims.length > 0 || props.canRaiseClaim) && <DebtorClaims claims={claims} canRaise={props.canRaiseClaim ?? false} />}
       <BankDetails text={settings.bankDetails} />
       {statement.totalBalance > 0 && <ReceiptForm action="/comprobante" orders={statement.payable.filter((o) => o.issueDate <= props.today)} receipt={props.receipt} />}
       {settings.promisesEnabled && statement.totalBalance > 0 && <PromiseForm action="/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
