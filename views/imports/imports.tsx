@@ -20,7 +20,7 @@ export function UploadPage(props: { subject: ImportSubject; errors?: FieldErrors
       <ErrorSummary errors={props.errors} />
       <PostForm action="/app/imports" enctype="multipart/form-data">
         {campaigns && <input type="hidden" name="kind" value="campaign_entries" />}
-        <FileInput name="file" label={t('imports.file')} errors={props.errors} accept=".xlsx,.xls,.csv" required />
+        <FileInput name="file" label={t('imports.file')} hint={t('imports.fileHint')} errors={props.errors} accept=".xlsx,.xls,.csv" required />
         <div class="form-actions">
           <button type="submit" class="primary">
             {t('imports.upload')}
