@@ -1,4 +1,5 @@
 import { isAppEnabled } from '../../src/marketplace/service.js';
+import type { Translate } from '../../src/platform/i18n/index.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { whiteTextIsReadable } from '../../src/portal/colors.js';
 import { Checkbox, ErrorSummary, Field, FileInput, PostForm, Select, TextArea, type FieldErrors } from '../components/forms.js';
@@ -50,24 +51,33 @@ function ColorField(props: { name: string; value: string; errors?: FieldErrors }
 
 const text = (v: Values[string]) => (typeof v === 'string' ? v : null);
 
+/** The fields of both forms as their labels name them: the summary says which "Título" failed. */
+const summaryLabels = (t: Translate): Record<string, string> => ({
+  customerTitle: t('portal.settings.title'),
+  customerWelcome: t('portal.settings.welcome'),
+  customerColor: t('portal.settings.color'),
+  bankDetails: t('portal.settings.bankDetails'),
+  payLinkTemplate: t('portal.settings.payLink'),
+  captchaKind: t('portal.settings.captcha'),
+  recaptchaSiteKey: t('portal.settings.recaptchaSiteKey'),
+  recaptchaSecret: t('portal.settings.recaptchaSecret'),
+  recoveryTitle: t('portal.settings.title'),
+  recoveryWelcome: t('portal.settings.welcome'),
+  recoveryColor: t('portal.settings.color'),
+  logo: t('portal.settings.logo'),
+  banner: t('portal.settings.banner'),
+  notInterestedReasons: t('portal.settings.reasons'),
+  legalText: t('portal.settings.legalText'),
+  countdownHours: t('portal.settings.countdownHours'),
+  whatsappNumber: t('portal.settings.whatsapp'),
+});
+
 function CustomerForm({ settings, values, errors }: { settings: PortalSettings; values: Values; errors?: FieldErrors }) {
   const { t } = useView();
   return (
     <section class="panel" aria-labelledby="customer-form">
       <h2 id="customer-form">{t('portal.settings.customerForm')}</h2>
-      {errors && (
-        <ErrorSummary
-          errors={errors}
-          labels={{
-            customerTitle: t('portal.settings.title'),
-            customerWelcome: t('portal.settings.welcome'),
-            customerColor: t('portal.settings.color'),
-            logo: t('portal.settings.logo'),
-            bankDetails: t('portal.settings.bankDetails'),
-            payLinkTemplate: t('portal.settings.payLink'),
-          }}
-        />
-      )}
+      {errors && <ErrorSummary errors={errors} labels={summaryLabels(t)} />}
       <PostForm action="/app/settings/portal/customer" enctype="multipart/form-data">
         <h3>{t('portal.settings.content')}</h3>
         <Field name="customerTitle" label={t('portal.settings.title')} value={text(values.customerTitle)} errors={errors} required maxlength={120} />
@@ -91,25 +101,7 @@ function RecoveryForm({ settings, values, errors, recoveryUrl }: { settings: Por
   return (
     <section class="panel" aria-labelledby="recovery-form">
       <h2 id="recovery-form">{t('portal.settings.recoveryForm')}</h2>
-      {errors && (
-        <ErrorSummary
-          errors={errors}
-          labels={{
-            captchaKind: t('portal.settings.captcha'),
-            recaptchaSiteKey: t('portal.settings.recaptchaSiteKey'),
-            recaptchaSecret: t('portal.settings.recaptchaSecret'),
-            recoveryTitle: t('portal.settings.title'),
-            recoveryWelcome: t('portal.settings.welcome'),
-            recoveryColor: t('portal.settings.color'),
-            logo: t('portal.settings.logo'),
-            banner: t('portal.settings.banner'),
-            notInterestedReasons: t('portal.settings.reasons'),
-            legalText: t('portal.settings.legalText'),
-            countdownHours: t('portal.settings.countdownHours'),
-            whatsappNumber: t('portal.settings.whatsapp'),
-          }}
-        />
-      )}
+      {errors && <ErrorSummary errors={errors} labels={summaryLabels(t)} />}
       <PostForm action="/app/settings/portal/recovery" enctype="multipart/form-data">
         <h3>{t('portal.settings.configuration')}</h3>
         <p>
