@@ -136,6 +136,8 @@ export async function runExport(deps: JobDeps, data: ExportJobData, attempt: Job
   const key = newKey(data.tenantId, `${source.kind}-${process.id}.${process.format}`);
   let done = 0;
   let file: Awaited<ReturnType<typeof storage.writer>> | undefined;
+  let written = false;
+  let finished: { id: number }[];
   try {
     const { query, today, columns } = process.params as { query?: Record<string, string>; today?: string; columns?: string[] };
     const prepared = await source.prepare({
@@ -156,6 +158,8 @@ export async function runExport(deps: JobDeps, data: ExportJobData, attempt: Job
     // The Process log refreshes its bar every two seconds: progress is written about once a second.
     let progressAt = performance.now();
     for await (const batch of prepared.batches()) {
+      // A storage that failed while the rows were read (a full disk) says so here.
+      if (file.stream.errored) throw file.stream.errored;
       await writer.write(batch);
       done += batch.length;
       if (performance.now() - progressAt >= 1_000) {
@@ -165,17 +169,22 @@ export async function runExport(deps: JobDeps, data: ExportJobData, attempt: Job
     }
     await writer.end();
     await file.done();
+    written = true;
+    finished = await db
+      .update(fileProcesses)
+      .set({ state: 'completed', resultKey: key, progressDone: done, progressTotal: done, counts: { rows: done }, finishedAt: deps.clock.now() })
+      .where(and(eq(fileProcesses.tenantId, data.tenantId), eq(fileProcesses.id, data.processId), sql`${fileProcesses.state} <> 'completed'`))
+      .returning({ id: fileProcesses.id });
   } catch (error) {
-    await file?.abort();
+    // Nothing of this run stays: no part of a file, nor a whole one no entry points at.
+    await (written ? storage.remove(key) : file?.abort())?.catch(() => undefined);
     const last = attempt.retriesLeft === 0;
-    await updateProcess(db, data.tenantId, data.processId, last ? { state: 'failed', error: 'exports.error.failed', progressDone: 0, finishedAt: deps.clock.now() } : { state: 'queued', progressDone: 0 });
+    await updateProcess(db, data.tenantId, data.processId, last ? { state: 'failed', error: 'exports.error.failed', progressDone: 0, finishedAt: deps.clock.now() } : { state: 'queued', progressDone: 0 }).catch(
+      // The database itself away: the hourly sweep (failStuckExports) says it failed.
+      () => undefined,
+    );
     throw error;
   }
-  const finished = await db
-    .update(fileProcesses)
-    .set({ state: 'completed', resultKey: key, progressDone: done, progressTotal: done, counts: { rows: done }, finishedAt: deps.clock.now() })
-    .where(and(eq(fileProcesses.tenantId, data.tenantId), eq(fileProcesses.id, data.processId), sql`${fileProcesses.state} <> 'completed'`))
-    .returning({ id: fileProcesses.id });
   if (finished.length === 0) {
     await storage.remove(key);
     return;
@@ -196,3 +205,17 @@ export async function runExport(deps: JobDeps, data: ExportJobData, attempt: Job
 }
 
 export const exportJob: JobDefinition<ExportJobData> = { name: 'exports.run', run: runExport, expireInMinutes: 60 };
+
+/**
+ * A download still "running" long after every try of its job would have ended (a process
+ * killed on its last try, the database away when it failed) is marked failed by the hourly
+ * maintenance, so no entry says "En proceso" for ever. Scheduled ones wait "queued".
+ */
+export async function failStuckExports(db: JobDeps['database']['db'], now: Date): Promise<void> {
+  const tries = (exportJob.retryLimit ?? 2) + 1;
+  const before = new Date(now.getTime() - (tries * (exportJob.expireInMinutes ?? 60) + 60) * 60_000);
+  await db
+    .update(fileProcesses)
+    .set({ state: 'failed', error: 'exports.error.failed', finishedAt: now })
+    .where(and(eq(fileProcesses.kind, 'export'), eq(fileProcesses.state, 'running'), sql`${fileProcesses.startedAt} < ${before.toISOString()}`));
+}

@@ -1,4 +1,5 @@
 import { closeFinishedCampaigns } from '../campaigns/service.js';
+import { failStuckExports } from '../exports/service.js';
 import { pruneStagedRows } from '../imports/staging.js';
 import { pruneRateLimits } from '../platform/auth/rate-limit.js';
 import { todayIn } from '../platform/dates.js';
@@ -13,7 +14,8 @@ import type { JobDefinition } from './index.js';
  * are recorded as broken. Views never wait for it (both states are derived from dates); it
  * records the events. Everything it does is idempotent, so it runs every hour and catches
  * each tenant's midnight within the hour, whatever the timezone. It also clears what
- * expires by itself: rate-limit and captcha records, and import rows no import will apply.
+ * expires by itself: rate-limit and captcha records, and import rows no import will apply;
+ * and it marks failed the downloads whose every try ended without a word (failStuckExports).
  */
 export const maintenanceJob: JobDefinition<Record<string, never>> = {
   name: 'maintenance.hourly',
@@ -27,6 +29,7 @@ export const maintenanceJob: JobDefinition<Record<string, never>> = {
       await recordBrokenPromises(db, tenant.id, today);
       await pruneCaptchaUses(db, tenant.id, now);
     }
+    await failStuckExports(db, now);
     await pruneRateLimits(db, new Date(now.getTime() - 86_400_000));
     await pruneStagedRows(db);
   },

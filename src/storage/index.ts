@@ -4,6 +4,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
+import { once } from 'node:events';
 import type { Config } from '../config.js';
 
 /**
@@ -46,14 +47,22 @@ export function localStorage(root: string): Storage {
       const path = pathOf(key);
       await mkdir(dirname(path), { recursive: true });
       const stream = createWriteStream(`${path}.part`);
+      // A failed write (a full disk) is kept on the stream (`errored`) for the writer to find,
+      // not thrown at the process when nothing happens to be waiting on the stream.
+      stream.on('error', () => undefined);
       return {
         stream,
         async done() {
+          if (stream.errored) throw stream.errored;
           await finished(stream);
           await rename(`${path}.part`, path);
         },
         async abort() {
-          stream.destroy();
+          if (!stream.closed) {
+            const closed = once(stream, 'close').catch(() => undefined);
+            stream.destroy();
+            await closed;
+          }
           await rm(`${path}.part`, { force: true });
         },
       };

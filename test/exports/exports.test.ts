@@ -11,7 +11,7 @@ import { clients } from '../../src/clients/schema.js';
 import { rows } from '../../src/db/index.js';
 import { downloadColumns } from '../../src/exports/clients.js';
 import { exportSource } from '../../src/exports/registry.js';
-import { runExport } from '../../src/exports/service.js';
+import { failStuckExports, runExport } from '../../src/exports/service.js';
 import { todayIn } from '../../src/platform/dates.js';
 import { translator } from '../../src/platform/i18n/index.js';
 import { mailMessages } from '../../src/platform/mail/schema.js';
@@ -267,6 +267,22 @@ describe('downloading the clients tray', () => {
 });
 
 describe('when a download cannot be written', () => {
+  it('a download whose tries all ended without a word is marked failed by the hourly maintenance', async () => {
+    const tenant = await newTenant(h);
+    const admin = await addStaff(h, tenant, { role: 'admin' });
+    const client = await loggedIn(h, tenant, admin);
+    expect((await client.post('/app/exports', { kind: 'clients', format: 'csv', query: '' })).status).toBe(303);
+    const [process] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id));
+    // Its process killed on the last try, five hours ago; another asked for just now waits its turn.
+    await h.db.update(fileProcesses).set({ state: 'running', startedAt: new Date(h.clock.now().getTime() - 5 * 3600_000) }).where(eq(fileProcesses.id, process!.id));
+    expect((await client.post('/app/exports', { kind: 'clients', format: 'csv', query: 'q=x' })).status).toBe(303);
+    await failStuckExports(h.db, h.clock.now());
+    const all = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id)).orderBy(fileProcesses.id);
+    expect(all.map((p) => p.state)).toEqual(['failed', 'queued']);
+    expect(all[0]!.error).toBe('exports.error.failed');
+  });
+
+
   it('waits for the next try leaving nothing behind, and after the last the Process log says it failed', async () => {
     const tenant = await newTenant(h);
     const admin = await addStaff(h, tenant, { role: 'admin' });

@@ -85,6 +85,21 @@ describe('the csv writer', () => {
     await writer.end();
   });
 
+  it('stops with the destination’s error once it fails (a full disk), instead of waiting for it for ever', async () => {
+    const out = new Writable({
+      highWaterMark: 16,
+      write(_chunk, _encoding, done) {
+        setImmediate(() => done(new Error('ENOSPC: no space left on device')));
+      },
+    });
+    out.on('error', () => undefined);
+    const writer = csvWriter(out, ['Nombre']);
+    const big: Cell[][] = Array.from({ length: 50_000 }, (_, i) => [`Cliente ${i} ${'x'.repeat(100)}`]);
+    await writer.write(big).catch(() => undefined);
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(writer.write(big)).rejects.toThrow('ENOSPC');
+  });
+
   it('writes the headers alone when there are no rows', async () => {
     expect(await csv(['A', 'B'], [])).toBe('\uFEFFA,B\r\n');
   });

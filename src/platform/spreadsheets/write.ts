@@ -49,6 +49,8 @@ function csvLine(row: Cell[], fixed?: ReadonlyMap<number, number>): string {
 const UNWRITTEN = 4 * 1024 * 1024;
 
 async function flowControl(out: Writable): Promise<void> {
+  // A destination that failed (a full disk) will never drain: its error is the writer's.
+  if (out.errored) throw out.errored;
   if (out.writableNeedDrain && out.writableLength >= UNWRITTEN) await once(out, 'drain');
 }
 
