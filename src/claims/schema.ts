@@ -15,15 +15,16 @@ export function isClaimCategory(value: string): value is ClaimCategory {
   return (claimCategories as readonly string[]).includes(value);
 }
 
+/** Who raised a claim: staff, or the debtor from the customer portal. */
+export const claimSources = ['staff', 'portal'] as const;
+export type ClaimSource = (typeof claimSources)[number];
+
 /**
  * A client's dispute. The two-open rule lives in the indexes: an open claim holds one of the
  * client's two slots (`open_slot` 1 or 2, unique among open claims) and its category is
  * unique among the client's open claims, so no code path can make a third open claim or
  * two open claims of one category, whatever the concurrency.
  */
-export const claimSources = ['staff', 'portal'] as const;
-export type ClaimSource = (typeof claimSources)[number];
-
 export const claims = pgTable(
   'claims',
   {
@@ -67,6 +68,8 @@ export const claims = pgTable(
        or (${t.state} = 'cerrado' and ${t.openSlot} is null and ${t.closedAt} is not null)`,
     ),
     check('claims_resolution', sql`${t.resolutionSeconds} is null or ${t.resolutionSeconds} >= 0`),
+    // A debtor's claim has no staff author.
+    check('claims_source', sql`${t.source} in ('staff', 'portal') and (${t.source} = 'staff' or ${t.createdById} is null)`),
   ],
 );
 

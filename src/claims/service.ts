@@ -69,7 +69,8 @@ export interface ClaimFailure {
   openClaims?: OpenClaimRef[];
 }
 export type NotFound = { ok: false; notFound: true };
-export type ClaimResult = { ok: true; claim: Claim } | ClaimFailure | NotFound;
+/** `repeated`: the same claim sent again a moment later, answered with the one its first send opened. */
+export type ClaimResult = { ok: true; claim: Claim; repeated?: boolean } | ClaimFailure | NotFound;
 
 const notFound: NotFound = { ok: false, notFound: true };
 const fail = (field: string, message: string, openClaims?: OpenClaimRef[]): ClaimFailure => ({
@@ -195,7 +196,7 @@ export async function openClaim(scope: Scope, input: NewClaim, options: { source
       const orders = await ordersOfClient(tx, scope.tenantId, input.clientId, input.orderIds);
       if (orders.length !== input.orderIds.length) return fail('orderIds', 'claims.ordersOfClient');
       const repeated = await sameClaimJustOpened(tx, scope, input);
-      if (repeated) return { ok: true as const, claim: repeated };
+      if (repeated) return { ok: true as const, claim: repeated, repeated: true };
       const slot = await openSlotFor(tx, scope.tenantId, input.clientId, input.category, false);
       if (!slot.ok) return slot;
       const now = scope.clock.now();

@@ -86,6 +86,12 @@ export async function spend(c: AppContext, id: string, expiresAt: Date): Promise
   return inserted.length === 1;
 }
 
+/** Whether a name is spent (and not given back). */
+export async function isSpent(c: AppContext, id: string): Promise<boolean> {
+  const found = await rows<{ id: string }>(c.var.deps.database.db, sql`select id from captcha_uses where tenant_id = ${c.var.tenant.id} and id = ${id}`);
+  return found.length > 0;
+}
+
 /** Makes a spent name usable again (a send that was refused did not use it). */
 export async function unspend(c: AppContext, id: string): Promise<void> {
   await c.var.deps.database.db.execute(sql`delete from captcha_uses where tenant_id = ${c.var.tenant.id} and id = ${id}`);

@@ -1,3 +1,5 @@
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { alerts } from '../alerts/schema.js';
 import { notifyAdvisor, raiseAlert } from '../alerts/service.js';
 import { listClaimableOrders, listClientClaims } from '../claims/queries.js';
 import { openClaim, type ClaimResult, type DebtorClaim } from '../claims/service.js';
@@ -40,10 +42,21 @@ export async function claimFromPortal(
   if (!input.orderIds.every((id) => claimable.has(id))) return { ok: false, errors: { orderIds: 'claims.ordersOfClient' } };
   const { result, alert } = await db.transaction(async (tx) => {
     const opened = await openClaim({ tenantId: tenant.id, actor: null, db: tx, clock }, { clientId, ...input, comments: null }, { source: 'portal' });
-    if (!opened.ok) return { result: opened, alert: null };
+    // A repeat of a claim just raised tells nobody again.
+    if (!opened.ok || opened.repeated) return { result: opened, alert: null };
     const raised = await raiseAlert(tx, { tenantId: tenant.id, clientId, kind: 'claim_from_portal', source: 'portal', note: `#${opened.claim.id}`, now: clock.now() });
+    // One alert open per client and kind: a second claim while it is open is added to its note.
+    if (!raised) await noteOnOpenAlert(tx, tenant.id, clientId, `#${opened.claim.id}`);
     return { result: opened, alert: raised };
   });
   await notifyAdvisor(context.jobs, alert);
   return result;
+}
+
+/** Adds a claim's number to the client's open "claim from the portal" alert. */
+async function noteOnOpenAlert(db: Db, tenantId: number, clientId: number, claim: string): Promise<void> {
+  await db
+    .update(alerts)
+    .set({ note: sql`coalesce(${alerts.note} || ', ', '') || ${claim}` })
+    .where(and(eq(alerts.tenantId, tenantId), eq(alerts.clientId, clientId), eq(alerts.kind, 'claim_from_portal'), isNull(alerts.resolvedAt)));
 }

@@ -143,10 +143,11 @@ export async function countdownOf(
   return { startedAt: row!.startedAt, deadline, shownUntil, remainingMs, expired };
 }
 
-/** A payment the debtor reported (a receipt) that staff have not verified yet. */
+/** A payment the debtor reported (a receipt), or staff registered, that staff have not verified yet. */
 export interface ReportedPayment {
   amount: number;
   reportedAt: Date;
+  source: string;
 }
 
 /** A promise to pay the debtor made that is not yet due. */
@@ -224,10 +225,16 @@ export function leftToPay(state: { offer: Offer; reported: readonly ReportedPaym
  * offer as it stood on that day waits for its verification. Null when nothing holds it.
  */
 async function heldForReceipts(db: Db, tenant: Tenant, entry: CampaignEntry | undefined): Promise<ReportedPayment[] | null> {
-  const reported = await reportedPayments(db, tenant.id, entry?.id ?? 0);
+  const entryId = entry?.id ?? 0;
+  const [reported, [countdown]] = await Promise.all([
+    reportedPayments(db, tenant.id, entryId),
+    db.select({ expiredAt: recoveryCountdowns.expiredAt }).from(recoveryCountdowns).where(and(eq(recoveryCountdowns.tenantId, tenant.id), eq(recoveryCountdowns.entryId, entryId))),
+  ]);
   if (!entry?.endDate || entry.closedReason === 'paid') return null;
-  const over = endOfDayIn(tenant.timezone, entry.endDate).getTime();
-  return reported.some((r) => r.reportedAt.getTime() < over) ? reported : null;
+  // The debtor's own receipt, sent while the offer stood: before the campaign's last day was
+  // over, and before their countdown ran out if it did (an offer withdrawn stays withdrawn).
+  const over = Math.min(endOfDayIn(tenant.timezone, entry.endDate).getTime(), countdown?.expiredAt?.getTime() ?? Number.POSITIVE_INFINITY);
+  return reported.some((r) => r.source === 'portal' && r.reportedAt.getTime() < over) ? reported : null;
 }
 
 /** The entry's pending promises, soonest first. */
@@ -238,7 +245,7 @@ async function pendingPromises(db: Db, tenantId: number, entryId: number, today:
 /** The entry's payments still to verify, as the debtor sees them. */
 async function reportedPayments(db: Db, tenantId: number, entryId: number): Promise<ReportedPayment[]> {
   return db
-    .select({ amount: campaignPayments.amount, reportedAt: campaignPayments.createdAt })
+    .select({ amount: campaignPayments.amount, reportedAt: campaignPayments.createdAt, source: campaignPayments.source })
     .from(campaignPayments)
     .where(and(eq(campaignPayments.tenantId, tenantId), eq(campaignPayments.entryId, entryId), eq(campaignPayments.state, 'por_verificar')))
     .orderBy(campaignPayments.id);

@@ -105,8 +105,11 @@ describe('a claim from the customer portal', () => {
     // What was typed stays.
     expect(await (await w.browser.post('/reclamo', { orderIds: [String(w.second.id)], category: 'problemas_producto', description: 'Mi texto' })).text()).toContain('Mi texto');
     expect(await claimsOf(w.acme.id)).toHaveLength(2);
-    // One alert open per client: the second claim does not pile up another.
-    expect(await h.db.select().from(alerts).where(eq(alerts.tenantId, w.acme.id))).toHaveLength(1);
+    // One alert open per client and kind: the second claim does not pile up another, it is added to its note.
+    const open2 = await h.db.select().from(alerts).where(eq(alerts.tenantId, w.acme.id));
+    expect(open2).toHaveLength(1);
+    const both = await claimsOf(w.acme.id);
+    expect(open2[0]!.note).toBe(both.map((c) => `#${c.id}`).join(', '));
   });
 
   it('sent twice (a double tap on a slow phone), it is one claim, and both sends land on the statement', async () => {
@@ -118,6 +121,16 @@ describe('a claim from the customer portal', () => {
     expect([a.status, b.status]).toEqual([303, 303]);
     expect([location(a), location(b)]).toEqual(['/estado-de-cuenta#main', '/estado-de-cuenta#main']);
     expect(await claimsOf(w.acme.id)).toHaveLength(1);
+    // A refused claim sent twice at once is refused twice, never answered "received".
+    await w.browser.post('/reclamo', { orderIds: [String(w.second.id)], category: 'problemas_pago', description: 'Pagué' });
+    const form = await (await w.browser.get('/reclamo')).text();
+    const third = /name="_once" value="([0-9a-f-]{36})"/.exec(form)![1]!;
+    const refused = () => w.browser.post('/reclamo', { orderIds: [String(w.second.id)], category: 'problemas_producto', description: 'Tercero', _once: third });
+    const answers = await Promise.all([refused(), refused()]);
+    expect(answers.map((r) => r.status)).toEqual([422, 422]);
+    expect(await claimsOf(w.acme.id)).toHaveLength(2);
+    // Staff hear of each claim the debtor raised, not of the repeat.
+    expect(await h.db.select().from(alerts).where(eq(alerts.tenantId, w.acme.id))).toHaveLength(1);
   });
 
   it('needs an identified visit', async () => {

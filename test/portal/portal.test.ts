@@ -537,6 +537,9 @@ describe('a form sent twice (a double tap on a slow phone)', () => {
     const tooMuch = () => browser.post('/compromiso', { promiseAmount: '999999', promisedDate: '2026-03-22', _once: third[1]! });
     expect((await tooMuch()).status).toBe(422);
     expect((await tooMuch()).status).toBe(422);
+    // Sent twice at once, the second waits for the first's answer: both are refused, neither told it counted.
+    const both = await Promise.all([tooMuch(), tooMuch()]);
+    expect(both.map((r) => r.status)).toEqual([422, 422]);
     expect(await promisesOf(h, acme, rosa.id)).toHaveLength(2);
   });
 

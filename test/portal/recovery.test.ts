@@ -559,6 +559,27 @@ describe('the countdown', () => {
     h.clock.set('2026-03-10T15:00:00Z');
   });
 
+  it('does not bring back, once the campaign ends, an offer the countdown withdrew, for money staff registered later', async () => {
+    h.clock.set('2026-03-10T15:00:00Z');
+    const acme = await recoveryTenant({ countdownEnabled: true, countdownHours: 1 });
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { endDate: '2026-03-12' });
+    await (await onOffer(acme, rosa)).get('/recovery/oferta');
+    h.clock.advance(2 * HOUR);
+    expect(await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
+    // Staff register a transfer they still have to verify; the campaign then ends.
+    const entry = await entryOf(acme, rosa.id);
+    const { registerCampaignPayment } = await import('../../src/campaigns/service.js');
+    const registered = await registerCampaignPayment({ tenantId: acme.id, tenant: acme, actor: null, db: h.db, clock: h.clock }, entry.id, { amount: 100_00, paidOn: '2026-03-10', method: 'transferencia', reference: null });
+    expect(registered.ok).toBe(true);
+    // Not the debtor's receipt, and after their offer was withdrawn: nothing holds the offer, and
+    // the debtor comes in as one without an offer (a receipt of theirs sent in time would let them in).
+    h.clock.set('2026-03-13T15:00:00Z');
+    const response = await identifyOnRecovery(h.client(acme), rosa);
+    expect(response.status).toBe(422);
+    h.clock.set('2026-03-10T15:00:00Z');
+  });
+
   it('does not keep a visit open by polling alone, and sends an expired debtor to the customer portal', async () => {
     h.clock.set('2026-03-10T15:00:00Z');
     const acme = await recoveryTenant({ countdownEnabled: true, countdownHours: 1 });

@@ -229,8 +229,9 @@ export function RecoveryPay(props: {
           <a href="/recovery/oferta">{t('recovery.pay.back')}</a>
         </p>
       </section>
-      {/* Everything reported already: nothing more to pay, send or promise while it is verified. */}
-      {props.left > 0 && (
+      {/* Everything reported already: nothing more to pay, send or promise while it is verified
+          (a receipt sent from a page opened before is answered where it was sent). */}
+      {(props.left > 0 || props.receipt) && (
         <>
           <BankDetails text={props.settings.bankDetails} />
           <ReceiptForm action="/recovery/comprobante" orders={null} receipt={props.receipt} suggested={props.leftDecimal} />

@@ -155,7 +155,7 @@ export const claimsCatalogue = messages(
     'claims.field.comments': 'Internal comments',
     'claims.field.orders': 'Payment orders',
     'claims.openedBy': 'Opened by',
-    'claims.stillOpen': 'Open for {duration}',
+    'claims.stillOpen': 'Open for {duration}, counting every time it was opened',
     'claims.duration.minutes': '{minutes} min',
     'claims.duration.hours': '{hours} h {minutes} min',
     'claims.duration.days': '{days} d {hours} h',

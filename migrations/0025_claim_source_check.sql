@@ -1,0 +1,1 @@
+ALTER TABLE "claims" ADD CONSTRAINT "claims_source" CHECK ("claims"."source" in ('staff', 'portal') and ("claims"."source" = 'staff' or "claims"."created_by_id" is null));
