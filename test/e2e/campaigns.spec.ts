@@ -80,6 +80,12 @@ describe('loading a charged-off campaign by file in a browser', () => {
     expect(text).toContain('Pedro SalasDNI 87654321NAVIDAD-2026S/ 500.00');
     // A fixed amount leads with the amount.
     expect(text).toContain('S/ 500.00S/ 125.50 (25.1%)S/ 374.50');
+    // A filter replaces the results in place, once: no results inside the results.
+    await page.getByRole('button', { name: 'Filtrar' }).click();
+    await expect.poll(() => page.url()).toContain('?');
+    await page.waitForTimeout(300);
+    expect(await page.locator('#campaign-results').count()).toBe(1);
+    expect(await page.locator('#campaigns-status').textContent()).toBe('2 resultados');
     expect(errors).toEqual([]);
     await context.close();
   });

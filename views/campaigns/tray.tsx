@@ -130,7 +130,7 @@ export function CampaignTray(props: TrayProps & { canEdit: boolean }) {
           )}
         </p>
       </div>
-      <form method="get" action="/app/campaigns" id="campaign-filters" class="panel" hx-get="/app/campaigns" hx-target="#campaign-results" hx-push-url="true" hx-trigger={filterTrigger('campaign-filters')}>
+      <form method="get" action="/app/campaigns" id="campaign-filters" class="panel" hx-get="/app/campaigns" hx-target="#campaign-results" hx-swap="outerHTML" hx-push-url="true" hx-trigger={filterTrigger('campaign-filters')}>
         <div class="filter-grid">
           <div class="field">
             <label for="f-q">{t('campaigns.search')}</label>

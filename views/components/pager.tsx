@@ -52,7 +52,8 @@ export function Pager(props: { path: string; query: Record<string, string | unde
   const { t, number } = useView();
   const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
   const href = (page: number) => pageHref(props.path, props.query, page);
-  const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-push-url': 'true' } : undefined);
+  // The target is the part that holds the results, pager included: the answer replaces it whole.
+  const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-swap': 'outerHTML', 'hx-push-url': 'true' } : undefined);
   return (
     <nav class="pager" aria-label={t('common.page', { page: props.page })}>
       <span>{props.capped ? t('common.resultsCapped', { count: number(props.total) }) : t('common.results', { count: number(props.total) })}</span>
