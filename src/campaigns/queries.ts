@@ -23,6 +23,8 @@ export interface CampaignFilters {
   endTo?: IsoDate;
   amountFrom?: number;
   amountTo?: number;
+  /** The amounts were typed the wrong way round (and are searched swapped): the form shows them swapped. */
+  amountsSwapped?: boolean;
   advisor?: number;
   page: number;
 }
@@ -35,7 +37,8 @@ export function parseCampaignFilters(query: Record<string, string | undefined>, 
   const page = Number(query.page);
   const advisor = Number(query.advisor);
   const [endFrom, endTo] = ordered(date(query.endFrom), date(query.endTo));
-  const [amountFrom, amountTo] = ordered(money(query.amountFrom), money(query.amountTo));
+  const typedFrom = money(query.amountFrom);
+  const [amountFrom, amountTo] = ordered(typedFrom, money(query.amountTo));
   return {
     q: text(query.q),
     campaign: text(query.campaign),
@@ -45,6 +48,7 @@ export function parseCampaignFilters(query: Record<string, string | undefined>, 
     endTo,
     amountFrom,
     amountTo,
+    amountsSwapped: amountFrom !== typedFrom,
     advisor: Number.isSafeInteger(advisor) && advisor > 0 ? advisor : undefined,
     page: Number.isSafeInteger(page) && page > 0 && page <= 100_000 ? page : 1,
   };

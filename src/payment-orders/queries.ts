@@ -29,6 +29,8 @@ export interface OrderFilters {
   page: number;
   /** Typed filters that could not be read: left out of the search, and the page says why. */
   unread: UnreadFilter[];
+  /** The amounts were typed the wrong way round (and are searched swapped): the form shows them swapped. */
+  amountsSwapped: boolean;
 }
 
 export interface UnreadFilter {
@@ -62,7 +64,8 @@ export function orderFiltersFrom(query: Record<string, string | undefined>, curr
   const sort = text('sort');
   const status = text('status');
   const [dueFrom, dueTo] = ordered(date('dueFrom'), date('dueTo'));
-  const [amountMin, amountMax] = ordered(money('amountMin'), money('amountMax'));
+  const typedMin = money('amountMin');
+  const [amountMin, amountMax] = ordered(typedMin, money('amountMax'));
   return {
     q: text('q').slice(0, 100),
     client: Number.isSafeInteger(client) && client > 0 ? client : null,
@@ -75,6 +78,7 @@ export function orderFiltersFrom(query: Record<string, string | undefined>, curr
     sort: (orderSorts as readonly string[]).includes(sort) ? (sort as OrderSort) : 'due',
     page: Number.isSafeInteger(page) && page > 0 && page <= 10_000 ? page : 1,
     unread,
+    amountsSwapped: amountMin !== (typedMin ?? undefined),
   };
 }
 

@@ -158,14 +158,20 @@ const DEBTOR_WORDS: Record<string, MessageKey> = {
   'claims.descriptionRequired': 'portal.claim.descriptionRequired',
 };
 
+/** The fields in the order the form asks for them, so the summary reads as the page does. */
+const CLAIM_FORM_ORDER = ['orderIds', 'category', 'description'];
+
 function debtorClaimErrors(c: AppContext, failure: ClaimFailure): FieldErrors {
   const open = (failure.openClaims ?? []).map((claim) => `#${claim.id}`).join(', ');
+  const rank = (field: string) => (CLAIM_FORM_ORDER.includes(field) ? CLAIM_FORM_ORDER.indexOf(field) : CLAIM_FORM_ORDER.length);
   return Object.fromEntries(
-    Object.entries(failure.errors).map(([field, message]) => {
-      if (message === 'claims.sameCategory') return [field, c.var.t('portal.claim.sameCategory', { claims: open })];
-      if (message === 'claims.limitReached') return [field, c.var.t('portal.claim.limitReached', { claims: open })];
-      return [field, DEBTOR_WORDS[message] ?? message];
-    }),
+    Object.entries(failure.errors)
+      .sort(([a], [b]) => rank(a) - rank(b))
+      .map(([field, message]) => {
+        if (message === 'claims.sameCategory') return [field, c.var.t('portal.claim.sameCategory', { claims: open })];
+        if (message === 'claims.limitReached') return [field, c.var.t('portal.claim.limitReached', { claims: open })];
+        return [field, DEBTOR_WORDS[message] ?? message];
+      }),
   );
 }
 
@@ -378,7 +384,7 @@ export const portalRoutes = new Hono<AppEnv>()
     const parsed = parseWith(DebtorClaimSchema, values);
     const result = parsed.ok
       ? await registerOnce(c, values, () => claimFromPortal({ db: database.db, tenant: c.var.tenant, clock, jobs, clientId: visit.client.id }, parsed.value))
-      : { ok: false as const, errors: Object.fromEntries(Object.entries(parsed.errors).map(([field, message]) => [field, DEBTOR_WORDS[message] ?? message])) };
+      : parsed;
     // The same form sent again (a double tap): the first send is the one that counts.
     if (!result) return sent(c, 'portal.claim.sent', '/estado-de-cuenta');
     if (!result.ok) return claimPage(c, visit, { values, errors: 'notFound' in result ? {} : debtorClaimErrors(c, result) }, 422);

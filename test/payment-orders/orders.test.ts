@@ -243,6 +243,15 @@ describe('Órdenes de pago', () => {
     expect(await codes(`product=${encodeURIComponent('Crédito vehicular')}&status=pendiente`)).toEqual(['B-VEH']);
     expect(await codes('dueFrom=2026-03-10&dueTo=2026-03-31')).toEqual(['A-PEND', 'B-ANUL']);
     expect(await codes('amountMin=60&amountMax=100')).toEqual(['A-PEND', 'B-ANUL']);
+    // A range typed the wrong way round is the range meant, and the form without JavaScript shows it so.
+    expect(await codes('amountMin=100&amountMax=60')).toEqual(['A-PEND', 'B-ANUL']);
+    const swapped = await (await supervisor.get('/app/orders?amountMin=100&amountMax=60')).text();
+    expect(swapped).toMatch(/name="amountMin"[^>]*value="60"/);
+    expect(swapped).toMatch(/name="amountMax"[^>]*value="100"/);
+    expect(await codes('dueFrom=2026-03-31&dueTo=2026-03-10')).toEqual(['A-PEND', 'B-ANUL']);
+    // A page past the last says where the results end.
+    const past = await (await supervisor.get('/app/orders?page=9')).text();
+    expect(past).toContain('Esta página no existe: los resultados llegan hasta la página 1.');
     expect(await codes('status=nonsense&sort=bogus&page=-1')).toHaveLength(4);
     // A day typed as people write it filters too; a value that cannot be read is left out, and the page says so.
     expect(await codes('dueFrom=10/03/2026&dueTo=31/03/2026')).toEqual(['A-PEND', 'B-ANUL']);

@@ -79,6 +79,8 @@ describe('a claim from the customer portal', () => {
     const empty = await w.browser.post('/reclamo', { category: '', description: '' });
     expect(empty.status).toBe(422);
     const emptyPage = await empty.text();
+    // The summary reads in the form's order: the debts first.
+    expect(emptyPage.indexOf('Marca al menos una de tus deudas.')).toBeLessThan(emptyPage.indexOf('Elige qué pasó.'));
     expect(emptyPage).toContain('Marca al menos una de tus deudas.');
     expect(emptyPage, emptyPage.slice(emptyPage.indexOf('error-summary'), emptyPage.indexOf('error-summary') + 900)).toContain('Elige qué pasó.');
     expect(emptyPage).toContain('Cuéntanos qué pasó.');
@@ -102,6 +104,10 @@ describe('a claim from the customer portal', () => {
     const third = await w.browser.post('/reclamo', { orderIds: [String(w.second.id)], category: 'problemas_producto', description: 'Producto' });
     expect(third.status).toBe(422);
     expect(await third.text()).toContain('Ya tienes dos reclamos abiertos');
+    // The statement says so before the form would.
+    const withTwo = await (await w.browser.get('/estado-de-cuenta')).text();
+    expect(withTwo).toContain('Tienes dos reclamos en revisión');
+    expect(withTwo).not.toContain('href="/reclamo"');
     // What was typed stays.
     expect(await (await w.browser.post('/reclamo', { orderIds: [String(w.second.id)], category: 'problemas_producto', description: 'Mi texto' })).text()).toContain('Mi texto');
     expect(await claimsOf(w.acme.id)).toHaveLength(2);

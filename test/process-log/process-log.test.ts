@@ -59,6 +59,10 @@ it('filters by type, state, user and date', async () => {
   expect(future).not.toContain('Descarga de clientes');
   const ignored = await (await client.get('/app/process-log?state=nonsense&from=ayer')).text();
   expect(ignored).toContain('Carga de clientes');
+  // Past the last page, the log says so and leads back to the first.
+  const past = await (await client.get('/app/process-log?kind=import&page=50')).text();
+  expect(past).toContain('Esta página no existe: no hay más resultados.');
+  expect(past).toContain('href="/app/process-log?kind=import&amp;page=1"');
 });
 
 it('a user with only reports.download sees downloads, not uploads', async () => {

@@ -1,4 +1,5 @@
 import type { AlertRow } from '../../src/alerts/service.js';
+import { wordFor } from '../../src/events/describe.js';
 import { PostForm } from '../components/forms.js';
 import { ChargedOffBadge } from '../clients/parts.js';
 import { DataTable } from '../components/table.js';
@@ -51,7 +52,8 @@ export function AlertsPage(props: { rows: AlertRow[]; chargedOff: ReadonlySet<nu
                 <>
                   {t(`alerts.kind.${row.kind}`)}
                   <br />
-                  <small>{row.source === 'recovery' ? t('alerts.source.recovery') : row.source}</small>
+                  <small>{wordFor(t, row.source, ['alerts.source.'])}</small>
+                  <AlertNote row={row} />
                 </>
               ),
             },
@@ -65,6 +67,36 @@ export function AlertsPage(props: { rows: AlertRow[]; chargedOff: ReadonlySet<nu
           ]}
         />
       )}
+    </>
+  );
+}
+
+/**
+ * What the alert carries: the debtor's words (a reason), or for claims raised from the portal
+ * their numbers, as links for those who may open claims.
+ */
+function AlertNote({ row }: { row: AlertRow }) {
+  const { can } = useView();
+  if (!row.note) return null;
+  if (row.kind !== 'claim_from_portal') return (
+    <>
+      <br />
+      <small>{row.note}</small>
+    </>
+  );
+  const numbers = row.note.match(/\d+/g) ?? [];
+  const open = can('claims.view') || can('claims.edit');
+  return (
+    <>
+      <br />
+      <small>
+        {numbers.map((n, i) => (
+          <>
+            {i > 0 && ', '}
+            {open ? <a href={`/app/claims/${n}`}>#{n}</a> : `#${n}`}
+          </>
+        ))}
+      </small>
     </>
   );
 }

@@ -172,11 +172,11 @@ export function CampaignTray(props: TrayProps & { canEdit: boolean }) {
           </div>
           <div class="field">
             <label for="f-amountFrom">{t('campaigns.amountFrom')}</label>
-            <input id="f-amountFrom" name="amountFrom" inputmode="decimal" value={q.amountFrom ?? ''} />
+            <input id="f-amountFrom" name="amountFrom" inputmode="decimal" value={(props.filters.amountsSwapped ? q.amountTo : q.amountFrom) ?? ''} />
           </div>
           <div class="field">
             <label for="f-amountTo">{t('campaigns.amountTo')}</label>
-            <input id="f-amountTo" name="amountTo" inputmode="decimal" value={q.amountTo ?? ''} />
+            <input id="f-amountTo" name="amountTo" inputmode="decimal" value={(props.filters.amountsSwapped ? q.amountFrom : q.amountTo) ?? ''} />
           </div>
           <div class="field">
             <label for="f-advisor">{t('campaigns.advisor')}</label>

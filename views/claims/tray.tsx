@@ -146,7 +146,7 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
   const back = `/app/claims${claimFiltersQuery(filters, filters.page)}`;
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   const pageLink = (page: number) => `/app/claims${claimFiltersQuery(filters, page)}`;
-  const hx = (href: string) => ({ 'hx-get': href, 'hx-target': '#claims-results', 'hx-swap': 'outerHTML', 'hx-push-url': 'true' });
+  const hx = (href: string) => ({ 'hx-get': href, 'hx-target': '#claims-results', 'hx-swap': 'outerHTML focus-scroll:true', 'hx-push-url': 'true' });
   return (
     <div id="claims-results">
       <div class="toolbar results-toolbar">

@@ -1,4 +1,5 @@
 import type { AlertRow } from '../../src/alerts/service.js';
+import { PastLastPage } from '../components/pager.js';
 import { ClientAlerts } from '../alerts/list.js';
 import type { ClientVariable } from '../../src/clients/fields.js';
 import type { ClientRow } from '../../src/clients/queries.js';
@@ -177,7 +178,9 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
         <h2>{t('clients.interactions.title')}</h2>
         {can('reports.download') && props.events.length > 0 && <DownloadForm kind="interactions" query={{ client: String(c.id) }} />}
       </div>
-      {props.events.length === 0 ? (
+      {props.events.length === 0 && props.page > 1 ? (
+        <PastLastPage total={0} capped pageSize={1} firstPage={href(1)} />
+      ) : props.events.length === 0 ? (
         <p class="panel">{t('clients.interactions.empty')}</p>
       ) : (
         <ol class="client-timeline">

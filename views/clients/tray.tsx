@@ -54,7 +54,8 @@ function trayUrl(filters: ClientFilters, order: Partial<TrayOrder>): string {
 }
 
 /** A link the results swap in place of, pushing its URL (without JavaScript, a plain link). */
-const hxLink = (href: string) => ({ 'hx-get': href, 'hx-target': `#${RESULTS}`, 'hx-push-url': 'true' });
+// The focus htmx gives back (a pager's step, a sort heading) is scrolled into view.
+const hxLink = (href: string) => ({ 'hx-get': href, 'hx-target': `#${RESULTS}`, 'hx-swap': 'innerHTML focus-scroll:true', 'hx-push-url': 'true' });
 
 export function ClientsTray(props: TrayProps) {
   const { t, can } = useView();

@@ -27,7 +27,8 @@ export function PastLastPage(props: { total: number; capped: boolean; pageSize: 
  * "Anterior" or "Siguiente": a link, or where there is no such page, the same word kept in
  * its place, dimmed and focusable by script only. htmx gives the focus back to the element
  * with the pressed link's id: on the first or the last page it finds this one, and the
- * keyboard stays on the pager instead of going back to the page's start.
+ * keyboard stays on the pager instead of going back to the page's start. The pagers' swaps
+ * say `focus-scroll:true`, so the focus given back is also seen.
  */
 export function PageStep(props: { rel: 'prev' | 'next'; href: string | null; hx?: Record<string, string> | undefined }) {
   const { t } = useView();
@@ -53,7 +54,7 @@ export function Pager(props: { path: string; query: Record<string, string | unde
   const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
   const href = (page: number) => pageHref(props.path, props.query, page);
   // The target is the part that holds the results, pager included: the answer replaces it whole.
-  const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-swap': 'outerHTML', 'hx-push-url': 'true' } : undefined);
+  const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-swap': 'outerHTML focus-scroll:true', 'hx-push-url': 'true' } : undefined);
   return (
     <nav class="pager" aria-label={t('common.page', { page: props.page })}>
       <span>{props.capped ? t('common.resultsCapped', { count: number(props.total) }) : t('common.results', { count: number(props.total) })}</span>

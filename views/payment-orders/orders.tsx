@@ -1,4 +1,5 @@
 import type { OrderFilters } from '../../src/payment-orders/queries.js';
+import { PastLastPage } from '../components/pager.js';
 import { ResultsStatus } from '../components/results-status.js';
 import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
@@ -61,8 +62,8 @@ export function OrdersTray(props: TrayProps) {
         <Select name="status" label={t('orders.status')} value={f.status ?? ''} blank={t('common.all')} options={orderStatuses.map((s) => ({ value: s, label: t(`orders.status.${s}`) }))} />
         <Field name="dueFrom" type="date" label={t('orders.filter.dueFrom')} value={f.dueFrom} />
         <Field name="dueTo" type="date" label={t('orders.filter.dueTo')} value={f.dueTo} />
-        <Field name="amountMin" inputmode="decimal" label={t('orders.filter.amountMin')} value={props.query.amountMin} />
-        <Field name="amountMax" inputmode="decimal" label={t('orders.filter.amountMax')} value={props.query.amountMax} />
+        <Field name="amountMin" inputmode="decimal" label={t('orders.filter.amountMin')} value={f.amountsSwapped ? props.query.amountMax : props.query.amountMin} />
+        <Field name="amountMax" inputmode="decimal" label={t('orders.filter.amountMax')} value={f.amountsSwapped ? props.query.amountMin : props.query.amountMax} />
         <Select name="sort" label={t('orders.sort')} value={f.sort} options={orderSorts.map((s) => ({ value: s, label: t(`orders.sort.${s}`) }))} />
         {f.client && <input type="hidden" name="client" value={String(f.client)} />}
         <div class="form-actions">
@@ -107,7 +108,9 @@ export function OrdersResults(props: TrayProps) {
           {t('orders.filter.notApplied', { filter: t(`orders.filter.${u.field}`), value: u.value })} {translateMessage(t, u.reason)}
         </p>
       ))}
-      {props.items.length === 0 ? (
+      {props.items.length === 0 && props.count > 0 ? (
+        <PastLastPage total={props.count} capped={props.capped} pageSize={props.pageSize} firstPage={withQuery(props.query, { page: null })} />
+      ) : props.items.length === 0 ? (
         <p>{t('common.noResults')}</p>
       ) : (
         <div class="table-wrap">

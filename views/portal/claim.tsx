@@ -29,12 +29,12 @@ export function DebtorClaimForm(props: { orders: ClaimableOrder[]; values: { cat
       <PostForm action="/reclamo" once>
         <ChoiceGroup id="f-orderIds" legend={t('portal.claim.orders')} error={errors?.orderIds}>
           {props.orders.map((o) => (
-            <div class="checkbox">
+            <label class="choice" for={`f-order-${o.id}`}>
               <input type="checkbox" id={`f-order-${o.id}`} name="orderIds" value={String(o.id)} checked={values.orderIds.includes(String(o.id))} />
-              <label for={`f-order-${o.id}`}>
+              <span>
                 <strong>{o.paymentCode}</strong> {o.product ? `· ${o.product} ` : ''}· {t('portal.statement.due', { date: date(o.dueDate) })} · {money(o.balance)}
-              </label>
-            </div>
+              </span>
+            </label>
           ))}
         </ChoiceGroup>
         <Select
@@ -76,12 +76,16 @@ export function DebtorClaims(props: { claims: DebtorClaimRow[]; canRaise: boolea
           ))}
         </ul>
       )}
-      {props.canRaise && (
-        <p>
-          {props.claims.length === 0 && `${t('portal.claims.none')} `}
-          <a href="/reclamo">{t('portal.claims.raise')}</a>
-        </p>
-      )}
+      {/* Two open claims are as many as anyone may have: said here, before a form that would refuse a third. */}
+      {props.canRaise &&
+        (props.claims.filter((c) => c.state === 'abierto').length >= 2 ? (
+          <p class="hint">{t('portal.claims.twoOpen')}</p>
+        ) : (
+          <p>
+            {props.claims.length === 0 && `${t('portal.claims.none')} `}
+            <a href="/reclamo">{t('portal.claims.raise')}</a>
+          </p>
+        ))}
     </section>
   );
 }

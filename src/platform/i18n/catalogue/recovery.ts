@@ -104,6 +104,7 @@ export const recovery = messages(
     'alerts.kind.advisor_requested': 'Pidió que un asesor lo contacte',
     'alerts.kind.claim_from_portal': 'Presentó un reclamo desde el portal',
     'alerts.source.recovery': 'Portal de cartera castigada',
+    'alerts.source.portal': 'Portal del cliente',
     'alerts.client': 'Cliente',
     'alerts.kind': 'Alerta',
     'alerts.since': 'Desde',
@@ -115,7 +116,7 @@ export const recovery = messages(
     'alerts.mail.subject.advisor_requested': '{name} pidió que un asesor lo contacte',
     'alerts.mail.body.advisor_requested': '{name} pidió en el portal de cartera castigada que un asesor lo contacte.\n\nVer cliente: {link}',
     'alerts.mail.subject.claim_from_portal': '{name} presentó un reclamo',
-    'alerts.mail.body.claim_from_portal': '{name} presentó un reclamo desde el portal del cliente. Lo encuentras en Reclamos y en la página del cliente.\n\nVer cliente: {link}',
+    'alerts.mail.body.claim_from_portal': '{name} presentó un reclamo desde el portal del cliente. Lo encuentras en la página del cliente.\n\nVer cliente: {link}',
   },
   {
     'portal.settings.needsChargedOffApp': 'The charged-off portal shows campaign offers: while the Cartera castigada app is off, it answers as not available.',
@@ -219,6 +220,7 @@ export const recovery = messages(
     'alerts.kind.advisor_requested': 'Asked for an advisor to contact them',
     'alerts.kind.claim_from_portal': 'Raised a claim from the portal',
     'alerts.source.recovery': 'Charged-off portal',
+    'alerts.source.portal': 'Customer portal',
     'alerts.client': 'Client',
     'alerts.kind': 'Alert',
     'alerts.since': 'Since',
@@ -230,6 +232,6 @@ export const recovery = messages(
     'alerts.mail.subject.advisor_requested': '{name} asked for an advisor to contact them',
     'alerts.mail.body.advisor_requested': '{name} asked on the charged-off portal for an advisor to contact them.\n\nSee the client: {link}',
     'alerts.mail.subject.claim_from_portal': '{name} raised a claim',
-    'alerts.mail.body.claim_from_portal': '{name} raised a claim from the customer portal. You will find it in Claims and on the client page.\n\nSee the client: {link}',
+    'alerts.mail.body.claim_from_portal': '{name} raised a claim from the customer portal. You will find it on the client page.\n\nSee the client: {link}',
   },
 );
