@@ -106,7 +106,10 @@ export async function listOpenAlerts(db: Db, tenantId: number, options: { adviso
       and(
         eq(alerts.tenantId, tenantId),
         isNull(alerts.resolvedAt),
-        options.advisorId !== undefined ? or(eq(alerts.advisorId, options.advisorId), isNull(alerts.advisorId)) : undefined,
+        // "Mine": addressed to them, of the clients they advise or supervise now, or to no one.
+        options.advisorId !== undefined
+          ? or(eq(alerts.advisorId, options.advisorId), isNull(alerts.advisorId), eq(clients.advisorId, options.advisorId), eq(clients.supervisorId, options.advisorId))
+          : undefined,
         options.clientId !== undefined ? eq(alerts.clientId, options.clientId) : undefined,
       ),
     )

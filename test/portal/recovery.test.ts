@@ -434,6 +434,13 @@ describe('alerts nobody owns', () => {
     const luisList = await (await (await loggedIn(h, acme, luis)).get('/app/alerts')).text();
     expect(luisList).toContain('Pedro Sin Asesor');
     expect(luisList).toContain('Lucía De Luis');
+    // A supervisor's own are those of the clients they supervise, though addressed to their advisors.
+    const sara = await addStaff(h, acme, { role: 'supervisor', name: 'Sara Supervisora' });
+    const supervised = await debtor(h, acme, { name: 'Raúl Supervisado', documentNumber: '07000003', advisorId: ana.id, supervisorId: sara.id });
+    await raiseAlert(h.db, { tenantId: acme.id, clientId: supervised.id, kind: 'advisor_requested', source: 'recovery', note: null, now });
+    const saraList = await (await (await loggedIn(h, acme, sara)).get('/app/alerts?scope=mine')).text();
+    expect(saraList).toContain('Raúl Supervisado');
+    expect(saraList).not.toContain('Lucía De Luis');
   });
 });
 
