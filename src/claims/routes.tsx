@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { ClaimPage } from '../../views/claims/claim.js';
-import { EditClaimPage, ClientPicker, NewClaimPage } from '../../views/claims/form.js';
+import { ClientPickerFragment, EditClaimPage, NewClaimPage } from '../../views/claims/form.js';
 import { failureMessages, formClaimValues } from '../../views/claims/parts.js';
 import { ClaimRowEditor, ClaimsFragment, ClaimsTray, ClaimTrayRow } from '../../views/claims/tray.js';
 import { requirePermission } from '../platform/auth/middleware.js';
@@ -93,7 +93,7 @@ export const claimRoutes = new Hono<AppEnv>()
     return render(c, {
       title: c.var.t('claims.new'),
       body: <NewClaimPage query={query} found={found} client={client} orders={orders} values={{ orderIds: [] }} />,
-      ...(client ? {} : { fragment: <ClientPicker query={query} found={found} /> }),
+      ...(client ? {} : { fragment: <ClientPickerFragment query={query} found={found} /> }),
     });
   })
   .post('/', canEdit, async (c) => {

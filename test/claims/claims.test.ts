@@ -200,6 +200,8 @@ describe('opening a claim', () => {
     expect(form).not.toContain(neighbour.orders[0].paymentCode);
     const fragment = await (await w.ana.get('/app/claims/new?clientQ=huam', { htmx: true })).text();
     expect(fragment.startsWith('<div id="client-picker"')).toBe(true);
+    // The count goes to the live region beside the picker, for screen readers.
+    expect(fragment).toContain('<p id="picker-status" class="visually-hidden" role="status" hx-swap-oob="true">1 resultado</p>');
   });
 });
 

@@ -1,10 +1,21 @@
 import type { ClaimableOrder, ClaimClient, ClaimRow } from '../../src/claims/queries.js';
 import { ErrorSummary, PostForm, type FieldErrors } from '../components/forms.js';
+import { ResultsStatus } from '../components/results-status.js';
 import { useView } from '../context.js';
 import { AlertBadges, ClaimFields, StateBadge } from './parts.js';
 
 type Values = { category?: string; description?: string; comments?: string | null; orderIds: string[] };
 type Found = { id: number; name: string; documentType: string; documentNumber: string };
+
+/** What an htmx search of the picker gets: its results, and their count for screen readers. */
+export function ClientPickerFragment(props: { query: string; found: Found[] | null }) {
+  return (
+    <>
+      <ClientPicker {...props} />
+      {props.found && <ResultsStatus id="picker-status" total={{ count: props.found.length, capped: false }} oob />}
+    </>
+  );
+}
 
 /** The client search of the new-claim form: a GET form whose results are links, so it needs no script. */
 export function ClientPicker(props: { query: string; found: Found[] | null }) {
@@ -92,7 +103,10 @@ export function NewClaimPage(props: {
           </PostForm>
         </>
       ) : (
-        <ClientPicker query={props.query} found={props.found} />
+        <>
+          <ClientPicker query={props.query} found={props.found} />
+          <ResultsStatus id="picker-status" />
+        </>
       )}
     </>
   );
