@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { ImportPage, ImportStatus, UploadPage } from '../../views/imports/imports.js';
+import { ImportPage, ImportStatus, ImportStatusFragment, UploadPage } from '../../views/imports/imports.js';
 import { requirePermission } from '../platform/auth/middleware.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
@@ -88,7 +88,7 @@ export const importRoutes = new Hono<AppEnv>()
   .get('/:id/status', async (c) => {
     const process = await findImport(c);
     if (!process) return notFoundPage(c);
-    return render(c, { title: '', layout: 'none', body: <ImportStatus process={process} /> });
+    return render(c, { title: '', layout: 'none', body: <ImportStatusFragment process={process} was={c.req.query('was')} /> });
   })
   .post('/:id/mapping', async (c) => {
     const process = await findImport(c);

@@ -201,7 +201,7 @@ describe('opening a claim', () => {
     const fragment = await (await w.ana.get('/app/claims/new?clientQ=huam', { htmx: true })).text();
     expect(fragment.startsWith('<div id="client-picker"')).toBe(true);
     // The count goes to the live region beside the picker, for screen readers.
-    expect(fragment).toContain('<p id="picker-status" class="visually-hidden" role="status" hx-swap-oob="true">1 resultado</p>');
+    expect(fragment).toContain('<p id="picker-status" class="visually-hidden" role="status" hx-swap-oob="innerHTML">1 resultado</p>');
   });
 });
 
@@ -523,7 +523,7 @@ describe('the tray', () => {
     expect(html).not.toContain('<html');
     expect(html).toContain('27 resultados');
     // The count goes, out of band, to the live region that stays on the page.
-    expect(html).toContain('<p id="claims-status" class="visually-hidden" role="status" hx-swap-oob="true">27 resultados</p>');
+    expect(html).toContain('<p id="claims-status" class="visually-hidden" role="status" hx-swap-oob="innerHTML">27 resultados</p>');
     expect(html).toContain('href="/app/claims?category=problemas_pago&amp;page=2"');
     const second = await (await w.ana.get('/app/claims?category=problemas_pago&page=2')).text();
     expect([...second.matchAll(/<tr id="claim-(\d+)"/g)]).toHaveLength(2);

@@ -619,8 +619,14 @@ describe('importing clients with their payment orders', () => {
       expect(html).toContain(`Aplicando ${toWrite} filas: se guardan todas juntas al terminar.`);
       expect(html).not.toMatch(/0 de \d/);
     }
+    const applying = await (await client.get(`/app/imports/${id}/status`)).text();
+    const was = /hx-get="\/app\/imports\/\d+\/status\?was=([^"]+)"/.exec(applying)![1]!;
+    // A poll that finds the state unchanged says nothing to screen readers.
+    expect(await (await client.get(`/app/imports/${id}/status?was=${was}`)).text()).not.toContain('id="import-state"');
     await h.runJobs();
-    const applied = await (await client.get(`/app/imports/${id}/status`)).text();
+    const applied = await (await client.get(`/app/imports/${id}/status?was=${was}`)).text();
+    // The poll after the change says the new state, once, to the live region that stays on the page.
+    expect(applied).toContain('<p id="import-state" class="visually-hidden" role="status" hx-swap-oob="innerHTML">Completado</p>');
     expect(applied).not.toContain('Aplicando');
     // Applied, the counts say what was done.
     expect(applied).toContain('<dt>Creadas</dt>');

@@ -3,8 +3,9 @@ import { mappingOf } from '../../src/imports/service.js';
 import type { FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { ErrorSummary, FileInput, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
+import { ResultsStatus } from '../components/results-status.js';
 import { useView } from '../context.js';
-import { ProcessProgress, RefreshWithoutScript, StateBadge } from '../process-log/process-log.js';
+import { processStateKey, processStateLabel, ProcessProgress, RefreshWithoutScript, StateBadge } from '../process-log/process-log.js';
 
 export function UploadPage(props: { subject: ImportSubject; errors?: FieldErrors; limitMb: number; maxRows: number }) {
   const { t, number } = useView();
@@ -100,13 +101,30 @@ function Summary(props: { process: FileProcess }) {
   );
 }
 
+/**
+ * What a poll of a running upload answers: its part of the page, and, when its state changed
+ * since the poll before (`was`), the new state to the live region for screen readers. Said
+ * once, not at every poll: the progress bar is there to be read when wanted.
+ */
+export function ImportStatusFragment(props: { process: FileProcess; was: string | undefined }) {
+  const { t } = useView();
+  const changed = props.was !== undefined && props.was !== processStateKey(props.process);
+  return (
+    <>
+      <ImportStatus process={props.process} />
+      {changed && <ResultsStatus id="import-state" text={processStateLabel(t, props.process)} oob />}
+    </>
+  );
+}
+
 /** The part of the import page that follows the job; refreshed by HTMX while it runs. */
 export function ImportStatus(props: { process: FileProcess }) {
   const { t } = useView();
   const p = props.process;
   const live = p.state === 'queued' || p.state === 'running';
   return (
-    <section id="import-status" aria-live="polite" {...(live && p.stage !== 'mapping' ? { 'hx-get': `/app/imports/${p.id}/status`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {})}>
+    // Polled while it runs; what changes is said from the live region beside it (ImportStateChange).
+    <section id="import-status" {...(live && p.stage !== 'mapping' ? { 'hx-get': `/app/imports/${p.id}/status?was=${encodeURIComponent(processStateKey(p))}`, 'hx-trigger': 'every 2s', 'hx-swap': 'outerHTML' } : {})}>
       <p>
         <StateBadge process={p} /> <ProcessProgress process={p} />
       </p>
@@ -145,6 +163,7 @@ export function ImportPage(props: { process: FileProcess; fields: ImportField[];
       <h1>{t('imports.titleOf', { name: p.originalName ?? '' })}</h1>
       <ErrorSummary errors={props.errors?._form ? { _form: props.errors._form } : undefined} />
       <ImportStatus process={p} />
+      <ResultsStatus id="import-state" />
       {mappable && (
         <>
           <h2>{t('imports.mapping.title')}</h2>

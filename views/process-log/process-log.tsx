@@ -3,6 +3,7 @@ import { processKinds, type FileProcess } from '../../src/process-log/schema.js'
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { aboutOf } from '../../src/exports/service.js';
 import { PastLastPage } from '../components/pager.js';
+import type { Translate } from '../../src/platform/i18n/index.js';
 import { useView } from '../context.js';
 
 const running = (p: Pick<FileProcess, 'state' | 'scheduledFor'>, now: Date) =>
@@ -45,6 +46,14 @@ export function ProcessProgress(props: { process: FileProcess }) {
     </>
   );
 }
+
+/** A process's state in words, as its badge says it. */
+export function processStateLabel(t: Translate, p: Pick<FileProcess, 'kind' | 'stage' | 'state'>): string {
+  return p.kind === 'import' && p.stage === 'validated' && p.state !== 'failed' ? t('processLog.state.checked') : t(`processLog.state.${p.state}`);
+}
+
+/** What the state's live announcement follows: a change of either is said once. */
+export const processStateKey = (p: Pick<FileProcess, 'stage' | 'state'>) => `${p.state}:${p.stage ?? ''}`;
 
 export function StateBadge(props: { process: FileProcess }) {
   const { t, dateTime } = useView();
