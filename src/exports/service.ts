@@ -167,6 +167,7 @@ export async function runExport(deps: JobDeps, data: ExportJobData, attempt: Job
         await recordProgress(db, data.tenantId, data.processId, done);
       }
     }
+    if (file.stream.errored) throw file.stream.errored;
     await writer.end();
     await file.done();
     written = true;
@@ -179,10 +180,15 @@ export async function runExport(deps: JobDeps, data: ExportJobData, attempt: Job
     // Nothing of this run stays: no part of a file, nor a whole one no entry points at.
     await (written ? storage.remove(key) : file?.abort())?.catch(() => undefined);
     const last = attempt.retriesLeft === 0;
-    await updateProcess(db, data.tenantId, data.processId, last ? { state: 'failed', error: 'exports.error.failed', progressDone: 0, finishedAt: deps.clock.now() } : { state: 'queued', progressDone: 0 }).catch(
-      // The database itself away: the hourly sweep (failStuckExports) says it failed.
-      () => undefined,
-    );
+    // A try given up for dead that fails after another finished leaves the finished one be.
+    await db
+      .update(fileProcesses)
+      .set(last ? { state: 'failed', error: 'exports.error.failed', progressDone: 0, finishedAt: deps.clock.now() } : { state: 'queued', progressDone: 0 })
+      .where(and(eq(fileProcesses.tenantId, data.tenantId), eq(fileProcesses.id, data.processId), sql`${fileProcesses.state} <> 'completed'`))
+      .catch(
+        // The database itself away: the hourly sweep (failStuckExports) says it failed.
+        () => undefined,
+      );
     throw error;
   }
   if (finished.length === 0) {

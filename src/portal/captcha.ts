@@ -86,10 +86,15 @@ export async function spend(c: AppContext, id: string, expiresAt: Date): Promise
   return inserted.length === 1;
 }
 
+/** Until when a name is spent (null when it is not, or was given back). */
+export async function spentUntilOf(c: AppContext, id: string): Promise<Date | null> {
+  const [found] = await rows<{ expires_at: Date | string }>(c.var.deps.database.db, sql`select expires_at from captcha_uses where tenant_id = ${c.var.tenant.id} and id = ${id}`);
+  return found ? new Date(found.expires_at) : null;
+}
+
 /** Whether a name is spent (and not given back). */
 export async function isSpent(c: AppContext, id: string): Promise<boolean> {
-  const found = await rows<{ id: string }>(c.var.deps.database.db, sql`select id from captcha_uses where tenant_id = ${c.var.tenant.id} and id = ${id}`);
-  return found.length > 0;
+  return (await spentUntilOf(c, id)) !== null;
 }
 
 /** Makes a spent name usable again (a send that was refused did not use it). */

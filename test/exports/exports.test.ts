@@ -276,9 +276,13 @@ describe('when a download cannot be written', () => {
     // Its process killed on the last try, five hours ago; another asked for just now waits its turn.
     await h.db.update(fileProcesses).set({ state: 'running', startedAt: new Date(h.clock.now().getTime() - 5 * 3600_000) }).where(eq(fileProcesses.id, process!.id));
     expect((await client.post('/app/exports', { kind: 'clients', format: 'csv', query: 'q=x' })).status).toBe(303);
+    // One running for three hours, on a try pg-boss still waits for, is left to run.
+    expect((await client.post('/app/exports', { kind: 'clients', format: 'csv', query: 'q=y' })).status).toBe(303);
+    const [, , long] = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id)).orderBy(fileProcesses.id);
+    await h.db.update(fileProcesses).set({ state: 'running', startedAt: new Date(h.clock.now().getTime() - 3 * 3600_000) }).where(eq(fileProcesses.id, long!.id));
     await failStuckExports(h.db, h.clock.now());
     const all = await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id)).orderBy(fileProcesses.id);
-    expect(all.map((p) => p.state)).toEqual(['failed', 'queued']);
+    expect(all.map((p) => p.state)).toEqual(['failed', 'queued', 'running']);
     expect(all[0]!.error).toBe('exports.error.failed');
   });
 

@@ -100,6 +100,21 @@ describe('the csv writer', () => {
     await expect(writer.write(big)).rejects.toThrow('ENOSPC');
   });
 
+  it('ends with the destination’s error when it failed after the last rows, for csv and xlsx alike', async () => {
+    for (const writerOf of [csvWriter, xlsxWriter]) {
+      const out = new Writable({
+        write(_chunk, _encoding, done) {
+          setTimeout(() => done(new Error('ENOSPC: no space left on device')), 5);
+        },
+      });
+      out.on('error', () => undefined);
+      const writer = writerOf(out, ['Nombre']);
+      await writer.write([['Ana']]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await expect(writer.end()).rejects.toThrow('ENOSPC');
+    }
+  });
+
   it('writes the headers alone when there are no rows', async () => {
     expect(await csv(['A', 'B'], [])).toBe('\uFEFFA,B\r\n');
   });

@@ -54,6 +54,25 @@ async function flowControl(out: Writable): Promise<void> {
   if (out.writableNeedDrain && out.writableLength >= UNWRITTEN) await once(out, 'drain');
 }
 
+/**
+ * `work` unless the destination fails first (a full disk): its error is then the writer's,
+ * whether it came before or while the work ran, so an end never waits on a dead stream.
+ */
+async function untilFailed<T>(out: Writable, work: Promise<T>): Promise<T> {
+  if (out.errored) throw out.errored;
+  let onError: (error: Error) => void = () => undefined;
+  const failed = new Promise<never>((_, reject) => {
+    onError = reject;
+    out.once('error', onError);
+  });
+  failed.catch(() => undefined);
+  try {
+    return await Promise.race([work, failed]);
+  } finally {
+    out.off('error', onError);
+  }
+}
+
 async function writeChunk(out: Writable, chunk: string): Promise<void> {
   out.write(chunk);
   await flowControl(out);
@@ -80,7 +99,7 @@ export function csvWriter(out: Writable, headers: string[], options: Pick<XlsxOp
     async end() {
       if (!started) await writeChunk(out, `\uFEFF${csvLine(headers)}`);
       out.end();
-      await once(out, 'finish').catch(() => {});
+      await untilFailed(out, once(out, 'finish'));
     },
   };
 }
@@ -163,7 +182,7 @@ export function xlsxWriter(out: Writable, headers: string[], options: XlsxOption
     async end() {
       const { workbook, sheet } = await open();
       sheet.commit();
-      await workbook.commit();
+      await untilFailed(out, workbook.commit());
     },
   };
 }
