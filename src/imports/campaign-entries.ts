@@ -6,7 +6,7 @@ import { loadCampaignEntries, updateCampaignEntry } from '../campaigns/service.j
 import { checkDocument, documentTypesFor, normalizeDocumentNumber, normalizePhone } from '../clients/fields.js';
 import { rows, type Db } from '../db/index.js';
 import type { JobDeps } from '../jobs/index.js';
-import { todayIn } from '../platform/dates.js';
+import { dayText, isIsoDate, todayIn } from '../platform/dates.js';
 import { parseWith } from '../platform/forms.js';
 import { translateMessage } from '../platform/i18n/index.js';
 import { isFormulaError, SheetError, openSheetInThread } from '../platform/spreadsheets/read.js';
@@ -121,7 +121,9 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
   const report = errorReport(storage, tenantId, processId, t);
   let rejected = 0;
   const raws = new Map<number, Record<string, string>>();
-  const refusal = (line: number, key: string, message: string): RowError => ({ line, column: header(key), value: raws.get(line)?.[key] ?? '', message });
+  // A date cell arrives as yyyy-mm-dd: the report shows it as the sheet does.
+  const asShown = (value: string) => (isIsoDate(value) ? dayText(value) : value);
+  const refusal = (line: number, key: string, message: string): RowError => ({ line, column: header(key), value: asShown(raws.get(line)?.[key] ?? ''), message });
   // While the file is read, in its rows' order.
   const rejectAll = async (list: RowError[]) => {
     rejected++;
@@ -162,7 +164,7 @@ export async function checkCampaignEntries(deps: JobDeps, data: ImportJobData, f
         if (!parsed.ok) {
           await rejectAll(Object.entries(parsed.errors).map(([path, message]) => {
             const key = path.split('.')[0]!;
-            return { line, column: header(key), value: raw[key] ?? '', message };
+            return { line, column: header(key), value: asShown(raw[key] ?? ''), message };
           }));
         } else {
           const fields = parsed.value;

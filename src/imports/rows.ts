@@ -175,7 +175,8 @@ export function rowValidator(options: RowValidatorOptions) {
     for (const { key, index, kind } of columns) {
       let value = (cells[index] ?? '').trim();
       // A formula that failed is neither a value nor a blank (which would keep or clear what is stored).
-      if (value.charCodeAt(0) === 35 /* # */ && isFormulaError(value)) {
+      const first = value.charCodeAt(0);
+      if ((first === 35 /* # */ || first === 69) /* E, LibreOffice's "Err:502" */ && isFormulaError(value)) {
         (cellProblems ??= {})[key] = 'imports.error.formulaError';
         value = '';
       }
@@ -219,7 +220,8 @@ export function rowValidator(options: RowValidatorOptions) {
       return isIsoDate(value) ? dayText(value as IsoDate) : value;
     };
     const errors: RowError[] = [];
-    for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...cellProblems, ...(o.ok ? {} : o.errors) })) {
+    // A failed formula is what the cell says, for client and order columns alike: it wins over the schema's "required".
+    for (const [path, message] of Object.entries({ ...(c.ok ? {} : c.errors), ...(o.ok ? {} : o.errors), ...cellProblems })) {
       // A path within a field (an alert of the list) is the field's; a variable's field has a dot of its own.
       const key = path in options.mapping ? path : path.split('.')[0]!;
       // A file has no list to choose from: it is told the words it may write.

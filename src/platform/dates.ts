@@ -129,12 +129,13 @@ export function parseTypedDay(input: string, options?: { aroundYear?: number }):
     return isIsoDate(iso) ? iso : null;
   }
   if (isIsoDate(s)) return s;
-  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(s);
+  // A date-and-time cell written to a csv ("01/03/2026 23:30"): its day.
+  let m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$/.exec(s);
   if (m) {
     const iso = `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
     return isIsoDate(iso) ? iso : null;
   }
-  m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})$/.exec(s);
+  m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?)?$/.exec(s);
   if (m) {
     const iso = `${fullYear(Number(m[3]), options?.aroundYear ?? new Date().getUTCFullYear())}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}`;
     return isIsoDate(iso) ? iso : null;

@@ -198,9 +198,12 @@ describe('loading charged-off campaign entries by file', () => {
     sheet.addRow(['Document type', 'Document number', 'Name', 'Mobile', 'Campaign ID', 'Charged-off debt amount', 'Discount type', 'Discount value', 'End date']);
     sheet.addRow(['DNI', '00456789', 'Ana Torres', '987654321', 'VERANO', 1234.5, 'monto', 234.5, new Date(Date.UTC(2026, 5, 30))]);
     sheet.addRow(['DNI', '00456790', 'Beto Ríos', '', 'VERANO', 800, 'percentage', 12.5, '']);
+    // A past end date in a date cell is refused, and the report shows it as the sheet does.
+    sheet.addRow(['DNI', '00456791', 'Carla Paz', '', 'VERANO', 800, 'percentage', 12.5, new Date(Date.UTC(2026, 0, 31))]);
     const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
-    const { process } = await importCampaignFile(admin, 'campaign.xlsx', bytes);
-    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 2, create: 2, rejected: 0 });
+    const { id, process } = await importCampaignFile(admin, 'campaign.xlsx', bytes);
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 3, create: 2, rejected: 1 });
+    expect(await (await admin.get(`/app/process-log/${id}/files/errors`)).text()).toMatch(/^4,End date,31\/01\/2026,/m);
     const entries = await entriesOf(tenant.id);
     expect(entries.map((e) => [e.campaignCode, e.debtAmount, e.discountType, e.discountValue, e.campaignAmount, e.endDate])).toEqual([
       ['VERANO', 123_450, 'monto', 23_450, 100_000, '2026-06-30'],

@@ -391,6 +391,31 @@ describe('importing clients with their payment orders', () => {
     expect((await ordersOf(h, tenant.id)).map((o) => o.paymentCode)).toEqual(['OP-3']);
   });
 
+  it('a failed formula in an order column says so, not "required"; LibreOffice’s csv codes, a day with a time and a long fraction are read as the sheet meant', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const header = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Intereses,Fecha de emisión,Fecha de vencimiento';
+    const csv = [
+      header,
+      'DNI,01234567,Rosa Quispe,OP-1,#DIV/0!,0,01/01/2026,01/02/2026',
+      'DNI,07654321,Ana Torres,OP-2,Err:502,0,01/01/2026,01/02/2026',
+      // A date-and-time cell as LibreOffice writes it to a csv: its day.
+      'DNI,45678912,Luis Ramos,OP-3,100,0,01/03/2026 23:30,31/12/2026 00:00',
+      // =1/3 written to a csv: too many decimals, not "too large".
+      'DNI,12345678,Eva Soto,OP-4,100,0.333333333333333,01/01/2026,01/02/2026',
+    ].join('\n');
+    const { id, process } = await importFile(h, client, 'libre.csv', Buffer.from(`${csv}\n`));
+    expect(process.counts).toMatchObject({ rows: 4, create: 1, rejected: 3 });
+    const report = await (await client.get(`/app/process-log/${id}/files/errors`)).text();
+    expect(report).toMatch(/^2,Monto,#DIV\/0!,"?La celda tiene una fórmula con error/m);
+    expect(report, report).toMatch(/^3,Monto,Err:502,"?La celda tiene una fórmula con error/m);
+    expect(report).not.toContain('Este campo es obligatorio');
+    expect(report).toMatch(/^5,Intereses,0\.333333333333333,.*decimales/m);
+    expect(report).not.toContain('demasiado grande');
+    const [order] = await ordersOf(h, tenant.id);
+    expect(order).toMatchObject({ paymentCode: 'OP-3', issueDate: '2026-03-01', dueDate: '2026-12-31' });
+  });
+
   it('a column of choices that gets another word is told the words it takes', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

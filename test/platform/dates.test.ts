@@ -50,6 +50,8 @@ describe('dates in the tenant timezone', () => {
       '2026-12-31', '2026-12-31', '2026-12-31', '2026-01-05', '2026-12-31', '2026-01-05', '2026-12-31', '2026-01-05',
     ]);
     expect(parseTypedDay('')).toBe('');
+    // A date-and-time cell as a spreadsheet writes it to a csv: its day.
+    expect(['01/03/2026 23:30', '1/3/2026 0:00', '01/03/26 23:30:15'].map((text) => parseTypedDay(text, { aroundYear: 2026 }))).toEqual(['2026-03-01', '2026-03-01', '2026-03-01']);
     for (const text of ['150126', '15012026', '46037', '31/02/2026', '12/31/2026', '2026-02-30', '31/02/26', '15/01/2', 'mañana']) expect(parseTypedDay(text), text).toBeNull();
     // Two-digit years, as LibreOffice and Excel write dd/mm/yy cells: the century nearest the year.
     expect(['15/01/26', '6/1/26', '31.12.75', '01-01-76', '28/02/98', '29/02/00'].map((text) => parseTypedDay(text, { aroundYear: 2026 }))).toEqual([

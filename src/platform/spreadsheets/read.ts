@@ -135,7 +135,8 @@ const FORMULA_ERROR = '#ERROR';
 
 /** Whether a cell holds a spreadsheet's error (#DIV/0!, #N/A…) rather than a value. */
 export function isFormulaError(text: string): boolean {
-  return /^#(?:DIV\/0!|N\/A|VALUE!|REF!|NAME\?|NUM!|NULL!|ERROR|SPILL!|CALC!|GETTING_DATA)$/.test(text);
+  // Excel's codes, and LibreOffice's "Err:502" as it writes them to a csv.
+  return /^#(?:DIV\/0!|N\/A|VALUE!|REF!|NAME\?|NUM!|NULL!|ERROR|SPILL!|CALC!|GETTING_DATA)$/.test(text) || /^Err:\d{3}$/.test(text);
 }
 
 /** A cell as text, the way the sheet shows it where that matters (dates, percentages, numbers) and raw otherwise. */
