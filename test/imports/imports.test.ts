@@ -666,7 +666,11 @@ describe('importing clients with their payment orders', () => {
     const first = processIdFrom(await upload(client, 'raro.csv', Buffer.from(csv)));
     const refused = await client.post(`/app/imports/${first}/mapping`, { 'map.name': '2' });
     expect(refused.status).toBe(422);
-    expect(await refused.text()).toContain('Este campo es obligatorio: elige la columna');
+    const refusedPage = await refused.text();
+    expect(refusedPage).toContain('Este campo es obligatorio: elige la columna');
+    // Said in a focused summary whose lines lead to each column choice, tied to its select.
+    expect(refusedPage).toMatch(/<div class="error-summary" role="alert" tabindex="-1" id="f-map-error-summary" autofocus="">[\s\S]*href="#f-map-documentType">Tipo de documento: Este campo es obligatorio/);
+    expect(refusedPage).toMatch(/<select id="f-map-documentType" name="map.documentType" aria-invalid="true" aria-describedby="f-map-documentType-error">/);
     const mapping = { 'map.documentType': '0', 'map.documentNumber': '1', 'map.name': '2', 'map.paymentCode': '3', 'map.amount': '4', 'map.issueDate': '5', 'map.dueDate': '6' };
     expect((await client.post(`/app/imports/${first}/mapping`, mapping)).status).toBe(303);
 

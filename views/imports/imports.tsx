@@ -54,10 +54,14 @@ function MappingForm(props: { process: FileProcess; fields: ImportField[]; heade
                     {field.heading ?? t(field.label)}
                     {field.required ? ' *' : ''}
                   </label>
-                  {error && <p class="error">{message(error)}</p>}
+                  {error && (
+                    <p class="error" id={`f-map-${field.key}-error`}>
+                      {message(error)}
+                    </p>
+                  )}
                 </td>
                 <td>
-                  <select id={`f-map-${field.key}`} name={`map.${field.key}`}>
+                  <select id={`f-map-${field.key}`} name={`map.${field.key}`} aria-invalid={error ? 'true' : undefined} aria-describedby={error ? `f-map-${field.key}-error` : undefined}>
                     <option value="">{t('imports.mapping.none')}</option>
                     {props.headers.map((header, index) => (
                       <option value={String(index)} selected={props.mapping[field.key] === index}>
@@ -161,7 +165,8 @@ export function ImportPage(props: { process: FileProcess; fields: ImportField[];
   return (
     <>
       <h1>{t('imports.titleOf', { name: p.originalName ?? '' })}</h1>
-      <ErrorSummary errors={props.errors?._form ? { _form: props.errors._form } : undefined} />
+      {/* Each line leads to its field's column choice, named as the mapping names it. */}
+      <ErrorSummary errors={props.errors} prefix="f-map" labels={Object.fromEntries(props.fields.map((field) => [field.key, field.heading ?? t(field.label)]))} />
       <ImportStatus process={p} />
       <ResultsStatus id="import-state" />
       {mappable && (
