@@ -512,6 +512,17 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       // A payment code stored since the check under another client (or for a client the file
       // creates) would leave its row out while the rest went in: the whole upload is refused.
       if (staleLine !== null) throw new RowRefused(staleLine, 'imports.error.codeOfAnotherClient');
+      // A client the check found, deleted since: its row would create another client with its
+      // document, where the check said it would update that one. The upload is refused.
+      if (process.finishedAt) {
+        const [gone] = await rows<{ line: number | null }>(tx, sql`
+          select min(s.line) as line from import_rows s
+           where ${ofUpload('s', tenantId, processId)} and s.first_of_client
+             and not exists (select 1 from clients cl where ${sameClient(tenantId)})
+             and exists (select 1 from clients d where d.tenant_id = ${tenantId} and d.document_type = s.document_type
+                            and d.document_number = s.document_number and d.deleted_at >= ${process.finishedAt.toISOString()}::timestamptz)`);
+        if (gone?.line != null) throw new RowRefused(Number(gone.line), 'imports.error.clientDeletedSince');
+      }
       // A payment verified since the check may leave a row lowering its order below what is paid.
       const lowers = lowersBelowPaid(mapping);
       if (changedOrders > 0 && lowers && !(await settingsOf(tx, tenantId)).allowOverpayment) {

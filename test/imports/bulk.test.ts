@@ -238,6 +238,26 @@ describe('staging and applying a whole upload', () => {
     expect(await recomputed(tenant)).toEqual(state);
   });
 
+  it('a client the check found, deleted before the apply, fails the apply whole instead of being created again', async () => {
+    const tenant = await newTenant(h);
+    const client = await staffClient(tenant);
+    const rosa = await seedClient(h, tenant, { documentNumber: '30000001', name: 'Rosa Antes' });
+    const csv = ['Tipo de documento,Número de documento,Nombre', 'DNI,30000002,Nueva Persona', 'DNI,30000001,Rosa Después'].join('\n');
+    const { id } = await importFile(h, client, 'c.csv', Buffer.from(csv), { apply: false });
+    expect((await processOf(h, id)).counts).toMatchObject({ create: 1, update: 1 });
+    h.clock.advance(60_000);
+    await h.db.update(clients).set({ deletedAt: h.clock.now() }).where(eq(clients.id, rosa.id));
+    await toApply(tenant, id);
+    await applyImport(h.deps, { tenantId: tenant.id, processId: id });
+    const failed = await processOf(h, id);
+    expect(failed).toMatchObject({ stage: 'mapping', state: 'failed' });
+    expect(translateMessage(translator('es'), failed.error!)).toContain('se eliminó después de revisar el archivo');
+    expect(failed.error).toMatch(/line=3&/);
+    // Nothing written: no second Rosa, no new person.
+    const all = await h.db.select().from(clients).where(eq(clients.tenantId, tenant.id));
+    expect(all.map((c) => [c.documentNumber, c.deletedAt !== null])).toEqual([['30000001', true]]);
+  });
+
   it('a payment code taken by another client after the check fails the apply whole: nothing is left out without a word', async () => {
     const { tenant, id, other } = await newClientBesideAnother(20000001);
     expect((await processOf(h, id)).counts).toMatchObject({ create: 2 });
