@@ -188,10 +188,10 @@ export const MAX_WHOLE_DIGITS = 10;
  */
 export function isTooLargeAmount(input: string, minor: Minor | null, currency: string): boolean {
   if (minor !== null) return Math.abs(minor) >= 10 ** (MAX_WHOLE_DIGITS + currencyDigits(currency));
-  // What parseMoney refuses for size alone (past 2^53) has more digits than any other refusal;
-  // those after a decimal mark ("0.333333333333333", a formula's result) make nothing large.
+  // What parseMoney refuses for size alone (past 2^53) has more whole digits than any amount
+  // may; digits after a decimal mark ("0.333333333333333", a formula's result) make nothing large.
   const whole = input.trim().replace(/[.,]\d*$/, '');
-  return whole.replace(/\D/g, '').length > 15;
+  return whole.replace(/\D/g, '').length > MAX_WHOLE_DIGITS;
 }
 
 /**
