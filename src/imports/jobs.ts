@@ -513,8 +513,9 @@ async function applyClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       // creates) would leave its row out while the rest went in: the whole upload is refused.
       if (staleLine !== null) throw new RowRefused(staleLine, 'imports.error.codeOfAnotherClient');
       // A client the check found, deleted since: its row would create another client with its
-      // document, where the check said it would update that one. The upload is refused.
-      if (process.finishedAt) {
+      // document, where the check said it would update that one. The upload is refused. Only
+      // a deletion makes more rows create than the check counted: the rows are looked at then.
+      if (process.finishedAt && counts.create > (process.counts.create ?? 0)) {
         const [gone] = await rows<{ line: number | null }>(tx, sql`
           select min(s.line) as line from import_rows s
            where ${ofUpload('s', tenantId, processId)} and s.first_of_client
