@@ -1,5 +1,6 @@
 import { closeFinishedCampaigns } from '../campaigns/service.js';
 import { failStuckExports } from '../exports/service.js';
+import { storageFor } from '../storage/index.js';
 import { pruneStagedRows } from '../imports/staging.js';
 import { pruneRateLimits } from '../platform/auth/rate-limit.js';
 import { todayIn } from '../platform/dates.js';
@@ -15,7 +16,8 @@ import type { JobDefinition } from './index.js';
  * records the events. Everything it does is idempotent, so it runs every hour and catches
  * each tenant's midnight within the hour, whatever the timezone. It also clears what
  * expires by itself: rate-limit and captcha records, and import rows no import will apply;
- * and it marks failed the downloads whose every try ended without a word (failStuckExports).
+ * and it marks failed the downloads whose every try ended without a word (failStuckExports),
+ * and removes the parts of files a killed process left.
  */
 export const maintenanceJob: JobDefinition<Record<string, never>> = {
   name: 'maintenance.hourly',
@@ -30,6 +32,8 @@ export const maintenanceJob: JobDefinition<Record<string, never>> = {
       await pruneCaptchaUses(db, tenant.id, now);
     }
     await failStuckExports(db, now);
+    // Parts of files whose writing stopped a day ago or more (a process killed mid-write).
+    await storageFor(deps.config).sweepParts(new Date(Date.now() - 86_400_000));
     await pruneRateLimits(db, new Date(now.getTime() - 86_400_000));
     await pruneStagedRows(db);
   },

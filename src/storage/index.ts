@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -21,6 +21,11 @@ export interface Storage {
   /** A local path to the file, for readers that need random access (zip containers). */
   path(key: string): string;
   remove(key: string): Promise<void>;
+  /**
+   * Removes the parts of files whose writing stopped before `before` (a process killed while
+   * it wrote one): no entry points at them, and nothing else would. Returns how many.
+   */
+  sweepParts(before: Date): Promise<number>;
 }
 
 /** A new key for a tenant's file, never guessable and never reused. */
@@ -80,6 +85,23 @@ export function localStorage(root: string): Storage {
     path: pathOf,
     async remove(key) {
       await rm(pathOf(key), { force: true });
+    },
+    async sweepParts(before) {
+      let removed = 0;
+      const folders = await readdir(base, { withFileTypes: true }).catch(() => []);
+      for (const folder of folders) {
+        if (!folder.isDirectory()) continue;
+        for (const name of await readdir(join(base, folder.name)).catch(() => [] as string[])) {
+          if (!name.endsWith('.part')) continue;
+          const path = join(base, folder.name, name);
+          const modified = (await stat(path).catch(() => null))?.mtime;
+          if (modified && modified < before) {
+            await rm(path, { force: true });
+            removed++;
+          }
+        }
+      }
+      return removed;
     },
   };
 }

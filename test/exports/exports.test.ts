@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, desc, eq, sql } from 'drizzle-orm';
@@ -12,6 +12,7 @@ import { rows } from '../../src/db/index.js';
 import { downloadColumns } from '../../src/exports/clients.js';
 import { exportSource } from '../../src/exports/registry.js';
 import { failStuckExports, runExport } from '../../src/exports/service.js';
+import { storageFor } from '../../src/storage/index.js';
 import { todayIn } from '../../src/platform/dates.js';
 import { translator } from '../../src/platform/i18n/index.js';
 import { mailMessages } from '../../src/platform/mail/schema.js';
@@ -267,6 +268,21 @@ describe('downloading the clients tray', () => {
 });
 
 describe('when a download cannot be written', () => {
+  it('the parts of files a killed process left are removed a day later, and nothing else', async () => {
+    const folder = join(h.config.dataDir, 'files', '999999');
+    mkdirSync(folder, { recursive: true });
+    const old = join(folder, 'a-clientes-1.csv.part');
+    const fresh = join(folder, 'b-clientes-2.csv.part');
+    const whole = join(folder, 'c-clientes-3.csv');
+    for (const path of [old, fresh, whole]) writeFileSync(path, 'x');
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    utimesSync(old, twoDaysAgo, twoDaysAgo);
+    utimesSync(whole, twoDaysAgo, twoDaysAgo);
+    expect(await storageFor(h.config).sweepParts(new Date(Date.now() - 86_400_000))).toBe(1);
+    expect([old, fresh, whole].map((path) => existsSync(path))).toEqual([false, true, true]);
+  });
+
+
   it('a download whose tries all ended without a word is marked failed by the hourly maintenance', async () => {
     const tenant = await newTenant(h);
     const admin = await addStaff(h, tenant, { role: 'admin' });
