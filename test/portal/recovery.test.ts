@@ -314,7 +314,7 @@ describe('paying the offer', () => {
 
     expect((await upload('380')).status).toBe(303);
     const all = (await (await browser.get('/recovery/pago')).text()).replaceAll('\u00a0', ' ');
-    expect(all).toContain('Ya nos informaste pagos por todo lo que falta (S/ 500.00)');
+    expect(all).toContain('Ya nos informaste pagos que cubren lo que falta (S/ 500.00)');
     expect(all).not.toContain('Pagar en línea');
     expect(all).not.toContain('action="/recovery/comprobante');
     expect(all).not.toContain('action="/recovery/compromiso');

@@ -19,7 +19,7 @@ export const recovery = messages(
     'recovery.offer.amount': 'Paga solo',
     'recovery.offer.left': 'Te falta pagar',
     'recovery.pay.reportedCounted': 'Ya descontamos lo que nos informaste y estamos verificando: {amount}.',
-    'recovery.pay.allReported': 'Ya nos informaste pagos por todo lo que falta ({amount}). Los estamos verificando: no tienes que pagar nada más por ahora.',
+    'recovery.pay.allReported': 'Ya nos informaste pagos que cubren lo que falta ({amount}). Los estamos verificando: no tienes que pagar nada más por ahora.',
     'recovery.offer.paidSoFar': 'Ya pagaste {amount} de {total}.',
     'recovery.offer.reported': 'Pago en verificación: {amount}. Cuando lo confirmemos, se descontará de lo que falta pagar.',
     'recovery.offer.promised': 'Te comprometiste a pagar {amount} hasta el {date}.',
