@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { Db } from '../db/index.js';
 import type { JobAttempt, JobDefinition, JobDeps, Jobs } from '../jobs/index.js';
 import { signExpiring } from '../platform/auth/tokens.js';
 import { addDays, startOfDayIn, todayIn } from '../platform/dates.js';
@@ -8,7 +9,7 @@ import { can } from '../platform/permissions.js';
 import type { Scope } from '../platform/scope.js';
 import { sheetWriter, type ExportFormat } from '../platform/spreadsheets/write.js';
 import { tenantUrl } from '../platform/tenancy.js';
-import { findProcess } from '../process-log/queries.js';
+import { aboutOf, findProcess } from '../process-log/queries.js';
 import { fileProcesses, type FileProcess } from '../process-log/schema.js';
 import { openProcess, recordProgress, updateProcess } from '../process-log/service.js';
 import { newKey, storageFor } from '../storage/index.js';
@@ -94,12 +95,6 @@ export async function requestExport(scope: Scope & { actor: User; tenant: Tenant
   });
   await jobs.send(exportJob, { tenantId: scope.tenantId, processId: process.id }, { ...(at ? { startAfter: at } : {}), singletonKey: `export-${scope.tenantId}-${process.id}` });
   return { ok: true, process, scheduled: large };
-}
-
-/** What a download is about beside its kind, as asked (the client of an Interacciones download). */
-export function aboutOf(process: Pick<FileProcess, 'params'>): string | null {
-  const about = process.params.about;
-  return typeof about === 'string' && about !== '' ? about : null;
 }
 
 export interface ExportJobData {
@@ -217,7 +212,7 @@ export const exportJob: JobDefinition<ExportJobData> = { name: 'exports.run', ru
  * killed on its last try, the database away when it failed) is marked failed by the hourly
  * maintenance, so no entry says "En proceso" for ever. Scheduled ones wait "queued".
  */
-export async function failStuckExports(db: JobDeps['database']['db'], now: Date): Promise<void> {
+export async function failStuckExports(db: Db, now: Date): Promise<void> {
   const tries = (exportJob.retryLimit ?? 2) + 1;
   const before = new Date(now.getTime() - (tries * (exportJob.expireInMinutes ?? 60) + 60) * 60_000);
   await db

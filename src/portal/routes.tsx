@@ -119,13 +119,14 @@ async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<Stat
   const tenant = c.var.tenant;
   const today = todayIn(tenant.timezone, clock);
   const settings = await portalSettingsFor(database.db, tenant.id);
-  const [statement, limits, chargedOff, claims, claimable] = await Promise.all([
+  const [statement, limits, chargedOff, claims] = await Promise.all([
     statementOf(database.db, tenant.id, visit.client.id, today),
     settingsOf(database.db, tenant.id),
     chargedOffDebtFor(database.db, tenant, visit.client.id, settings, today),
     debtorClaimsOf(database.db, tenant.id, visit.client.id, clock.now()),
-    debtorClaimableOrders(database.db, tenant.id, visit.client.id),
   ]);
+  // What a claim may be about (debtorClaimableOrders): orders not annulled, which the statement already holds.
+  const canRaiseClaim = statement.groups.some((group) => group.orders.some((order) => !order.annulled));
   return portalPage(c, {
     settings,
     kind: 'customer',
@@ -143,7 +144,7 @@ async function statementPage(c: AppContext, visit: PortalVisit, extra: Pick<Stat
         chargedOff={chargedOff}
         advisorWhatsapp={whatsappUrl(tenant.whatsappNumber ?? null, c.var.t('recovery.advisor.whatsappText'))}
         claims={claims}
-        canRaiseClaim={claimable.length > 0}
+        canRaiseClaim={canRaiseClaim}
         {...extra}
       />
     ),

@@ -121,3 +121,9 @@ export async function processUsers(db: Db, tenantId: number, onlyUserId: number 
     )
     .orderBy(users.name);
 }
+
+/** What a download is about beside its kind, as asked (the client of an Interacciones download). */
+export function aboutOf(process: Pick<FileProcess, 'params'>): string | null {
+  const about = process.params.about;
+  return typeof about === 'string' && about !== '' ? about : null;
+}

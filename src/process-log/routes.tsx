@@ -7,14 +7,13 @@ import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import type { MessageKey } from '../platform/i18n/index.js';
 import { can, type Grantee } from '../platform/permissions.js';
 import { allExportSources } from '../exports/registry.js';
-import { aboutOf } from '../exports/service.js';
 // The downloads register themselves when imported (processVisibility lists them).
 import '../exports/service.js';
 import type { Tenant } from '../tenants/schema.js';
 import { fold } from '../platform/search.js';
 import { render } from '../platform/render.js';
 import { sendStoredFile } from '../storage/send.js';
-import { findProcess, findProcessRow, isVisible, listProcesses, PAGE_SIZE, parseProcessFilters, processUsers, type ProcessVisibility } from './queries.js';
+import { aboutOf, findProcess, findProcessRow, isVisible, listProcesses, PAGE_SIZE, parseProcessFilters, processUsers, type ProcessVisibility } from './queries.js';
 import type { FileProcess } from './schema.js';
 
 const FILES = { original: 'originalKey', errors: 'errorReportKey', result: 'resultKey' } as const;

@@ -54,7 +54,7 @@ export function CampaignResults(props: TrayProps) {
         </div>
       )}
       {props.rows.length === 0 && props.total > 0 ? (
-        <PastLastPage total={props.total} capped={props.capped} pageSize={props.pageSize} firstPage={pageHref('/app/campaigns', props.query, 1)} />
+        <PastLastPage total={{ count: props.total, capped: props.capped, pageSize: props.pageSize }} firstPage={pageHref('/app/campaigns', props.query, 1)} />
       ) : props.rows.length === 0 ? (
         <p class="panel">{t('campaigns.empty')}</p>
       ) : (

@@ -175,7 +175,7 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
             {result.rows.length === 0 && (
               <tr>
                 <td colspan={COLUMNS}>
-                  {result.total > 0 ? <PastLastPage total={result.total} capped={result.capped} pageSize={PAGE_SIZE} firstPage={pageLink(1)} /> : t('common.noResults')}
+                  {result.total > 0 ? <PastLastPage total={{ count: result.total, capped: result.capped, pageSize: PAGE_SIZE }} firstPage={pageLink(1)} /> : t('common.noResults')}
                 </td>
               </tr>
             )}

@@ -179,7 +179,7 @@ export function InteractionsPage(props: { client: ClientRow; events: EventItem[]
         {can('reports.download') && props.events.length > 0 && <DownloadForm kind="interactions" query={{ client: String(c.id) }} />}
       </div>
       {props.events.length === 0 && props.page > 1 ? (
-        <PastLastPage total={0} capped pageSize={1} firstPage={href(1)} />
+        <PastLastPage firstPage={href(1)} />
       ) : props.events.length === 0 ? (
         <p class="panel">{t('clients.interactions.empty')}</p>
       ) : (

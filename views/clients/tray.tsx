@@ -151,7 +151,7 @@ export function ClientsResults(props: TrayProps) {
       {props.rows.length === 0 && total.count > 0 ? (
         // A page past the last (an old link, a page typed in): the filters do find clients.
         // Past a capped count, where the last page is not known, it says only that.
-        <PastLastPage total={total.count} capped={total.capped} pageSize={trayLimits.pageSize} firstPage={pageHref('/app/clients', filterParams(filters), 1)} />
+        <PastLastPage total={{ ...total, pageSize: trayLimits.pageSize }} firstPage={pageHref('/app/clients', filterParams(filters), 1)} />
       ) : props.rows.length === 0 ? (
         <p class="panel">{t('common.noResults')}</p>
       ) : (

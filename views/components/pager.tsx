@@ -11,14 +11,16 @@ export function pageHref(path: string, query: Record<string, string | undefined>
 
 /**
  * What a page past the last says (an old link, a page typed in) when the filters do find
- * rows: where the results end, or past a capped count, where the end is not known, only that.
+ * rows: where the results end; past a capped count, or in a list that does not count its
+ * rows (no `total`), where the end is not known, only that.
  */
-export function PastLastPage(props: { total: number; capped: boolean; pageSize: number; firstPage: string }) {
+export function PastLastPage(props: { firstPage: string; total?: { count: number; capped: boolean; pageSize: number } }) {
   const { t, number } = useView();
-  const last = Math.max(1, Math.ceil(props.total / props.pageSize));
+  const { total } = props;
   return (
     <p class="panel">
-      {props.capped ? t('common.pastResults') : t('common.pastLastPage', { last: number(last) })} <a href={props.firstPage}>{t('common.firstPage')}</a>
+      {!total || total.capped ? t('common.pastResults') : t('common.pastLastPage', { last: number(Math.max(1, Math.ceil(total.count / total.pageSize))) })}{' '}
+      <a href={props.firstPage}>{t('common.firstPage')}</a>
     </p>
   );
 }

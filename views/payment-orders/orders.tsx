@@ -109,7 +109,7 @@ export function OrdersResults(props: TrayProps) {
         </p>
       ))}
       {props.items.length === 0 && props.count > 0 ? (
-        <PastLastPage total={props.count} capped={props.capped} pageSize={props.pageSize} firstPage={withQuery(props.query, { page: null })} />
+        <PastLastPage total={{ count: props.count, capped: props.capped, pageSize: props.pageSize }} firstPage={withQuery(props.query, { page: null })} />
       ) : props.items.length === 0 ? (
         <p>{t('common.noResults')}</p>
       ) : (

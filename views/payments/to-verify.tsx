@@ -20,7 +20,7 @@ export function PaymentsToVerifyPage(props: { rows: PaymentToVerify[]; total: nu
       <p class="hint">{t(can('clients.edit') ? 'toVerify.intro' : 'toVerify.introReadOnly')}</p>
       <ScopeTabs label={t('toVerify.title')} scope={props.scope} mine="/app/payments-to-verify?scope=mine" all="/app/payments-to-verify?scope=all" />
       {shown.length === 0 && props.total > 0 ? (
-        <PastLastPage total={props.total} capped={false} pageSize={TO_VERIFY_PAGE} firstPage={pageHref('/app/payments-to-verify', { scope: props.scope }, 1)} />
+        <PastLastPage total={{ count: props.total, capped: false, pageSize: TO_VERIFY_PAGE }} firstPage={pageHref('/app/payments-to-verify', { scope: props.scope }, 1)} />
       ) : shown.length === 0 ? (
         <p class="panel">{t('toVerify.empty')}</p>
       ) : (

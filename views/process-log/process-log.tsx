@@ -1,7 +1,6 @@
-import { filterStates, type ProcessFilters, type ProcessRow } from '../../src/process-log/queries.js';
+import { aboutOf, filterStates, type ProcessFilters, type ProcessRow } from '../../src/process-log/queries.js';
 import { processKinds, type FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
-import { aboutOf } from '../../src/exports/service.js';
 import { PastLastPage } from '../components/pager.js';
 import type { Translate } from '../../src/platform/i18n/index.js';
 import { useView } from '../context.js';
@@ -233,7 +232,7 @@ export function ProcessLogPage(props: { rows: ProcessRow[]; filters: ProcessFilt
           </tbody>
         </table>
         {/* Past the last page (an old link), the log says only that: it does not count its entries. */}
-        {props.rows.length === 0 && (f.page > 1 ? <PastLastPage total={0} capped pageSize={1} firstPage={pageLink(1)} /> : <p>{t('common.noResults')}</p>)}
+        {props.rows.length === 0 && (f.page > 1 ? <PastLastPage firstPage={pageLink(1)} /> : <p>{t('common.noResults')}</p>)}
         {props.rows.some((row) => running(row, props.now)) && <RefreshWithoutScript />}
         <nav class="pager">
           {f.page > 1 && <a href={pageLink(f.page - 1)}>{t('common.previous')}</a>}
