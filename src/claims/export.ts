@@ -4,7 +4,8 @@ import { claimColumns, countClaims, type ClaimExportRow, listClaimsForExport, pa
 /** "Descargar" on Reclamos: the claims the tray shows with its filters, in the tray's columns, newest first as the tray lists them. */
 export const claimsExport: ExportSource = {
   kind: 'claims',
-  permissions: ['claims.view'],
+  // Whoever works the tray (claims.edit opens it without claims.view) takes it away too: its columns hold no client's sensitive data.
+  permissions: ['claims.view', 'claims.edit'],
   trayPath: (query) => pathWithQuery('/app/claims', query),
   async prepare({ db, tenant, query, t, may }) {
     // The same rows as the tray showed this user: a document number matches only for those who may see it.

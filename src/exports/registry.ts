@@ -1,6 +1,6 @@
 import type { Db } from '../db/index.js';
 import type { Translate } from '../platform/i18n/index.js';
-import type { Permission } from '../platform/permissions.js';
+import { can, type Grantee, type Permission } from '../platform/permissions.js';
 import type { Cell, ColumnKind } from '../platform/spreadsheets/write.js';
 import type { Tenant } from '../tenants/schema.js';
 
@@ -40,7 +40,7 @@ export interface PreparedExport {
  */
 export interface ExportSource {
   kind: string;
-  /** Needed besides reports.download (the tray's own access). */
+  /** The tray's own access, any one of which is needed besides reports.download. */
   permissions: Permission[];
   /** Whether the tenant has this tray at all (an app it may not have enabled); always when absent. */
   available?: (tenant: Tenant) => boolean;
@@ -50,6 +50,11 @@ export interface ExportSource {
 }
 
 const sources = new Map<string, ExportSource>();
+
+/** Whether a user may download this tray: reports.download and any permission that opens the tray. */
+export function mayDownload(user: Grantee | null | undefined, source: ExportSource): boolean {
+  return can(user, 'reports.download') && source.permissions.some((p) => can(user, p));
+}
 
 export function registerExport(source: ExportSource): void {
   sources.set(source.kind, source);

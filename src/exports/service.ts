@@ -23,7 +23,7 @@ import '../campaigns/export.js';
 import '../events/export.js';
 import '../payment-orders/export.js';
 import './clients.js';
-import { exportSource } from './registry.js';
+import { exportSource, mayDownload } from './registry.js';
 
 /** Up to this many rows a download is produced at once; above, overnight after the user confirms. */
 export const IMMEDIATE_LIMIT = 50_000;
@@ -62,7 +62,7 @@ export type ExportResult =
 export async function requestExport(scope: Scope & { actor: User; tenant: Tenant }, jobs: Jobs, request: ExportRequest): Promise<ExportResult> {
   const source = exportSource(request.kind, scope.tenant);
   if (!source) return { ok: false, notFound: true };
-  if (!can(scope.actor, 'reports.download') || !source.permissions.every((p) => can(scope.actor, p))) return { ok: false, forbidden: true };
+  if (!mayDownload(scope.actor, source)) return { ok: false, forbidden: true };
   const t = translator(scope.actor.language ?? languageOf(scope.tenant.locale));
   const prepared = await source.prepare({
     db: scope.db,

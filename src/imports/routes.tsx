@@ -7,7 +7,8 @@ import { setFlash } from '../platform/flash.js';
 import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
 import { isAppEnabled } from '../marketplace/service.js';
-import { findProcess } from '../process-log/queries.js';
+import { findProcess, isVisible } from '../process-log/queries.js';
+import { processVisibility } from '../process-log/visibility.js';
 import type { ImportSubject } from './fields.js';
 import { applyImportJob, checkImportJob } from './jobs.js';
 import { confirmMapping, headersOf, mappingFromForm, offeredMapping, requestApply, uploadFields, uploadImport } from './service.js';
@@ -22,10 +23,11 @@ const processId = (c: AppContext) => {
   return Number.isSafeInteger(id) && id > 0 ? id : null;
 };
 
+/** The upload of that number, if the Process log shows it to this user (without receivables, only their own). */
 async function findImport(c: AppContext) {
   const id = processId(c);
   const process = id ? await findProcess(c.var.deps.database.db, c.var.tenant.id, id) : undefined;
-  return process?.kind === 'import' ? process : undefined;
+  return process?.kind === 'import' && isVisible(processVisibility(c.var.user), process) ? process : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { ErrorPage } from '../../views/errors/error-page.js';
+import { ErrorPage, RequestError } from '../../views/errors/error-page.js';
 import type { AppContext, AppEnv } from './context.js';
 import { languageOf, translator, type MessageKey, type Params } from './i18n/index.js';
 import { isHtmx, render } from './render.js';
@@ -16,27 +16,47 @@ function ensureLanguage(c: AppContext): void {
   }
 }
 
-export async function errorPage(c: AppContext, status: ContentfulStatusCode, title: MessageKey, body: MessageKey, params?: Params) {
+/**
+ * The address of the page an htmx request came from, as a path on this host (htmx sends it
+ * whole in HX-Current-URL), so that it can be loaded afresh.
+ */
+function currentPageOf(c: AppContext): string | undefined {
+  const current = c.req.header('HX-Current-URL');
+  if (!current) return undefined;
+  try {
+    const url = new URL(current);
+    return `${url.pathname}${url.search}`;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function errorPage(c: AppContext, status: ContentfulStatusCode, title: MessageKey, body: MessageKey, params?: Params, options: { back?: false } = {}) {
   ensureLanguage(c);
   const titleText = c.var.t(title);
+  const bodyText = c.var.t(body, params);
+  if (isHtmx(c)) {
+    // A part htmx asked for is refused: the page says so in its notice (the layout's
+    // #request-error, where htmx's settings send every 4xx and 5xx) and keeps its address.
+    c.header('HX-Retarget', '#request-error');
+    c.header('HX-Reswap', 'innerHTML');
+    c.header('HX-Reselect', 'unset');
+    c.header('HX-Push-Url', 'false');
+    return render(c, { title: titleText, status, layout: 'none', body: null, fragment: <RequestError title={titleText} body={bodyText} reload={currentPageOf(c)} /> });
+  }
   // A debtor's error stays in the debtor's portal (the tenant's page, light), not the back office's.
-  const portal = isHtmx(c) ? null : portalOfPath(c.req.path);
+  const portal = portalOfPath(c.req.path);
   if (portal) {
-    const page = await portalErrorPage(c, portal, status, titleText, c.var.t(body, params));
+    const page = await portalErrorPage(c, portal, status, titleText, bodyText);
     if (page) return page;
   }
   const layout = c.var.user ? 'app' : 'plain';
-  return render(c, {
-    title: titleText,
-    status,
-    layout,
-    body: <ErrorPage title={titleText} body={c.var.t(body, params)} />,
-    fragment: <ErrorPage title={titleText} body={c.var.t(body, params)} back={false} />,
-  });
+  return render(c, { title: titleText, status, layout, body: <ErrorPage title={titleText} body={bodyText} {...options} /> });
 }
 
 export const notFoundPage = (c: AppContext) => errorPage(c, 404, 'errors.notFound.title', 'errors.notFound.body');
-export const unknownTenantPage = (c: AppContext) => errorPage(c, 404, 'errors.unknownTenant.title', 'errors.unknownTenant.body');
+// No company answers at this address: there is nowhere on it to go back to.
+export const unknownTenantPage = (c: AppContext) => errorPage(c, 404, 'errors.unknownTenant.title', 'errors.unknownTenant.body', undefined, { back: false });
 export const forbiddenPage = (c: AppContext) => errorPage(c, 403, 'errors.forbidden.title', 'errors.forbidden.body');
 export const csrfPage = (c: AppContext) => errorPage(c, 403, 'errors.csrf.title', 'errors.csrf.body');
 

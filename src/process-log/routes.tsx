@@ -5,33 +5,16 @@ import { verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import { forbiddenPage, notFoundPage } from '../platform/errors.js';
 import type { MessageKey } from '../platform/i18n/index.js';
-import { can, type Grantee } from '../platform/permissions.js';
-import { allExportSources } from '../exports/registry.js';
-// The downloads register themselves when imported (processVisibility lists them).
-import '../exports/service.js';
 import type { Tenant } from '../tenants/schema.js';
 import { fold } from '../platform/search.js';
 import { render } from '../platform/render.js';
 import { sendStoredFile } from '../storage/send.js';
-import { aboutOf, findProcess, findProcessRow, isVisible, listProcesses, PAGE_SIZE, parseProcessFilters, processUsers, type ProcessVisibility } from './queries.js';
+import { aboutOf, findProcess, findProcessRow, isVisible, listProcesses, PAGE_SIZE, parseProcessFilters, processUsers } from './queries.js';
+import { processVisibility } from './visibility.js';
 import type { FileProcess } from './schema.js';
 
 const FILES = { original: 'originalKey', errors: 'errorReportKey', result: 'resultKey' } as const;
 type FileName = keyof typeof FILES;
-
-/**
- * What a user may see of the Process log, entries and files alike: uploads with `imports`;
- * downloads with `reports.download` and what asking for that download needs (a clients
- * download needs `receivables`). The files hold clients' data, and a download holds what its
- * requester's permissions let it match: without `receivables`, a user sees only their own.
- */
-export function processVisibility(user: (Grantee & { id: number }) | undefined): ProcessVisibility {
-  return {
-    imports: can(user, 'imports'),
-    exportSubjects: can(user, 'reports.download') ? allExportSources().filter((source) => source.permissions.every((p) => can(user, p))).map((source) => source.kind) : [],
-    onlyUserId: can(user, 'receivables') ? null : (user?.id ?? 0),
-  };
-}
 
 /** A download's name in the person's words: "ordenes-de-pago-20.csv", "errores-12.csv". */
 function fileName(c: AppContext, process: FileProcess, file: FileName): string {

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Tenant } from '../../src/tenants/schema.js';
+import { and, eq } from 'drizzle-orm';
+import { forgetRecentSessions } from '../../src/platform/auth/sessions.js';
+import { users } from '../../src/users/schema.js';
 import { debtor } from '../claims/support.js';
 import { addStaff, newTenant, type Staff } from '../support/factories.js';
 import { serveForBrowser, type Served } from './support.js';
@@ -127,6 +130,44 @@ describe('Reclamos in a browser', () => {
     await page.getByRole('button', { name: 'Filtrar' }).click();
     await page.waitForURL(/\/app\/claims\?/);
     expect(await page.locator('#claims-results').textContent()).toContain('Rosa Huamán');
+    await context.close();
+  });
+
+  it('an action refused after the page loaded, or lost on the way, is said in the page\'s notice and the row stays as it was', async () => {
+    const context = await s.context();
+    const page = await context.newPage();
+    await logIn(page);
+    await page.goto(s.url(acme.subdomain, '/app/claims?state=todos'));
+    const row = page.locator('tbody tr', { hasText: 'Rosa Huamán' }).first();
+    const notice = page.locator('#request-error');
+    await expect.poll(() => notice.isVisible()).toBe(false);
+
+    // An administrator takes claims.edit away while the tray is open.
+    const setOverrides = async (overrides: Record<string, boolean>) => {
+      await s.h.db.update(users).set({ permissionOverrides: overrides }).where(and(eq(users.tenantId, acme.id), eq(users.id, advisor.id)));
+      forgetRecentSessions();
+    };
+    await setOverrides({ 'claims.edit': false });
+    try {
+      await row.getByRole('link', { name: 'Editar' }).click();
+      await expect.poll(() => notice.textContent()).toContain('Sin permiso');
+      expect(await notice.getAttribute('role')).toBe('alert');
+      expect(await notice.getByRole('link', { name: 'Volver a cargar la página' }).getAttribute('href')).toBe('/app/claims?state=todos');
+      expect(page.url()).toMatch(/\/app\/claims\?state=todos$/);
+      expect(await page.locator('tr.claim-editing').count()).toBe(0);
+      expect(await row.getByRole('link', { name: 'Editar' }).count()).toBe(1);
+    } finally {
+      await setOverrides({});
+    }
+
+    // The network drops: the notice says nothing was sent through, and the next try clears it.
+    await page.route('**/edit**', (route) => route.abort('internetdisconnected'));
+    await row.getByRole('link', { name: 'Editar' }).click();
+    await expect.poll(() => notice.textContent()).toContain('No pudimos comunicarnos con Saldo');
+    await page.unroute('**/edit**');
+    await row.getByRole('link', { name: 'Editar' }).click();
+    await page.locator('tr.claim-editing').waitFor();
+    await expect.poll(() => notice.isVisible()).toBe(false);
     await context.close();
   });
 });

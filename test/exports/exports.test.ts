@@ -430,6 +430,19 @@ describe('who may download', () => {
     const opened = await browser.get(`/app/process-log/${own.id}/files/result`);
     expect(opened.status, await opened.clone().text()).toBe(200);
 
+    // One who works the claims tray with claims.edit alone downloads what it shows too.
+    const editor = await addStaff(h, tenant, { role: 'advisor', grant: ['claims.edit', 'reports.download'], revoke: ['receivables', 'claims.view'] });
+    const editing = await loggedIn(h, tenant, editor);
+    expect(await (await editing.get('/app/claims')).text()).toContain('name="kind" value="claims"');
+    const theirs = await editing.post('/app/exports', { kind: 'claims', format: 'csv', query: '' });
+    expect([theirs.status, theirs.headers.get('Location')]).toEqual([303, '/app/process-log']);
+    await h.runJobs();
+    const editorsFile = (await h.db.select().from(fileProcesses).where(eq(fileProcesses.tenantId, tenant.id))).find((p) => p.userId === editor.id)!;
+    expect(editorsFile).toMatchObject({ subject: 'claims', state: 'completed' });
+    expect(await (await editing.get('/app/process-log')).text()).toContain(`process-${editorsFile.id}"`);
+    // Clients they may not see, they may not download.
+    expect((await editing.post('/app/exports', { kind: 'clients', format: 'csv', query: '' })).status).toBe(403);
+
     // A supervisor with receivables sees everyone's.
     const supervisor = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'supervisor' }));
     const full = await (await supervisor.get('/app/process-log')).text();

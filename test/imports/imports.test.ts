@@ -144,6 +144,23 @@ describe('importing clients with their payment orders', () => {
     expect(await ordersOf(h, tenant.id)).toEqual(ordersBefore);
   });
 
+  it('an upload is opened and worked only by those the Process log shows it to: without receivables, one\'s own', async () => {
+    const tenant = await newTenant(h);
+    const boss = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const id = processIdFrom(await upload(boss, 'clients-utf8-bom.csv', fixture('clients-utf8-bom.csv')));
+    const before = await processOf(h, id);
+    const loader = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'advisor', grant: ['imports'], revoke: ['receivables'] }));
+    for (const path of [`/app/imports/${id}`, `/app/imports/${id}/status`]) expect((await loader.get(path)).status, path).toBe(404);
+    expect((await loader.post(`/app/imports/${id}/mapping`, {})).status).toBe(404);
+    expect((await loader.post(`/app/imports/${id}/application`, {})).status).toBe(404);
+    expect(await processOf(h, id)).toEqual(before);
+    // Their own upload is theirs to work; one with receivables works everyone's.
+    const own = processIdFrom(await upload(loader, 'clients-utf8-bom.csv', fixture('clients-utf8-bom.csv')));
+    expect((await loader.get(`/app/imports/${own}`)).status).toBe(200);
+    const supervisor = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'supervisor', grant: ['imports'] }));
+    expect((await supervisor.get(`/app/imports/${id}`)).status).toBe(200);
+  });
+
   it('a changed amount updates that order only, and the other rows are counted unchanged', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });

@@ -352,6 +352,28 @@ describe('CSRF', () => {
     expect(await h.db.select().from(users).where(and(eq(users.tenantId, acme.id), eq(users.email, 'intruso@example.pe')))).toHaveLength(0);
   });
 
+  it('sends a login whose form expired back to the login, and an htmx part it refuses to the page\'s notice', async () => {
+    const acme = await newTenant(h);
+    const ana = await addStaff(h, acme);
+    const expired = await h.client(acme).post('/app/login', { email: ana.email, password: ana.password }, { csrf: false });
+    expect(expired.status).toBe(403);
+    const page = await expired.text();
+    expect(page).toContain('El formulario expiró');
+    expect(page).toContain('href="/app/login"');
+
+    const client = await loggedIn(h, acme, ana);
+    const refused = await client.request('POST', '/app/logout', { csrf: false, htmx: true, headers: { 'X-CSRF-Token': 'x', 'HX-Current-URL': `http://${acme.subdomain}.localhost/app/claims?state=todos` } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('HX-Retarget')).toBe('#request-error');
+    expect(refused.headers.get('HX-Reswap')).toBe('innerHTML');
+    expect(refused.headers.get('HX-Push-Url')).toBe('false');
+    const part = await refused.text();
+    expect(part).toContain('El formulario expiró');
+    expect(part).toContain('<a href="/app/claims?state=todos">Volver a cargar la página</a>');
+    expect(part).not.toContain('<html');
+    expect(await sessionCount(acme.id, ana.id)).toBe(1);
+  });
+
   it('refuses a token made for another browser', async () => {
     const acme = await newTenant(h);
     const admin = await addStaff(h, acme, { role: 'admin' });

@@ -12,7 +12,8 @@ export const htmxConfig = JSON.stringify({
     { code: '204', swap: false },
     { code: '[23]..', swap: true },
     { code: '422', swap: true },
-    { code: '[45]..', swap: false, error: true },
+    // A refusal or failure goes to the page's notice, never in place of the part that asked.
+    { code: '[45]..', swap: true, error: true, target: '#request-error', swapOverride: 'innerHTML' },
   ],
 });
 
@@ -32,9 +33,11 @@ export function Document(props: { title: string; children: Child; htmx?: boolean
           ))}
           {props.htmx !== false && <meta name="htmx-config" content={htmxConfig} />}
           {props.htmx !== false && <script src={asset('htmx.js')} defer></script>}
+          {props.htmx !== false && <script src={asset('app.js')} defer></script>}
         </head>
         <body class={props.bodyClass} hx-headers={props.htmx !== false ? JSON.stringify({ 'X-CSRF-Token': csrfToken }) : undefined}>
           {props.children}
+          {props.htmx !== false && <div id="request-error" class="request-error" role="alert" data-offline={t('errors.offline')}></div>}
         </body>
       </html>
     </>
