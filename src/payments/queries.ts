@@ -23,6 +23,14 @@ export interface Statement {
   promises: (Promise_ & { state: PromiseState })[];
 }
 
+/**
+ * What the statement's debt leaves for later: the balances of orders issued after today,
+ * which no payment made today can reach (a payment is never dated before its order's issue).
+ */
+export function owedLater(statement: Pick<Statement, 'payable'>, today: IsoDate): number {
+  return statement.payable.reduce((sum, o) => (o.issueDate > today && o.balance > 0 ? sum + o.balance : sum), 0);
+}
+
 /** The client's statement ("Estado de cuenta"): orders by product, totals, payments and promises. */
 export async function statementOf(db: Db, tenantId: number, clientId: number, today: IsoDate): Promise<Statement> {
   const orders = await db

@@ -2,7 +2,7 @@ import { escapeHtml } from '../../views/components/markup.js';
 import type { Config } from '../config.js';
 import { recordClientEvent } from '../events/record.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
-import { dayText, todayIn } from '../platform/dates.js';
+import { addDays, dayText, startOfDayIn, todayIn } from '../platform/dates.js';
 import { languageOf, translator } from '../platform/i18n/index.js';
 import type { Mailer } from '../platform/mail/index.js';
 import type { Scope } from '../platform/scope.js';
@@ -45,11 +45,11 @@ export async function sendStatementLink(
 ): Promise<{ ok: true; to: string } | { ok: false; error: 'statement.link.noEmail' | 'statement.link.failed' }> {
   const { tenant } = deps;
   if (!client.email) return { ok: false, error: 'statement.link.noEmail' };
-  const now = scope.clock.now();
-  const expiresAt = new Date(now.getTime() + STATEMENT_LINK_DAYS * 86_400_000);
+  // It opens through the whole of its last day, as the debtor reads the date the email
+  // names: in the tenant's timezone, until the next day begins.
+  const expiresOn = addDays(todayIn(tenant.timezone, scope.clock), STATEMENT_LINK_DAYS);
+  const expiresAt = startOfDayIn(tenant.timezone, addDays(expiresOn, 1));
   const link = statementLink(deps.config, tenant, client.id, deps.secret, expiresAt);
-  // The last day it opens, as the debtor reads dates: in the tenant's timezone.
-  const expiresOn = todayIn(tenant.timezone, { now: () => expiresAt });
   const until = dayText(expiresOn);
   // The button in the colour of the tenant's customer portal, where it leads.
   const { customerColor } = await portalSettingsFor(scope.db, scope.tenantId);
@@ -66,6 +66,6 @@ export async function sendStatementLink(
 <p>${escapeHtml(tenant.name)}</p>`,
   });
   if (!sent.ok) return { ok: false, error: 'statement.link.failed' };
-  await recordClientEvent(scope, scope.db, client.id, 'statement.link_sent', { sentTo: client.email, expiresOn }, now);
+  await recordClientEvent(scope, scope.db, client.id, 'statement.link_sent', { sentTo: client.email, expiresOn }, scope.clock.now());
   return { ok: true, to: client.email };
 }

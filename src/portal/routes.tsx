@@ -11,7 +11,7 @@ import { claimFromPortal, debtorClaimableOrders, debtorClaimsOf } from './claims
 import { LogoutButton, StatementPage, type StatementPageProps } from '../../views/portal/statement.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { findClient } from '../clients/queries.js';
-import { statementOf } from '../payments/queries.js';
+import { owedLater, statementOf } from '../payments/queries.js';
 import { settingsOf } from '../settings/queries.js';
 import { waitFor } from '../platform/auth/rate-limit.js';
 import { signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
@@ -325,13 +325,16 @@ export const portalRoutes = new Hono<AppEnv>()
     const tenant = c.var.tenant;
     const provider = providerFor(await portalSettingsFor(database.db, tenant.id), secret);
     if (!provider) return notFoundPage(c);
-    const statement = await statementOf(database.db, tenant.id, visit.client.id, todayIn(tenant.timezone, clock));
+    const today = todayIn(tenant.timezone, clock);
+    const statement = await statementOf(database.db, tenant.id, visit.client.id, today);
     const target = c.req.param('target');
-    const order = statement.payable.find((o) => String(o.id) === target && o.balance > 0);
+    // Only what can be paid today: an order issued later is not offered, nor counted in the total.
+    const order = statement.payable.find((o) => String(o.id) === target && o.balance > 0 && o.issueDate <= today);
+    const owedToday = statement.totalBalance - owedLater(statement, today);
     const base = { tenantId: tenant.id, currency: tenant.currency, expiresAt: new Date(clock.now().getTime() + PAY_LINK_MS) };
     const request =
-      target === 'total' && statement.totalBalance > 0
-        ? { ...base, code: totalCode(visit.client.id), amount: statement.totalBalance }
+      target === 'total' && owedToday > 0
+        ? { ...base, code: totalCode(visit.client.id), amount: owedToday }
         : order
           ? { ...base, code: order.paymentCode, amount: order.balance }
           : null;

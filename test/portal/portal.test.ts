@@ -391,6 +391,34 @@ describe('receipts from the portal', () => {
     expect(await chosen.text()).toContain('Elige una de tus deudas pendientes.');
   });
 
+  it('offers to pay today only what can be paid today: an order issued later is shown apart, without a pay link, and out of the total', async () => {
+    const acme = await newTenant(h);
+    await setPortal(h, acme, { payLinkTemplate: 'https://pagos.example.pe/pay?ref={code}&monto={amount}' });
+    const rosa = await debtor(h, acme);
+    const now = await newOrder(h, acme, rosa.id, { paymentCode: 'CUO-1', amount: 100_00, dueDate: '2026-02-01' });
+    const later = await newOrder(h, acme, rosa.id, { paymentCode: 'CUO-2', amount: 200_00, issueDate: '2026-03-15', dueDate: '2026-04-15' });
+    const browser = await signedIn(h, acme, rosa);
+    const page = await (await browser.get('/estado-de-cuenta')).text();
+    const text = page.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Total por pagar S/ 100.00');
+    expect(text).toContain('Por emitir (se paga cuando se emita) S/ 200.00');
+    expect(text).toContain('Se emite el 15/03/2026');
+    expect(page).toContain(`href="/pago-en-linea/${now.id}"`);
+    expect(page).not.toContain(`href="/pago-en-linea/${later.id}"`);
+    expect((await browser.get(`/pago-en-linea/${later.id}`)).status).toBe(404);
+    expect(new URL(location(await browser.get('/pago-en-linea/total'))!).searchParams.get('monto')).toBe('100.00');
+    // The day it is issued, it is owed and paid like the rest.
+    h.clock.set('2026-03-15T15:00:00Z');
+    try {
+      const again = await signedIn(h, acme, rosa);
+      const issued = await (await again.get('/estado-de-cuenta')).text();
+      expect(issued).toContain(`href="/pago-en-linea/${later.id}"`);
+      expect(new URL(location(await again.get('/pago-en-linea/total'))!).searchParams.get('monto')).toBe('300.00');
+    } finally {
+      h.clock.set('2026-03-10T15:00:00Z');
+    }
+  });
+
   it('takes the same receipt again once staff refused the first one, as the statement asks', async () => {
     const acme = await newTenant(h);
     const rosa = await debtor(h, acme);
@@ -649,8 +677,10 @@ describe('sending the statement link from the back office', () => {
     const t = translator('es');
     expect(detailLines(t, { from: 'pending', to: 'kept', amount: 100 }, String).join(' ')).not.toContain('Para:');
     expect(detailLines(t, { sentTo: 'rosa@example.pe' }, String)).toEqual(['Para: rosa@example.pe']);
-    // A week later the link no longer opens.
-    h.clock.set('2026-03-17T15:00:01Z');
+    // It opens through the last day the email names, in Lima, and no longer once the next one begins.
+    h.clock.set('2026-03-18T04:59:00Z');
+    expect(location(await h.client(acme).get(path))).toBe('/estado-de-cuenta');
+    h.clock.set('2026-03-18T05:00:01Z');
     expect(await (await h.client(acme).get(path)).text()).toContain('El enlace venció o no es válido.');
     h.clock.set('2026-03-10T15:00:00Z');
   });

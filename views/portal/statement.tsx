@@ -1,5 +1,5 @@
 import { addDays } from '../../src/platform/dates.js';
-import type { Statement } from '../../src/payments/queries.js';
+import { owedLater, type Statement } from '../../src/payments/queries.js';
 import type { ChargedOffDebt } from '../../src/portal/service.js';
 import type { PortalSettings } from '../../src/portal/schema.js';
 import { ErrorSummary, Field, FileInput, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
@@ -68,7 +68,7 @@ function ChargedOff({ debt, whatsapp }: { debt: ChargedOffDebt; whatsapp: string
   );
 }
 
-function Orders({ statement, payOnline, disputed }: Pick<StatementPageProps, 'statement' | 'payOnline'> & { disputed: Set<string> }) {
+function Orders({ statement, payOnline, disputed, today }: Pick<StatementPageProps, 'statement' | 'payOnline' | 'today'> & { disputed: Set<string> }) {
   const { t, money, date } = useView();
   const groups = statement.groups
     .map((g) => ({ ...g, orders: g.orders.filter((o) => !o.annulled) }))
@@ -86,6 +86,7 @@ function Orders({ statement, payOnline, disputed }: Pick<StatementPageProps, 'st
                   <strong>{order.paymentCode}</strong>
                   <span class={`status ${order.status}`}>{t(`portal.status.${order.status as 'pendiente' | 'vencida' | 'pagada'}`)}</span>
                 </p>
+                {order.issueDate > today && order.balance > 0 && <p class="hint">{t('portal.statement.issuedLater', { date: date(order.issueDate) })}</p>}
                 {disputed.has(order.paymentCode) && <p class="hint">{t('portal.claims.onOrder')}</p>}
                 <p class="row">
                   <span>{t(order.status === 'vencida' ? 'portal.statement.dueWas' : 'portal.statement.due', { date: date(order.dueDate) })}</span>
@@ -94,7 +95,7 @@ function Orders({ statement, payOnline, disputed }: Pick<StatementPageProps, 'st
                     {order.balance < 0 ? t('statement.credit') : t('portal.statement.balance')} <strong>{money(Math.abs(order.balance))}</strong>
                   </span>
                 </p>
-                {payOnline && order.balance > 0 && (
+                {payOnline && order.balance > 0 && order.issueDate <= today && (
                   <p>
                     <a class="button small" href={`/pago-en-linea/${order.id}`}>
                       {t('portal.statement.payOrder', { code: order.paymentCode })}
@@ -187,7 +188,9 @@ export function StatementPage(props: StatementPageProps) {
   const refused = statement.payments.filter((p) => p.state === 'no_verificado' && p.source === 'portal' && p.paidOn >= addDays(props.today, -30));
   // A debtor known only from a charged-off campaign owes that debt: it is their total.
   const onlyChargedOff = props.chargedOff ? statement.groups.every((g) => g.orders.every((o) => o.annulled)) : false;
-  const total = props.chargedOff && onlyChargedOff ? props.chargedOff.offer.owed : statement.totalBalance;
+  // Orders issued after today are owed later: no payment made today reaches them.
+  const later = onlyChargedOff ? 0 : owedLater(statement, props.today);
+  const total = props.chargedOff && onlyChargedOff ? props.chargedOff.offer.owed : statement.totalBalance - later;
   const claims = props.claims ?? [];
   const disputed = new Set(claims.filter((c) => c.state === 'abierto').flatMap((c) => c.orderCodes));
   return (
@@ -206,8 +209,14 @@ export function StatementPage(props: StatementPageProps) {
               <dd>{money(statement.totalOverdue)}</dd>
             </div>
           )}
+          {later > 0 && (
+            <div>
+              <dt>{t('portal.statement.later')}</dt>
+              <dd>{money(later)}</dd>
+            </div>
+          )}
         </dl>
-        {props.payOnline && statement.totalBalance > 0 && (
+        {props.payOnline && statement.totalBalance - later > 0 && (
           <p>
             <a class="button" href="/pago-en-linea/total">
               {t('portal.statement.payTotal')}
@@ -217,7 +226,7 @@ export function StatementPage(props: StatementPageProps) {
       </section>
       {props.chargedOff && <ChargedOff debt={props.chargedOff} whatsapp={props.advisorWhatsapp ?? null} />}
       {/* A debtor known only from a campaign has no orders to list: the card above is their debt. */}
-      {!onlyChargedOff && <Orders statement={statement} payOnline={props.payOnline} disputed={disputed} />}
+      {!onlyChargedOff && <Orders statement={statement} payOnline={props.payOnline} disputed={disputed} today={props.today} />}
       {(pending.length > 0 || promises.length > 0 || refused.length > 0) && (
         <section class="card">
           <h2>{t('portal.statement.inProgress')}</h2>
@@ -236,7 +245,7 @@ export function StatementPage(props: StatementPageProps) {
       )}
       {(claims.length > 0 || props.canRaiseClaim) && <DebtorClaims claims={claims} canRaise={props.canRaiseClaim ?? false} />}
       <BankDetails text={settings.bankDetails} />
-      {statement.totalBalance > 0 && <ReceiptForm action="/comprobante" orders={statement.payable.filter((o) => o.issueDate <= props.today)} receipt={props.receipt} />}
+      {statement.totalBalance - later > 0 && <ReceiptForm action="/comprobante" orders={statement.payable.filter((o) => o.issueDate <= props.today)} receipt={props.receipt} />}
       {settings.promisesEnabled && statement.totalBalance > 0 && <PromiseForm action="/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
     </>
   );

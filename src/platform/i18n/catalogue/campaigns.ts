@@ -73,7 +73,7 @@ export const campaigns = messages(
     'campaigns.registerPayment': 'Registrar pago',
     'campaigns.makePromise': 'Registrar compromiso',
     'campaigns.originalCreditUntouched': 'Los pagos de la campaña no modifican las órdenes de pago originales del cliente.',
-    'campaigns.countdown.running': 'La cuenta regresiva del deudor en /recovery corre hasta el {at}.',
+    'campaigns.countdown.running': 'Hasta el {at} corre la cuenta regresiva del deudor en /recovery.',
     'campaigns.countdown.expired': 'La cuenta regresiva del deudor venció el {at}: en /recovery ya no ve esta oferta, y su estado de cuenta muestra la deuda sin descuento.',
     'campaigns.paymentRegistered': 'Registramos el pago por verificar.',
     'campaigns.paymentVerified': 'Pago verificado.',
