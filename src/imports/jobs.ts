@@ -415,6 +415,29 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
       column: 'portfolio',
     });
     for (const c of charged) refused.push({ line: c.line, column: header('portfolio'), value: c.value, message: 'imports.error.portfolioInCampaign' });
+    // Discounts bring an order to zero at most, as the order form says: judged here, where
+    // a column the file leaves out (or a blank cell) is known to mean what is stored, or 0 for
+    // a new order.
+    let discounted: { line: number; value: string }[] = [];
+    if ('amount' in mapping || 'interest' in mapping || 'discounts' in mapping) {
+      const column = 'discounts' in mapping ? 'discounts' : 'amount';
+      const news = await dropStaged(tx, staged, {
+        using: sql`(select 1) one`,
+        where: sql`s.payment_code is not null and s.amount is not null
+               and not exists (select 1 from payment_orders po where po.tenant_id = ${tenantId} and po.payment_code = s.payment_code)
+               and coalesce(s.discounts, 0) > s.amount + coalesce(s.interest, 0)`,
+        column,
+      });
+      const stored = await dropStaged(tx, staged, {
+        using: sql`payment_orders po`,
+        where: sql`po.tenant_id = ${tenantId} and po.payment_code = s.payment_code
+               and coalesce(s.discounts, po.discounts) > coalesce(s.amount, po.amount) + coalesce(s.interest, po.interest)`,
+        column,
+      });
+      discounted = [...news, ...stored];
+      const message = column === 'discounts' ? 'receivables.orders.discountsAboveAmount' : 'imports.error.amountBelowDiscounts';
+      for (const d of discounted) refused.push({ line: d.line, column: header(column), value: d.value === null ? '' : toDecimalString(Number(d.value), tenant.currency), message });
+    }
     // What was paid on an order stays paid: a row may not lower it below that, as the form says.
     const lowers = lowersBelowPaid(mapping);
     if (lowers && !(await settingsOf(tx, tenantId)).allowOverpayment) {
@@ -427,7 +450,11 @@ async function checkClientsAndOrders(deps: JobDeps, data: ImportJobData, found: 
     }
     const { create, update, unchanged } = await classify(tx, tenantId, processId, mapping);
     // A client's first row carries its totals only while the check's marks stand.
-    return { refused, counts: { create, update, unchanged }, clientTotals: !repeats.repeats && ofDeleted.length === 0 && moved.length === 0 && charged.length === 0 };
+    return {
+      refused,
+      counts: { create, update, unchanged },
+      clientTotals: !repeats.repeats && ofDeleted.length === 0 && moved.length === 0 && charged.length === 0 && discounted.length === 0,
+    };
   });
   rejected += new Set(refused.map((r) => r.line)).size;
   report.later(refused);

@@ -38,17 +38,40 @@ function loadSharp() {
   return library;
 }
 
+/**
+ * The bytes each image may weigh: a recovery page's first view (SPEC 6: 30 KB compressed)
+ * holds the page, its stylesheet, the logo and the banner, so the two images share what the
+ * page leaves. A photo is encoded at lower qualities, and then smaller, until it fits.
+ */
+export const imageBudgets: Record<PortalImage, number> = { logo: 4 * 1024, banner: 12 * 1024 };
+const QUALITIES = [82, 70, 58, 46, 36];
+
 /** The image ready to store, or the message for one that cannot be read as the image it claims to be. */
 export async function shrinkImage(bytes: Uint8Array, purpose: PortalImage): Promise<ShrunkImage> {
-  const box = imageBoxes[purpose];
   const { default: sharp } = await loadSharp();
+  const budget = imageBudgets[purpose];
   try {
-    const out = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+    // Decoded, turned upright and fitted in its box once; each try below encodes these pixels.
+    let box = imageBoxes[purpose];
+    const fitted = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
       .rotate()
       .resize({ ...box, fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 82, alphaQuality: 90, effort: 4 })
-      .toBuffer();
-    return { ok: true, bytes: new Uint8Array(out.buffer, out.byteOffset, out.byteLength), kind: 'webp' };
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const pixels = { raw: { width: fitted.info.width, height: fitted.info.height, channels: fitted.info.channels } };
+    let out: Buffer | undefined;
+    for (let shrink = 0; shrink < 4; shrink++) {
+      for (const quality of QUALITIES) {
+        out = await sharp(fitted.data, pixels)
+          .resize({ ...box, fit: 'inside', withoutEnlargement: true })
+          .webp({ quality, alphaQuality: Math.min(90, quality + 10), effort: 4 })
+          .toBuffer();
+        if (out.byteLength <= budget) break;
+      }
+      if (out!.byteLength <= budget) break;
+      box = { width: Math.round(box.width * 0.75), height: Math.round(box.height * 0.75) };
+    }
+    return { ok: true, bytes: new Uint8Array(out!.buffer, out!.byteOffset, out!.byteLength), kind: 'webp' };
   } catch {
     return { ok: false, error: 'portal.file.imageUnreadable' };
   }

@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { htmxConfig } from '../../views/layouts/document.js';
-import { CountdownBox, NotInterestedForm, RecoveryIdentify, RecoveryMessage, RecoveryOffer, RecoveryPay, AdvisorLink } from '../../views/portal/recovery.js';
+import { CountdownBox, refreshEveryMs, NotInterestedForm, RecoveryIdentify, RecoveryMessage, RecoveryOffer, RecoveryPay, AdvisorLink } from '../../views/portal/recovery.js';
 import { LogoutButton, type StatementPageProps } from '../../views/portal/statement.js';
 import { listOpenAlerts, notifyAdvisor, raiseAlert } from '../alerts/service.js';
 import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
@@ -84,17 +84,19 @@ function unavailable(c: AppContext, settings: PortalSettings) {
   });
 }
 
-function page(c: AppContext, settings: PortalSettings, options: { title: string; body: Child; status?: ContentfulStatusCode; identified?: boolean; htmx?: boolean }) {
+/** `htmx`: the milliseconds until the page's countdown is first due to refresh, when it has one. */
+function page(c: AppContext, settings: PortalSettings, options: { title: string; body: Child; status?: ContentfulStatusCode; identified?: boolean; htmx?: number | undefined }) {
   return portalPage(c, {
     settings,
     kind: 'recovery',
     title: options.title,
     status: options.status,
     actions: options.identified ? <LogoutButton action="/recovery/salida" /> : undefined,
+    // htmx only refreshes the countdown: it comes when the first refresh is due (static/later.js).
     head: options.htmx ? (
       <>
         <meta name="htmx-config" content={htmxConfig} />
-        <script src={c.var.deps.assets.url('htmx.js')} defer></script>
+        <script src={c.var.deps.assets.url('later.js')} data-src={c.var.deps.assets.url('htmx.js')} data-after={String(options.htmx)} defer></script>
       </>
     ) : undefined,
     body: options.body,
@@ -198,7 +200,7 @@ async function payPage(c: AppContext, now: Current & { state: { kind: 'offer' } 
     title: c.var.t('recovery.pay.title'),
     status,
     identified: true,
-    htmx: countdown !== null,
+    htmx: countdown ? refreshEveryMs(countdown) : undefined,
     body: (
       <RecoveryPay
         left={left}
@@ -271,7 +273,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     return page(c, settings, {
       title: settings.recoveryTitle,
       identified: true,
-      htmx: state.countdown !== null && !state.held,
+      htmx: state.countdown && !state.held ? refreshEveryMs(state.countdown) : undefined,
       body: (
         <RecoveryOffer
           firstName={firstName(visit.client.name)}
@@ -296,7 +298,7 @@ export const recoveryRoutes = new Hono<AppEnv>()
     }
     if (!isHtmx(c)) return c.redirect('/recovery/oferta', 303);
     c.header('Cache-Control', 'no-store');
-    return render(c, { title: '', layout: 'none', body: null, fragment: <CountdownBox countdown={now.state.countdown} /> });
+    return render(c, { title: '', layout: 'none', body: null, fragment: <CountdownBox countdown={now.state.countdown} refresh /> });
   })
   .get('/pago', async (c) => {
     const now = await current(c);

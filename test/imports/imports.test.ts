@@ -395,6 +395,26 @@ describe('importing clients with their payment orders', () => {
     expect((await ordersOf(h, tenant.id))[0]!.amount).toBe(150_00);
   });
 
+  it('discounts bring an order to zero at most, whichever of amount, interest and discounts the file leaves out', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    // No interest column: a new order's interest is 0.
+    const header = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Descuentos,Fecha de emisión,Fecha de vencimiento';
+    const first = await importFile(h, client, 'a.csv', Buffer.from(`${header}\nDNI,01234567,Rosa Quispe,OP-1,500.00,600.00,01/01/2026,01/02/2026\nDNI,01234567,Rosa Quispe,OP-2,1000.00,,01/01/2026,01/02/2026\n`));
+    expect(first.process.counts).toMatchObject({ create: 1, rejected: 1 });
+    const report = await (await client.get(`/app/process-log/${first.id}/files/errors`)).text();
+    expect(report).toContain('2,Descuentos,600.00,Los descuentos no pueden ser mayores que el monto más los intereses.');
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount, o.discounts])).toEqual([['OP-2', 1000_00, 0]]);
+    // The client's totals are those of the order loaded, not of the refused one.
+    expect((await clientsOf(h, tenant.id)).map((c) => c.totalBalance)).toEqual([1000_00]);
+    // A stored order's discounts stay what they are: an amount below them is refused too.
+    expect((await importFile(h, client, 'b.csv', Buffer.from(`${header}\nDNI,01234567,Rosa Quispe,OP-2,1000.00,300.00,01/01/2026,01/02/2026\n`))).process.counts).toMatchObject({ update: 1, rejected: 0 });
+    const lower = await importFile(h, client, 'c.csv', Buffer.from('Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento\nDNI,01234567,Rosa Quispe,OP-2,200.00,01/01/2026,01/02/2026\n'));
+    expect(lower.process.counts).toMatchObject({ update: 0, rejected: 1 });
+    expect(await (await client.get(`/app/process-log/${lower.id}/files/errors`)).text()).toContain('2,Monto,200.00,El monto más los intereses no puede quedar por debajo de los descuentos de la orden.');
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.amount, o.discounts])).toEqual([[1000_00, 300_00]]);
+  });
+
   it('a cell whose formula failed (#DIV/0!, #N/A) refuses its row: it is neither a value nor a blank that would clear what is stored', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

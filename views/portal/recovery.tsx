@@ -51,17 +51,24 @@ export function remainingText(ms: number, t: ReturnType<typeof useView>['t']): s
   return t('recovery.countdown.minutes', { minutes: rest });
 }
 
+/** How often the countdown asks the server again: every 30 seconds, every 5 in its last minutes. */
+export function refreshEveryMs(countdown: Pick<Countdown, 'remainingMs'>): number {
+  return countdown.remainingMs < 5 * 60_000 ? 5_000 : 30_000;
+}
+
 /**
- * The time left, as the server counts it. With JavaScript, htmx asks again every 30 seconds
- * (every 5 in the last minutes) and the server reloads the page when it runs out; without it,
- * the deadline itself is on the page and a link refreshes it. The link keeps an id: htmx gives
- * the focus back to it after each refresh, so a keyboard on it is not sent to the page's start.
+ * The time left, as the server counts it. With JavaScript, htmx asks again on its interval
+ * and the server reloads the page when it runs out; without it, the deadline itself is on the
+ * page and a link refreshes it. On the page (not in a refresh) it also asks as soon as htmx
+ * starts, which is when the first refresh is due (static/later.js). The link keeps an id:
+ * htmx gives the focus back to it after each refresh, so a keyboard on it is not sent to the
+ * page's start.
  */
-export function CountdownBox({ countdown }: { countdown: Countdown }) {
+export function CountdownBox({ countdown, refresh = false }: { countdown: Countdown; refresh?: boolean }) {
   const { t, dateTime } = useView();
-  const every = countdown.remainingMs < 5 * 60_000 ? '5s' : '30s';
+  const every = `every ${refreshEveryMs(countdown) / 1000}s`;
   return (
-    <div class="countdown" id="countdown" hx-get="/recovery/tiempo" hx-trigger={`every ${every}`} hx-swap="outerHTML" role="timer" aria-live="off">
+    <div class="countdown" id="countdown" hx-get="/recovery/tiempo" hx-trigger={refresh ? every : `load, ${every}`} hx-swap="outerHTML" role="timer" aria-live="off">
       <p class="countdown-label">{t('recovery.countdown.label')}</p>
       <p class="countdown-time">{remainingText(countdown.remainingMs, t)}</p>
       <p class="hint">
