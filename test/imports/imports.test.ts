@@ -123,6 +123,28 @@ describe('importing clients with their payment orders', () => {
     expect((await ordersOf(h, tenant.id)).find((o) => o.paymentCode === 'D-5')).toMatchObject({ issueDate: '2026-01-15', dueDate: '2026-02-15' });
   });
 
+  // A workbook that counts days from 1904 (Excel for Mac; LibreOffice writes date1904="true",
+  // Excel "1"), with a due date a formula works out (=F3+31); the first one also hides last
+  // month's sheet before the one to load.
+  it.each(['clients-1904-hidden-excel.xlsx', 'clients-1904-libreoffice.xlsx', 'clients-1904-libreoffice.xls'])('%s loads the days the sheet shows, from its first sheet not hidden', async (name) => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { process } = await importFile(h, client, name, fixture(name));
+    expect(process.counts, JSON.stringify(process)).toMatchObject({ rows: 2, create: 2, rejected: 0 });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount, o.issueDate, o.dueDate])).toEqual([
+      ['QA-H-001', 150_00, '2026-11-01', '2026-11-30'],
+      ['QA-H-002', 80_50, '2026-01-15', '2026-02-15'],
+    ]);
+  });
+
+  it('an xls whose first sheet is hidden is read from the first sheet shown', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { process } = await importFile(h, client, 'clients-hidden-first.xls', fixture('clients-hidden-first.xls'));
+    expect(process.counts).toMatchObject({ rows: 1, create: 1, rejected: 0 });
+    expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount, o.issueDate, o.dueDate])).toEqual([['QA-H-001', 150_00, '2026-11-01', '2026-11-30']]);
+  });
+
   it('re-uploading the same file changes nothing', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });

@@ -5,6 +5,8 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { createInflateRaw } from 'node:zlib';
 import { parse as parseCsv } from 'csv-parse';
 import type ExcelJS from 'exceljs';
@@ -109,6 +111,20 @@ export function normalizeHeader(header: string): string {
 
 function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
+}
+
+/** Whether a number format shows a date, by exceljs's own rule (the one it reads plain date cells by). */
+let dateFormatRule: ((format: string | undefined) => boolean) | undefined;
+function isDateFormat(format: string | undefined): boolean {
+  dateFormatRule ??= (createRequire(createRequire(import.meta.url).resolve('exceljs'))('./lib/utils/utils.js') as { isDateFmt(format: string | undefined): boolean }).isDateFmt;
+  return dateFormatRule(format);
+}
+
+/** The day of a date serial in a workbook's date system (1900, or 1904 as Macs once saved), or null for one out of range. */
+function serialDate(serial: number, date1904: boolean): string | null {
+  if (!Number.isFinite(serial) || serial < 0 || serial >= 2_958_466) return null;
+  const epoch = date1904 ? Date.UTC(1904, 0, 1) : Date.UTC(1899, 11, 30);
+  return isoDate(new Date(epoch + Math.floor(serial) * 86_400_000));
 }
 
 /** Whether a number format shows the value as a percentage ("0%", "0.00 %"), outside quoted text. */
@@ -247,8 +263,23 @@ function* removingWhenDone<T>(parsed: Generator<T>, path: string | Buffer): Gene
 }
 
 interface ReaderInternals {
-  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): unknown;
+  _parseWorksheet(this: ReaderInternals, iterator: AsyncIterable<Buffer | string>, sheetNo: string): unknown;
   _parseSharedStrings(entry: NodeJS.ReadableStream): unknown;
+  _parseWorkbook(entry: NodeJS.ReadableStream): Promise<void>;
+  /** workbook.xml's sheets, in the order of their tabs, and its 1900 or 1904 date system. */
+  model?: { sheets?: { rId?: string; state?: string }[] };
+  properties?: { model?: { date1904?: boolean } };
+  workbookRels?: { Id: string; Target: string }[];
+}
+
+/**
+ * The number of the part (xl/worksheets/sheetN.xml) of the workbook's first sheet that is
+ * not hidden, as its tabs are ordered; undefined when the workbook does not say.
+ */
+function firstVisiblePart(internals: ReaderInternals): string | undefined {
+  const sheet = internals.model?.sheets?.find((s) => s.state !== 'hidden' && s.state !== 'veryHidden');
+  const target = sheet && internals.workbookRels?.find((r) => r.Id === sheet.rId)?.Target;
+  return target ? /sheet(\d+)\.xml$/.exec(target)?.[1] : undefined;
 }
 
 /**
@@ -260,9 +291,30 @@ interface ReaderInternals {
 async function workbookReader(path: string, options: Partial<ExcelJS.stream.xlsx.WorkbookStreamReaderOptions>) {
   const reader = new (await exceljs()).stream.xlsx.WorkbookReader(path, options);
   const internals = reader as unknown as ReaderInternals;
-  const { _parseWorksheet: parseWorksheet, _parseSharedStrings: parseSharedStrings } = internals;
-  if (typeof parseWorksheet !== 'function' || typeof parseSharedStrings !== 'function') throw new Error('exceljs: unexpected WorkbookReader');
+  const { _parseWorksheet: parseWorksheet, _parseSharedStrings: parseSharedStrings, _parseWorkbook: parseWorkbook } = internals;
+  if (typeof parseWorksheet !== 'function' || typeof parseSharedStrings !== 'function' || typeof parseWorkbook !== 'function') throw new Error('exceljs: unexpected WorkbookReader');
+  // exceljs takes only Excel's spelling of the 1904 date system (date1904="1"); LibreOffice
+  // writes "true", and every day of such a workbook would be read four years early.
+  internals._parseWorkbook = async function (entry) {
+    const xml = (await buffer(entry)).toString('utf8');
+    await parseWorkbook.call(this, Readable.from([xml]));
+    if (/<(?:\w+:)?workbookPr\b[^>]*\bdate1904="(?:1|true)"/.test(xml) && this.properties) {
+      this.properties.model = { ...this.properties.model, date1904: true };
+    }
+  };
   internals._parseWorksheet = function (iterator, sheetNo) {
+    // Only the first sheet a person sees is read: one hidden before it (last month's data, a
+    // list the formulas look up) is passed over unread, its parked copy (if any) removed.
+    const wanted = firstVisiblePart(this);
+    if (wanted !== undefined && String(sheetNo) !== wanted) {
+      if (iterator instanceof ReadStream) {
+        // Its file is still being opened: that open now finds nothing, and is not an error.
+        iterator.on('error', () => {});
+        iterator.destroy();
+        rmSync(iterator.path, { force: true });
+      }
+      return [][Symbol.iterator]();
+    }
     const parsed = parseWorksheet.call(this, utf8Text(iterator), sheetNo) as Generator<unknown>;
     return iterator instanceof ReadStream ? removingWhenDone(parsed, iterator.path) : parsed;
   };
@@ -280,7 +332,10 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
   // Shared strings are cached (headers and repeated values); styles are cached because
   // without them dates arrive as bare serial numbers.
   const reader = await workbookReader(path, { sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', worksheets: 'emit' });
+  const internals = reader as unknown as ReaderInternals;
+  // Only the first sheet not hidden comes (see workbookReader).
   for await (const worksheet of reader) {
+    const date1904 = internals.properties?.model?.date1904 === true;
     let batch: SheetRow[] = [];
     for await (const row of worksheet as unknown as AsyncIterable<ExcelJS.Row>) {
       const values = row.values as ExcelJS.CellValue[];
@@ -289,9 +344,19 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow[]> {
       for (let i = 1; i < values.length; i++) {
         const value = values[i];
         const number = typeof value === 'number' ? value : value && typeof value === 'object' && 'result' in value && typeof value.result === 'number' ? value.result : undefined;
-        if (number !== undefined && isPercentFormat(row.getCell(i).numFmt)) {
+        const format = number !== undefined ? row.getCell(i).numFmt : undefined;
+        if (number !== undefined && isPercentFormat(format)) {
           cells.push(percentText(number));
           continue;
+        }
+        // A formula's day (=B2+30 in a date format) comes as its serial: the day the sheet
+        // shows, counted in the workbook's date system (a plain date cell comes as a day).
+        if (number !== undefined && typeof value === 'object' && isDateFormat(format)) {
+          const day = serialDate(number, date1904);
+          if (day) {
+            cells.push(day);
+            continue;
+          }
         }
         if (number !== undefined) numbers.push(i - 1);
         cells.push(excelCellText(value));
@@ -316,7 +381,10 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
   } catch (error) {
     throw new SheetError(/password|encrypt/i.test(String((error as Error).message)) ? 'sheets.error.encrypted' : 'sheets.error.corrupt');
   }
-  const name = workbook.SheetNames[0];
+  // The first sheet a person sees: hidden ones (Hidden 1, or 2 for "very hidden") are passed over.
+  const shown = workbook.SheetNames.findIndex((_, i) => !workbook.Workbook?.Sheets?.[i]?.Hidden);
+  const name = workbook.SheetNames[shown === -1 ? 0 : shown];
+  const date1904 = Boolean(workbook.Workbook?.WBProps?.date1904);
   const sheet = name ? workbook.Sheets[name] : undefined;
   const data = (sheet?.['!data'] ?? []) as (XLSX.CellObject | undefined)[][];
   let batch: SheetRow[] = [];
@@ -327,7 +395,7 @@ async function* xlsRows(path: string, maxRows: number): AsyncGenerator<SheetRow[
     const cells = Array.from(row, (cell, index) => {
       if (!cell || cell.v === undefined || cell.v === null) return '';
       if (cell.t === 'n' && cell.z && sheets.SSF.is_date(cell.z)) {
-        const d = sheets.SSF.parse_date_code(cell.v as number);
+        const d = sheets.SSF.parse_date_code(cell.v as number, { date1904 });
         return `${String(d.y).padStart(4, '0')}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
       }
       if (cell.t === 'n' && isPercentFormat(cell.z as string | undefined)) return percentText(cell.v as number);
