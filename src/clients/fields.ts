@@ -22,11 +22,14 @@ export interface ClientVariable {
   label: string;
 }
 
+/** SUNAT's RUC: 10, 15, 16, 17 or 20, then nine digits. */
+const RUC_PATTERN = '^(10|15|16|17|20)\\d{9}$';
+
 /** What a tenant gets until it configures its own list (Ajustes). */
 export const defaultDocumentTypes: readonly DocumentType[] = [
   { code: 'DNI', label: 'DNI – Documento Nacional de Identidad', pattern: '^\\d{8}$' },
   { code: 'CE', label: 'CE – Carné de extranjería', pattern: '^[A-Za-z0-9]{9,12}$' },
-  { code: 'RUC', label: 'RUC – Registro Único de Contribuyentes', pattern: '^(10|15|16|17|20)\\d{9}$' },
+  { code: 'RUC', label: 'RUC – Registro Único de Contribuyentes', pattern: RUC_PATTERN },
   { code: 'PASAPORTE', label: 'Pasaporte', pattern: '^[A-Za-z0-9]{6,12}$' },
   { code: 'CC', label: 'CC – Cédula de ciudadanía', pattern: '^\\d{6,10}$' },
   { code: 'NIT', label: 'NIT – Número de Identificación Tributaria', pattern: '^\\d{9,10}$' },
@@ -178,8 +181,12 @@ function documentRules(types: readonly DocumentType[]) {
  * dropped reads "tiene 7"); otherwise that it lacks the type's format.
  */
 function formatProblem(type: DocumentType, value: string): string {
-  const digits = fixedDigits(type.pattern);
   const code = encodeURIComponent(type.code);
+  // A RUC of SUNAT's shape: eleven digits, the first two saying what kind of taxpayer.
+  if (type.pattern === RUC_PATTERN && /^\d+$/.test(value)) {
+    return value.length === 11 ? 'clients.error.rucPrefix' : `clients.error.documentDigits?type=${code}&digits=11&count=${value.length}`;
+  }
+  const digits = fixedDigits(type.pattern);
   if (digits !== null && /^\d+$/.test(value)) {
     // One or two digits short is what a dropped leading 0 (or 00) looks like.
     const key = value.length < digits && value.length >= digits - 2 ? 'clients.error.documentDigitsShort' : 'clients.error.documentDigits';

@@ -32,7 +32,10 @@ describe('client fields', () => {
     expect(checkDocument(defaultDocumentTypes, 'RUC', '20100047218')).toBeNull();
     expect(checkDocument(defaultDocumentTypes, 'RUC', '20131312954')).toBe('clients.error.rucCheckDigit');
     expect(checkDocument(defaultDocumentTypes, 'RUC', '20123456789')).toBe('clients.error.rucCheckDigit');
-    expect(checkDocument(defaultDocumentTypes, 'RUC', '30123456789')).toBe('clients.error.documentFormat?type=RUC');
+    // A RUC says what it should be: eleven digits, starting as SUNAT's do.
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '30123456789')).toBe('clients.error.rucPrefix');
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '2010000269')).toBe('clients.error.documentDigits?type=RUC&digits=11&count=10');
+    expect(checkDocument(defaultDocumentTypes, 'RUC', '2013131295X')).toBe('clients.error.documentFormat?type=RUC');
     expect(checkDocument(defaultDocumentTypes, 'CE', '00123456A')).toBeNull();
     expect(checkDocument(defaultDocumentTypes, 'NIT', '900123456')).toBeNull();
     // A range of lengths is said when the length is what is wrong.

@@ -91,6 +91,17 @@ describe('creating and editing a client', () => {
     expect((await clientsOf(h, acme))[0]!.documentNumber).toBe('12345678-K');
   });
 
+  it('names every field in the summary of what to fix, the tenant\'s own variables by their names', async () => {
+    const { acme, browser } = await setUp();
+    await h.db.insert(clientVariables).values({ tenantId: acme.id, key: 'sucursal', label: 'Sucursal' });
+    const response = await browser.post('/app/clients', { ...valid, segment: 'b'.repeat(121), contactAlerts: 'c'.repeat(81), 'additional.sucursal': 'd'.repeat(501) });
+    expect(response.status).toBe(422);
+    const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(await response.text())?.[0] ?? '';
+    expect(summary).toContain('Segmento: El texto es demasiado largo');
+    expect(summary).toContain('Alertas de contacto: El texto es demasiado largo');
+    expect(summary).toContain('Sucursal: El texto es demasiado largo');
+  });
+
   it('keeps only the additional variables the tenant defined', async () => {
     const { acme, browser } = await setUp();
     await h.db.insert(clientVariables).values({ tenantId: acme.id, key: 'region', label: 'Región' });

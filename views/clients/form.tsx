@@ -25,7 +25,7 @@ export function ClientForm(props: ClientFormProps) {
   return (
     <>
       <h1>{t(editing ? 'clients.edit' : 'clients.new')}</h1>
-      <ErrorSummary errors={props.errors} />
+      <ErrorSummary errors={props.errors} labels={Object.fromEntries(props.variables.map((v) => [variableField(v.key), v.label]))} />
       <PostForm action={editing ? `/app/clients/${props.clientId}` : '/app/clients'} class="client-form">
         <fieldset>
           <legend>{t('clients.form.identity')}</legend>

@@ -203,7 +203,7 @@ function PaymentForm(props: StatementProps) {
   return (
     <section id="register-payment" class="panel">
       <h2>{t('payments.register')}</h2>
-      <ErrorSummary errors={props.paymentErrors} />
+      <ErrorSummary errors={props.paymentErrors} labels={Object.fromEntries(payable.map((o) => [`alloc_${o.id}`, t('payments.allocationFor', { code: o.paymentCode })]))} />
       <PostForm action={`/app/clients/${props.client.id}/statement/payments`} once>
         <ChoiceGroup id="f-orders" legend={t('payments.chooseOrders')} error={error ? 'receivables.payments.ordersRequired' : undefined}>
           <p class="hint">{t('payments.allocationHint')}</p>
