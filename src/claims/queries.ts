@@ -24,6 +24,7 @@ export interface ClaimFilters {
   from?: string;
   to?: string;
   advisorId?: number;
+  supervisorId?: number;
   alerts?: 'yes' | 'no';
   q?: string;
   /** Whether the search box and the client filter also take a document number: only for users who may see them (SPEC 1). */
@@ -54,6 +55,8 @@ export function parseClaimFilters(query: Record<string, string | undefined>): Cl
   if (to) filters.to = to;
   const advisorId = positiveInt(query.advisor);
   if (advisorId) filters.advisorId = advisorId;
+  const supervisorId = positiveInt(query.supervisor);
+  if (supervisorId) filters.supervisorId = supervisorId;
   if (query.alerts === 'yes' || query.alerts === 'no') filters.alerts = query.alerts;
   const q = text(query.q);
   if (q) filters.q = q;
@@ -70,6 +73,7 @@ export function claimFilterParams(filters: ClaimFilters): Record<string, string>
   if (filters.from) params.from = filters.from;
   if (filters.to) params.to = filters.to;
   if (filters.advisorId) params.advisor = String(filters.advisorId);
+  if (filters.supervisorId) params.supervisor = String(filters.supervisorId);
   if (filters.alerts) params.alerts = filters.alerts;
   if (filters.q) params.q = filters.q;
   return params;
@@ -99,6 +103,7 @@ function filtersWhere(tenantId: number, filters: ClaimFilters, timeZone: string)
   if (filters.from) conditions.push(gte(claims.createdAt, startOfDayIn(timeZone, filters.from)));
   if (filters.to) conditions.push(lt(claims.createdAt, endOfDayIn(timeZone, filters.to)));
   if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
+  if (filters.supervisorId) conditions.push(eq(clients.supervisorId, filters.supervisorId));
   if (filters.alerts === 'yes') conditions.push(sql`cardinality(${clients.contactAlerts}) > 0`);
   if (filters.alerts === 'no') conditions.push(sql`cardinality(${clients.contactAlerts}) = 0`);
   if (filters.q) {

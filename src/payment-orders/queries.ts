@@ -19,6 +19,9 @@ export type OrderSort = (typeof orderSorts)[number];
 export interface OrderFilters {
   q: string;
   client: number | null;
+  /** The client's supervisor and advisor (SPEC 1: filters by them exist everywhere). */
+  supervisor: number | null;
+  advisor: number | null;
   product: string;
   status: OrderStatus | null;
   dueFrom: IsoDate | null;
@@ -60,6 +63,10 @@ export function orderFiltersFrom(query: Record<string, string | undefined>, curr
     return null;
   };
   const client = Number(text('client'));
+  const id = (key: string) => {
+    const value = Number(text(key));
+    return Number.isSafeInteger(value) && value > 0 ? value : null;
+  };
   const page = Number(text('page'));
   const sort = text('sort');
   const status = text('status');
@@ -69,6 +76,8 @@ export function orderFiltersFrom(query: Record<string, string | undefined>, curr
   return {
     q: text('q').slice(0, 100),
     client: Number.isSafeInteger(client) && client > 0 ? client : null,
+    supervisor: id('supervisor'),
+    advisor: id('advisor'),
     product: text('product').slice(0, 120),
     status: isOrderStatus(status) ? status : null,
     dueFrom: dueFrom ?? null,
@@ -85,6 +94,8 @@ export function orderFiltersFrom(query: Record<string, string | undefined>, curr
 function conditions(tenantId: number, f: OrderFilters, today: IsoDate): SQL {
   const list: (SQL | undefined)[] = [eq(paymentOrders.tenantId, tenantId), isNull(clients.deletedAt)];
   if (f.client) list.push(eq(paymentOrders.clientId, f.client));
+  if (f.supervisor) list.push(eq(clients.supervisorId, f.supervisor));
+  if (f.advisor) list.push(eq(clients.advisorId, f.advisor));
   if (f.q) {
     // Codes and documents are stored as loaded, nearly always in capitals: what staff type
     // is looked up as typed, in capitals and in small letters, through the unique indexes.

@@ -10,6 +10,7 @@ import { toDecimalString } from '../platform/money.js';
 import { redirectTo, render } from '../platform/render.js';
 import { orderFieldsSchema } from './fields.js';
 import { findLiveClient, findOrder, listOrders, listProducts, orderFiltersFrom, PAGE_SIZE } from './queries.js';
+import { listStaff } from '../users/queries.js';
 import type { PaymentOrder } from './schema.js';
 import { annulOrder, createOrder, reactivateOrder, updateOrder } from './service.js';
 
@@ -67,9 +68,9 @@ export const orderRoutes = new Hono<AppEnv>()
     const filters = orderFiltersFrom(query, tenant.currency);
     const today = todayIn(tenant.timezone, c.var.deps.clock);
     const db = c.var.deps.database.db;
-    const [result, products] = await Promise.all([listOrders(db, tenant.id, filters, today), listProducts(db, tenant.id)]);
+    const [result, products, staff] = await Promise.all([listOrders(db, tenant.id, filters, today), listProducts(db, tenant.id), listStaff(db, tenant.id)]);
     const shown = Object.fromEntries(Object.entries(query).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
-    const props = { filters, query: shown, products, ...result, pageSize: PAGE_SIZE, today };
+    const props = { filters, query: shown, products, staff, ...result, pageSize: PAGE_SIZE, today };
     return render(c, { title: c.var.t('orders.title'), body: <OrdersTray {...props} />, fragment: <OrdersFragment {...props} /> });
   })
   .get('/new', canEdit, async (c) => {

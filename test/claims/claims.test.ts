@@ -469,7 +469,8 @@ describe('the tray', () => {
     const w = await world();
     const luisa = await addStaff(h, w.acme, { role: 'advisor', name: 'Luisa Ramos' });
     const rosa = await debtor(h, w.acme, { name: 'Rosa Huamán', advisorId: luisa.id, contactAlerts: ['No llamar de noche'] });
-    const pedro = await debtor(h, w.acme, { name: 'Pedro Salas' });
+    const sara = await addStaff(h, w.acme, { role: 'supervisor', name: 'Sara Supervisora' });
+    const pedro = await debtor(h, w.acme, { name: 'Pedro Salas', supervisorId: sara.id });
     h.clock.set('2026-03-01T15:00:00Z');
     const early = await open(w, rosa.client.id, [rosa.orders[0].id], 'errores_facturacion', 'Cobro duplicado');
     h.clock.set('2026-03-10T15:00:00Z');
@@ -495,6 +496,8 @@ describe('the tray', () => {
     expect(await ids('?from=2026-03-12&to=2026-03-05')).toEqual([late]);
     expect(await (await w.ana.get('/app/claims?from=2026-03-12&to=2026-03-05')).text()).toMatch(/name="from"[^>]*value="2026-03-05"/);
     expect(await ids(`?advisor=${luisa.id}`)).toEqual([early]);
+    expect(await ids(`?supervisor=${sara.id}`)).toEqual([late]);
+    expect(await ids(`?supervisor=${sara.id}&advisor=${luisa.id}`)).toEqual([]);
     expect(await ids('?alerts=yes')).toEqual([early]);
     expect(await ids('?alerts=no')).toEqual([late]);
     expect(await ids('?q=duplicado')).toEqual([early]);

@@ -17,7 +17,7 @@ const unique = () => randomBytes(4).toString('hex');
 export async function addClient(
   h: Harness,
   tenant: Tenant,
-  attributes: Partial<Pick<Client, 'name' | 'documentNumber' | 'email' | 'phone' | 'advisorId' | 'contactAlerts'>> = {},
+  attributes: Partial<Pick<Client, 'name' | 'documentNumber' | 'email' | 'phone' | 'advisorId' | 'supervisorId' | 'contactAlerts'>> = {},
 ): Promise<Client> {
   const [client] = await h.db
     .insert(clients)
@@ -29,6 +29,7 @@ export async function addClient(
       email: attributes.email ?? null,
       phone: attributes.phone ?? null,
       advisorId: attributes.advisorId ?? null,
+      supervisorId: attributes.supervisorId ?? null,
       contactAlerts: attributes.contactAlerts ?? [],
     })
     .returning();

@@ -218,6 +218,30 @@ describe('Órdenes de pago', () => {
     expect((await ordersOf(h, other, foreignClient.id))[0]).toMatchObject({ amount: foreign.amount, annulled: false });
   });
 
+  it('filters the tray by the clients\' supervisor and advisor', async () => {
+    const { acme, supervisor } = await setup();
+    const sara = await addStaff(h, acme, { role: 'supervisor', name: 'Sara Supervisora' });
+    const luis = await addStaff(h, acme, { role: 'advisor', name: 'Luis Asesor' });
+    const rosa = await newClient(h, acme, { name: 'Rosa Asignada', supervisorId: sara.id, advisorId: luis.id });
+    const jorge = await newClient(h, acme, { name: 'Jorge Solo', advisorId: luis.id });
+    const nadie = await newClient(h, acme, { name: 'Nadie Asignado' });
+    await newOrder(h, acme, rosa.id, { paymentCode: 'S-1' });
+    await newOrder(h, acme, jorge.id, { paymentCode: 'A-1' });
+    await newOrder(h, acme, nadie.id, { paymentCode: 'N-1' });
+    const codes = async (query: string) => {
+      const html = await (await supervisor.get(`/app/orders?${query}`, { htmx: true })).text();
+      return ['S-1', 'A-1', 'N-1'].filter((c) => html.includes(`>${c}<`));
+    };
+    expect(await codes(`supervisor=${sara.id}`)).toEqual(['S-1']);
+    expect(await codes(`advisor=${luis.id}`)).toEqual(['S-1', 'A-1']);
+    expect(await codes(`advisor=${luis.id}&supervisor=${sara.id}`)).toEqual(['S-1']);
+    expect(await codes('advisor=abc&supervisor=-1')).toEqual(['S-1', 'A-1', 'N-1']);
+    const page = await (await supervisor.get(`/app/orders?advisor=${luis.id}`)).text();
+    expect(page).toMatch(new RegExp(`<option value="${luis.id}" selected[^>]*>Luis Asesor</option>`));
+    // Advisors supervise no one: the supervisor filter does not offer them.
+    expect(page.slice(page.indexOf('name="supervisor"'), page.indexOf('name="advisor"'))).not.toContain('Luis Asesor');
+  });
+
   it('filters the tray by client, product, status computed in the tenant timezone, due dates and amounts', async () => {
     const { acme, supervisor, client } = await setup();
     const other = await newClient(h, acme, { name: 'Jorge Huamán', documentNumber: '70112233' });

@@ -16,7 +16,7 @@ export interface TrayResult {
 }
 
 /** Reclamos: filters in the URL, the table below; the filter form and pager only get enhanced by htmx. */
-export function ClaimsTray(props: { filters: ClaimFilters; result: TrayResult; advisors: { id: number; name: string }[] }) {
+export function ClaimsTray(props: { filters: ClaimFilters; result: TrayResult; advisors: { id: number; name: string; role: string }[] }) {
   const { t, can } = useView();
   return (
     <>
@@ -37,7 +37,7 @@ export function ClaimsTray(props: { filters: ClaimFilters; result: TrayResult; a
   );
 }
 
-function ClaimFilterForm({ filters, advisors }: { filters: ClaimFilters; advisors: { id: number; name: string }[] }) {
+function ClaimFilterForm({ filters, advisors }: { filters: ClaimFilters; advisors: { id: number; name: string; role: string }[] }) {
   const { t } = useView();
   return (
     <form
@@ -89,6 +89,19 @@ function ClaimFilterForm({ filters, advisors }: { filters: ClaimFilters; advisor
         <div class="field">
           <label for="f-to">{t('claims.to')}</label>
           <input id="f-to" name="to" type="date" value={filters.to} />
+        </div>
+        <div class="field">
+          <label for="f-supervisor">{t('clients.field.supervisor')}</label>
+          <select id="f-supervisor" name="supervisor">
+            <option value="">{t('common.all')}</option>
+            {advisors
+              .filter((a) => a.role !== 'advisor')
+              .map((a) => (
+                <option value={String(a.id)} selected={filters.supervisorId === a.id}>
+                  {a.name}
+                </option>
+              ))}
+          </select>
         </div>
         <div class="field">
           <label for="f-advisor">{t('claims.advisor')}</label>

@@ -33,6 +33,8 @@ export interface OrderRow {
 interface TrayProps {
   filters: OrderFilters;
   query: Record<string, string>;
+  /** Active staff, for the supervisor and advisor filters. */
+  staff: { id: number; name: string; role: string }[];
   products: string[];
   items: OrderRow[];
   count: number;
@@ -64,6 +66,8 @@ export function OrdersTray(props: TrayProps) {
         <Field name="dueTo" type="date" label={t('orders.filter.dueTo')} value={f.dueTo} />
         <Field name="amountMin" inputmode="decimal" label={t('orders.filter.amountMin')} value={f.amountsSwapped ? props.query.amountMax : props.query.amountMin} />
         <Field name="amountMax" inputmode="decimal" label={t('orders.filter.amountMax')} value={f.amountsSwapped ? props.query.amountMin : props.query.amountMax} />
+        <Select name="supervisor" label={t('clients.field.supervisor')} value={f.supervisor ? String(f.supervisor) : ''} blank={t('common.all')} options={props.staff.filter((s) => s.role !== 'advisor').map((s) => ({ value: String(s.id), label: s.name }))} />
+        <Select name="advisor" label={t('clients.field.advisor')} value={f.advisor ? String(f.advisor) : ''} blank={t('common.all')} options={props.staff.map((s) => ({ value: String(s.id), label: s.name }))} />
         <Select name="sort" label={t('orders.sort')} value={f.sort} options={orderSorts.map((s) => ({ value: s, label: t(`orders.sort.${s}`) }))} />
         {f.client && <input type="hidden" name="client" value={String(f.client)} />}
         <div class="form-actions">
