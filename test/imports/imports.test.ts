@@ -577,6 +577,21 @@ describe('importing clients with their payment orders', () => {
     expect(text.trim().split('\n').slice(1).map((line) => line.split(',')[0])).toEqual(['3', '4', '5', '6']);
   });
 
+  it('a csv from another system, with a title line of no separators (or a comma) above a semicolon table, is read by the table\'s separator', async () => {
+    for (const title of ['Reporte de cartera diciembre 2026', 'Reporte de cartera, diciembre 2026']) {
+      const tenant = await newTenant(h);
+      const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+      const csv = [
+        title,
+        'Tipo de documento;Número de documento;Nombre;Código de pago;Monto;Fecha de emisión;Fecha de vencimiento',
+        'DNI;12345678;Ana Torres;TIT-1;100,50;01/02/2026;01/03/2026',
+      ].join('\r\n');
+      const { process } = await importFile(h, client, 'reporte.csv', Buffer.from(csv));
+      expect(process.counts, title).toMatchObject({ rows: 1, create: 1, rejected: 0 });
+      expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount])).toEqual([['TIT-1', 100_50]]);
+    }
+  });
+
   it('takes the header below a report\'s title and reports rows by the numbers the sheet shows', async () => {
     const tenant = await newTenant(h);
     const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

@@ -424,7 +424,7 @@ type CsvEncoding = 'utf8' | 'win1252' | 'utf16le' | 'utf16be';
  *   "Unicode text"); valid UTF-8 is UTF-8; anything else is what Excel in Spanish writes,
  *   Windows-1252. Text in any 8-bit encoding has no NUL byte: a file with one is refused;
  * - the delimiter: whichever of semicolon, comma or tab (Excel's "Unicode text") separates
- *   the first line's fields most.
+ *   the fields of the first lines most (a line, in the best case).
  */
 async function csvShape(path: string): Promise<{ encoding: CsvEncoding; delimiter: ',' | ';' | '\t' }> {
   const handle = await open(path, 'r');
@@ -432,8 +432,15 @@ async function csvShape(path: string): Promise<{ encoding: CsvEncoding; delimite
   await handle.close();
   const head = buffer.subarray(0, bytesRead);
   const encoding = head[0] === 0xff && head[1] === 0xfe ? 'utf16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf16be' : await eightBitEncoding(path, head);
-  const firstLine = (iconv.decode(head, encoding).split(/\r?\n/)[0] ?? '').replace(/"[^"]*"/g, '');
-  const count = (mark: string) => firstLine.split(mark).length - 1;
+  // The first lines, not only the first: a title above the table ("Reporte de cartera,
+  // diciembre 2026") has fewer marks, if any, than the table's own lines.
+  const lines = iconv
+    .decode(head, encoding)
+    .split(/\r?\n/)
+    .filter((line) => line.trim() !== '')
+    .slice(0, 10)
+    .map((line) => line.replace(/"[^"]*"/g, ''));
+  const count = (mark: string) => Math.max(0, ...lines.map((line) => line.split(mark).length - 1));
   const tabs = count('\t');
   const delimiter = tabs > count(';') && tabs > count(',') ? '\t' : count(';') > count(',') ? ';' : ',';
   return { encoding, delimiter };
