@@ -33,7 +33,7 @@ export interface ClientFilters {
   contactability?: Client['contactability'];
   segment?: string;
   claimCategory?: ClaimCategory;
-  /** Additional variables: key → exact value. */
+  /** Additional variables: key → value, matched regardless of case and accents. */
   variables: Record<string, string>;
 }
 
@@ -232,11 +232,12 @@ function narrowing(filters: ClientFilters, today: IsoDate): SQL[] {
   if (filters.supervisorId) conditions.push(eq(clients.supervisorId, filters.supervisorId));
   if (filters.advisorId) conditions.push(eq(clients.advisorId, filters.advisorId));
   if (filters.situation) conditions.push(situationWhere(filters.situation, today));
-  if (filters.alert) conditions.push(sql`${clients.contactAlerts} @> array[${filters.alert}]::text[]`);
+  // Alerts, segments and variables are typed by people: matched regardless of case and accents.
+  if (filters.alert) conditions.push(sql`exists (select 1 from unnest(${clients.contactAlerts}) as alert where saldo_fold(alert) = ${fold(filters.alert.trim())})`);
   if (filters.contactability) conditions.push(eq(clients.contactability, filters.contactability));
   if (filters.segment) conditions.push(sql`${folded(clients.segment)} = ${fold(filters.segment.trim())}`);
   if (filters.claimCategory) conditions.push(sql`${clients.openClaimCategories} @> array[${filters.claimCategory}]::text[]`);
-  if (Object.keys(filters.variables).length > 0) conditions.push(sql`${clients.additional} @> ${JSON.stringify(filters.variables)}::jsonb`);
+  for (const [key, value] of Object.entries(filters.variables)) conditions.push(sql`saldo_fold(${clients.additional} ->> ${key}) = ${fold(value.trim())}`);
   return conditions;
 }
 

@@ -86,6 +86,11 @@ describe('the clients tray', () => {
       ['?segment=premium', ['Ana Al Día', 'Dario Noventa']],
       ['?segment=PR%C3%89MIUM', ['Ana Al Día', 'Dario Noventa']],
       ['?segment=Prem', []],
+      ['?alert=no+LLAMAR', ['Beto Temprano']],
+      ['?alert=No', []],
+      ['?var.region=sur', ['Elena Antigua']],
+      ['?var.region=S%C3%9AR', ['Elena Antigua']],
+      ['?var.region=Su', []],
     ];
     for (const [query, expected] of cases) expect(await names(query), query).toEqual(expected);
   });
