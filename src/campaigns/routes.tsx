@@ -14,7 +14,7 @@ import { setFlash } from '../platform/flash.js';
 import { contentTypeOfKey } from '../portal/files.js';
 import { registerOnce } from '../portal/once.js';
 import { portalSettingsFor } from '../portal/queries.js';
-import { countdownOf } from '../portal/recovery.js';
+import { countdownOf, reportedInTime } from '../portal/recovery.js';
 import { recoveryAvailable } from '../portal/service.js';
 import { sendStoredFile } from '../storage/send.js';
 import { formValues, parseWith, requiredText } from '../platform/forms.js';
@@ -56,6 +56,8 @@ async function detailPage(c: AppContext, entryId: number, extra: { errors?: Reco
   const countdown = recoveryAvailable(c.var.tenant, settings)
     ? await countdownOf(db, { tenant: c.var.tenant, settings, entry: row.entry, now: c.var.deps.clock.now(), start: false, visit: null })
     : null;
+  // A receipt sent before the countdown ran out keeps the offer on /recovery until it is verified.
+  const held = countdown?.expired === true && reportedInTime(payments.map((p) => ({ reportedAt: p.createdAt, state: p.state })), countdown);
   return render(c, {
     title: c.var.t('campaigns.detail', { campaign: row.entry.campaignCode }),
     status: extra.errors ? 422 : 200,
@@ -67,6 +69,7 @@ async function detailPage(c: AppContext, entryId: number, extra: { errors?: Reco
         events={events}
         today={today(c)}
         countdown={countdown}
+        heldForReceipt={held}
         canEdit={canEdit(c)}
         errors={extra.errors}
         values={extra.values}

@@ -203,12 +203,19 @@ export async function recoveryStateOf(
     pendingPromises(db, tenant.id, entry.id, today),
   ]);
   if (countdown?.expired) {
-    // Money reported in time is not lost to the clock: the offer waits for its verification.
-    const inTime = reported.some((r) => r.reportedAt.getTime() < countdown.deadline.getTime());
-    if (!inTime) return { kind: 'expired', entry, countdown };
+    if (!reportedInTime(reported, countdown)) return { kind: 'expired', entry, countdown };
     return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, promised, held: true };
   }
   return { kind: 'offer', entry, offer: offerOf(entry, today), countdown, reported, promised, held: false };
+}
+
+/**
+ * Whether money reported before the debtor's countdown ran out holds the offer past it: it is
+ * not lost to the clock, and the offer waits for its verification. Both portals and the staff's
+ * campaign page ask this one question.
+ */
+export function reportedInTime(reported: readonly { reportedAt: Date; state?: string }[], countdown: Pick<Countdown, 'deadline'>): boolean {
+  return reported.some((r) => (r.state ?? 'por_verificar') === 'por_verificar' && r.reportedAt.getTime() < countdown.deadline.getTime());
 }
 
 /**

@@ -5,7 +5,7 @@ import { activeEntryForClient, latestEntryForClient } from '../campaigns/queries
 import { campaignPayments } from '../campaigns/schema.js';
 import { payments } from '../payments/schema.js';
 import { isAppEnabled } from '../marketplace/service.js';
-import { countdownOf } from './recovery.js';
+import { recoveryStateOf } from './recovery.js';
 import { findClientByDocument } from '../clients/queries.js';
 import { normalizePhone } from '../clients/fields.js';
 import type { Client } from '../clients/schema.js';
@@ -66,11 +66,11 @@ export async function identifyDebtor(db: Db, input: IdentifyInput): Promise<{ ok
  */
 export async function portalKindFor(db: Db, tenant: Tenant, clientId: number, settings: PortalSettings, now: Date): Promise<PortalKind> {
   if (!recoveryAvailable(tenant, settings)) return 'customer';
-  const entry = await activeEntryForClient(db, tenant.id, clientId, todayIn(tenant.timezone, { now: () => now }));
-  if (!entry) return 'customer';
-  // Once their countdown has run out the offer is gone for this debtor: their original debt is on the statement.
-  const countdown = await countdownOf(db, { tenant, settings, entry, now, start: false, visit: null });
-  return countdown?.expired ? 'customer' : 'recovery';
+  // Where /recovery would show an offer: an active campaign whose countdown has not run out, or
+  // one that a receipt sent in time holds past its countdown or its last day. Once the offer is
+  // gone for this debtor (withdrawn, finished, paid) their original debt is on the statement.
+  const state = await recoveryStateOf(db, { tenant, settings, clientId, now, start: false, visit: null });
+  return state.kind === 'offer' ? 'recovery' : 'customer';
 }
 
 /** A charged-off debt as the statement shows it: the campaign, and what is owed on it. */

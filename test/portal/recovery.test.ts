@@ -533,10 +533,24 @@ describe('the countdown', () => {
     expect(location(await late.get('/recovery/pago'))).toBe('/recovery/oferta');
     expect(await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id))).toHaveLength(1);
 
+    // The customer portal sends the debtor to the same held offer, not to the debt without its
+    // discount; staff are told the offer stands for the receipt.
+    const enterOnCustomerPortal = async () => {
+      const customer = h.client(acme);
+      await customer.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+      return location(await customer.post('/verificacion', { contact: '987654321' }));
+    };
+    expect(await enterOnCustomerPortal()).toBe('/recovery');
+    const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
+    const entry = await entryOf(acme, rosa.id);
+    expect(await (await staff.get(`/app/campaigns/${entry.id}`)).text()).toContain('la oferta se mantiene en /recovery hasta que se verifique ese pago');
+
     // Once staff find the receipt was not valid, the offer is withdrawn as the clock said.
     const [payment] = await h.db.select().from(campaignPayments).where(eq(campaignPayments.tenantId, acme.id));
     await h.db.update(campaignPayments).set({ state: 'no_verificado' }).where(eq(campaignPayments.id, payment!.id));
     expect(await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
+    expect(await enterOnCustomerPortal()).toBe('/estado-de-cuenta');
+    expect(await (await staff.get(`/app/campaigns/${entry.id}`)).text()).toContain('en /recovery ya no ve esta oferta');
   });
 
   it('keeps a finished campaign’s offer for a receipt sent before its last day was over, while it is verified', async () => {
@@ -559,6 +573,10 @@ describe('the countdown', () => {
     expect(page).not.toContain('La oferta ha concluido');
     expect(page).not.toContain('¡Cancelar mi deuda ahora!');
     expect(location(await back.get('/recovery/pago'))).toBe('/recovery/oferta');
+    // The customer portal sends them to the same offer.
+    const customer = h.client(acme);
+    await customer.post('/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber });
+    expect(location(await customer.post('/verificacion', { contact: '987654321' }))).toBe('/recovery');
 
     // A receipt refused by staff leaves the campaign as it ended.
     await h.db.update(campaignPayments).set({ state: 'no_verificado' }).where(eq(campaignPayments.tenantId, acme.id));

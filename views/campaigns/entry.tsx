@@ -64,6 +64,8 @@ interface DetailProps {
   today: IsoDate;
   /** The debtor's /recovery countdown, once it has begun (null without one). */
   countdown: Countdown | null;
+  /** The countdown ran out after a receipt was sent: /recovery keeps the offer until it is verified. */
+  heldForReceipt?: boolean;
   canEdit: boolean;
   errors?: FieldErrors;
   values?: Record<string, string | undefined>;
@@ -135,7 +137,7 @@ export function CampaignEntryDetail(props: DetailProps) {
       {props.countdown && (
         <p class={props.countdown.expired ? 'notice' : 'hint'}>
           {props.countdown.expired
-            ? t('campaigns.countdown.expired', { at: dateTime(props.countdown.shownUntil) })
+            ? t(props.heldForReceipt ? 'campaigns.countdown.held' : 'campaigns.countdown.expired', { at: dateTime(props.countdown.shownUntil) })
             : t('campaigns.countdown.running', { at: dateTime(props.countdown.shownUntil) })}
         </p>
       )}
