@@ -176,12 +176,22 @@ function documentRules(types: readonly DocumentType[]) {
 }
 
 /**
+ * How a message names a type: its code where that is how people say it ("el DNI", "el RUC"),
+ * its label where the label is a plain word ("el pasaporte", not "el PASAPORTE").
+ */
+export function documentName(type: Pick<DocumentType, 'code' | 'label'>): string {
+  const label = type.label.trim();
+  if (label === '' || label.includes(' – ') || label.toUpperCase() === label) return type.code;
+  return /^\p{Lu}\p{Ll}/u.test(label) ? label[0]!.toLowerCase() + label.slice(1) : label;
+}
+
+/**
  * What is wrong with a number that does not match its type: for a type of a fixed count of
  * digits, how many it has against how many it should (a DNI whose leading 0 a spreadsheet
  * dropped reads "tiene 7"); otherwise that it lacks the type's format.
  */
 function formatProblem(type: DocumentType, value: string): string {
-  const code = encodeURIComponent(type.code);
+  const code = encodeURIComponent(documentName(type));
   // A RUC of SUNAT's shape: eleven digits, the first two saying what kind of taxpayer.
   if (type.pattern === RUC_PATTERN && /^\d+$/.test(value)) {
     return value.length === 11 ? 'clients.error.rucPrefix' : `clients.error.documentDigits?type=${code}&digits=11&count=${value.length}`;

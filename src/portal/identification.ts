@@ -4,12 +4,24 @@
  * debtor takes, in the client's history.
  */
 import { and, eq, gte } from 'drizzle-orm';
+import { checkDocument, type DocumentType } from '../clients/fields.js';
 import type { Db } from '../db/index.js';
 import { clientEvents } from '../events/schema.js';
 import { clearLimit, hit, together, unhit, type Limit } from '../platform/auth/rate-limit.js';
 import { hashToken } from '../platform/auth/tokens.js';
 
 export type Failure = { ok: false; errors: Record<string, string> };
+
+/**
+ * What is wrong with the document a debtor typed to identify, on either portal, and on which
+ * field: the number is judged as staff's forms judge it, but a type the list does not hold
+ * (only a tampered form sends one) is told in the debtor's words, not the back office's.
+ */
+export function documentProblem(types: readonly DocumentType[], documentType: string, documentNumber: string): Record<string, string> | null {
+  const error = checkDocument(types, documentType, documentNumber);
+  if (!error) return null;
+  return error === 'clients.error.documentTypeInvalid' ? { documentType: 'portal.identify.documentTypeInvalid' } : { documentNumber: error };
+}
 
 /** The portal's steps recorded in the client's history (labels: `events.portal.*`). */
 export type PortalEvent = 'portal.identified' | 'portal.statement_viewed' | 'portal.pay_link_opened' | 'portal.receipt_uploaded' | 'portal.promise_made';

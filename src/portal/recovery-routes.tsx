@@ -6,7 +6,7 @@ import { htmxConfig } from '../../views/layouts/document.js';
 import { CountdownBox, refreshEveryMs, NotInterestedForm, RecoveryIdentify, RecoveryMessage, RecoveryOffer, RecoveryPay, AdvisorLink } from '../../views/portal/recovery.js';
 import { LogoutButton, type StatementPageProps } from '../../views/portal/statement.js';
 import { listOpenAlerts, notifyAdvisor, raiseAlert } from '../alerts/service.js';
-import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
+import { documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { settingsOf } from '../settings/queries.js';
 import { waitFor } from '../platform/auth/rate-limit.js';
 import { generateToken, signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
@@ -35,6 +35,7 @@ import {
   type RecoveryState,
 } from './recovery.js';
 import { firstSend, receiptIdentity, registerOnce } from './once.js';
+import { documentProblem } from './identification.js';
 import { portalPage } from './page.js';
 import { readReceiptForm, sent } from './routes.js';
 import { ADVISOR_REASON, type PortalSettings } from './schema.js';
@@ -239,11 +240,8 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const { database, clock } = c.var.deps;
     const types = await documentTypesFor(database.db, c.var.tenant.id);
     const documentType = String(values.documentType ?? '').trim().toUpperCase();
-    const error = checkDocument(types, documentType, String(values.documentNumber ?? ''));
-    if (error) {
-      const field = error.startsWith('clients.error.documentTypeInvalid') ? 'documentType' : 'documentNumber';
-      return identifyPage(c, settings, { values, errors: { [field]: error }, status: 422 });
-    }
+    const errors = documentProblem(types, documentType, String(values.documentNumber ?? ''));
+    if (errors) return identifyPage(c, settings, { values, errors, status: 422 });
     if (!(await verifyCaptcha(c, settings, values))) {
       return identifyPage(c, settings, { values, errors: { captcha: 'recovery.identify.captchaFailed' }, status: 422 });
     }

@@ -9,7 +9,7 @@ import type { FieldErrors } from '../../views/components/forms.js';
 import { DebtorClaimSchema, type ClaimFailure } from '../claims/service.js';
 import { claimFromPortal, debtorClaimableOrders, debtorClaimsOf } from './claims.js';
 import { LogoutButton, StatementPage, type StatementPageProps } from '../../views/portal/statement.js';
-import { checkDocument, documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
+import { documentTypesFor, normalizeDocumentNumber } from '../clients/fields.js';
 import { findClient } from '../clients/queries.js';
 import { owedLater, statementOf } from '../payments/queries.js';
 import { settingsOf } from '../settings/queries.js';
@@ -29,7 +29,7 @@ import { receiptIdentity, registerOnce } from './once.js';
 import { portalPage } from './page.js';
 import { checkUpload, contentTypeOfKey, RECEIPT_MAX_BYTES } from './files.js';
 import { PAY_LINK_MS, providerFor, totalCode } from './payment-provider.js';
-import { eventSince, recordPortalEvent } from './identification.js';
+import { documentProblem, eventSince, recordPortalEvent } from './identification.js';
 import { clientOfStatementToken } from './links.js';
 import { portalSettingsFor } from './queries.js';
 import { whatsappUrl } from './recovery.js';
@@ -191,6 +191,7 @@ async function claimPage(c: AppContext, visit: PortalVisit, form: { values: Reco
     body: (
       <DebtorClaimForm
         orders={orders}
+        today={todayIn(c.var.tenant.timezone, c.var.deps.clock)}
         values={{ category: typeof values.category === 'string' ? values.category : undefined, description: typeof values.description === 'string' ? values.description : undefined, orderIds }}
         errors={form?.errors}
       />
@@ -260,11 +261,8 @@ export const portalRoutes = new Hono<AppEnv>()
     const values = (await formValues(c)) as Record<string, string>;
     const types = await documentTypesFor(c.var.deps.database.db, c.var.tenant.id);
     const documentType = String(values.documentType ?? '').trim().toUpperCase();
-    const error = checkDocument(types, documentType, String(values.documentNumber ?? ''));
-    if (error) {
-      const field = error.startsWith('clients.error.documentTypeInvalid') ? 'documentType' : 'documentNumber';
-      return documentStep(c, { values, errors: { [field]: error }, status: 422 });
-    }
+    const errors = documentProblem(types, documentType, String(values.documentNumber ?? ''));
+    if (errors) return documentStep(c, { values, errors, status: 422 });
     const type = types.find((d) => d.code === documentType)!;
     rememberDocument(c, documentType, normalizeDocumentNumber(type, String(values.documentNumber)));
     return redirectTo(c, '/verificacion');

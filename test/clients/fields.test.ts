@@ -42,6 +42,9 @@ describe('client fields', () => {
     expect(checkDocument(defaultDocumentTypes, 'CC', '12345')).toBe('clients.error.documentDigitsRange?type=CC&min=6&max=10&count=5');
     expect(checkDocument(defaultDocumentTypes, 'CE', 'AB12')).toBe('clients.error.documentCharsRange?type=CE&min=9&max=12&count=4');
     expect(checkDocument(defaultDocumentTypes, 'CE', 'AB12-34567')).toBe('clients.error.documentFormat?type=CE');
+    // A type whose label is a plain word is named by it, not by its code in capitals.
+    expect(checkDocument(defaultDocumentTypes, 'PASAPORTE', 'AB1')).toBe('clients.error.documentCharsRange?type=pasaporte&min=6&max=12&count=3');
+    expect(checkDocument([{ code: 'RUT', label: 'RUT', pattern: '^\\d{8,9}$' }], 'RUT', '123')).toBe('clients.error.documentDigitsRange?type=RUT&min=8&max=9&count=3');
     expect(checkDocument(defaultDocumentTypes, 'DNI', '  ')).toBe('clients.error.documentRequired');
     expect(checkDocument(defaultDocumentTypes, 'LIBRETA', '123')).toBe('clients.error.documentTypeInvalid');
   });

@@ -99,7 +99,7 @@ describe('the customer portal on a phone', () => {
       await page.getByLabel('Cuéntanos qué pasó').fill('Me cobran intereses que no corresponden.');
       await page.getByRole('button', { name: 'Enviar reclamo' }).click();
       await expect.poll(() => page.locator('.flash').textContent()).toContain('Recibimos tu reclamo');
-      await expect.poll(() => main.textContent()).toContain('Tiene un reclamo en revisión.');
+      await expect.poll(() => main.textContent()).toContain('Esta orden tiene un reclamo en revisión.');
 
       const width = await page.evaluate(() => document.documentElement.scrollWidth).catch(() => 360);
       expect(width).toBeLessThanOrEqual(360);

@@ -36,7 +36,10 @@ describe('a claim from the customer portal', () => {
     expect(statement).toContain('¿Algo no está bien con tu deuda?');
     expect(statement).toContain('href="/reclamo"');
 
+    await newOrder(h, w.acme, w.rosa.id, { paymentCode: 'OP-9', issueDate: '2020-01-01', dueDate: '2020-01-31' });
     const form = await (await w.browser.get('/reclamo')).text();
+    // An order past its due date says when it fell due, as the statement does.
+    expect(form).toContain('Venció el 31/01/2020');
     expect(form).toContain('OP-1');
     expect(form).toContain('OP-2');
     // An annulled order is no debt to dispute.
@@ -56,7 +59,7 @@ describe('a claim from the customer portal', () => {
     expect(after).toContain('Recibimos tu reclamo.');
     expect(after).toContain(`Reclamo #${claim!.id}`);
     expect(after).toContain('lo estamos revisando');
-    expect(after).toContain('Tiene un reclamo en revisión.');
+    expect(after).toContain('Esta orden tiene un reclamo en revisión.');
 
     // The advisor gets an alert and an email.
     const [alert] = await h.db.select().from(alerts).where(eq(alerts.tenantId, w.acme.id));
@@ -83,7 +86,7 @@ describe('a claim from the customer portal', () => {
     expect(emptyPage.indexOf('Marca al menos una de tus deudas.')).toBeLessThan(emptyPage.indexOf('Elige qué pasó.'));
     expect(emptyPage).toContain('Marca al menos una de tus deudas.');
     expect(emptyPage, emptyPage.slice(emptyPage.indexOf('error-summary'), emptyPage.indexOf('error-summary') + 900)).toContain('Elige qué pasó.');
-    expect(emptyPage).toContain('Cuéntanos qué pasó.');
+    expect(emptyPage).toContain('Escribe con tus palabras qué pasó con tu deuda.');
 
     // Another client's order, or an annulled one, is not theirs to dispute.
     const other = await debtor(h, w.acme, { name: 'Otro Cliente', documentNumber: '45678912', phone: '+51911111111' });

@@ -171,6 +171,16 @@ describe('identifying on /recovery', () => {
     const response = await identifyOnRecovery(h.client(acme), { documentType: 'DNI', documentNumber: '12a' });
     expect(response.status).toBe(422);
     expect(await response.text()).toContain('f-documentNumber');
+    // A type the list does not hold (a tampered form) is told in the debtor's words, on both portals.
+    for (const path of ['/recovery/identificacion', '/identificacion']) {
+      const browser = h.client(acme);
+      if (path === '/recovery/identificacion') await browser.get('/recovery');
+      const tampered = await browser.post(path, { documentType: 'XX', documentNumber: '12345678' });
+      expect(tampered.status).toBe(422);
+      const page = await tampered.text();
+      expect(page).toContain('Elige tu tipo de documento de la lista.');
+      expect(page).not.toContain('Ajustes');
+    }
   });
 
   it('sends a debtor who identified on the customer portal straight to the offer', async () => {
@@ -630,6 +640,9 @@ describe('the countdown', () => {
     // The charged-off debt is there too, without the discount the offer had.
     expect(statement).toContain('Deuda en cartera castigada');
     expect(statement).not.toContain('Monto de campaña');
+    // Its orders are paid with the page's options: the advisor is for another arrangement.
+    expect(statement).toContain('Puedes pagar con las opciones de esta página.');
+    expect(statement).not.toContain('Para pagar esta deuda o acordar cómo hacerlo');
     // Staff see that the offer is gone for this debtor, not only that the campaign runs.
     const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
     const entry = await entryOf(acme, rosa.id);

@@ -1,3 +1,4 @@
+import type { IsoDate } from '../../src/platform/dates.js';
 import { claimCategories } from '../../src/claims/schema.js';
 import type { DebtorClaimRow } from '../../src/portal/claims.js';
 import { ChoiceGroup, ErrorSummary, PostForm, Select, TextArea, type FieldErrors } from '../components/forms.js';
@@ -15,7 +16,7 @@ export interface ClaimableOrder {
  * "Presentar un reclamo": the debtor says which of their orders is wrong and what happened,
  * in their own words. Staff find it in Reclamos, and the advisor gets an alert.
  */
-export function DebtorClaimForm(props: { orders: ClaimableOrder[]; values: { category?: string; description?: string; orderIds: string[] }; errors?: FieldErrors }) {
+export function DebtorClaimForm(props: { orders: ClaimableOrder[]; today: IsoDate; values: { category?: string; description?: string; orderIds: string[] }; errors?: FieldErrors }) {
   const { t, money, date } = useView();
   const { values, errors } = props;
   return (
@@ -32,7 +33,7 @@ export function DebtorClaimForm(props: { orders: ClaimableOrder[]; values: { cat
             <label class="choice" for={`f-order-${o.id}`}>
               <input type="checkbox" id={`f-order-${o.id}`} name="orderIds" value={String(o.id)} checked={values.orderIds.includes(String(o.id))} />
               <span>
-                <strong>{o.paymentCode}</strong> {o.product ? `· ${o.product} ` : ''}· {t('portal.statement.due', { date: date(o.dueDate) })} · {money(o.balance)}
+                <strong>{o.paymentCode}</strong> {o.product ? `· ${o.product} ` : ''}· {t(o.dueDate < props.today ? 'portal.statement.dueWas' : 'portal.statement.due', { date: date(o.dueDate) })} · {money(o.balance)}
               </span>
             </label>
           ))}

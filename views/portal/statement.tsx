@@ -27,7 +27,7 @@ export interface StatementPageProps {
 }
 
 /** A charged-off debt on the statement: what it was, what was paid, what is owed, and whom to talk to. */
-function ChargedOff({ debt, whatsapp }: { debt: ChargedOffDebt; whatsapp: string | null }) {
+function ChargedOff({ debt, whatsapp, withOrders }: { debt: ChargedOffDebt; whatsapp: string | null; withOrders: boolean }) {
   const { t, money } = useView();
   const { offer } = debt;
   return (
@@ -56,7 +56,8 @@ function ChargedOff({ debt, whatsapp }: { debt: ChargedOffDebt; whatsapp: string
           </dd>
         </div>
       </dl>
-      <p>{t('portal.chargedOff.contact')}</p>
+      {/* With orders on the page, their payment options are this debt's too: the advisor is for another arrangement. */}
+      <p>{t(withOrders ? 'portal.chargedOff.contactWithOrders' : 'portal.chargedOff.contact')}</p>
       {whatsapp && (
         <p>
           <a class="button" href={whatsapp} rel="noopener">
@@ -224,7 +225,7 @@ export function StatementPage(props: StatementPageProps) {
           </p>
         )}
       </section>
-      {props.chargedOff && <ChargedOff debt={props.chargedOff} whatsapp={props.advisorWhatsapp ?? null} />}
+      {props.chargedOff && <ChargedOff debt={props.chargedOff} whatsapp={props.advisorWhatsapp ?? null} withOrders={!onlyChargedOff} />}
       {/* A debtor known only from a campaign has no orders to list: the card above is their debt. */}
       {!onlyChargedOff && <Orders statement={statement} payOnline={props.payOnline} disputed={disputed} today={props.today} />}
       {(pending.length > 0 || promises.length > 0 || refused.length > 0) && (
