@@ -534,6 +534,7 @@ describe('the tray', () => {
     const past = await (await w.ana.get('/app/claims?category=problemas_pago&page=9')).text();
     expect(past).toContain('Esta página no existe: los resultados llegan hasta la página 2.');
     expect(past).toContain('href="/app/claims?category=problemas_pago">Ir a la primera página');
+    expect(past).toMatch(/<a id="page-previous" href="\/app\/claims\?category=problemas_pago&amp;page=2" rel="prev"/);
     const restore = await (await w.ana.get('/app/claims', { htmx: true, headers: { 'HX-History-Restore-Request': 'true' } })).text();
     expect(restore).toContain('<html');
   });

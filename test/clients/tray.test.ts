@@ -279,6 +279,7 @@ describe('the clients tray', () => {
       expect(namesIn(past)).toEqual([]);
       expect(past).toContain('Esta página no existe: los resultados llegan hasta la página 1.');
       expect(past).toContain('href="/app/clients?segment=Premium"');
+      expect(past).toMatch(/<a id="page-previous" href="\/app\/clients\?segment=Premium" rel="prev"/);
       expect(past).not.toContain('No hay resultados con estos filtros.');
     } finally {
       trayLimits.pageSize = saved;

@@ -276,6 +276,8 @@ describe('Órdenes de pago', () => {
     // A page past the last says where the results end.
     const past = await (await supervisor.get('/app/orders?page=9')).text();
     expect(past).toContain('Esta página no existe: los resultados llegan hasta la página 1.');
+    // "Anterior" leads to the last page there is, not to the empty page before this one.
+    expect(past).toMatch(/<a id="page-previous" href="\/app\/orders" rel="prev"/);
     expect(await codes('status=nonsense&sort=bogus&page=-1')).toHaveLength(4);
     // A day typed as people write it filters too; a value that cannot be read is left out, and the page says so.
     expect(await codes('dueFrom=10/03/2026&dueTo=31/03/2026')).toEqual(['A-PEND', 'B-ANUL']);

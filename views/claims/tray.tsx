@@ -1,7 +1,7 @@
 import { claimFilterParams, claimFiltersQuery, PAGE_SIZE, type ClaimableOrder, type ClaimFilters, type ClaimRow } from '../../src/claims/queries.js';
 import { claimCategories } from '../../src/claims/schema.js';
 import { ErrorSummary, filterTrigger, PostForm, type FieldErrors } from '../components/forms.js';
-import { PageStep, PastLastPage } from '../components/pager.js';
+import { PageStep, PastLastPage, previousPage } from '../components/pager.js';
 import { ResultsStatus } from '../components/results-status.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView } from '../context.js';
@@ -158,6 +158,7 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
   const { t, number, can } = useView();
   const back = `/app/claims${claimFiltersQuery(filters, filters.page)}`;
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+  const previous = previousPage(filters.page, { count: result.total, capped: result.capped, pageSize: PAGE_SIZE });
   const pageLink = (page: number) => `/app/claims${claimFiltersQuery(filters, page)}`;
   const hx = (href: string) => ({ 'hx-get': href, 'hx-target': '#claims-results', 'hx-swap': 'outerHTML focus-scroll:true', 'hx-push-url': 'true' });
   return (
@@ -200,7 +201,7 @@ export function ClaimResults({ filters, result }: { filters: ClaimFilters; resul
       </div>
       {pages > 1 && (
         <nav class="pager" aria-label={t('common.page', { page: filters.page })}>
-          <PageStep rel="prev" href={filters.page > 1 ? pageLink(filters.page - 1) : null} hx={hx(pageLink(filters.page - 1))} />
+          <PageStep rel="prev" href={previous === null ? null : pageLink(previous)} hx={hx(pageLink(previous ?? 1))} />
           <span>{t('common.page', { page: filters.page })}</span>
           <PageStep rel="next" href={filters.page < pages ? pageLink(filters.page + 1) : null} hx={hx(pageLink(filters.page + 1))} />
         </nav>

@@ -4,7 +4,7 @@ import { contactabilities, portfolios } from '../../src/clients/schema.js';
 import type { MessageKey, Translate } from '../../src/platform/i18n/index.js';
 import { situations } from '../../src/clients/situation.js';
 import { Field, filterTrigger, PostForm, Select } from '../components/forms.js';
-import { PageStep, PastLastPage, pageHref } from '../components/pager.js';
+import { PageStep, PastLastPage, pageHref, previousPage } from '../components/pager.js';
 import { ResultsStatus } from '../components/results-status.js';
 import { DownloadForm } from '../exports/confirm.js';
 import { useView, type ViewContext } from '../context.js';
@@ -136,6 +136,7 @@ export function ClientsResults(props: TrayProps) {
   const { t, number, can } = useView();
   const { filters, order, total } = props;
   const lastPage = Math.max(1, Math.ceil(total.count / trayLimits.pageSize));
+  const previous = previousPage(order.page, { ...total, pageSize: trayLimits.pageSize });
   return (
     <>
       {/* The sort travels with the results, so a filter change after an htmx sort keeps it. */}
@@ -173,7 +174,7 @@ export function ClientsResults(props: TrayProps) {
         </div>
       )}
       <nav class="pager" aria-label={t('clients.pages')}>
-        <PageStep rel="prev" href={order.page > 1 ? trayUrl(filters, { ...order, page: order.page - 1 }) : null} hx={hxLink(trayUrl(filters, { ...order, page: order.page - 1 }))} />
+        <PageStep rel="prev" href={previous === null ? null : trayUrl(filters, { ...order, page: previous })} hx={hxLink(trayUrl(filters, { ...order, page: previous ?? 1 }))} />
         <span>{t('common.page', { page: order.page })}</span>
         {/* A short page is the last, whatever a capped count leaves unknown. */}
         <PageStep

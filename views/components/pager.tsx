@@ -26,6 +26,16 @@ export function PastLastPage(props: { firstPage: string; total?: { count: number
 }
 
 /**
+ * The page "Anterior" leads to: the one before, or, from a page past the end of a counted
+ * list, the last page there is (not the empty one before it). Null on the first page.
+ */
+export function previousPage(page: number, total?: { count: number; capped: boolean; pageSize: number }): number | null {
+  if (page <= 1) return null;
+  if (!total || total.capped) return page - 1;
+  return Math.min(page - 1, Math.max(1, Math.ceil(total.count / total.pageSize)));
+}
+
+/**
  * "Anterior" or "Siguiente": a link, or where there is no such page, the same word kept in
  * its place, dimmed and focusable by script only. htmx gives the focus back to the element
  * with the pressed link's id: on the first or the last page it finds this one, and the
@@ -55,12 +65,13 @@ export function Pager(props: { path: string; query: Record<string, string | unde
   const { t, number } = useView();
   const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
   const href = (page: number) => pageHref(props.path, props.query, page);
+  const previous = previousPage(props.page, { count: props.total, capped: props.capped, pageSize: props.pageSize });
   // The target is the part that holds the results, pager included: the answer replaces it whole.
   const hx = (page: number) => (props.target ? { 'hx-get': href(page), 'hx-target': props.target, 'hx-swap': 'outerHTML focus-scroll:true', 'hx-push-url': 'true' } : undefined);
   return (
     <nav class="pager" aria-label={t('common.page', { page: props.page })}>
       <span>{props.capped ? t('common.resultsCapped', { count: number(props.total) }) : t('common.results', { count: number(props.total) })}</span>
-      <PageStep rel="prev" href={props.page > 1 ? href(props.page - 1) : null} hx={hx(props.page - 1)} />
+      <PageStep rel="prev" href={previous === null ? null : href(previous)} hx={hx(previous ?? 1)} />
       <span>{t('common.page', { page: props.page })}</span>
       {/* A short page is the last, whatever a capped count leaves unknown. */}
       <PageStep rel="next" href={(props.shown === undefined || props.shown === props.pageSize) && (props.capped || props.page < pages) ? href(props.page + 1) : null} hx={hx(props.page + 1)} />

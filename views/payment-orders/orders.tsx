@@ -1,5 +1,5 @@
 import type { OrderFilters } from '../../src/payment-orders/queries.js';
-import { PastLastPage } from '../components/pager.js';
+import { PageStep, PastLastPage, previousPage } from '../components/pager.js';
 import { ResultsStatus } from '../components/results-status.js';
 import { orderSorts } from '../../src/payment-orders/queries.js';
 import { orderStatusOf, orderStatuses, type OrderStatus } from '../../src/payment-orders/status.js';
@@ -100,6 +100,7 @@ export function OrdersResults(props: TrayProps) {
   const { t, money, date, number, can } = useView();
   const pages = Math.max(1, Math.ceil(props.count / props.pageSize));
   const page = props.filters.page;
+  const previous = previousPage(page, { count: props.count, capped: props.capped, pageSize: props.pageSize });
   return (
     <>
       <div class="toolbar results-toolbar">
@@ -164,17 +165,9 @@ export function OrdersResults(props: TrayProps) {
         </div>
       )}
       <nav class="pager" aria-label={t('orders.pages')}>
-        {page > 1 && (
-          <a href={withQuery(props.query, { page: String(page - 1) })} rel="prev">
-            {t('common.previous')}
-          </a>
-        )}
+        <PageStep rel="prev" href={previous === null ? null : withQuery(props.query, { page: previous > 1 ? String(previous) : null })} />
         <span>{t('common.page', { page })}</span>
-        {(page < pages || props.capped) && props.items.length === props.pageSize && (
-          <a href={withQuery(props.query, { page: String(page + 1) })} rel="next">
-            {t('common.next')}
-          </a>
-        )}
+        <PageStep rel="next" href={(page < pages || props.capped) && props.items.length === props.pageSize ? withQuery(props.query, { page: String(page + 1) }) : null} />
       </nav>
     </>
   );
