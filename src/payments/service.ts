@@ -281,7 +281,8 @@ export async function makePromise(
     const today = await tenantToday(scope, tx);
     const settings = await settingsOf(tx, scope.tenantId);
     if (input.amount <= 0) return fail('amount', 'receivables.money.notPositive');
-    if (input.amount > Math.max(0, client.totalBalance)) return fail('amount', 'receivables.promises.aboveBalance');
+    if (client.totalBalance <= 0) return fail('amount', 'receivables.promises.nothingOwed');
+    if (input.amount > client.totalBalance) return fail('amount', 'receivables.promises.aboveBalance');
     // Promises not yet kept nor due count too: three promises of the whole debt promise it three times.
     const [pending] = await tx
       .select({ total: sql<number>`coalesce(sum(${promises.amount}), 0)::bigint`.mapWith(Number) })

@@ -210,7 +210,9 @@ export async function promiseFromPortal(
     const made = await makePromise(debtorScope(tx, tenant.id, clock), clientId, { ...input, source: 'portal' });
     if (!made.ok) {
       if ('notFound' in made) return { ok: false as const, errors: { promisedDate: 'portal.promise.failed' } };
-      const errors = Object.fromEntries(Object.entries(made.errors).map(([field, message]) => [field === 'amount' ? 'promiseAmount' : field, message]));
+      // The debtor is told in their own words that there is nothing to promise.
+      const said = (message: string) => (message === 'receivables.promises.nothingOwed' ? 'portal.promise.nothingOwed' : message);
+      const errors = Object.fromEntries(Object.entries(made.errors).map(([field, message]) => [field === 'amount' ? 'promiseAmount' : field, said(message)]));
       return { ok: false as const, errors };
     }
     await recordPortalEvent(tx, tenant.id, clientId, 'portal.promise_made', { promiseId: made.promise.id, amount: input.amount, promisedDate: input.promisedDate }, clock.now());

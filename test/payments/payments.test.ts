@@ -471,6 +471,19 @@ describe('Promises to pay', () => {
     expect((await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '300', promisedDate: '2026-03-12' })).status).toBe(303);
   });
 
+  it('offers no promise for a client who owes nothing, and says why when one is sent', async () => {
+    const { acme, supervisor } = await setup();
+    const settled = await newClient(h, acme, { name: 'Luz Sin Deuda' });
+    const page = await (await supervisor.get(`/app/clients/${settled.id}/statement`)).text();
+    expect(page).not.toContain('id="make-promise"');
+    const response = await supervisor.post(`/app/clients/${settled.id}/statement/promises`, { promiseAmount: '10', promisedDate: '2026-03-12' });
+    expect(response.status).toBe(422);
+    const refused = await response.text();
+    expect(refused).toContain('El cliente no tiene deuda pendiente: no hay pago que prometer.');
+    expect(refused).toContain('id="make-promise"');
+    expect(await h.db.select().from(promises).where(eq(promises.clientId, settled.id))).toHaveLength(0);
+  });
+
   it('is broken from the first minute of the day after its date in the tenant timezone, recorded once', async () => {
     const { acme, staff, supervisor, client } = await setup();
     await supervisor.post(`/app/clients/${client.id}/statement/promises`, { promiseAmount: '80', promisedDate: '2026-03-12' });

@@ -236,6 +236,8 @@ function PaymentForm(props: StatementProps) {
 function PromiseForm(props: StatementProps) {
   const { t } = useView();
   const values = props.promiseValues ?? {};
+  // A client who owes nothing has nothing to promise (a refused form still shows why).
+  if (props.statement.totalBalance <= 0 && !props.promiseErrors) return null;
   return (
     <section id="make-promise" class="panel">
       <h2>{t('promises.make')}</h2>

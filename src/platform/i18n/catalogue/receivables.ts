@@ -33,6 +33,7 @@ export const receivables = messages(
     'receivables.promises.dateRange': 'La fecha del compromiso debe estar entre hoy y los próximos {max} días.',
     'receivables.promises.dateRangeOne': 'La fecha del compromiso debe ser hoy o mañana.',
     'receivables.promises.aboveBalance': 'El monto del compromiso no puede ser mayor que la deuda pendiente.',
+    'receivables.promises.nothingOwed': 'El cliente no tiene deuda pendiente: no hay pago que prometer.',
     'receivables.promises.aboveBalanceWithPending': 'Con los compromisos que ya están pendientes, lo prometido superaría la deuda pendiente. Registra solo lo que falta prometer.',
     'receivables.promises.aboveBalanceWithUnverified': 'Hay pagos por verificar: sumados a lo prometido, superarían la deuda pendiente. Registra solo lo que quedará por pagar cuando se verifiquen.',
 
@@ -216,6 +217,7 @@ export const receivables = messages(
     'receivables.promises.dateRange': 'The promised date must be between today and the next {max} days.',
     'receivables.promises.dateRangeOne': 'The promised date must be today or tomorrow.',
     'receivables.promises.aboveBalance': 'The promised amount cannot be more than the outstanding debt.',
+    'receivables.promises.nothingOwed': 'The client owes nothing: there is no payment to promise.',
     'receivables.promises.aboveBalanceWithPending': 'With the promises already pending, the total promised would be more than the outstanding debt. Record only what is left to promise.',
     'receivables.promises.aboveBalanceWithUnverified': 'There are payments to verify: together with the amount promised, they would be more than the outstanding debt. Record only what will be left to pay once they are verified.',
 
