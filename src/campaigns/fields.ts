@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { parseTypedDay } from '../platform/dates.js';
 import { optionalText, requiredText } from '../platform/forms.js';
 import { isAmbiguousAmount, isTooLargeAmount, MAX_WHOLE_DIGITS, parseMoney } from '../platform/money.js';
-import { ambiguousAmountMessage } from '../payment-orders/fields.js';
+import { ambiguousAmountMessage, optionalPaymentCodeField } from '../payment-orders/fields.js';
 import { personName } from '../clients/fields.js';
 import { discountTypes } from './schema.js';
 import { parsePercent } from './compute.js';
@@ -43,7 +43,7 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
         v.check((d): d is string => d !== null, 'campaigns.error.endDate'),
         v.transform((d) => (d === '' ? null : (d as string))),
       ),
-      paymentCode: optionalText(64),
+      paymentCode: optionalPaymentCodeField(),
     }),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
       const { discountType, discountValue, debtAmount } = dataset.value;

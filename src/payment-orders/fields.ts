@@ -66,12 +66,22 @@ export const isoDateField = (required = true) =>
   );
 
 /**
+ * A payment code as people type it: debtors read it aloud and type it at the bank, where
+ * "op-12" and "OP-12" are the same code, so it is kept in capitals (as document numbers are)
+ * and is unique per tenant whatever the case it was typed in.
+ */
+export const paymentCodeField = () => v.pipe(requiredText(64), v.toUpperCase());
+
+/** A payment code that may be left blank (a campaign's associated code), in capitals when given. */
+export const optionalPaymentCodeField = () => v.pipe(optionalText(64), v.transform((s) => (s === null ? null : s.toUpperCase())));
+
+/**
  * The fields of a payment order as people type them (the form and the import share it);
  * with `only`, just those fields (an import's mapped columns; the dates always).
  */
 export function orderFieldsSchema({ currency, only }: { currency: string; only?: readonly string[] }) {
   const fields = {
-    paymentCode: requiredText(64),
+    paymentCode: paymentCodeField(),
     product: optionalText(120),
     // An order of nothing owes nothing: it would be paid the moment it is made.
     amount: moneyField(currency, { required: true, positive: true }),

@@ -93,9 +93,33 @@ describe('Órdenes de pago', () => {
     const again = await supervisor.post('/app/orders', { ...form, amount: '99', clientId: client.id });
     expect(again.status).toBe(422);
     expect(await again.text()).toContain('Ya existe una orden de pago con este código de pago.');
+    // The same code in small letters is the same code: debtors type it either way.
+    const lower = await supervisor.post('/app/orders', { ...form, paymentCode: ' op-001 ', amount: '99', clientId: client.id });
+    expect(lower.status).toBe(422);
+    expect(await lower.text()).toContain('Ya existe una orden de pago con este código de pago.');
     const orders = await ordersOf(h, acme, client.id);
     expect(orders).toHaveLength(1);
     expect(orders[0]!.amount).toBe(123450);
+    // A new code typed in small letters is kept in capitals.
+    expect((await supervisor.post('/app/orders', { ...form, paymentCode: 'op-002', clientId: client.id })).status).toBe(303);
+    expect((await ordersOf(h, acme, client.id)).map((o) => o.paymentCode).sort()).toEqual(['OP-001', 'OP-002']);
+  });
+
+  it('puts stored codes in capitals once, leaving a code whose capitals another order holds as it was', async () => {
+    const { acme, client } = await setup();
+    const kept = await newOrder(h, acme, client.id, { paymentCode: 'AB-1' });
+    const clash = await newOrder(h, acme, client.id, { paymentCode: 'AB-1-TMP' });
+    const lone = await newOrder(h, acme, client.id, { paymentCode: 'CD-2-TMP' });
+    // Codes written before capitals were kept (the forms no longer write such codes).
+    await h.database.query(`update payment_orders set payment_code = $1 where id = $2`, ['ab-1', clash.id]);
+    await h.database.query(`update payment_orders set payment_code = $1 where id = $2`, ['cd-2', lone.id]);
+    const { readFileSync } = await import('node:fs');
+    const migration = readFileSync(new URL('../../migrations/0026_payment_codes_in_capitals.sql', import.meta.url), 'utf8');
+    for (const statement of migration.split('--> statement-breakpoint')) await h.database.exec(statement);
+    const codes = new Map((await ordersOf(h, acme, client.id)).map((o) => [o.id, o.paymentCode]));
+    expect(codes.get(kept.id)).toBe('AB-1');
+    expect(codes.get(clash.id)).toBe('ab-1');
+    expect(codes.get(lone.id)).toBe('CD-2');
   });
 
   it("refuses an order for another tenant's client or a deleted client", async () => {

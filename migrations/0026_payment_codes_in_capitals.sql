@@ -1,0 +1,12 @@
+-- Payment codes are kept in capitals, so that one typed in small letters is the same code
+-- (decision 0024). A code whose capitals another order of the tenant already holds is left
+-- as it is: renaming either would break what debtors were sent.
+UPDATE "payment_orders" AS "po" SET "payment_code" = upper("po"."payment_code")
+ WHERE "po"."payment_code" <> upper("po"."payment_code")
+   AND NOT EXISTS (
+     SELECT 1 FROM "payment_orders" AS "other"
+      WHERE "other"."tenant_id" = "po"."tenant_id" AND "other"."id" <> "po"."id" AND upper("other"."payment_code") = upper("po"."payment_code")
+   );--> statement-breakpoint
+UPDATE "campaign_entries" AS "e" SET "payment_code" = upper("e"."payment_code")
+ WHERE "e"."payment_code" <> upper("e"."payment_code")
+   AND EXISTS (SELECT 1 FROM "payment_orders" AS "po" WHERE "po"."tenant_id" = "e"."tenant_id" AND "po"."payment_code" = upper("e"."payment_code"));
