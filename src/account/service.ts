@@ -9,6 +9,7 @@ import { languageOf, translator } from '../platform/i18n/index.js';
 import type { Mailer } from '../platform/mail/index.js';
 import type { Tenant } from '../tenants/schema.js';
 import { findUserByEmail } from '../users/queries.js';
+import { users } from '../users/schema.js';
 import { changePassword, setPassword, type ChangePasswordSchema, type Failure } from '../users/service.js';
 import type { Scope } from '../platform/scope.js';
 import type * as v from 'valibot';
@@ -99,20 +100,23 @@ export async function requestPasswordReset(
   return { ok: true };
 }
 
+/** A reset link that still opens an account: unused, not expired, and its user active. */
 export async function findResetToken(db: Db, tenantId: number, token: string, now: Date) {
   const [row] = await db
-    .select()
+    .select({ token: passwordResetTokens })
     .from(passwordResetTokens)
+    .innerJoin(users, and(eq(users.tenantId, passwordResetTokens.tenantId), eq(users.id, passwordResetTokens.userId)))
     .where(
       and(
         eq(passwordResetTokens.tenantId, tenantId),
         eq(passwordResetTokens.id, hashToken(token)),
         isNull(passwordResetTokens.usedAt),
         gt(passwordResetTokens.expiresAt, now),
+        eq(users.active, true),
       ),
     )
     .limit(1);
-  return row;
+  return row?.token;
 }
 
 /** Sets the new password, spends the token and ends every session of the user. */

@@ -11,7 +11,11 @@ export const SubdomainSchema = v.pipe(
   v.string(),
   v.trim(),
   v.toLowerCase(),
-  v.regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'tenants.subdomainInvalid'),
+  // Each rule of a DNS label says its own refusal: the characters, the ends, the length.
+  v.minLength(1, 'tenants.subdomainRequired'),
+  v.regex(/^[a-z0-9-]*$/, 'tenants.subdomainInvalid'),
+  v.check((s) => !s.startsWith('-') && !s.endsWith('-'), 'tenants.subdomainHyphenEnds'),
+  v.maxLength(63, 'tenants.subdomainTooLong'),
   v.check((s) => !RESERVED.has(s), 'tenants.subdomainReserved'),
 );
 

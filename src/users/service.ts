@@ -76,6 +76,7 @@ export async function updateUser(scope: Scope, userId: number, input: v.InferOut
   try {
     return await scope.db.transaction(async (tx) => {
       await lockTenantUsers(tx, scope.tenantId);
+      const before = await findUser(tx, scope.tenantId, userId);
       const [user] = await tx
         .update(users)
         .set({ name: input.name, email: input.email, role: input.role, active: input.active, updatedAt: scope.clock.now() })
@@ -86,6 +87,9 @@ export async function updateUser(scope: Scope, userId: number, input: v.InferOut
         tx.rollback();
       }
       if (!user.active) await invalidateUserSessions(tx, scope.tenantId, userId);
+      // Deactivating someone, or moving their account to another mailbox, cuts them off: a
+      // reset link already sent (to the old mailbox) opens nothing, now or after reactivation.
+      if (!user.active || before?.email.toLowerCase() !== user.email.toLowerCase()) await spendResetLinks(tx, scope.tenantId, userId, scope.clock.now());
       return { ok: true, user } as const;
     });
   } catch (error) {
@@ -153,12 +157,17 @@ export async function setPassword(db: Db, tenantId: number, userId: number, pass
       .where(and(eq(users.tenantId, tenantId), eq(users.id, userId)));
     await invalidateUserSessions(tx, tenantId, userId);
     // A reset link sent earlier no longer opens the account: the password it was for is gone.
-    await tx
-      .update(passwordResetTokens)
-      .set({ usedAt: now })
-      .where(and(eq(passwordResetTokens.tenantId, tenantId), eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
+    await spendResetLinks(tx, tenantId, userId, now);
   });
   forgetRecentSessions();
+}
+
+/** Every reset link of the user still unused stops working (spent now, kept for the record). */
+async function spendResetLinks(db: Db, tenantId: number, userId: number, now: Date): Promise<void> {
+  await db
+    .update(passwordResetTokens)
+    .set({ usedAt: now })
+    .where(and(eq(passwordResetTokens.tenantId, tenantId), eq(passwordResetTokens.userId, userId), isNull(passwordResetTokens.usedAt)));
 }
 
 export async function setLanguage(scope: Scope, language: 'es' | 'en'): Promise<void> {

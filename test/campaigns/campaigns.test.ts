@@ -62,7 +62,9 @@ describe('the Cartera castigada app', () => {
     forgetTenantCache();
     const home = await (await admin.get('/app')).text();
     expect(home).toContain('href="/app/campaigns"');
-    expect(home.indexOf('href="/app/orders"')).toBeLessThan(home.indexOf('href="/app/campaigns"'));
+    // Right after Órdenes de pago (SPEC 5): the next link of the menu is the campaigns'.
+    const afterOrders = home.slice(home.indexOf('href="/app/orders"') + 1);
+    expect(afterOrders.indexOf('href="/app/campaigns"')).toBe(afterOrders.indexOf('href="/app/'));
     expect((await admin.get('/app/campaigns')).status).toBe(200);
     const [activation] = await h.db.select().from(appActivations).where(eq(appActivations.tenantId, acme.id));
     expect(activation).toMatchObject({ app: 'charged_off', action: 'enabled', plan: 'pro', priceUsdCents: 0 });

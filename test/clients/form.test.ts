@@ -41,7 +41,7 @@ describe('creating and editing a client', () => {
     const response = await browser.post('/app/clients', { ...valid, documentNumber: '1234', email: 'no-es-correo', phone: '12', name: 'Rosa Quispe' });
     expect(response.status).toBe(422);
     const html = await response.text();
-    expect(html).toContain('El DNI tiene 8 dígitos y este número tiene 4.');
+    expect(html).toContain('Un número de DNI tiene 8 dígitos y este tiene 4.');
     expect(html).toContain('Escribe un correo válido');
     expect(html).toContain('El teléfono no es válido');
     expect(html).toContain('value="Rosa Quispe"');

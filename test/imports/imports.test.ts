@@ -568,7 +568,7 @@ describe('importing clients with their payment orders', () => {
     expect(report.status).toBe(200);
     const text = await report.text();
     expect(text).toContain('Fila,Columna,Valor,Mensaje');
-    expect(text).toMatch(/^3,Número de documento,123,El DNI tiene 8 dígitos y este número tiene 3\.$/m);
+    expect(text).toMatch(/^3,Número de documento,123,Un número de DNI tiene 8 dígitos y este tiene 3\.$/m);
     expect(text).toMatch(/^4,Monto,cien,/m);
     expect(text).toMatch(/^5,Código de pago,OP-1,"El código de pago se repite/m);
     // What people typed is written back safely: a formula comes out as text.

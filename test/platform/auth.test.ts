@@ -306,6 +306,42 @@ describe('password reset', () => {
     expect((await anonymous.get(third)).headers.get('location')).toBe('/app/password-reset');
   });
 
+  it('a link sent before the user was deactivated, or before their email changed, opens nothing, even after reactivation', async () => {
+    const acme = await newTenant(h);
+    await addStaff(h, acme, { role: 'admin' });
+    const jorge = await addStaff(h, acme, { role: 'advisor', name: 'Jorge' });
+    const { mailMessages } = await import('../../src/platform/mail/schema.js');
+    const { updateUser } = await import('../../src/users/service.js');
+    const latestLink = async () => {
+      const sent = await h.db.select().from(mailMessages).where(eq(mailMessages.tenantId, acme.id)).orderBy(mailMessages.id);
+      return `/app/password-reset/${/\/app\/password-reset\/([a-z2-7]+)/.exec(sent.at(-1)!.text)![1]}`;
+    };
+    const scope = { tenantId: acme.id, actor: null, db: h.db, clock: h.clock };
+    const anonymous = h.client(acme);
+    const tryLink = (path: string) => anonymous.post(path, { password: 'someone-elses-2026', confirm: 'someone-elses-2026' });
+
+    // Deactivated: the link opens nothing, and not after reactivation either.
+    await anonymous.post('/app/password-reset', { email: jorge.email });
+    const beforeDeactivation = await latestLink();
+    expect((await updateUser(scope, jorge.id, { name: 'Jorge', email: jorge.email, role: 'advisor', active: false })).ok).toBe(true);
+    expect((await tryLink(beforeDeactivation)).headers.get('location')).toBe('/app/password-reset');
+    expect((await updateUser(scope, jorge.id, { name: 'Jorge', email: jorge.email, role: 'advisor', active: true })).ok).toBe(true);
+    expect((await tryLink(beforeDeactivation)).headers.get('location')).toBe('/app/password-reset');
+
+    // Moved to another mailbox: the link sent to the old one opens nothing.
+    await anonymous.post('/app/password-reset', { email: jorge.email });
+    const toOldMailbox = await latestLink();
+    expect((await updateUser(scope, jorge.id, { name: 'Jorge', email: `nuevo.${jorge.email}`, role: 'advisor', active: true })).ok).toBe(true);
+    expect((await tryLink(toOldMailbox)).headers.get('location')).toBe('/app/password-reset');
+    expect((await h.client(acme).post('/app/login', { email: `nuevo.${jorge.email}`, password: 'someone-elses-2026' })).status).toBe(422);
+
+    // A link of an inactive user, however it was made, opens nothing while they are inactive.
+    await anonymous.post('/app/password-reset', { email: `nuevo.${jorge.email}` });
+    const fresh = await latestLink();
+    await h.db.update(users).set({ active: false }).where(eq(users.id, jorge.id));
+    expect((await anonymous.get(fresh)).headers.get('location')).toBe('/app/password-reset');
+  });
+
   it('the outbox shows a reset link whole only to the person it was sent to', async () => {
     const acme = await newTenant(h);
     const ana = await addStaff(h, acme, { role: 'admin' });

@@ -65,6 +65,13 @@ describe('Ajustes > General', () => {
     const malformed = await admin.post('/app/settings/general/subdomain', { subdomain: 'Nueva Dir!', confirm: 'on' });
     expect(malformed.status).toBe(422);
     expect(await malformed.text()).toContain('value="Nueva Dir!"');
+    // Each rule says its own refusal, not one that the value already satisfies.
+    const refusal = async (subdomain: string) => (await admin.post('/app/settings/general/subdomain', { subdomain, confirm: 'on' })).text();
+    expect(await refusal('Nueva Dir!')).toContain('El subdominio solo puede tener minúsculas, números y guiones.');
+    expect(await refusal('abc-')).toContain('El subdominio no puede empezar ni terminar con un guion.');
+    expect(await refusal('-abc')).toContain('El subdominio no puede empezar ni terminar con un guion.');
+    expect(await refusal('a'.repeat(64))).toContain('El subdominio puede tener hasta 63 caracteres.');
+    expect(await refusal('')).toContain('Escribe el subdominio.');
     expect((await tenantRow(acme)).subdomain).toBe(acme.subdomain);
 
     const fresh = `nueva-${acme.id}`;

@@ -25,8 +25,9 @@ export const navigation: NavEntry[] = [
     children: [
       { href: '/app/clients', label: 'nav.clients', permission: 'receivables' },
       { href: '/app/orders', label: 'nav.orders', permission: 'receivables' },
-      { href: '/app/payments-to-verify', label: 'nav.toVerify', permission: 'receivables' },
+      // SPEC 5: the app's tab comes right after Órdenes de pago.
       { href: '/app/campaigns', label: 'nav.chargedOff', permission: 'receivables', app: 'charged_off' },
+      { href: '/app/payments-to-verify', label: 'nav.toVerify', permission: 'receivables' },
       { href: '/app/alerts', label: 'nav.alerts', permission: 'receivables' },
     ],
   },
