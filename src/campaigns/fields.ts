@@ -46,17 +46,15 @@ export function campaignFieldsSchema({ currency }: { currency: string }) {
       paymentCode: optionalPaymentCodeField(),
     }),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const { discountType, discountValue, debtAmount } = dataset.value;
+      const { discountType, discountValue } = dataset.value;
       const value = discountType === 'porcentaje' ? parsePercent(discountValue) : parseMoney(discountValue, currency);
       if (value === null || value < 0 || (discountType === 'porcentaje' && value > 10_000)) {
         const ambiguous = discountType !== 'porcentaje' && value === null && isAmbiguousAmount(discountValue, currency);
         addIssue({ message: ambiguous ? ambiguousAmountMessage(currency) : discountType === 'porcentaje' ? 'campaigns.error.percent' : 'campaigns.error.amount', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'discountValue', value: discountValue }] });
         return NEVER;
       }
-      if (discountType === 'monto' && value > debtAmount) {
-        addIssue({ message: 'campaigns.error.discountAboveDebt', path: [{ type: 'object', origin: 'value', input: dataset.value, key: 'discountValue', value: discountValue }] });
-        return NEVER;
-      }
+      // A fixed discount above the debt leaves a campaign amount of 0, never less (SPEC 5):
+      // the whole debt is forgiven, as with a 100 % discount (decision 0024).
       return { ...dataset.value, discountValue: value };
     }),
   );

@@ -27,7 +27,7 @@ export interface ImportField {
 export const clientOrderFields: ImportField[] = [
   { key: 'documentType', label: 'imports.field.documentType', required: true, aliases: ['tipo de documento', 'tipo documento', 'tipo doc', 'document type', 'doc type', 'id type'], example: 'DNI' },
   { key: 'documentNumber', label: 'imports.field.documentNumber', required: true, aliases: ['numero de documento', 'nro de documento', 'nro documento', 'n documento', 'documento', 'document number', 'document', 'id number'], example: '01234567' },
-  { key: 'name', label: 'imports.field.name', required: true, aliases: ['nombre', 'nombres', 'nombre completo', 'razon social', 'cliente', 'name', 'full name', 'client'], example: 'María Peña Ñahui' },
+  { key: 'name', label: 'imports.field.name', required: true, aliases: ['nombre', 'nombres', 'nombre y apellido', 'nombres y apellidos', 'apellidos y nombres', 'nombre completo', 'razon social', 'cliente', 'name', 'full name', 'client'], example: 'María Peña Ñahui' },
   { key: 'email', label: 'imports.field.email', required: false, aliases: ['correo', 'correo electronico', 'email', 'e mail', 'mail'], example: 'maria.pena@example.pe' },
   { key: 'phone', label: 'imports.field.phone', required: false, aliases: ['telefono', 'celular', 'movil', 'phone', 'mobile', 'phone number'], example: '987654321' },
   { key: 'segment', label: 'imports.field.segment', required: false, aliases: ['segmento', 'segment'], example: 'Premium' },

@@ -174,7 +174,9 @@ describe('loading a client into a campaign', () => {
     const [forgiven] = await entriesOf(acme.id);
     expect(forgiven).toMatchObject({ campaignAmount: 0, totalDue: 0, closedReason: 'paid' });
     expect(forgiven!.closedAt).not.toBeNull();
-    expect((await admin.post('/app/campaigns', entryForm({ campaignCode: 'VERANO-2026', discountType: 'monto', discountValue: '1.000,00' }))).status).toBe(303);
+    // A fixed discount above the debt leaves nothing to pay, never less (SPEC 5).
+    expect((await admin.post('/app/campaigns', entryForm({ campaignCode: 'VERANO-2026', discountType: 'monto', discountValue: '1.500,00' }))).status).toBe(303);
+    expect((await entriesOf(acme.id)).find((e) => e.campaignCode === 'VERANO-2026')).toMatchObject({ campaignAmount: 0, totalDue: 0 });
     expect((await admin.post('/app/campaigns', entryForm({ campaignCode: 'OTONO-2026' }))).status).toBe(303);
     expect((await entriesOf(acme.id)).map((e) => [e.campaignCode, e.closedReason]).sort()).toEqual([
       ['NAVIDAD-2026', 'paid'],
@@ -211,7 +213,7 @@ describe('loading a client into a campaign', () => {
 
   it.each([
     [{ discountValue: '120' }, 'discountValue', 'entre 0 y 100'],
-    [{ discountType: 'monto', discountValue: '1.500,00' }, 'discountValue', 'no puede ser mayor que la deuda'],
+    [{ discountType: 'monto', discountValue: '-5' }, 'discountValue', 'sin signo negativo'],
     [{ endDate: '2026-03-09' }, 'endDate', 'no puede ser anterior a hoy'],
     [{ paymentCode: 'NO-EXISTE' }, 'paymentCode', 'no corresponde a ninguna orden'],
     [{ documentNumber: '123' }, 'documentNumber', 'DNI'],

@@ -297,7 +297,7 @@ describe('loading charged-off campaign entries by file', () => {
       csv(
         'DNI;11111111;Válida;;;NAVIDAD;1000;porcentaje;10;;',
         'DNI;22222222;Porcentaje alto;;;NAVIDAD;1000;porcentaje;120;;',
-        'DNI;33333333;Descuento alto;;;NAVIDAD;1000;monto;1500;;',
+        'DNI;33333333;Descuento negativo;;;NAVIDAD;1000;monto;-5;;',
         'DNI;44444444;Fecha pasada;;;NAVIDAD;1000;porcentaje;10;01/01/2026;',
         'DNI;07654321;Código raro;;;NAVIDAD;1000;porcentaje;10;;OP-999',
         'DNI;55555555;Segunda activa;;;NAVIDAD;1000;porcentaje;10;;',
@@ -313,7 +313,7 @@ describe('loading charged-off campaign entries by file', () => {
     const report = await (await admin.get(`/app/process-log/${id}/files/errors`)).text();
     expect(report).toContain('Fila,Columna,Valor,Mensaje');
     expect(report).toMatch(/^3,Valor del descuento,120,"?El porcentaje de descuento debe estar entre 0 y 100/m);
-    expect(report).toMatch(/^4,Valor del descuento,1500,"?El descuento no puede ser mayor que la deuda castigada/m);
+    expect(report).toMatch(/^4,Valor del descuento,-5,"?Escribe el descuento como monto, sin signo negativo/m);
     expect(report).toMatch(/^5,Fecha de finalización,01\/01\/2026,"?La fecha de finalización no puede ser anterior a hoy/m);
     expect(report).toMatch(/^6,Código de pago asociado,OP-999,"?El código de pago no corresponde/m);
     expect(report).toMatch(/^7,ID de campaña,NAVIDAD,"?El cliente ya tiene una campaña activa \(OTOÑO\)/m);

@@ -145,6 +145,13 @@ describe('importing clients with their payment orders', () => {
     expect((await ordersOf(h, tenant.id)).map((o) => [o.paymentCode, o.amount, o.issueDate, o.dueDate])).toEqual([['QA-H-001', 150_00, '2026-11-01', '2026-11-30']]);
   });
 
+  it('maps the headers people write for a name, the campaign template\'s among them', async () => {
+    const { suggestMapping } = await import('../../src/imports/fields.js');
+    for (const heading of ['Nombre y apellido', 'Nombres y apellidos', 'APELLIDOS Y NOMBRES', 'Razón social']) {
+      expect(suggestMapping(['Tipo de documento', 'Número de documento', heading], {}).name, heading).toBe(2);
+    }
+  });
+
   it('re-uploading the same file changes nothing', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });
@@ -681,7 +688,11 @@ describe('importing clients with their payment orders', () => {
     expect((await client.post(`/app/imports/${first.id}/application`)).status).toBe(303);
     await h.runJobs();
     expect(await processOf(h, first.id)).toMatchObject({ state: 'failed', stage: 'mapping' });
-    expect(await (await client.get(`/app/imports/${first.id}`)).text()).toContain('la fila 3 ya no se puede cargar (El código de pago ya pertenece a una orden de otro cliente.)');
+    expect(await (await client.get(`/app/imports/${first.id}`)).text()).toContain('la fila 3 ya no se puede cargar. El código de pago ya pertenece a una orden de otro cliente. Revisa el archivo otra vez.');
+    // The Process log says what the check found, not rows created: nothing was.
+    const log = await (await client.get('/app/process-log')).text();
+    expect(log).toContain('2 filas revisadas: por crear 2');
+    expect(log).not.toContain('nuevas 2');
     expect((await clientsOf(h, tenant.id)).map((c) => c.documentNumber)).toEqual(['70000009']);
     expect((await ordersOf(h, tenant.id)).map((o) => o.paymentCode)).toEqual(['PX-02']);
   });

@@ -100,8 +100,9 @@ function Counts(props: { process: FileProcess }) {
   const c = props.process.counts;
   if (props.process.kind === 'export') return <>{c.rows !== undefined ? t('processLog.countRows', { count: number(c.rows) }) : '—'}</>;
   if (c.rows === undefined) return <>—</>;
-  // Checked and not yet applied, the counts are what applying would do.
-  const checked = props.process.stage === 'validated' || props.process.stage === 'applying';
+  // Checked and not yet applied, or an apply that failed and wrote nothing: the counts are
+  // what the check found applying would do, not what was done.
+  const checked = props.process.stage === 'validated' || props.process.stage === 'applying' || props.process.state === 'failed';
   return (
     <>
       {t(checked ? 'processLog.countChecked' : 'processLog.countImport', {

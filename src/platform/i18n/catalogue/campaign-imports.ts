@@ -20,7 +20,7 @@ export const campaignImports = messages(
     'campaignImports.field.paymentCode': 'Código de pago asociado',
     'campaignImports.error.repeatedInCampaign': 'El cliente ya aparece en una fila anterior del archivo para la campaña {campaign}; solo se carga la primera.',
     'campaignImports.error.twoCampaigns': 'El cliente ya aparece en una fila anterior del archivo con la campaña {campaign}; un cliente solo puede tener una campaña activa.',
-    'campaignImports.error.applyRefused': 'La carga no se aplicó y no se guardó nada: la fila {line} ya no se puede cargar ({reason}). Revisa el archivo otra vez.',
+    'campaignImports.error.applyRefused': 'La carga no se aplicó y no se guardó nada: la fila {line} ya no se puede cargar. {reason} Revisa el archivo otra vez.',
     'processLog.subject.campaign_entries': 'cartera castigada',
   },
   {
@@ -41,7 +41,7 @@ export const campaignImports = messages(
     'campaignImports.field.paymentCode': 'Associated payment code',
     'campaignImports.error.repeatedInCampaign': 'The client already appears in an earlier row of the file for campaign {campaign}; only the first one is loaded.',
     'campaignImports.error.twoCampaigns': 'The client already appears in an earlier row of the file with campaign {campaign}; a client can have only one active campaign.',
-    'campaignImports.error.applyRefused': 'The upload was not applied and nothing was saved: row {line} can no longer be loaded ({reason}). Check the file again.',
+    'campaignImports.error.applyRefused': 'The upload was not applied and nothing was saved: row {line} can no longer be loaded. {reason} Check the file again.',
     'processLog.subject.campaign_entries': 'charged-off portfolio',
   },
 );
