@@ -11,7 +11,7 @@ import { findProcess, isVisible } from '../process-log/queries.js';
 import { processVisibility } from '../process-log/visibility.js';
 import type { ImportSubject } from './fields.js';
 import { applyImportJob, checkImportJob } from './jobs.js';
-import { confirmMapping, headersOf, mappingFromForm, offeredMapping, requestApply, uploadFields, uploadImport } from './service.js';
+import { confirmMapping, discardImport, headersOf, mappingFromForm, offeredMapping, requestApply, uploadFields, uploadImport } from './service.js';
 import { importTemplate } from './template.js';
 
 function scopeOf(c: AppContext) {
@@ -108,6 +108,18 @@ export const importRoutes = new Hono<AppEnv>()
     await c.var.deps.jobs!.send(checkImportJob, { tenantId: c.var.tenant.id, processId: process.id });
     setFlash(c, 'success', 'imports.checking');
     return redirectTo(c, `/app/imports/${process.id}`);
+  })
+  .post('/:id/discard', async (c) => {
+    const process = await findImport(c);
+    if (!process) return notFoundPage(c);
+    const result = await discardImport(scopeOf(c), process.id);
+    if (!result.ok) {
+      if ('notFound' in result) return notFoundPage(c);
+      setFlash(c, 'error', 'imports.error.notNow');
+      return redirectTo(c, `/app/imports/${process.id}`);
+    }
+    setFlash(c, 'success', 'imports.discarded');
+    return redirectTo(c, '/app/process-log');
   })
   .post('/:id/application', async (c) => {
     const process = await findImport(c);

@@ -131,6 +131,26 @@ export async function confirmMapping(scope: Scope, processId: number, mapping: M
   return { ok: true };
 }
 
+/**
+ * Discards an upload that waits for its columns or for its apply: nothing of it was loaded, and
+ * nothing will be. It stays in the Process log as "Descartado", with its file; its checked rows
+ * go at once. Not while a check or an apply runs, which end by themselves.
+ */
+export async function discardImport(scope: Scope, processId: number): Promise<StepResult> {
+  const discarded = await scope.db.transaction(async (tx) => {
+    const updated = await rows<{ id: number }>(tx, sql`
+      update file_processes set state = 'discarded', stage = 'discarded', finished_at = ${scope.clock.now()}
+       where tenant_id = ${scope.tenantId} and id = ${processId} and kind = 'import' and stage in ('mapping', 'validated') and state <> 'running'
+       returning id`);
+    if (updated.length === 1) await tx.execute(sql`delete from import_rows where tenant_id = ${scope.tenantId} and process_id = ${processId}`);
+    return updated.length === 1;
+  });
+  if (discarded) return { ok: true };
+  const process = await findProcess(scope.db, scope.tenantId, processId);
+  if (!process || process.kind !== 'import') return { ok: false, notFound: true };
+  return { ok: false, errors: { _form: 'imports.error.notNow' } };
+}
+
 /** Queues the apply of a checked upload; only once, and only after the check. */
 export async function requestApply(scope: Scope, processId: number): Promise<StepResult> {
   const updated = await rows<{ id: number }>(scope.db, sql`

@@ -4,7 +4,7 @@ import { tenants } from '../tenants/schema.js';
 import { users } from '../users/schema.js';
 
 export const processKinds = ['import', 'export'] as const;
-export const processStates = ['queued', 'running', 'completed', 'completed_with_errors', 'failed'] as const;
+export const processStates = ['queued', 'running', 'completed', 'completed_with_errors', 'failed', 'discarded'] as const;
 export type ProcessState = (typeof processStates)[number];
 
 /** The counts an upload or a download reports. */
@@ -55,7 +55,7 @@ export const fileProcesses = pgTable(
     foreignKey({ columns: [t.tenantId, t.userId], foreignColumns: [users.tenantId, users.id] }),
     index('file_processes_created').on(t.tenantId, t.createdAt),
     index('file_processes_user').on(t.tenantId, t.userId, t.createdAt),
-    check('file_processes_state', sql`${t.state} in ('queued', 'running', 'completed', 'completed_with_errors', 'failed')`),
+    check('file_processes_state', sql`${t.state} in ('queued', 'running', 'completed', 'completed_with_errors', 'failed', 'discarded')`),
     check('file_processes_kind', sql`${t.kind} in ('import', 'export')`),
   ],
 );

@@ -152,6 +152,42 @@ describe('importing clients with their payment orders', () => {
     }
   });
 
+  it('an upload waiting for its columns or its apply can be discarded: nothing of it loads, and the Process log says so', async () => {
+    const tenant = await newTenant(h);
+    const client = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const header = 'Tipo de documento,Número de documento,Nombre,Código de pago,Monto,Fecha de emisión,Fecha de vencimiento\n';
+    const file = Buffer.from(`${header}DNI,70000101,Uno,DS-01,100,01/02/2026,01/03/2026\n`);
+
+    // Waiting for its columns.
+    const waiting = processIdFrom(await upload(client, 'espera.csv', file));
+    expect(await (await client.get(`/app/imports/${waiting}`)).text()).toContain('Descartar esta carga');
+    const discarded = await client.post(`/app/imports/${waiting}/discard`);
+    expect(discarded.headers.get('location')).toBe('/app/process-log');
+    expect(await processOf(h, waiting)).toMatchObject({ state: 'discarded', stage: 'discarded' });
+    const log = await (await client.get('/app/process-log')).text();
+    expect(log).toContain('Descartado');
+    expect(log).toContain('Descartamos la carga: no se cargó nada de ella.');
+    const page = await (await client.get(`/app/imports/${waiting}`)).text();
+    expect(page).toContain('Esta carga se descartó');
+    expect(page).not.toContain('Descartar esta carga');
+    expect((await client.post(`/app/imports/${waiting}/mapping`, { 'map.name': '2' })).status).toBe(422);
+
+    // Checked and waiting for its apply: its staged rows go at once, and it can no longer be applied.
+    const { id: checked } = await importFile(h, client, 'revisada.csv', file, { apply: false });
+    expect(await stagedRows(h, tenant.id)).toBeGreaterThan(0);
+    expect((await client.post(`/app/imports/${checked}/discard`)).status).toBe(303);
+    expect(await stagedRows(h, tenant.id)).toBe(0);
+    await client.post(`/app/imports/${checked}/application`);
+    await h.runJobs();
+    expect(await processOf(h, checked)).toMatchObject({ state: 'discarded' });
+    expect(await clientsOf(h, tenant.id)).toHaveLength(0);
+    // Once applied, an upload stays: discarding it is refused and changes nothing.
+    const { id: applied } = await importFile(h, client, 'aplicada.csv', file);
+    await client.post(`/app/imports/${applied}/discard`);
+    expect(await processOf(h, applied)).toMatchObject({ state: 'completed', stage: 'applied' });
+    expect(await clientsOf(h, tenant.id)).toHaveLength(1);
+  });
+
   it('re-uploading the same file changes nothing', async () => {
     const tenant = await newTenant(h);
     const staff = await addStaff(h, tenant, { role: 'admin' });

@@ -154,6 +154,15 @@ export function ImportStatus(props: { process: FileProcess }) {
         </PostForm>
       )}
       {p.stage === 'applied' && <p>{(p.counts.create ?? 0) + (p.counts.update ?? 0) === 0 ? t('imports.nothingToApply') : t('imports.applied')}</p>}
+      {p.stage === 'discarded' && <p>{t('imports.discardedHint')}</p>}
+      {/* An upload waiting for its columns or its apply can be let go; nothing of it was loaded. */}
+      {(p.stage === 'mapping' || p.stage === 'validated') && p.state !== 'running' && (
+        <PostForm action={`/app/imports/${p.id}/discard`}>
+          <button type="submit">
+            {t('imports.discard')}
+          </button>
+        </PostForm>
+      )}
     </section>
   );
 }

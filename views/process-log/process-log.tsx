@@ -102,7 +102,7 @@ function Counts(props: { process: FileProcess }) {
   if (c.rows === undefined) return <>—</>;
   // Checked and not yet applied, or an apply that failed and wrote nothing: the counts are
   // what the check found applying would do, not what was done.
-  const checked = props.process.stage === 'validated' || props.process.stage === 'applying' || props.process.state === 'failed';
+  const checked = props.process.stage === 'validated' || props.process.stage === 'applying' || props.process.state === 'failed' || props.process.state === 'discarded';
   return (
     <>
       {t(checked ? 'processLog.countChecked' : 'processLog.countImport', {

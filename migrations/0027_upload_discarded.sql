@@ -1,0 +1,2 @@
+ALTER TABLE "file_processes" DROP CONSTRAINT "file_processes_state";--> statement-breakpoint
+ALTER TABLE "file_processes" ADD CONSTRAINT "file_processes_state" CHECK ("file_processes"."state" in ('queued', 'running', 'completed', 'completed_with_errors', 'failed', 'discarded'));
