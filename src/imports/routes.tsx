@@ -8,10 +8,11 @@ import { formValues } from '../platform/forms.js';
 import { redirectTo, render } from '../platform/render.js';
 import { isAppEnabled } from '../marketplace/service.js';
 import { findProcess, isVisible } from '../process-log/queries.js';
+import type { FileProcess } from '../process-log/schema.js';
 import { processVisibility } from '../process-log/visibility.js';
 import type { ImportSubject } from './fields.js';
 import { applyImportJob, checkImportJob } from './jobs.js';
-import { confirmMapping, discardImport, headersOf, mappingFromForm, offeredMapping, requestApply, uploadFields, uploadImport } from './service.js';
+import { confirmMapping, discardImport, headersOf, mappingFromForm, offeredMapping, requestApply, uploadFields, uploadImport, type StepResult } from './service.js';
 import { importTemplate } from './template.js';
 
 function scopeOf(c: AppContext) {
@@ -48,6 +49,20 @@ function uploadPage(c: AppContext, subject: ImportSubject, errors?: Record<strin
     status: errors ? 422 : 200,
     body: <UploadPage subject={subject} errors={errors} limitMb={Math.round(config.uploadLimitBytes / 1024 / 1024)} maxRows={config.importMaxRows} />,
   });
+}
+
+/**
+ * A step taken on an upload from its page (apply, discard): refused with the page's notice when
+ * the upload is no longer where the step can be taken (another tab took one first).
+ */
+async function importStep(c: AppContext, step: (scope: ReturnType<typeof scopeOf>, processId: number) => Promise<StepResult>, done: (process: FileProcess) => Promise<Response>) {
+  const process = await findImport(c);
+  if (!process) return notFoundPage(c);
+  const result = await step(scopeOf(c), process.id);
+  if (result.ok) return done(process);
+  if ('notFound' in result) return notFoundPage(c);
+  setFlash(c, 'error', 'imports.error.notNow');
+  return redirectTo(c, `/app/imports/${process.id}`);
 }
 
 /** Uploads of clients with their payment orders: upload → mapping → check → apply. */
@@ -109,28 +124,16 @@ export const importRoutes = new Hono<AppEnv>()
     setFlash(c, 'success', 'imports.checking');
     return redirectTo(c, `/app/imports/${process.id}`);
   })
-  .post('/:id/discard', async (c) => {
-    const process = await findImport(c);
-    if (!process) return notFoundPage(c);
-    const result = await discardImport(scopeOf(c), process.id);
-    if (!result.ok) {
-      if ('notFound' in result) return notFoundPage(c);
-      setFlash(c, 'error', 'imports.error.notNow');
+  .post('/:id/discard', (c) =>
+    importStep(c, discardImport, async () => {
+      setFlash(c, 'success', 'imports.discarded');
+      return redirectTo(c, '/app/process-log');
+    }),
+  )
+  .post('/:id/application', (c) =>
+    importStep(c, requestApply, async (process) => {
+      await c.var.deps.jobs!.send(applyImportJob, { tenantId: c.var.tenant.id, processId: process.id }, { singletonKey: `apply-${c.var.tenant.id}-${process.id}` });
+      setFlash(c, 'success', 'imports.applying');
       return redirectTo(c, `/app/imports/${process.id}`);
-    }
-    setFlash(c, 'success', 'imports.discarded');
-    return redirectTo(c, '/app/process-log');
-  })
-  .post('/:id/application', async (c) => {
-    const process = await findImport(c);
-    if (!process) return notFoundPage(c);
-    const result = await requestApply(scopeOf(c), process.id);
-    if (!result.ok) {
-      if ('notFound' in result) return notFoundPage(c);
-      setFlash(c, 'error', 'imports.error.notNow');
-      return redirectTo(c, `/app/imports/${process.id}`);
-    }
-    await c.var.deps.jobs!.send(applyImportJob, { tenantId: c.var.tenant.id, processId: process.id }, { singletonKey: `apply-${c.var.tenant.id}-${process.id}` });
-    setFlash(c, 'success', 'imports.applying');
-    return redirectTo(c, `/app/imports/${process.id}`);
-  });
+    }),
+  );

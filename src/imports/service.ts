@@ -100,7 +100,7 @@ export function mappingFromForm(values: Record<string, string | string[]>): Mapp
   return mapping;
 }
 
-type StepResult = { ok: true } | { ok: false; notFound: true } | { ok: false; errors: Record<string, string> };
+export type StepResult = { ok: true } | { ok: false; notFound: true } | { ok: false; errors: Record<string, string> };
 
 /** Confirms the mapping (remembered for the tenant) and queues the check of every row. */
 export async function confirmMapping(scope: Scope, processId: number, mapping: Mapping): Promise<StepResult> {
