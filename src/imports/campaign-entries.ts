@@ -19,7 +19,7 @@ import type { RowError } from './rows.js';
 import { dateCellText, readNumberCells } from './rows.js';
 import { errorReport } from './error-report.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
-import { headersOf, mappingOf } from './service.js';
+import { headersOf, mappingOf, stagedKeyOf } from './service.js';
 
 interface StagedEntry {
   line: number;
@@ -44,9 +44,6 @@ const DISCOUNT_TYPES: Record<string, string> = { porcentaje: 'porcentaje', perce
 
 const CHUNK = 2_000;
 
-function stagedKeyOf(params: Record<string, unknown>): string | null {
-  return typeof params.stagedKey === 'string' ? params.stagedKey : null;
-}
 
 /**
  * What the database already holds for each candidate row: the client by document, another

@@ -125,7 +125,7 @@ export const importRoutes = new Hono<AppEnv>()
     return redirectTo(c, `/app/imports/${process.id}`);
   })
   .post('/:id/discard', (c) =>
-    importStep(c, discardImport, async () => {
+    importStep(c, (scope, id) => discardImport(scope, c.var.deps.config, id), async () => {
       setFlash(c, 'success', 'imports.discarded');
       return redirectTo(c, '/app/process-log');
     }),

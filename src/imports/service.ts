@@ -1,12 +1,12 @@
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Config } from '../config.js';
 import { rows } from '../db/index.js';
-import type { FileProcess } from '../process-log/schema.js';
+import { fileProcesses, type FileProcess } from '../process-log/schema.js';
 import { findProcess } from '../process-log/queries.js';
-import { openProcess, updateProcess } from '../process-log/service.js';
+import { openProcess } from '../process-log/service.js';
 import type { Scope } from '../platform/scope.js';
 import { normalizeHeader, openSheetInThread, repeatedHeaders, SheetError } from '../platform/spreadsheets/read.js';
 import { newKey, storageFor } from '../storage/index.js';
@@ -110,7 +110,15 @@ export async function confirmMapping(scope: Scope, processId: number, mapping: M
   const headers = headersOf(process);
   const problems = mappingProblems(mapping, headers, await uploadFields(scope, process.subject));
   if (Object.keys(problems).length > 0) return { ok: false, errors: problems };
-  await scope.db.transaction(async (tx) => {
+  const taken = await scope.db.transaction(async (tx) => {
+    // Only from where it was read: an upload discarded (or already being checked) meanwhile,
+    // from another tab, stays as it is.
+    const [moved] = await tx
+      .update(fileProcesses)
+      .set({ params: { ...process.params, mapping }, stage: 'validating', state: 'queued', progressDone: 0, counts: {}, error: null })
+      .where(and(eq(fileProcesses.tenantId, scope.tenantId), eq(fileProcesses.id, processId), eq(fileProcesses.stage, process.stage!)))
+      .returning({ id: fileProcesses.id });
+    if (!moved) return false;
     const remembered = rememberedFrom(headers, mapping);
     await tx
       .insert(importMappings)
@@ -119,33 +127,45 @@ export async function confirmMapping(scope: Scope, processId: number, mapping: M
         target: [importMappings.tenantId, importMappings.subject],
         set: { mapping: sql`${importMappings.mapping} || excluded.mapping`, updatedAt: scope.clock.now() },
       });
-    await updateProcess(tx, scope.tenantId, processId, {
-      params: { ...process.params, mapping },
-      stage: 'validating',
-      state: 'queued',
-      progressDone: 0,
-      counts: {},
-      error: null,
-    });
+    return true;
   });
-  return { ok: true };
+  return taken ? { ok: true } : { ok: false, errors: { _form: 'imports.error.notNow' } };
+}
+
+/** Where a checked campaign upload keeps the rows it will apply (in storage, beside the upload). */
+export function stagedKeyOf(params: Record<string, unknown>): string | null {
+  return typeof params.stagedKey === 'string' ? params.stagedKey : null;
 }
 
 /**
  * Discards an upload that waits for its columns or for its apply: nothing of it was loaded, and
  * nothing will be. It stays in the Process log as "Descartado", with its file; its checked rows
- * go at once. Not while a check or an apply runs, which end by themselves.
+ * go at once (staged rows, or a campaign upload's file of them). Not while a check or an apply
+ * runs, which end by themselves.
  */
-export async function discardImport(scope: Scope, processId: number): Promise<StepResult> {
+export async function discardImport(scope: Scope, config: Config, processId: number): Promise<StepResult> {
   const discarded = await scope.db.transaction(async (tx) => {
-    const updated = await rows<{ id: number }>(tx, sql`
-      update file_processes set state = 'discarded', stage = 'discarded', finished_at = ${scope.clock.now()}
-       where tenant_id = ${scope.tenantId} and id = ${processId} and kind = 'import' and stage in ('mapping', 'validated') and state <> 'running'
-       returning id`);
-    if (updated.length === 1) await tx.execute(sql`delete from import_rows where tenant_id = ${scope.tenantId} and process_id = ${processId}`);
-    return updated.length === 1;
+    const [updated] = await tx
+      .update(fileProcesses)
+      .set({ state: 'discarded', stage: 'discarded', finishedAt: scope.clock.now() })
+      .where(
+        and(
+          eq(fileProcesses.tenantId, scope.tenantId),
+          eq(fileProcesses.id, processId),
+          eq(fileProcesses.kind, 'import'),
+          inArray(fileProcesses.stage, ['mapping', 'validated']),
+          ne(fileProcesses.state, 'running'),
+        ),
+      )
+      .returning();
+    if (updated) await tx.execute(sql`delete from import_rows where tenant_id = ${scope.tenantId} and process_id = ${processId}`);
+    return updated;
   });
-  if (discarded) return { ok: true };
+  if (discarded) {
+    const staged = stagedKeyOf(discarded.params);
+    if (staged) await storageFor(config).remove(staged);
+    return { ok: true };
+  }
   const process = await findProcess(scope.db, scope.tenantId, processId);
   if (!process || process.kind !== 'import') return { ok: false, notFound: true };
   return { ok: false, errors: { _form: 'imports.error.notNow' } };

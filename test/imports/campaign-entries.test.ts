@@ -331,6 +331,20 @@ describe('loading charged-off campaign entries by file', () => {
     expect((await clientsOf(h, tenant.id)).find((c) => c.documentNumber === '07654321')!.portfolio).toBe('vigente');
   });
 
+  it('a checked upload discarded takes its checked rows with it, and loads nothing', async () => {
+    const tenant = await withApp();
+    const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));
+    const { id } = await importCampaignFile(admin, 'a.csv', csv('DNI;11111111;Ana;;;NAVIDAD;1000;porcentaje;10;;'), { apply: false });
+    const stagedKey = (await processOf(h, id)).params.stagedKey as string;
+    const { storageFor } = await import('../../src/storage/index.js');
+    const storage = storageFor(h.deps.config);
+    expect(await storage.size(stagedKey)).toBeGreaterThan(0);
+    expect((await admin.post(`/app/imports/${id}/discard`)).status).toBe(303);
+    expect(await storage.size(stagedKey)).toBeNull();
+    expect(await processOf(h, id)).toMatchObject({ state: 'discarded' });
+    expect(await entriesOf(tenant.id)).toHaveLength(0);
+  });
+
   it('a row that became impossible between the check and the apply makes the whole apply fail with nothing written', async () => {
     const tenant = await withApp();
     const admin = await loggedIn(h, tenant, await addStaff(h, tenant, { role: 'admin' }));

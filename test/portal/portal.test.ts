@@ -497,6 +497,19 @@ describe('receipts from the portal', () => {
 });
 
 describe('promises from the portal', () => {
+  it('offers no promise to a debtor who owes nothing, and says why to one who sends it anyway', async () => {
+    const acme = await newTenant(h);
+    const rosa = await debtor(h, acme);
+    const browser = await signedIn(h, acme, rosa);
+    expect(await (await browser.get('/estado-de-cuenta')).text()).not.toContain('action="/compromiso"');
+    const sent = await browser.post('/compromiso', { promiseAmount: '50', promisedDate: '2026-03-12' });
+    expect(sent.status).toBe(422);
+    const page = await sent.text();
+    expect(page).toContain('No tienes deuda pendiente: no hay pago que prometer.');
+    expect(page).toContain('action="/compromiso"');
+    expect(await promisesOf(h, acme, rosa.id)).toHaveLength(0);
+  });
+
   it('accepts a date from today up to the tenant’s limit and a positive amount', async () => {
     const acme = await newTenant(h);
     await h.db.insert(tenantSettings).values({ tenantId: acme.id, promiseMaxDays: 10 });

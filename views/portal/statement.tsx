@@ -247,7 +247,8 @@ export function StatementPage(props: StatementPageProps) {
       {(claims.length > 0 || props.canRaiseClaim) && <DebtorClaims claims={claims} canRaise={props.canRaiseClaim ?? false} />}
       <BankDetails text={settings.bankDetails} />
       {statement.totalBalance - later > 0 && <ReceiptForm action="/comprobante" orders={statement.payable.filter((o) => o.issueDate <= props.today)} receipt={props.receipt} />}
-      {settings.promisesEnabled && statement.totalBalance > 0 && <PromiseForm action="/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
+      {/* A promise refused (say the debt was paid meanwhile) still shows why, form and all. */}
+      {settings.promisesEnabled && (statement.totalBalance > 0 || props.promise?.errors) && <PromiseForm action="/compromiso" promise={props.promise} today={props.today} promiseMax={props.promiseMax} />}
     </>
   );
 }
