@@ -57,7 +57,8 @@ async function detailPage(c: AppContext, entryId: number, extra: { errors?: Reco
     ? await countdownOf(db, { tenant: c.var.tenant, settings, entry: row.entry, now: c.var.deps.clock.now(), start: false, visit: null })
     : null;
   // A receipt sent before the countdown ran out keeps the offer on /recovery until it is verified.
-  const held = countdown?.expired === true && reportedInTime(payments.map((p) => ({ reportedAt: p.createdAt, state: p.state })), countdown);
+  const toVerify = payments.filter((p) => p.state === 'por_verificar').map((p) => ({ reportedAt: p.createdAt }));
+  const held = countdown?.expired === true && reportedInTime(toVerify, countdown);
   return render(c, {
     title: c.var.t('campaigns.detail', { campaign: row.entry.campaignCode }),
     status: extra.errors ? 422 : 200,

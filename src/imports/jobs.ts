@@ -22,7 +22,7 @@ import { errorReport } from './error-report.js';
 import { applyUnlessRefused, RowRefused } from './refusal.js';
 import { repeatWatch } from './repeats.js';
 import type { RowError } from './rows.js';
-import { analyzeAfterLoad, stager } from './staging.js';
+import { analyzeAfterLoad, clearStaged, stager } from './staging.js';
 import { headersOf, mappingOf } from './service.js';
 import { settlePromises } from '../payments/promises.js';
 
@@ -126,10 +126,6 @@ const sameClient = (tenantId: number) => sql`cl.tenant_id = ${tenantId} and cl.d
 const ofUpload = (alias: string, tenantId: number, processId: number) =>
   sql`${sql.raw(alias)}.tenant_id = ${tenantId} and ${sql.raw(alias)}.process_id = ${processId}`;
 
-/** Removes an upload's staged rows (a check starting again or given up, an apply done). */
-async function clearStaged(db: Db, tenantId: number, processId: number): Promise<void> {
-  await db.execute(sql`delete from import_rows s where ${ofUpload('s', tenantId, processId)}`);
-}
 
 type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'>> & {
   /** The orders the file creates (`create` also counts the clients a file of clients only creates). */

@@ -10,6 +10,7 @@ import { openProcess } from '../process-log/service.js';
 import type { Scope } from '../platform/scope.js';
 import { normalizeHeader, openSheetInThread, repeatedHeaders, SheetError } from '../platform/spreadsheets/read.js';
 import { newKey, storageFor } from '../storage/index.js';
+import { clearStaged } from './staging.js';
 import { clientVariablesFor } from '../clients/fields.js';
 import { fieldsFor, mappingProblems, rememberedFrom, suggestMapping, type ImportField, type ImportSubject, type Mapping } from './fields.js';
 import { importMappings } from './schema.js';
@@ -137,6 +138,13 @@ export function stagedKeyOf(params: Record<string, unknown>): string | null {
   return typeof params.stagedKey === 'string' ? params.stagedKey : null;
 }
 
+/** The stages an upload waits in for its user (its columns, its apply): the ones it can be discarded from. */
+const DISCARDABLE_STAGES = ['mapping', 'validated'] as const;
+
+/** Whether the upload's page offers "Descartar esta carga" (`discardImport` decides again). */
+export const mayDiscard = (process: Pick<FileProcess, 'stage' | 'state'>) =>
+  (DISCARDABLE_STAGES as readonly (string | null)[]).includes(process.stage) && process.state !== 'running';
+
 /**
  * Discards an upload that waits for its columns or for its apply: nothing of it was loaded, and
  * nothing will be. It stays in the Process log as "Descartado", with its file; its checked rows
@@ -153,22 +161,18 @@ export async function discardImport(scope: Scope, config: Config, processId: num
           eq(fileProcesses.tenantId, scope.tenantId),
           eq(fileProcesses.id, processId),
           eq(fileProcesses.kind, 'import'),
-          inArray(fileProcesses.stage, ['mapping', 'validated']),
+          inArray(fileProcesses.stage, [...DISCARDABLE_STAGES]),
           ne(fileProcesses.state, 'running'),
         ),
       )
       .returning();
-    if (updated) await tx.execute(sql`delete from import_rows where tenant_id = ${scope.tenantId} and process_id = ${processId}`);
+    if (updated) await clearStaged(tx, scope.tenantId, processId);
     return updated;
   });
-  if (discarded) {
-    const staged = stagedKeyOf(discarded.params);
-    if (staged) await storageFor(config).remove(staged);
-    return { ok: true };
-  }
-  const process = await findProcess(scope.db, scope.tenantId, processId);
-  if (!process || process.kind !== 'import') return { ok: false, notFound: true };
-  return { ok: false, errors: { _form: 'imports.error.notNow' } };
+  if (!discarded) return notNowOrGone(scope, processId);
+  const staged = stagedKeyOf(discarded.params);
+  if (staged) await storageFor(config).remove(staged);
+  return { ok: true };
 }
 
 /** Queues the apply of a checked upload; only once, and only after the check. */
@@ -178,6 +182,11 @@ export async function requestApply(scope: Scope, processId: number): Promise<Ste
      where tenant_id = ${scope.tenantId} and id = ${processId} and kind = 'import' and stage = 'validated'
      returning id`);
   if (updated.length === 1) return { ok: true };
+  return notNowOrGone(scope, processId);
+}
+
+/** Why a step was not taken on an upload: it is not one, or it is no longer where the step can be taken. */
+async function notNowOrGone(scope: Scope, processId: number): Promise<StepResult> {
   const process = await findProcess(scope.db, scope.tenantId, processId);
   if (!process || process.kind !== 'import') return { ok: false, notFound: true };
   return { ok: false, errors: { _form: 'imports.error.notNow' } };

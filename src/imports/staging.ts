@@ -73,6 +73,11 @@ export function stager(database: Database): Stager {
   };
 }
 
+/** Removes an upload's staged rows (a check starting again or given up, an apply done, a discard). */
+export async function clearStaged(db: Db, tenantId: number, processId: number): Promise<void> {
+  await db.execute(sql`delete from import_rows where tenant_id = ${tenantId} and process_id = ${processId}`);
+}
+
 /**
  * Removes staged rows that no import will apply: their Process log entry is gone, or has
  * left the stages in which rows wait (a failed or finished import clears its own rows; this

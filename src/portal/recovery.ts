@@ -210,12 +210,12 @@ export async function recoveryStateOf(
 }
 
 /**
- * Whether money reported before the debtor's countdown ran out holds the offer past it: it is
- * not lost to the clock, and the offer waits for its verification. Both portals and the staff's
+ * Whether money reported before the debtor's countdown ran out, and still to verify, holds the
+ * offer past it: it is not lost to the clock, and the offer waits for its verification. Both portals and the staff's
  * campaign page ask this one question.
  */
-export function reportedInTime(reported: readonly { reportedAt: Date; state?: string }[], countdown: Pick<Countdown, 'deadline'>): boolean {
-  return reported.some((r) => (r.state ?? 'por_verificar') === 'por_verificar' && r.reportedAt.getTime() < countdown.deadline.getTime());
+export function reportedInTime(toVerify: readonly Pick<ReportedPayment, 'reportedAt'>[], countdown: Pick<Countdown, 'deadline'>): boolean {
+  return toVerify.some((r) => r.reportedAt.getTime() < countdown.deadline.getTime());
 }
 
 /**

@@ -29,7 +29,7 @@ export const CompanySchema = v.object({
 
 /** A new address for the tenant, with the box that says its users understand what moves. */
 export const SubdomainChangeSchema = v.object({
-  subdomain: v.pipe(v.optional(v.string(), ''), v.trim(), v.toLowerCase(), SubdomainSchema),
+  subdomain: v.pipe(v.optional(v.string(), ''), SubdomainSchema),
   confirm: v.pipe(checkbox, v.check((checked) => checked, 'settings.subdomain.confirmRequired')),
 });
 

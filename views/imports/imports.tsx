@@ -1,5 +1,5 @@
 import { clientsOnly, type ImportField, type ImportSubject, type Mapping } from '../../src/imports/fields.js';
-import { mappingOf } from '../../src/imports/service.js';
+import { mappingOf, mayDiscard } from '../../src/imports/service.js';
 import type { FileProcess } from '../../src/process-log/schema.js';
 import { translateMessage } from '../../src/platform/i18n/index.js';
 import { ErrorSummary, FileInput, PostForm, useMessage, type FieldErrors } from '../components/forms.js';
@@ -156,7 +156,7 @@ export function ImportStatus(props: { process: FileProcess }) {
       {p.stage === 'applied' && <p>{(p.counts.create ?? 0) + (p.counts.update ?? 0) === 0 ? t('imports.nothingToApply') : t('imports.applied')}</p>}
       {p.stage === 'discarded' && <p>{t('imports.discardedHint')}</p>}
       {/* An upload waiting for its columns or its apply can be let go; nothing of it was loaded. */}
-      {(p.stage === 'mapping' || p.stage === 'validated') && p.state !== 'running' && (
+      {mayDiscard(p) && (
         <PostForm action={`/app/imports/${p.id}/discard`}>
           <button type="submit">
             {t('imports.discard')}

@@ -100,12 +100,12 @@ function Counts(props: { process: FileProcess }) {
   const c = props.process.counts;
   if (props.process.kind === 'export') return <>{c.rows !== undefined ? t('processLog.countRows', { count: number(c.rows) }) : '—'}</>;
   if (c.rows === undefined) return <>—</>;
-  // Checked and not yet applied, or an apply that failed and wrote nothing: the counts are
-  // what the check found applying would do, not what was done.
-  const checked = props.process.stage === 'validated' || props.process.stage === 'applying' || props.process.state === 'failed' || props.process.state === 'discarded';
+  // Only an applied upload's counts are what was done; otherwise (checked, applying, failed,
+  // discarded) they are what the check found applying would do, as the upload's page says.
+  const done = props.process.stage === 'applied';
   return (
     <>
-      {t(checked ? 'processLog.countChecked' : 'processLog.countImport', {
+      {t(done ? 'processLog.countImport' : 'processLog.countChecked', {
         rows: t('processLog.countRows', { count: number(c.rows) }),
         create: number(c.create ?? 0),
         update: number(c.update ?? 0),
