@@ -73,10 +73,11 @@ it('a job is told how many runs follow if it fails, so that on its last it can s
   try {
     await jobs.send(flaky, {});
     expect(await jobs.runDue()).toBe(1);
-    // The retry waits half a minute; its time is brought forward.
-    await database.query(`update pgboss.job set start_after = now() where name = 'test.flaky'`);
+    // The retry waits half a minute; its time is brought forward, to a moment already past
+    // (not now(): a fetch within the same microsecond would not yet find it due).
+    await database.query(`update pgboss.job set start_after = now() - interval '1 second' where name = 'test.flaky'`);
     expect(await jobs.runDue()).toBe(1);
-    await database.query(`update pgboss.job set start_after = now() where name = 'test.flaky'`);
+    await database.query(`update pgboss.job set start_after = now() - interval '1 second' where name = 'test.flaky'`);
     expect(await jobs.runDue()).toBe(0);
     expect(told).toEqual([1, 0]);
   } finally {
