@@ -14,8 +14,8 @@ import * as esbuild from 'esbuild';
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const outdir = join(root, 'dist');
 const folders = ['src', 'views'];
-/** The benchmarks' measured processes: the tray's server and the files benchmark's measurements. */
-const benchPrograms = ['test/bench/tray-server.ts', 'test/bench/files.ts'];
+/** The benchmarks' measured processes: the tray's server, its bare HTTP floor and the files benchmark's measurements. */
+const benchPrograms = ['test/bench/tray-server.ts', 'test/bench/http-floor.ts', 'test/bench/files.ts'];
 
 function sources(folder) {
   return readdirSync(join(root, folder), { recursive: true, withFileTypes: true })

@@ -50,11 +50,17 @@ export interface WordsWithin {
 
 type WordsQuery = Extract<NameQuery, { kind: 'words' }>;
 
-/** The typed words other than the lead, each at the start of a word of `name` (folded). */
+/**
+ * The typed words other than the lead, each at the start of a word of `name` (folded). A
+ * `like` on the word anywhere goes first: it costs next to nothing and leaves the regular
+ * expression, which costs more than reading the row (a common surname's 50,000 rows: 21 ms
+ * of a 34 ms count), only the names that hold the word somewhere. Words are `a–z0–9`, which
+ * `like` reads literally.
+ */
 function othersWhere(others: string[], name: SQL): SQL {
   if (others.length === 0) return sql`true`;
   return sql.join(
-    others.map((word) => sql`${name} ~ ${`(^|[^a-z0-9])${word}`}`),
+    others.map((word) => sql`${name} like ${`%${word}%`} and ${name} ~ ${`(^|[^a-z0-9])${word}`}`),
     sql` and `,
   );
 }

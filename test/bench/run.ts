@@ -7,9 +7,11 @@
  * measured again instead of generated anew (pending migrations are applied to it first).
  * The web server (./tray-server.ts) runs in a process of its own, compiled and started as
  * `npm start` starts the app, so that the measuring client's work does not run on the
- * server's event loop.
+ * server's event loop. Beside it, a bare node:http server (./http-floor.ts) runs the same
+ * statements and answers with a body of the page's size: the floor that any web server
+ * doing this work over HTTP stands on, here, so that what the app itself adds shows apart.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromiumPath } from '../../vitest.config.js';
@@ -126,39 +128,44 @@ if (!reusing) {
   log(`generated ${JSON.stringify(totals)} in ${generationSeconds} s (+ ${analyzeSeconds} s vacuum analyze)`);
 }
 
-// The server runs compiled, with the start script's Node.js options, as `npm start` runs it.
+// The servers run compiled, with the start script's Node.js options, as `npm start` runs the app.
 await build();
-const serverProcess = spawn(process.execPath, [...nodeArgumentsOf('start').options, join(outdir, 'test/bench/tray-server.js')], {
-  env: { ...process.env, BENCH_TRAY_DATABASE_URL: url.toString() },
-  stdio: ['pipe', 'pipe', 'inherit'],
-});
-const port = await new Promise<number>((resolve, reject) => {
-  let out = '';
-  serverProcess.stdout!.on('data', (chunk: Buffer) => {
-    out += chunk.toString();
-    const found = /port (\d+)/.exec(out);
-    if (found) resolve(Number(found[1]));
+interface Server {
+  process: ChildProcess;
+  port: number;
+  agent: Agent;
+}
+async function startServer(file: string, env: Record<string, string>): Promise<Server> {
+  const child = spawn(process.execPath, [...nodeArgumentsOf('start').options, join(outdir, file)], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const found = /port (\d+)/.exec(out);
+      if (found) resolve(Number(found[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`${file} stopped (${code})`)));
   });
-  serverProcess.once('exit', (code) => reject(new Error(`the benchmark server stopped (${code})`)));
-});
-const host = `bench.localhost:${port}`;
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  return { process: child, port, agent: new Agent({ keepAlive: true, maxSockets: 1 }) };
+}
+const app = await startServer('test/bench/tray-server.js', { BENCH_TRAY_DATABASE_URL: url.toString() });
+const floor = await startServer('test/bench/http-floor.js', { BENCH_FLOOR_DATABASE_URL: url.toString(), BENCH_FLOOR_EMAIL: 'admin@bench.pe' });
 const csrfCookie = 'a'.repeat(32);
 let cookies = `saldo_csrf=${csrfCookie}`;
 
 const acceptEncoding = values['accept-encoding'] ? { 'Accept-Encoding': values['accept-encoding'] } : {};
 
-function http(method: string, path: string, body?: string): Promise<{ status: number; ms: number; bytes: number; setCookie: string[] }> {
+function http(method: string, path: string, body?: string, server: Server = app): Promise<{ status: number; ms: number; bytes: number; setCookie: string[] }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = request(
       {
         host: '127.0.0.1',
-        port,
+        port: server.port,
         method,
         path,
-        agent,
-        headers: { Host: host, Cookie: cookies, ...acceptEncoding, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } : {}) },
+        agent: server.agent,
+        headers: { Host: `bench.localhost:${server.port}`, Cookie: cookies, ...acceptEncoding, ...(body ? { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(body) } : {}) },
       },
       (res) => {
         let bytes = 0;
@@ -181,32 +188,22 @@ const percentile = (list: number[], p: number) => {
   return Number(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!.toFixed(2));
 };
 /**
- * Times two things taken in turns (A B, B A, …) rather than one series after the other, so
- * that both see the same moments of a machine shared with other work, and neither always
- * runs on caches the other just warmed.
+ * Times several things taken in turns (A B C, B C A, C A B, …) rather than one series after
+ * the other, so that all see the same moments of a machine shared with other work, and none
+ * always runs on caches another just warmed.
  */
-async function measurePair(a: () => Promise<unknown>, b: () => Promise<unknown>, samples = REQUESTS) {
-  for (let i = 0; i < 3; i++) {
-    await a();
-    await b();
-  }
-  const times: [number[], number[]] = [[], []];
-  const timed = async (run: () => Promise<unknown>, into: number[]) => {
-    const t0 = performance.now();
-    await run();
-    into.push(performance.now() - t0);
-  };
+async function measureInTurns(runs: (() => Promise<unknown>)[], samples = REQUESTS) {
+  for (let i = 0; i < 3; i++) for (const run of runs) await run();
+  const times = runs.map((): number[] => []);
   for (let i = 0; i < samples; i++) {
-    if (i % 2 === 0) {
-      await timed(a, times[0]);
-      await timed(b, times[1]);
-    } else {
-      await timed(b, times[1]);
-      await timed(a, times[0]);
+    for (let k = 0; k < runs.length; k++) {
+      const which = (i + k) % runs.length;
+      const t0 = performance.now();
+      await runs[which]!();
+      times[which]!.push(performance.now() - t0);
     }
   }
-  const stats = (list: number[]) => ({ p50: percentile(list, 50), p95: percentile(list, 95) });
-  return [stats(times[0]), stats(times[1])] as const;
+  return times.map((list) => ({ p50: percentile(list, 50), p95: percentile(list, 95) }));
 }
 
 const [benchAdmin] = await database.query<{ id: number }>('select id from users where tenant_id = $1 and email = $2', [tenant.id, 'admin@bench.pe']);
@@ -228,32 +225,45 @@ const scenarios: [string, Record<string, string>][] = [
 ];
 
 const db = database.db;
-// Every scenario once over HTTP and as SQL before any is timed: otherwise the first one
-// measures the server's code before the JIT has compiled it, and the bare SQL does not.
+// Every scenario once on each server and as SQL before any is timed: otherwise the first one
+// measures the servers' code before the JIT has compiled it, and the bare SQL does not.
 for (const [, query] of scenarios) {
   const qs = new URLSearchParams(query).toString();
   const filters = parseClientFilters(query, { country: tenant.country });
-  await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
+  const { bytes } = await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
+  await http('GET', `/?${new URLSearchParams({ ...query, bytes: String(bytes) })}`, undefined, floor);
   await Promise.all([listClientsPage(db, tenant.id, filters, today, parseTrayOrder(query)), countClients(db, tenant.id, filters, today), traySettings(db, tenant.id, adminId)]);
 }
 const tray: Record<string, unknown>[] = [];
+const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
 for (const [name, query] of scenarios) {
   const qs = new URLSearchParams(query).toString();
   const filters = parseClientFilters(query, { country: tenant.country });
   const order = parseTrayOrder(query);
-  let bytes = 0;
-  const [overHttp, sqlAlone] = await measurePair(
+  const page = `/app/clients${qs ? `?${qs}` : ''}`;
+  const { bytes } = await http('GET', page);
+  const [overHttp, onFloor, sqlAlone] = await measureInTurns([
     async () => {
-      const r = await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
+      const r = await http('GET', page);
       if (r.status !== 200) throw new Error(`${name}: HTTP ${r.status}`);
-      bytes = r.bytes;
+    },
+    async () => {
+      const r = await http('GET', `/?${new URLSearchParams({ ...query, bytes: String(bytes) })}`, undefined, floor);
+      if (r.status !== 200 || r.bytes !== bytes) throw new Error(`${name}: the floor answered ${r.status}, ${r.bytes} bytes`);
     },
     // The statements the page runs, as it runs them: the page, the count and the tray's
     // settings at once (its session is one the server checked moments before).
     () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today), traySettings(db, tenant.id, adminId)]),
-  );
-  tray.push({ scenario: name, http: { ...overHttp, bytes }, sql: sqlAlone, httpOverSqlP95: Number((overHttp.p95 / sqlAlone.p95).toFixed(2)) });
-  log(`${name}: http p95 ${overHttp.p95} ms, sql p95 ${sqlAlone.p95} ms`);
+  ]);
+  tray.push({
+    scenario: name,
+    http: { ...overHttp!, bytes },
+    httpFloor: onFloor,
+    sql: sqlAlone,
+    httpOverSqlP95: ratio(overHttp!.p95, sqlAlone!.p95),
+    floorOverSqlP95: ratio(onFloor!.p95, sqlAlone!.p95),
+  });
+  log(`${name}: http p95 ${overHttp!.p95} ms, bare http p95 ${onFloor!.p95} ms, sql p95 ${sqlAlone!.p95} ms`);
 }
 
 /** The situation recomputed from the orders at query time, as a system without stored columns would. */
@@ -284,17 +294,19 @@ for (const s of situations.filter((x) => x !== 'con_reclamo' && x !== 'finalizad
       left join (select client_id, min(due_date) filter (where not annulled and balance > 0) as oldest
                    from payment_orders where tenant_id = $1 group by client_id) s on s.client_id = c.id
      where c.tenant_id = $1 and c.deleted_at is null and ${recomputedBounds(s)}`;
-  const [stored, atQueryTime] = await measurePair(
-    () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today)]),
-    () =>
-      Promise.all([
-        database.query(`select c.id, c.name ${from} order by lower(c.name), c.id limit 25`, [tenant.id]),
-        database.query(`select count(*) from (select 1 ${from} limit 10001) x`, [tenant.id]),
-      ]),
+  const [stored, atQueryTime] = await measureInTurns(
+    [
+      () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today)]),
+      () =>
+        Promise.all([
+          database.query(`select c.id, c.name ${from} order by lower(c.name), c.id limit 25`, [tenant.id]),
+          database.query(`select count(*) from (select 1 ${from} limit 10001) x`, [tenant.id]),
+        ]),
+    ],
     RECOMPUTE_REQUESTS,
   );
-  recompute.push({ situation: s, stored, recomputed: atQueryTime, ratioP95: Number((atQueryTime.p95 / stored.p95).toFixed(1)) });
-  log(`${s}: stored p95 ${stored.p95} ms, recomputed p95 ${atQueryTime.p95} ms`);
+  recompute.push({ situation: s, stored, recomputed: atQueryTime, ratioP95: Number((atQueryTime!.p95 / stored!.p95).toFixed(1)) });
+  log(`${s}: stored p95 ${stored!.p95} ms, recomputed p95 ${atQueryTime!.p95} ms`);
 }
 
 // The debtor portals on a slow 3G phone, in Chromium (test/bench/portal.ts); skipped without it.
@@ -303,6 +315,7 @@ if (portals) log(`portals: ${JSON.stringify((portals as { slow3g: unknown }).slo
 
 const worstHttp = Math.max(...tray.map((r) => (r.http as { p95: number }).p95));
 const worstRatio = Math.max(...tray.map((r) => r.httpOverSqlP95 as number));
+const worstFloorRatio = Math.max(...tray.map((r) => r.floorOverSqlP95 as number));
 const minRecompute = Math.min(...recompute.map((r) => r.ratioP95 as number));
 const results = {
   at: new Date().toISOString(),
@@ -316,6 +329,8 @@ const results = {
   summary: {
     worstHttpP95Ms: worstHttp,
     worstHttpOverSqlP95: worstRatio,
+    /** The same ratio for the bare server: how much of the target one HTTP exchange takes here. */
+    worstBareHttpOverSqlP95: worstFloorRatio,
     minRecomputeOverStoredP95: minRecompute,
     targets: { httpP95Ms: 60, httpOverSql: 1.5, recomputeOverStored: 20 },
     met: { httpP95: worstHttp <= 60, httpOverSql: worstRatio <= 1.5, recomputeOverStored: minRecompute >= 20 },
@@ -327,7 +342,9 @@ writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 log(`written to ${file}`);
 
-agent.destroy();
-serverProcess.stdin!.end();
+for (const server of [app, floor]) {
+  server.agent.destroy();
+  server.process.stdin!.end();
+}
 await database.close();
 process.exit(0);
