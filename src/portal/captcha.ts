@@ -5,7 +5,7 @@ import { sql } from 'drizzle-orm';
 import type { Context, MiddlewareHandler } from 'hono';
 import * as v from 'valibot';
 import { rows, type Db } from '../db/index.js';
-import { hit } from '../platform/auth/rate-limit.js';
+import { hit, unhit } from '../platform/auth/rate-limit.js';
 import { hashToken, safeEqual, sign, signExpiring, verifyExpiring } from '../platform/auth/tokens.js';
 import type { AppContext, AppEnv } from '../platform/context.js';
 import type { MessageKey } from '../platform/i18n/index.js';
@@ -43,7 +43,11 @@ export const CAPTCHA_FRESH_FOR_MS = CAPTCHA_TTL_MS - 60_000;
 export const CAPTCHA_CHALLENGE_PATH = '/recovery/captcha';
 /** A person needs a few seconds to read the question and type; a script that answers at once is refused. */
 export const QUESTION_MIN_MS = 3_000;
-/** Answers to the question per address and hour: it is the cheap way in, so it is counted. */
+/**
+ * Wrong answers to the question per address and hour: it is the cheap way in, so guesses are
+ * counted. Right answers are not: debtors behind one carrier's address must not lock each
+ * other out.
+ */
 export const QUESTION_LIMIT = { max: 20, windowMs: 3_600_000 } as const;
 const RECAPTCHA_TIMEOUT_MS = 5_000;
 const MAX_PAYLOAD = 4_096;
@@ -202,20 +206,25 @@ export function newQuestion(c: AppContext): CaptchaQuestion {
   };
 }
 
-async function verifyQuestion(c: AppContext, token: string, answer: string): Promise<boolean> {
+async function verifyQuestion(c: AppContext, token: string, answer: string): Promise<CaptchaVerdict> {
   const { secret, clock, database } = c.var.deps;
   const now = clock.now();
   const payload = token.length <= 512 ? verifyExpiring(keyFor(secret, 'question'), QUESTION_PURPOSE, token, now) : null;
   const match = payload ? /^(\d+)-([0-9a-z]+)-([0-9a-f]{24})-([0-9a-f]{32})$/.exec(payload) : null;
-  if (!match || Number(match[1]) !== c.var.tenant.id) return false;
+  if (!match || Number(match[1]) !== c.var.tenant.id) return refused;
   const issuedAt = parseInt(match[2]!, 36);
-  if (now.getTime() - issuedAt < QUESTION_MIN_MS) return false;
-  const limit = await hit(database.db, c.var.tenant.id, { key: `captcha:question:${clientIp(c)}`, ...QUESTION_LIMIT }, now);
-  if (limit.limited) return false;
+  if (now.getTime() - issuedAt < QUESTION_MIN_MS) return refused;
+  // Counted first and taken back for a right answer, so that answers sent at once cannot all
+  // slip under the limit.
+  const limit = { key: `captcha:question:${clientIp(c)}`, ...QUESTION_LIMIT };
+  const counted = await hit(database.db, c.var.tenant.id, limit, now);
+  if (counted.limited) return { ok: false, retryAfterMs: counted.retryAfterMs };
   // Spent before the answer is checked: one guess per question, or the small set of answers could be tried in turn.
-  if (!(await spend(c, useId('question', match[3]!), new Date(issuedAt + CAPTCHA_TTL_MS)))) return false;
+  if (!(await spend(c, useId('question', match[3]!), new Date(issuedAt + CAPTCHA_TTL_MS)))) return refused;
   const given = answer.trim();
-  return /^\d{1,2}$/.test(given) && safeEqual(answerMac(secret, match[3]!, String(Number(given))), match[4]!);
+  if (!/^\d{1,2}$/.test(given) || !safeEqual(answerMac(secret, match[3]!, String(Number(given))), match[4]!)) return refused;
+  await unhit(database.db, c.var.tenant.id, limit, now);
+  return accepted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -273,17 +282,25 @@ function field(values: Values, name: string): string {
  * the tenant's widget (ALTCHA payload or reCAPTCHA token) or, failing that, the question.
  * Either way the solution is spent.
  */
-export async function verifyCaptcha(c: AppContext, settings: PortalSettings, values: Values): Promise<boolean> {
+/**
+ * Whether the form proves a person sent it. A refusal from an address that has guessed too
+ * often says when it may try again.
+ */
+export type CaptchaVerdict = { ok: true } | { ok: false; retryAfterMs?: number };
+const accepted: CaptchaVerdict = { ok: true };
+const refused: CaptchaVerdict = { ok: false };
+
+export async function verifyCaptcha(c: AppContext, settings: PortalSettings, values: Values): Promise<CaptchaVerdict> {
   if (captchaKindOf(settings) === 'recaptcha') {
     const response = field(values, CAPTCHA_FIELDS.recaptcha);
-    if (response && (await verifyRecaptcha(c, settings, response))) return true;
+    if (response && (await verifyRecaptcha(c, settings, response))) return accepted;
   } else {
     const payload = field(values, CAPTCHA_FIELDS.altcha);
-    if (payload && (await verifyAltcha(c, payload))) return true;
+    if (payload && (await verifyAltcha(c, payload))) return accepted;
   }
   const token = field(values, CAPTCHA_FIELDS.token);
   const answer = field(values, CAPTCHA_FIELDS.answer);
-  return token !== '' && answer.trim() !== '' && verifyQuestion(c, token, answer);
+  return token !== '' && answer.trim() !== '' ? verifyQuestion(c, token, answer) : refused;
 }
 
 // ---------------------------------------------------------------------------------------------

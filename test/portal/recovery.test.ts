@@ -12,7 +12,8 @@ import { tenants } from '../../src/tenants/schema.js';
 import { payments } from '../../src/payments/schema.js';
 import { TEST_SECRET, startTestApp, type Harness, type TestClient } from '../support/app.js';
 import { addStaff, loggedIn, newTenant } from '../support/factories.js';
-import { captchaFields } from './captcha-support.js';
+import { QUESTION_LIMIT } from '../../src/portal/captcha.js';
+import { answerFields, captchaFields } from './captcha-support.js';
 import { activeCampaign, debtor, enableChargedOff, eventsOf, multipart, newOrder, setPortal, tinyPng, withoutToken } from './support.js';
 
 let h: Harness;
@@ -164,6 +165,25 @@ describe('identifying on /recovery', () => {
     expect(last!.headers.get('Retry-After')).toBe(String(Math.ceil(left / 1000)));
     const minutes = Math.ceil(left / 60_000);
     expect(await last!.text()).toContain(`Hiciste demasiados intentos. Inténtalo de nuevo en ${minutes} minuto${minutes === 1 ? '' : 's'}.`);
+  });
+
+  it('tells an address that guessed the written question too often when to come back', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id);
+    const browser = h.client(acme);
+    const answered = async (answer?: string) => {
+      const html = await (await browser.get('/recovery')).text();
+      return browser.post('/recovery/identificacion', { documentType: 'DNI', documentNumber: rosa.documentNumber, ...answerFields(h, html, answer) });
+    };
+    // No question's answer is 0.
+    for (let i = 0; i < QUESTION_LIMIT.max; i++) expect((await answered('0')).status).toBe(422);
+    const limited = await answered();
+    expect(limited.status).toBe(429);
+    const left = QUESTION_LIMIT.windowMs - (h.clock.now().getTime() % QUESTION_LIMIT.windowMs);
+    expect(limited.headers.get('Retry-After')).toBe(String(Math.ceil(left / 1000)));
+    expect(await limited.text()).toContain('Hiciste demasiados intentos. Inténtalo de nuevo en');
+    expect(browser.cookies.has('saldo_portal')).toBe(false);
   });
 
   it('checks the document number like the customer portal does', async () => {
