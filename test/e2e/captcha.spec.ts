@@ -33,8 +33,8 @@ beforeAll(async () => {
   });
   s.h.app.post('/captcha-form', async (c) => {
     const settings = await portalSettingsFor(c.var.deps.database.db, c.var.tenant.id);
-    const ok = await verifyCaptcha(c, settings, await formValues(c));
-    return c.text(ok ? 'accepted' : 'refused', ok ? 200 : 422);
+    const verdict = await verifyCaptcha(c, settings, await formValues(c));
+    return c.text(verdict.ok ? 'accepted' : 'refused', verdict.ok ? 200 : verdict.retryAfterMs === undefined ? 422 : 429);
   });
   acme = await newTenant(s.h, { name: 'Financiera Andina' });
   await setPortal(s.h, acme, { recoveryActive: true });
