@@ -227,6 +227,10 @@ describe('the statement', () => {
     expect(text).toMatch(/Crédito vehicular VEH-1 Vencida .* VEH-2 Pendiente .* Saldo del producto S\/ 1,020.00/);
     expect(text).toMatch(/Préstamo educativo EDU-1 Pagada .* Saldo del producto S\/ 0.00/);
     expect(text).not.toContain('ANU-1');
+    // A date gone by is said in the past, paid or not (today is 10/03/2026).
+    expect(text).toMatch(/VEH-1 Vencida Venció el 28\/02\/2026/);
+    expect(text).toMatch(/VEH-2 Pendiente Vence el 30\/04\/2026/);
+    expect(text).toMatch(/EDU-1 Pagada Venció el 31\/01\/2026/);
   });
 
   it('sends the debtor to the pay link with a signature that holds only for the exact amount', async () => {

@@ -90,7 +90,7 @@ function Orders({ statement, payOnline, disputed, today }: Pick<StatementPagePro
                 {order.issueDate > today && order.balance > 0 && <p class="hint">{t('portal.statement.issuedLater', { date: date(order.issueDate) })}</p>}
                 {disputed.has(order.paymentCode) && <p class="hint">{t('portal.claims.onOrder')}</p>}
                 <p class="row">
-                  <span>{t(order.status === 'vencida' ? 'portal.statement.dueWas' : 'portal.statement.due', { date: date(order.dueDate) })}</span>
+                  <span>{t(order.dueDate < today ? 'portal.statement.dueWas' : 'portal.statement.due', { date: date(order.dueDate) })}</span>
                   <span>
                     {/* Paid beyond what it owed (where the tenant allows it): a credit, said in words. */}
                     {order.balance < 0 ? t('statement.credit') : t('portal.statement.balance')} <strong>{money(Math.abs(order.balance))}</strong>
