@@ -129,7 +129,9 @@ function advisorWhatsapp(c: AppContext): string | null {
 function closedPage(c: AppContext, settings: PortalSettings, state: Exclude<RecoveryState, { kind: 'offer' }>, status: ContentfulStatusCode = 200) {
   const t = c.var.t;
   if (state.kind === 'paid') {
-    return page(c, settings, { title: t('recovery.paid.title'), status, identified: true, body: <RecoveryMessage title={t('recovery.paid.title')} text={t('recovery.paid.body')} /> });
+    // A discount of the whole debt leaves nothing to pay: no payment was received, and none is due.
+    const text = t(state.entry.paid > 0 ? 'recovery.paid.body' : 'recovery.paid.nothingOwed');
+    return page(c, settings, { title: t('recovery.paid.title'), status, identified: true, body: <RecoveryMessage title={t('recovery.paid.title')} text={text} /> });
   }
   return page(c, settings, {
     title: t('recovery.concluded.title'),

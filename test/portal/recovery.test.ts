@@ -368,13 +368,24 @@ describe('paying the offer', () => {
     await activeCampaign(h, acme, rosa.id);
     const browser = await onOffer(acme, rosa);
     await h.db.update(campaignEntries).set({ paid: 500_00, closedReason: 'paid', closedAt: h.clock.now() }).where(eq(campaignEntries.tenantId, acme.id));
-    const page = await browser.get('/recovery/oferta');
-    expect(await page.text()).toContain('¡Tu deuda está cancelada!');
+    const page = await (await browser.get('/recovery/oferta')).text();
+    expect(page).toContain('¡Tu deuda está cancelada!');
+    expect(page).toContain('Recibimos el pago de tu oferta');
     // Coming back later, the debtor is told so again, and it is no failed attempt: six visits in a row get in.
     for (let i = 0; i < 6; i++) {
       const again = await onOffer(acme, rosa);
       expect(await (await again.get('/recovery/oferta')).text()).toContain('¡Tu deuda está cancelada!');
     }
+  });
+
+  it('tells a debtor whose discount is the whole debt that nothing is owed, not that a payment came', async () => {
+    const acme = await recoveryTenant();
+    const rosa = await debtor(h, acme);
+    await activeCampaign(h, acme, rosa.id, { discountValue: 10000, campaignAmount: 0, closedReason: 'paid', closedAt: h.clock.now() });
+    const text = await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text();
+    expect(text).toContain('¡Tu deuda está cancelada!');
+    expect(text).toContain('Tu oferta cubre el total de tu deuda: no tienes nada que pagar.');
+    expect(text).not.toContain('Recibimos el pago');
   });
 });
 

@@ -64,6 +64,7 @@ export const recovery = messages(
     'recovery.concluded.body': 'La oferta ha concluido, contáctanos para más detalles.',
     'recovery.paid.title': '¡Tu deuda está cancelada!',
     'recovery.paid.body': 'Recibimos el pago de tu oferta. Gracias.',
+    'recovery.paid.nothingOwed': 'Tu oferta cubre el total de tu deuda: no tienes nada que pagar.',
 
     'events.recovery.entered': 'Entró al portal de cartera castigada',
     'events.recovery.identified': 'Se identificó en el portal de cartera castigada',
@@ -180,6 +181,7 @@ export const recovery = messages(
     'recovery.concluded.body': 'The offer has ended, contact us for more details.',
     'recovery.paid.title': 'Your debt is paid off!',
     'recovery.paid.body': 'We received the payment of your offer. Thank you.',
+    'recovery.paid.nothingOwed': 'Your offer covers your whole debt: there is nothing to pay.',
 
     'events.recovery.entered': 'Entered the charged-off portal',
     'events.recovery.identified': 'Identified on the charged-off portal',
