@@ -671,8 +671,8 @@ describe('the countdown', () => {
     // The charged-off debt is there too, without the discount the offer had.
     expect(statement).toContain('Deuda en cartera castigada');
     expect(statement).not.toContain('Monto de campaña');
-    // Its orders are paid with the page's options: the advisor is for another arrangement.
-    expect(statement).toContain('Puedes pagar con las opciones de esta página.');
+    // The page's options pay the orders, never the charged-off debt, which is the advisor's.
+    expect(statement).toContain('Las opciones de esta página pagan tus órdenes de pago. Para pagar la deuda en cartera castigada o acordar cómo hacerlo, habla con un asesor.');
     expect(statement).not.toContain('Para pagar esta deuda o acordar cómo hacerlo');
     // Staff see that the offer is gone for this debtor, not only that the campaign runs.
     const staff = await loggedIn(h, acme, await addStaff(h, acme, { role: 'supervisor' }));
