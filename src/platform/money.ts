@@ -106,17 +106,28 @@ const COMMA_DECIMALS = new Set(['ARS', 'BOB', 'BRL', 'CLP', 'COP', 'CRC', 'EUR',
 const SPACES = /[\s\u00a0\u202f]/g;
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
+/** Signs people of the region write that the runtime does not: the sol's older "S/.", "$U"… */
+const LOCAL_SIGNS: Record<string, string[]> = {
+  PEN: ['S/.', 'S/'],
+  UYU: ['$U'],
+  ARS: ['AR$'],
+  CLP: ['CLP$', 'CH$'],
+  COP: ['COL$', 'COP$'],
+  BOB: ['Bs.'],
+};
+
 const signsOf = new Map<string, { leading: RegExp; trailing: RegExp }>();
 /**
  * What may stand for the currency beside an amount: its code, the symbols the runtime writes
- * for it in the languages of our markets ("S/", "R$", "$U", "Bs", "€", "US$"), the sol's
- * older "S/." with a dot of its own, and any currency symbol with up to three letters on its
- * sides ("MX$"). As one alternation, the longest first.
+ * for it in the languages of our markets ("S/", "R$", "$U", "Bs", "€", "US$", "MX$"), and the
+ * sol's older "S/." with a dot of its own. As one alternation, the longest first. Another
+ * currency's sign is not this one's: "US$ 100" or "€50" typed for a tenant in soles is
+ * refused, never read as soles.
  */
 function currencySigns(currency: string): { leading: RegExp; trailing: RegExp } {
   let known = signsOf.get(currency);
   if (!known) {
-    const signs = new Set([currency.toUpperCase(), 'S/.', 'S/']);
+    const signs = new Set([currency.toUpperCase(), ...(LOCAL_SIGNS[currency] ?? [])]);
     for (const locale of ['es', 'es-PE', 'es-CL', 'es-BO', 'es-UY', 'es-CR', 'es-MX', 'pt-BR', 'en']) {
       for (const currencyDisplay of ['symbol', 'narrowSymbol'] as const) {
         try {
@@ -127,8 +138,8 @@ function currencySigns(currency: string): { leading: RegExp; trailing: RegExp } 
         }
       }
     }
-    // A symbol with its letters first, so that "$U" is taken whole rather than as "$".
-    const sign = `(?:[A-Za-z]{0,3}\\p{Sc}[A-Za-z]{0,3}|${[...signs].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`;
+    // The longest first, so that "$U" is taken whole rather than as "$".
+    const sign = `(?:${[...signs].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})`;
     known = { leading: new RegExp(`^${sign}`, 'iu'), trailing: new RegExp(`[\\s\\u00a0\\u202f]*${sign}$`, 'iu') };
     signsOf.set(currency, known);
   }

@@ -93,6 +93,13 @@ describe('money', () => {
     ['₡100', 'CRC', 10000],
     ['MX$100', 'MXN', 10000],
     ['COP 1.234,50', 'COP', 123450],
+    // Each currency's own signs, the runtime's and the region's.
+    ['$U 1.234,50', 'UYU', 123450],
+    ['US$ 12.50', 'USD', 1250],
+    ['MX$ 12.50', 'MXN', 1250],
+    ['$ 12.000', 'CLP', 12000],
+    ['R$ 1.234,50', 'BRL', 123450],
+    ['Bs. 10,50', 'BOB', 1050],
   ])('reads %s as %s minor units', (input, currency, expected) => {
     expect(parseMoney(input, currency)).toBe(expected);
   });
@@ -101,7 +108,9 @@ describe('money', () => {
     // Digits are never joined across what is not a currency sign or a thousands space.
     ['1+1'], ['+1+1'], ['=10+5'], ['=1000+500'], ['75%'], ['1 2 3'], ['1_000'], ['12 34'], ['S/ 1+1'],
     // Letters are a sign only as the tenant's currency code.
-    ['abc100'], ['100 kgs'], ['USD 100']])(
+    ['abc100'], ['100 kgs'], ['USD 100'],
+    // Another currency's sign is not the tenant's: dollars typed for a tenant in soles are refused.
+    ['US$ 100'], ['$10'], ['€50'], ['£ 20'], ['R$ 30'], ['100 €'], ['MX$ 5']])(
     'rejects %s',
     (input) => {
       const currency = input === '12.5' || input === '0,500' ? 'CLP' : 'PEN';
