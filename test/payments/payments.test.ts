@@ -155,6 +155,17 @@ describe('Payments', () => {
     expect(await response.text()).toContain(`La fecha del pago es anterior a la emisión de la orden ${older.paymentCode} (01/01/2026).`);
   });
 
+  it('says a payment was not registered when its orders were annulled while the form was open', async () => {
+    const { acme, supervisor, client, older, newer } = await setup();
+    for (const order of [older, newer]) expect((await annulOrder(scopeFor(h, acme), order.id)).ok).toBe(true);
+    const response = await supervisor.post(`/app/clients/${client.id}/statement/payments`, { orders: String(older.id), amount: '10', paidOn: '2026-03-10', method: 'efectivo' });
+    expect(response.status).toBe(422);
+    const page = await response.text();
+    expect(page).toContain('El pago no se registró: las órdenes de pago elegidas ya no aceptan pagos.');
+    expect(page).toContain('Elige órdenes de pago vigentes de este cliente.');
+    expect(await paymentsOf(acme, client.id)).toEqual([]);
+  });
+
   it('weighs the issue dates of the orders the money goes to only', async () => {
     const { acme, client, older } = await setup();
     // Issued after the payment's day: the oldest-first split gives it nothing unless the money reaches it.

@@ -1,7 +1,7 @@
 import type { Statement } from '../../src/payments/queries.js';
 import { paymentMethods, paymentTransitions, transitionPaths, type FinalPaymentState } from '../../src/payments/service.js';
 import type { PaymentState } from '../../src/payments/schema.js';
-import { ChoiceGroup, ConfirmedAction, ErrorSummary, Field, PostForm, Select, type FieldErrors } from '../components/forms.js';
+import { ChoiceGroup, ConfirmedAction, ErrorSummary, Field, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { Balance, statusBadge } from '../payment-orders/orders.js';
@@ -187,6 +187,28 @@ export function StatementPage(props: StatementProps) {
   );
 }
 
+/**
+ * A payment refused when nothing is left to pay on this page (its orders were annulled or
+ * paid in another tab meanwhile): the form is gone, so the refusal says why on its own.
+ */
+function PaymentRefused({ errors }: { errors: FieldErrors }) {
+  const { t } = useView();
+  const message = useMessage();
+  return (
+    <section id="register-payment" class="panel">
+      <h2>{t('payments.register')}</h2>
+      <div class="error-summary" role="alert" tabindex={-1} id="error-summary" autofocus>
+        <p>{t('payments.notRegistered')}</p>
+        <ul>
+          {Object.values(errors).map((error) => (
+            <li>{message(error)}</li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  );
+}
+
 function one(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
@@ -198,7 +220,7 @@ function PaymentForm(props: StatementProps) {
   // A fresh form for a client with one order owing has it ticked: there is nothing to choose.
   const chosen = new Set(props.paymentValues ? [values.orders ?? []].flat() : owing.length === 1 ? [String(owing[0]!.id)] : []);
   const payable = props.statement.payable.filter((o) => o.balance > 0 || chosen.has(String(o.id)));
-  if (payable.length === 0) return null;
+  if (payable.length === 0) return props.paymentErrors ? <PaymentRefused errors={props.paymentErrors} /> : null;
   const error = props.paymentErrors?.orders;
   return (
     <section id="register-payment" class="panel">
