@@ -68,9 +68,15 @@ export const orderRoutes = new Hono<AppEnv>()
     const filters = orderFiltersFrom(query, tenant.currency);
     const today = todayIn(tenant.timezone, c.var.deps.clock);
     const db = c.var.deps.database.db;
-    const [result, products, staff] = await Promise.all([listOrders(db, tenant.id, filters, today), listProducts(db, tenant.id), listStaff(db, tenant.id)]);
+    const [result, products, staff, client] = await Promise.all([
+      listOrders(db, tenant.id, filters, today),
+      listProducts(db, tenant.id),
+      listStaff(db, tenant.id),
+      // The client a statement's link narrowed the tray to, named on the page so that it can be taken off.
+      filters.client ? findLiveClient(db, tenant.id, filters.client, { deletedToo: true }) : undefined,
+    ]);
     const shown = Object.fromEntries(Object.entries(query).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
-    const props = { filters, query: shown, products, staff, ...result, pageSize: PAGE_SIZE, today };
+    const props = { filters, query: shown, products, staff, client, ...result, pageSize: PAGE_SIZE, today };
     return render(c, { title: c.var.t('orders.title'), body: <OrdersTray {...props} />, fragment: <OrdersFragment {...props} /> });
   })
   .get('/new', canEdit, async (c) => {

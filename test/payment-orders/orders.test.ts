@@ -242,6 +242,22 @@ describe('Órdenes de pago', () => {
     expect((await ordersOf(h, other, foreignClient.id))[0]).toMatchObject({ amount: foreign.amount, annulled: false });
   });
 
+  it('names the client a statement narrowed the tray to, as a filter that can be taken off', async () => {
+    const { acme, supervisor, client } = await setup();
+    const other = await newClient(h, acme, { name: 'Luis González' });
+    await newOrder(h, acme, client.id, { paymentCode: 'ROSA-1' });
+    await newOrder(h, acme, other.id, { paymentCode: 'LUIS-1' });
+    const narrowed = await (await supervisor.get(`/app/orders?client=${client.id}`)).text();
+    expect(narrowed).toMatch(new RegExp(`<input type="checkbox" id="f-client" name="client" value="${client.id}" checked=""/><label for="f-client">Solo las órdenes de Rosa Quispe Mamani \\(DNI \\d+\\)</label>`));
+    expect(narrowed).toContain('ROSA-1');
+    expect(narrowed).not.toContain('LUIS-1');
+    // Unticked, the form no longer sends it: another client's name finds that client's orders.
+    const widened = await (await supervisor.get('/app/orders?q=gonzalez')).text();
+    expect(widened).toContain('LUIS-1');
+    expect(widened).not.toContain('f-client');
+    expect(await (await supervisor.get('/app/orders?client=999999999')).text()).toContain('Solo las órdenes de un cliente que ya no existe');
+  });
+
   it('filters the tray by the clients\' supervisor and advisor', async () => {
     const { acme, supervisor } = await setup();
     const sara = await addStaff(h, acme, { role: 'supervisor', name: 'Sara Supervisora' });

@@ -41,6 +41,8 @@ interface TrayProps {
   capped: boolean;
   pageSize: number;
   today: IsoDate;
+  /** The one client the tray is narrowed to (from a client's statement), if any. */
+  client?: { id: number; name: string; documentType: string; documentNumber: string } | undefined;
 }
 
 function withQuery(query: Record<string, string>, changes: Record<string, string | null>): string {
@@ -69,7 +71,13 @@ export function OrdersTray(props: TrayProps) {
         <Select name="supervisor" label={t('clients.field.supervisor')} value={f.supervisor ? String(f.supervisor) : ''} blank={t('common.all')} options={props.staff.filter((s) => s.role !== 'advisor').map((s) => ({ value: String(s.id), label: s.name }))} />
         <Select name="advisor" label={t('clients.field.advisor')} value={f.advisor ? String(f.advisor) : ''} blank={t('common.all')} options={props.staff.map((s) => ({ value: String(s.id), label: s.name }))} />
         <Select name="sort" label={t('orders.sort')} value={f.sort} options={orderSorts.map((s) => ({ value: s, label: t(`orders.sort.${s}`) }))} />
-        {f.client && <input type="hidden" name="client" value={String(f.client)} />}
+        {/* A filter like the others: shown, and taken off by unticking it. */}
+        {f.client && (
+          <div class="checkbox">
+            <input type="checkbox" id="f-client" name="client" value={String(f.client)} checked />
+            <label for="f-client">{props.client ? t('orders.filter.onlyClient', { name: props.client.name, document: `${props.client.documentType} ${props.client.documentNumber}` }) : t('orders.filter.onlyClientGone')}</label>
+          </div>
+        )}
         <div class="form-actions">
           <button type="submit" class="primary">
             {t('common.filter')}
