@@ -145,6 +145,7 @@ export async function generateDemo(database: Database, options: GenerateOptions)
   const perClient = options.ordersPerClient ?? 3;
   const [{ n: existing }] = (await database.query<{ n: number }>('select count(*)::int as n from clients where tenant_id = $1', [tenantId])) as [{ n: number }];
   const totals = { clients: 0, orders: 0, payments: 0, promises: 0 };
+  let firstPromiseId: number | null = null;
 
   for (let start = 0; start < options.clients; start += batchSize) {
     const size = Math.min(batchSize, options.clients - start);
@@ -238,6 +239,7 @@ export async function generateDemo(database: Database, options: GenerateOptions)
       plannedPromises.push([tenantId, 0, clientBase + i, int(50, 2000) * 100, promised, madeOn, null]);
     }
     const promiseBase = await reserveIds(database, 'promises', plannedPromises.length);
+    firstPromiseId ??= promiseBase;
     plannedPromises.forEach((p, k) => {
       p[0] = tenantId;
       p[1] = promiseBase + k;
@@ -257,6 +259,20 @@ export async function generateDemo(database: Database, options: GenerateOptions)
   }
 
   await refreshTenantDerived(database, tenantId, today);
+  // One who owes nothing is offered no promise (the promise form refuses it): a promise made up
+  // here and left unkept by a client whose orders all came out paid would read as broken for
+  // nothing, so it goes.
+  if (firstPromiseId !== null) {
+    const [gone] = await database.query<{ n: number }>(
+      `with gone as (delete from promises pr using clients c
+                      where pr.tenant_id = $1 and pr.id >= $2 and pr.kept_on is null
+                        and c.tenant_id = pr.tenant_id and c.id = pr.client_id and c.total_balance <= 0
+                      returning 1)
+       select count(*)::int as n from gone`,
+      [tenantId, firstPromiseId],
+    );
+    totals.promises -= Number(gone?.n ?? 0);
+  }
   return totals;
 }
 
@@ -283,13 +299,15 @@ export async function refreshTenantDerived(database: Database, tenantId: number,
       where c.tenant_id = $1 and c.id = s.client_id`,
     [tenantId],
   );
-  // A promise is kept when verified payments made since it was given reach it by its date.
+  // A promise is kept when verified payments made after it was given reach it by its date
+  // (decision 0014). Rows written here carry no time of day, so a payment the same day as the
+  // promise, which may have come before it, does not count.
   await database.query(
     `update promises pr set kept_on = least(pr.promised_date, $2::date)
       where pr.tenant_id = $1 and pr.kept_on is null
         and (select coalesce(sum(p.amount), 0) from payments p
               where p.tenant_id = pr.tenant_id and p.client_id = pr.client_id and p.state = 'verificado'
-                and p.paid_on between pr.made_on and pr.promised_date) >= pr.amount`,
+                and p.paid_on > pr.made_on and p.paid_on <= pr.promised_date) >= pr.amount`,
     [tenantId, today],
   );
 }

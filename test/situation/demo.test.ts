@@ -55,6 +55,23 @@ describe('Demo data', () => {
           where c.tenant_id = ${a.id} and (s.balance <> c.total_balance or s.oldest is distinct from c.oldest_unpaid_due_date)`,
     );
     expect(drift).toEqual([]);
+    // Its promises follow the product's rules: none left unkept by a client who owes nothing, and
+    // none kept by money paid before (or, with no time of day to tell, the day) it was made.
+    expect(totals.promises).toBeGreaterThan(0);
+    const [counted] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from promises where tenant_id = ${a.id}`);
+    expect(counted!.n).toBe(totals.promises);
+    const idle = await rows(h.db, sql`select pr.id from promises pr join clients c on c.tenant_id = pr.tenant_id and c.id = pr.client_id
+                                        where pr.tenant_id = ${a.id} and pr.kept_on is null and c.total_balance <= 0`);
+    expect(idle).toEqual([]);
+    const keptEarly = await rows(
+      h.db,
+      sql`select pr.id from promises pr
+           where pr.tenant_id = ${a.id} and pr.kept_on is not null
+             and (select coalesce(sum(p.amount), 0) from payments p
+                   where p.tenant_id = pr.tenant_id and p.client_id = pr.client_id and p.state = 'verificado'
+                     and p.paid_on > pr.made_on and p.paid_on <= pr.promised_date) < pr.amount`,
+    );
+    expect(keptEarly).toEqual([]);
     // Sequences stay ahead of the copied rows: an ordinary insert afterwards works.
     await h.db.insert(clients).values({ tenantId: a.id, documentType: 'CE', documentNumber: '001', name: 'Después' });
   });
