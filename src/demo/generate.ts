@@ -22,6 +22,12 @@ export interface GenerateOptions {
   ordersPerClient?: number;
   batchSize?: number;
   onProgress?: (done: number) => void;
+  /**
+   * Whether each client's history (Interacciones) gets the events its orders, payments and
+   * promises would have recorded. On by default; the benchmark, which measures the tray, leaves
+   * them out to generate a million clients sooner.
+   */
+  history?: boolean;
 }
 
 export const demoProducts = ['Crédito vehicular', 'Tarjeta', 'Préstamo personal', 'Préstamo educativo'] as const;
@@ -146,6 +152,7 @@ export async function generateDemo(database: Database, options: GenerateOptions)
   const [{ n: existing }] = (await database.query<{ n: number }>('select count(*)::int as n from clients where tenant_id = $1', [tenantId])) as [{ n: number }];
   const totals = { clients: 0, orders: 0, payments: 0, promises: 0 };
   let firstPromiseId: number | null = null;
+  let firstClientId: number | null = null;
 
   for (let start = 0; start < options.clients; start += batchSize) {
     const size = Math.min(batchSize, options.clients - start);
@@ -200,6 +207,7 @@ export async function generateDemo(database: Database, options: GenerateOptions)
     }
 
     const clientBase = await reserveIds(database, 'clients', clientRows.length);
+    firstClientId ??= clientBase;
     for (const row of clientRows) row[1] = clientBase + (row[1] as number);
     const orderBase = await reserveIds(database, 'payment_orders', plannedOrders.length);
     plannedOrders.forEach((o, k) => {
@@ -273,7 +281,56 @@ export async function generateDemo(database: Database, options: GenerateOptions)
     );
     totals.promises -= Number(gone?.n ?? 0);
   }
+  if (options.history !== false && firstClientId !== null) await recordDemoHistory(database, tenantId, firstClientId);
   return totals;
+}
+
+/**
+ * The events the generated orders, payments and promises would have recorded as staff worked
+ * them (the same types and data as the services write), dated on their own days, for the
+ * clients from `firstClientId` on. Broken promises are left to the daily job that records
+ * them, as for any tenant.
+ */
+async function recordDemoHistory(database: Database, tenantId: number, firstClientId: number): Promise<void> {
+  // In the working day in Lima (UTC−5) of the row's date, never later than now.
+  const at = (day: string, hours: number) => `least((${day}::timestamp + interval '${hours} hours')::timestamptz, now())`;
+  await database.query(
+    `insert into client_events (tenant_id, client_id, type, actor_id, data, occurred_at)
+     select o.tenant_id, o.client_id, 'order.created', null::bigint,
+            jsonb_build_object('orderId', o.id, 'paymentCode', o.payment_code, 'amount', o.amount), ${at('o.issue_date', 14)}
+       from payment_orders o where o.tenant_id = $1 and o.client_id >= $2`,
+    [tenantId, firstClientId],
+  );
+  await database.query(
+    `insert into client_events (tenant_id, client_id, type, actor_id, data, occurred_at)
+     select p.tenant_id, p.client_id, 'payment.registered', null::bigint,
+            jsonb_build_object('paymentId', p.id, 'amount', p.amount, 'paidOn', p.paid_on, 'method', p.method, 'reference', p.reference,
+                               'orders', (select jsonb_agg(jsonb_build_object('orderId', a.order_id, 'paymentCode', o.payment_code, 'amount', a.amount) order by a.order_id)
+                                            from payment_allocations a join payment_orders o on o.tenant_id = a.tenant_id and o.id = a.order_id
+                                           where a.tenant_id = p.tenant_id and a.payment_id = p.id),
+                               'from', null, 'to', 'por_verificar', 'source', 'staff'),
+            ${at('p.paid_on', 15)}
+       from payments p where p.tenant_id = $1 and p.client_id >= $2
+     union all
+     select p.tenant_id, p.client_id,
+            case p.state when 'verificado' then 'payment.verified' when 'no_verificado' then 'payment.rejected' else 'payment.annulled' end, null::bigint,
+            jsonb_build_object('paymentId', p.id, 'amount', p.amount, 'paidOn', p.paid_on, 'from', 'por_verificar', 'to', p.state), ${at('p.paid_on', 20)}
+       from payments p where p.tenant_id = $1 and p.client_id >= $2 and p.state <> 'por_verificar'`,
+    [tenantId, firstClientId],
+  );
+  await database.query(
+    `insert into client_events (tenant_id, client_id, type, actor_id, data, occurred_at)
+     select pr.tenant_id, pr.client_id, 'promise.made', null::bigint,
+            jsonb_build_object('promiseId', pr.id, 'amount', pr.amount, 'promisedDate', pr.promised_date, 'from', null, 'to', 'pending', 'source', 'staff'),
+            ${at('pr.made_on', 16)}
+       from promises pr where pr.tenant_id = $1 and pr.client_id >= $2
+     union all
+     select pr.tenant_id, pr.client_id, 'promise.kept', null::bigint,
+            jsonb_build_object('promiseId', pr.id, 'amount', pr.amount, 'promisedDate', pr.promised_date, 'from', 'pending', 'to', 'kept'),
+            ${at('pr.kept_on', 21)}
+       from promises pr where pr.tenant_id = $1 and pr.client_id >= $2 and pr.kept_on is not null`,
+    [tenantId, firstClientId],
+  );
 }
 
 /** The derived columns of a whole tenant, set-wise: what each order was paid, then each client. */

@@ -6,7 +6,7 @@ import { rows } from '../../src/db/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
 import { ensureDemoStaff, seedDemoClaims } from '../../src/demo/staff.js';
 import { startTestApp, type Harness } from '../support/app.js';
-import { newTenant } from '../support/factories.js';
+import { addStaff, loggedIn, newTenant } from '../support/factories.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -72,6 +72,27 @@ describe('Demo data', () => {
                      and p.paid_on > pr.made_on and p.paid_on <= pr.promised_date) < pr.amount`,
     );
     expect(keptEarly).toEqual([]);
+    // Each client's history holds what its orders, payments and promises recorded.
+    const events = await rows<{ type: string; n: number }>(h.db, sql`select type, count(*)::int as n from client_events where tenant_id = ${a.id} group by type`);
+    const count = (type: string) => events.find((e) => e.type === type)?.n ?? 0;
+    const [made] = await rows<{ payments: number; settled: number; kept: number }>(
+      h.db,
+      sql`select (select count(*)::int from payments where tenant_id = ${a.id}) as payments,
+                 (select count(*)::int from payments where tenant_id = ${a.id} and state <> 'por_verificar') as settled,
+                 (select count(*)::int from promises where tenant_id = ${a.id} and kept_on is not null) as kept`,
+    );
+    expect(count('order.created')).toBe(totals.orders);
+    expect(count('payment.registered')).toBe(made!.payments);
+    expect(count('payment.verified') + count('payment.rejected') + count('payment.annulled')).toBe(made!.settled);
+    expect(count('promise.made')).toBe(totals.promises);
+    expect(count('promise.kept')).toBe(made!.kept);
+    const [late] = await rows<{ n: number }>(h.db, sql`select count(*)::int as n from client_events where tenant_id = ${a.id} and occurred_at > now()`);
+    expect(late!.n).toBe(0);
+    const staff = await loggedIn(h, a, await addStaff(h, a, { role: 'supervisor' }));
+    const [someone] = await rows<{ client_id: number; payment_code: string }>(h.db, sql`select client_id, payment_code from payment_orders where tenant_id = ${a.id} order by id limit 1`);
+    const history = await staff.get(`/app/clients/${someone!.client_id}/interactions`);
+    expect(history.status).toBe(200);
+    expect(await history.text()).toContain(someone!.payment_code);
     // Sequences stay ahead of the copied rows: an ordinary insert afterwards works.
     await h.db.insert(clients).values({ tenantId: a.id, documentType: 'CE', documentNumber: '001', name: 'Después' });
   });
