@@ -113,6 +113,12 @@ export const orderRoutes = new Hono<AppEnv>()
       body: <OrderForm orderId={found.order.id} annulled={found.order.annulled} client={found.client} values={formOf(found.order, c.var.tenant.currency)} />,
     });
   })
+  // A refused edit leaves its form's address (POST /:id) in the address bar: opened again, it
+  // leads to the order's client, where the order is.
+  .get('/:id{[0-9]+}', async (c) => {
+    const found = await orderWithClient(c);
+    return found ? c.redirect(`/app/clients/${found.client.id}/statement`, 303) : notFoundPage(c);
+  })
   .post('/:id', canEdit, async (c) => {
     const found = await orderWithClient(c);
     if (!found) return notFoundPage(c);

@@ -75,6 +75,9 @@ export const statementRoutes = new Hono<AppEnv>()
     if (!client) return notFoundPage(c);
     return statementPage(c, client);
   })
+  // A refused payment or promise leaves its form's address in the address bar: opened again
+  // (a reload, a bookmark), it leads back to the statement, where the form is.
+  .get('/clients/:id{[0-9]+}/statement/:part{payments|promises|link}', canView, (c) => c.redirect(`/app/clients/${c.req.param('id')}/statement`, 303))
   .post('/clients/:id/statement/payments', canView, canChange, async (c) => {
     const client = await liveClient(c);
     if (!client) return notFoundPage(c);

@@ -164,6 +164,15 @@ describe('Payments', () => {
     expect(page).toContain('El pago no se registró: las órdenes de pago elegidas ya no aceptan pagos.');
     expect(page).toContain('Elige órdenes de pago vigentes de este cliente.');
     expect(await paymentsOf(acme, client.id)).toEqual([]);
+    // The refused form's address, opened again (a reload), leads back to the statement.
+    for (const part of ['payments', 'promises']) {
+      const again = await supervisor.get(`/app/clients/${client.id}/statement/${part}`);
+      expect(again.status).toBe(303);
+      expect(again.headers.get('Location')).toBe(`/app/clients/${client.id}/statement`);
+    }
+    const order = await supervisor.get(`/app/orders/${older.id}`);
+    expect(order.status).toBe(303);
+    expect(order.headers.get('Location')).toBe(`/app/clients/${client.id}/statement`);
   });
 
   it('weighs the issue dates of the orders the money goes to only', async () => {
