@@ -118,10 +118,16 @@ export async function countdownOf(
   options: { tenant: Tenant; settings: PortalSettings; entry: CampaignEntry; now: Date; start: boolean; visit: string | null },
 ): Promise<Countdown | null> {
   const { tenant, settings, entry, now } = options;
-  if (!settings.countdownEnabled) return null;
   if (campaignStateOf(entry, todayIn(tenant.timezone, { now: () => now })) !== 0) return null;
   const where = and(eq(recoveryCountdowns.tenantId, tenant.id), eq(recoveryCountdowns.entryId, entry.id));
   let [row] = await db.select().from(recoveryCountdowns).where(where);
+  if (!settings.countdownEnabled) {
+    // Switching the countdown off brings back no more than raising its hours does: an offer
+    // the server has seen withdrawn stays withdrawn. Other debtors have no clock.
+    if (!row?.expiredAt) return null;
+    const deadline = new Date(Math.min(deadlineOf(row.startedAt, settings.countdownHours, entry.endDate, tenant.timezone).getTime(), row.expiredAt.getTime()));
+    return { startedAt: row.startedAt, deadline, shownUntil: deadline, remainingMs: 0, expired: true };
+  }
   if (!row) {
     if (!options.start) return null;
     await db.insert(recoveryCountdowns).values({ tenantId: tenant.id, entryId: entry.id, clientId: entry.clientId, startedAt: now }).onConflictDoNothing();

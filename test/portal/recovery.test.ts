@@ -543,6 +543,14 @@ describe('the countdown', () => {
     // Withdrawn stays withdrawn: more hours for everyone later do not bring this debtor's offer back.
     await setPortal(h, acme, { countdownEnabled: true, countdownHours: 96 });
     expect(await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
+    // Nor does switching the countdown off; a debtor whose clock never ran out keeps the offer, with no clock.
+    await setPortal(h, acme, { countdownEnabled: false });
+    expect(await (await (await onOffer(acme, rosa)).get('/recovery/oferta')).text()).toContain('La oferta ha concluido');
+    const luis = await debtor(h, acme, { name: 'Luis Rojas' });
+    await activeCampaign(h, acme, luis.id, { campaignCode: 'CAMP-2' });
+    const open = await (await (await onOffer(acme, luis)).get('/recovery/oferta')).text();
+    expect(open).toContain('¡Cancelar mi deuda ahora!');
+    expect(open).not.toContain('La oferta vence en');
   });
 
   it('shows a receipt sent in time while it is verified, and keeps the offer for it past the deadline', async () => {
