@@ -69,23 +69,32 @@ export function ErrorSummary({ errors, prefix = 'f', labels }: { errors: FieldEr
   const message = useMessage();
   const entries = Object.entries(errors ?? {});
   if (entries.length === 0) return null;
-  // The summary takes the focus, so that it is what is read and seen first, wherever the form
-  // sits on the page: the browser focuses (and scrolls to) [autofocus] on a page's load, and
-  // htmx does in a part it swaps in (a row edited in place). It is the first [autofocus] of
-  // its page or part: a field's own autofocus comes after it.
   return (
-    <div class="error-summary" role="alert" tabindex={-1} id={prefix === 'f' ? 'error-summary' : `${prefix}-error-summary`} autofocus>
-      <p>{t('common.errorSummary')}</p>
-      <ul>
-        {entries.map(([field, error]) => (
-          <li>
-            <a href={`#${prefix}-${field}`}>
-              {labels?.[field] ? `${labels[field]}: ` : SUMMARY_LABELS[field] ? `${t(SUMMARY_LABELS[field])}: ` : ''}
-              {message(error)}
-            </a>
-          </li>
-        ))}
-      </ul>
+    <SummaryBox id={prefix === 'f' ? 'error-summary' : `${prefix}-error-summary`} intro={t('common.errorSummary')}>
+      {entries.map(([field, error]) => (
+        <li>
+          <a href={`#${prefix}-${field}`}>
+            {labels?.[field] ? `${labels[field]}: ` : SUMMARY_LABELS[field] ? `${t(SUMMARY_LABELS[field])}: ` : ''}
+            {message(error)}
+          </a>
+        </li>
+      ))}
+    </SummaryBox>
+  );
+}
+
+/**
+ * What was refused, said above where the form is (or was), with its lines. It takes the focus,
+ * so that it is what is read and seen first, wherever it sits on the page: the browser focuses
+ * (and scrolls to) [autofocus] on a page's load, and htmx does in a part it swaps in (a row
+ * edited in place). It is the first [autofocus] of its page or part: a field's own autofocus
+ * comes after it.
+ */
+export function SummaryBox(props: { id: string; intro: string; children: Child }) {
+  return (
+    <div class="error-summary" role="alert" tabindex={-1} id={props.id} autofocus>
+      <p>{props.intro}</p>
+      <ul>{props.children}</ul>
     </div>
   );
 }

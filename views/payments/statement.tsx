@@ -1,7 +1,7 @@
 import type { Statement } from '../../src/payments/queries.js';
 import { paymentMethods, paymentTransitions, transitionPaths, type FinalPaymentState } from '../../src/payments/service.js';
 import type { PaymentState } from '../../src/payments/schema.js';
-import { ChoiceGroup, ConfirmedAction, ErrorSummary, Field, PostForm, Select, useMessage, type FieldErrors } from '../components/forms.js';
+import { ChoiceGroup, ConfirmedAction, ErrorSummary, Field, PostForm, Select, SummaryBox, useMessage, type FieldErrors } from '../components/forms.js';
 import { DataTable } from '../components/table.js';
 import { useView } from '../context.js';
 import { Balance, statusBadge } from '../payment-orders/orders.js';
@@ -197,14 +197,12 @@ function PaymentRefused({ errors }: { errors: FieldErrors }) {
   return (
     <section id="register-payment" class="panel">
       <h2>{t('payments.register')}</h2>
-      <div class="error-summary" role="alert" tabindex={-1} id="error-summary" autofocus>
-        <p>{t('payments.notRegistered')}</p>
-        <ul>
-          {Object.values(errors).map((error) => (
-            <li>{message(error)}</li>
-          ))}
-        </ul>
-      </div>
+      {/* No field is left to lead to: the lines say why, unlinked. */}
+      <SummaryBox id="error-summary" intro={t('payments.notRegistered')}>
+        {Object.values(errors).map((error) => (
+          <li>{message(error)}</li>
+        ))}
+      </SummaryBox>
     </section>
   );
 }
