@@ -44,7 +44,6 @@ const DISCOUNT_TYPES: Record<string, string> = { porcentaje: 'porcentaje', perce
 
 const CHUNK = 2_000;
 
-
 /**
  * What the database already holds for each candidate row: the client by document, another
  * active campaign of that client, its entry in the same campaign (and whether it carries the

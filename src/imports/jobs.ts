@@ -126,7 +126,6 @@ const sameClient = (tenantId: number) => sql`cl.tenant_id = ${tenantId} and cl.d
 const ofUpload = (alias: string, tenantId: number, processId: number) =>
   sql`${sql.raw(alias)}.tenant_id = ${tenantId} and ${sql.raw(alias)}.process_id = ${processId}`;
 
-
 type Classified = Required<Pick<ProcessCounts, 'create' | 'update' | 'unchanged'>> & {
   /** The orders the file creates (`create` also counts the clients a file of clients only creates). */
   newOrders: number;

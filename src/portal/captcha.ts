@@ -278,11 +278,6 @@ function field(values: Values, name: string): string {
 }
 
 /**
- * Whether the form carries a captcha solved for this tenant, not expired and not used before:
- * the tenant's widget (ALTCHA payload or reCAPTCHA token) or, failing that, the question.
- * Either way the solution is spent.
- */
-/**
  * Whether the form proves a person sent it. A refusal from an address that has guessed too
  * often says when it may try again.
  */
@@ -290,6 +285,11 @@ export type CaptchaVerdict = { ok: true } | { ok: false; retryAfterMs?: number }
 const accepted: CaptchaVerdict = { ok: true };
 const refused: CaptchaVerdict = { ok: false };
 
+/**
+ * Whether the form carries a captcha solved for this tenant, not expired and not used before:
+ * the tenant's widget (ALTCHA payload or reCAPTCHA token) or, failing that, the question.
+ * Either way the solution is spent.
+ */
 export async function verifyCaptcha(c: AppContext, settings: PortalSettings, values: Values): Promise<CaptchaVerdict> {
   if (captchaKindOf(settings) === 'recaptcha') {
     const response = field(values, CAPTCHA_FIELDS.recaptcha);

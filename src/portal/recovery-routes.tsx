@@ -245,10 +245,11 @@ export const recoveryRoutes = new Hono<AppEnv>()
     const errors = documentProblem(types, documentType, String(values.documentNumber ?? ''));
     if (errors) return identifyPage(c, settings, { values, errors, status: 422 });
     const verdict = await verifyCaptcha(c, settings, values);
-    if (!verdict.ok && verdict.retryAfterMs !== undefined) {
-      return identifyPage(c, settings, { values, notice: c.var.t('portal.identify.limited', waitFor(c, verdict.retryAfterMs)), status: 429 });
+    if (!verdict.ok) {
+      return verdict.retryAfterMs === undefined
+        ? identifyPage(c, settings, { values, errors: { captcha: 'recovery.identify.captchaFailed' }, status: 422 })
+        : identifyPage(c, settings, { values, notice: c.var.t('portal.identify.limited', waitFor(c, verdict.retryAfterMs)), status: 429 });
     }
-    if (!verdict.ok) return identifyPage(c, settings, { values, errors: { captcha: 'recovery.identify.captchaFailed' }, status: 422 });
     const documentNumber = normalizeDocumentNumber(types.find((d) => d.code === documentType)!, String(values.documentNumber));
     const result = await identifyForRecovery(database.db, { tenant: c.var.tenant, ip: clientIp(c), documentType, documentNumber, now: clock.now() });
     if (!result.ok) {
