@@ -8,11 +8,22 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countClients, listClientsPage, parseClientFilters, parseTrayOrder, traySettings } from '../../src/clients/queries.js';
-import { openDatabase } from '../../src/db/index.js';
+import { countClients, listClientsPage, parseClientFilters, parseTrayOrder, traySettings, type ClientFilters, type TrayOrder } from '../../src/clients/queries.js';
+import { openDatabase, type Db } from '../../src/db/index.js';
 import { systemClock } from '../../src/platform/clock.js';
-import { todayIn } from '../../src/platform/dates.js';
+import { todayIn, type IsoDate } from '../../src/platform/dates.js';
 import { findTenantBySubdomain } from '../../src/tenants/queries.js';
+
+/**
+ * The statements the clients tray runs, as it runs them: the page, the capped count and the
+ * tray's settings at once. The benchmark times them alone, and this server runs them.
+ */
+export function trayStatements(db: Db, tenantId: number, userId: number, filters: ClientFilters, order: TrayOrder, today: IsoDate) {
+  return Promise.all([listClientsPage(db, tenantId, filters, today, order), countClients(db, tenantId, filters, today), traySettings(db, tenantId, userId)]);
+}
+
+/** The floor's address for a tray query, answering with `bytes` of body. */
+export const floorPath = (query: Record<string, string>, bytes: number) => `/?${new URLSearchParams({ ...query, bytes: String(bytes) })}`;
 
 async function serveFloor(databaseUrl: string, email: string): Promise<void> {
   const database = await openDatabase({ databaseUrl, poolSize: 10 });
@@ -28,7 +39,7 @@ async function serveFloor(databaseUrl: string, email: string): Promise<void> {
     const query = Object.fromEntries(params);
     const filters = parseClientFilters(query, { country: tenant.country });
     const today = todayIn(tenant.timezone, systemClock);
-    Promise.all([listClientsPage(database.db, tenant.id, filters, today, parseTrayOrder(query)), countClients(database.db, tenant.id, filters, today), traySettings(database.db, tenant.id, userId)]).then(
+    trayStatements(database.db, tenant.id, userId, filters, parseTrayOrder(query), today).then(
       () => {
         let body = bodies.get(bytes);
         if (body === undefined) bodies.set(bytes, (body = 'x'.repeat(bytes)));

@@ -18,7 +18,7 @@ import { chromiumPath } from '../../vitest.config.js';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { countClients, listClientsPage, parseClientFilters, parseTrayOrder, traySettings } from '../../src/clients/queries.js';
+import { countClients, listClientsPage, parseClientFilters, parseTrayOrder } from '../../src/clients/queries.js';
 import { situations, type Situation } from '../../src/clients/situation.js';
 import { migrate, openDatabase } from '../../src/db/index.js';
 import { generateDemo } from '../../src/demo/generate.js';
@@ -31,6 +31,7 @@ import { createTenant } from '../../src/tenants/service.js';
 import { users } from '../../src/users/schema.js';
 import { createUser } from '../../src/users/service.js';
 import { benchSecret } from './tray-server.js';
+import { floorPath, trayStatements } from './http-floor.js';
 import { build, nodeArgumentsOf, outdir } from '../../scripts/build.mjs';
 
 
@@ -227,35 +228,38 @@ const scenarios: [string, Record<string, string>][] = [
 ];
 
 const db = database.db;
-// Every scenario once on each server and as SQL before any is timed: otherwise the first one
-// measures the servers' code before the JIT has compiled it, and the bare SQL does not.
-for (const [, query] of scenarios) {
+const trayPath = (query: Record<string, string>) => {
   const qs = new URLSearchParams(query).toString();
-  const filters = parseClientFilters(query, { country: tenant.country });
-  const { bytes } = await http('GET', `/app/clients${qs ? `?${qs}` : ''}`);
-  await http('GET', `/?${new URLSearchParams({ ...query, bytes: String(bytes) })}`, undefined, floor);
-  await Promise.all([listClientsPage(db, tenant.id, filters, today, parseTrayOrder(query)), countClients(db, tenant.id, filters, today), traySettings(db, tenant.id, adminId)]);
+  return `/app/clients${qs ? `?${qs}` : ''}`;
+};
+// Every scenario once on each server and as SQL before any is timed: otherwise the first one
+// measures the servers' code before the JIT has compiled it, and the bare SQL does not. The
+// page's size, which the floor answers with, is taken here.
+const pageBytes = new Map<string, number>();
+for (const [name, query] of scenarios) {
+  const { bytes } = await http('GET', trayPath(query));
+  pageBytes.set(name, bytes);
+  await http('GET', floorPath(query, bytes), undefined, floor);
+  await trayStatements(db, tenant.id, adminId, parseClientFilters(query, { country: tenant.country }), parseTrayOrder(query), today);
 }
 const tray: Record<string, unknown>[] = [];
 const ratio = (a: number, b: number) => Number((a / b).toFixed(2));
 for (const [name, query] of scenarios) {
-  const qs = new URLSearchParams(query).toString();
   const filters = parseClientFilters(query, { country: tenant.country });
   const order = parseTrayOrder(query);
-  const page = `/app/clients${qs ? `?${qs}` : ''}`;
-  const { bytes } = await http('GET', page);
+  const page = trayPath(query);
+  const bytes = pageBytes.get(name)!;
   const [overHttp, onFloor, sqlAlone] = await measureInTurns([
     async () => {
       const r = await http('GET', page);
       if (r.status !== 200) throw new Error(`${name}: HTTP ${r.status}`);
     },
     async () => {
-      const r = await http('GET', `/?${new URLSearchParams({ ...query, bytes: String(bytes) })}`, undefined, floor);
+      const r = await http('GET', floorPath(query, bytes), undefined, floor);
       if (r.status !== 200 || r.bytes !== bytes) throw new Error(`${name}: the floor answered ${r.status}, ${r.bytes} bytes`);
     },
-    // The statements the page runs, as it runs them: the page, the count and the tray's
-    // settings at once (its session is one the server checked moments before).
-    () => Promise.all([listClientsPage(db, tenant.id, filters, today, order), countClients(db, tenant.id, filters, today), traySettings(db, tenant.id, adminId)]),
+    // The statements alone (the page's session is one the server checked moments before).
+    () => trayStatements(db, tenant.id, adminId, filters, order, today),
   ]);
   tray.push({
     scenario: name,
