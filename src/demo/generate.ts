@@ -294,41 +294,43 @@ export async function generateDemo(database: Database, options: GenerateOptions)
 async function recordDemoHistory(database: Database, tenantId: number, firstClientId: number): Promise<void> {
   // In the working day in Lima (UTC−5) of the row's date, never later than now.
   const at = (day: string, hours: number) => `least((${day}::timestamp + interval '${hours} hours')::timestamptz, now())`;
+  const event = (type: string, data: string, occurredAt: string, from: string, where = 'true') =>
+    `select t.tenant_id, t.client_id, ${type}, null::bigint, ${data}, ${occurredAt} from ${from} t where t.tenant_id = $1 and t.client_id >= $2 and ${where}`;
+  const allocated = `(select jsonb_agg(jsonb_build_object('orderId', a.order_id, 'paymentCode', o.payment_code, 'amount', a.amount) order by a.order_id)
+                        from payment_allocations a join payment_orders o on o.tenant_id = a.tenant_id and o.id = a.order_id
+                       where a.tenant_id = t.tenant_id and a.payment_id = t.id)`;
   await database.query(
     `insert into client_events (tenant_id, client_id, type, actor_id, data, occurred_at)
-     select o.tenant_id, o.client_id, 'order.created', null::bigint,
-            jsonb_build_object('orderId', o.id, 'paymentCode', o.payment_code, 'amount', o.amount), ${at('o.issue_date', 14)}
-       from payment_orders o where o.tenant_id = $1 and o.client_id >= $2`,
-    [tenantId, firstClientId],
-  );
-  await database.query(
-    `insert into client_events (tenant_id, client_id, type, actor_id, data, occurred_at)
-     select p.tenant_id, p.client_id, 'payment.registered', null::bigint,
-            jsonb_build_object('paymentId', p.id, 'amount', p.amount, 'paidOn', p.paid_on, 'method', p.method, 'reference', p.reference,
-                               'orders', (select jsonb_agg(jsonb_build_object('orderId', a.order_id, 'paymentCode', o.payment_code, 'amount', a.amount) order by a.order_id)
-                                            from payment_allocations a join payment_orders o on o.tenant_id = a.tenant_id and o.id = a.order_id
-                                           where a.tenant_id = p.tenant_id and a.payment_id = p.id),
-                               'from', null, 'to', 'por_verificar', 'source', 'staff'),
-            ${at('p.paid_on', 15)}
-       from payments p where p.tenant_id = $1 and p.client_id >= $2
-     union all
-     select p.tenant_id, p.client_id,
-            case p.state when 'verificado' then 'payment.verified' when 'no_verificado' then 'payment.rejected' else 'payment.annulled' end, null::bigint,
-            jsonb_build_object('paymentId', p.id, 'amount', p.amount, 'paidOn', p.paid_on, 'from', 'por_verificar', 'to', p.state), ${at('p.paid_on', 20)}
-       from payments p where p.tenant_id = $1 and p.client_id >= $2 and p.state <> 'por_verificar'`,
-    [tenantId, firstClientId],
-  );
-  await database.query(
-    `insert into client_events (tenant_id, client_id, type, actor_id, data, occurred_at)
-     select pr.tenant_id, pr.client_id, 'promise.made', null::bigint,
-            jsonb_build_object('promiseId', pr.id, 'amount', pr.amount, 'promisedDate', pr.promised_date, 'from', null, 'to', 'pending', 'source', 'staff'),
-            ${at('pr.made_on', 16)}
-       from promises pr where pr.tenant_id = $1 and pr.client_id >= $2
-     union all
-     select pr.tenant_id, pr.client_id, 'promise.kept', null::bigint,
-            jsonb_build_object('promiseId', pr.id, 'amount', pr.amount, 'promisedDate', pr.promised_date, 'from', 'pending', 'to', 'kept'),
-            ${at('pr.kept_on', 21)}
-       from promises pr where pr.tenant_id = $1 and pr.client_id >= $2 and pr.kept_on is not null`,
+     ${[
+       event(`'order.created'`, `jsonb_build_object('orderId', t.id, 'paymentCode', t.payment_code, 'amount', t.amount)`, at('t.issue_date', 14), 'payment_orders'),
+       event(
+         `'payment.registered'`,
+         `jsonb_build_object('paymentId', t.id, 'amount', t.amount, 'paidOn', t.paid_on, 'method', t.method, 'reference', t.reference,
+                             'orders', ${allocated}, 'from', null, 'to', 'por_verificar', 'source', 'staff')`,
+         at('t.paid_on', 15),
+         'payments',
+       ),
+       event(
+         `case t.state when 'verificado' then 'payment.verified' when 'no_verificado' then 'payment.rejected' else 'payment.annulled' end`,
+         `jsonb_build_object('paymentId', t.id, 'amount', t.amount, 'paidOn', t.paid_on, 'from', 'por_verificar', 'to', t.state)`,
+         at('t.paid_on', 20),
+         'payments',
+         `t.state <> 'por_verificar'`,
+       ),
+       event(
+         `'promise.made'`,
+         `jsonb_build_object('promiseId', t.id, 'amount', t.amount, 'promisedDate', t.promised_date, 'from', null, 'to', 'pending', 'source', 'staff')`,
+         at('t.made_on', 16),
+         'promises',
+       ),
+       event(
+         `'promise.kept'`,
+         `jsonb_build_object('promiseId', t.id, 'amount', t.amount, 'promisedDate', t.promised_date, 'from', 'pending', 'to', 'kept')`,
+         at('t.kept_on', 21),
+         'promises',
+         't.kept_on is not null',
+       ),
+     ].join(' union all ')}`,
     [tenantId, firstClientId],
   );
 }
